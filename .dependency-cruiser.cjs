@@ -1,0 +1,47 @@
+// The arrows of docs/architecture.md, checked: who may import whom, and no cycles.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', comment: 'Circular imports make load order and ownership unclear.', from: {}, to: { circular: true } },
+    {
+      name: 'no-package-imports-an-app',
+      severity: 'error',
+      from: { path: '^packages/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'testkit-only-in-tests',
+      severity: 'error',
+      comment: 'Production code never imports the stand-ins.',
+      from: { path: '^(packages|apps)/[^/]+/src/', pathNot: ['\\.test\\.ts$', '^packages/testkit/', '^apps/cli/src/demo/', '^apps/cli/src/bench/'] },
+      to: { path: '^packages/testkit/' },
+    },
+    {
+      name: 'testkit-imports-nothing-of-ours',
+      severity: 'error',
+      comment: 'The stand-ins implement the APIs from the facts on their own, so a client bug cannot hide in a shared helper.',
+      from: { path: '^packages/testkit/' },
+      to: { path: '^packages/(?!testkit/)' },
+    },
+    {
+      name: 'sync-core-is-pure',
+      severity: 'error',
+      comment: 'sync-core never imports a client, Redis or HTTP.',
+      from: { path: '^packages/sync-core/src/', pathNot: '\\.test\\.ts$' },
+      to: { path: ['^packages/(?!sync-core/)', 'node_modules/(ioredis|bullmq|got|@shopify|openai|undici)', '^(http|https|net|fs|node:http|node:https|node:net|node:fs)$'] },
+    },
+    {
+      name: 'clients-depend-only-on-logger',
+      severity: 'error',
+      from: { path: '^packages/(shopify|tiktok|ai-mapper|state|logger|config)/src/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^packages/(?!(shopify|tiktok|ai-mapper|state|logger|config)/)(?!logger/)' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: ['/dist/', '/fixtures/', '\\.tools/'] },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.base.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['shoptok-source', 'import', 'default'] },
+  },
+};

@@ -1,0 +1,5 @@
+// One jest run over every workspace package (what `npm test` and CI run).
+/** @type {import('jest').Config} */
+export default {
+  projects: ['<rootDir>/packages/*/jest.config.js', '<rootDir>/apps/*/jest.config.js'],
+};

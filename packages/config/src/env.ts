@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import type { ConfigProblem } from './problems.js';
+
+/** The real TikTok Shop Open API host (API-FACTS §2). */
+export const TIKTOK_OPEN_API_HOST = 'https://open-api.tiktokglobalshop.com';
+/** Token endpoints live on this host, not on the Open API host (API-FACTS §2). */
+export const TIKTOK_AUTH_HOST = 'https://auth.tiktok-shops.com';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** A value that would work, shown next to each problem. */
+export const ENV_EXAMPLES: Record<string, string> = {
+  SHOPIFY_STORE: 'SHOPIFY_STORE=my-brand.myshopify.com',
+  SHOPIFY_TOKEN: 'SHOPIFY_TOKEN=shpat_0123456789abcdef (Admin API access token of the custom app)',
+  SHOPIFY_API_SECRET: 'SHOPIFY_API_SECRET=<the custom app API secret key, used to verify webhooks>',
+  TIKTOK_APP_KEY: 'TIKTOK_APP_KEY=6abc123def456 (Partner Center > App > App key)',
+  TIKTOK_SECRET: 'TIKTOK_SECRET=<Partner Center > App > App secret>',
+  TIKTOK_ACCESS_TOKEN: 'TIKTOK_ACCESS_TOKEN=ROW_xxxxxxxx',
+  TIKTOK_REFRESH_TOKEN: 'TIKTOK_REFRESH_TOKEN=ROW_xxxxxxxx',
+  TIKTOK_SHOP_CIPHER: 'TIKTOK_SHOP_CIPHER=ROW_xxxxxxxx (from Get Authorized Shops)',
+  TIKTOK_API_BASE: `TIKTOK_API_BASE=${TIKTOK_OPEN_API_HOST}`,
+  TIKTOK_AUTH_BASE: `TIKTOK_AUTH_BASE=${TIKTOK_AUTH_HOST}`,
+  OPENAI_BASE_URL: 'OPENAI_BASE_URL=http://localhost:11434/v1',
+  OPENAI_MODEL: 'OPENAI_MODEL=gpt-4o-mini',
+  SYNC_INTERVAL: 'SYNC_INTERVAL=300 (seconds)',
+  BATCH_SIZE: 'BATCH_SIZE=100',
+  MAX_RETRIES: 'MAX_RETRIES=3',
+  RETRY_BACKOFF: 'RETRY_BACKOFF=2.0 (seconds before the first retry)',
+  REDIS_URL: 'REDIS_URL=redis://127.0.0.1:6379',
+  QUEUE_PREFIX: 'QUEUE_PREFIX=shoptok',
+  LOG_LEVEL: `LOG_LEVEL=info (one of ${LOG_LEVELS.join(', ')})`,
+  LOG_FILE: 'LOG_FILE=sync_bot.log',
+  DRY_RUN: 'DRY_RUN=false',
+  STORES_FILE: 'STORES_FILE=stores.yaml',
+};
+
+// Empty strings count as unset: a `.env` line `OPENAI_API_KEY=` means "no key".
+const unsetIfBlank = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalText = z.preprocess(unsetIfBlank, z.string().trim().optional());
+
+const intSetting = (fallback: number, min: number, max: number) =>
+  z.preprocess(
+    (v) => (unsetIfBlank(v) === undefined ? fallback : v),
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int({ error: 'must be a whole number' })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` }),
+  );
+
+const booleanSetting = z.preprocess(
+  (v) => (unsetIfBlank(v) === undefined ? 'false' : String(v).trim().toLowerCase()),
+  z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' }).transform((v) => ['true', '1', 'yes'].includes(v)),
+);
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const urlWithDefault = (fallback: string) => z.preprocess((v) => unsetIfBlank(v) ?? fallback, httpUrl);
+const optionalUrl = z.preprocess(unsetIfBlank, httpUrl.optional());
+
+/** The environment of the original single-store bot, plus what a real deployment needs. */
+export const envSchema = z.object({
+  // Shopify (single-store mode; a stores file names its own variables per store)
+  SHOPIFY_STORE: optionalText,
+  SHOPIFY_TOKEN: optionalText,
+  SHOPIFY_ACCESS_TOKEN: optionalText,
+  SHOPIFY_API_SECRET: optionalText,
+  // TikTok Shop
+  TIKTOK_APP_KEY: optionalText,
+  TIKTOK_SECRET: optionalText,
+  TIKTOK_ACCESS_TOKEN: optionalText,
+  TIKTOK_REFRESH_TOKEN: optionalText,
+  TIKTOK_SHOP_CIPHER: optionalText,
+  TIKTOK_API_BASE: urlWithDefault(TIKTOK_OPEN_API_HOST),
+  TIKTOK_AUTH_BASE: urlWithDefault(TIKTOK_AUTH_HOST),
+  // AI mapper
+  OPENAI_API_KEY: optionalText,
+  OPENAI_MODEL: z.preprocess((v) => (unsetIfBlank(v) === undefined ? 'gpt-4o-mini' : v), z.string().trim().min(1)),
+  OPENAI_BASE_URL: optionalUrl,
+  // Sync behaviour (names and defaults of the original bot)
+  SYNC_INTERVAL: intSetting(300, 10, 86_400),
+  BATCH_SIZE: intSetting(100, 1, 1_000),
+  MAX_RETRIES: intSetting(3, 0, 50),
+  RETRY_BACKOFF: z.preprocess(
+    (v) => (unsetIfBlank(v) === undefined ? 2.0 : v),
+    z.coerce.number({ error: 'must be a number of seconds' }).min(0.1, { error: 'must be at least 0.1 seconds' }).max(3_600, { error: 'must be at most 3600 seconds' }),
+  ),
+  DRY_RUN: booleanSetting,
+  // Infrastructure
+  REDIS_URL: z.preprocess(
+    (v) => (unsetIfBlank(v) === undefined ? 'redis://127.0.0.1:6379' : v),
+    z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }),
+  ),
+  QUEUE_PREFIX: z.preprocess(
+    (v) => (unsetIfBlank(v) === undefined ? 'shoptok' : v),
+    z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'may hold only letters, digits, "-" and "_"' }),
+  ),
+  LOG_LEVEL: z.preprocess(
+    (v) => (unsetIfBlank(v) === undefined ? 'info' : String(v).trim().toLowerCase()),
+    z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
+  ),
+  LOG_FILE: z.preprocess((v) => (unsetIfBlank(v) === undefined ? 'sync_bot.log' : v), z.string()),
+  STORES_FILE: optionalText,
+});
+
+export type ParsedEnv = z.infer<typeof envSchema>;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Turns zod issues on the env into plain-worded problems. */
+export function envIssuesToProblems(issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
+  return issues.map((issue) => {
+    const setting = issue.path.map(String).join('.') || 'environment';
+    return { setting, problem: issue.message, example: ENV_EXAMPLES[setting] };
+  });
+}
+
+/** Cross-field checks of the env that zod's per-field parsing cannot see. */
+export function checkEnvCombinations(env: ParsedEnv): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (env.SHOPIFY_TOKEN && env.SHOPIFY_ACCESS_TOKEN && env.SHOPIFY_TOKEN !== env.SHOPIFY_ACCESS_TOKEN) {
+    problems.push({
+      setting: 'SHOPIFY_TOKEN',
+      problem: 'SHOPIFY_TOKEN and its alias SHOPIFY_ACCESS_TOKEN are both set, to different values; keep one',
+      example: ENV_EXAMPLES.SHOPIFY_TOKEN,
+    });
+  }
+  const apiBase = new URL(env.TIKTOK_API_BASE);
+  if (apiBase.hostname === 'partner.tiktokshop.com' || apiBase.hostname.endsWith('.partner.tiktokshop.com')) {
+    problems.push({
+      setting: 'TIKTOK_API_BASE',
+      problem: `${env.TIKTOK_API_BASE} is the Partner Center website, not an API host; the Open API is at ${TIKTOK_OPEN_API_HOST} (or leave TIKTOK_API_BASE unset)`,
+      example: ENV_EXAMPLES.TIKTOK_API_BASE,
+    });
+  }
+  return problems;
+}

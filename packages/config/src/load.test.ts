@@ -1,0 +1,205 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, readDotEnv } from './index.js';
+
+const singleStoreEnv = {
+  SHOPIFY_STORE: 'glow-beauty',
+  SHOPIFY_TOKEN: 'shpat_test_token_123456',
+  TIKTOK_APP_KEY: 'app-key-1',
+  TIKTOK_SECRET: 'app-secret-1',
+  TIKTOK_ACCESS_TOKEN: 'ROW_access_1',
+};
+
+function problemsOf(fn: () => unknown): { setting: string; problem: string; example?: string }[] {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return [...(err as ConfigError).problems];
+  }
+  throw new Error('expected a ConfigError');
+}
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'shoptok-config-'));
+}
+
+describe('loadConfig: single-store .env of the original bot', () => {
+  it('gives the original defaults and keeps the store as "default"', () => {
+    const config = loadConfig({ env: singleStoreEnv });
+    expect(config.stores).toHaveLength(1);
+    const [store] = config.stores;
+    expect(store?.id).toBe('default');
+    expect(store?.shopify.domain).toBe('glow-beauty.myshopify.com');
+    expect(store?.syncIntervalSeconds).toBe(300);
+    expect(store?.batchSize).toBe(100);
+    expect(config.retry).toEqual({ maxRetries: 3, backoffSeconds: 2 });
+    expect(config.openai.model).toBe('gpt-4o-mini');
+    expect(config.tiktok.apiBase).toBe('https://open-api.tiktokglobalshop.com');
+    expect(config.tiktok.authBase).toBe('https://auth.tiktok-shops.com');
+    expect(config.log).toEqual({ level: 'info', file: 'sync_bot.log' });
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.dryRun).toBe(false);
+  });
+
+  it('accepts SHOPIFY_ACCESS_TOKEN as an alias of SHOPIFY_TOKEN', () => {
+    const { SHOPIFY_TOKEN, ...rest } = singleStoreEnv;
+    const config = loadConfig({ env: { ...rest, SHOPIFY_ACCESS_TOKEN: SHOPIFY_TOKEN } });
+    expect(config.stores[0]?.shopify.accessToken).toBe(SHOPIFY_TOKEN);
+  });
+
+  it('treats empty values as unset', () => {
+    const config = loadConfig({ env: { ...singleStoreEnv, OPENAI_API_KEY: '', SYNC_INTERVAL: '', OPENAI_BASE_URL: ' ' } });
+    expect(config.openai.apiKey).toBeUndefined();
+    expect(config.openai.baseUrl).toBeUndefined();
+    expect(config.stores[0]?.syncIntervalSeconds).toBe(300);
+  });
+
+  it('reports every missing setting at once, each with an example', () => {
+    const problems = problemsOf(() => loadConfig({ env: {} }));
+    expect(problems.map((p) => p.setting)).toEqual(['SHOPIFY_STORE', 'SHOPIFY_TOKEN', 'TIKTOK_APP_KEY', 'TIKTOK_SECRET', 'TIKTOK_ACCESS_TOKEN']);
+    for (const p of problems) expect(p.example).toMatch(/=/);
+  });
+
+  it('reports malformed values together with missing ones, in plain words', () => {
+    const problems = problemsOf(() =>
+      loadConfig({ env: { SYNC_INTERVAL: 'five minutes', BATCH_SIZE: '0', RETRY_BACKOFF: '-1', LOG_LEVEL: 'loud', REDIS_URL: 'localhost:6379', DRY_RUN: 'maybe', SHOPIFY_STORE: 'https://shop.example.com' } }),
+    );
+    const bySetting = Object.fromEntries(problems.map((p) => [p.setting, p.problem]));
+    expect(bySetting.SYNC_INTERVAL).toBe('must be a whole number');
+    expect(bySetting.BATCH_SIZE).toBe('must be at least 1');
+    expect(bySetting.RETRY_BACKOFF).toBe('must be at least 0.1 seconds');
+    expect(bySetting.LOG_LEVEL).toMatch(/must be one of fatal, error/);
+    expect(bySetting.REDIS_URL).toBe('must be a redis:// or rediss:// URL');
+    expect(bySetting.DRY_RUN).toBe('must be true or false');
+    expect(bySetting.SHOPIFY_STORE).toMatch(/myshopify\.com domain/);
+    // Missing settings are reported in the same run.
+    expect(bySetting.TIKTOK_APP_KEY).toBe('is missing');
+  });
+
+  it('reports conflicting aliases and the Partner Center URL of the original bot', () => {
+    const problems = problemsOf(() =>
+      loadConfig({ env: { ...singleStoreEnv, SHOPIFY_ACCESS_TOKEN: 'shpat_other_value_999', TIKTOK_API_BASE: 'https://partner.tiktokshop.com/api' } }),
+    );
+    expect(problems).toHaveLength(2);
+    expect(problems[0]?.problem).toMatch(/both set, to different values/);
+    expect(problems[1]?.setting).toBe('TIKTOK_API_BASE');
+    expect(problems[1]?.problem).toContain('https://open-api.tiktokglobalshop.com');
+  });
+
+  it('formats the problems as a list without a stack trace', () => {
+    try {
+      loadConfig({ env: { SHOPIFY_STORE: 'glow' } });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      const message = (err as Error).message;
+      expect(message.split('\n')[0]).toBe('shoptok cannot start: 4 problems in the configuration');
+      expect(message).toContain('  - TIKTOK_APP_KEY: is missing. Example: TIKTOK_APP_KEY=');
+      expect(message).not.toMatch(/\bat .*\.ts:\d+/);
+    }
+  });
+
+  it('does not need stores for commands that talk to none', () => {
+    expect(loadConfig({ env: {}, requireStores: false }).stores).toEqual([]);
+  });
+});
+
+describe('loadConfig: stores file', () => {
+  const storesYaml = `
+stores:
+  - id: glow-beauty
+    shopify: { store: glow-beauty.myshopify.com, tokenEnv: GLOW_SHOPIFY_TOKEN }
+    tiktok: { accessTokenEnv: GLOW_TT_ACCESS, refreshTokenEnv: GLOW_TT_REFRESH, shopCipher: ROW_glow }
+    syncInterval: 120
+    rules: { inventory: { bufferUnits: 2 } }
+  - id: oak-home
+    shopify: { store: oak-home, tokenEnv: OAK_SHOPIFY_TOKEN, apiSecretEnv: OAK_SHOPIFY_SECRET }
+    tiktok: { appKeyEnv: OAK_TT_KEY, appSecretEnv: OAK_TT_SECRET, refreshTokenEnv: OAK_TT_REFRESH }
+`;
+  const storesEnv = {
+    TIKTOK_APP_KEY: 'shared-app',
+    TIKTOK_SECRET: 'shared-secret-xyz',
+    GLOW_SHOPIFY_TOKEN: 'shpat_glow_123456',
+    GLOW_TT_ACCESS: 'ROW_glow_access',
+    GLOW_TT_REFRESH: 'ROW_glow_refresh',
+    OAK_SHOPIFY_TOKEN: 'shpat_oak_123456',
+    OAK_SHOPIFY_SECRET: 'oak-webhook-secret',
+    OAK_TT_KEY: 'oak-app',
+    OAK_TT_SECRET: 'oak-secret-xyz',
+    OAK_TT_REFRESH: 'ROW_oak_refresh',
+    SYNC_INTERVAL: '600',
+  };
+
+  it('reads several stores from YAML, each with its secrets taken by variable name', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'stores.yaml'), storesYaml);
+    const config = loadConfig({ env: { ...storesEnv, STORES_FILE: 'stores.yaml' }, cwd: dir });
+    expect(config.stores.map((s) => s.id)).toEqual(['glow-beauty', 'oak-home']);
+    const [glow, oak] = config.stores;
+    expect(glow?.tiktok).toEqual({ appKey: 'shared-app', appSecret: 'shared-secret-xyz', accessToken: 'ROW_glow_access', refreshToken: 'ROW_glow_refresh', shopCipher: 'ROW_glow' });
+    expect(glow?.syncIntervalSeconds).toBe(120);
+    expect(glow?.rules).toEqual({ inventory: { bufferUnits: 2 } });
+    expect(oak?.shopify).toEqual({ domain: 'oak-home.myshopify.com', accessToken: 'shpat_oak_123456', apiSecret: 'oak-webhook-secret' });
+    expect(oak?.tiktok.appKey).toBe('oak-app');
+    expect(oak?.syncIntervalSeconds).toBe(600);
+  });
+
+  it('reads a JSON stores file too', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'stores.json'), JSON.stringify([{ id: 'one', shopify: { store: 'one', tokenEnv: 'GLOW_SHOPIFY_TOKEN' }, tiktok: { accessTokenEnv: 'GLOW_TT_ACCESS' } }]));
+    const config = loadConfig({ env: { ...storesEnv, STORES_FILE: join(dir, 'stores.json') } });
+    expect(config.stores[0]?.shopify.domain).toBe('one.myshopify.com');
+  });
+
+  it('lists every problem of the file: unknown keys, secrets written inline, unset variables, duplicates', () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'stores.yaml'),
+      `
+- id: glow
+  shopify: { store: glow, tokenEnv: MISSING_TOKEN_VAR }
+  tiktok: { accessTokenEnv: GLOW_TT_ACCESS }
+- id: glow
+  shopify: { store: other, tokenEnv: GLOW_SHOPIFY_TOKEN }
+  tiktok: { accessTokenEnv: NOPE_ACCESS }
+`,
+    );
+    const problems = problemsOf(() => loadConfig({ env: { ...storesEnv, STORES_FILE: 'stores.yaml' }, cwd: dir }));
+    const text = problems.map((p) => `${p.setting}: ${p.problem}`);
+    expect(text).toEqual([
+      'stores.yaml: stores[0] (glow).shopify.tokenEnv: names the environment variable MISSING_TOKEN_VAR, which is not set',
+      'stores.yaml: stores[1] (glow).id: "glow" is used by another store; ids must be unique',
+      'stores.yaml: stores[1] (glow).tiktok: neither NOPE_ACCESS is set in the environment',
+    ]);
+
+    writeFileSync(join(dir, 'inline.yaml'), `stores:\n  - id: Bad Id\n    shopify: { store: x, token: shpat_abcdefabcdef1234 }\n    tiktok: {}\n`);
+    const inline = problemsOf(() => loadConfig({ env: { ...storesEnv, STORES_FILE: 'inline.yaml' }, cwd: dir }));
+    const inlineText = inline.map((p) => `${p.setting}: ${p.problem}`);
+    expect(inlineText).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^inline.yaml: stores\[0\]\.id: must be 1-40 lower-case/),
+        expect.stringMatching(/^inline.yaml: stores\[0\]\.shopify\.token: is not a known setting; secrets never go in the stores file/),
+        expect.stringMatching(/^inline.yaml: stores\[0\]\.shopify\.tokenEnv: /),
+      ]),
+    );
+    // The secret value itself is never echoed back.
+    expect(inlineText.join('\n')).not.toContain('shpat_abcdefabcdef1234');
+  });
+
+  it('says plainly when the file is missing or unreadable', () => {
+    const dir = tempDir();
+    expect(problemsOf(() => loadConfig({ env: { STORES_FILE: 'nope.yaml' }, cwd: dir }))[0]?.problem).toMatch(/names nope.yaml, which does not exist/);
+    writeFileSync(join(dir, 'broken.json'), '{ "stores": [ ');
+    expect(problemsOf(() => loadConfig({ env: { STORES_FILE: 'broken.json' }, cwd: dir }))[0]?.problem).toMatch(/could not be read as JSON/);
+  });
+});
+
+describe('readDotEnv', () => {
+  it('parses a .env file and returns nothing when there is none', () => {
+    const dir = tempDir();
+    expect(readDotEnv(dir)).toEqual({});
+    writeFileSync(join(dir, '.env'), '# comment\nSHOPIFY_STORE=glow\nOPENAI_MODEL="gpt-4o"\n');
+    expect(readDotEnv(dir)).toEqual({ SHOPIFY_STORE: 'glow', OPENAI_MODEL: 'gpt-4o' });
+  });
+});

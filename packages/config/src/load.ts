@@ -1,0 +1,209 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { checkEnvCombinations, ENV_EXAMPLES, envIssuesToProblems, envSchema, type LogLevel, type ParsedEnv } from './env.js';
+import { ConfigError, type ConfigProblem } from './problems.js';
+import { shopifyDomainSchema, storesFileSchema, storesIssuesToProblems, type StoreFileEntry } from './stores.js';
+
+export type EnvSource = Readonly<Record<string, string | undefined>>;
+
+/** Everything one Shopify-store/TikTok-shop pair needs at run time, secrets resolved. */
+export interface StoreConfig {
+  id: string;
+  name: string;
+  enabled: boolean;
+  shopify: { domain: string; accessToken: string; apiSecret: string | undefined };
+  tiktok: {
+    appKey: string;
+    appSecret: string;
+    accessToken: string | undefined;
+    refreshToken: string | undefined;
+    shopCipher: string | undefined;
+  };
+  syncIntervalSeconds: number;
+  batchSize: number;
+  dryRun: boolean;
+  rules: Record<string, unknown>;
+}
+
+export interface ShoptokConfig {
+  redisUrl: string;
+  queuePrefix: string;
+  log: { level: LogLevel; file: string };
+  dryRun: boolean;
+  retry: { maxRetries: number; backoffSeconds: number };
+  tiktok: { apiBase: string; authBase: string };
+  openai: { apiKey: string | undefined; model: string; baseUrl: string | undefined };
+  /** Stores in the order the stores file lists them; `default` in single-store mode. */
+  stores: StoreConfig[];
+}
+
+export interface LoadConfigOptions {
+  /** The environment, usually `process.env` merged over `.env` (see {@link readDotEnv}). */
+  env: EnvSource;
+  /** Where a relative STORES_FILE is looked up. */
+  cwd?: string;
+  /** Commands that talk to no store (the mapper preview, the queue catalog) pass false. */
+  requireStores?: boolean;
+}
+
+/**
+ * Parses and checks the whole configuration. Throws a {@link ConfigError} that lists every
+ * problem at once; never returns a half-valid config.
+ */
+export function loadConfig(options: LoadConfigOptions): ShoptokConfig {
+  const { env, cwd = process.cwd(), requireStores = true } = options;
+  const parsed = envSchema.safeParse(env);
+  const problems = parsed.success ? checkEnvCombinations(parsed.data) : envIssuesToProblems(parsed.error.issues);
+  // Store settings are checked even when the env has mistakes, so one run lists them all.
+  const effective = parsed.success ? parsed.data : envSchema.parse({});
+  const { stores, problems: storeProblems } = requireStores ? collectStores(effective, env, cwd) : { stores: [], problems: [] };
+  problems.push(...storeProblems);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const e = effective;
+  return {
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    log: { level: e.LOG_LEVEL, file: e.LOG_FILE },
+    dryRun: e.DRY_RUN,
+    retry: { maxRetries: e.MAX_RETRIES, backoffSeconds: e.RETRY_BACKOFF },
+    tiktok: { apiBase: stripSlash(e.TIKTOK_API_BASE), authBase: stripSlash(e.TIKTOK_AUTH_BASE) },
+    openai: { apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL, baseUrl: e.OPENAI_BASE_URL ? stripSlash(e.OPENAI_BASE_URL) : undefined },
+    stores,
+  };
+}
+
+/**
+ * Reads a `.env` file (KEY=value lines) when it exists. Apps merge it under the real
+ * environment: `{ ...readDotEnv(cwd), ...process.env }`.
+ */
+export function readDotEnv(cwd: string, fileName = '.env'): Record<string, string> {
+  const path = resolve(cwd, fileName);
+  if (!existsSync(path)) return {};
+  const parsed = parseEnv(readFileSync(path, 'utf8'));
+  return Object.fromEntries(Object.entries(parsed).filter((kv): kv is [string, string] => kv[1] !== undefined));
+}
+
+function stripSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function collectStores(e: ParsedEnv, raw: EnvSource, cwd: string): { stores: StoreConfig[]; problems: ConfigProblem[] } {
+  const storesFile = e.STORES_FILE ?? nonEmpty(raw.STORES_FILE);
+  if (storesFile) return storesFromFile(resolve(cwd, storesFile), storesFile, e, raw);
+  return singleStoreFromEnv(e, raw);
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
+}
+
+/** The original bot's single-store `.env`, kept working as store `default`. */
+function singleStoreFromEnv(e: ParsedEnv, raw: EnvSource): { stores: StoreConfig[]; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const missing = (setting: string, why = 'is missing') => problems.push({ setting, problem: why, example: ENV_EXAMPLES[setting] });
+
+  const storeRaw = nonEmpty(raw.SHOPIFY_STORE);
+  let domain = '';
+  if (!storeRaw) missing('SHOPIFY_STORE', 'is missing (or set STORES_FILE to list several stores)');
+  else {
+    const d = shopifyDomainSchema.safeParse(storeRaw);
+    if (d.success) domain = d.data;
+    else problems.push({ setting: 'SHOPIFY_STORE', problem: `"${storeRaw}" ${d.error.issues[0]?.message ?? 'is not valid'}`, example: ENV_EXAMPLES.SHOPIFY_STORE });
+  }
+  const shopifyToken = nonEmpty(raw.SHOPIFY_TOKEN) ?? nonEmpty(raw.SHOPIFY_ACCESS_TOKEN);
+  if (!shopifyToken) missing('SHOPIFY_TOKEN', 'is missing (SHOPIFY_ACCESS_TOKEN is accepted as an alias)');
+  const appKey = nonEmpty(raw.TIKTOK_APP_KEY);
+  if (!appKey) missing('TIKTOK_APP_KEY');
+  const appSecret = nonEmpty(raw.TIKTOK_SECRET);
+  if (!appSecret) missing('TIKTOK_SECRET');
+  const accessToken = nonEmpty(raw.TIKTOK_ACCESS_TOKEN);
+  const refreshToken = nonEmpty(raw.TIKTOK_REFRESH_TOKEN);
+  if (!accessToken && !refreshToken) missing('TIKTOK_ACCESS_TOKEN', 'is missing: set TIKTOK_ACCESS_TOKEN, TIKTOK_REFRESH_TOKEN, or both');
+
+  return {
+    problems,
+    stores: [
+      {
+        id: 'default',
+        name: domain || 'default',
+        enabled: true,
+        shopify: { domain, accessToken: shopifyToken ?? '', apiSecret: nonEmpty(raw.SHOPIFY_API_SECRET) },
+        tiktok: { appKey: appKey ?? '', appSecret: appSecret ?? '', accessToken, refreshToken, shopCipher: nonEmpty(raw.TIKTOK_SHOP_CIPHER) },
+        syncIntervalSeconds: e.SYNC_INTERVAL ?? 300,
+        batchSize: e.BATCH_SIZE ?? 100,
+        dryRun: e.DRY_RUN ?? false,
+        rules: {},
+      },
+    ],
+  };
+}
+
+function storesFromFile(path: string, shownAs: string, e: ParsedEnv, raw: EnvSource): { stores: StoreConfig[]; problems: ConfigProblem[] } {
+  if (!existsSync(path)) {
+    return { stores: [], problems: [{ setting: 'STORES_FILE', problem: `names ${shownAs}, which does not exist (looked at ${path})`, example: ENV_EXAMPLES.STORES_FILE }] };
+  }
+  let document: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    document = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
+  } catch (err) {
+    return { stores: [], problems: [{ setting: 'STORES_FILE', problem: `${shownAs} could not be read as ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}` }] };
+  }
+  const parsed = storesFileSchema.safeParse(document);
+  if (!parsed.success) return { stores: [], problems: storesIssuesToProblems(shownAs, parsed.error.issues) };
+
+  const entries: StoreFileEntry[] = parsed.data.stores;
+  const problems: ConfigProblem[] = [];
+  const seenIds = new Set<string>();
+  const seenPairs = new Set<string>();
+  const stores = entries.map((entry, i) => {
+    const at = `${shownAs}: stores[${i}] (${entry.id})`;
+    if (seenIds.has(entry.id)) problems.push({ setting: `${at}.id`, problem: `"${entry.id}" is used by another store; ids must be unique` });
+    seenIds.add(entry.id);
+    const pair = `${entry.shopify.store}|${entry.tiktok.shopCipher ?? ''}`;
+    if (seenPairs.has(pair)) problems.push({ setting: at, problem: `pairs ${entry.shopify.store} with the same TikTok shop as another store` });
+    seenPairs.add(pair);
+
+    const secret = (field: string, name: string | undefined, required: boolean): string | undefined => {
+      if (!name) return undefined;
+      const value = nonEmpty(raw[name]);
+      if (!value && required) problems.push({ setting: `${at}.${field}`, problem: `names the environment variable ${name}, which is not set`, example: `${name}=<value>` });
+      return value;
+    };
+    const accessToken = secret('tiktok.accessTokenEnv', entry.tiktok.accessTokenEnv, false);
+    const refreshToken = secret('tiktok.refreshTokenEnv', entry.tiktok.refreshTokenEnv, false);
+    if (!accessToken && !refreshToken) {
+      const named = [entry.tiktok.accessTokenEnv, entry.tiktok.refreshTokenEnv].filter(Boolean).join(' / ');
+      problems.push({
+        setting: `${at}.tiktok`,
+        problem: named ? `neither ${named} is set in the environment` : 'names no TikTok token: set accessTokenEnv and/or refreshTokenEnv',
+        example: 'accessTokenEnv: GLOW_TIKTOK_ACCESS_TOKEN',
+      });
+    }
+    return {
+      id: entry.id,
+      name: entry.name ?? entry.shopify.store,
+      enabled: entry.enabled,
+      shopify: {
+        domain: entry.shopify.store,
+        accessToken: secret('shopify.tokenEnv', entry.shopify.tokenEnv, true) ?? '',
+        apiSecret: secret('shopify.apiSecretEnv', entry.shopify.apiSecretEnv, true),
+      },
+      tiktok: {
+        appKey: secret('tiktok.appKeyEnv', entry.tiktok.appKeyEnv, true) ?? '',
+        appSecret: secret('tiktok.appSecretEnv', entry.tiktok.appSecretEnv, true) ?? '',
+        accessToken,
+        refreshToken,
+        shopCipher: entry.tiktok.shopCipher,
+      },
+      syncIntervalSeconds: entry.syncInterval ?? e.SYNC_INTERVAL ?? 300,
+      batchSize: entry.batchSize ?? e.BATCH_SIZE ?? 100,
+      dryRun: entry.dryRun ?? e.DRY_RUN ?? false,
+      rules: entry.rules,
+    } satisfies StoreConfig;
+  });
+  return { stores, problems };
+}
