@@ -1,0 +1,13 @@
+export { jobIds, jobSchema, parseQueueName, queueCatalog, queueKeys, queueNameFor } from './catalog.js';
+export type { JobData, JobInput, JobName, QueueCatalog, QueueDefinition, QueueKey } from './catalog.js';
+export { createRedisConnection, waitForRedis } from './connection.js';
+export type { ConnectionRole, RedisConnectionOptions } from './connection.js';
+export { defaultJobOptions } from './job-options.js';
+export type { RetryPolicy } from './job-options.js';
+export { InvalidJobPayloadError, QueueFactory } from './producer.js';
+export type { QueueFactoryOptions } from './producer.js';
+export { schedulerIdFor, upsertRecurringJob } from './schedule.js';
+export { SHUTDOWN_PHASES, ShutdownRegistry } from './shutdown.js';
+export type { ShutdownOptions, ShutdownPhase } from './shutdown.js';
+export { createStoreWorker } from './worker.js';
+export type { JobContext, JobHandlers, JobOutcome, StoreWorkerOptions } from './worker.js';

@@ -1,0 +1,66 @@
+import { Queue, type Job, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { jobSchema, queueNameFor, type JobInput, type JobName, type QueueKey } from './catalog.js';
+import { defaultJobOptions, type RetryPolicy } from './job-options.js';
+
+export interface QueueFactoryOptions {
+  /** A `producer` connection (see {@link createRedisConnection}). */
+  connection: Redis;
+  /** Key prefix of every queue, e.g. `shoptok` (QUEUE_PREFIX). */
+  prefix: string;
+  retry: RetryPolicy;
+}
+
+/** A payload that does not match its job kind's schema; never enqueued. */
+export class InvalidJobPayloadError extends Error {
+  readonly retryable = false;
+  constructor(queue: string, name: string, error: z.ZodError) {
+    super(`invalid payload for job "${name}" on queue "${queue}":\n${z.prettifyError(error)}`);
+    this.name = 'InvalidJobPayloadError';
+  }
+}
+
+/**
+ * Opens each store's queues once and adds jobs to them, checking every payload against the
+ * catalog before it reaches Redis.
+ */
+export class QueueFactory {
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(private readonly options: QueueFactoryOptions) {}
+
+  /** The BullMQ queue of one store (opened on first use, then reused). */
+  queue(queue: QueueKey, store: string): Queue {
+    const name = queueNameFor(queue, store);
+    let q = this.queues.get(name);
+    if (!q) {
+      q = new Queue(name, {
+        connection: this.options.connection,
+        prefix: this.options.prefix,
+        defaultJobOptions: defaultJobOptions(this.options.retry),
+      });
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  /** Validates `data` against the catalog, then adds the job to the store's queue. */
+  async add<Q extends QueueKey, J extends JobName<Q>>(queue: Q, name: J, data: JobInput<Q, J>, options: JobsOptions = {}): Promise<Job> {
+    const schema = jobSchema(queue, name);
+    if (!schema) throw new InvalidJobPayloadError(queue, name, new z.ZodError([{ code: 'custom', path: [], message: 'unknown job kind', input: name }]));
+    const parsed = schema.safeParse(data);
+    if (!parsed.success) throw new InvalidJobPayloadError(queue, name, parsed.error);
+    return this.queue(queue, parsed.data.store).add(name, parsed.data, options);
+  }
+
+  /** Every queue opened so far. */
+  opened(): Queue[] {
+    return [...this.queues.values()];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.queues.clear();
+  }
+}

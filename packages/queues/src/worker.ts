@@ -1,0 +1,130 @@
+import { childLogger, scrubSecrets, type Logger } from '@shoptok/logger';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { jobSchema, queueCatalog, queueNameFor, type JobData, type JobName, type QueueKey } from './catalog.js';
+
+/** What a handler gets besides its parsed payload. */
+export interface JobContext {
+  job: Job;
+  logger: Logger;
+  /** Aborted when the worker is closing or the job was cancelled. */
+  signal: AbortSignal | undefined;
+  /** Reports progress (0-100 or an object) for `pnpm enqueue --wait` and the dashboard. */
+  progress(value: number | object): Promise<void>;
+}
+
+/** One handler per job kind of the queue: a job kind without a handler does not compile. */
+export type JobHandlers<Q extends QueueKey> = {
+  [J in JobName<Q>]: (data: JobData<Q, J>, context: JobContext) => Promise<unknown>;
+};
+
+/** Outcome of one job, for metrics. */
+export interface JobOutcome {
+  queue: QueueKey;
+  store: string;
+  name: string;
+  status: 'completed' | 'failed' | 'rate-limited';
+  durationMs: number;
+}
+
+export interface StoreWorkerOptions<Q extends QueueKey> {
+  queue: Q;
+  store: string;
+  handlers: JobHandlers<Q>;
+  /** A `worker` connection (maxRetriesPerRequest: null). */
+  connection: Redis;
+  prefix: string;
+  logger: Logger;
+  /** Defaults to the catalog's concurrency for the queue. */
+  concurrency?: number;
+  onOutcome?: (outcome: JobOutcome) => void;
+  /** Start consuming at once (default true). */
+  autorun?: boolean;
+}
+
+/**
+ * The error contract shared with the API clients (read by duck typing so clients need not
+ * import this package): `retryable: false` fails the job at once; `retryAfterMs` on a rate
+ * limit pauses this store's queue without spending an attempt.
+ */
+interface ClientErrorShape {
+  retryable?: unknown;
+  retryAfterMs?: unknown;
+}
+
+function retryAfterMsOf(err: unknown): number | undefined {
+  const v = (err as ClientErrorShape | null)?.retryAfterMs;
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+
+function isUnrecoverable(err: unknown): boolean {
+  return err instanceof UnrecoverableError || (err as ClientErrorShape | null)?.retryable === false;
+}
+
+/** Makes sure no secret reaches `failedReason` or the stack BullMQ stores in Redis. */
+function scrubbed(err: unknown): Error {
+  const e = err instanceof Error ? err : new Error(String(err));
+  e.message = scrubSecrets(e.message);
+  if (e.stack) e.stack = scrubSecrets(e.stack);
+  return e;
+}
+
+/**
+ * A BullMQ worker for one store's queue, typed by the catalog. It parses every payload
+ * (an invalid one or an unknown job kind fails at once, never silently completes), logs with
+ * store/queue/job, turns client rate limits into BullMQ's manual rate limit and permanent
+ * client errors into UnrecoverableError.
+ */
+export function createStoreWorker<Q extends QueueKey>(options: StoreWorkerOptions<Q>): Worker {
+  const { queue, store, handlers, connection, prefix, onOutcome } = options;
+  const queueName = queueNameFor(queue, store);
+  const baseLogger = childLogger(options.logger, { store, queue });
+
+  const processor = async (job: Job, _token?: string, signal?: AbortSignal): Promise<unknown> => {
+    const started = Date.now();
+    const logger = childLogger(baseLogger, { jobId: job.id, job: job.name });
+    const schema = jobSchema(queue, job.name);
+    if (!schema) throw new UnrecoverableError(`queue "${queue}" has no job kind "${job.name}"; known: ${Object.keys(queueCatalog[queue].jobs).join(', ')}`);
+    const parsed = schema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid payload for "${job.name}":\n${z.prettifyError(parsed.error)}`);
+    if (parsed.data.store !== store) throw new UnrecoverableError(`job for store "${parsed.data.store}" landed on the queue of store "${store}"`);
+
+    const handler = (handlers as Record<string, (data: unknown, ctx: JobContext) => Promise<unknown>>)[job.name];
+    if (!handler) throw new UnrecoverableError(`no handler for job kind "${job.name}"`);
+    try {
+      const result = await handler(parsed.data, { job, logger, signal, progress: (value) => job.updateProgress(value) });
+      onOutcome?.({ queue, store, name: job.name, status: 'completed', durationMs: Date.now() - started });
+      return result;
+    } catch (err) {
+      const waitMs = retryAfterMsOf(err);
+      if (waitMs !== undefined) {
+        // Pause this store's queue only; the job goes back to wait without losing an attempt.
+        logger.warn({ waitMs, reason: scrubSecrets((err as Error).message) }, 'rate limited: pausing this store queue');
+        onOutcome?.({ queue, store, name: job.name, status: 'rate-limited', durationMs: Date.now() - started });
+        await worker.rateLimit(Math.max(waitMs, 1));
+        throw Worker.RateLimitError();
+      }
+      onOutcome?.({ queue, store, name: job.name, status: 'failed', durationMs: Date.now() - started });
+      if (isUnrecoverable(err) && !(err instanceof UnrecoverableError)) {
+        const e = scrubbed(err);
+        throw new UnrecoverableError(`${e.name}: ${e.message}`);
+      }
+      throw scrubbed(err);
+    }
+  };
+
+  // The processor refers to `worker` only while running jobs, after this assignment.
+  const worker: Worker = new Worker(queueName, processor, {
+    connection,
+    prefix,
+    concurrency: options.concurrency ?? queueCatalog[queue].concurrency,
+    autorun: options.autorun ?? true,
+  });
+  worker.on('failed', (job, err) => {
+    baseLogger.error({ jobId: job?.id, job: job?.name, attemptsMade: job?.attemptsMade, reason: err.message }, 'job failed');
+  });
+  worker.on('error', (err) => baseLogger.error({ err }, 'worker error'));
+  worker.on('stalled', (jobId) => baseLogger.warn({ jobId }, 'job stalled: its worker died or blocked; it will run again'));
+  return worker;
+}
