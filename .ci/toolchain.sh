@@ -4,8 +4,8 @@
 # without touching the machine's own Node: when it is older, Node 24 comes from the npm
 # registry package `node@24` into a private prefix (.tools/) that is put first on PATH.
 #
-#   source scripts/toolchain.sh            # in a shell: sets PATH
-#   scripts/toolchain.sh pnpm demo         # runs a command with the toolchain ready
+#   source .ci/toolchain.sh            # in a shell: sets PATH
+#   .ci/toolchain.sh pnpm demo         # runs a command with the toolchain ready
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
