@@ -1,0 +1,207 @@
+import { randomBytes } from 'node:crypto';
+import got from 'got';
+import type { Redis } from 'ioredis';
+import type { Logger } from '@shoptok/logger';
+import { z } from 'zod';
+import { errorForCode } from './classify.js';
+import { TikTokAuthError, TikTokError, TikTokResponseShapeError, TikTokTransientError } from './errors.js';
+import { parseJsonSafe } from './json.js';
+import { sleep } from './pacing.js';
+
+/** A shop's current tokens; expiries are absolute epoch milliseconds. */
+export interface TikTokTokens {
+  accessToken: string;
+  accessTokenExpiresAt: number;
+  refreshToken: string;
+  refreshTokenExpiresAt: number;
+}
+
+// The auth host answers with the usual envelope; expiries are absolute Unix seconds (§2).
+const tokenDataSchema = z.object({
+  access_token: z.string().min(1),
+  access_token_expire_in: z.number().int(),
+  refresh_token: z.string().min(1),
+  refresh_token_expire_in: z.number().int(),
+  open_id: z.string().optional(),
+  seller_name: z.string().optional(),
+  seller_base_region: z.string().optional(),
+  granted_scopes: z.array(z.string()).optional(),
+});
+const tokenEnvelopeSchema = z.object({
+  code: z.number().int(),
+  message: z.string().default(''),
+  request_id: z.string().optional(),
+  data: z.unknown().optional(),
+});
+
+export interface TikTokAuthHostOptions {
+  appKey: string;
+  appSecret: string;
+  /** e.g. `https://auth.tiktok-shops.com` (no trailing slash). */
+  authBase: string;
+  timeoutMs?: number;
+}
+
+async function callAuthHost(options: TikTokAuthHostOptions, path: string, params: Record<string, string>): Promise<TikTokTokens> {
+  const operation = `GET ${path}`;
+  // Unsigned GET with the app secret in the query (§2): never log this URL or keep got's error.
+  const url = `${options.authBase}${path}?${new URLSearchParams({ app_key: options.appKey, app_secret: options.appSecret, ...params }).toString()}`;
+  let status: number;
+  let text: string;
+  try {
+    const res = await got(url, { method: 'GET', throwHttpErrors: false, retry: { limit: 0 }, timeout: { request: options.timeoutMs ?? 15_000 } });
+    status = res.statusCode;
+    text = res.body;
+  } catch (err) {
+    const reason = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'network error';
+    throw new TikTokTransientError(`Could not reach the TikTok auth host (${reason}) for ${operation}.`, { operation });
+  }
+  let body: unknown;
+  try {
+    body = parseJsonSafe(text);
+  } catch {
+    throw new TikTokTransientError(`The TikTok auth host answered HTTP ${status} with a body that is not JSON on ${operation}.`, { operation, httpStatus: status });
+  }
+  const envelope = tokenEnvelopeSchema.safeParse(body);
+  if (!envelope.success) throw new TikTokResponseShapeError(`The TikTok auth host answered HTTP ${status} without the usual envelope on ${operation}.`, { operation, httpStatus: status });
+  const { code, message, request_id: requestId } = envelope.data;
+  const details = { operation, requestId, httpStatus: status, code };
+  if (code !== 0) throw errorForCode(code, message, details);
+  const data = tokenDataSchema.safeParse(envelope.data.data);
+  if (!data.success) throw new TikTokResponseShapeError(`The TikTok token answer lacks fields we need on ${operation}: ${z.prettifyError(data.error)}`, details);
+  return {
+    accessToken: data.data.access_token,
+    accessTokenExpiresAt: data.data.access_token_expire_in * 1000,
+    refreshToken: data.data.refresh_token,
+    refreshTokenExpiresAt: data.data.refresh_token_expire_in * 1000,
+  };
+}
+
+/** Exchanges a seller's authorization code for tokens (`GET /api/v2/token/get` on the auth host). */
+export function exchangeAuthCode(options: TikTokAuthHostOptions, authCode: string): Promise<TikTokTokens> {
+  return callAuthHost(options, '/api/v2/token/get', { auth_code: authCode, grant_type: 'authorized_code' });
+}
+
+/** Trades a refresh token for new tokens (`GET /api/v2/token/refresh` on the auth host). */
+export function refreshTokens(options: TikTokAuthHostOptions, refreshToken: string): Promise<TikTokTokens> {
+  return callAuthHost(options, '/api/v2/token/refresh', { refresh_token: refreshToken, grant_type: 'refresh_token' });
+}
+
+export interface TikTokTokenStoreOptions extends TikTokAuthHostOptions {
+  redis: Redis;
+  /** `${keyPrefix}:{${storeId}}:tiktok` */
+  keyBase: string;
+  /** Refresh this long before the access token expires (default 1 h). */
+  refreshAheadMs?: number;
+  /** How long a refresh may hold the fleet-wide lock (default 30 s). */
+  lockTtlMs?: number;
+  logger?: Logger;
+  now?: () => number;
+}
+
+const storedSchema = z.object({
+  accessToken: z.string(),
+  accessTokenExpiresAt: z.coerce.number(),
+  refreshToken: z.string(),
+  refreshTokenExpiresAt: z.coerce.number(),
+});
+
+// Writes the tokens only if nothing is stored or the stored access token expires sooner, so a
+// restart with old tokens from config never overwrites tokens another process refreshed.
+const SEED_SCRIPT = `
+local current = redis.call('HGET', KEYS[1], 'accessTokenExpiresAt')
+if current and tonumber(current) >= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], 'accessToken', ARGV[1], 'accessTokenExpiresAt', ARGV[2], 'refreshToken', ARGV[3], 'refreshTokenExpiresAt', ARGV[4])
+return 1`;
+const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/**
+ * The current tokens of one shop, in Redis (never in job data or logs). Refreshes ahead of
+ * expiry; a Redis lock makes one process of the fleet refresh while the others wait for it.
+ */
+export class TikTokTokenStore {
+  private readonly key: string;
+  private readonly lockKey: string;
+  private readonly refreshAheadMs: number;
+  private readonly lockTtlMs: number;
+  private readonly now: () => number;
+  /** Refreshes performed by this instance (a test and a metric read it). */
+  refreshCount = 0;
+
+  constructor(private readonly options: TikTokTokenStoreOptions) {
+    this.key = `${options.keyBase}:tokens`;
+    this.lockKey = `${options.keyBase}:token-refresh-lock`;
+    this.refreshAheadMs = options.refreshAheadMs ?? 3_600_000;
+    this.lockTtlMs = options.lockTtlMs ?? 30_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Stores tokens unless Redis already holds ones that live at least as long. Returns true when written. */
+  async seed(tokens: TikTokTokens): Promise<boolean> {
+    const written = await this.options.redis.eval(SEED_SCRIPT, 1, this.key, tokens.accessToken, String(tokens.accessTokenExpiresAt), tokens.refreshToken, String(tokens.refreshTokenExpiresAt));
+    return written === 1;
+  }
+
+  /** The stored tokens, or undefined when the shop has none. */
+  async read(): Promise<TikTokTokens | undefined> {
+    const raw = await this.options.redis.hgetall(this.key);
+    if (Object.keys(raw).length === 0) return undefined;
+    const parsed = storedSchema.safeParse(raw);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  /** An access token that is not about to expire, refreshing first when needed. */
+  async accessToken(): Promise<string> {
+    const tokens = await this.read();
+    if (!tokens) throw this.noTokens();
+    if (tokens.accessTokenExpiresAt - this.now() > this.refreshAheadMs) return tokens.accessToken;
+    return (await this.refresh(tokens.accessToken)).accessToken;
+  }
+
+  /**
+   * Refreshes unless someone already replaced `staleAccessToken` (then returns theirs). Only
+   * one process holds the lock; the others wait for its result instead of refreshing again.
+   */
+  async refresh(staleAccessToken: string): Promise<TikTokTokens> {
+    const deadline = this.now() + this.lockTtlMs * 2;
+    const owner = randomBytes(8).toString('hex');
+    for (;;) {
+      const current = await this.read();
+      if (!current) throw this.noTokens();
+      // Someone else already replaced the stale token: use theirs, even if it is short-lived.
+      if (current.accessToken !== staleAccessToken && current.accessTokenExpiresAt > this.now()) return current;
+      const locked = await this.options.redis.set(this.lockKey, owner, 'PX', this.lockTtlMs, 'NX');
+      if (locked === 'OK') {
+        try {
+          // Re-read under the lock: the previous holder may have finished just before we got it.
+          const latest = await this.read();
+          if (!latest) throw this.noTokens();
+          if (latest.accessToken !== staleAccessToken && latest.accessTokenExpiresAt > this.now()) return latest;
+          if (latest.refreshTokenExpiresAt <= this.now()) {
+            throw new TikTokAuthError('The TikTok refresh token of this shop has expired: the seller must authorize the app again.', 'refresh token (re-authorize the shop)');
+          }
+          const fresh = await refreshTokens(this.options, latest.refreshToken);
+          await this.options.redis.hset(this.key, {
+            accessToken: fresh.accessToken,
+            accessTokenExpiresAt: String(fresh.accessTokenExpiresAt),
+            refreshToken: fresh.refreshToken,
+            refreshTokenExpiresAt: String(fresh.refreshTokenExpiresAt),
+          });
+          this.refreshCount += 1;
+          this.options.logger?.info({ accessTokenExpiresAt: new Date(fresh.accessTokenExpiresAt).toISOString() }, 'tiktok access token refreshed');
+          return fresh;
+        } finally {
+          await this.options.redis.eval(RELEASE_SCRIPT, 1, this.lockKey, owner);
+        }
+      }
+      if (this.now() > deadline) {
+        throw new TikTokTransientError('Timed out waiting for another process to refresh the TikTok access token.');
+      }
+      await sleep(50 + Math.floor(Math.random() * 50));
+    }
+  }
+
+  private noTokens(): TikTokError {
+    return new TikTokAuthError('No TikTok tokens are stored for this shop: seed the access and refresh tokens (or authorize the shop).', 'access/refresh tokens');
+  }
+}
