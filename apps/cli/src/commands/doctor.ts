@@ -1,0 +1,72 @@
+import { ConfigError, loadConfig, type ShoptokConfig } from '@shoptok/config';
+import { createRedisConnection, queueKeys, QueueFactory, waitForRedis } from '@shoptok/queues';
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * `shoptok doctor`: the fleet's health check. Is the config valid, does Redis answer (and is
+ * it set up so BullMQ never loses a job), and what is in each store's queues.
+ */
+export async function runDoctorCommand(io: { stdout: NodeJS.WritableStream; env: Record<string, string | undefined> }): Promise<number> {
+  const checks: Check[] = [];
+  let config: ShoptokConfig | undefined;
+  try {
+    config = loadConfig({ env: io.env });
+    checks.push({ name: 'config', ok: true, detail: `${config.stores.length} store(s): ${config.stores.map((s) => s.id).join(', ')}` });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    checks.push({ name: 'config', ok: false, detail: err.message });
+    // Redis and the queues can still be checked without stores.
+    try {
+      config = loadConfig({ env: io.env, requireStores: false });
+    } catch {
+      config = undefined;
+    }
+  }
+
+  if (config) {
+    const redis = createRedisConnection({ url: config.redisUrl, role: 'producer', name: 'shoptok:doctor' });
+    redis.on('error', () => undefined); // reported below as a failed check
+    try {
+      await waitForRedis(redis, 3_000);
+      const info = await redis.info('server');
+      const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+      const policy = ((await redis.config('GET', 'maxmemory-policy')) as string[])[1] ?? 'unknown';
+      checks.push({ name: 'redis', ok: true, detail: `${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')} answers (Redis ${version})` });
+      checks.push({
+        name: 'redis maxmemory-policy',
+        ok: policy === 'noeviction',
+        detail: policy === 'noeviction' ? 'noeviction' : `${policy}: Redis may evict queue keys under memory pressure; set maxmemory-policy noeviction`,
+      });
+      const factory = new QueueFactory({ connection: redis, prefix: config.queuePrefix, retry: config.retry });
+      try {
+        for (const store of config.stores) {
+          const parts: string[] = [];
+          let failed = 0;
+          for (const key of queueKeys) {
+            const counts = await factory.queue(key, store.id).getJobCounts('waiting', 'active', 'delayed', 'failed');
+            failed += counts.failed ?? 0;
+            parts.push(`${key} ${counts.waiting ?? 0}w/${counts.active ?? 0}a/${counts.delayed ?? 0}d/${counts.failed ?? 0}f`);
+          }
+          checks.push({ name: `queues of ${store.id}`, ok: true, detail: `${parts.join(', ')}${failed ? ` (${failed} failed jobs kept for review)` : ''}` });
+        }
+      } finally {
+        await factory.close();
+      }
+    } catch (err) {
+      checks.push({ name: 'redis', ok: false, detail: (err as Error).message });
+    } finally {
+      redis.disconnect();
+    }
+  }
+
+  for (const check of checks) {
+    const [first, ...rest] = check.detail.split('\n');
+    io.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${first}\n${rest.map((l) => `       ${l}\n`).join('')}`);
+  }
+  return checks.every((c) => c.ok) ? 0 : 1;
+}
