@@ -1,0 +1,178 @@
+import { z } from 'zod';
+
+// TikTok accepts 1..99,999 units per warehouse (API-FACTS §6 "inventory quantity").
+export const TIKTOK_MAX_QUANTITY = 99_999;
+
+/** TikTok order statuses (API-FACTS §5.8). */
+export const TIKTOK_ORDER_STATUSES = [
+  'UNPAID',
+  'ON_HOLD',
+  'AWAITING_SHIPMENT',
+  'PARTIALLY_SHIPPING',
+  'AWAITING_COLLECTION',
+  'IN_TRANSIT',
+  'DELIVERED',
+  'COMPLETED',
+  'CANCELLED',
+] as const;
+export type TikTokOrderStatus = (typeof TIKTOK_ORDER_STATUSES)[number];
+
+/** `123` and `gid://shopify/Location/123` both name Shopify location 123; rules may use either. */
+export function toShopifyGid(kind: string, id: string | number): string {
+  const text = String(id).trim();
+  return text.startsWith('gid://') ? text : `gid://shopify/${kind}/${text}`;
+}
+
+const shopifyLocationId = z
+  .union([z.string().trim().min(1), z.number().int().positive()])
+  .transform((v) => toShopifyGid('Location', v))
+  .pipe(z.string().regex(/^gid:\/\/shopify\/Location\/\d+$/, { error: 'must be a Shopify location id (123 or gid://shopify/Location/123)' }));
+
+const decimalAmount = z
+  .union([z.number().nonnegative(), z.string().trim().regex(/^\d+(\.\d{1,6})?$/, { error: 'must be a decimal amount such as "1.50"' })])
+  .transform((v) => String(v));
+
+const inventoryRulesSchema = z.strictObject({
+  /** Units held back from TikTok per warehouse (subtracted after the percentage). */
+  bufferUnits: z.number().int().min(0).default(0),
+  /** Percentage held back from TikTok per warehouse, rounding the remainder down. */
+  bufferPercent: z.number().min(0).max(100).default(0),
+  /** When Shopify's available stock for a warehouse is at or below this, TikTok shows 0. */
+  outOfStockThreshold: z.number().int().min(0).default(0),
+  /** Never show more than this on TikTok per warehouse (TikTok's own ceiling is 99,999). */
+  maxQuantity: z.number().int().min(0).max(TIKTOK_MAX_QUANTITY).default(TIKTOK_MAX_QUANTITY),
+  /** What TikTok shows for variants whose stock Shopify does not track; null skips them. */
+  untrackedQuantity: z.number().int().min(0).max(TIKTOK_MAX_QUANTITY).nullable().default(null),
+  /** A linked variant that was deleted, or whose product is archived/draft: set TikTok to 0, or leave it. */
+  unavailableVariants: z.enum(['zero', 'skip']).default('zero'),
+  /**
+   * Which Shopify locations feed which TikTok warehouse. Empty: every location counts and feeds
+   * the shop's default warehouse (the caller passes its id).
+   */
+  warehouses: z
+    .array(z.strictObject({ tiktokWarehouseId: z.string().trim().min(1), shopifyLocationIds: z.array(shopifyLocationId).min(1) }))
+    .default([])
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, w] of list.entries()) {
+        if (seen.has(w.tiktokWarehouseId)) ctx.addIssue({ code: 'custom', path: [i, 'tiktokWarehouseId'], message: `warehouse ${w.tiktokWarehouseId} is listed twice; list each TikTok warehouse once with all its locations` });
+        seen.add(w.tiktokWarehouseId);
+      }
+    }),
+});
+
+const orderRulesSchema = z.strictObject({
+  /**
+   * Import an order once it reaches one of these statuses. Default: only orders that have left
+   * TikTok's one-hour ON_HOLD window, so buyer cancellations in that hour never reach Shopify.
+   */
+  importStatuses: z.array(z.enum(TIKTOK_ORDER_STATUSES)).min(1).default(['AWAITING_SHIPMENT']),
+  /** Orders TikTok fulfils from its own warehouses (FBT) do not leave the merchant's stock. */
+  importFulfilledByTikTok: z.boolean().default(false),
+  /** Creator sample orders are shipped by the merchant like any other. */
+  importSampleOrders: z.boolean().default(true),
+  /** Ignore orders created before this instant (ISO 8601), e.g. the day the store was connected. */
+  importCreatedAfter: z.iso.datetime({ offset: true }).optional(),
+  /** A line whose SKU Shopify does not know: refuse the order (needs attention), or import it as a custom line. */
+  unknownSku: z.enum(['reject', 'custom-line-item']).default('reject'),
+  /**
+   * TikTok pays the seller for platform-funded discounts, so by default they are not shown as a
+   * discount in Shopify (Shopify's revenue then matches what the merchant earns).
+   */
+  platformDiscount: z.enum(['exclude', 'discount']).default('exclude'),
+  /** Prices from TikTok include tax (set for VAT regions where the shop's prices are tax-inclusive). */
+  taxesIncluded: z.boolean().default(false),
+  /** TikTok collects and remits the tax as marketplace facilitator, so the channel is liable. */
+  taxChannelLiable: z.boolean().default(true),
+  taxTitle: z.string().trim().min(1).default('Tax'),
+  /** Stock in Shopify drops with the TikTok sale; policy is ignored because the sale already happened. */
+  inventoryBehaviour: z.enum(['BYPASS', 'DECREMENT_IGNORING_POLICY', 'DECREMENT_OBEYING_POLICY']).default('DECREMENT_IGNORING_POLICY'),
+  sendReceipt: z.boolean().default(false),
+  sendFulfillmentReceipt: z.boolean().default(false),
+  tags: z.array(z.string().trim().min(1)).default(['TikTok Shop']),
+  /** Order attribution handle (only valid if the app has one configured in Shopify). */
+  sourceName: z.string().trim().min(1).optional(),
+  /** If set, the Shopify order is named `<prefix><TikTok order id>` instead of the next Shopify number. */
+  orderNamePrefix: z.string().trim().min(1).max(20).optional(),
+  /** Transaction gateway name shown in Shopify. */
+  gateway: z.string().trim().min(1).default('TikTok Shop'),
+});
+
+const shippingRulesSchema = z.strictObject({
+  /** Shopify carrier name -> TikTok shipping provider id or exact provider name. Wins over automatic matching. */
+  carrierOverrides: z.record(z.string().trim().min(1), z.string().trim().min(1)).default({}),
+});
+
+const listingFilterSchema = z.strictObject({
+  /** Shopify product statuses that are listed. */
+  statuses: z.array(z.enum(['ACTIVE', 'DRAFT', 'ARCHIVED', 'UNLISTED'])).min(1).default(['ACTIVE']),
+  /** Only products in one of these collections (handle or id); empty: any. */
+  collections: z.array(z.string().trim().min(1)).default([]),
+  /** Only products with one of these tags (case-insensitive); empty: any. */
+  tags: z.array(z.string().trim().min(1)).default([]),
+  excludeTags: z.array(z.string().trim().min(1)).default([]),
+  vendors: z.array(z.string().trim().min(1)).default([]),
+  productTypes: z.array(z.string().trim().min(1)).default([]),
+  /** Always list these products (id or handle), whatever the filters say (status still applies). */
+  includeProducts: z.array(z.string().trim().min(1)).default([]),
+  /** Never list these products (id or handle). Wins over everything. */
+  excludeProducts: z.array(z.string().trim().min(1)).default([]),
+  /** Never list variants with these SKUs. */
+  excludeSkus: z.array(z.string().trim().min(1)).default([]),
+});
+
+const priceRuleSchema = z.strictObject({
+  /** Which Shopify price TikTok sells at: the selling price, or the compare-at price when one is set. */
+  source: z.enum(['price', 'compare-at']).default('price'),
+  /** Percentage added first (negative lowers the price). */
+  markupPercent: z.number().min(-90).max(1_000).default(0),
+  /** Fixed amount added after the percentage, in the TikTok shop currency. */
+  markupFixed: decimalAmount.default('0'),
+  /** Round up to a price ending in these cents (".99": 12.30 -> 12.99); null: round to the currency's minor unit. */
+  ending: z.string().regex(/^\.\d{2}$/, { error: 'must look like ".99"' }).nullable().default(null),
+});
+
+const listingRulesSchema = z.strictObject({
+  filters: listingFilterSchema.prefault({}),
+  price: priceRuleSchema.prefault({}),
+  /** ISO 4217 currency of the TikTok shop; the caller passes the shop's when unset. */
+  currency: z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as "USD"' }).optional(),
+  /** Shopify has no package dimensions: these are used for every product (in `unit`). */
+  defaultPackageDimensions: z
+    .strictObject({ length: z.number().positive(), width: z.number().positive(), height: z.number().positive(), unit: z.enum(['CENTIMETER', 'INCH']) })
+    .optional(),
+  /** Used when a Shopify variant has no weight (in `unit`). */
+  defaultPackageWeight: z.strictObject({ value: z.number().positive(), unit: z.enum(['KILOGRAM', 'GRAM', 'POUND', 'OUNCE']) }).optional(),
+  /** A product deleted or archived in Shopify: deactivate it on TikTok, or leave it (stock still goes to 0 per the inventory rules). */
+  onShopifyRemoved: z.enum(['deactivate', 'keep']).default('deactivate'),
+});
+
+/**
+ * Per-store sync rules, from the `rules:` object of a store in the stores file. Every field has a
+ * default, so `{}` gives a working store; unknown keys are errors (a typo must not silently do nothing).
+ */
+export const storeRulesSchema = z.strictObject({
+  inventory: inventoryRulesSchema.prefault({}),
+  orders: orderRulesSchema.prefault({}),
+  shipping: shippingRulesSchema.prefault({}),
+  listing: listingRulesSchema.prefault({}),
+});
+
+export type StoreRules = z.output<typeof storeRulesSchema>;
+export type StoreRulesInput = z.input<typeof storeRulesSchema>;
+export type InventoryRules = StoreRules['inventory'];
+export type OrderRules = StoreRules['orders'];
+export type ShippingRules = StoreRules['shipping'];
+export type ListingRules = StoreRules['listing'];
+export type ListingFilters = ListingRules['filters'];
+export type PriceRule = ListingRules['price'];
+
+/** Parses a store's `rules:` object (throws a ZodError listing every problem). */
+export function parseStoreRules(input: unknown): StoreRules {
+  return storeRulesSchema.parse(input ?? {});
+}
+
+/** The rules every store gets when its `rules:` object is empty. */
+export function defaultStoreRules(): StoreRules {
+  return storeRulesSchema.parse({});
+}
