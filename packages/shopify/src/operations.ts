@@ -1,0 +1,380 @@
+import { gql } from './gql.js';
+
+// Every operation the client sends. Each is a `gql` literal so the schema test validates it
+// against the real Admin API 2026-10 schema. Page sizes are chosen so a page stays well under
+// Shopify's 1,000-point query cost ceiling.
+
+const PRODUCT_FIELDS = gql`
+  fragment ProductFields on Product {
+    id
+    title
+    handle
+    status
+    vendor
+    productType
+    tags
+    descriptionHtml
+    updatedAt
+    options {
+      name
+      position
+      values
+    }
+    media(first: 10) {
+      nodes {
+        ... on MediaImage {
+          id
+          alt
+          image {
+            url
+          }
+        }
+      }
+    }
+    variants(first: 25) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        ...VariantFields
+      }
+    }
+  }
+`;
+
+const VARIANT_FIELDS = gql`
+  fragment VariantFields on ProductVariant {
+    id
+    title
+    sku
+    price
+    compareAtPrice
+    barcode
+    position
+    selectedOptions {
+      name
+      value
+    }
+    inventoryItem {
+      id
+      tracked
+      measurement {
+        weight {
+          unit
+          value
+        }
+      }
+    }
+  }
+`;
+
+/** One page of products, optionally filtered by a search query (e.g. `updated_at:>'…'`). */
+export const PRODUCTS_PAGE =
+  gql`
+  query ProductsPage($first: Int!, $after: String, $query: String) {
+    products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        ...ProductFields
+      }
+    }
+  }
+` +
+  PRODUCT_FIELDS +
+  VARIANT_FIELDS;
+
+/** The variants of one product past the first page embedded in `ProductsPage`. */
+export const PRODUCT_VARIANTS_PAGE =
+  gql`
+  query ProductVariantsPage($id: ID!, $after: String) {
+    product(id: $id) {
+      variants(first: 100, after: $after) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          ...VariantFields
+        }
+      }
+    }
+  }
+` + VARIANT_FIELDS;
+
+/** How many products match a search query (chooses paging or a bulk operation). */
+export const PRODUCTS_COUNT = gql`
+  query ProductsCount($query: String) {
+    productsCount(query: $query) {
+      count
+      precision
+    }
+  }
+`;
+
+/** Starts a bulk export (the inner query is `BULK_PRODUCTS_INNER`). */
+export const BULK_RUN_QUERY = gql`
+  mutation BulkRunQuery($query: String!) {
+    bulkOperationRunQuery(query: $query, groupObjects: false) {
+      bulkOperation {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/**
+ * The query a bulk export runs. Bulk queries take no page sizes: nested connections come back
+ * as separate JSONL lines carrying `__parentId`. `$query` is substituted by the client as a
+ * quoted search string, so the text here is validated with a placeholder.
+ */
+export const BULK_PRODUCTS_INNER = gql`
+  query BulkProducts {
+    products(query: "__SEARCH__") {
+      edges {
+        node {
+          id
+          title
+          handle
+          status
+          vendor
+          productType
+          tags
+          descriptionHtml
+          updatedAt
+          options {
+            name
+            position
+            values
+          }
+          media {
+            edges {
+              node {
+                ... on MediaImage {
+                  id
+                  alt
+                  image {
+                    url
+                  }
+                }
+              }
+            }
+          }
+          variants {
+            edges {
+              node {
+                id
+                title
+                sku
+                price
+                compareAtPrice
+                barcode
+                position
+                selectedOptions {
+                  name
+                  value
+                }
+                inventoryItem {
+                  id
+                  tracked
+                  measurement {
+                    weight {
+                      unit
+                      value
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/** Polls one bulk operation. */
+export const BULK_OPERATION_STATUS = gql`
+  query BulkOperationStatus($id: ID!) {
+    bulkOperation(id: $id) {
+      id
+      status
+      errorCode
+      objectCount
+      url
+      partialDataUrl
+    }
+  }
+`;
+
+/** Available quantity per location for a batch of inventory items. */
+export const INVENTORY_LEVELS = gql`
+  query InventoryLevels($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      ... on InventoryItem {
+        id
+        sku
+        tracked
+        inventoryLevels(first: 10) {
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          nodes {
+            location {
+              id
+            }
+            quantities(names: ["available"]) {
+              name
+              quantity
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+/** Every location of one inventory item, past the first page embedded in `InventoryLevels`. */
+export const INVENTORY_ITEM_LEVELS = gql`
+  query InventoryItemLevels($id: ID!, $after: String) {
+    inventoryItem(id: $id) {
+      id
+      inventoryLevels(first: 100, after: $after) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          location {
+            id
+          }
+          quantities(names: ["available"]) {
+            name
+            quantity
+          }
+        }
+      }
+    }
+  }
+`;
+
+const ORDER_FIELDS = gql`
+  fragment OrderFields on Order {
+    id
+    name
+    createdAt
+    updatedAt
+    sourceName
+    sourceIdentifier
+    tags
+    cancelledAt
+    cancelReason
+    displayFulfillmentStatus
+    fulfillments(first: 20) {
+      id
+      status
+      createdAt
+      trackingInfo(first: 5) {
+        number
+        company
+        url
+      }
+    }
+  }
+`;
+
+/** Orders matching a search query; used to find the order made for a TikTok order. */
+export const ORDERS_SEARCH =
+  gql`
+  query OrdersSearch($query: String!) {
+    orders(first: 5, query: $query) {
+      nodes {
+        ...OrderFields
+      }
+    }
+  }
+` + ORDER_FIELDS;
+
+/** One order with its fulfilments (tracking) and cancellation. */
+export const ORDER_BY_ID =
+  gql`
+  query OrderById($id: ID!) {
+    order(id: $id) {
+      ...OrderFields
+    }
+  }
+` + ORDER_FIELDS;
+
+/** Creates an order (API 2024-10+). Guarded by `createOrderOnce`; never call it bare. */
+export const ORDER_CREATE =
+  gql`
+  mutation OrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
+    orderCreate(order: $order, options: $options) {
+      order {
+        ...OrderFields
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+` + ORDER_FIELDS;
+
+/** The app's webhook subscriptions. */
+export const WEBHOOK_SUBSCRIPTIONS = gql`
+  query WebhookSubscriptions($after: String) {
+    webhookSubscriptions(first: 100, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        topic
+        uri
+      }
+    }
+  }
+`;
+
+/** Subscribes one topic to a URI (JSON payloads). */
+export const WEBHOOK_SUBSCRIPTION_CREATE = gql`
+  mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri: String!) {
+    webhookSubscriptionCreate(topic: $topic, webhookSubscription: { uri: $uri, format: JSON }) {
+      webhookSubscription {
+        id
+        topic
+        uri
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+/** Removes one webhook subscription. */
+export const WEBHOOK_SUBSCRIPTION_DELETE = gql`
+  mutation WebhookSubscriptionDelete($id: ID!) {
+    webhookSubscriptionDelete(id: $id) {
+      deletedWebhookSubscriptionId
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;

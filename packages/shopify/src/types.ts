@@ -1,0 +1,49 @@
+import type { z } from 'zod';
+import type { orderNode } from './schemas.js';
+
+/** One variant as the workers use it. Money stays a decimal string. */
+export interface ShopifyVariant {
+  id: string;
+  title: string;
+  sku: string | null;
+  price: string;
+  compareAtPrice: string | null;
+  barcode: string | null;
+  position: number;
+  selectedOptions: { name: string; value: string }[];
+  inventoryItemId: string;
+  tracked: boolean;
+  weight: { unit: string; value: number } | null;
+}
+
+export interface ShopifyImage {
+  id: string;
+  url: string;
+  alt: string | null;
+}
+
+/** One product with all its variants and images. */
+export interface ShopifyProduct {
+  id: string;
+  title: string;
+  handle: string;
+  status: 'ACTIVE' | 'ARCHIVED' | 'DRAFT' | 'UNLISTED';
+  vendor: string;
+  productType: string;
+  tags: string[];
+  descriptionHtml: string;
+  updatedAt: string;
+  options: { name: string; position: number; values: string[] }[];
+  images: ShopifyImage[];
+  variants: ShopifyVariant[];
+}
+
+/** Available quantity of one inventory item at one location. */
+export interface InventoryAvailability {
+  inventoryItemId: string;
+  locationId: string;
+  available: number;
+}
+
+/** An order as read back from Shopify, with fulfilments (tracking) and cancellation. */
+export type ShopifyOrder = z.infer<typeof orderNode>;
