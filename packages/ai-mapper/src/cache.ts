@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { listingDraftSchema, type ListingDraft, type MapperProduct } from './schemas.js';
+
+/** Thirty days: products change rarely and a stale entry is replaced as soon as it changes. */
+export const DEFAULT_CACHE_TTL_SECONDS = 30 * 24 * 3600;
+
+const cachedEntrySchema = z.object({
+  draft: listingDraftSchema,
+  model: z.string(),
+  reason: z.string(),
+  storedAt: z.string(),
+});
+export type CachedMapping = z.output<typeof cachedEntrySchema>;
+
+export interface MappingCacheOptions {
+  redis: Redis;
+  /** Same prefix as the rest of the fleet's keys (e.g. QUEUE_PREFIX). */
+  keyPrefix: string;
+  ttlSeconds?: number;
+}
+
+/**
+ * AI mappings in Redis. Key: `${keyPrefix}:{${storeId}}:ai:map:${hash}`, where the hash covers
+ * the product fields the mapper reads, the model, the prompt version and the category-tree
+ * version. Any change to one of those is a different key, so nothing needs invalidating by
+ * hand: old entries simply expire after `ttlSeconds`. Keys are per store (hash tag) so that a
+ * store's data can be deleted with its other keys and sits in one Cluster slot; the AI answer
+ * does not depend on the store, so the only cost is no sharing between stores.
+ */
+export class MappingCache {
+  private readonly ttlSeconds: number;
+
+  constructor(private readonly options: MappingCacheOptions) {
+    this.ttlSeconds = options.ttlSeconds ?? DEFAULT_CACHE_TTL_SECONDS;
+  }
+
+  /** The Redis key for a product mapping in a store. */
+  key(storeId: string, fingerprint: string): string {
+    return `${this.options.keyPrefix}:{${storeId}}:ai:map:${fingerprint}`;
+  }
+
+  /** The cached mapping, or undefined (also when the entry no longer parses: treated as a miss). */
+  async get(storeId: string, fingerprint: string): Promise<CachedMapping | undefined> {
+    const raw = await this.options.redis.get(this.key(storeId, fingerprint));
+    if (raw === null) return undefined;
+    try {
+      const parsed = cachedEntrySchema.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stores a mapping for `ttlSeconds` (or the given TTL). */
+  async set(storeId: string, fingerprint: string, entry: Omit<CachedMapping, 'storedAt'>, ttlSeconds = this.ttlSeconds): Promise<void> {
+    const value: CachedMapping = { ...entry, storedAt: new Date().toISOString() };
+    await this.options.redis.set(this.key(storeId, fingerprint), JSON.stringify(value), 'EX', ttlSeconds);
+  }
+
+  /** Deletes every cached mapping of a store (e.g. after changing its prompt settings). */
+  async clearStore(storeId: string): Promise<number> {
+    const { redis, keyPrefix } = this.options;
+    let cursor = '0';
+    let deleted = 0;
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}:{${storeId}}:ai:map:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.unlink(...keys);
+    } while (cursor !== '0');
+    return deleted;
+  }
+}
+
+/**
+ * The cache fingerprint: a hash of the product fields that change the mapping (not price,
+ * stock, status or ids), the model, the prompt version, the tree version and the region.
+ */
+export function mappingFingerprint(product: MapperProduct, context: { model: string; promptVersion: string; treeVersion: string; region: string }): string {
+  const relevant = {
+    title: product.title,
+    descriptionHtml: product.descriptionHtml,
+    vendor: product.vendor,
+    productType: product.productType,
+    tags: [...product.tags].sort(),
+    category: product.category?.fullName ?? null,
+    options: product.options.map((o) => ({ name: o.name, values: o.values })),
+  };
+  return createHash('sha256').update(JSON.stringify({ relevant, ...context })).digest('hex').slice(0, 32);
+}

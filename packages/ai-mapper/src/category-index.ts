@@ -1,0 +1,227 @@
+import { createHash } from 'node:crypto';
+import MiniSearch from 'minisearch';
+import type { CategoryAttribute, CategoryNode, MapperProduct } from './schemas.js';
+import { PHRASE_SYNONYMS, WORD_SYNONYMS } from './synonyms.js';
+import { htmlToText } from './limits.js';
+import { stem, terms, words } from './text.js';
+
+/** A leaf category with its full path of names, root first. */
+export interface LeafCategory {
+  id: string;
+  name: string;
+  path: string[];
+}
+
+/** A retrieved leaf and how well the product's words match it (higher is better). */
+export interface ScoredCategory extends LeafCategory {
+  score: number;
+}
+
+interface LeafDoc {
+  id: string;
+  leaf: string;
+  parent: string;
+  root: string;
+}
+
+const SYNONYM_TERMS = new Map<string, string[]>(Object.entries(WORD_SYNONYMS).map(([k, v]) => [stem(k), terms(v)]));
+const PHRASES = Object.entries(PHRASE_SYNONYMS).map(([phrase, extra]) => ({ re: new RegExp(`\\b${phrase.replace(/[-\s]+/g, '[-\\s]?')}\\b`, 'i'), extra }));
+
+// Shopify standard taxonomy verticals -> TikTok v1 roots they usually land in. A prior only:
+// it multiplies scores, it never excludes a category.
+const VERTICAL_ROOTS: Record<string, string[]> = {
+  'animals & pet supplies': ['Pet Supplies'],
+  'apparel & accessories': ['Womenswear & Underwear', 'Menswear & Underwear', 'Kids\' Fashion', 'Fashion Accessories', 'Shoes', 'Luggage & Bags', 'Muslim Fashion', 'Jewellery Accessories & Derivatives'],
+  'arts & entertainment': ['Toys & Hobbies', 'Collections', 'Home Supplies', 'Computers & Office Equipment'],
+  'baby & toddler': ['Baby & Maternity'],
+  'cameras & optics': ['Phones & Electronics'],
+  electronics: ['Phones & Electronics', 'Computers & Office Equipment', 'Household Appliances'],
+  furniture: ['Furniture'],
+  hardware: ['Tools & Hardware', 'Home Improvement'],
+  'health & beauty': ['Beauty & Personal Care', 'Health'],
+  'home & garden': ['Home Supplies', 'Kitchenware', 'Textiles & Soft Furnishings', 'Home Improvement', 'Household Appliances', 'Furniture'],
+  'luggage & bags': ['Luggage & Bags'],
+  media: ['Books, Magazines & Audio'],
+  'office supplies': ['Computers & Office Equipment'],
+  'sporting goods': ['Sports & Outdoor'],
+  'toys & games': ['Toys & Hobbies'],
+  'vehicles & parts': ['Automotive & Motorcycle'],
+};
+
+// Words that say who a product is for. Without one, a product is for adults, so categories
+// under these audiences are held back a little (a "floral dress" is not a dog's dress).
+const AUDIENCE_WORDS: Record<string, string[]> = {
+  "Kids' Fashion": ['kid', 'kids', 'child', 'girl', 'boy', 'junior', 'toddler', 'youth'],
+  'Baby & Maternity': ['baby', 'infant', 'newborn', 'toddler', 'maternity', 'pregnancy', 'nursing', 'breastfeeding'],
+  'Pet Supplies': ['dog', 'cat', 'pet', 'puppy', 'kitten', 'bird', 'fish', 'hamster', 'rabbit', 'reptile', 'aquarium', 'horse'],
+};
+
+/** The category tree, searchable by a product's words. */
+export class CategoryIndex {
+  readonly version: string;
+  private readonly leaves = new Map<string, LeafCategory>();
+  private readonly search: MiniSearch<LeafDoc>;
+  private readonly attributes: ReadonlyMap<string, readonly CategoryAttribute[]>;
+
+  private constructor(nodes: readonly CategoryNode[], attributes: ReadonlyMap<string, readonly CategoryAttribute[]>, version?: string) {
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    for (const node of nodes) {
+      if (!node.isLeaf || !isListable(node)) continue;
+      const path: string[] = [];
+      const seen = new Set<string>();
+      for (let at: CategoryNode | undefined = node; at && !seen.has(at.id); at = byId.get(at.parentId)) {
+        seen.add(at.id);
+        path.unshift(at.name.trim());
+      }
+      this.leaves.set(node.id, { id: node.id, name: node.name.trim(), path });
+    }
+    this.attributes = attributes;
+    this.version = version ?? treeVersion(nodes, attributes);
+    this.search = new MiniSearch<LeafDoc>({
+      fields: ['leaf', 'parent', 'root'],
+      idField: 'id',
+      // Documents and queries are pre-processed into stemmed terms by `terms()`.
+      tokenize: (text) => text.split(' ').filter(Boolean),
+      processTerm: (term) => term,
+    });
+    this.search.addAll(
+      [...this.leaves.values()].map((leaf) => ({
+        id: leaf.id,
+        leaf: terms(leaf.name).join(' '),
+        parent: terms(leaf.path.slice(1, -1).join(' ')).join(' '),
+        root: terms(leaf.path[0] ?? '').join(' '),
+      })),
+    );
+  }
+
+  /**
+   * An index over a category tree (TikTok Get Categories rows). Only leaves whose permission
+   * statuses include AVAILABLE are candidates (INVITE_ONLY, NON_MAIN_CATEGORY and PROHIBITED
+   * need a permission the shop may not have, API-FACTS §5.2).
+   */
+  static fromTree(nodes: readonly CategoryNode[], options: { attributes?: Record<string, readonly CategoryAttribute[]>; version?: string } = {}): CategoryIndex {
+    return new CategoryIndex(nodes, new Map(Object.entries(options.attributes ?? {})), options.version);
+  }
+
+  /** Number of listable leaves. */
+  get size(): number {
+    return this.leaves.size;
+  }
+
+  /** The leaf with this id, or undefined when it is not a listable leaf of this tree. */
+  leaf(id: string): LeafCategory | undefined {
+    return this.leaves.get(id);
+  }
+
+  /** Attributes known for a leaf (empty when none were given). */
+  attributesOf(id: string): readonly CategoryAttribute[] {
+    return this.attributes.get(id) ?? [];
+  }
+
+  /** The best leaves for a product by lexical similarity, best first. */
+  retrieve(product: MapperProduct, limit = 10): ScoredCategory[] {
+    const totals = new Map<string, number>();
+    for (const signal of productSignals(product)) {
+      const expanded = expandTerms(signal.text);
+      if (expanded.terms.length === 0) continue;
+      const results = this.search.search(expanded.terms.join(' '), {
+        combineWith: 'OR',
+        boost: { leaf: 3, parent: 1.2, root: 0.6 },
+        boostTerm: (term) => expanded.weights.get(term) ?? 1,
+      });
+      const top = results[0]?.score ?? 0;
+      if (top <= 0) continue;
+      for (const r of results) {
+        // How much of the signal this leaf explains, counting a word found in the leaf's own
+        // name fully and one found only in a parent or root name partly; BM25 orders the rest.
+        let covered = 0;
+        for (const [term, fields] of Object.entries(r.match)) {
+          const field = fields.includes('leaf') ? 1 : fields.includes('parent') ? 0.4 : 0.25;
+          covered += (expanded.weights.get(term) ?? 1) * field;
+        }
+        const coverage = Math.min(1, covered / expanded.originalCount);
+        const contribution = signal.weight * coverage * (0.5 + 0.5 * (r.score / top));
+        totals.set(String(r.id), (totals.get(String(r.id)) ?? 0) + contribution);
+      }
+    }
+    const priors = audiencePriors(product);
+    const scored: ScoredCategory[] = [];
+    for (const [id, total] of totals) {
+      const leaf = this.leaves.get(id);
+      if (!leaf) continue;
+      // Everyday clothes are casual: on a tie, "Casual Dresses" beats "Wedding Dresses".
+      const general = /\b(casual|other|everyday)\b/i.test(leaf.name) ? 1.03 : 1;
+      scored.push({ ...leaf, score: total * general * (priors.get(leaf.path[0] ?? '') ?? 1) });
+    }
+    scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
+    return scored.slice(0, limit);
+  }
+}
+
+function isListable(node: CategoryNode): boolean {
+  return node.permissionStatuses.length === 0 || node.permissionStatuses.includes('AVAILABLE');
+}
+
+/** A content hash of the tree and attributes: part of every cache key. */
+function treeVersion(nodes: readonly CategoryNode[], attributes: ReadonlyMap<string, readonly CategoryAttribute[]>): string {
+  const hash = createHash('sha256');
+  for (const n of [...nodes].sort((a, b) => a.id.localeCompare(b.id))) hash.update(`${n.id}|${n.parentId}|${n.name}|${n.isLeaf}|${n.permissionStatuses.join(',')}\n`);
+  for (const [id, attrs] of [...attributes.entries()].sort((a, b) => a[0].localeCompare(b[0]))) hash.update(`${id}:${JSON.stringify(attrs)}\n`);
+  return `tree-${hash.digest('hex').slice(0, 16)}`;
+}
+
+interface Signal {
+  text: string;
+  weight: number;
+}
+
+/** The product's words, strongest evidence first, each with how much it counts. */
+function productSignals(product: MapperProduct): Signal[] {
+  const signals: Signal[] = [];
+  const taxonomy = product.category?.fullName.split('>').map((s) => s.trim()).filter(Boolean) ?? [];
+  if (taxonomy.length > 0) {
+    // The merchant chose it from Shopify's taxonomy: the strongest single signal.
+    signals.push({ text: taxonomy.slice(-1).join(' '), weight: 3 });
+    signals.push({ text: taxonomy.slice(1, -1).join(' '), weight: 0.8 });
+  }
+  if (product.productType) signals.push({ text: product.productType, weight: 2.2 });
+  const head = titleHead(product.title);
+  signals.push({ text: head, weight: 1.6 });
+  const headNoun = head.split(/\s+/).filter((w) => /\p{L}{3,}/u.test(w)).at(-1);
+  if (headNoun) signals.push({ text: headNoun, weight: 1.6 });
+  signals.push({ text: product.title, weight: 1 });
+  if (product.tags.length > 0) signals.push({ text: product.tags.join(' '), weight: 0.7 });
+  const description = htmlToText(product.descriptionHtml).split(/\s+/).slice(0, 60).join(' ');
+  if (description) signals.push({ text: description, weight: 0.35 });
+  return signals;
+}
+
+/** The part of a title that names the thing: before " - ", " | ", " with ", " for ", "(". */
+export function titleHead(title: string): string {
+  const cut = title.split(/\s[-–|]\s|\s\(|\bwith\b|\bfor\b|,/i)[0] ?? title;
+  return cut.trim() || title;
+}
+
+/** Stemmed terms of a text plus synonym terms (weighted lower than the merchant's own words). */
+function expandTerms(text: string): { terms: string[]; weights: Map<string, number>; originalCount: number } {
+  const weights = new Map<string, number>();
+  const add = (term: string, weight: number) => weights.set(term, Math.max(weights.get(term) ?? 0, weight));
+  for (const { re, extra } of PHRASES) if (re.test(text)) for (const t of terms(extra)) add(t, 0.9);
+  const own = [...new Set(terms(text))];
+  for (const term of own) {
+    add(term, 1);
+    for (const syn of SYNONYM_TERMS.get(term) ?? []) add(syn, 0.7);
+  }
+  return { terms: [...weights.keys()], weights, originalCount: Math.max(1, own.length) };
+}
+
+function audiencePriors(product: MapperProduct): Map<string, number> {
+  const all = new Set(words(`${product.title} ${product.productType} ${product.tags.join(' ')} ${product.category?.fullName ?? ''}`).map(stem));
+  const priors = new Map<string, number>();
+  for (const [root, markers] of Object.entries(AUDIENCE_WORDS)) {
+    priors.set(root, markers.some((m) => all.has(m)) ? 1.15 : 0.75);
+  }
+  const vertical = product.category?.fullName.split('>')[0]?.trim().toLowerCase();
+  for (const root of (vertical && VERTICAL_ROOTS[vertical]) || []) priors.set(root, (priors.get(root) ?? 1) * 1.25);
+  return priors;
+}

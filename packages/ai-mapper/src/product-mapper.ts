@@ -1,0 +1,132 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '@shoptok/logger';
+import { type ModelPrice, RunBudget, type RunUsage } from './budget.js';
+import { MappingCache, mappingFingerprint } from './cache.js';
+import type { CategoryIndex } from './category-index.js';
+import { bundledCategoryIndex } from './default-tree.js';
+import { MapperInputError } from './errors.js';
+import { FallbackMapper } from './fallback-mapper.js';
+import { AiMapper, PROMPT_VERSION } from './openai-mapper.js';
+import { mapperProductSchema, type MapperProduct, type MappingResult } from './schemas.js';
+
+export interface ProductMapperOptions {
+  /** The shop's category tree; default: the bundled English v1 tree. */
+  index?: CategoryIndex;
+  /** Shop region for title limits (API-FACTS §6); default "GB". */
+  region?: string;
+  /** OpenAI settings; without an `apiKey` the fallback mapper answers every product. */
+  ai?: { apiKey?: string; model?: string; baseURL?: string; timeoutMs?: number; candidates?: number };
+  /** Redis cache of AI answers; without it every AI product costs a call. */
+  cache?: { redis: Redis; keyPrefix: string; ttlSeconds?: number };
+  /** Per-run limits: past them, products get the fallback mapper. */
+  budget?: { maxCalls?: number; maxTokens?: number; prices?: Record<string, ModelPrice> };
+  logger?: Logger;
+}
+
+/** Maps Shopify products to TikTok listing drafts for one run (a sync pass, a preview, an eval). */
+export class ProductMapper {
+  readonly index: CategoryIndex;
+  readonly model: string | undefined;
+  private readonly region: string;
+  private readonly fallback: FallbackMapper;
+  private readonly ai: AiMapper | undefined;
+  private readonly candidates: number;
+  private readonly cache: MappingCache | undefined;
+  private readonly budget: RunBudget;
+  private readonly logger: Logger | undefined;
+  /** Set after a configuration failure (bad key, unknown model): no more calls this run. */
+  private aiStopped: string | undefined;
+
+  constructor(options: ProductMapperOptions = {}) {
+    this.index = options.index ?? bundledCategoryIndex();
+    this.region = options.region ?? 'GB';
+    this.fallback = new FallbackMapper({ index: this.index, region: this.region });
+    this.ai = options.ai?.apiKey ? new AiMapper({ apiKey: options.ai.apiKey, model: options.ai.model, baseURL: options.ai.baseURL, timeoutMs: options.ai.timeoutMs }) : undefined;
+    this.model = this.ai?.model;
+    this.candidates = options.ai?.candidates ?? 12;
+    this.cache = options.cache ? new MappingCache(options.cache) : undefined;
+    this.budget = new RunBudget({ ...options.budget, model: this.ai?.model ?? 'gpt-4o-mini' });
+    this.logger = options.logger;
+  }
+
+  /**
+   * Maps one product (validated here: a bad product throws MapperInputError, not retryable).
+   * Order: cached AI answer, then the AI mapper, then the fallback mapper; the result says
+   * which one answered and why.
+   */
+  async map(input: unknown, context: { storeId?: string } = {}): Promise<MappingResult> {
+    const product = parseProduct(input);
+    const storeId = context.storeId ?? 'default';
+    if (!this.ai) return this.fallbackFor(product, 'no OpenAI key configured');
+    if (this.aiStopped) return this.fallbackFor(product, this.aiStopped);
+
+    const fingerprint = mappingFingerprint(product, { model: this.ai.model, promptVersion: PROMPT_VERSION, treeVersion: this.index.version, region: this.region });
+    const cached = await this.readCache(storeId, fingerprint);
+    if (cached && this.index.leaf(cached.draft.categoryId)) {
+      this.budget.recordCacheHit();
+      return { draft: cached.draft, mapper: 'cache', reason: `cached AI answer from ${cached.storedAt} (${cached.reason})`, model: cached.model };
+    }
+
+    const candidates = this.index.retrieve(product, this.candidates);
+    const before = this.budget.usage();
+    const outcome = await this.ai.map(product, candidates, this.index, this.region, this.budget);
+    const after = this.budget.usage();
+    const usage = { calls: after.calls - before.calls, promptTokens: after.promptTokens - before.promptTokens, completionTokens: after.completionTokens - before.completionTokens };
+    if (outcome.ok) {
+      await this.writeCache(storeId, fingerprint, { draft: outcome.draft, model: this.ai.model, reason: outcome.note });
+      this.logger?.debug({ productId: product.id, categoryId: outcome.draft.categoryId, ...usage }, 'ai mapper answered');
+      return { draft: outcome.draft, mapper: 'ai', reason: outcome.note, model: this.ai.model, usage };
+    }
+    if (outcome.stopRun) {
+      this.aiStopped = outcome.reason;
+      this.logger?.warn({ reason: outcome.reason }, 'AI mapping stopped for this run; the fallback mapper answers the rest');
+    }
+    const result = this.fallbackFor(product, outcome.reason);
+    return { ...result, usage };
+  }
+
+  /** Calls, tokens, cache hits and the cost estimate of this run so far. */
+  usage(): RunUsage {
+    return this.budget.usage();
+  }
+
+  /** Logs the run's cost line (call once at the end of a run). */
+  logSummary(): RunUsage {
+    const usage = this.usage();
+    this.logger?.info({ model: this.model ?? null, ...usage }, 'mapper run summary');
+    return usage;
+  }
+
+  private fallbackFor(product: MapperProduct, reason: string): MappingResult {
+    this.budget.recordFallback();
+    return this.fallback.map(product, `fallback mapper: ${reason}`);
+  }
+
+  // The cache only saves money; when Redis fails, map without it rather than fail the product.
+  private async readCache(storeId: string, fingerprint: string) {
+    if (!this.cache) return undefined;
+    try {
+      return await this.cache.get(storeId, fingerprint);
+    } catch (err) {
+      this.logger?.warn({ err }, 'mapping cache read failed; mapping without it');
+      return undefined;
+    }
+  }
+
+  private async writeCache(storeId: string, fingerprint: string, entry: Parameters<MappingCache['set']>[2]) {
+    if (!this.cache) return;
+    try {
+      await this.cache.set(storeId, fingerprint, entry);
+    } catch (err) {
+      this.logger?.warn({ err }, 'mapping cache write failed');
+    }
+  }
+}
+
+/** Validates a product at the boundary; the error lists what is wrong in plain words. */
+export function parseProduct(input: unknown): MapperProduct {
+  const parsed = mapperProductSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'product'}: ${i.message}`).join('; ');
+  throw new MapperInputError(`the product is not a Shopify product the mapper can read (${issues})`);
+}
