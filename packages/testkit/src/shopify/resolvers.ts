@@ -1,0 +1,321 @@
+import { GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
+import type { StandInProduct, StandInVariant } from './catalogue.js';
+import { gid, matches, parseGid, parseSearch, type StandInOrder, type StandInState } from './state.js';
+
+/** Per-request execution context. */
+export interface ExecContext {
+  /** Inside a bulk operation connections return everything and take no page size. */
+  bulk: boolean;
+}
+
+export interface ResolverHooks {
+  schema: GraphQLSchema;
+  startBulk(query: string): { id: number } | { error: { code: string; message: string } };
+  onOrderCreated(order: StandInOrder): void;
+}
+
+type Args = Record<string, unknown>;
+
+function encodeCursor(i: number): string {
+  return Buffer.from(`cursor:${i}`).toString('base64');
+}
+function decodeCursor(c: unknown): number {
+  if (typeof c !== 'string') return -1;
+  const m = /^cursor:(\d+)$/.exec(Buffer.from(c, 'base64').toString('utf8'));
+  if (!m) throw new GraphQLError(`Invalid cursor for request: "${c}"`);
+  return Number(m[1]);
+}
+
+/** A Relay connection over `items`, with Shopify's first/last rules. */
+export function connection<T>(items: T[], args: Args, ctx: ExecContext) {
+  let start = 0;
+  let end = items.length;
+  if (!ctx.bulk) {
+    const first = args.first as number | null | undefined;
+    const last = args.last as number | null | undefined;
+    if (first == null && last == null) throw new GraphQLError('you must provide one of first or last');
+    if ((first ?? last ?? 0) > 250) throw new GraphQLError('The first/last argument may not exceed 250');
+    if (args.after != null) start = decodeCursor(args.after) + 1;
+    if (args.before != null) end = Math.min(end, decodeCursor(args.before));
+    if (first != null) end = Math.min(end, start + first);
+    else if (last != null) start = Math.max(start, end - last);
+  }
+  const slice = items.slice(start, end).map((node, k) => ({ node, cursor: encodeCursor(start + k) }));
+  return {
+    edges: slice,
+    nodes: slice.map((e) => e.node),
+    pageInfo: {
+      hasNextPage: end < items.length,
+      hasPreviousPage: start > 0,
+      startCursor: slice[0]?.cursor ?? null,
+      endCursor: slice.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
+/** The resolvers (as a root value of plain objects and functions) over the stand-in's state. */
+export function rootValue(state: StandInState, hooks: ResolverHooks) {
+  const locationView = (id: number) => {
+    const loc = state.locations.find((l) => l.id === id);
+    return loc ? { __typename: 'Location', id: gid('Location', loc.id), name: loc.name, isActive: true } : null;
+  };
+  const levelView = (itemId: number, locationId: number, available: number) => ({
+    __typename: 'InventoryLevel',
+    id: `gid://shopify/InventoryLevel/${locationId}?inventory_item_id=${itemId}`,
+    location: locationView(locationId),
+    isActive: true,
+    quantities: (args: Args) => ((args.names as string[]) ?? []).map((name) => ({ __typename: 'InventoryQuantity', id: `gid://shopify/InventoryQuantity/${itemId}-${locationId}-${name}`, name, quantity: name === 'available' ? available : 0 })),
+  });
+  const itemView = (itemId: number) => {
+    const found = state.variantByItem(itemId);
+    if (!found) return null;
+    const { variant } = found;
+    return {
+      __typename: 'InventoryItem',
+      id: gid('InventoryItem', itemId),
+      sku: variant.sku,
+      tracked: variant.tracked,
+      measurement: { __typename: 'InventoryItemMeasurement', id: gid('InventoryItemMeasurement', itemId), weight: variant.weight },
+      inventoryLevels: (args: Args, ctx: ExecContext) => connection([...(state.stock.get(itemId) ?? new Map<number, number>())].map(([loc, qty]) => levelView(itemId, loc, qty)), args, ctx),
+    };
+  };
+  const variantView = (product: StandInProduct, v: StandInVariant) => ({
+    __typename: 'ProductVariant',
+    id: gid('ProductVariant', v.id),
+    title: v.title,
+    displayName: `${product.title} - ${v.title}`,
+    sku: v.sku,
+    price: v.price,
+    compareAtPrice: v.compareAtPrice,
+    barcode: v.barcode,
+    position: v.position,
+    selectedOptions: v.selectedOptions.map((o) => ({ __typename: 'SelectedOption', ...o })),
+    inventoryItem: () => itemView(v.inventoryItemId),
+    product: () => productView(product),
+  });
+  const productView = (p: StandInProduct) => ({
+    __typename: 'Product',
+    id: gid('Product', p.id),
+    title: p.title,
+    handle: p.handle,
+    status: p.status,
+    vendor: p.vendor,
+    productType: p.productType,
+    tags: p.tags,
+    descriptionHtml: p.descriptionHtml,
+    createdAt: p.createdAt,
+    updatedAt: p.updatedAt,
+    options: () => p.options.map((o, i) => ({ __typename: 'ProductOption', id: gid('ProductOption', p.id * 10 + i), name: o.name, position: i + 1, values: o.values })),
+    media: (args: Args, ctx: ExecContext) =>
+      connection(p.media.map((m) => ({ __typename: 'MediaImage', id: gid('MediaImage', m.id), alt: m.alt, mediaContentType: 'IMAGE', image: { __typename: 'Image', url: m.url, altText: m.alt } })), args, ctx),
+    variants: (args: Args, ctx: ExecContext) => connection(p.variants.map((v) => variantView(p, v)), args, ctx),
+    variantsCount: { count: p.variants.length, precision: 'EXACT' },
+  });
+  const orderView = (o: StandInOrder) => ({
+    __typename: 'Order',
+    id: gid('Order', o.id),
+    name: o.name,
+    createdAt: o.createdAt,
+    updatedAt: o.updatedAt,
+    sourceName: o.sourceName,
+    sourceIdentifier: o.sourceIdentifier,
+    tags: o.tags,
+    email: o.email,
+    note: o.note,
+    cancelledAt: o.cancelledAt,
+    cancelReason: o.cancelReason,
+    displayFulfillmentStatus: o.fulfillments.some((f) => f.status === 'SUCCESS') ? 'FULFILLED' : 'UNFULFILLED',
+    fulfillments: (args: Args) =>
+      o.fulfillments.slice(0, (args.first as number | undefined) ?? o.fulfillments.length).map((f) => ({
+        __typename: 'Fulfillment',
+        id: gid('Fulfillment', f.id),
+        status: f.status,
+        createdAt: f.createdAt,
+        trackingInfo: (a: Args) => f.trackingInfo.slice(0, (a.first as number | undefined) ?? f.trackingInfo.length).map((t) => ({ __typename: 'FulfillmentTrackingInfo', ...t })),
+      })),
+    lineItems: (args: Args, ctx: ExecContext) =>
+      connection(o.lineItems.map((li) => ({ __typename: 'LineItem', id: gid('LineItem', li.id), sku: li.sku, title: li.title, name: li.title, quantity: li.quantity })), args, ctx),
+  });
+  const bulkView = (id: number) => {
+    const op = state.bulkOps.find((b) => b.id === id);
+    return op
+      ? {
+          __typename: 'BulkOperation',
+          id: gid('BulkOperation', op.id),
+          status: op.status,
+          type: 'QUERY',
+          query: op.query,
+          createdAt: op.createdAt,
+          completedAt: op.completedAt,
+          objectCount: String(op.objectCount),
+          rootObjectCount: String(op.rootObjectCount),
+          fileSize: op.fileSize === null ? null : String(op.fileSize),
+          errorCode: op.errorCode,
+          url: op.jsonl === null ? null : `__BULK_URL__/${op.id}.jsonl`,
+          partialDataUrl: null,
+        }
+      : null;
+  };
+  const webhookView = (w: StandInWebhookView) => ({ __typename: 'WebhookSubscription', id: gid('WebhookSubscription', w.id), topic: w.topic, uri: w.uri, format: 'JSON', createdAt: w.createdAt, updatedAt: w.createdAt, includeFields: [], metafieldNamespaces: [], filter: null });
+
+  const productSearch = (query: unknown) => {
+    const terms = parseSearch(query as string | null);
+    return state.products.filter((p) =>
+      matches(terms, {
+        updated_at: () => p.updatedAt,
+        created_at: () => p.createdAt,
+        status: () => p.status,
+        vendor: () => p.vendor,
+        product_type: () => p.productType,
+        tag: () => p.tags,
+        sku: () => p.variants.map((v) => v.sku ?? ''),
+      }),
+    );
+  };
+
+  return {
+    // ---- QueryRoot
+    products: (args: Args, ctx: ExecContext) => {
+      let list = productSearch(args.query);
+      if (args.sortKey === 'UPDATED_AT') list = [...list].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.id - b.id);
+      if (args.reverse) list = [...list].reverse();
+      return connection(list.map(productView), args, ctx);
+    },
+    product: (args: Args) => {
+      const g = parseGid(args.id);
+      const p = g?.type === 'Product' ? state.products.find((x) => x.id === g.id) : undefined;
+      return p ? productView(p) : null;
+    },
+    productsCount: (args: Args) => {
+      const count = productSearch(args.query).length;
+      const limit = (args.limit as number | null | undefined) === undefined ? 10_000 : (args.limit as number | null);
+      return limit !== null && count > limit ? { count: limit, precision: 'AT_LEAST' } : { count, precision: 'EXACT' };
+    },
+    inventoryItem: (args: Args) => {
+      const g = parseGid(args.id);
+      return g?.type === 'InventoryItem' ? itemView(g.id) : null;
+    },
+    nodes: (args: Args) =>
+      (args.ids as string[]).map((id) => {
+        const g = parseGid(id);
+        if (!g) throw new GraphQLError(`Invalid global id '${id}'`);
+        if (g.type === 'InventoryItem') return itemView(g.id);
+        if (g.type === 'Product') {
+          const p = state.products.find((x) => x.id === g.id);
+          return p ? productView(p) : null;
+        }
+        if (g.type === 'ProductVariant') {
+          const f = state.variantById(g.id);
+          return f ? variantView(f.product, f.variant) : null;
+        }
+        if (g.type === 'Order') {
+          const o = state.orders.find((x) => x.id === g.id);
+          return o ? orderView(o) : null;
+        }
+        return null;
+      }),
+    order: (args: Args) => {
+      const g = parseGid(args.id);
+      const o = g?.type === 'Order' ? state.orders.find((x) => x.id === g.id) : undefined;
+      return o ? orderView(o) : null;
+    },
+    orders: (args: Args, ctx: ExecContext) => {
+      const terms = parseSearch(args.query as string | null);
+      const list = state.orders.filter((o) =>
+        matches(terms, {
+          source_identifier: () => o.sourceIdentifier,
+          source_name: () => o.sourceName,
+          tag: () => o.tags,
+          name: () => o.name,
+          updated_at: () => o.updatedAt,
+          created_at: () => o.createdAt,
+        }),
+      );
+      return connection(list.map(orderView), args, ctx);
+    },
+    bulkOperation: (args: Args) => {
+      const g = parseGid(args.id);
+      return g?.type === 'BulkOperation' ? bulkView(g.id) : null;
+    },
+    webhookSubscriptions: (args: Args, ctx: ExecContext) => {
+      const topics = args.topics as string[] | undefined;
+      const list = state.webhooks.filter((w) => (!topics || topics.includes(w.topic)) && (args.uri == null || w.uri === args.uri));
+      return connection(list.map(webhookView), args, ctx);
+    },
+
+    // ---- Mutation
+    bulkOperationRunQuery: (args: Args) => {
+      const query = args.query as string;
+      let errors: readonly { message: string }[];
+      try {
+        errors = validate(hooks.schema, parse(query));
+      } catch (err) {
+        errors = [{ message: (err as Error).message }];
+      }
+      if (errors.length > 0) return { bulkOperation: null, userErrors: [{ field: ['query'], message: `Invalid bulk query: ${errors.map((e) => e.message).join('; ')}`, code: 'INVALID' }] };
+      const started = hooks.startBulk(query);
+      if ('error' in started) return { bulkOperation: null, userErrors: [{ field: null, message: started.error.message, code: started.error.code }] };
+      return { bulkOperation: bulkView(started.id), userErrors: [] };
+    },
+    orderCreate: (args: Args) => {
+      const input = args.order as Record<string, unknown>;
+      const options = (args.options as Record<string, unknown> | null) ?? {};
+      const behaviour = (options.inventoryBehaviour as string | undefined) ?? 'BYPASS';
+      const lineItems = (input.lineItems as Record<string, unknown>[] | undefined) ?? [];
+      if (lineItems.length === 0) return { order: null, userErrors: [{ field: ['order', 'lineItems'], message: 'Line items must have at least one line item', code: 'INVALID' }] };
+      const resolved: StandInOrder['lineItems'] = [];
+      for (const [i, li] of lineItems.entries()) {
+        const g = li.variantId ? parseGid(li.variantId) : undefined;
+        const found = g ? state.variantById(g.id) : undefined;
+        if (li.variantId && !found) return { order: null, userErrors: [{ field: ['order', 'lineItems', String(i), 'variantId'], message: 'Variant does not exist', code: 'PRODUCT_VARIANT_NOT_FOUND' }] };
+        if (!found && !li.title) return { order: null, userErrors: [{ field: ['order', 'lineItems', String(i), 'title'], message: 'Title is required for custom line items', code: 'INVALID' }] };
+        const qty = li.quantity as number;
+        if (found && behaviour !== 'BYPASS') {
+          const levels = state.stock.get(found.variant.inventoryItemId);
+          const [loc, have] = [...(levels ?? new Map<number, number>())][0] ?? [undefined, 0];
+          if (behaviour === 'DECREMENT_OBEYING_POLICY' && have < qty) return { order: null, userErrors: [{ field: ['order', 'lineItems', String(i), 'quantity'], message: 'Not enough inventory', code: 'INVENTORY_NOT_AVAILABLE' }] };
+          if (levels && loc !== undefined) levels.set(loc, have - qty);
+        }
+        resolved.push({ id: state.id(), variantId: found?.variant.id ?? null, sku: found?.variant.sku ?? ((li.sku as string) || null), title: found ? `${found.product.title}` : (li.title as string), quantity: qty, price: ((li.priceSet as { shopMoney?: { amount?: string } } | undefined)?.shopMoney?.amount as string) ?? found?.variant.price ?? null });
+      }
+      const now = new Date().toISOString();
+      const order: StandInOrder = {
+        id: state.id(),
+        name: state.nextOrderName(),
+        createdAt: now,
+        updatedAt: now,
+        sourceName: (input.sourceName as string | undefined) ?? 'shopify_draft_order',
+        sourceIdentifier: (input.sourceIdentifier as string | undefined) ?? null,
+        tags: (input.tags as string[] | undefined) ?? [],
+        email: (input.email as string | undefined) ?? null,
+        note: (input.note as string | undefined) ?? null,
+        cancelledAt: null,
+        cancelReason: null,
+        lineItems: resolved,
+        fulfillments: [],
+        inventoryBehaviour: behaviour,
+      };
+      state.orders.push(order);
+      hooks.onOrderCreated(order);
+      return { order: orderView(order), userErrors: [] };
+    },
+    webhookSubscriptionCreate: (args: Args) => {
+      const input = args.webhookSubscription as { uri?: string; callbackUrl?: string };
+      const uri = input.uri ?? input.callbackUrl;
+      if (!uri || !/^(https?:\/\/|pubsub:\/\/|arn:aws:events)/.test(uri)) return { webhookSubscription: null, userErrors: [{ field: ['webhookSubscription', 'uri'], message: 'Address is invalid' }] };
+      if (state.webhooks.some((w) => w.topic === args.topic && w.uri === uri)) return { webhookSubscription: null, userErrors: [{ field: ['webhookSubscription', 'uri'], message: 'Address for this topic has already been taken' }] };
+      const w = { id: state.id(), topic: args.topic as string, uri, createdAt: new Date().toISOString() };
+      state.webhooks.push(w);
+      return { webhookSubscription: webhookView(w), userErrors: [] };
+    },
+    webhookSubscriptionDelete: (args: Args) => {
+      const g = parseGid(args.id);
+      const idx = state.webhooks.findIndex((w) => w.id === g?.id);
+      if (idx < 0) return { deletedWebhookSubscriptionId: null, userErrors: [{ field: ['id'], message: 'Webhook subscription does not exist' }] };
+      state.webhooks.splice(idx, 1);
+      return { deletedWebhookSubscriptionId: args.id, userErrors: [] };
+    },
+  };
+}
+
+type StandInWebhookView = { id: number; topic: string; uri: string; createdAt: string };

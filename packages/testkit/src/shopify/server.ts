@@ -1,0 +1,464 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { execute, Kind, parse, validate, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { z } from 'zod';
+import { generateCatalogue, type Catalogue, type GenerateCatalogueOptions, type StandInProduct } from './catalogue.js';
+import { actualCost, requestedCost } from './cost.js';
+import { rootValue, type ExecContext } from './resolvers.js';
+import { loadAdminSchema } from './schema.js';
+import { gid, parseGid, StandInState, type StandInOrder } from './state.js';
+
+const API_VERSION = '2026-10';
+const MAX_QUERY_COST = 1000;
+
+export type ShopifyFault =
+  | { kind: 'http-error'; status: number }
+  | { kind: 'timeout' }
+  | { kind: 'malformed-json' }
+  | { kind: 'reset' };
+
+export interface ShopifyStandInOptions {
+  /** The token every request must carry in `X-Shopify-Access-Token`. */
+  accessToken?: string;
+  /** The app secret used to sign webhooks. */
+  apiSecret?: string;
+  shopDomain?: string;
+  /** The leaky bucket: defaults to the Standard plan (2,000 max, 100/s). */
+  bucket?: { maximumAvailable?: number; restoreRate?: number };
+  /** Seed: a generated catalogue, or options to generate one. */
+  catalogue?: Catalogue | GenerateCatalogueOptions;
+  /** How long a bulk operation stays RUNNING before it completes. Default 50 ms. */
+  bulkDelayMs?: number;
+  /** Waits between webhook delivery attempts (Shopify: 8 retries over 4 h; scaled down here). */
+  webhookRetryDelaysMs?: number[];
+  port?: number;
+}
+
+export interface RequestLogEntry {
+  at: number;
+  operation: string | null;
+  /** The variables as JSON: tells a retry of one logical request from a different request. */
+  variables: string;
+  outcome: 'ok' | 'throttled' | 'graphql-error' | 'unauthorized' | 'fault';
+  requestedCost: number | null;
+  available: number | null;
+}
+
+export interface WebhookDelivery {
+  webhookId: string;
+  topic: string;
+  url: string;
+  attempts: number;
+  delivered: boolean;
+  lastStatus: number | null;
+}
+
+export interface ShopifyStandIn {
+  url: string;
+  shopDomain: string;
+  accessToken: string;
+  apiSecret: string;
+  state: StandInState;
+  counters: { requests: number; throttled: number; faults: number; ordersCreated: number; byOperation: Record<string, number> };
+  requestLog: RequestLogEntry[];
+  deliveries: WebhookDelivery[];
+  /** Replace the catalogue. */
+  seed(catalogue: Catalogue | GenerateCatalogueOptions): Catalogue;
+  /** Make the next `count` GraphQL requests fail this way. */
+  injectFault(fault: ShopifyFault, count?: number): void;
+  setBucket(bucket: { maximumAvailable?: number; restoreRate?: number; currentlyAvailable?: number }): void;
+  /** Send every webhook (besides subscriptions) to this URL too; null stops it. */
+  setWebhookTarget(url: string | null): void;
+  setStock(inventoryItemId: string | number, locationId: string | number, available: number): void;
+  addProduct(product: Partial<StandInProduct> & { title: string }): StandInProduct;
+  editProduct(productId: string | number, patch: Partial<Omit<StandInProduct, 'id'>>): StandInProduct;
+  deleteProduct(productId: string | number): void;
+  fulfilOrder(orderId: string | number, tracking: { number: string; company: string; url?: string }): void;
+  cancelOrder(orderId: string | number, reason?: 'CUSTOMER' | 'INVENTORY' | 'FRAUD' | 'DECLINED' | 'OTHER' | 'STAFF'): void;
+  /** A signed webhook as Shopify would send it (for replay and forgery tests). */
+  buildWebhook(topic: string, payload: unknown, options?: { webhookId?: string; triggeredAt?: Date; secret?: string }): { headers: Record<string, string>; body: string };
+  close(): Promise<void>;
+}
+
+const graphqlBody = z.object({ query: z.string(), variables: z.record(z.string(), z.unknown()).nullish(), operationName: z.string().nullish() });
+
+function numericId(id: string | number, type: string): number {
+  if (typeof id === 'number') return id;
+  const g = parseGid(id);
+  if (!g || g.type !== type) throw new Error(`not a ${type} id: ${id}`);
+  return g.id;
+}
+
+/** Converts a subscription topic enum (INVENTORY_LEVELS_UPDATE) to its header form (inventory_levels/update). */
+export function topicHeader(topic: string): string {
+  const i = topic.lastIndexOf('_');
+  return `${topic.slice(0, i)}/${topic.slice(i + 1)}`.toLowerCase();
+}
+
+/**
+ * Starts a Shopify Admin API stand-in on 127.0.0.1: it executes GraphQL against the real
+ * 2026-10 schema, checks the token, applies the cost bucket, runs bulk operations, creates
+ * orders, signs and sends webhooks, and injects faults on demand.
+ */
+export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): Promise<ShopifyStandIn> {
+  const schema = loadAdminSchema();
+  const accessToken = options.accessToken ?? `shpat_${randomUUID().replace(/-/g, '')}`;
+  const apiSecret = options.apiSecret ?? `shpss_${randomUUID().replace(/-/g, '')}`;
+  const shopDomain = options.shopDomain ?? `standin-${randomUUID().slice(0, 8)}.myshopify.com`;
+  const state = new StandInState();
+  const bucket = { maximumAvailable: options.bucket?.maximumAvailable ?? 2000, restoreRate: options.bucket?.restoreRate ?? 100, available: options.bucket?.maximumAvailable ?? 2000, at: Date.now() };
+  const faults: ShopifyFault[] = [];
+  const timers = new Set<NodeJS.Timeout>();
+  const sockets = new Set<Socket>();
+  const hanging = new Set<ServerResponse>();
+  const counters = { requests: 0, throttled: 0, faults: 0, ordersCreated: 0, byOperation: {} as Record<string, number> };
+  const requestLog: RequestLogEntry[] = [];
+  const deliveries: WebhookDelivery[] = [];
+  let webhookTarget: string | null = null;
+  let closed = false;
+  let baseUrl = '';
+
+  const later = (ms: number, fn: () => void) => {
+    if (closed) return;
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (!closed) fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  const refill = () => {
+    const now = Date.now();
+    bucket.available = Math.min(bucket.maximumAvailable, bucket.available + ((now - bucket.at) / 1000) * bucket.restoreRate);
+    bucket.at = now;
+  };
+  const throttleStatus = () => ({ maximumAvailable: bucket.maximumAvailable, currentlyAvailable: Math.floor(bucket.available), restoreRate: bucket.restoreRate });
+
+  // ---- webhooks
+  const signedWebhook = (topic: string, payload: unknown, o: { webhookId?: string; triggeredAt?: Date; secret?: string } = {}) => {
+    const body = JSON.stringify(payload);
+    return {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-shopify-topic': topic.includes('/') ? topic : topicHeader(topic),
+        'x-shopify-hmac-sha256': createHmac('sha256', o.secret ?? apiSecret).update(body).digest('base64'),
+        'x-shopify-shop-domain': shopDomain,
+        'x-shopify-api-version': API_VERSION,
+        'x-shopify-webhook-id': o.webhookId ?? randomUUID(),
+        'x-shopify-event-id': randomUUID(),
+        'x-shopify-triggered-at': (o.triggeredAt ?? new Date()).toISOString(),
+      },
+    };
+  };
+  const deliver = (delivery: WebhookDelivery, msg: { headers: Record<string, string>; body: string }) => {
+    delivery.attempts += 1;
+    fetch(delivery.url, { method: 'POST', headers: msg.headers, body: msg.body, signal: AbortSignal.timeout(5000) })
+      .then(async (res) => {
+        await res.arrayBuffer();
+        return res.status;
+      })
+      .catch(() => 0)
+      .then((status) => {
+        delivery.lastStatus = status || null;
+        if (status >= 200 && status < 300) delivery.delivered = true;
+        else {
+          const delays = options.webhookRetryDelaysMs ?? [20, 40, 80, 160, 320, 640, 1280, 2560];
+          const wait = delays[delivery.attempts - 1];
+          // Same webhook id on every retry, as Shopify does.
+          if (wait !== undefined) later(wait, () => deliver(delivery, msg));
+        }
+      });
+  };
+  const emit = (topicEnum: string, payload: unknown) => {
+    const urls = new Set(state.webhooks.filter((w) => w.topic === topicEnum).map((w) => w.uri));
+    if (webhookTarget) urls.add(webhookTarget);
+    for (const url of urls) {
+      const msg = signedWebhook(topicEnum, payload);
+      const delivery: WebhookDelivery = { webhookId: msg.headers['x-shopify-webhook-id'], topic: topicHeader(topicEnum), url, attempts: 0, delivered: false, lastStatus: null };
+      deliveries.push(delivery);
+      deliver(delivery, msg);
+    }
+  };
+  const productPayload = (p: StandInProduct) => ({
+    id: p.id,
+    admin_graphql_api_id: gid('Product', p.id),
+    title: p.title,
+    handle: p.handle,
+    status: p.status.toLowerCase(),
+    vendor: p.vendor,
+    product_type: p.productType,
+    tags: p.tags.join(', '),
+    updated_at: p.updatedAt,
+    variants: p.variants.map((v) => ({ id: v.id, sku: v.sku, price: v.price, inventory_item_id: v.inventoryItemId })),
+  });
+  const orderPayload = (o: StandInOrder) => ({ id: o.id, admin_graphql_api_id: gid('Order', o.id), name: o.name, source_identifier: o.sourceIdentifier, cancelled_at: o.cancelledAt, cancel_reason: o.cancelReason?.toLowerCase() ?? null, tags: o.tags.join(', ') });
+
+  // ---- bulk
+  const runBulk = (id: number) => {
+    const op = state.bulkOps.find((b) => b.id === id);
+    if (!op) return;
+    op.status = 'RUNNING';
+    later(options.bulkDelayMs ?? 50, () => {
+      const ctx: ExecContext = { bulk: true };
+      const result = execute({ schema, document: parse(op.query), rootValue: root, contextValue: ctx });
+      if ('then' in result || result.errors?.length) {
+        op.status = 'FAILED';
+        op.errorCode = 'INTERNAL_SERVER_ERROR';
+        return;
+      }
+      const lines: string[] = [];
+      let roots = 0;
+      const emitNode = (node: Record<string, unknown>, parentId: string | null) => {
+        if (typeof node.id !== 'string') return; // e.g. a media node that is not an image
+        const own: Record<string, unknown> = {};
+        const children: Record<string, unknown>[] = [];
+        for (const [k, v] of Object.entries(node)) {
+          const conn = v && typeof v === 'object' && !Array.isArray(v) ? (v as { edges?: { node: Record<string, unknown> }[]; nodes?: Record<string, unknown>[] }) : undefined;
+          if (conn && (Array.isArray(conn.edges) || Array.isArray(conn.nodes))) children.push(...(conn.edges?.map((e) => e.node) ?? conn.nodes ?? []));
+          else own[k] = v;
+        }
+        if (parentId) own.__parentId = parentId;
+        else roots += 1;
+        lines.push(JSON.stringify(own));
+        for (const child of children) emitNode(child, node.id);
+      };
+      for (const top of Object.values(result.data ?? {})) {
+        const conn = top as { edges?: { node: Record<string, unknown> }[]; nodes?: Record<string, unknown>[] };
+        for (const node of conn.edges?.map((e) => e.node) ?? conn.nodes ?? []) emitNode(node, null);
+      }
+      op.jsonl = lines.length ? `${lines.join('\n')}\n` : null;
+      op.objectCount = lines.length;
+      op.rootObjectCount = roots;
+      op.fileSize = op.jsonl ? Buffer.byteLength(op.jsonl) : null;
+      op.status = 'COMPLETED';
+      op.completedAt = new Date().toISOString();
+    });
+  };
+
+  const root = rootValue(state, {
+    schema,
+    startBulk(query) {
+      if (state.bulkOps.some((b) => b.status === 'CREATED' || b.status === 'RUNNING')) return { error: { code: 'OPERATION_IN_PROGRESS', message: 'A bulk query operation for this app and shop is already in progress' } };
+      const op = { id: state.id(), query, status: 'CREATED' as const, createdAt: new Date().toISOString(), completedAt: null, objectCount: 0, rootObjectCount: 0, fileSize: null, errorCode: null, jsonl: null };
+      state.bulkOps.push(op);
+      later(0, () => runBulk(op.id));
+      return { id: op.id };
+    },
+    onOrderCreated(order) {
+      counters.ordersCreated += 1;
+      emit('ORDERS_CREATE', orderPayload(order));
+    },
+  });
+
+  // ---- HTTP
+  const send = (res: ServerResponse, status: number, body: unknown, requestId: string) => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId, 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+
+  const handleGraphql = (req: IncomingMessage, res: ServerResponse, raw: string) => {
+    const requestId = randomUUID();
+    counters.requests += 1;
+    const log: RequestLogEntry = { at: Date.now(), operation: null, variables: '{}', outcome: 'ok', requestedCost: null, available: null };
+    requestLog.push(log);
+    if (req.headers['x-shopify-access-token'] !== accessToken) {
+      log.outcome = 'unauthorized';
+      return send(res, 401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' }, requestId);
+    }
+    const fault = faults.shift();
+    if (fault) {
+      counters.faults += 1;
+      log.outcome = 'fault';
+      if (fault.kind === 'http-error') return send(res, fault.status, { errors: 'Internal Server Error' }, requestId);
+      if (fault.kind === 'timeout') return void hanging.add(res);
+      if (fault.kind === 'reset') return void req.socket.destroy();
+      res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': requestId });
+      return void res.end('{"data": {"products": {"nodes": [');
+    }
+    const body = graphqlBody.safeParse(safeJson(raw));
+    if (!body.success) return send(res, 400, { errors: { query: 'Required parameter missing or invalid' } }, requestId);
+    const variables = body.data.variables ?? {};
+    log.variables = JSON.stringify(variables);
+    let document: DocumentNode;
+    try {
+      document = parse(body.data.query);
+    } catch (err) {
+      log.outcome = 'graphql-error';
+      return send(res, 200, { errors: [{ message: (err as Error).message, extensions: { code: 'PARSE_ERROR' } }] }, requestId);
+    }
+    const ops = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const op = (body.data.operationName ? ops.find((o) => o.name?.value === body.data.operationName) : ops[0]) ?? ops[0];
+    log.operation = op?.name?.value ?? null;
+    counters.byOperation[log.operation ?? '(anonymous)'] = (counters.byOperation[log.operation ?? '(anonymous)'] ?? 0) + 1;
+    const invalid = validate(schema, document);
+    if (invalid.length > 0 || !op) {
+      log.outcome = 'graphql-error';
+      return send(res, 200, { errors: invalid.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) }, requestId);
+    }
+    const fragments = Object.fromEntries(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+    const cost = requestedCost(schema, op, fragments, variables);
+    log.requestedCost = cost;
+    refill();
+    log.available = Math.floor(bucket.available);
+    if (cost > MAX_QUERY_COST) {
+      log.outcome = 'graphql-error';
+      return send(res, 200, { errors: [{ message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`, extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: MAX_QUERY_COST } }], extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: throttleStatus() } } }, requestId);
+    }
+    if (cost > bucket.available) {
+      counters.throttled += 1;
+      log.outcome = 'throttled';
+      return send(res, 200, { errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }], extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: throttleStatus() } } }, requestId);
+    }
+    bucket.available -= cost;
+    const ctx: ExecContext = { bulk: false };
+    const result = execute({ schema, document, rootValue: root, contextValue: ctx, variableValues: variables, operationName: body.data.operationName ?? undefined });
+    if ('then' in result) throw new Error('stand-in resolvers are synchronous');
+    const actual = actualCost(result.data, cost, op.operation === 'mutation');
+    bucket.available += cost - actual;
+    if (result.errors?.length) log.outcome = 'graphql-error';
+    const data = result.data ? JSON.parse(JSON.stringify(result.data).replaceAll('__BULK_URL__', `${baseUrl}/bulk`)) : result.data;
+    send(res, 200, { ...(result.errors?.length ? { errors: result.errors.map((e) => e.toJSON()) } : {}), data, extensions: { cost: { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: throttleStatus() } } }, requestId);
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const url = new URL(req.url ?? '/', 'http://x');
+      try {
+        if (req.method === 'POST' && url.pathname === `/admin/api/${API_VERSION}/graphql.json`) return handleGraphql(req, res, raw);
+        const bulk = /^\/bulk\/(\d+)\.jsonl$/.exec(url.pathname);
+        if (req.method === 'GET' && bulk) {
+          const op = state.bulkOps.find((b) => b.id === Number(bulk[1]));
+          if (!op?.jsonl) return send(res, 404, { errors: 'Not Found' }, randomUUID());
+          res.writeHead(200, { 'content-type': 'application/jsonl' });
+          return void res.end(op.jsonl);
+        }
+        send(res, 404, { errors: 'Not Found' }, randomUUID());
+      } catch (err) {
+        send(res, 500, { errors: (err as Error).message }, randomUUID());
+      }
+    });
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const seed = (c: Catalogue | GenerateCatalogueOptions) => {
+    const catalogue = 'locations' in c && Array.isArray((c as Catalogue).products) ? (c as Catalogue) : generateCatalogue(c as GenerateCatalogueOptions);
+    state.load(catalogue);
+    return catalogue;
+  };
+  if (options.catalogue) seed(options.catalogue);
+
+  const findProduct = (id: string | number) => {
+    const n = numericId(id, 'Product');
+    const p = state.products.find((x) => x.id === n);
+    if (!p) throw new Error(`no product ${id}`);
+    return p;
+  };
+  const findOrder = (id: string | number) => {
+    const n = numericId(id, 'Order');
+    const o = state.orders.find((x) => x.id === n);
+    if (!o) throw new Error(`no order ${id}`);
+    return o;
+  };
+
+  return {
+    url: baseUrl,
+    shopDomain,
+    accessToken,
+    apiSecret,
+    state,
+    counters,
+    requestLog,
+    deliveries,
+    seed,
+    injectFault(fault, count = 1) {
+      for (let i = 0; i < count; i++) faults.push(fault);
+    },
+    setBucket(b) {
+      refill();
+      if (b.maximumAvailable !== undefined) bucket.maximumAvailable = b.maximumAvailable;
+      if (b.restoreRate !== undefined) bucket.restoreRate = b.restoreRate;
+      bucket.available = Math.min(bucket.maximumAvailable, b.currentlyAvailable ?? bucket.available);
+    },
+    setWebhookTarget(url) {
+      webhookTarget = url;
+    },
+    setStock(itemId, locationId, available) {
+      const item = numericId(itemId, 'InventoryItem');
+      const loc = numericId(locationId, 'Location');
+      const levels = state.stock.get(item) ?? new Map<number, number>();
+      levels.set(loc, available);
+      state.stock.set(item, levels);
+      emit('INVENTORY_LEVELS_UPDATE', { inventory_item_id: item, location_id: loc, available, updated_at: new Date().toISOString(), admin_graphql_api_id: `gid://shopify/InventoryLevel/${loc}?inventory_item_id=${item}` });
+    },
+    addProduct(input) {
+      const id = state.id();
+      const now = new Date().toISOString();
+      const product: StandInProduct = { handle: `product-${id}`, status: 'ACTIVE', vendor: 'Stand-in', productType: '', tags: [], descriptionHtml: '', options: [{ name: 'Title', values: ['Default Title'] }], media: [], variants: [], ...input, id, createdAt: now, updatedAt: now };
+      if (product.variants.length === 0) {
+        const itemId = state.id();
+        product.variants = [{ id: state.id(), title: 'Default Title', sku: null, price: '10.00', compareAtPrice: null, barcode: null, position: 1, selectedOptions: [{ name: 'Title', value: 'Default Title' }], inventoryItemId: itemId, tracked: true, weight: null }];
+      }
+      for (const v of product.variants) if (!state.stock.has(v.inventoryItemId)) state.stock.set(v.inventoryItemId, new Map(state.locations.map((l) => [l.id, 0])));
+      state.products.push(product);
+      emit('PRODUCTS_CREATE', productPayload(product));
+      return product;
+    },
+    editProduct(productId, patch) {
+      const p = findProduct(productId);
+      // updatedAt always moves forward, even within one millisecond.
+      const now = new Date(Math.max(Date.now(), Date.parse(p.updatedAt) + 1)).toISOString();
+      Object.assign(p, patch, { updatedAt: now });
+      emit('PRODUCTS_UPDATE', productPayload(p));
+      return p;
+    },
+    deleteProduct(productId) {
+      const p = findProduct(productId);
+      state.products.splice(state.products.indexOf(p), 1);
+      emit('PRODUCTS_DELETE', { id: p.id });
+    },
+    fulfilOrder(orderId, tracking) {
+      const o = findOrder(orderId);
+      const f = { id: state.id(), status: 'SUCCESS' as const, createdAt: new Date().toISOString(), trackingInfo: [{ number: tracking.number, company: tracking.company, url: tracking.url ?? null }] };
+      o.fulfillments.push(f);
+      o.updatedAt = f.createdAt;
+      emit('FULFILLMENTS_CREATE', { id: f.id, order_id: o.id, status: 'success', tracking_number: tracking.number, tracking_company: tracking.company, tracking_url: tracking.url ?? null, admin_graphql_api_id: gid('Fulfillment', f.id) });
+    },
+    cancelOrder(orderId, reason = 'CUSTOMER') {
+      const o = findOrder(orderId);
+      o.cancelledAt = new Date().toISOString();
+      o.cancelReason = reason;
+      o.updatedAt = o.cancelledAt;
+      emit('ORDERS_CANCELLED', orderPayload(o));
+    },
+    buildWebhook: (topic, payload, o) => signedWebhook(topic, payload, o),
+    async close() {
+      closed = true;
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const res of hanging) res.destroy();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    },
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
