@@ -32,6 +32,7 @@ export const ENV_EXAMPLES: Record<string, string> = {
   LOG_FILE: 'LOG_FILE=sync_bot.log',
   DRY_RUN: 'DRY_RUN=false',
   STORES_FILE: 'STORES_FILE=stores.yaml',
+  HEALTH_PORT: 'HEALTH_PORT=8080 (0 turns /healthz off)',
 };
 
 // Empty strings count as unset: a `.env` line `OPENAI_API_KEY=` means "no key".
@@ -100,6 +101,8 @@ export const envSchema = z.object({
   ),
   LOG_FILE: z.preprocess((v) => (unsetIfBlank(v) === undefined ? 'sync_bot.log' : v), z.string()),
   STORES_FILE: optionalText,
+  /** Port of the app's `/healthz` endpoint; 0 turns it off (several apps on one host). */
+  HEALTH_PORT: intSetting(0, 0, 65_535),
 });
 
 export type ParsedEnv = z.infer<typeof envSchema>;

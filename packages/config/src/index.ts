@@ -6,3 +6,4 @@ export { envSchema, TIKTOK_AUTH_HOST, TIKTOK_OPEN_API_HOST } from './env.js';
 export type { LogLevel } from './env.js';
 export { storeFileEntrySchema, storesFileSchema, storeIdSchema } from './stores.js';
 export type { StoreFileEntry } from './stores.js';
+export { EXIT_CONFIG, loadConfigOrExit, mergeDotEnv, secretValuesOf } from './app.js';

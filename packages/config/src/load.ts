@@ -32,6 +32,8 @@ export interface ShoptokConfig {
   queuePrefix: string;
   log: { level: LogLevel; file: string };
   dryRun: boolean;
+  /** Port of the app's `/healthz`; 0 when off. */
+  healthPort: number;
   retry: { maxRetries: number; backoffSeconds: number };
   tiktok: { apiBase: string; authBase: string };
   openai: { apiKey: string | undefined; model: string; baseUrl: string | undefined };
@@ -68,6 +70,7 @@ export function loadConfig(options: LoadConfigOptions): ShoptokConfig {
     queuePrefix: e.QUEUE_PREFIX,
     log: { level: e.LOG_LEVEL, file: e.LOG_FILE },
     dryRun: e.DRY_RUN,
+    healthPort: e.HEALTH_PORT,
     retry: { maxRetries: e.MAX_RETRIES, backoffSeconds: e.RETRY_BACKOFF },
     tiktok: { apiBase: stripSlash(e.TIKTOK_API_BASE), authBase: stripSlash(e.TIKTOK_AUTH_BASE) },
     openai: { apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL, baseUrl: e.OPENAI_BASE_URL ? stripSlash(e.OPENAI_BASE_URL) : undefined },

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { jobSchema, queueNameFor, type JobInput, type JobName, type QueueKey } from './catalog.js';
 import { defaultJobOptions, type RetryPolicy } from './job-options.js';
+import { schedulerIdFor } from './schedule.js';
 
 export interface QueueFactoryOptions {
   /** A `producer` connection (see {@link createRedisConnection}). */
@@ -19,6 +20,21 @@ export class InvalidJobPayloadError extends Error {
     super(`invalid payload for job "${name}" on queue "${queue}":\n${z.prettifyError(error)}`);
     this.name = 'InvalidJobPayloadError';
   }
+}
+
+/** Recurring jobs carry only the fields every job kind has; the catalog checks the kind. */
+export interface RecurringJobInput {
+  store: string;
+  dryRun?: boolean;
+  trigger?: 'schedule';
+}
+
+function validatePayload(queue: QueueKey, name: string, data: unknown): { store: string } {
+  const schema = jobSchema(queue, name);
+  if (!schema) throw new InvalidJobPayloadError(queue, name, new z.ZodError([{ code: 'custom', path: [], message: 'unknown job kind', input: name }]));
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new InvalidJobPayloadError(queue, name, parsed.error);
+  return parsed.data;
 }
 
 /**
@@ -47,11 +63,20 @@ export class QueueFactory {
 
   /** Validates `data` against the catalog, then adds the job to the store's queue. */
   async add<Q extends QueueKey, J extends JobName<Q>>(queue: Q, name: J, data: JobInput<Q, J>, options: JobsOptions = {}): Promise<Job> {
-    const schema = jobSchema(queue, name);
-    if (!schema) throw new InvalidJobPayloadError(queue, name, new z.ZodError([{ code: 'custom', path: [], message: 'unknown job kind', input: name }]));
-    const parsed = schema.safeParse(data);
-    if (!parsed.success) throw new InvalidJobPayloadError(queue, name, parsed.error);
-    return this.queue(queue, parsed.data.store).add(name, parsed.data, options);
+    const payload = validatePayload(queue, name, data);
+    return this.queue(queue, payload.store).add(name, payload, options);
+  }
+
+  /**
+   * Creates or updates a store's recurring job under the stable id `<store>-<job>`: idempotent,
+   * so any number of scheduler replicas converge on one schedule per (store, job).
+   * Only the scheduler calls this.
+   */
+  async upsertRecurring(queue: QueueKey, name: string, everySeconds: number, data: RecurringJobInput): Promise<string> {
+    const payload = validatePayload(queue, name, data);
+    const id = schedulerIdFor(payload.store, name);
+    await this.queue(queue, payload.store).upsertJobScheduler(id, { every: everySeconds * 1000 }, { name, data: payload });
+    return id;
   }
 
   /** Every queue opened so far. */

@@ -1,2 +1,4 @@
 export { deleteByPattern, uniquePrefix, useTestRedis, waitUntil } from './redis.js';
 export type { TestRedis } from './redis.js';
+export { startAppProcess } from './process.js';
+export type { AppProcess } from './process.js';
