@@ -52,3 +52,29 @@ export type {
   TikTokRecipientAddress,
   TikTokShippingProvider,
 } from './tiktok-types.js';
+
+// Listing (issue 8): select, map, pre-flight, plan, payload.
+export { selectProducts } from './listing/select.js';
+export type { ProductExclusionReason, ProductSelection } from './listing/select.js';
+export { applyPriceRule } from './listing/price.js';
+export { convertLength, convertWeight, tiktokUnitsFor } from './listing/units.js';
+export { buildListingDraft } from './listing/draft.js';
+export type { ListingDraftContext, ListingDraftResult } from './listing/draft.js';
+export { preflightListing } from './listing/preflight.js';
+export type { PreflightContext, PreflightReason, PreflightReasonCode, PreflightResult } from './listing/preflight.js';
+export { listingContentHash, listingStateFrom, planListingChange } from './listing/plan.js';
+export type { InventoryUpdateBody, ListingPlan, ListingState, PriceUpdateBody } from './listing/plan.js';
+export { buildTikTokProductPayload } from './listing/payload.js';
+export type { ProductPayloadOptions, TikTokProductBody, TikTokProductSkuBody } from './listing/payload.js';
+export type {
+  DraftSku,
+  ListingDraft,
+  ShopifyListingProduct,
+  ShopifyListingVariant,
+  ShopifyWeightUnit,
+  TikTokCategory,
+  TikTokCategoryAttribute,
+  TikTokCategoryRules,
+  TikTokDimensionUnit,
+  TikTokWeightUnit,
+} from './listing/types.js';

@@ -1,0 +1,28 @@
+import { currencyDecimals, formatMoney, parseMoney, type Micros } from '../money.js';
+import type { PriceRule } from '../rules.js';
+
+/**
+ * The TikTok price for a Shopify variant: the chosen source price (selling price, or compare-at
+ * when set), plus the percentage markup, plus the fixed markup, then rounded up to the price
+ * ending (".99") or to the currency's minor unit. Undefined when the source is not an amount.
+ */
+export function applyPriceRule(variant: { price: string; compareAtPrice?: string | null }, rule: PriceRule, currency: string): string | undefined {
+  const compareAt = parseMoney(variant.compareAtPrice ?? undefined);
+  const base = rule.source === 'compare-at' && compareAt !== undefined && compareAt > 0n ? compareAt : parseMoney(variant.price);
+  const fixed = parseMoney(rule.markupFixed);
+  if (base === undefined || fixed === undefined) return undefined;
+  // Basis points keep the percentage exact: 10 % of 19.99 is 1.999, not 1.9989999.
+  const withPercent = (base * BigInt(10_000 + Math.round(rule.markupPercent * 100))) / 10_000n;
+  const raw = withPercent + fixed;
+  const decimals = currencyDecimals(currency);
+  return formatMoney(roundUp(raw, decimals, rule.ending), decimals);
+}
+
+function roundUp(micros: Micros, decimals: number, ending: string | null): Micros {
+  const unit = 10n ** BigInt(6 - decimals);
+  const toUnit = ((micros + unit - 1n) / unit) * unit;
+  if (ending === null || decimals === 0) return toUnit;
+  const end = BigInt(ending.slice(1)) * 10_000n; // ".99" -> 0.99 in micros
+  const whole = (toUnit / 1_000_000n) * 1_000_000n;
+  return whole + end >= toUnit ? whole + end : whole + 1_000_000n + end;
+}
