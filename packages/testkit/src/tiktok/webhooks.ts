@@ -1,0 +1,72 @@
+import { request } from 'node:http';
+import { webhookSignature } from './sign.js';
+import type { WebhookDelivery } from './state.js';
+
+/** TikTok's retry schedule after a failed delivery: 2 min, 30 min, 3 h, 12 h (§7). */
+export const REAL_RETRY_DELAYS_MS = [2 * 60_000, 30 * 60_000, 3 * 3_600_000, 12 * 3_600_000];
+
+export interface WebhookSenderOptions {
+  retryDelaysMs: number[];
+  /** TikTok waits 3 s for the 200 (§7). */
+  timeoutMs: number;
+}
+
+/** Delivers signed webhooks and retries non-200 answers on TikTok's schedule. */
+export class WebhookSender {
+  readonly deliveries: WebhookDelivery[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(private readonly options: WebhookSenderOptions) {}
+
+  send(url: string, appKey: string, appSecret: string, type: number, body: string): WebhookDelivery {
+    const delivery: WebhookDelivery = { url, type, body, authorization: webhookSignature(appKey, appSecret, body), attempts: 0, status: 'pending' };
+    this.deliveries.push(delivery);
+    this.attempt(delivery);
+    return delivery;
+  }
+
+  private attempt(delivery: WebhookDelivery): void {
+    if (this.closed) return;
+    delivery.attempts += 1;
+    const target = new URL(delivery.url);
+    let settled = false;
+    const finish = (status: number | undefined) => {
+      if (settled) return;
+      settled = true;
+      delivery.lastStatus = status;
+      if (status === 200) delivery.status = 'delivered';
+      else this.retry(delivery);
+    };
+    const req = request(
+      target,
+      { method: 'POST', headers: { 'content-type': 'application/json', authorization: delivery.authorization, 'content-length': Buffer.byteLength(delivery.body) }, timeout: this.options.timeoutMs },
+      (res) => {
+        res.resume();
+        finish(res.statusCode);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => finish(undefined));
+    req.end(delivery.body);
+  }
+
+  private retry(delivery: WebhookDelivery): void {
+    const delay = this.options.retryDelaysMs[delivery.attempts - 1];
+    if (delay === undefined || this.closed) {
+      delivery.status = 'failed';
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.attempt(delivery);
+    }, delay);
+    this.timers.add(timer);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+  }
+}
