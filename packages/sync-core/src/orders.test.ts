@@ -213,3 +213,14 @@ describe('toMailingAddress', () => {
     expect(toMailingAddress({})).toBeUndefined();
   });
 });
+
+describe('buildOrderCreateInput without original prices', () => {
+  it('uses the sale price and takes no discount a second time', () => {
+    const o = order({ line_items: [line('L1', 'SERUM-30', { original_price: undefined, sale_price: '18.00', seller_discount: '2.00' })], payment: { currency: 'USD', shipping_fee: '0', seller_discount: '2.00', tax: '0' } });
+    const result = buildOrderCreateInput(o, buildSkuIndex([serum]), rules());
+    if (!result.ok) throw new Error(JSON.stringify(result.reasons));
+    expect(result.variables.order.lineItems[0]?.priceSet.shopMoney.amount).toBe('18.00');
+    expect(result.variables.order.discountCode).toBeUndefined();
+    expect(result.variables.order.transactions[0]?.amountSet.shopMoney.amount).toBe('18.00');
+  });
+});

@@ -141,15 +141,19 @@ export function buildOrderCreateInput(order: TikTokOrder, skuIndex: SkuIndex, ru
   for (const line of lines) {
     const sku = line.seller_sku?.trim() || null;
     const unitPrice = money(`line ${line.id} original_price`, line.original_price ?? line.sale_price);
-    if (line.seller_discount !== undefined || line.platform_discount !== undefined) lineDiscountsGiven = true;
-    sellerDiscount += money(`line ${line.id} seller_discount`, line.seller_discount);
-    platformDiscount += money(`line ${line.id} platform_discount`, line.platform_discount);
+    // Without original_price the sale price already has the discounts in it: do not take them twice.
+    if (line.original_price !== undefined && (line.seller_discount !== undefined || line.platform_discount !== undefined)) {
+      lineDiscountsGiven = true;
+      sellerDiscount += money(`line ${line.id} seller_discount`, line.seller_discount);
+      platformDiscount += money(`line ${line.id} platform_discount`, line.platform_discount);
+    }
     const key = `${sku ?? `\u0000${line.sku_id}`}\u0000${unitPrice}`;
     const group = groups.get(key) ?? { sku, unitPrice, lines: [] };
     group.lines.push(line);
     groups.set(key, group);
   }
-  if (!lineDiscountsGiven) {
+  // Payment-level discounts only apply to prices before discounts (every line has original_price).
+  if (!lineDiscountsGiven && lines.every((l) => l.original_price !== undefined)) {
     sellerDiscount = money('payment.seller_discount', order.payment.seller_discount);
     platformDiscount = money('payment.platform_discount', order.payment.platform_discount);
   }
