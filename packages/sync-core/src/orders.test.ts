@@ -54,8 +54,8 @@ describe('shouldImportOrder', () => {
     expect(shouldImportOrder(o('CANCELLED'), rules())).toMatchObject({ import: false, reason: 'cancelled', final: true });
     expect(shouldImportOrder(o('CANCEL'), rules())).toMatchObject({ import: false, reason: 'cancelled', final: true });
   });
-  it('waits while the on-hold flag is still set, unless ON_HOLD is opted into', () => {
-    expect(shouldImportOrder(o('AWAITING_SHIPMENT', { is_on_hold_order: true }), rules())).toMatchObject({ import: false, reason: 'not-yet' });
+  it('goes by the status, not the on-hold flag, and imports ON_HOLD only when opted into', () => {
+    expect(shouldImportOrder(o('AWAITING_SHIPMENT', { is_on_hold_order: true }), rules())).toEqual({ import: true });
     expect(shouldImportOrder(o('ON_HOLD', { is_on_hold_order: true }), rules({ importStatuses: ['ON_HOLD', 'AWAITING_SHIPMENT'] }))).toEqual({ import: true });
   });
   it('skips TikTok-fulfilled orders and samples when the rules say so, and orders before the cutoff', () => {

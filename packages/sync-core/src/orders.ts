@@ -24,7 +24,7 @@ export type OrderImportDecision =
 const BEFORE_SHIPMENT = new Set(['UNPAID', 'ON_HOLD']);
 
 /** Whether a TikTok order should be created in Shopify now, per the store's order rules. */
-export function shouldImportOrder(order: Pick<TikTokOrder, 'id' | 'status' | 'create_time' | 'fulfillment_type' | 'is_sample_order' | 'is_on_hold_order'>, rules: StoreRules): OrderImportDecision {
+export function shouldImportOrder(order: Pick<TikTokOrder, 'id' | 'status' | 'create_time' | 'fulfillment_type' | 'is_sample_order'>, rules: StoreRules): OrderImportDecision {
   const r = rules.orders;
   if (order.status === 'CANCELLED' || order.status === 'CANCEL') {
     return { import: false, reason: 'cancelled', final: true, message: `TikTok order ${order.id} is cancelled.` };
@@ -38,12 +38,9 @@ export function shouldImportOrder(order: Pick<TikTokOrder, 'id' | 'status' | 'cr
   if (r.importCreatedAfter && order.create_time !== undefined && order.create_time * 1000 < Date.parse(r.importCreatedAfter)) {
     return { import: false, reason: 'created-before-cutoff', final: true, message: `TikTok order ${order.id} was created before ${r.importCreatedAfter} (rules.orders.importCreatedAfter).` };
   }
-  const statusAllowed = (r.importStatuses as readonly string[]).includes(order.status);
-  // The on-hold flag can outlive the status change by a moment; wait unless ON_HOLD was opted into.
-  if (order.is_on_hold_order && !(r.importStatuses as readonly string[]).includes('ON_HOLD')) {
-    return { import: false, reason: 'not-yet', final: false, message: `TikTok order ${order.id} is still in its on-hold window.` };
-  }
-  if (statusAllowed) return { import: true };
+  // The status alone decides: `is_on_hold_order` is not documented to clear when the window ends,
+  // and trusting it could hold an order back forever.
+  if ((r.importStatuses as readonly string[]).includes(order.status)) return { import: true };
   if (BEFORE_SHIPMENT.has(order.status)) {
     return { import: false, reason: 'not-yet', final: false, message: `TikTok order ${order.id} is ${order.status}; it is imported once it reaches ${r.importStatuses.join(' or ')}.` };
   }
