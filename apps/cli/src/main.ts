@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { processEnv } from './env.js';
 import { runDoctorCommand } from './commands/doctor.js';
+import { runEnqueueCommand } from './commands/enqueue.js';
 
 const USAGE = `shoptok <command> [options]
 
 Commands:
-  doctor            check the config, Redis and the queues of every store
+  doctor                 check the config, Redis and the queues of every store
+  enqueue <kind>         queue a sync for the fleet: full-sync, inventory, products, orders, reconcile
+                         [--store S] [--dry] [--limit N] [--wait]
 `;
 
 /** The CLI entry: dispatches to one command module and exits with its code. */
@@ -15,6 +18,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'doctor':
       return runDoctorCommand(io);
+    case 'enqueue':
+      return runEnqueueCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':
@@ -22,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     default:
-      process.stderr.write(`unknown command "${command}" (arguments: ${rest.join(' ')})\n\n${USAGE}`);
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
       return 64;
   }
 }

@@ -13,3 +13,5 @@ export { createStoreWorker } from './worker.js';
 export type { JobContext, JobHandlers, JobOutcome, StoreWorkerOptions } from './worker.js';
 export { redisHealthCheck, startHealthServer } from './health.js';
 export type { HealthCheckResult, HealthChecks, HealthServer } from './health.js';
+export { emptySummary, itemFailureSchema, jobProgressSchema, jobSummarySchema, mergeSummaries } from './summary.js';
+export type { JobProgress, JobSummary, JobSummaryInput } from './summary.js';

@@ -67,6 +67,12 @@ export class QueueFactory {
     return this.queue(queue, payload.store).add(name, payload, options);
   }
 
+  /** For callers that pick the job kind at run time (the CLI): checked against the catalog all the same. */
+  async addByName(queue: QueueKey, name: string, data: unknown, options: JobsOptions = {}): Promise<Job> {
+    const payload = validatePayload(queue, name, data);
+    return this.queue(queue, payload.store).add(name, payload, options);
+  }
+
   /**
    * Creates or updates a store's recurring job under the stable id `<store>-<job>`: idempotent,
    * so any number of scheduler replicas converge on one schedule per (store, job).

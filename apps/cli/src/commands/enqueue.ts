@@ -1,0 +1,197 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type ShoptokConfig } from '@shoptok/config';
+import {
+  createRedisConnection,
+  emptySummary,
+  jobProgressSchema,
+  jobSummarySchema,
+  mergeSummaries,
+  parseQueueName,
+  QueueFactory,
+  waitForRedis,
+  type JobSummary,
+  type QueueKey,
+} from '@shoptok/queues';
+import cliProgress from 'cli-progress';
+import type { Job } from 'bullmq';
+
+export interface CommandIO {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: Record<string, string | undefined>;
+}
+
+/** What each `pnpm enqueue` kind queues for every selected store. */
+export const ENQUEUE_KINDS = {
+  inventory: [['inventory', 'inventory-sync']],
+  products: [['products', 'product-batch']],
+  orders: [
+    ['orders', 'order-poll'],
+    ['fulfilment', 'fulfilment-poll'],
+  ],
+  reconcile: [['maintenance', 'reconcile']],
+  'full-sync': [
+    ['inventory', 'inventory-sync'],
+    ['products', 'product-batch'],
+    ['orders', 'order-poll'],
+    ['fulfilment', 'fulfilment-poll'],
+  ],
+} as const satisfies Record<string, readonly (readonly [QueueKey, string])[]>;
+export type EnqueueKind = keyof typeof ENQUEUE_KINDS;
+
+const USAGE = `pnpm enqueue <full-sync|inventory|products|orders|reconcile> [--store S]... [--dry] [--limit N] [--wait] [--log-level L]
+
+  --store S     only this store (repeatable); default: every enabled store
+  --dry         compute and print what would be sent; write nothing to TikTok or Shopify
+  --limit N     touch at most N products
+  --wait        follow the jobs with a progress bar, then print a summary
+                (exit code 1 when anything failed)
+`;
+
+/** Queues sync jobs for the fleet's workers, optionally waiting for them. */
+export async function runEnqueueCommand(argv: string[], io: CommandIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        store: { type: 'string', multiple: true },
+        dry: { type: 'boolean', default: false },
+        limit: { type: 'string' },
+        wait: { type: 'boolean', default: false },
+        'log-level': { type: 'string' },
+        'timeout-seconds': { type: 'string', default: '3600' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    io.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+    return 64;
+  }
+  const { values, positionals } = parsed;
+  const kind = positionals[0];
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (!kind || !(kind in ENQUEUE_KINDS) || positionals.length > 1) {
+    io.stderr.write(`${kind ? `unknown sync kind "${positionals.join(' ')}"` : 'which sync?'}\n\n${USAGE}`);
+    return 64;
+  }
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    io.stderr.write(`--limit must be a whole number of at least 1, not "${values.limit}"\n`);
+    return 64;
+  }
+
+  let config: ShoptokConfig;
+  try {
+    config = loadConfig({ env: values['log-level'] ? { ...io.env, LOG_LEVEL: values['log-level'] } : io.env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr.write(`${err.message}\n`);
+      return 78;
+    }
+    throw err;
+  }
+  const known = config.stores.filter((s) => s.enabled).map((s) => s.id);
+  const selected = values.store?.length ? values.store : known;
+  const unknown = selected.filter((s) => !known.includes(s));
+  if (unknown.length > 0) {
+    io.stderr.write(`unknown or disabled store(s): ${unknown.join(', ')}; the config has: ${known.join(', ') || '(none)'}\n`);
+    return 64;
+  }
+
+  const connection = createRedisConnection({ url: config.redisUrl, role: 'producer', name: 'shoptok:cli' });
+  connection.on('error', () => undefined); // waitForRedis reports it
+  const queues = new QueueFactory({ connection, prefix: config.queuePrefix, retry: config.retry });
+  try {
+    await waitForRedis(connection, 5_000);
+    const jobs: Job[] = [];
+    const stamp = Date.now();
+    for (const store of selected) {
+      for (const [queue, name] of ENQUEUE_KINDS[kind as EnqueueKind]) {
+        const data = { store, dryRun: values.dry || config.dryRun, trigger: 'cli' as const, ...(limit ? { limit } : {}) };
+        // A manual run is its own job (the schedule's job may be waiting): unique, readable id.
+        const job = await queues.addByName(queue, name, data, { jobId: `${store}-cli-${name}-${stamp}` });
+        jobs.push(job);
+      }
+    }
+    io.stdout.write(`queued ${jobs.length} job(s) for ${selected.join(', ')}${values.dry ? ' (dry run: nothing will be written)' : ''}: ${jobs.map((j) => j.id).join(', ')}\n`);
+    if (!values.wait) return 0;
+    return await followJobs(jobs, queues, io, Number(values['timeout-seconds']) * 1000);
+  } finally {
+    await queues.close();
+    connection.disconnect();
+  }
+}
+
+/** Follows jobs to the end with a progress bar, then prints the summary. */
+async function followJobs(jobs: Job[], queues: QueueFactory, io: CommandIO, timeoutMs: number): Promise<number> {
+  const isTty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
+  const bar = new cliProgress.SingleBar(
+    { format: ' {bar} {percentage}% | {value}/{total} items | {jobs} | {phase}', stream: io.stderr as NodeJS.WriteStream, noTTYOutput: !isTty, notTTYSchedule: 5_000, hideCursor: isTty },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(1, 0, { jobs: `0/${jobs.length} jobs done`, phase: 'waiting for a worker' });
+  const deadline = Date.now() + timeoutMs;
+  const states = new Map<string, { state: string; job: Job }>();
+  for (;;) {
+    let done = 0;
+    let total = 0;
+    let phase = '';
+    let finished = 0;
+    for (const job of jobs) {
+      const fresh = (await reread(queues, job)) ?? job;
+      const state = await fresh.getState();
+      states.set(job.id ?? '', { state, job: fresh });
+      const progress = jobProgressSchema.safeParse(fresh.progress);
+      if (progress.success) {
+        done += progress.data.done;
+        total += progress.data.total;
+        phase = `${fresh.name}: ${progress.data.phase}`;
+      }
+      if (state === 'completed' || state === 'failed') finished++;
+    }
+    bar.setTotal(Math.max(total, 1));
+    bar.update(Math.min(done, Math.max(total, 1)), { jobs: `${finished}/${jobs.length} jobs done`, phase: phase || 'waiting for a worker' });
+    if (finished === jobs.length) break;
+    if (Date.now() > deadline) {
+      bar.stop();
+      io.stderr.write(`gave up waiting after ${timeoutMs / 1000} s; the jobs go on (see the dashboard)\n`);
+      return 1;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  bar.stop();
+  return printSummary([...states.values()], io);
+}
+
+/** Re-reads a job from its queue (progress and state change while we wait). */
+async function reread(queues: QueueFactory, job: Job): Promise<Job | undefined> {
+  const where = parseQueueName(job.queueName);
+  return where ? ((await queues.queue(where.queue, where.store).getJob(job.id ?? '')) ?? undefined) : undefined;
+}
+
+function printSummary(results: { state: string; job: Job }[], io: CommandIO): number {
+  let total: JobSummary = emptySummary();
+  let jobFailures = 0;
+  for (const { state, job } of results) {
+    if (state === 'failed') {
+      jobFailures++;
+      io.stdout.write(`FAILED ${job.id}: ${job.failedReason}\n`);
+      continue;
+    }
+    const summary = jobSummarySchema.safeParse(job.returnvalue ?? {});
+    if (summary.success) total = mergeSummaries(total, summary.data);
+  }
+  for (const would of total.wouldSend) io.stdout.write(`would send ${would.api} ${would.target}: ${JSON.stringify(would.payload)}\n`);
+  const skippedDetail = Object.entries(total.skippedReasons).map(([reason, n]) => `${reason} ${n}`).join(', ');
+  io.stdout.write(
+    `\nsummary: ${total.seen} seen, ${total.changed} changed, ${total.pushed} pushed, ${total.skipped} skipped${skippedDetail ? ` (${skippedDetail})` : ''}, ${total.failed} failed, ${jobFailures} job(s) failed\n`,
+  );
+  for (const failure of total.failures) io.stdout.write(`  failed ${failure.item}: ${failure.reason}${failure.code ? ` [${failure.code}]` : ''}\n`);
+  for (const note of total.notes) io.stdout.write(`  note: ${note}\n`);
+  return jobFailures > 0 || total.failed > 0 ? 1 : 0;
+}
