@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ShopifyResponseShapeError } from './errors.js';
-import { bulkMediaLine, bulkProductLine, bulkVariantLine, productNode, variantNode } from './schemas.js';
+import { bulkMediaLine, bulkProductLine, bulkVariantLine, type productNode, type variantNode } from './schemas.js';
 import type { ShopifyImage, ShopifyProduct, ShopifyVariant } from './types.js';
 
 /** Maps a variant node (page or bulk line) to our shape. */

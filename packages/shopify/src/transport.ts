@@ -6,7 +6,7 @@ import { scrubSecrets } from '@shoptok/logger';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { ShopifyAuthError, ShopifyClientError, ShopifyConfigError, ShopifyGraphqlError, ShopifyRateLimitError, ShopifyResponseShapeError, ShopifyTransientError } from './errors.js';
-import { CostPacer, type ThrottleStatus } from './pacer.js';
+import { CostPacer } from './pacer.js';
 import { costExtension } from './schemas.js';
 
 export type FetchFn = typeof fetch;

@@ -31,14 +31,15 @@ export function connection<T>(items: T[], args: Args, ctx: ExecContext) {
   let start = 0;
   let end = items.length;
   if (!ctx.bulk) {
-    const first = args.first as number | null | undefined;
-    const last = args.last as number | null | undefined;
-    if (first == null && last == null) throw new GraphQLError('you must provide one of first or last');
+    // Absent and null arguments mean the same here.
+    const first = (args.first as number | null | undefined) ?? undefined;
+    const last = (args.last as number | null | undefined) ?? undefined;
+    if (first === undefined && last === undefined) throw new GraphQLError('you must provide one of first or last');
     if ((first ?? last ?? 0) > 250) throw new GraphQLError('The first/last argument may not exceed 250');
-    if (args.after != null) start = decodeCursor(args.after) + 1;
-    if (args.before != null) end = Math.min(end, decodeCursor(args.before));
-    if (first != null) end = Math.min(end, start + first);
-    else if (last != null) start = Math.max(start, end - last);
+    if ((args.after ?? undefined) !== undefined) start = decodeCursor(args.after) + 1;
+    if ((args.before ?? undefined) !== undefined) end = Math.min(end, decodeCursor(args.before));
+    if (first !== undefined) end = Math.min(end, start + first);
+    else if (last !== undefined) start = Math.max(start, end - last);
   }
   const slice = items.slice(start, end).map((node, k) => ({ node, cursor: encodeCursor(start + k) }));
   return {
@@ -239,7 +240,7 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
     },
     webhookSubscriptions: (args: Args, ctx: ExecContext) => {
       const topics = args.topics as string[] | undefined;
-      const list = state.webhooks.filter((w) => (!topics || topics.includes(w.topic)) && (args.uri == null || w.uri === args.uri));
+      const list = state.webhooks.filter((w) => (!topics || topics.includes(w.topic)) && ((args.uri ?? undefined) === undefined || w.uri === args.uri));
       return connection(list.map(webhookView), args, ctx);
     },
 

@@ -16,7 +16,9 @@ export type ShopifyFault =
   | { kind: 'http-error'; status: number }
   | { kind: 'timeout' }
   | { kind: 'malformed-json' }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Runs the request (an order really gets created), then drops the connection unanswered. */
+  | { kind: 'lost-response'; operation?: string };
 
 export interface ShopifyStandInOptions {
   /** The token every request must carry in `X-Shopify-Access-Token`. */
@@ -154,7 +156,7 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
   };
   const deliver = (delivery: WebhookDelivery, msg: { headers: Record<string, string>; body: string }) => {
     delivery.attempts += 1;
-    fetch(delivery.url, { method: 'POST', headers: msg.headers, body: msg.body, signal: AbortSignal.timeout(5000) })
+    void fetch(delivery.url, { method: 'POST', headers: msg.headers, body: msg.body, signal: AbortSignal.timeout(5000) })
       .then(async (res) => {
         await res.arrayBuffer();
         return res.status;
@@ -268,7 +270,8 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
       log.outcome = 'unauthorized';
       return send(res, 401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' }, requestId);
     }
-    const fault = faults.shift();
+    // A lost response needs the request to run first; it is applied after execution.
+    const fault = faults[0]?.kind === 'lost-response' ? undefined : faults.shift();
     if (fault) {
       counters.faults += 1;
       log.outcome = 'fault';
@@ -319,6 +322,13 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     const actual = actualCost(result.data, cost, op.operation === 'mutation');
     bucket.available += cost - actual;
     if (result.errors?.length) log.outcome = 'graphql-error';
+    const pending = faults[0];
+    if (pending?.kind === 'lost-response' && (!pending.operation || pending.operation === log.operation)) {
+      faults.shift();
+      counters.faults += 1;
+      log.outcome = 'fault';
+      return void req.socket.destroy();
+    }
     const data = result.data ? JSON.parse(JSON.stringify(result.data).replaceAll('__BULK_URL__', `${baseUrl}/bulk`)) : result.data;
     send(res, 200, { ...(result.errors?.length ? { errors: result.errors.map((e) => e.toJSON()) } : {}), data, extensions: { cost: { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: throttleStatus() } } }, requestId);
   };
