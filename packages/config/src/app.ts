@@ -11,7 +11,7 @@ export function mergeDotEnv(processEnv: EnvSource, cwd: string): Record<string, 
 
 /** Every secret value of a config, so the logger can redact each wherever it would appear. */
 export function secretValuesOf(config: ShoptokConfig): string[] {
-  const values: (string | undefined)[] = [config.openai.apiKey];
+  const values: (string | undefined)[] = [config.openai.apiKey, config.dashboard.password, config.alerts.webhookUrl];
   for (const store of config.stores) {
     values.push(store.shopify.accessToken, store.shopify.apiSecret, store.tiktok.appSecret, store.tiktok.accessToken, store.tiktok.refreshToken);
   }

@@ -33,6 +33,12 @@ export const ENV_EXAMPLES: Record<string, string> = {
   DRY_RUN: 'DRY_RUN=false',
   STORES_FILE: 'STORES_FILE=stores.yaml',
   HEALTH_PORT: 'HEALTH_PORT=8080 (0 turns /healthz off)',
+  DASHBOARD_HOST: 'DASHBOARD_HOST=0.0.0.0 (needs DASHBOARD_USERNAME and DASHBOARD_PASSWORD)',
+  DASHBOARD_PORT: 'DASHBOARD_PORT=3000',
+  DASHBOARD_USERNAME: 'DASHBOARD_USERNAME=ops',
+  DASHBOARD_PASSWORD: 'DASHBOARD_PASSWORD=<a long random password>',
+  DASHBOARD_PUBLIC_URL: 'DASHBOARD_PUBLIC_URL=https://shoptok.example.com',
+  ALERT_WEBHOOK_URL: 'ALERT_WEBHOOK_URL=https://hooks.slack.com/services/T000/B000/XXXX',
 };
 
 // Empty strings count as unset: a `.env` line `OPENAI_API_KEY=` means "no key".
@@ -101,6 +107,15 @@ export const envSchema = z.object({
   ),
   LOG_FILE: z.preprocess((v) => (unsetIfBlank(v) === undefined ? 'sync_bot.log' : v), z.string()),
   STORES_FILE: optionalText,
+  // Dashboard (Bull Board and the overview): basic auth is required unless bound to loopback.
+  DASHBOARD_HOST: z.preprocess((v) => unsetIfBlank(v) ?? '127.0.0.1', z.string().min(1)),
+  DASHBOARD_PORT: intSetting(3000, 1, 65_535),
+  DASHBOARD_USERNAME: optionalText,
+  DASHBOARD_PASSWORD: optionalText,
+  /** Where operators reach the dashboard; alert messages link to it. */
+  DASHBOARD_PUBLIC_URL: optionalUrl,
+  /** Slack-compatible incoming webhook for failure alerts. */
+  ALERT_WEBHOOK_URL: optionalUrl,
   /** Port of the app's `/healthz` endpoint; 0 turns it off (several apps on one host). */
   HEALTH_PORT: intSetting(0, 0, 65_535),
 });
@@ -133,6 +148,17 @@ export function checkEnvCombinations(env: ParsedEnv): ConfigProblem[] {
       problem: `${env.TIKTOK_API_BASE} is the Partner Center website, not an API host; the Open API is at ${TIKTOK_OPEN_API_HOST} (or leave TIKTOK_API_BASE unset)`,
       example: ENV_EXAMPLES.TIKTOK_API_BASE,
     });
+  }
+  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(env.DASHBOARD_HOST);
+  if (!loopback && (!env.DASHBOARD_USERNAME || !env.DASHBOARD_PASSWORD)) {
+    problems.push({
+      setting: 'DASHBOARD_PASSWORD',
+      problem: `the dashboard listens on ${env.DASHBOARD_HOST}, beyond this machine, so it needs DASHBOARD_USERNAME and DASHBOARD_PASSWORD (or bind it to 127.0.0.1)`,
+      example: ENV_EXAMPLES.DASHBOARD_PASSWORD,
+    });
+  }
+  if (env.DASHBOARD_PASSWORD && env.DASHBOARD_PASSWORD.length < 12) {
+    problems.push({ setting: 'DASHBOARD_PASSWORD', problem: 'is shorter than 12 characters', example: ENV_EXAMPLES.DASHBOARD_PASSWORD });
   }
   return problems;
 }

@@ -100,6 +100,17 @@ describe('loadConfig: single-store .env of the original bot', () => {
     }
   });
 
+  it('refuses a dashboard reachable beyond this machine without credentials', () => {
+    expect(loadConfig({ env: singleStoreEnv }).dashboard).toMatchObject({ host: '127.0.0.1', port: 3000 });
+    const problems = problemsOf(() => loadConfig({ env: { ...singleStoreEnv, DASHBOARD_HOST: '0.0.0.0', DASHBOARD_PASSWORD: 'short' } }));
+    expect(problems.map((p) => p.problem)).toEqual([
+      'the dashboard listens on 0.0.0.0, beyond this machine, so it needs DASHBOARD_USERNAME and DASHBOARD_PASSWORD (or bind it to 127.0.0.1)',
+      'is shorter than 12 characters',
+    ]);
+    const ok = loadConfig({ env: { ...singleStoreEnv, DASHBOARD_HOST: '0.0.0.0', DASHBOARD_USERNAME: 'ops', DASHBOARD_PASSWORD: 'a-long-password-1' } });
+    expect(ok.dashboard.username).toBe('ops');
+  });
+
   it('does not need stores for commands that talk to none', () => {
     expect(loadConfig({ env: {}, requireStores: false }).stores).toEqual([]);
   });

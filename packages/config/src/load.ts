@@ -32,6 +32,8 @@ export interface ShoptokConfig {
   queuePrefix: string;
   log: { level: LogLevel; file: string };
   dryRun: boolean;
+  dashboard: { host: string; port: number; username: string | undefined; password: string | undefined; publicUrl: string | undefined };
+  alerts: { webhookUrl: string | undefined };
   /** Port of the app's `/healthz`; 0 when off. */
   healthPort: number;
   retry: { maxRetries: number; backoffSeconds: number };
@@ -71,6 +73,8 @@ export function loadConfig(options: LoadConfigOptions): ShoptokConfig {
     log: { level: e.LOG_LEVEL, file: e.LOG_FILE },
     dryRun: e.DRY_RUN,
     healthPort: e.HEALTH_PORT,
+    dashboard: { host: e.DASHBOARD_HOST, port: e.DASHBOARD_PORT, username: e.DASHBOARD_USERNAME, password: e.DASHBOARD_PASSWORD, publicUrl: e.DASHBOARD_PUBLIC_URL ? stripSlash(e.DASHBOARD_PUBLIC_URL) : undefined },
+    alerts: { webhookUrl: e.ALERT_WEBHOOK_URL },
     retry: { maxRetries: e.MAX_RETRIES, backoffSeconds: e.RETRY_BACKOFF },
     tiktok: { apiBase: stripSlash(e.TIKTOK_API_BASE), authBase: stripSlash(e.TIKTOK_AUTH_BASE) },
     openai: { apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL, baseUrl: e.OPENAI_BASE_URL ? stripSlash(e.OPENAI_BASE_URL) : undefined },
