@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { assembleBulkProducts, toProduct, toVariant } from './bulk.js';
-import { ShopifyBulkOperationError, ShopifyClientError, ShopifyConfigError, ShopifyOrderClaimBusyError, ShopifyUserError } from './errors.js';
+import { ShopifyBulkOperationError, ShopifyClientError, ShopifyConfigError, ShopifyOrderClaimBusyError, ShopifyResponseShapeError, ShopifyTransientError, ShopifyUserError } from './errors.js';
 import * as ops from './operations.js';
 import * as s from './schemas.js';
 import { GraphqlTransport, type TransportOptions } from './transport.js';
@@ -288,7 +288,8 @@ export class ShopifyClient {
       // Release the claim only when we know no order was made. After an unknown outcome
       // (timeout, 5xx, crash) the claim holds until it lapses, so the next attempt's lookup runs
       // once Shopify's search has indexed an order that may have been created.
-      const unknownOutcome = sent && !(err instanceof ShopifyUserError) && !(err instanceof ShopifyClientError && err.code === 'THROTTLED');
+      // Unknown: no answer (timeout, 5xx, reset), an answer we could not read, or anything unexpected.
+      const unknownOutcome = sent && (err instanceof ShopifyTransientError || err instanceof ShopifyResponseShapeError || !(err instanceof ShopifyClientError));
       if (!unknownOutcome) await redis.eval(RELEASE_CLAIM, 1, key, token);
       throw err;
     }
