@@ -1,0 +1,240 @@
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import {
+  attentionSchema,
+  listingRecordSchema,
+  orderFailureSchema,
+  orderRecordSchema,
+  pushedStockSchema,
+  skuLinkSchema,
+  type Attention,
+  type ListingRecord,
+  type OrderFailure,
+  type OrderRecord,
+  type PushedStock,
+  type SkuLink,
+} from './records.js';
+
+/**
+ * The Redis keys of one store's sync state. All share the `{store}` hash tag, so they sit in
+ * one Redis Cluster slot with the store's queues. Hashes keep the key count flat however many
+ * SKUs a store has.
+ */
+export function stateKeys(prefix: string, store: string) {
+  const base = `${prefix}:{${store}}:state`;
+  return {
+    /** sellerSku -> SkuLink */
+    sku: `${base}:sku`,
+    /** Shopify inventory item id -> sellerSku (what a stock webhook names) */
+    item: `${base}:item`,
+    /** TikTok SKU id -> PushedStock (what TikTok was last told) */
+    pushed: `${base}:pushed`,
+    /** Shopify product id -> ListingRecord */
+    listing: `${base}:listing`,
+    /** Shopify product id -> Attention (held back from TikTok, with reasons) */
+    attention: `${base}:attention`,
+    /** TikTok order id -> OrderRecord (imported exactly once) */
+    order: `${base}:order`,
+    /** TikTok order id -> OrderFailure (could not be imported; replayable) */
+    orderFailed: `${base}:order-failed`,
+    /** TikTok order ids imported and still waiting for tracking */
+    awaitingTracking: `${base}:awaiting-tracking`,
+    /** cursor name -> value (e.g. order polling by update_time) */
+    cursor: `${base}:cursor`,
+  };
+}
+
+export type StateKeys = ReturnType<typeof stateKeys>;
+
+/** A record in Redis that no longer parses (written by another version, or damaged). */
+export class StateRecordError extends Error {
+  readonly retryable = false;
+  constructor(key: string, field: string, issues: string) {
+    super(`sync state ${key} field ${field} does not parse: ${issues}; run reconcile to rebuild it`);
+    this.name = 'StateRecordError';
+  }
+}
+
+function decode<T>(schema: z.ZodType<T>, key: string, field: string, raw: string | null | undefined): T | undefined {
+  if (raw === null || raw === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new StateRecordError(key, field, 'not JSON');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new StateRecordError(key, field, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
+/**
+ * One store's sync state: what is linked to what, what TikTok last got, which orders were
+ * imported. Everything here can be rebuilt from the two APIs (`reconcile`), so losing Redis
+ * loses no merchant data.
+ */
+export class StateStore {
+  readonly keys: StateKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    readonly store: string,
+  ) {
+    this.keys = stateKeys(prefix, store);
+  }
+
+  // --- SKU links -------------------------------------------------------------------------
+
+  /** Saves links (and the inventory item index) in one round trip. */
+  async saveSkuLinks(links: readonly SkuLink[]): Promise<void> {
+    if (links.length === 0) return;
+    const multi = this.redis.multi();
+    for (const link of links) {
+      multi.hset(this.keys.sku, link.sellerSku, JSON.stringify(skuLinkSchema.parse(link)));
+      multi.hset(this.keys.item, link.shopifyInventoryItemId, link.sellerSku);
+    }
+    await multi.exec();
+  }
+
+  async removeSkuLinks(sellerSkus: readonly string[]): Promise<void> {
+    if (sellerSkus.length === 0) return;
+    const links = await this.skuLinks(sellerSkus);
+    const multi = this.redis.multi().hdel(this.keys.sku, ...sellerSkus);
+    const items = [...links.values()].map((l) => l.shopifyInventoryItemId);
+    if (items.length > 0) multi.hdel(this.keys.item, ...items);
+    await multi.exec();
+  }
+
+  async skuLinks(sellerSkus: readonly string[]): Promise<Map<string, SkuLink>> {
+    const out = new Map<string, SkuLink>();
+    if (sellerSkus.length === 0) return out;
+    const raw = await this.redis.hmget(this.keys.sku, ...sellerSkus);
+    sellerSkus.forEach((sku, i) => {
+      const link = decode(skuLinkSchema, this.keys.sku, sku, raw[i]);
+      if (link) out.set(sku, link);
+    });
+    return out;
+  }
+
+  async allSkuLinks(): Promise<SkuLink[]> {
+    const raw = await this.redis.hgetall(this.keys.sku);
+    return Object.entries(raw).map(([sku, value]) => decode(skuLinkSchema, this.keys.sku, sku, value) as SkuLink);
+  }
+
+  /** The link of the variant whose inventory item a Shopify stock webhook names. */
+  async skuLinkForInventoryItem(inventoryItemId: string): Promise<SkuLink | undefined> {
+    const sku = await this.redis.hget(this.keys.item, inventoryItemId);
+    return sku ? (await this.skuLinks([sku])).get(sku) : undefined;
+  }
+
+  // --- What TikTok last got --------------------------------------------------------------
+
+  async lastPushed(tiktokSkuIds: readonly string[]): Promise<Map<string, PushedStock>> {
+    const out = new Map<string, PushedStock>();
+    if (tiktokSkuIds.length === 0) return out;
+    const raw = await this.redis.hmget(this.keys.pushed, ...tiktokSkuIds);
+    tiktokSkuIds.forEach((id, i) => {
+      const pushed = decode(pushedStockSchema, this.keys.pushed, id, raw[i]);
+      if (pushed) out.set(id, pushed);
+    });
+    return out;
+  }
+
+  async allPushed(): Promise<Map<string, PushedStock>> {
+    const raw = await this.redis.hgetall(this.keys.pushed);
+    return new Map(Object.entries(raw).map(([id, value]) => [id, decode(pushedStockSchema, this.keys.pushed, id, value) as PushedStock]));
+  }
+
+  async recordPushed(entries: readonly { tiktokSkuId: string; warehouses: Record<string, number> }[], at = Date.now()): Promise<void> {
+    if (entries.length === 0) return;
+    const fields: string[] = [];
+    for (const e of entries) fields.push(e.tiktokSkuId, JSON.stringify({ warehouses: e.warehouses, at }));
+    await this.redis.hset(this.keys.pushed, ...fields);
+  }
+
+  // --- Listings --------------------------------------------------------------------------
+
+  async listing(shopifyProductId: string): Promise<ListingRecord | undefined> {
+    return decode(listingRecordSchema, this.keys.listing, shopifyProductId, await this.redis.hget(this.keys.listing, shopifyProductId));
+  }
+
+  async allListings(): Promise<Map<string, ListingRecord>> {
+    const raw = await this.redis.hgetall(this.keys.listing);
+    return new Map(Object.entries(raw).map(([id, v]) => [id, decode(listingRecordSchema, this.keys.listing, id, v) as ListingRecord]));
+  }
+
+  async saveListing(shopifyProductId: string, record: ListingRecord): Promise<void> {
+    await this.redis.multi().hset(this.keys.listing, shopifyProductId, JSON.stringify(listingRecordSchema.parse(record))).hdel(this.keys.attention, shopifyProductId).exec();
+  }
+
+  async removeListing(shopifyProductId: string): Promise<void> {
+    await this.redis.hdel(this.keys.listing, shopifyProductId);
+  }
+
+  /** Holds a product back with the reasons an operator must fix. */
+  async markNeedsAttention(shopifyProductId: string, reasons: Attention['reasons'], at = Date.now()): Promise<void> {
+    await this.redis.hset(this.keys.attention, shopifyProductId, JSON.stringify({ reasons, at }));
+  }
+
+  async clearNeedsAttention(shopifyProductId: string): Promise<void> {
+    await this.redis.hdel(this.keys.attention, shopifyProductId);
+  }
+
+  async needsAttention(): Promise<Map<string, Attention>> {
+    const raw = await this.redis.hgetall(this.keys.attention);
+    return new Map(Object.entries(raw).map(([id, v]) => [id, decode(attentionSchema, this.keys.attention, id, v) as Attention]));
+  }
+
+  // --- Orders ----------------------------------------------------------------------------
+
+  async order(tiktokOrderId: string): Promise<OrderRecord | undefined> {
+    return decode(orderRecordSchema, this.keys.order, tiktokOrderId, await this.redis.hget(this.keys.order, tiktokOrderId));
+  }
+
+  async allOrders(): Promise<Map<string, OrderRecord>> {
+    const raw = await this.redis.hgetall(this.keys.order);
+    return new Map(Object.entries(raw).map(([id, v]) => [id, decode(orderRecordSchema, this.keys.order, id, v) as OrderRecord]));
+  }
+
+  /** Records an imported order; it now waits for tracking unless already shipped or cancelled. */
+  async saveOrder(tiktokOrderId: string, record: OrderRecord): Promise<void> {
+    const multi = this.redis.multi().hset(this.keys.order, tiktokOrderId, JSON.stringify(orderRecordSchema.parse(record))).hdel(this.keys.orderFailed, tiktokOrderId);
+    if (record.shippedAt || record.cancelledAt) multi.srem(this.keys.awaitingTracking, tiktokOrderId);
+    else multi.sadd(this.keys.awaitingTracking, tiktokOrderId);
+    await multi.exec();
+  }
+
+  async ordersAwaitingTracking(): Promise<string[]> {
+    return this.redis.smembers(this.keys.awaitingTracking);
+  }
+
+  async recordOrderFailure(tiktokOrderId: string, reasons: OrderFailure['reasons'], at = Date.now()): Promise<void> {
+    const previous = decode(orderFailureSchema, this.keys.orderFailed, tiktokOrderId, await this.redis.hget(this.keys.orderFailed, tiktokOrderId));
+    await this.redis.hset(this.keys.orderFailed, tiktokOrderId, JSON.stringify({ reasons, at, attempts: (previous?.attempts ?? 0) + 1 }));
+  }
+
+  async orderFailures(): Promise<Map<string, OrderFailure>> {
+    const raw = await this.redis.hgetall(this.keys.orderFailed);
+    return new Map(Object.entries(raw).map(([id, v]) => [id, decode(orderFailureSchema, this.keys.orderFailed, id, v) as OrderFailure]));
+  }
+
+  async clearOrderFailure(tiktokOrderId: string): Promise<void> {
+    await this.redis.hdel(this.keys.orderFailed, tiktokOrderId);
+  }
+
+  // --- Cursors ---------------------------------------------------------------------------
+
+  async cursor(name: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.keys.cursor, name)) ?? undefined;
+  }
+
+  async setCursor(name: string, value: string): Promise<void> {
+    await this.redis.hset(this.keys.cursor, name, value);
+  }
+
+  /** Drops the whole state of the store (before a reconcile from scratch). */
+  async clear(): Promise<void> {
+    await this.redis.unlink(...Object.values(this.keys));
+  }
+}
