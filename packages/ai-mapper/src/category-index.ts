@@ -108,6 +108,11 @@ export class CategoryIndex {
     return this.leaves.size;
   }
 
+  /** Every listable leaf. */
+  leafCategories(): LeafCategory[] {
+    return [...this.leaves.values()];
+  }
+
   /** The leaf with this id, or undefined when it is not a listable leaf of this tree. */
   leaf(id: string): LeafCategory | undefined {
     return this.leaves.get(id);
@@ -202,12 +207,15 @@ export function titleHead(title: string): string {
   return cut.trim() || title;
 }
 
+// Pack sizes say how many, not what: "8 Pack" must not pull "Ice Packs".
+const QUANTITY_WORDS = new Set(['pack', 'multipack', 'count', 'pair', 'piece', 'pcs', 'qty', 'bundle', 'lot']);
+
 /** Stemmed terms of a text plus synonym terms (weighted lower than the merchant's own words). */
 function expandTerms(text: string): { terms: string[]; weights: Map<string, number>; originalCount: number } {
   const weights = new Map<string, number>();
   const add = (term: string, weight: number) => weights.set(term, Math.max(weights.get(term) ?? 0, weight));
   for (const { re, extra } of PHRASES) if (re.test(text)) for (const t of terms(extra)) add(t, 0.9);
-  const own = [...new Set(terms(text))];
+  const own = [...new Set(terms(text))].filter((t) => !QUANTITY_WORDS.has(t));
   for (const term of own) {
     add(term, 1);
     for (const syn of SYNONYM_TERMS.get(term) ?? []) add(syn, 0.7);
