@@ -33,8 +33,16 @@ module.exports = {
     {
       name: 'clients-depend-only-on-logger',
       severity: 'error',
-      from: { path: '^packages/(shopify|tiktok|ai-mapper|state|logger|config)/src/', pathNot: '\\.test\\.ts$' },
-      to: { path: '^packages/(?!(shopify|tiktok|ai-mapper|state|logger|config)/)(?!logger/)' },
+      comment: 'API clients, the mapper and the state store stand on the logger alone.',
+      from: { path: '^packages/(shopify|tiktok|ai-mapper|state|logger)/src/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^packages/', pathNot: '^packages/(logger|shopify|tiktok|ai-mapper|state)/' },
+    },
+    {
+      name: 'config-depends-on-rules-only',
+      severity: 'error',
+      comment: 'The config validates the stores file, rules included (their schema lives in sync-core).',
+      from: { path: '^packages/config/src/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^packages/', pathNot: '^packages/(config|sync-core)/' },
     },
   ],
   options: {

@@ -150,10 +150,22 @@ stores:
     const [glow, oak] = config.stores;
     expect(glow?.tiktok).toEqual({ appKey: 'shared-app', appSecret: 'shared-secret-xyz', accessToken: 'ROW_glow_access', refreshToken: 'ROW_glow_refresh', shopCipher: 'ROW_glow' });
     expect(glow?.syncIntervalSeconds).toBe(120);
-    expect(glow?.rules).toEqual({ inventory: { bufferUnits: 2 } });
+    expect(glow?.rules.inventory.bufferUnits).toBe(2);
     expect(oak?.shopify).toEqual({ domain: 'oak-home.myshopify.com', accessToken: 'shpat_oak_123456', apiSecret: 'oak-webhook-secret' });
     expect(oak?.tiktok.appKey).toBe('oak-app');
     expect(oak?.syncIntervalSeconds).toBe(600);
+  });
+
+  it('checks each store\'s rules with the rest, naming the exact setting', () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'stores.yaml'),
+      `- id: glow\n  shopify: { store: glow, tokenEnv: GLOW_SHOPIFY_TOKEN }\n  tiktok: { accessTokenEnv: GLOW_TT_ACCESS }\n  rules: { inventory: { bufferUnits: -2, bufferPercnt: 5 } }\n`,
+    );
+    const problems = problemsOf(() => loadConfig({ env: { ...storesEnv, STORES_FILE: 'stores.yaml' }, cwd: dir }));
+    const bySetting = Object.fromEntries(problems.map((p) => [p.setting, p.problem]));
+    expect(Object.keys(bySetting).sort()).toEqual(['stores.yaml: stores[0] (glow).rules.inventory', 'stores.yaml: stores[0] (glow).rules.inventory.bufferUnits']);
+    expect(bySetting['stores.yaml: stores[0] (glow).rules.inventory']).toBe('has unknown setting(s) bufferPercnt');
   });
 
   it('reads a JSON stores file too', () => {

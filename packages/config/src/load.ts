@@ -3,6 +3,7 @@ import { extname, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { checkEnvCombinations, ENV_EXAMPLES, envIssuesToProblems, envSchema, type LogLevel, type ParsedEnv } from './env.js';
+import { defaultStoreRules, storeRulesSchema, type StoreRules } from '@shoptok/sync-core';
 import { ConfigError, type ConfigProblem } from './problems.js';
 import { shopifyDomainSchema, storesFileSchema, storesIssuesToProblems, type StoreFileEntry } from './stores.js';
 
@@ -24,7 +25,8 @@ export interface StoreConfig {
   syncIntervalSeconds: number;
   batchSize: number;
   dryRun: boolean;
-  rules: Record<string, unknown>;
+  /** Inventory, order, shipping and listing rules, every default filled in. */
+  rules: StoreRules;
 }
 
 export interface ShoptokConfig {
@@ -142,7 +144,7 @@ function singleStoreFromEnv(e: ParsedEnv, raw: EnvSource): { stores: StoreConfig
         syncIntervalSeconds: e.SYNC_INTERVAL ?? 300,
         batchSize: e.BATCH_SIZE ?? 100,
         dryRun: e.DRY_RUN ?? false,
-        rules: {},
+        rules: defaultStoreRules(),
       },
     ],
   };
@@ -190,6 +192,13 @@ function storesFromFile(path: string, shownAs: string, e: ParsedEnv, raw: EnvSou
         example: 'accessTokenEnv: GLOW_TIKTOK_ACCESS_TOKEN',
       });
     }
+    const rules = storeRulesSchema.safeParse(entry.rules ?? {});
+    if (!rules.success) {
+      for (const issue of rules.error.issues) {
+        const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+        problems.push({ setting: `${at}.rules${path}`, problem: issue.code === 'unrecognized_keys' ? `has unknown setting(s) ${issue.keys.join(', ')}` : issue.message });
+      }
+    }
     return {
       id: entry.id,
       name: entry.name ?? entry.shopify.store,
@@ -209,7 +218,7 @@ function storesFromFile(path: string, shownAs: string, e: ParsedEnv, raw: EnvSou
       syncIntervalSeconds: entry.syncInterval ?? e.SYNC_INTERVAL ?? 300,
       batchSize: entry.batchSize ?? e.BATCH_SIZE ?? 100,
       dryRun: entry.dryRun ?? e.DRY_RUN ?? false,
-      rules: entry.rules,
+      rules: rules.success ? rules.data : defaultStoreRules(),
     } satisfies StoreConfig;
   });
   return { stores, problems };

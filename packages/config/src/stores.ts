@@ -39,8 +39,8 @@ export const storeFileEntrySchema = z.strictObject({
   syncInterval: z.number().int().min(10).max(86_400).optional(),
   batchSize: z.number().int().min(1).max(1_000).optional(),
   dryRun: z.boolean().optional(),
-  /** Per-store sync rules (inventory buffer, order policy, pricing, ...); typed by the sync packages. */
-  rules: z.record(z.string(), z.unknown()).default({}),
+  /** Per-store sync rules (inventory buffer, order policy, carriers, listing); checked by `storeRulesSchema`. */
+  rules: z.unknown().optional(),
 });
 
 /** `{ stores: [...] }`, or the bare list. */
