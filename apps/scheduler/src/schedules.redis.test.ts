@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StoreConfig } from '@shoptok/config';
+import { defaultStoreRules } from '@shoptok/sync-core';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, queueKeys, QueueFactory, waitForRedis } from '@shoptok/queues';
 import { startAppProcess, useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
@@ -22,7 +23,7 @@ function store(id: string, syncIntervalSeconds = 300): StoreConfig {
     syncIntervalSeconds,
     batchSize: 100,
     dryRun: false,
-    rules: {},
+    rules: defaultStoreRules(),
   };
 }
 
