@@ -1,0 +1,69 @@
+import { startFakeOpenAI, type FakeOpenAI } from './index.js';
+
+describe('fake OpenAI server', () => {
+  let fake: FakeOpenAI;
+  beforeEach(async () => {
+    fake = await startFakeOpenAI();
+  });
+  afterEach(async () => {
+    await fake.close();
+  });
+
+  const post = (body: unknown, key = fake.apiKey) =>
+    fetch(`${fake.baseURL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const schemaRequest = {
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'hi' }],
+    response_format: { type: 'json_schema', json_schema: { name: 'answer', strict: true, schema: { type: 'object', properties: { pick: { type: 'string', enum: ['a', 'b'] }, list: { type: 'array', items: { type: 'string' } } }, required: ['pick', 'list'], additionalProperties: false } } },
+  };
+
+  it('rejects a wrong key with 401 invalid_api_key', async () => {
+    const res = await post(schemaRequest, 'sk-wrong-key-000000');
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_api_key');
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('rejects a malformed request and an unknown model', async () => {
+    expect((await post({ model: 'gpt-4o-mini', messages: [] })).status).toBe(400);
+    const res = await post({ ...schemaRequest, model: 'gpt-9' });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('model_not_found');
+  });
+
+  it('answers from the requested schema by default, with usage and a request id', async () => {
+    const res = await post(schemaRequest);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toMatch(/^req_/);
+    const body = (await res.json()) as { choices: { message: { content: string } }[]; usage: { prompt_tokens: number; total_tokens: number } };
+    expect(JSON.parse(body.choices[0]!.message.content)).toEqual({ pick: 'a', list: [] });
+    expect(body.usage.prompt_tokens).toBeGreaterThan(0);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('plays scripted replies in order: malformed text, an error, a truncated answer', async () => {
+    fake.enqueue({ kind: 'text', content: '{not json' }, { kind: 'error', status: 429, headers: { 'retry-after': '1' } }, { kind: 'truncated' });
+    const first = (await (await post(schemaRequest)).json()) as { choices: { message: { content: string } }[] };
+    expect(first.choices[0]!.message.content).toBe('{not json');
+    const second = await post(schemaRequest);
+    expect(second.status).toBe(429);
+    expect(second.headers.get('retry-after')).toBe('1');
+    const third = (await (await post(schemaRequest)).json()) as { choices: { finish_reason: string }[] };
+    expect(third.choices[0]!.finish_reason).toBe('length');
+  });
+
+  it('answers slowly when asked, and close() does not wait for a pending slow answer', async () => {
+    fake.enqueue({ kind: 'json', content: { pick: 'b', list: [] }, delayMs: 150 });
+    const started = Date.now();
+    const res = await post(schemaRequest);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(res.status).toBe(200);
+    fake.enqueue({ kind: 'json', content: {}, delayMs: 60_000 });
+    const pending = post(schemaRequest).catch((err: unknown) => err);
+    await new Promise((r) => setImmediate(r));
+    const closing = Date.now();
+    await fake.close();
+    expect(Date.now() - closing).toBeLessThan(5_000);
+    expect(String(await pending)).toMatch(/fetch failed|socket|terminated/i);
+  });
+});
