@@ -1,7 +1,7 @@
 import { scrubSecrets } from '@shoptok/logger';
 import {
   TikTokAuthError,
-  TikTokError,
+  type TikTokError,
   TikTokInvalidInputError,
   TikTokRateLimitError,
   TikTokTransientError,

@@ -75,8 +75,9 @@ export class TikTokHttp {
     let refreshed = false;
     let lastError: TikTokError | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      await this.options.pacer.acquire(operation);
+      // Token first, slot last: the request should leave right after it got its slot.
       const accessToken = await this.options.tokens.accessToken();
+      await this.options.pacer.acquire(operation);
       try {
         return await this.send(req, operation, accessToken, attempt);
       } catch (err) {

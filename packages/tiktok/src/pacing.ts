@@ -27,6 +27,7 @@ export class TikTokPacer {
   private readonly limiter: RateLimiterRedis;
   private readonly perBucket: number;
   private readonly maxWaitMs: number;
+  private readonly queues = new Map<string, Promise<unknown>>();
 
   constructor(options: TikTokPacerOptions) {
     this.perBucket = Math.max(1, Math.floor((options.qps ?? 50) / BUCKETS_PER_SPAN));
@@ -41,23 +42,39 @@ export class TikTokPacer {
   }
 
   /** Waits for a slot for `api` (e.g. `GET /product/202309/products/{id}`); throws a rate-limit error past `maxWaitMs`. */
-  async acquire(api: string, signal?: AbortSignal): Promise<void> {
+  acquire(api: string, signal?: AbortSignal): Promise<void> {
+    // One waiter per API per process polls Redis; the others queue here in FIFO order, so a
+    // burst of callers does not turn into a herd of Redis round trips every bucket.
+    const previous = this.queues.get(api) ?? Promise.resolve();
+    const mine = previous.then(() => this.acquireNow(api, signal));
+    const tail = mine.catch(() => undefined);
+    this.queues.set(api, tail);
+    void tail.then(() => {
+      if (this.queues.get(api) === tail) this.queues.delete(api);
+    });
+    return mine;
+  }
+
+  private async acquireNow(api: string, signal?: AbortSignal): Promise<void> {
     const deadline = Date.now() + this.maxWaitMs;
     for (;;) {
-      const now = Date.now();
       const blockedMs = await this.blockedFor(api);
+      const now = Date.now();
       if (blockedMs <= 0) {
         const bucket = Math.floor(now / BUCKET_MS);
         try {
           await this.limiter.consume(`${api}:${bucket}`);
-          return;
+          // A slot only counts if we still are in its bucket: a slow Redis reply must not let
+          // an old bucket's slot go out together with the next bucket's (the slot is wasted).
+          if (Math.floor(Date.now() / BUCKET_MS) === bucket) return;
         } catch (err) {
           if (!(err instanceof RateLimiterRes)) throw err;
         }
       }
-      // Wait for the next bucket (or the end of a fleet-wide block), with jitter so waiters spread out.
-      const waitMs = Math.max(blockedMs, (Math.floor(now / BUCKET_MS) + 1) * BUCKET_MS - now) + Math.floor(Math.random() * 20);
-      if (Date.now() + waitMs > deadline) {
+      const at = Date.now();
+      // Wait for the next bucket (or the end of a fleet-wide block), with jitter so processes spread out.
+      const waitMs = Math.max(blockedMs, (Math.floor(at / BUCKET_MS) + 1) * BUCKET_MS - at) + Math.floor(Math.random() * 10);
+      if (at + waitMs > deadline) {
         throw new TikTokRateLimitError(`No TikTok request slot for ${api} within ${this.maxWaitMs} ms: the shop's API limit is saturated.`, waitMs, { operation: api });
       }
       await sleep(waitMs, signal);

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@shoptok/logger';
 import { z } from 'zod';
 import { errorForCode } from './classify.js';
-import { TikTokAuthError, TikTokError, TikTokResponseShapeError, TikTokTransientError } from './errors.js';
+import { TikTokAuthError, type TikTokError, TikTokResponseShapeError, TikTokTransientError } from './errors.js';
 import { parseJsonSafe } from './json.js';
 import { sleep } from './pacing.js';
 

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { attributesFor, requiresDimensions } from './categories.js';
 import { ApiFail, arr, decodeToken, encodeToken, type Handler, type HandlerContext, obj, pageSize, str } from './context.js';
 import {
-  currencyFor,
   MAX_DESCRIPTION,
   MAX_DESCRIPTION_IMAGES,
   MAX_MAIN_IMAGES,

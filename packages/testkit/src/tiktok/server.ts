@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { loadCategoryTree, rulesFor } from './categories.js';
 import { ApiFail, type Handler, type HandlerContext, type StandInServices } from './context.js';
 import { currencyFor } from './limits.js';
@@ -127,7 +127,7 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
   const counters = new Map<string, CounterRow>();
   let faults: (FaultSpec & { left: number })[] = [];
   const pendingAudits = new Map<string, { shop: ShopState; productId: string; timer: NodeJS.Timeout }>();
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const sender = new WebhookSender({ retryDelaysMs: options.webhookRetryDelaysMs ?? REAL_RETRY_DELAYS_MS, timeoutMs: options.webhookTimeoutMs ?? 3_000 });
 
   const services: StandInServices = {

@@ -1,0 +1,59 @@
+import { waitUntil } from '@shoptok/testkit';
+import { type Harness, startHarness } from './standin.test-helpers.js';
+import { TikTokTokenStore } from './index.js';
+
+let h: Harness;
+beforeAll(async () => {
+  // Access tokens live 2 s so a test can cross a real expiry.
+  h = await startHarness('tt-tokens', { shopSeed: { accessTokenTtlSec: 2 } });
+});
+afterAll(async () => {
+  await h.close();
+});
+
+const tokensKey = () => `${h.redis.prefix}:{store-1}:tiktok:tokens`;
+
+describe('tokens', () => {
+  it('refreshes once across an expiry when two processes call at the same time', async () => {
+    const a = h.client({ refreshAheadMs: 500 });
+    const b = h.client({ refreshAheadMs: 500 });
+    await a.getWarehouses();
+    const seeded = await h.redis.client.hget(tokensKey(), 'accessToken');
+    expect(seeded).toBe(h.shop.tokens.accessToken);
+    // Cross into the refresh window (expiry in 2 s, refresh 0.5 s ahead).
+    await waitUntil(() => Date.now() > h.shop.tokens.accessTokenExpiresAt - 400, { timeoutMs: 5_000, what: 'the refresh window' });
+    await Promise.all([a.getWarehouses(), b.getWarehouses(), a.getBrands({ pageSize: 1 }), b.getBrands({ pageSize: 1 })]);
+    expect(h.tts.admin.refreshCount(h.shop.shopId)).toBe(1);
+    expect(a.tokens.refreshCount + b.tokens.refreshCount).toBe(1);
+    const current = await h.redis.client.hget(tokensKey(), 'accessToken');
+    expect(current).not.toBe(seeded);
+  });
+
+  it('refreshes once and retries once when TikTok says the token expired (105002)', async () => {
+    const before = h.tts.admin.refreshCount(h.shop.shopId);
+    const a = h.client({ refreshAheadMs: 0 });
+    const b = h.client({ refreshAheadMs: 0 });
+    await a.getWarehouses(); // make sure the stored token is valid first
+    h.tts.admin.expireAccessTokens(h.shop.shopId); // the server's view changes, our stored expiry does not
+    const results = await Promise.all([a.getWarehouses(), b.getWarehouses()]);
+    expect(results.every((r) => r.length === 1)).toBe(true);
+    expect(h.tts.admin.refreshCount(h.shop.shopId) - before).toBe(1);
+  });
+
+  it('keeps fresher tokens when seeded with older ones, and refuses a dead refresh token in plain words', async () => {
+    const store = new TikTokTokenStore({ appKey: h.appKey, appSecret: h.appSecret, authBase: h.tts.authUrl, redis: h.redis.client, keyBase: `${h.redis.prefix}:{store-2}:tiktok` });
+    const now = Date.now();
+    expect(await store.seed({ accessToken: 'new', accessTokenExpiresAt: now + 60_000, refreshToken: 'r', refreshTokenExpiresAt: now - 1 })).toBe(true);
+    expect(await store.seed({ accessToken: 'old', accessTokenExpiresAt: now + 1_000, refreshToken: 'r', refreshTokenExpiresAt: now - 1 })).toBe(false);
+    expect((await store.read())?.accessToken).toBe('new');
+    await expect(store.refresh('new')).rejects.toMatchObject({ name: 'TikTokAuthError', retryable: false, message: expect.stringContaining('authorize') });
+  });
+
+  it('exchanges an authorization code once on the auth host', async () => {
+    const { exchangeAuthCode } = await import('./index.js');
+    const auth = { appKey: h.appKey, appSecret: h.appSecret, authBase: h.tts.authUrl };
+    const tokens = await exchangeAuthCode(auth, h.shop.authCode);
+    expect(tokens.accessTokenExpiresAt).toBeGreaterThan(Date.now());
+    await expect(exchangeAuthCode(auth, h.shop.authCode)).rejects.toMatchObject({ name: 'TikTokAuthError', code: 36004005 });
+  });
+});
