@@ -13,6 +13,7 @@ export const ENV_EXAMPLES: Record<string, string> = {
   SHOPIFY_STORE: 'SHOPIFY_STORE=my-brand.myshopify.com',
   SHOPIFY_TOKEN: 'SHOPIFY_TOKEN=shpat_0123456789abcdef (Admin API access token of the custom app)',
   SHOPIFY_API_SECRET: 'SHOPIFY_API_SECRET=<the custom app API secret key, used to verify webhooks>',
+  SHOPIFY_API_BASE: 'SHOPIFY_API_BASE=http://127.0.0.1:8081 (leave unset for the real Shopify)',
   TIKTOK_APP_KEY: 'TIKTOK_APP_KEY=6abc123def456 (Partner Center > App > App key)',
   TIKTOK_SECRET: 'TIKTOK_SECRET=<Partner Center > App > App secret>',
   TIKTOK_ACCESS_TOKEN: 'TIKTOK_ACCESS_TOKEN=ROW_xxxxxxxx',
@@ -71,6 +72,8 @@ export const envSchema = z.object({
   SHOPIFY_TOKEN: optionalText,
   SHOPIFY_ACCESS_TOKEN: optionalText,
   SHOPIFY_API_SECRET: optionalText,
+  /** Only for a proxy or a stand-in: where Admin API calls go instead of https://<store>. */
+  SHOPIFY_API_BASE: optionalUrl,
   // TikTok Shop
   TIKTOK_APP_KEY: optionalText,
   TIKTOK_SECRET: optionalText,

@@ -40,6 +40,8 @@ export interface ShoptokConfig {
   healthPort: number;
   retry: { maxRetries: number; backoffSeconds: number };
   tiktok: { apiBase: string; authBase: string };
+  /** Set only for a proxy or a stand-in; unset: each store's own https://<store>.myshopify.com. */
+  shopify: { apiBase: string | undefined };
   openai: { apiKey: string | undefined; model: string; baseUrl: string | undefined };
   /** Stores in the order the stores file lists them; `default` in single-store mode. */
   stores: StoreConfig[];
@@ -79,6 +81,7 @@ export function loadConfig(options: LoadConfigOptions): ShoptokConfig {
     alerts: { webhookUrl: e.ALERT_WEBHOOK_URL },
     retry: { maxRetries: e.MAX_RETRIES, backoffSeconds: e.RETRY_BACKOFF },
     tiktok: { apiBase: stripSlash(e.TIKTOK_API_BASE), authBase: stripSlash(e.TIKTOK_AUTH_BASE) },
+    shopify: { apiBase: e.SHOPIFY_API_BASE ? stripSlash(e.SHOPIFY_API_BASE) : undefined },
     openai: { apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL, baseUrl: e.OPENAI_BASE_URL ? stripSlash(e.OPENAI_BASE_URL) : undefined },
     stores,
   };
