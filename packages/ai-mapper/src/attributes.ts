@@ -1,4 +1,4 @@
-import { ATTRIBUTE_VALUE_MAX_CHARS, htmlToText } from './limits.js';
+import { ATTRIBUTE_VALUE_MAX_CHARS, htmlToLines } from './limits.js';
 import type { CategoryAttribute, FilledAttribute, MapperProduct } from './schemas.js';
 import { stem, words } from './text.js';
 
@@ -39,7 +39,7 @@ function containsPhrase(haystackWords: readonly string[], phrase: string): boole
 export function fillAttributes(product: MapperProduct, attributes: readonly CategoryAttribute[]): { filled: FilledAttribute[]; missingRequired: { id: string; name: string }[] } {
   const filled: FilledAttribute[] = [];
   const missingRequired: { id: string; name: string }[] = [];
-  const description = htmlToText(product.descriptionHtml);
+  const description = htmlToLines(product.descriptionHtml);
   const sources: { source: FilledAttribute['source']; words: string[] }[] = [
     { source: 'title', words: words(product.title).map(stem) },
     { source: 'tag', words: words(product.tags.join(' | ')).map(stem) },

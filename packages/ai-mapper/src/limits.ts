@@ -113,8 +113,11 @@ export function sanitizeDescriptionHtml(html: string, maxChars = DESCRIPTION_MAX
       if (at === -1) continue;
       while (open.length > at) out.push(`</${open.pop()}>`);
     } else {
-      // Block tags do not nest inside <p>; close the paragraph first (valid HTML, 12052349).
-      if (BLOCK_TAGS.has(mapped) && open.at(-1) === 'p') out.push(`</${open.pop()}>`);
+      // HTML's implied end tags: a new <li> ends the open <li> of the same list, and a block
+      // tag ends an open <p> (blocks do not nest in <p>; TikTok rejects bad nesting, 12052349).
+      const container = Math.max(open.lastIndexOf('ul'), open.lastIndexOf('ol'));
+      const implied = mapped === 'li' ? open.lastIndexOf('li') : BLOCK_TAGS.has(mapped) ? open.lastIndexOf('p') : -1;
+      if (implied > container) while (open.length > implied) out.push(`</${open.pop()}>`);
       open.push(mapped);
       out.push(`<${mapped}>`);
     }
@@ -142,4 +145,14 @@ function cutHtml(html: string, max: number): string {
 /** Plain text of an HTML fragment (tags to spaces, entities decoded). */
 export function htmlToText(html: string): string {
   return decodeEntities(html.replace(DROPPED_WITH_CONTENT, ' ').replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+}
+
+/** Plain text of an HTML fragment with one line per block (for "Label: value" lines). */
+export function htmlToLines(html: string): string {
+  const marked = html.replace(DROPPED_WITH_CONTENT, ' ').replace(/<\s*(br|\/p|\/li|\/h[1-6]|\/div|\/tr)\b[^>]*>/gi, '\n');
+  return decodeEntities(marked.replace(/<[^>]*>/g, ' '))
+    .split('\n')
+    .map((line) => line.replace(/\s+/g, ' ').trim())
+    .filter(Boolean)
+    .join('\n');
 }

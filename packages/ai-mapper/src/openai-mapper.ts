@@ -67,12 +67,14 @@ export class AiMapper {
   readonly model: string;
   private readonly client: OpenAI;
   private readonly apiKey: string;
+  private readonly timeoutMs: number;
 
   constructor(options: AiMapperOptions) {
     this.model = options.model ?? 'gpt-4o-mini';
     this.apiKey = options.apiKey;
+    this.timeoutMs = options.timeoutMs ?? 20_000;
     // Retries are ours (one, then fallback), so the SDK must not add its own.
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: options.timeoutMs ?? 20_000, maxRetries: 0 });
+    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: this.timeoutMs, maxRetries: 0 });
   }
 
   /** Asks the model for a listing draft; at most two calls, each checked against `budget`. */
@@ -90,6 +92,7 @@ export class AiMapper {
       if (!budget.allows(estimate)) return { ok: false, reason: `AI budget for this run is spent${lastProblem ? ` (last problem: ${lastProblem})` : ''}`, stopRun: true };
       let content: string | null | undefined;
       let requestId: string | null | undefined;
+      const startedAt = Date.now();
       try {
         // create() with the zod response format rather than parse(): parse() throws on a bad
         // answer and loses its token usage, which the budget must still count.
@@ -109,7 +112,7 @@ export class AiMapper {
         else if (choice?.finish_reason === 'length') lastProblem = 'the answer was cut off (finish_reason "length")';
         else content = choice?.message.content;
       } catch (err) {
-        const failure = this.describeFailure(err);
+        const failure = this.describeFailure(err, Date.now() - startedAt);
         if (failure.stopRun) return { ok: false, reason: failure.reason, stopRun: true };
         // A call that reached the server costs tokens we cannot see; count the prompt.
         budget.recordCall({ promptTokens: failure.reachedServer ? estimate : 0, completionTokens: 0 });
@@ -131,10 +134,19 @@ export class AiMapper {
     return { ok: false, reason: `AI answer invalid twice: ${lastProblem}`, stopRun: false };
   }
 
-  private describeFailure(err: unknown): { reason: string; stopRun: boolean; noRetry: boolean; reachedServer: boolean } {
+  private describeFailure(err: unknown, elapsedMs: number): { reason: string; stopRun: boolean; noRetry: boolean; reachedServer: boolean } {
     const scrub = (text: string) => scrubSecrets(text, [this.apiKey]).slice(0, 300);
-    if (err instanceof APIConnectionTimeoutError) return { reason: 'the AI endpoint did not answer in time', stopRun: false, noRetry: false, reachedServer: true };
-    if (err instanceof APIConnectionError) return { reason: `cannot reach the AI endpoint (${scrub(err.message)}): check OPENAI_BASE_URL`, stopRun: true, noRetry: true, reachedServer: false };
+    // The SDK reports a timeout as a connection error when the abort crosses realms; the
+    // elapsed time tells them apart.
+    if (err instanceof APIConnectionTimeoutError || (err instanceof APIConnectionError && elapsedMs >= this.timeoutMs * 0.9)) {
+      return { reason: `the AI endpoint did not answer in time (${this.timeoutMs} ms)`, stopRun: false, noRetry: false, reachedServer: true };
+    }
+    if (err instanceof APIConnectionError) {
+      const code = (err.cause as { code?: string; cause?: { code?: string } } | undefined)?.code ?? (err.cause as { cause?: { code?: string } } | undefined)?.cause?.code;
+      // Nothing listens there or the name does not resolve: a configuration problem.
+      if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL'].includes(code)) return { reason: `cannot reach the AI endpoint (${code}): check OPENAI_BASE_URL`, stopRun: true, noRetry: true, reachedServer: false };
+      return { reason: `the connection to the AI endpoint failed (${scrub(err.message)})`, stopRun: false, noRetry: false, reachedServer: false };
+    }
     if (err instanceof APIError) {
       const rid = err.requestID ? ` (request ${err.requestID})` : '';
       const status = err.status ?? 0;

@@ -1,0 +1,99 @@
+import { bundledCategoryIndex, bundledCategoryTree } from './default-tree.js';
+import { loadEvalSet } from './evaluation.js';
+import { MapperInputError } from './errors.js';
+import { FallbackMapper } from './fallback-mapper.js';
+import { CategoryIndex } from './category-index.js';
+import { mapperProductSchema, type MapperProductInput } from './schemas.js';
+
+const mapper = new FallbackMapper({ index: bundledCategoryIndex() });
+const map = (p: MapperProductInput) => mapper.map(mapperProductSchema.parse(p));
+
+describe('bundled English v1 tree', () => {
+  it('has named leaves with full paths and a stable version', () => {
+    const tree = bundledCategoryTree();
+    expect(tree.version).toMatch(/^en-v1-/);
+    const index = bundledCategoryIndex();
+    expect(index.size).toBeGreaterThan(1500);
+    expect(index.leaf('601302')?.path).toEqual(['Womenswear & Underwear', "Women's Tops", 'T-shirts']);
+    expect(index.leaf('601152')).toBeUndefined(); // a root, not a leaf
+  });
+});
+
+describe('fallback mapper', () => {
+  it('maps clear products to the right leaf', () => {
+    expect(map({ title: "Women's Oversized Cotton T-Shirt", productType: 'T-Shirt' }).draft.categoryPath.join(' > ')).toBe("Womenswear & Underwear > Women's Tops > T-shirts");
+    expect(map({ title: 'Ceramic Coffee Mug 350ml', productType: 'Mug' }).draft.categoryId).toBe('600042');
+    expect(map({ title: 'No Pull Dog Harness', productType: 'Dog Harness' }).draft.categoryPath.at(-1)).toBe('Collars, Harnesses & Leads');
+  });
+
+  it('uses the Shopify taxonomy category as a strong signal when the title is vague', () => {
+    const result = map({ title: 'The Classic', category: { fullName: 'Apparel & Accessories > Shoes > Sneakers' } });
+    expect(result.draft.categoryPath.slice(0, 1)).toEqual(['Shoes']);
+    expect(result.draft.categoryPath.at(-1)).toMatch(/Trainers/);
+  });
+
+  it('builds trend hashtags and keywords only from the product\'s own words', () => {
+    const { draft } = map({ title: 'Y2K Baby Tee - Cherry Print', productType: 'T-Shirt', tags: ['y2k', 'aesthetic', 'baby tee'], descriptionHtml: '<p>Cropped fitted tee.</p>' });
+    expect(draft.hashtags).toEqual(expect.arrayContaining(['#y2k', '#aesthetic', '#babytee']));
+    expect(draft.hashtags.length).toBeLessThanOrEqual(8);
+    const text = 'y2k baby tee cherry print tshirt aesthetic cropped fitted t-shirt women tops';
+    for (const tag of draft.hashtags) expect(text.replace(/[\s-]/g, '')).toContain(tag.slice(1));
+    expect(draft.keywords.length).toBeGreaterThan(0);
+    expect(draft.keywords.length).toBeLessThanOrEqual(15);
+  });
+
+  it('fills attributes from options, listed values and description lines, and lists what is missing', () => {
+    const index = CategoryIndex.fromTree(bundledCategoryTree().nodes, {
+      attributes: {
+        '601302': [
+          { id: 'm', name: 'Material', type: 'PRODUCT_PROPERTY', isRequired: true, values: [{ id: 'm1', name: 'Cotton' }, { id: 'm2', name: 'Polyester' }] },
+          { id: 'c', name: 'Colour', type: 'PRODUCT_PROPERTY', isRequired: false, isCustomizable: true, values: [] },
+          { id: 'f', name: 'Fit', type: 'PRODUCT_PROPERTY', isRequired: false, isCustomizable: true, values: [] },
+          { id: 'o', name: 'Occasion', type: 'PRODUCT_PROPERTY', isRequired: true, isCustomizable: false, values: [{ id: 'o1', name: 'Wedding' }] },
+          { id: 's', name: 'Size', type: 'SALES_PROPERTY', isRequired: true, values: [] },
+        ],
+      },
+    });
+    const { draft } = new FallbackMapper({ index }).map(
+      mapperProductSchema.parse({ title: "Women's Cotton T-Shirt", productType: 'T-Shirt', options: [{ name: 'Color', values: ['Sage'] }], descriptionHtml: '<p>Fit: relaxed</p><p>Wash cold.</p>' }),
+    );
+    expect(draft.categoryId).toBe('601302');
+    expect(draft.attributes).toEqual([
+      { id: 'm', name: 'Material', values: [{ id: 'm1', name: 'Cotton' }], source: 'title' },
+      { id: 'c', name: 'Colour', values: [{ name: 'Sage' }], source: 'option' },
+      { id: 'f', name: 'Fit', values: [{ name: 'relaxed' }], source: 'description' },
+    ]);
+    expect(draft.missingRequiredAttributes).toEqual([{ id: 'o', name: 'Occasion' }]);
+  });
+
+  it('fits title and description to TikTok limits', () => {
+    const { draft } = map({ title: `Linen Shirt ${'very long words '.repeat(30)}🔥`, productType: 'Shirt', descriptionHtml: `<p>${'x '.repeat(6000)}</p>` });
+    expect(draft.title.length).toBeLessThanOrEqual(255);
+    expect(draft.title).not.toMatch(/🔥/);
+    expect(draft.descriptionHtml.length).toBeLessThanOrEqual(10_000);
+  });
+
+  it('gives a description even when the product has none (TikTok requires one)', () => {
+    expect(map({ title: 'Ceramic Coffee Mug', productType: 'Mug' }).draft.descriptionHtml).toBe('<p>Ceramic Coffee Mug</p>');
+  });
+
+  it('refuses a product with no words that match any category', () => {
+    expect(() => map({ title: 'Xqzv Plorb' })).toThrow(MapperInputError);
+  });
+});
+
+describe('labelled evaluation set', () => {
+  const items = loadEvalSet();
+  const index = bundledCategoryIndex();
+
+  it('has at least 200 items, about a third hard, every label a leaf of the tree with its path', () => {
+    expect(items.length).toBeGreaterThanOrEqual(200);
+    const hard = items.filter((i) => i.hard).length;
+    expect(hard / items.length).toBeGreaterThanOrEqual(0.3);
+    for (const item of items) {
+      const leaf = index.leaf(item.expectedCategoryId);
+      expect(leaf?.path.join(' > ')).toBe(item.expectedPath);
+    }
+    expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
+  });
+});
