@@ -151,11 +151,12 @@ describe('products', () => {
     expect(partial).toMatchObject({ title: 'Stackable Storage Box 30L, clear', brand: { id: '7082427311584347905' } });
 
     const skuId = partial.skus[0]!.id;
-    await client.editProduct(created.product_id, { ...productInput(uri, 'BOX-BRAND'), skus: [{ id: skuId, seller_sku: 'BOX-BRAND', price: { amount: '12.99', currency: 'GBP' }, inventory: [{ warehouse_id: warehouseId, quantity: 7 }] }] });
+    await client.editProduct(created.product_id, { ...productInput(uri, 'BOX-BRAND'), skus: [{ id: skuId, seller_sku: 'BOX-BRAND' }] });
     const edited = await client.getProduct(created.product_id);
     expect(edited.status).toBe('PENDING');
     expect(edited.brand).toBeUndefined();
-    expect(edited.skus[0]!.id).toBe(skuId);
+    // Price and stock were omitted for the existing SKU: they stay (§5.4).
+    expect(edited.skus[0]).toMatchObject({ id: skuId, price: { tax_exclusive_price: '12.99' }, inventory: [{ warehouse_id: warehouseId, quantity: 10 }] });
   });
 
   it('reports per-item inventory failures answered with code 0', async () => {

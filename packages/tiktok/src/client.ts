@@ -6,10 +6,12 @@ import { TikTokInvalidInputError, type TikTokItemError } from './errors.js';
 import { type ApiRequest, type HttpMethod, TikTokHttp } from './http.js';
 import { TikTokPacer } from './pacing.js';
 import {
+  editProductInputSchema,
   inventoryUpdateSchema,
   partialProductInputSchema,
   priceUpdateSchema,
   productInputSchema,
+  type TikTokEditProductInput,
   type TikTokInventoryUpdate,
   type TikTokPartialProductInput,
   type TikTokPriceUpdate,
@@ -278,8 +280,8 @@ export class TikTokShopClient {
   }
 
   /** Full replace: omitted fields are blanked (price and inventory excepted); the edit re-enters audit. */
-  async editProduct(productId: string, input: TikTokProductInput): Promise<z.infer<typeof s.editProductSchema>> {
-    const json = parseInput(productInputSchema, input, 'product');
+  async editProduct(productId: string, input: TikTokEditProductInput): Promise<z.infer<typeof s.editProductSchema>> {
+    const json = parseInput(editProductInputSchema, input, 'product edit');
     return this.call(this.req('PUT', '/product/202309/products/{product_id}', s.editProductSchema, { params: { product_id: productId }, json, idempotent: true }));
   }
 

@@ -12,7 +12,7 @@ export type { TikTokErrorDetails, TikTokItemError } from './errors.js';
 export { parseJsonSafe } from './json.js';
 export { TikTokPacer } from './pacing.js';
 export type { TikTokPacerOptions } from './pacing.js';
-export type { TikTokInventoryUpdate, TikTokPartialProductInput, TikTokPriceUpdate, TikTokProductInput, TikTokSkuInput } from './product-input.js';
+export type { TikTokEditProductInput, TikTokInventoryUpdate, TikTokPartialProductInput, TikTokPriceUpdate, TikTokProductInput, TikTokSkuInput } from './product-input.js';
 export type * from './schemas.js';
 export { buildSignString, signRequest } from './sign.js';
 export type { SignInput } from './sign.js';

@@ -37,8 +37,17 @@ export const productInputSchema = z.object({
 export type TikTokProductInput = z.input<typeof productInputSchema>;
 export type TikTokSkuInput = z.input<typeof skuInputSchema>;
 
+/** Edit (full replace): an existing SKU (with `id`) may omit price and inventory, which then stay as they are. */
+export const editProductInputSchema = productInputSchema.extend({
+  skus: z
+    .array(skuInputSchema.extend({ price: skuInputSchema.shape.price.optional(), inventory: skuInputSchema.shape.inventory.optional() }))
+    .min(1)
+    .refine((skus) => skus.every((s) => s.id !== undefined || (s.price !== undefined && s.inventory !== undefined)), 'a new SKU (no id) needs price and inventory'),
+});
+export type TikTokEditProductInput = z.input<typeof editProductInputSchema>;
+
 /** Partial edit: each top-level field replaces the stored one; nested objects go whole. */
-export const partialProductInputSchema = productInputSchema.partial();
+export const partialProductInputSchema = editProductInputSchema.partial();
 export type TikTokPartialProductInput = z.input<typeof partialProductInputSchema>;
 
 export const priceUpdateSchema = z.array(z.object({ id: z.string().min(1), price: z.object({ amount: money, currency: z.string().min(3), sale_price: money.optional() }) })).min(1);

@@ -94,6 +94,8 @@ export interface TikTokStandIn {
 }
 
 const AUTH_PREFIX = '/auth-host';
+/** Test/demo control over HTTP for a stand-in running as its own process (not part of TikTok's API). */
+const ADMIN_PREFIX = '/__admin';
 
 function send(res: ServerResponse, status: number, body: string): void {
   if (res.headersSent || res.destroyed) return;
@@ -383,6 +385,28 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     };
   }
 
+  function handleAdmin(method: string, path: string, raw: Buffer, res: ServerResponse): void {
+    const body = (raw.length > 0 ? JSON.parse(raw.toString('utf8')) : {}) as Record<string, unknown>;
+    const reply = (data: unknown) => send(res, 200, JSON.stringify(data ?? {}));
+    try {
+      const shopId = String(body.shopId ?? '');
+      if (method === 'POST' && path === '/shops') return reply(addShop(body as unknown as ShopSeed));
+      if (method === 'POST' && path === '/products') return reply(admin.seedProduct(shopId, body.product as Parameters<StandInAdmin['seedProduct']>[1]));
+      if (method === 'POST' && path === '/audits/complete') return reply(admin.completeAudits());
+      if (method === 'POST' && path === '/orders/generate') return reply(admin.generateOrders(shopId, body as unknown as GenerateOrdersOptions));
+      if (method === 'POST' && path === '/orders/advance') return reply(admin.advanceOrder(shopId, String(body.orderId), String(body.status)));
+      if (method === 'POST' && path === '/orders/cancel') return reply(admin.cancelOrder(shopId, String(body.orderId), body.reason as string | undefined));
+      if (method === 'POST' && path === '/tokens/expire') return reply(admin.expireAccessTokens(shopId));
+      if (method === 'POST' && path === '/faults') return reply(faultsApi.inject(body as unknown as FaultSpec));
+      if (method === 'DELETE' && path === '/faults') return reply(faultsApi.clear());
+      if (method === 'GET' && path === '/counters') return reply(countersApi.rows());
+      if (method === 'GET' && path === '/deliveries') return reply(admin.deliveries());
+      return send(res, 404, JSON.stringify({ error: `no admin route ${method} ${path}` }));
+    } catch (err) {
+      return send(res, 400, JSON.stringify({ error: err instanceof Error ? err.message : String(err) }));
+    }
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -392,6 +416,7 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
       if (req.method !== 'GET') return send(res, 405, envelope(36009010, 'Invalid HTTP method', null));
       return handleAuth(url, res);
     }
+    if (url.pathname.startsWith(`${ADMIN_PREFIX}/`)) return handleAdmin(req.method ?? 'GET', url.pathname.slice(ADMIN_PREFIX.length), raw, res);
     const method = req.method ?? 'GET';
     const candidates = routes.filter((r) => r.pattern.test(url.pathname));
     if (candidates.length === 0) {
@@ -480,6 +505,32 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     }
   }
 
+  const countersApi: StandInCounters = {
+    rows: () => [...counters.values()].map((c) => ({ ...c })),
+    total(filter = {}) {
+      const sum = { requests: 0, ok: 0, rateLimited: 0, errors: 0 };
+      for (const c of counters.values()) {
+        if ((filter.shopId && c.shopId !== filter.shopId) || (filter.api && c.api !== filter.api) || (filter.appKey && c.appKey !== filter.appKey)) continue;
+        sum.requests += c.requests;
+        sum.ok += c.ok;
+        sum.rateLimited += c.rateLimited;
+        sum.errors += c.errors;
+      }
+      return sum;
+    },
+    reset: () => counters.clear(),
+  };
+
+  const faultsApi: StandInFaults = {
+    inject: (fault) => {
+      faults.push({ ...fault, left: fault.times ?? 1 });
+    },
+    clear: () => {
+      faults = [];
+    },
+    pending: () => faults.map(({ left, ...f }) => ({ ...f, times: left })),
+  };
+
   const server: Server = createServer((req, res) => {
     handle(req, res).catch(() => send(res, 500, envelope(36009003, 'Internal error. Please try again.', null)));
   });
@@ -538,28 +589,8 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     authUrl: `${url}${AUTH_PREFIX}`,
     shops: seeded,
     admin,
-    counters: {
-      rows: () => [...counters.values()].map((c) => ({ ...c })),
-      total(filter = {}) {
-        const sum = { requests: 0, ok: 0, rateLimited: 0, errors: 0 };
-        for (const c of counters.values()) {
-          if ((filter.shopId && c.shopId !== filter.shopId) || (filter.api && c.api !== filter.api) || (filter.appKey && c.appKey !== filter.appKey)) continue;
-          sum.requests += c.requests;
-          sum.ok += c.ok;
-          sum.rateLimited += c.rateLimited;
-          sum.errors += c.errors;
-        }
-        return sum;
-      },
-      reset: () => counters.clear(),
-    },
-    faults: {
-      inject: (fault) => faults.push({ ...fault, left: fault.times ?? 1 }),
-      clear: () => {
-        faults = [];
-      },
-      pending: () => faults.map(({ left, ...f }) => ({ ...f, times: left })),
-    },
+    counters: countersApi,
+    faults: faultsApi,
     async close() {
       sender.close();
       for (const { timer } of pendingAudits.values()) clearTimeout(timer);
