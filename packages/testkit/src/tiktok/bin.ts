@@ -1,6 +1,7 @@
 /**
- * Runs the TikTok Shop stand-in as its own process (for the demo):
- *   node --conditions=shoptok-source --experimental-strip-types src/tiktok/bin.ts
+ * Runs the TikTok Shop stand-in as its own process (for the demo), from the build:
+ *   node packages/testkit/dist/tiktok/bin.js
+ * Drive it over HTTP under `/__admin` (shops, products, orders, faults, counters).
  * Env: TIKTOK_STANDIN_PORT (default 0 = free port), TIKTOK_STANDIN_APP_KEY/_APP_SECRET (a shop is
  * seeded with them), TIKTOK_STANDIN_WEBHOOK_URL. Prints one JSON line with the urls, cipher and
  * tokens, then serves until SIGINT/SIGTERM.
