@@ -36,6 +36,8 @@ export class WebhookSender {
       settled = true;
       delivery.lastStatus = status;
       if (status === 200) delivery.status = 'delivered';
+      // §7: answer 200, or 401 for an auth failure; anything else (or silence) is retried.
+      else if (status === 401) delivery.status = 'failed';
       else this.retry(delivery);
     };
     const req = request(
