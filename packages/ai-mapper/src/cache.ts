@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { listingDraftSchema, type ListingDraft, type MapperProduct } from './schemas.js';
+import { listingDraftSchema, type MapperProduct } from './schemas.js';
 
 /** Thirty days: products change rarely and a stale entry is replaced as soon as it changes. */
 export const DEFAULT_CACHE_TTL_SECONDS = 30 * 24 * 3600;

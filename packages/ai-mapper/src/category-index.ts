@@ -25,7 +25,11 @@ interface LeafDoc {
 }
 
 const SYNONYM_TERMS = new Map<string, string[]>(Object.entries(WORD_SYNONYMS).map(([k, v]) => [stem(k), terms(v)]));
-const PHRASES = Object.entries(PHRASE_SYNONYMS).map(([phrase, extra]) => ({ re: new RegExp(`\\b${phrase.replace(/[-\s]+/g, '[-\\s]?')}\\b`, 'i'), extra }));
+const PHRASES = Object.entries(PHRASE_SYNONYMS).map(([phrase, extra]) => ({
+  re: new RegExp(`\\b${phrase.replace(/[-\s]+/g, '[-\\s]?')}\\b`, 'i'),
+  extra,
+  head: terms(phrase).at(-1) ?? phrase,
+}));
 
 // Shopify standard taxonomy verticals -> TikTok v1 roots they usually land in. A prior only:
 // it multiplies scores, it never excludes a category.
@@ -134,29 +138,38 @@ export class CategoryIndex {
         boost: { leaf: 3, parent: 1.2, root: 0.6 },
         boostTerm: (term) => expanded.weights.get(term) ?? 1,
       });
-      const top = results[0]?.score ?? 0;
-      if (top <= 0) continue;
+      // BM25 over the merchant's own words only (synonyms would favour leaves that happen to
+      // contain several synonyms): it orders leaves that explain the signal equally well.
+      const ownScores = new Map<string, number>();
+      for (const r of this.search.search(expanded.own.join(' '), { combineWith: 'OR', boost: { leaf: 3, parent: 1.2, root: 0.6 } })) ownScores.set(String(r.id), r.score);
+      const top = Math.max(0, ...ownScores.values());
       for (const r of results) {
-        // How much of the signal this leaf explains, counting a word found in the leaf's own
-        // name fully and one found only in a parent or root name partly; BM25 orders the rest.
-        let covered = 0;
+        // How much of the signal this leaf explains: per word of the signal, the best of the
+        // word itself and its synonyms, counting a hit in the leaf's own name fully and one
+        // only in a parent or root name partly (synonyms cannot add up on top of the word).
+        // BM25 then orders leaves that explain the same amount.
+        const credit = new Map<string, number>();
         for (const [term, fields] of Object.entries(r.match)) {
           const field = fields.includes('leaf') ? 1 : fields.includes('parent') ? 0.4 : 0.25;
-          covered += (expanded.weights.get(term) ?? 1) * field;
+          const value = (expanded.weights.get(term) ?? 1) * field;
+          for (const origin of expanded.origins.get(term) ?? [term]) credit.set(origin, Math.max(credit.get(origin) ?? 0, value));
         }
+        let covered = 0;
+        for (const v of credit.values()) covered += v;
         const coverage = Math.min(1, covered / expanded.originalCount);
-        const contribution = signal.weight * coverage * (0.5 + 0.5 * (r.score / top));
+        const contribution = signal.weight * coverage * (0.8 + 0.2 * (top > 0 ? (ownScores.get(String(r.id)) ?? 0) / top : 0));
         totals.set(String(r.id), (totals.get(String(r.id)) ?? 0) + contribution);
       }
     }
     const priors = audiencePriors(product);
+    const gender = productGender(product);
     const scored: ScoredCategory[] = [];
     for (const [id, total] of totals) {
       const leaf = this.leaves.get(id);
       if (!leaf) continue;
       // Everyday clothes are casual: on a tie, "Casual Dresses" beats "Wedding Dresses".
       const general = /\b(casual|other|everyday)\b/i.test(leaf.name) ? 1.03 : 1;
-      scored.push({ ...leaf, score: total * general * (priors.get(leaf.path[0] ?? '') ?? 1) });
+      scored.push({ ...leaf, score: total * general * (priors.get(leaf.path[0] ?? '') ?? 1) * genderPrior(gender, leaf.path) });
     }
     scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
     return scored.slice(0, limit);
@@ -211,16 +224,21 @@ export function titleHead(title: string): string {
 const QUANTITY_WORDS = new Set(['pack', 'multipack', 'count', 'pair', 'piece', 'pcs', 'qty', 'bundle', 'lot']);
 
 /** Stemmed terms of a text plus synonym terms (weighted lower than the merchant's own words). */
-function expandTerms(text: string): { terms: string[]; weights: Map<string, number>; originalCount: number } {
+function expandTerms(text: string): { terms: string[]; own: string[]; weights: Map<string, number>; origins: Map<string, string[]>; originalCount: number } {
   const weights = new Map<string, number>();
-  const add = (term: string, weight: number) => weights.set(term, Math.max(weights.get(term) ?? 0, weight));
-  for (const { re, extra } of PHRASES) if (re.test(text)) for (const t of terms(extra)) add(t, 0.9);
+  const origins = new Map<string, string[]>();
+  const add = (term: string, weight: number, origin: string) => {
+    weights.set(term, Math.max(weights.get(term) ?? 0, weight));
+    origins.set(term, [...new Set([...(origins.get(term) ?? []), origin])]);
+  };
   const own = [...new Set(terms(text))].filter((t) => !QUANTITY_WORDS.has(t));
   for (const term of own) {
-    add(term, 1);
-    for (const syn of SYNONYM_TERMS.get(term) ?? []) add(syn, 0.7);
+    add(term, 1, term);
+    for (const syn of SYNONYM_TERMS.get(term) ?? []) add(syn, 0.7, term);
   }
-  return { terms: [...weights.keys()], weights, originalCount: Math.max(1, own.length) };
+  // A phrase ("air fryer") stands for its last word: its category words credit that word.
+  for (const { re, extra, head } of PHRASES) if (re.test(text)) for (const t of terms(extra)) add(t, 0.9, head);
+  return { terms: [...weights.keys()], own, weights, origins, originalCount: Math.max(1, own.length) };
 }
 
 function audiencePriors(product: MapperProduct): Map<string, number> {
@@ -232,4 +250,25 @@ function audiencePriors(product: MapperProduct): Map<string, number> {
   const vertical = product.category?.fullName.split('>')[0]?.trim().toLowerCase();
   for (const root of (vertical && VERTICAL_ROOTS[vertical]) || []) priors.set(root, (priors.get(root) ?? 1) * 1.25);
   return priors;
+}
+
+const WOMEN_WORDS = new Set(['women', 'woman', 'womens', 'ladies', 'lady', 'female', 'her', 'she', 'girlfriend', 'wife', 'mum', 'mom', 'bridal', 'bride', 'damen', 'femme', 'mujer', 'donna']);
+const MEN_WORDS = new Set(['men', 'man', 'mens', 'male', 'him', 'he', 'gents', 'boyfriend', 'husband', 'dad', 'groom', 'herren', 'homme', 'hombre', 'uomo']);
+
+/** Who the product is for when it says so (title, type, tags): "women", "men" or neither. */
+function productGender(product: MapperProduct): 'women' | 'men' | undefined {
+  const own = words(`${product.title} ${product.productType} ${product.tags.join(' ')}`);
+  const women = own.some((w) => WOMEN_WORDS.has(w));
+  const men = own.some((w) => MEN_WORDS.has(w));
+  return women === men ? undefined : women ? 'women' : 'men';
+}
+
+// A product that says who it is for favours that department's leaves and holds back the other's.
+function genderPrior(gender: 'women' | 'men' | undefined, path: readonly string[]): number {
+  if (!gender) return 1;
+  const pathWords = new Set(words(path.join(' ')));
+  const isWomen = pathWords.has('women') || pathWords.has('womenswear');
+  const isMen = pathWords.has('men') || pathWords.has('menswear');
+  if (isWomen === isMen) return 1;
+  return (gender === 'women') === isWomen ? 1.15 : 0.85;
 }

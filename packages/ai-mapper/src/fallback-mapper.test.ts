@@ -1,5 +1,6 @@
 import { bundledCategoryIndex, bundledCategoryTree } from './default-tree.js';
-import { loadEvalSet } from './evaluation.js';
+import { evaluateMapper, loadEvalSet } from './evaluation.js';
+import { ProductMapper } from './product-mapper.js';
 import { MapperInputError } from './errors.js';
 import { FallbackMapper } from './fallback-mapper.js';
 import { CategoryIndex } from './category-index.js';
@@ -95,5 +96,11 @@ describe('labelled evaluation set', () => {
       expect(leaf?.path.join(' > ')).toBe(item.expectedPath);
     }
     expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
+  });
+
+  it('keeps the offline mapper\'s top-1 accuracy at the level the README states (regression guard)', async () => {
+    const report = await evaluateMapper(items, new ProductMapper({ index }), 'fallback');
+    expect(report.total).toBe(items.length);
+    expect(report.top1Accuracy).toBeGreaterThanOrEqual(0.6);
   });
 });

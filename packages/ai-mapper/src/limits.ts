@@ -39,7 +39,8 @@ export function decodeEntities(text: string): string {
 
 // Title rules (API-FACTS §6, error 12052931 / 12052262): no HTML escapes, no emojis, no ASCII
 // control characters, no Chinese characters.
-const EMOJI = /[\p{Extended_Pictographic}\p{Regional_Indicator}\u{FE0F}\u{200D}\u{20E3}]/gu;
+// Pictographs and the joiners/selectors that build emoji sequences, removed one by one.
+const EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u{FE0F}|\u{200D}|\u{20E3}/gu;
 const CONTROL = /\p{Cc}/gu;
 const CJK = /[\p{Script=Han}]/gu;
 
