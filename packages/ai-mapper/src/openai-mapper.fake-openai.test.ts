@@ -145,6 +145,7 @@ describe('AI mapper against the fake OpenAI server', () => {
     expect(first.reason).toMatch(/refused the key \(HTTP 401\).*OPENAI_API_KEY/);
     expect(second.reason).toBe(first.reason);
     expect(fake.requests).toHaveLength(0); // rejected at auth, never recorded
+    expect(fake.received).toBe(1); // the second product made no call at all
     expect(lines.join('')).toMatch(/AI mapping stopped/);
     expect(lines.join('') + first.reason).not.toContain(badKey);
   });

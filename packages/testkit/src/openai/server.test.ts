@@ -22,6 +22,7 @@ describe('fake OpenAI server', () => {
     expect(res.status).toBe(401);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_api_key');
     expect(fake.requests).toHaveLength(0);
+    expect(fake.received).toBe(1);
   });
 
   it('rejects a malformed request and an unknown model', async () => {

@@ -59,6 +59,8 @@ export interface FakeOpenAI {
   apiKey: string;
   /** Every chat request that passed auth and validation, in order. */
   requests: FakeChatRequest[];
+  /** Every HTTP request received, including those rejected (auth, validation, unknown model). */
+  readonly received: number;
   /** Replies used before `respond`, first in first out. */
   enqueue(...replies: FakeReply[]): void;
   setResponder(respond: FakeResponder): void;
@@ -79,12 +81,14 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const requests: FakeChatRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let served = 0;
+  let received = 0;
 
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => sendError(res, 500, { message: `fake server error: ${(err as Error).message}`, type: 'server_error' }));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    received += 1;
     const path = (req.url ?? '').split('?')[0];
     if (req.method !== 'POST' || !(path === '/v1/chat/completions' || path === '/chat/completions')) {
       sendError(res, 404, { message: `Unknown request URL: ${req.method} ${path}`, type: 'invalid_request_error', code: 'unknown_url' });
@@ -166,6 +170,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     baseURL: `http://127.0.0.1:${port}/v1`,
     apiKey,
     requests,
+    get received() {
+      return received;
+    },
     enqueue: (...replies) => void queue.push(...replies),
     setResponder: (fn) => {
       respond = fn;
