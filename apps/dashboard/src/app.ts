@@ -1,0 +1,219 @@
+import type { AddressInfo } from 'node:net';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import formbody from '@fastify/formbody';
+import type { Logger } from '@shoptok/logger';
+import { queueCatalog, queueKeys, queueNameFor, type QueueFactory } from '@shoptok/queues';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { countWorkers } from './fleet.js';
+import { BASIC_AUTH_CHALLENGE, createBasicAuthCheck, crossSiteRefusal, type BasicCredentials } from './guards.js';
+import { MetricsExporter } from './metrics.js';
+import { readOrderFailure, readStoreOverview } from './overview-data.js';
+import { renderHomePage, renderMessagePage, renderStorePage, type Flash, type StoreLink } from './pages.js';
+
+export interface DashboardOptions {
+  /** A `producer` connection: pages fail fast instead of hanging while Redis is away. */
+  redis: Redis;
+  queues: QueueFactory;
+  /** QUEUE_PREFIX: BullMQ's prefix and the first part of every state and metrics key. */
+  prefix: string;
+  stores: readonly StoreLink[];
+  /** Basic-auth credentials; undefined only when bound to loopback (the caller checks). */
+  credentials: BasicCredentials | undefined;
+  /** DASHBOARD_PUBLIC_URL: the origin browsers use when a proxy sits in front. */
+  publicUrl?: string | undefined;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Where Bull Board is mounted. */
+export const BOARD_PATH = '/queues';
+
+const tiktokOrderId = z.string().regex(/^\d{1,20}$/);
+const flashQuery = z.object({
+  replay: z.enum(['queued', 'pending', 'not-failed']),
+  order: tiktokOrderId,
+  job: z
+    .string()
+    .regex(/^[a-z0-9-]{1,120}$/)
+    .optional(),
+});
+
+function flashFrom(query: unknown): Flash | undefined {
+  const parsed = flashQuery.safeParse(query);
+  if (!parsed.success) return undefined;
+  const { replay, order, job } = parsed.data;
+  if (replay === 'queued') return { kind: 'ok', message: `Replay of order ${order} queued as job ${job ?? '?'}.` };
+  if (replay === 'pending') return { kind: 'ok', message: `A replay of order ${order} is already waiting to run (job ${job ?? '?'}).` };
+  return { kind: 'error', message: `Order ${order} has no import failure on record, so there is nothing to replay.` };
+}
+
+/** Health of the dashboard and what it can see of the fleet (see `/healthz`). */
+async function healthReport(redis: Redis, prefix: string, stores: readonly StoreLink[]): Promise<{ ok: boolean; checks: Record<string, unknown> }> {
+  let redisCheck: { ok: boolean; detail?: string };
+  try {
+    const reply = await Promise.race([redis.ping(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 1 s')), 1_000).unref())]);
+    redisCheck = { ok: reply === 'PONG' };
+  } catch (err) {
+    redisCheck = { ok: false, detail: (err as Error).message };
+  }
+  let workersCheck: Record<string, unknown>;
+  if (!redisCheck.ok) {
+    workersCheck = { ok: false, affectsHealth: false, detail: 'unknown: Redis does not answer' };
+  } else {
+    const names = stores.filter((s) => s.enabled).flatMap((s) => queueKeys.map((q) => queueNameFor(q, s.id)));
+    const counts = await countWorkers(redis, prefix, names).catch(() => undefined);
+    if (!counts) {
+      workersCheck = { ok: false, affectsHealth: false, detail: 'unknown: this Redis refuses CLIENT LIST' };
+    } else {
+      const without = names.filter((n) => (counts.get(n) ?? 0) === 0);
+      workersCheck = {
+        ok: without.length === 0,
+        // A fleet starting up has no workers yet; that is reported, not a reason to restart the dashboard.
+        affectsHealth: false,
+        queues: names.length,
+        queuesWithWorkers: names.length - without.length,
+        queuesWithoutWorkers: without.slice(0, 100),
+        ...(without.length > 0 ? { detail: `${without.length} of ${names.length} queues have no worker consuming them` } : {}),
+      };
+    }
+  }
+  return { ok: redisCheck.ok, checks: { redis: redisCheck, workers: workersCheck } };
+}
+
+const SECURITY_HEADERS = {
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+};
+const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/**
+ * The dashboard as a Fastify app (not listening): Bull Board for every store's queues at
+ * `/queues`, the overview at `/` and `/stores/:id`, `/metrics` and `/healthz`. Everything but
+ * `/healthz` asks for basic auth when credentials are given; every state-changing request must
+ * come from the dashboard's own pages.
+ */
+export async function buildDashboard(options: DashboardOptions): Promise<FastifyInstance> {
+  const { redis, queues, prefix, stores, logger } = options;
+  const now = options.now ?? Date.now;
+  const storeById = new Map(stores.map((s) => [s.id, s]));
+  const publicOrigin = options.publicUrl ? new URL(options.publicUrl).origin : undefined;
+  const app = Fastify({ logger: false, routerOptions: { ignoreTrailingSlash: true } });
+  const checkAuth = options.credentials ? createBasicAuthCheck(options.credentials) : undefined;
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.headers(SECURITY_HEADERS);
+    const path = request.url.split('?')[0];
+    if (path === '/healthz' || path === '/healthz/') return;
+    if (checkAuth && !checkAuth(request.headers.authorization)) {
+      return reply.code(401).header('www-authenticate', BASIC_AUTH_CHALLENGE).type('text/plain; charset=utf-8').send('Authentication required: sign in with DASHBOARD_USERNAME and DASHBOARD_PASSWORD.\n');
+    }
+    const refusal = crossSiteRefusal({ method: request.method, headers: request.headers, protocol: request.protocol }, publicOrigin);
+    if (refusal) {
+      logger.warn({ method: request.method, path, origin: request.headers.origin, fetchSite: request.headers['sec-fetch-site'] }, 'cross-site request refused');
+      return reply.code(403).type('text/plain; charset=utf-8').send(`${refusal}\n`);
+    }
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status >= 500) logger.error({ err, method: request.method, path: request.url.split('?')[0] }, 'dashboard request failed');
+    return reply
+      .code(status)
+      .type('text/plain; charset=utf-8')
+      .send(status >= 500 ? 'The dashboard could not answer: see its log. Is Redis reachable?\n' : `${err.message}\n`);
+  });
+
+  await app.register(formbody);
+
+  // Bull Board: one adapter per store's queue of every queue kind.
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(BOARD_PATH);
+  createBullBoard({
+    queues: stores.flatMap((store) =>
+      queueKeys.map(
+        (key) =>
+          new BullMQAdapter(queues.queue(key, store.id), {
+            allowRetries: true,
+            readOnlyMode: false,
+            description: `${store.name}: ${queueCatalog[key].description}`,
+          }),
+      ),
+    ),
+    serverAdapter,
+    options: { uiConfig: { boardTitle: 'shoptok', miscLinks: [{ text: 'Stores overview', url: '/' }] } },
+  });
+  await app.register(serverAdapter.registerPlugin(), { prefix: BOARD_PATH });
+
+  const exporter = new MetricsExporter({ queues, redis, prefix, stores: () => stores.map((s) => s.id) });
+  app.get('/metrics', async (_request, reply) => {
+    const body = await exporter.scrape();
+    return reply.header('cache-control', 'no-store').type(exporter.contentType).send(body);
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    const report = await healthReport(redis, prefix, stores);
+    return reply
+      .code(report.ok ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send(report);
+  });
+
+  const page = (reply: FastifyReply, status: number, body: string) =>
+    reply.code(status).header('content-security-policy', PAGE_CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+
+  app.get('/', async (_request, reply) => page(reply, 200, renderHomePage(stores)));
+
+  app.get<{ Params: { id: string } }>('/stores/:id', async (request, reply) => {
+    const store = storeById.get(request.params.id);
+    if (!store) return page(reply, 404, renderMessagePage('Unknown store', `There is no store "${request.params.id}" in the configuration.`));
+    const overview = await readStoreOverview(redis, prefix, store.id, now());
+    const flash = flashFrom(request.query);
+    return page(reply, 200, renderStorePage(store, overview, { now: now(), ...(flash ? { flash } : {}) }));
+  });
+
+  app.post<{ Params: { id: string; orderId: string } }>('/stores/:id/orders/:orderId/replay', async (request, reply) => {
+    const store = storeById.get(request.params.id);
+    if (!store) return page(reply, 404, renderMessagePage('Unknown store', `There is no store "${request.params.id}" in the configuration.`));
+    const orderId = tiktokOrderId.safeParse(request.params.orderId);
+    if (!orderId.success) return page(reply, 400, renderMessagePage('Not a TikTok order id', 'A TikTok order id is made of digits only.'));
+    const base = `/stores/${encodeURIComponent(store.id)}?order=${orderId.data}`;
+    const failure = await readOrderFailure(redis, prefix, store.id, orderId.data);
+    if (!failure) return reply.redirect(`${base}&replay=not-failed`, 303);
+
+    // One replay per failure record: a double click finds the job the first click queued. Once
+    // that replay has run (and failed again without a new record), the next click queues anew.
+    let jobId = `${store.id}-order-${orderId.data}-replay-${failure.attempts}-${failure.at ?? 0}`;
+    const existing = await queues.queue('orders', store.id).getJob(jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return reply.redirect(`${base}&replay=pending&job=${jobId}`, 303);
+      jobId = `${jobId}-${now()}`;
+    }
+    await queues.add('orders', 'order-import', { store: store.id, tiktokOrderId: orderId.data, trigger: 'replay' }, { jobId });
+    logger.info({ store: store.id, tiktokOrderId: orderId.data, jobId, attempts: failure.attempts }, 'order import replay queued from the dashboard');
+    return reply.redirect(`${base}&replay=queued&job=${jobId}`, 303);
+  });
+
+  return app;
+}
+
+export interface RunningDashboard {
+  app: FastifyInstance;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Builds the dashboard and listens on `host:port` (port 0: a free port). */
+export async function startDashboard(options: DashboardOptions & { host: string; port: number }): Promise<RunningDashboard> {
+  const app = await buildDashboard(options);
+  await app.listen({ host: options.host, port: options.port });
+  const { port } = app.server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return { app, port, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`, close: () => app.close() };
+}
