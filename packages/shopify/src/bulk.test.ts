@@ -1,7 +1,7 @@
 import { assembleBulkProducts } from './bulk.js';
 import { ShopifyResponseShapeError } from './errors.js';
 
-const product = (id: number) => ({ id: `gid://shopify/Product/${id}`, title: `P${id}`, handle: `p${id}`, status: 'ACTIVE', vendor: 'V', productType: 'T', tags: [], descriptionHtml: '', updatedAt: '2026-01-01T00:00:00Z', options: [{ name: 'Size', position: 1, values: ['S', 'M'] }] });
+const product = (id: number) => ({ id: `gid://shopify/Product/${id}`, title: `P${id}`, handle: `p${id}`, status: 'ACTIVE', vendor: 'V', productType: 'T', category: id === 1 ? { id: 'gid://shopify/TaxonomyCategory/aa-1-13-8', fullName: 'Apparel & Accessories > Clothing > Clothing Tops > T-Shirts', name: 'T-Shirts' } : null, tags: [], descriptionHtml: '', updatedAt: '2026-01-01T00:00:00Z', options: [{ name: 'Size', position: 1, values: ['S', 'M'] }] });
 const variant = (id: number, parent: number, position: number, sku: string | null) => ({
   id: `gid://shopify/ProductVariant/${id}`,
   title: 'S',
@@ -24,6 +24,7 @@ describe('assembleBulkProducts', () => {
       ['gid://shopify/Product/2', ['A', 'B'], 0],
     ]);
     expect(products[0]!.variants[0]!.barcode).toBeNull();
+    expect(products.map((p) => p.category?.name ?? null)).toEqual(['T-Shirts', null]);
   });
 
   it('refuses a variant whose product is missing, and a broken line', () => {

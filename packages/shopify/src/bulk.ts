@@ -33,6 +33,7 @@ export function toProduct(node: z.infer<typeof productNode>): ShopifyProduct {
     status: node.status,
     vendor: node.vendor,
     productType: node.productType,
+    category: node.category,
     tags: node.tags,
     descriptionHtml: node.descriptionHtml,
     updatedAt: node.updatedAt,

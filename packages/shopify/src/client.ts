@@ -5,7 +5,7 @@ import { ShopifyBulkOperationError, ShopifyClientError, ShopifyConfigError, Shop
 import * as ops from './operations.js';
 import * as s from './schemas.js';
 import { GraphqlTransport, type TransportOptions } from './transport.js';
-import type { InventoryAvailability, ShopifyOrder, ShopifyProduct } from './types.js';
+import type { InventoryAvailability, OrderCancelReason, ShopifyOrder, ShopifyProduct, SkuVariant } from './types.js';
 
 export interface ShopifyClientOptions extends TransportOptions {
   /** From this many matching products on, `fetchCatalogue` uses a bulk operation. Default 2,000. */
@@ -18,7 +18,47 @@ export interface ShopifyClientOptions extends TransportOptions {
   orderClaimTtlMs?: number;
   /** How long "TikTok order X is Shopify order Y" is remembered in Redis. Default 30 days. */
   orderRecordTtlMs?: number;
+  /** How long `cancelOrder` waits for Shopify's cancellation job before handing back a retryable error. Default 20 s. */
+  cancelWaitMs?: number;
+  /** Poll interval of a running cancellation job. Default 500 ms. */
+  cancelPollIntervalMs?: number;
 }
+
+/** Options of `cancelOrder`. */
+export interface CancelOrderOptions {
+  reason: OrderCancelReason;
+  /** Email the customer about the cancellation. Default false (TikTok tells its own buyer). */
+  notifyCustomer?: boolean;
+  /** Refund to the original payment methods. Default false (TikTok refunds its own buyer). */
+  refund?: boolean;
+  /** Put the units back in stock where the order took them. Default true. */
+  restock?: boolean;
+  /** Staff-only note on the cancellation (at most 255 characters). */
+  staffNote?: string;
+}
+
+/** What `cancelOrder` did. */
+export interface CancelOrderResult {
+  order: ShopifyOrder;
+  /** False when the order was already cancelled (by us earlier, or by the merchant). */
+  cancelled: boolean;
+}
+
+const cancelOrderOptions = z
+  .object({
+    reason: z.enum(['CUSTOMER', 'DECLINED', 'FRAUD', 'INVENTORY', 'OTHER', 'STAFF']),
+    notifyCustomer: z.boolean().default(false),
+    refund: z.boolean().default(false),
+    restock: z.boolean().default(true),
+    staffNote: z.string().max(255).optional(),
+  })
+  .strict();
+
+const ORDER_GID = /^gid:\/\/shopify\/Order\/\d+$/;
+// Shopify does not document a maximum search length; these bounds keep each request's query
+// short (and its URL-free POST body small) whatever the SKUs look like.
+const SKUS_PER_SEARCH = 25;
+const SEARCH_MAX_CHARS = 1500;
 
 /** Webhook topics shoptok subscribes to. */
 export const SHOPTOK_WEBHOOK_TOPICS = ['PRODUCTS_CREATE', 'PRODUCTS_UPDATE', 'PRODUCTS_DELETE', 'INVENTORY_LEVELS_UPDATE', 'ORDERS_CANCELLED', 'FULFILLMENTS_CREATE', 'FULFILLMENTS_UPDATE'] as const;
@@ -215,12 +255,145 @@ export class ShopifyClient {
     return out;
   }
 
+  /**
+   * The variants whose SKU is exactly one of `skus` (case-sensitive, as Shopify's SKUs are).
+   * A SKU with no entry does not exist (or its product was deleted); several entries mean the
+   * SKU is duplicated. Blank SKUs are ignored. Batched and paced like every other request.
+   */
+  async getVariantsBySku(skus: readonly string[]): Promise<SkuVariant[]> {
+    const wanted = [...new Set(skus.filter((sku) => sku.trim() !== ''))];
+    const out: SkuVariant[] = [];
+    const seen = new Set<string>();
+    for (const batch of skuSearchBatches(wanted)) {
+      const exact = new Set(batch);
+      const query = batch.map((sku) => `sku:${quoteSearchValue(sku)}`).join(' OR ');
+      let after: string | null = null;
+      for (;;) {
+        const { data }: { data: z.infer<typeof s.variantsBySkuData> } = await this.transport.request('VariantsBySku', ops.VARIANTS_BY_SKU, { first: 100, after, query }, s.variantsBySkuData);
+        for (const v of data.productVariants.nodes) {
+          // Search is fuzzy (case, SKU fragments): only an exact SKU counts.
+          if (v.sku === null || !exact.has(v.sku) || seen.has(v.id)) continue;
+          seen.add(v.id);
+          out.push({ id: v.id, sku: v.sku, title: v.title, price: v.price, inventoryItemId: v.inventoryItem.id, tracked: v.inventoryItem.tracked, productId: v.product.id, productTitle: v.product.title, productStatus: v.product.status });
+        }
+        if (!data.productVariants.pageInfo.hasNextPage || !data.productVariants.pageInfo.endCursor) break;
+        after = data.productVariants.pageInfo.endCursor;
+      }
+    }
+    return out;
+  }
+
   // ---- orders ---------------------------------------------------------------------------
 
   /** One order with fulfilments (tracking number, company, URL) and cancellation; null if gone. */
   async getOrder(orderId: string): Promise<ShopifyOrder | null> {
     const { data } = await this.transport.request('OrderById', ops.ORDER_BY_ID, { id: orderId }, s.orderByIdData);
     return data.order;
+  }
+
+  /**
+   * Orders carrying `tag` (default `tiktok`, the tag `createOrderOnce` sets) updated at or after
+   * `since`, oldest change first, one page at a time, with fulfilments and cancellation.
+   */
+  async *iterateOrdersUpdatedSince(since: Date, options: { tag?: string; pageSize?: number } = {}): AsyncGenerator<ShopifyOrder[]> {
+    if (Number.isNaN(since.getTime())) throw new ShopifyClientError('iterateOrdersUpdatedSince needs a valid date.', false, { operation: 'OrdersUpdatedPage' });
+    const tag = options.tag ?? 'tiktok';
+    const query = `tag:${quoteSearchValue(tag)} updated_at:>='${since.toISOString()}'`;
+    // About 120 cost points per order (20 fulfilments x 5 tracking numbers): 5 stays far below 1,000.
+    const first = Math.min(Math.max(options.pageSize ?? 5, 1), 8);
+    let after: string | null = null;
+    for (;;) {
+      const { data }: { data: z.infer<typeof s.ordersUpdatedPageData> } = await this.transport.request('OrdersUpdatedPage', ops.ORDERS_UPDATED_PAGE, { first, after, query }, s.ordersUpdatedPageData);
+      // Search is fuzzy: keep only orders that really carry the tag and changed in the window.
+      const orders = data.orders.nodes.filter((o) => o.tags.includes(tag) && Date.parse(o.updatedAt) >= since.getTime());
+      if (orders.length > 0) yield orders;
+      if (!data.orders.pageInfo.hasNextPage || !data.orders.pageInfo.endCursor) return;
+      after = data.orders.pageInfo.endCursor;
+    }
+  }
+
+  /**
+   * Every order of ours (tagged `tag`, default `tiktok`) updated since `since`, for the fulfilment
+   * poll. Store `nextSince` and pass it next time: it overlaps the last window by `overlapMs`
+   * (default 2 min) because Shopify's search indexes changes a little late; re-reading an order
+   * is harmless.
+   */
+  async getOrdersUpdatedSince(since: Date, options: { tag?: string; pageSize?: number; overlapMs?: number } = {}): Promise<{ orders: ShopifyOrder[]; nextSince: Date }> {
+    const byId = new Map<string, ShopifyOrder>();
+    let latest = since.getTime();
+    for await (const page of this.iterateOrdersUpdatedSince(since, options)) {
+      for (const order of page) {
+        // An order changed while we paged shows up again later in the list: keep the newest.
+        byId.set(order.id, order);
+        latest = Math.max(latest, Date.parse(order.updatedAt));
+      }
+    }
+    const nextSince = new Date(Math.max(since.getTime(), latest - (options.overlapMs ?? 120_000)));
+    return { orders: [...byId.values()], nextSince };
+  }
+
+  /**
+   * Cancels a Shopify order (`orderCancel`, which Shopify runs as a job) and waits for the job.
+   * Idempotent: an order that is already cancelled is a success with `cancelled: false`.
+   */
+  async cancelOrder(orderId: string, options: CancelOrderOptions): Promise<CancelOrderResult> {
+    if (!ORDER_GID.test(orderId)) throw new ShopifyClientError(`"${orderId}" is not a Shopify order id (gid://shopify/Order/<n>).`, false, { operation: 'OrderCancel' });
+    const parsed = cancelOrderOptions.safeParse(options);
+    if (!parsed.success) throw new ShopifyClientError(`Cancel options for ${orderId} are invalid: ${parsed.error.message}`, false, { operation: 'OrderCancel' });
+    const o = parsed.data;
+
+    const current = await this.getOrder(orderId);
+    if (!current) throw new ShopifyClientError(`Shopify order ${orderId} does not exist (deleted?); nothing to cancel.`, false, { code: 'NOT_FOUND', operation: 'OrderCancel' });
+    if (current.cancelledAt) return { order: current, cancelled: false };
+
+    const { data, requestId } = await this.transport.request(
+      'OrderCancel',
+      ops.ORDER_CANCEL,
+      {
+        orderId,
+        reason: o.reason,
+        notifyCustomer: o.notifyCustomer,
+        restock: o.restock,
+        // 2026-10: `refund` is deprecated; no refundMethod means no refund (authorisations are voided regardless).
+        refundMethod: o.refund ? { originalPaymentMethodsRefund: true } : null,
+        staffNote: o.staffNote ?? null,
+      },
+      s.orderCancelData,
+      // Not re-sent by the transport: after a lost answer the job may be running, and a second
+      // orderCancel would be refused. The caller's retry re-reads the order first instead.
+      { notIdempotent: true },
+    );
+    const payload = data.orderCancel;
+    const errors = payload?.orderCancelUserErrors ?? [];
+    if (errors.length > 0 || !payload?.jobResult) {
+      // A retry after a lost answer, or the merchant cancelling at the same moment, lands here:
+      // if the order is cancelled now, the goal is met.
+      const after = await this.getOrder(orderId);
+      if (after?.cancelledAt) return { order: after, cancelled: false };
+      throw new ShopifyUserError('orderCancel', errors.length > 0 ? errors : [{ field: null, message: 'no cancellation job returned' }], { requestId });
+    }
+    return this.awaitCancellation(orderId, payload.jobResult, requestId);
+  }
+
+  private async awaitCancellation(orderId: string, job: NonNullable<NonNullable<z.infer<typeof s.orderCancelData>['orderCancel']>['jobResult']>, requestId: string | undefined): Promise<CancelOrderResult> {
+    if (job.status === 'FAILED') return this.cancelFailed(orderId, job.errors, requestId);
+    if (job.done && job.order?.cancelledAt) return { order: job.order, cancelled: true };
+    const deadline = Date.now() + (this.options.cancelWaitMs ?? 20_000);
+    for (;;) {
+      const { data } = await this.transport.request('JobStatus', ops.JOB_STATUS, { id: job.id }, s.jobStatusData);
+      const order = await this.getOrder(orderId);
+      if (order?.cancelledAt) return { order, cancelled: true };
+      // Done (or gone) without a cancellation: the job failed; its errors were only in the mutation's answer.
+      if (!data.job || data.job.done) return this.cancelFailed(orderId, job.errors, requestId);
+      if (Date.now() > deadline) {
+        throw new ShopifyTransientError(`Shopify is still cancelling order ${orderId} (job ${job.id}); check again later.`, undefined, { code: 'CANCEL_PENDING', operation: 'OrderCancel', requestId });
+      }
+      await sleep(this.options.cancelPollIntervalMs ?? 500);
+    }
+  }
+
+  private cancelFailed(orderId: string, errors: { field: string[] | null; message: string; code: string | null }[], requestId: string | undefined): never {
+    throw new ShopifyUserError('orderCancel', errors.length > 0 ? errors : [{ field: null, message: `Shopify's cancellation job for ${orderId} ended without cancelling it; check the order in the Shopify admin.` }], { requestId });
   }
 
   /** The Shopify order made for a TikTok order, found by the `sourceIdentifier` we set. */
@@ -360,6 +533,31 @@ export class ShopifyClient {
 function searchFor(updatedSince: Date | undefined): string | null {
   // >= so a product updated in the same second as the last cursor is not missed (re-reading is harmless).
   return updatedSince ? `updated_at:>='${updatedSince.toISOString()}'` : null;
+}
+
+/** A search value in double quotes, with `\\` and `"` escaped (Shopify search syntax). */
+export function quoteSearchValue(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+/** Splits SKUs into searches of at most SKUS_PER_SEARCH terms and SEARCH_MAX_CHARS characters. */
+function skuSearchBatches(skus: readonly string[]): string[][] {
+  const batches: string[][] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const sku of skus) {
+    const termLength = `sku:${quoteSearchValue(sku)}`.length + 4; // + " OR "
+    if (termLength > SEARCH_MAX_CHARS) throw new ShopifyClientError(`SKU "${sku.slice(0, 40)}…" is too long to search for.`, false, { operation: 'VariantsBySku' });
+    if (current.length > 0 && (current.length >= SKUS_PER_SEARCH || length + termLength > SEARCH_MAX_CHARS)) {
+      batches.push(current);
+      current = [];
+      length = 0;
+    }
+    current.push(sku);
+    length += termLength;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
 
 /** The `sourceIdentifier` we give the Shopify order made for a TikTok order. */

@@ -1,5 +1,5 @@
-export { ShopifyClient, SHOPTOK_WEBHOOK_TOPICS, sourceIdentifierFor, tiktokOrderInput } from './client.js';
-export type { ShopifyClientOptions, ShopifyWebhookTopic, TikTokOrderInput } from './client.js';
+export { quoteSearchValue, ShopifyClient, SHOPTOK_WEBHOOK_TOPICS, sourceIdentifierFor, tiktokOrderInput } from './client.js';
+export type { CancelOrderOptions, CancelOrderResult, ShopifyClientOptions, ShopifyWebhookTopic, TikTokOrderInput } from './client.js';
 export { assembleBulkProducts } from './bulk.js';
 export {
   ShopifyAuthError,
@@ -17,6 +17,6 @@ export type { ShopifyErrorDetails, ShopifyUserErrorItem } from './errors.js';
 export { CostPacer } from './pacer.js';
 export type { ThrottleStatus } from './pacer.js';
 export type { FetchFn } from './transport.js';
-export type { InventoryAvailability, ShopifyImage, ShopifyOrder, ShopifyProduct, ShopifyVariant } from './types.js';
+export type { InventoryAvailability, OrderCancelReason, ShopifyImage, ShopifyOrder, ShopifyProduct, ShopifyVariant, SkuVariant } from './types.js';
 export { inventoryItemGid, inventoryLevelUpdateWebhook, locationGid, verifyShopifyWebhook, WebhookDeduper } from './webhooks.js';
 export type { InventoryLevelUpdateWebhook, VerifyWebhookOptions, WebhookHeaders, WebhookVerdict } from './webhooks.js';

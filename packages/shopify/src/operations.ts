@@ -12,6 +12,11 @@ const PRODUCT_FIELDS = gql`
     status
     vendor
     productType
+    category {
+      id
+      fullName
+      name
+    }
     tags
     descriptionHtml
     updatedAt
@@ -148,6 +153,11 @@ export const BULK_PRODUCTS_INNER = gql`
           status
           vendor
           productType
+          category {
+            id
+            fullName
+            name
+          }
           tags
           descriptionHtml
           updatedAt
@@ -212,6 +222,36 @@ export const BULK_OPERATION_STATUS = gql`
       objectCount
       url
       partialDataUrl
+    }
+  }
+`;
+
+/**
+ * Variants found by a search over SKUs (`sku:"A" OR sku:"B"`). Shopify's search is fuzzy, so
+ * the client keeps only exact matches.
+ */
+export const VARIANTS_BY_SKU = gql`
+  query VariantsBySku($first: Int!, $after: String, $query: String!) {
+    productVariants(first: $first, after: $after, query: $query, sortKey: ID) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        title
+        sku
+        price
+        inventoryItem {
+          id
+          tracked
+        }
+        product {
+          id
+          title
+          status
+        }
+      }
     }
   }
 `;
@@ -305,6 +345,22 @@ export const ORDERS_SEARCH =
   }
 ` + ORDER_FIELDS;
 
+/** Orders matching a search (tag and `updated_at`), oldest change first, page by page. */
+export const ORDERS_UPDATED_PAGE =
+  gql`
+  query OrdersUpdatedPage($first: Int!, $after: String, $query: String!) {
+    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        ...OrderFields
+      }
+    }
+  }
+` + ORDER_FIELDS;
+
 /** One order with its fulfilments (tracking) and cancellation. */
 export const ORDER_BY_ID =
   gql`
@@ -331,6 +387,46 @@ export const ORDER_CREATE =
     }
   }
 ` + ORDER_FIELDS;
+
+/**
+ * Cancels an order (runs as a job). 2026-10 deprecates `refund` for `refundMethod`, and
+ * `userErrors` for `orderCancelUserErrors`; `jobResult` is new in 2026-10.
+ */
+export const ORDER_CANCEL =
+  gql`
+  mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $notifyCustomer: Boolean, $restock: Boolean!, $refundMethod: OrderCancelRefundMethodInput, $staffNote: String) {
+    orderCancel(orderId: $orderId, reason: $reason, notifyCustomer: $notifyCustomer, restock: $restock, refundMethod: $refundMethod, staffNote: $staffNote) {
+      jobResult {
+        id
+        done
+        status
+        errors {
+          field
+          message
+          code
+        }
+        order {
+          ...OrderFields
+        }
+      }
+      orderCancelUserErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+` + ORDER_FIELDS;
+
+/** Whether an asynchronous job (e.g. an order cancellation) has run. */
+export const JOB_STATUS = gql`
+  query JobStatus($id: ID!) {
+    job(id: $id) {
+      id
+      done
+    }
+  }
+`;
 
 /** The app's webhook subscriptions. */
 export const WEBHOOK_SUBSCRIPTIONS = gql`

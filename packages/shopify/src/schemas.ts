@@ -29,13 +29,17 @@ const mediaNode = z.union([
 
 const productOption = z.object({ name: z.string(), position: z.number().int(), values: z.array(z.string()) });
 
+const productStatus = z.enum(['ACTIVE', 'ARCHIVED', 'DRAFT', 'UNLISTED']);
+const taxonomyCategory = z.object({ id: z.string(), fullName: z.string(), name: z.string() });
+
 export const productNode = z.object({
   id: z.string(),
   title: z.string(),
   handle: z.string(),
-  status: z.enum(['ACTIVE', 'ARCHIVED', 'DRAFT', 'UNLISTED']),
+  status: productStatus,
   vendor: z.string(),
   productType: z.string(),
+  category: taxonomyCategory.nullable(),
   tags: z.array(z.string()),
   descriptionHtml: z.string(),
   updatedAt: z.string(),
@@ -83,6 +87,22 @@ export const bulkVariantLine = variantNode.extend({ __parentId: z.string() });
 export const bulkMediaLine = z.object({ id: z.string(), alt: z.string().nullable(), image: z.object({ url: z.string() }).nullable(), __parentId: z.string() });
 export const bulkProductLine = productNode.omit({ media: true, variants: true });
 
+export const variantsBySkuData = z.object({
+  productVariants: z.object({
+    pageInfo,
+    nodes: z.array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        sku: z.string().nullable(),
+        price: z.string(),
+        inventoryItem: z.object({ id: z.string(), tracked: z.boolean() }),
+        product: z.object({ id: z.string(), title: z.string(), status: productStatus }),
+      }),
+    ),
+  }),
+});
+
 const inventoryLevelConnection = z.object({
   pageInfo,
   nodes: z.array(z.object({ location: z.object({ id: z.string() }), quantities: z.array(z.object({ name: z.string(), quantity: z.number().int() })) })),
@@ -119,10 +139,30 @@ export const orderNode = z.object({
 });
 
 export const ordersSearchData = z.object({ orders: z.object({ nodes: z.array(orderNode) }) });
+export const ordersUpdatedPageData = z.object({ orders: z.object({ pageInfo, nodes: z.array(orderNode) }) });
 export const orderByIdData = z.object({ order: orderNode.nullable() });
 export const orderCreateData = z.object({
   orderCreate: z.object({ order: orderNode.nullable(), userErrors: z.array(userError) }).nullable(),
 });
+
+const orderCancelUserError = z.object({ field: z.array(z.string()).nullable(), message: z.string(), code: z.string().nullable() });
+export const orderCancelData = z.object({
+  orderCancel: z
+    .object({
+      jobResult: z
+        .object({
+          id: z.string(),
+          done: z.boolean(),
+          status: z.enum(['STARTED', 'SUCCEEDED', 'FAILED']),
+          errors: z.array(orderCancelUserError),
+          order: orderNode.nullable(),
+        })
+        .nullable(),
+      orderCancelUserErrors: z.array(orderCancelUserError),
+    })
+    .nullable(),
+});
+export const jobStatusData = z.object({ job: z.object({ id: z.string(), done: z.boolean() }).nullable() });
 
 const webhookNode = z.object({ id: z.string(), topic: z.string(), uri: z.string() });
 export const webhookSubscriptionsData = z.object({

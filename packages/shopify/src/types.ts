@@ -30,6 +30,8 @@ export interface ShopifyProduct {
   status: 'ACTIVE' | 'ARCHIVED' | 'DRAFT' | 'UNLISTED';
   vendor: string;
   productType: string;
+  /** The product's Standard Product Taxonomy category; null when the merchant set none. */
+  category: { id: string; fullName: string; name: string } | null;
   tags: string[];
   descriptionHtml: string;
   updatedAt: string;
@@ -47,3 +49,20 @@ export interface InventoryAvailability {
 
 /** An order as read back from Shopify, with fulfilments (tracking) and cancellation. */
 export type ShopifyOrder = z.infer<typeof orderNode>;
+
+/** One variant found by `getVariantsBySku`, with what an order import needs to decide. */
+export interface SkuVariant {
+  id: string;
+  /** Exactly one of the SKUs asked for. */
+  sku: string;
+  title: string;
+  price: string;
+  inventoryItemId: string;
+  tracked: boolean;
+  productId: string;
+  productTitle: string;
+  productStatus: 'ACTIVE' | 'ARCHIVED' | 'DRAFT' | 'UNLISTED';
+}
+
+/** Why an order is cancelled (Shopify's `OrderCancelReason`). */
+export type OrderCancelReason = 'CUSTOMER' | 'DECLINED' | 'FRAUD' | 'INVENTORY' | 'OTHER' | 'STAFF';

@@ -14,6 +14,13 @@ export interface StandInVariant {
   weight: { unit: 'GRAMS' | 'KILOGRAMS'; value: number } | null;
 }
 
+/** A category of Shopify's Standard Product Taxonomy, as `Product.category` returns it. */
+export interface StandInTaxonomyCategory {
+  id: string;
+  fullName: string;
+  name: string;
+}
+
 export interface StandInProduct {
   id: number;
   title: string;
@@ -21,6 +28,8 @@ export interface StandInProduct {
   status: 'ACTIVE' | 'ARCHIVED' | 'DRAFT';
   vendor: string;
   productType: string;
+  /** Null when the merchant never categorised the product (common). */
+  category?: StandInTaxonomyCategory | null;
   tags: string[];
   descriptionHtml: string;
   createdAt: string;
@@ -73,19 +82,21 @@ interface Kind {
   options: { name: string; values: string[] }[];
   price: [number, number];
   grams: [number, number];
+  /** Standard Product Taxonomy id (the part after `TaxonomyCategory/`) and full path. */
+  category: [string, string];
 }
 
 const KINDS: Kind[] = [
-  { vertical: 'fashion', type: 'T-Shirt', nouns: ['Organic Cotton Tee', 'Boxy Tee', 'Ribbed Tank'], options: [{ name: 'Size', values: ['XS', 'S', 'M', 'L', 'XL'] }, { name: 'Color', values: ['Black', 'White', 'Sage', 'Sand'] }], price: [18, 45], grams: [150, 250] },
-  { vertical: 'fashion', type: 'Dress', nouns: ['Linen Midi Dress', 'Wrap Dress', 'Slip Dress'], options: [{ name: 'Size', values: ['6', '8', '10', '12', '14'] }, { name: 'Color', values: ['Ivory', 'Terracotta', 'Navy'] }], price: [55, 160], grams: [300, 600] },
-  { vertical: 'fashion', type: 'Jeans', nouns: ['Straight Leg Jean', 'Wide Leg Jean'], options: [{ name: 'Waist', values: ['26', '28', '30', '32', '34'] }, { name: 'Length', values: ['30', '32'] }], price: [60, 140], grams: [600, 900] },
-  { vertical: 'fashion', type: 'Sneakers', nouns: ['Court Sneaker', 'Canvas Trainer'], options: [{ name: 'Size', values: ['36', '37', '38', '39', '40', '41', '42', '43', '44', '45'] }, { name: 'Color', values: ['White', 'Black', 'Ecru', 'Forest'] }], price: [70, 150], grams: [700, 1100] },
-  { vertical: 'beauty', type: 'Lipstick', nouns: ['Satin Lipstick', 'Matte Lip Colour'], options: [{ name: 'Shade', values: ['Rosewood', 'Brick', 'Nude Pink', 'Berry', 'Coral'] }], price: [12, 32], grams: [20, 40] },
-  { vertical: 'beauty', type: 'Serum', nouns: ['Vitamin C Serum', 'Hyaluronic Serum', 'Retinol Night Serum'], options: [{ name: 'Size', values: ['15 ml', '30 ml', '50 ml'] }], price: [19, 75], grams: [60, 150] },
-  { vertical: 'beauty', type: 'Perfume', nouns: ['Eau de Parfum'], options: [{ name: 'Size', values: ['30 ml', '50 ml', '100 ml'] }], price: [45, 180], grams: [150, 400] },
-  { vertical: 'home', type: 'Candle', nouns: ['Soy Candle', 'Travel Tin Candle'], options: [{ name: 'Scent', values: ['Fig', 'Cedar', 'Neroli', 'Tomato Leaf'] }], price: [16, 48], grams: [200, 500] },
-  { vertical: 'home', type: 'Cushion', nouns: ['Linen Cushion Cover', 'Boucle Cushion'], options: [{ name: 'Size', values: ['45x45', '50x50'] }, { name: 'Color', values: ['Oat', 'Rust', 'Olive'] }], price: [25, 70], grams: [300, 700] },
-  { vertical: 'home', type: 'Throw', nouns: ['Waffle Throw', 'Merino Throw'], options: [{ name: 'Color', values: ['Oat', 'Charcoal', 'Moss'] }], price: [60, 190], grams: [800, 1500] },
+  { vertical: 'fashion', type: 'T-Shirt', nouns: ['Organic Cotton Tee', 'Boxy Tee', 'Ribbed Tank'], options: [{ name: 'Size', values: ['XS', 'S', 'M', 'L', 'XL'] }, { name: 'Color', values: ['Black', 'White', 'Sage', 'Sand'] }], price: [18, 45], grams: [150, 250], category: ['aa-1-13-8', 'Apparel & Accessories > Clothing > Clothing Tops > T-Shirts'] },
+  { vertical: 'fashion', type: 'Dress', nouns: ['Linen Midi Dress', 'Wrap Dress', 'Slip Dress'], options: [{ name: 'Size', values: ['6', '8', '10', '12', '14'] }, { name: 'Color', values: ['Ivory', 'Terracotta', 'Navy'] }], price: [55, 160], grams: [300, 600], category: ['aa-1-4', 'Apparel & Accessories > Clothing > Dresses'] },
+  { vertical: 'fashion', type: 'Jeans', nouns: ['Straight Leg Jean', 'Wide Leg Jean'], options: [{ name: 'Waist', values: ['26', '28', '30', '32', '34'] }, { name: 'Length', values: ['30', '32'] }], price: [60, 140], grams: [600, 900], category: ['aa-1-12-4', 'Apparel & Accessories > Clothing > Pants > Jeans'] },
+  { vertical: 'fashion', type: 'Sneakers', nouns: ['Court Sneaker', 'Canvas Trainer'], options: [{ name: 'Size', values: ['36', '37', '38', '39', '40', '41', '42', '43', '44', '45'] }, { name: 'Color', values: ['White', 'Black', 'Ecru', 'Forest'] }], price: [70, 150], grams: [700, 1100], category: ['aa-8-8', 'Apparel & Accessories > Shoes > Sneakers'] },
+  { vertical: 'beauty', type: 'Lipstick', nouns: ['Satin Lipstick', 'Matte Lip Colour'], options: [{ name: 'Shade', values: ['Rosewood', 'Brick', 'Nude Pink', 'Berry', 'Coral'] }], price: [12, 32], grams: [20, 40], category: ['hb-3-2-6-5-6', 'Health & Beauty > Personal Care > Cosmetics > Makeup > Lip Makeup > Lipsticks'] },
+  { vertical: 'beauty', type: 'Serum', nouns: ['Vitamin C Serum', 'Hyaluronic Serum', 'Retinol Night Serum'], options: [{ name: 'Size', values: ['15 ml', '30 ml', '50 ml'] }], price: [19, 75], grams: [60, 150], category: ['hb-3-2-8-11', 'Health & Beauty > Personal Care > Cosmetics > Skin Care > Facial Serums'] },
+  { vertical: 'beauty', type: 'Perfume', nouns: ['Eau de Parfum'], options: [{ name: 'Size', values: ['30 ml', '50 ml', '100 ml'] }], price: [45, 180], grams: [150, 400], category: ['hb-3-2-7-1', 'Health & Beauty > Personal Care > Cosmetics > Perfumes & Colognes > Perfume'] },
+  { vertical: 'home', type: 'Candle', nouns: ['Soy Candle', 'Travel Tin Candle'], options: [{ name: 'Scent', values: ['Fig', 'Cedar', 'Neroli', 'Tomato Leaf'] }], price: [16, 48], grams: [200, 500], category: ['hg-3-10', 'Home & Garden > Decor > Candles'] },
+  { vertical: 'home', type: 'Cushion', nouns: ['Linen Cushion Cover', 'Boucle Cushion'], options: [{ name: 'Size', values: ['45x45', '50x50'] }, { name: 'Color', values: ['Oat', 'Rust', 'Olive'] }], price: [25, 70], grams: [300, 700], category: ['hg-3-66', 'Home & Garden > Decor > Throw Pillows'] },
+  { vertical: 'home', type: 'Throw', nouns: ['Waffle Throw', 'Merino Throw'], options: [{ name: 'Color', values: ['Oat', 'Charcoal', 'Moss'] }], price: [60, 190], grams: [800, 1500], category: ['hg-12-1-2', 'Home & Garden > Linens & Bedding > Bedding > Blankets'] },
 ];
 const VENDORS = ['Maison Nord', 'Kinfolk & Co', 'Lumen Beauty', 'Atelier Sol', 'Hearth Studio', 'Paloma Skin'];
 const ADJECTIVES = ['Everyday', 'Classic', 'Signature', 'Essential', 'Studio', 'Weekend', 'Coastal', 'Heritage'];
@@ -148,6 +159,9 @@ export function generateCatalogue(options: GenerateCatalogueOptions): Catalogue 
       };
     });
     const mediaCount = 1 + Math.floor(rand() * 4);
+    // About one product in six is left uncategorised, as merchants do; chosen by id rather than
+    // by the PRNG so existing seeds keep their catalogues.
+    const category = id % 6 === 0 ? null : { id: `gid://shopify/TaxonomyCategory/${kind.category[0]}`, fullName: kind.category[1], name: kind.category[1].split(' > ').at(-1)! };
     products.push({
       id,
       title,
@@ -155,6 +169,7 @@ export function generateCatalogue(options: GenerateCatalogueOptions): Catalogue 
       status: rand() < 0.85 ? 'ACTIVE' : rand() < 0.5 ? 'DRAFT' : 'ARCHIVED',
       vendor: pick(VENDORS),
       productType: kind.type,
+      category,
       tags: [kind.vertical, slug(kind.type), ...(onSale ? ['sale'] : [])],
       descriptionHtml: `<p>${title} by our ${kind.vertical} studio.</p><ul><li>Made to last</li></ul>`,
       createdAt: at,

@@ -1,6 +1,6 @@
 import { GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
 import type { StandInProduct, StandInVariant } from './catalogue.js';
-import { gid, matches, parseGid, parseSearch, type StandInOrder, type StandInState } from './state.js';
+import { gid, matches, parseGid, parseSearch, type StandInCancelJob, type StandInOrder, type StandInState } from './state.js';
 
 /** Per-request execution context. */
 export interface ExecContext {
@@ -11,7 +11,19 @@ export interface ExecContext {
 export interface ResolverHooks {
   schema: GraphQLSchema;
   startBulk(query: string): { id: number } | { error: { code: string; message: string } };
-  onOrderCreated(order: StandInOrder): void;
+  /** `decremented`: the stock levels the order changed (each one is an inventory_levels/update). */
+  onOrderCreated(order: StandInOrder, decremented: { itemId: number; locationId: number; available: number }[]): void;
+  /** Queues an `orderCancel` job; the server applies it shortly after (restock, webhooks). */
+  startCancel(order: StandInOrder, options: CancelOptions): StandInCancelJob;
+}
+
+/** What `orderCancel` asked for. */
+export interface CancelOptions {
+  reason: string;
+  restock: boolean;
+  refund: boolean;
+  notifyCustomer: boolean;
+  staffNote: string | null;
 }
 
 type Args = Record<string, unknown>;
@@ -102,6 +114,7 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
     status: p.status,
     vendor: p.vendor,
     productType: p.productType,
+    category: p.category ? { __typename: 'TaxonomyCategory', ...p.category } : null,
     tags: p.tags,
     descriptionHtml: p.descriptionHtml,
     createdAt: p.createdAt,
@@ -125,6 +138,7 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
     note: o.note,
     cancelledAt: o.cancelledAt,
     cancelReason: o.cancelReason,
+    cancellation: o.cancelledAt ? { __typename: 'OrderCancellation', staffNote: o.cancellation?.staffNote ?? null } : null,
     displayFulfillmentStatus: o.fulfillments.some((f) => f.status === 'SUCCESS') ? 'FULFILLED' : 'UNFULFILLED',
     fulfillments: (args: Args) =>
       o.fulfillments.slice(0, (args.first as number | undefined) ?? o.fulfillments.length).map((f) => ({
@@ -157,6 +171,17 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
         }
       : null;
   };
+  const cancelJobView = (job: StandInCancelJob) => ({
+    __typename: 'OrderCancelJobResult',
+    id: gid('Job', job.id),
+    done: job.done,
+    status: job.status,
+    errors: job.errors.map((e) => ({ __typename: 'OrderCancelUserError', ...e })),
+    order: () => {
+      const o = state.orders.find((x) => x.id === job.orderId);
+      return o ? orderView(o) : null;
+    },
+  });
   const webhookView = (w: StandInWebhookView) => ({ __typename: 'WebhookSubscription', id: gid('WebhookSubscription', w.id), topic: w.topic, uri: w.uri, format: 'JSON', createdAt: w.createdAt, updatedAt: w.createdAt, includeFields: [], metafieldNamespaces: [], filter: null });
 
   const productSearch = (query: unknown) => {
@@ -220,9 +245,33 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
       const o = g?.type === 'Order' ? state.orders.find((x) => x.id === g.id) : undefined;
       return o ? orderView(o) : null;
     },
+    productVariants: (args: Args, ctx: ExecContext) => {
+      const terms = parseSearch(args.query as string | null);
+      const list = state.products.flatMap((p) =>
+        p.variants
+          .filter((v) =>
+            matches(terms, {
+              // Shopify's search is fuzzy: case-insensitive, and a SKU also matches by its parts
+              // ("TSH" finds "TSH-1001-S"). Callers that need exact matches must filter.
+              sku: () => (v.sku ? [v.sku, ...v.sku.split(/[-_/ ]+/)] : null),
+              product_id: () => String(p.id),
+              product_status: () => p.status,
+              title: () => v.title,
+              barcode: () => v.barcode,
+            }),
+          )
+          .map((v) => variantView(p, v)),
+      );
+      return connection(list, args, ctx);
+    },
+    job: (args: Args) => {
+      const g = parseGid(args.id);
+      const job = g?.type === 'Job' ? state.cancelJobs.find((j) => j.id === g.id) : undefined;
+      return job ? { __typename: 'Job', id: gid('Job', job.id), done: job.done, query: {} } : null;
+    },
     orders: (args: Args, ctx: ExecContext) => {
       const terms = parseSearch(args.query as string | null);
-      const list = state.orders.filter((o) =>
+      let list = state.orders.filter((o) =>
         matches(terms, {
           source_identifier: () => o.sourceIdentifier,
           source_name: () => o.sourceName,
@@ -230,8 +279,13 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
           name: () => o.name,
           updated_at: () => o.updatedAt,
           created_at: () => o.createdAt,
+          status: () => (o.cancelledAt ? 'cancelled' : 'open'),
         }),
       );
+      // PROCESSED_AT is Shopify's default order; the stand-in's processedAt is createdAt.
+      const key = args.sortKey === 'UPDATED_AT' ? 'updatedAt' : 'createdAt';
+      list = [...list].sort((a, b) => a[key].localeCompare(b[key]) || a.id - b.id);
+      if (args.reverse) list.reverse();
       return connection(list.map(orderView), args, ctx);
     },
     bulkOperation: (args: Args) => {
@@ -265,20 +319,33 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
       const lineItems = (input.lineItems as Record<string, unknown>[] | undefined) ?? [];
       if (lineItems.length === 0) return { order: null, userErrors: [{ field: ['order', 'lineItems'], message: 'Line items must have at least one line item', code: 'INVALID' }] };
       const resolved: StandInOrder['lineItems'] = [];
+      const decremented: { itemId: number; locationId: number; quantity: number }[] = [];
       for (const [i, li] of lineItems.entries()) {
         const g = li.variantId ? parseGid(li.variantId) : undefined;
         const found = g ? state.variantById(g.id) : undefined;
         if (li.variantId && !found) return { order: null, userErrors: [{ field: ['order', 'lineItems', String(i), 'variantId'], message: 'Variant does not exist', code: 'PRODUCT_VARIANT_NOT_FOUND' }] };
         if (!found && !li.title) return { order: null, userErrors: [{ field: ['order', 'lineItems', String(i), 'title'], message: 'Title is required for custom line items', code: 'INVALID' }] };
         const qty = li.quantity as number;
+        let locationId: number | null = null;
         if (found && behaviour !== 'BYPASS') {
           const levels = state.stock.get(found.variant.inventoryItemId);
           const [loc, have] = [...(levels ?? new Map<number, number>())][0] ?? [undefined, 0];
-          if (behaviour === 'DECREMENT_OBEYING_POLICY' && have < qty) return { order: null, userErrors: [{ field: ['order', 'lineItems', String(i), 'quantity'], message: 'Not enough inventory', code: 'INVENTORY_NOT_AVAILABLE' }] };
-          if (levels && loc !== undefined) levels.set(loc, have - qty);
+          const already = decremented.filter((d) => d.itemId === found.variant.inventoryItemId).reduce((n, d) => n + d.quantity, 0);
+          if (behaviour === 'DECREMENT_OBEYING_POLICY' && have - already < qty) return { order: null, userErrors: [{ field: ['order', 'lineItems', String(i), 'quantity'], message: 'Not enough inventory', code: 'INVENTORY_NOT_AVAILABLE' }] };
+          if (loc !== undefined) {
+            locationId = loc;
+            decremented.push({ itemId: found.variant.inventoryItemId, locationId: loc, quantity: qty });
+          }
         }
-        resolved.push({ id: state.id(), variantId: found?.variant.id ?? null, sku: found?.variant.sku ?? ((li.sku as string) || null), title: found ? `${found.product.title}` : (li.title as string), quantity: qty, price: ((li.priceSet as { shopMoney?: { amount?: string } } | undefined)?.shopMoney?.amount as string) ?? found?.variant.price ?? null });
+        resolved.push({ id: state.id(), variantId: found?.variant.id ?? null, sku: found?.variant.sku ?? ((li.sku as string) || null), title: found ? `${found.product.title}` : (li.title as string), quantity: qty, price: ((li.priceSet as { shopMoney?: { amount?: string } } | undefined)?.shopMoney?.amount as string) ?? found?.variant.price ?? null, locationId });
       }
+      // Stock moves only once the whole order is accepted.
+      const changedLevels = decremented.map((d) => {
+        const levels = state.stock.get(d.itemId)!;
+        const available = (levels.get(d.locationId) ?? 0) - d.quantity;
+        levels.set(d.locationId, available);
+        return { itemId: d.itemId, locationId: d.locationId, available };
+      });
       const now = new Date().toISOString();
       const order: StandInOrder = {
         id: state.id(),
@@ -297,8 +364,24 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
         inventoryBehaviour: behaviour,
       };
       state.orders.push(order);
-      hooks.onOrderCreated(order);
+      hooks.onOrderCreated(order, changedLevels);
       return { order: orderView(order), userErrors: [] };
+    },
+    orderCancel: (args: Args) => {
+      const errors = (field: string[] | null, message: string, code: string) => ({ job: null, jobResult: null, orderCancelUserErrors: [{ __typename: 'OrderCancelUserError', field, message, code }], userErrors: [{ __typename: 'UserError', field, message }] });
+      const g = parseGid(args.orderId);
+      const order = g?.type === 'Order' ? state.orders.find((o) => o.id === g.id) : undefined;
+      if (!order) return errors(['orderId'], 'Order does not exist', 'NOT_FOUND');
+      const staffNote = (args.staffNote as string | null | undefined) ?? null;
+      if (staffNote !== null && staffNote.length > 255) return errors(['staffNote'], 'Staff note is too long (maximum is 255 characters)', 'INVALID');
+      // The stand-in's wording; Shopify documents only that a cancelled order cannot be cancelled again.
+      if (order.cancelledAt) return errors(['orderId'], 'Order has already been cancelled', 'INVALID');
+      if (state.cancelJobs.some((j) => j.orderId === order.id && !j.done)) return errors(['orderId'], 'Order is already being cancelled', 'INVALID');
+      if (order.fulfillments.some((f) => f.status === 'SUCCESS')) return errors(['orderId'], 'Cannot cancel an order with fulfillments; cancel the fulfillments first', 'INVALID');
+      const method = args.refundMethod as { originalPaymentMethodsRefund?: boolean | null; storeCreditRefund?: unknown } | null | undefined;
+      const refund = Boolean(method?.originalPaymentMethodsRefund || method?.storeCreditRefund || args.refund);
+      const job = hooks.startCancel(order, { reason: args.reason as string, restock: args.restock as boolean, refund, notifyCustomer: Boolean(args.notifyCustomer), staffNote });
+      return { job: { __typename: 'Job', id: gid('Job', job.id), done: job.done, query: {} }, jobResult: cancelJobView(job), orderCancelUserErrors: [], userErrors: [] };
     },
     webhookSubscriptionCreate: (args: Args) => {
       const input = args.webhookSubscription as { uri?: string; callbackUrl?: string };

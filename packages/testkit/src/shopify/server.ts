@@ -5,9 +5,9 @@ import { execute, Kind, parse, validate, type DocumentNode, type FragmentDefinit
 import { z } from 'zod';
 import { generateCatalogue, type Catalogue, type GenerateCatalogueOptions, type StandInProduct } from './catalogue.js';
 import { actualCost, requestedCost } from './cost.js';
-import { rootValue, type ExecContext } from './resolvers.js';
+import { rootValue, type CancelOptions, type ExecContext } from './resolvers.js';
 import { loadAdminSchema } from './schema.js';
-import { gid, parseGid, StandInState, type StandInOrder } from './state.js';
+import { gid, parseGid, StandInState, type StandInCancelJob, type StandInOrder } from './state.js';
 
 const API_VERSION = '2026-10';
 const MAX_QUERY_COST = 1000;
@@ -32,6 +32,8 @@ export interface ShopifyStandInOptions {
   catalogue?: Catalogue | GenerateCatalogueOptions;
   /** How long a bulk operation stays RUNNING before it completes. Default 50 ms. */
   bulkDelayMs?: number;
+  /** How long an `orderCancel` job runs before the order is cancelled. Default 30 ms. */
+  cancelDelayMs?: number;
   /** Waits between webhook delivery attempts (Shopify: 8 retries over 4 h; scaled down here). */
   webhookRetryDelaysMs?: number[];
   port?: number;
@@ -76,8 +78,13 @@ export interface ShopifyStandIn {
   addProduct(product: Partial<StandInProduct> & { title: string }): StandInProduct;
   editProduct(productId: string | number, patch: Partial<Omit<StandInProduct, 'id'>>): StandInProduct;
   deleteProduct(productId: string | number): void;
+  /** The merchant fulfils the whole order: fulfillments/create, orders/fulfilled and orders/updated webhooks. */
   fulfilOrder(orderId: string | number, tracking: { number: string; company: string; url?: string }): void;
-  cancelOrder(orderId: string | number, reason?: 'CUSTOMER' | 'INVENTORY' | 'FRAUD' | 'DECLINED' | 'OTHER' | 'STAFF'): void;
+  /**
+   * The merchant cancels the order in the admin (restocking by default, as the admin does):
+   * orders/cancelled, orders/updated and, per restocked level, inventory_levels/update webhooks.
+   */
+  cancelOrder(orderId: string | number, reason?: 'CUSTOMER' | 'INVENTORY' | 'FRAUD' | 'DECLINED' | 'OTHER' | 'STAFF', options?: { restock?: boolean; staffNote?: string }): void;
   /** A signed webhook as Shopify would send it (for replay and forgery tests). */
   buildWebhook(topic: string, payload: unknown, options?: { webhookId?: string; triggeredAt?: Date; secret?: string }): { headers: Record<string, string>; body: string };
   close(): Promise<void>;
@@ -192,10 +199,78 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     vendor: p.vendor,
     product_type: p.productType,
     tags: p.tags.join(', '),
+    created_at: p.createdAt,
     updated_at: p.updatedAt,
-    variants: p.variants.map((v) => ({ id: v.id, sku: v.sku, price: v.price, inventory_item_id: v.inventoryItemId })),
+    variants: p.variants.map((v) => ({
+      id: v.id,
+      product_id: p.id,
+      admin_graphql_api_id: gid('ProductVariant', v.id),
+      title: v.title,
+      sku: v.sku,
+      price: v.price,
+      position: v.position,
+      inventory_item_id: v.inventoryItemId,
+      inventory_quantity: [...(state.stock.get(v.inventoryItemId)?.values() ?? [])].reduce((a, b) => a + b, 0),
+    })),
   });
-  const orderPayload = (o: StandInOrder) => ({ id: o.id, admin_graphql_api_id: gid('Order', o.id), name: o.name, source_identifier: o.sourceIdentifier, cancelled_at: o.cancelledAt, cancel_reason: o.cancelReason?.toLowerCase() ?? null, tags: o.tags.join(', ') });
+  const fulfillmentPayload = (o: StandInOrder, f: StandInOrder['fulfillments'][number], index: number) => ({
+    id: f.id,
+    admin_graphql_api_id: gid('Fulfillment', f.id),
+    order_id: o.id,
+    name: `${o.name}.${index + 1}`,
+    status: f.status.toLowerCase(),
+    service: 'manual',
+    created_at: f.createdAt,
+    updated_at: f.createdAt,
+    shipment_status: null,
+    tracking_company: f.trackingInfo[0]?.company ?? null,
+    tracking_number: f.trackingInfo[0]?.number ?? null,
+    tracking_numbers: f.trackingInfo.map((t) => t.number).filter((n): n is string => n !== null),
+    tracking_url: f.trackingInfo[0]?.url ?? null,
+    tracking_urls: f.trackingInfo.map((t) => t.url).filter((u): u is string => u !== null),
+    line_items: o.lineItems.map(lineItemPayload),
+  });
+  const lineItemPayload = (li: StandInOrder['lineItems'][number]) => ({ id: li.id, admin_graphql_api_id: gid('LineItem', li.id), variant_id: li.variantId, sku: li.sku, title: li.title, quantity: li.quantity, price: li.price });
+  const orderPayload = (o: StandInOrder) => ({
+    id: o.id,
+    admin_graphql_api_id: gid('Order', o.id),
+    name: o.name,
+    created_at: o.createdAt,
+    updated_at: o.updatedAt,
+    source_name: o.sourceName,
+    source_identifier: o.sourceIdentifier,
+    cancelled_at: o.cancelledAt,
+    cancel_reason: o.cancelReason?.toLowerCase() ?? null,
+    fulfillment_status: o.fulfillments.some((f) => f.status === 'SUCCESS') ? 'fulfilled' : null,
+    tags: o.tags.join(', '),
+    line_items: o.lineItems.map(lineItemPayload),
+    fulfillments: o.fulfillments.map((f, i) => fulfillmentPayload(o, f, i)),
+  });
+  const levelPayload = (itemId: number, locationId: number, available: number) => ({ inventory_item_id: itemId, location_id: locationId, available, updated_at: new Date().toISOString(), admin_graphql_api_id: `gid://shopify/InventoryLevel/${locationId}?inventory_item_id=${itemId}` });
+  // An order's updatedAt always moves forward, even within one millisecond, so `updated_at:>=` polls see every change.
+  const touchOrder = (o: StandInOrder): string => {
+    o.updatedAt = new Date(Math.max(Date.now(), Date.parse(o.updatedAt) + 1)).toISOString();
+    return o.updatedAt;
+  };
+  const applyCancellation = (o: StandInOrder, c: CancelOptions) => {
+    o.cancelledAt = touchOrder(o);
+    o.cancelReason = c.reason;
+    o.cancellation = { staffNote: c.staffNote, restocked: c.restock, refunded: c.refund, notifiedCustomer: c.notifyCustomer };
+    if (c.restock) {
+      for (const li of o.lineItems) {
+        if (li.locationId === null || li.locationId === undefined || li.variantId === null) continue;
+        const found = state.variantById(li.variantId);
+        if (!found) continue;
+        const levels = state.stock.get(found.variant.inventoryItemId) ?? new Map<number, number>();
+        const available = (levels.get(li.locationId) ?? 0) + li.quantity;
+        levels.set(li.locationId, available);
+        state.stock.set(found.variant.inventoryItemId, levels);
+        emit('INVENTORY_LEVELS_UPDATE', levelPayload(found.variant.inventoryItemId, li.locationId, available));
+      }
+    }
+    emit('ORDERS_CANCELLED', orderPayload(o));
+    emit('ORDERS_UPDATED', orderPayload(o));
+  };
 
   // ---- bulk
   const runBulk = (id: number) => {
@@ -248,9 +323,25 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
       later(0, () => runBulk(op.id));
       return { id: op.id };
     },
-    onOrderCreated(order) {
+    onOrderCreated(order, changedLevels) {
       counters.ordersCreated += 1;
       emit('ORDERS_CREATE', orderPayload(order));
+      for (const l of changedLevels) emit('INVENTORY_LEVELS_UPDATE', levelPayload(l.itemId, l.locationId, l.available));
+    },
+    startCancel(order, cancel) {
+      const job: StandInCancelJob = { id: state.id(), orderId: order.id, done: false, status: 'STARTED', errors: [] };
+      state.cancelJobs.push(job);
+      later(options.cancelDelayMs ?? 30, () => {
+        if (order.cancelledAt) {
+          job.errors.push({ field: ['orderId'], message: 'Order has already been cancelled', code: 'INVALID' });
+          job.status = 'FAILED';
+        } else {
+          applyCancellation(order, cancel);
+          job.status = 'SUCCEEDED';
+        }
+        job.done = true;
+      });
+      return job;
     },
   });
 
@@ -409,7 +500,7 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
       const levels = state.stock.get(item) ?? new Map<number, number>();
       levels.set(loc, available);
       state.stock.set(item, levels);
-      emit('INVENTORY_LEVELS_UPDATE', { inventory_item_id: item, location_id: loc, available, updated_at: new Date().toISOString(), admin_graphql_api_id: `gid://shopify/InventoryLevel/${loc}?inventory_item_id=${item}` });
+      emit('INVENTORY_LEVELS_UPDATE', levelPayload(item, loc, available));
     },
     addProduct(input) {
       const id = state.id();
@@ -435,21 +526,21 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     deleteProduct(productId) {
       const p = findProduct(productId);
       state.products.splice(state.products.indexOf(p), 1);
+      // Deleting a product deletes its inventory items, as in Shopify.
+      for (const v of p.variants) state.stock.delete(v.inventoryItemId);
       emit('PRODUCTS_DELETE', { id: p.id });
     },
     fulfilOrder(orderId, tracking) {
       const o = findOrder(orderId);
-      const f = { id: state.id(), status: 'SUCCESS' as const, createdAt: new Date().toISOString(), trackingInfo: [{ number: tracking.number, company: tracking.company, url: tracking.url ?? null }] };
+      const f = { id: state.id(), status: 'SUCCESS' as const, createdAt: touchOrder(o), trackingInfo: [{ number: tracking.number, company: tracking.company, url: tracking.url ?? null }] };
       o.fulfillments.push(f);
-      o.updatedAt = f.createdAt;
-      emit('FULFILLMENTS_CREATE', { id: f.id, order_id: o.id, status: 'success', tracking_number: tracking.number, tracking_company: tracking.company, tracking_url: tracking.url ?? null, admin_graphql_api_id: gid('Fulfillment', f.id) });
+      emit('FULFILLMENTS_CREATE', fulfillmentPayload(o, f, o.fulfillments.length - 1));
+      // The stand-in fulfils every line item at once, so the order is now fulfilled.
+      emit('ORDERS_FULFILLED', orderPayload(o));
+      emit('ORDERS_UPDATED', orderPayload(o));
     },
-    cancelOrder(orderId, reason = 'CUSTOMER') {
-      const o = findOrder(orderId);
-      o.cancelledAt = new Date().toISOString();
-      o.cancelReason = reason;
-      o.updatedAt = o.cancelledAt;
-      emit('ORDERS_CANCELLED', orderPayload(o));
+    cancelOrder(orderId, reason = 'CUSTOMER', o = {}) {
+      applyCancellation(findOrder(orderId), { reason, restock: o.restock ?? true, refund: false, notifyCustomer: false, staffNote: o.staffNote ?? null });
     },
     buildWebhook: (topic, payload, o) => signedWebhook(topic, payload, o),
     async close() {

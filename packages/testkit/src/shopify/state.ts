@@ -13,9 +13,21 @@ export interface StandInOrder {
   note: string | null;
   cancelledAt: string | null;
   cancelReason: string | null;
-  lineItems: { id: number; variantId: number | null; sku: string | null; title: string; quantity: number; price: string | null }[];
+  /** `locationId`: where orderCreate took the units from (a cancellation with restock puts them back there). */
+  lineItems: { id: number; variantId: number | null; sku: string | null; title: string; quantity: number; price: string | null; locationId?: number | null }[];
   fulfillments: { id: number; status: 'SUCCESS' | 'CANCELLED'; createdAt: string; trackingInfo: { number: string | null; company: string | null; url: string | null }[] }[];
   inventoryBehaviour: string;
+  /** Set by a cancellation: its staff note, and whether the units went back to stock. */
+  cancellation?: { staffNote: string | null; restocked: boolean; refunded: boolean; notifiedCustomer: boolean };
+}
+
+/** An `orderCancel` job: applied a moment after the mutation answers, as Shopify runs it async. */
+export interface StandInCancelJob {
+  id: number;
+  orderId: number;
+  done: boolean;
+  status: 'STARTED' | 'SUCCEEDED' | 'FAILED';
+  errors: { field: string[] | null; message: string; code: string }[];
 }
 
 export interface StandInWebhookSubscription {
@@ -46,6 +58,7 @@ export class StandInState {
   orders: StandInOrder[] = [];
   webhooks: StandInWebhookSubscription[] = [];
   bulkOps: StandInBulkOperation[] = [];
+  cancelJobs: StandInCancelJob[] = [];
   private nextId = 90_000_000;
   private orderNumber = 1000;
 
@@ -90,36 +103,155 @@ export function parseGid(gid: unknown): { type: string; id: number } | undefined
 export const gid = (type: string, id: number): string => `gid://shopify/${type}/${id}`;
 
 interface Term {
-  field: string;
+  kind: 'term';
+  /** Null for a bare value (default search over several fields). */
+  field: string | null;
   op: '=' | '>' | '>=' | '<' | '<=';
   value: string;
+  negated: boolean;
 }
+interface Group {
+  kind: 'and' | 'or';
+  items: SearchNode[];
+  negated: boolean;
+}
+type SearchNode = Term | Group;
 
-/** The subset of Shopify search syntax the stand-in understands: `field:[op]value` terms joined by AND. */
-export function parseSearch(query: string | null | undefined): Term[] {
-  if (!query) return [];
-  const terms: Term[] = [];
-  const re = /(\w+):(>=|<=|>|<)?('([^']*)'|"([^"]*)"|(\S+))/g;
-  for (const m of query.matchAll(re)) {
-    terms.push({ field: m[1]!, op: (m[2] as Term['op']) ?? '=', value: m[4] ?? m[5] ?? m[6] ?? '' });
+/** A parsed search query (see `parseSearch`). */
+export type SearchQuery = SearchNode | null;
+
+// Tokens of Shopify's search grammar: parentheses, quoted strings (backslash escapes), words.
+function tokenize(query: string): string[] {
+  const tokens: string[] = [];
+  let i = 0;
+  while (i < query.length) {
+    const c = query[i]!;
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '(' || c === ')') {
+      tokens.push(c);
+      i++;
+      continue;
+    }
+    let word = '';
+    while (i < query.length && !/\s/.test(query[i]!) && query[i] !== ')' && !(query[i] === '(' && word === '')) {
+      const q = query[i]!;
+      if (q === '"' || q === "'") {
+        // Keep the quotes in the token so `field:"a b"` stays one term; unescape later.
+        let j = i + 1;
+        word += q;
+        while (j < query.length && query[j] !== q) {
+          if (query[j] === '\\' && j + 1 < query.length) {
+            word += query[j]! + query[j + 1]!;
+            j += 2;
+          } else word += query[j++];
+        }
+        word += q;
+        i = j + 1;
+      } else if (q === '\\' && i + 1 < query.length) {
+        word += q + query[i + 1]!;
+        i += 2;
+      } else {
+        word += q;
+        i++;
+      }
+    }
+    tokens.push(word);
   }
-  return terms;
+  return tokens;
 }
 
-/** Applies terms to a record through per-field accessors; unknown fields are ignored, as Shopify does. */
-export function matches(terms: Term[], get: Record<string, () => string | string[] | null>): boolean {
-  return terms.every((t) => {
-    const accessor = get[t.field];
-    if (!accessor) return true;
-    const actual = accessor();
-    if (Array.isArray(actual)) return actual.some((a) => a.toLowerCase() === t.value.toLowerCase());
-    if (actual === null) return false;
-    if (t.op === '=') return actual.toLowerCase() === t.value.toLowerCase();
-    const a = Date.parse(actual);
-    const b = Date.parse(t.value);
-    if (t.op === '>') return a > b;
-    if (t.op === '>=') return a >= b;
-    if (t.op === '<') return a < b;
-    return a <= b;
-  });
+function unquote(raw: string): string {
+  const quoted = raw.length >= 2 && (raw[0] === '"' || raw[0] === "'") && raw.at(-1) === raw[0];
+  const inner = quoted ? raw.slice(1, -1) : raw;
+  return inner.replace(/\\(.)/g, '$1');
+}
+
+function parseTerm(token: string, negated: boolean): Term {
+  const m = /^([A-Za-z_][\w.]*):(>=|<=|>|<)?(.*)$/s.exec(token);
+  if (!m) return { kind: 'term', field: null, op: '=', value: unquote(token), negated };
+  return { kind: 'term', field: m[1]!, op: (m[2] as Term['op'] | undefined) ?? '=', value: unquote(m[3]!), negated };
+}
+
+/**
+ * The subset of Shopify search syntax the stand-in understands: `field:[op]value` terms and bare
+ * values, quoted values with backslash escapes, `-`/`NOT`, `AND` (implied) and `OR`, parentheses.
+ */
+export function parseSearch(query: string | null | undefined): SearchQuery {
+  if (!query) return null;
+  const tokens = tokenize(query);
+  let pos = 0;
+  const parseOr = (): SearchNode => {
+    const items = [parseAnd()];
+    while (tokens[pos] === 'OR') {
+      pos++;
+      items.push(parseAnd());
+    }
+    return items.length === 1 ? items[0]! : { kind: 'or', items, negated: false };
+  };
+  const parseAnd = (): SearchNode => {
+    const items: SearchNode[] = [];
+    while (pos < tokens.length && tokens[pos] !== ')' && tokens[pos] !== 'OR') {
+      if (tokens[pos] === 'AND') {
+        pos++;
+        continue;
+      }
+      items.push(parseUnary());
+    }
+    return items.length === 1 ? items[0]! : { kind: 'and', items, negated: false };
+  };
+  const parseUnary = (): SearchNode => {
+    let negated = false;
+    if (tokens[pos] === 'NOT') {
+      negated = true;
+      pos++;
+    }
+    const token = tokens[pos++] ?? '';
+    if (token === '(') {
+      const inner = parseOr();
+      if (tokens[pos] === ')') pos++;
+      return { ...inner, negated: inner.negated !== negated };
+    }
+    if (token.startsWith('-') && token.length > 1) return parseTerm(token.slice(1), !negated);
+    return parseTerm(token, negated);
+  };
+  const root = parseOr();
+  return root.kind !== 'term' && root.items.length === 0 ? null : root;
+}
+
+type Accessor = () => string | string[] | null;
+
+/**
+ * Applies a parsed query to a record through per-field accessors. Unknown fields match
+ * everything, as Shopify ignores them; a bare value matches when any field equals it.
+ */
+export function matches(query: SearchQuery, get: Record<string, Accessor>): boolean {
+  if (!query) return true;
+  const evalNode = (node: SearchNode): boolean => {
+    let result: boolean;
+    if (node.kind === 'term') {
+      if (node.field === null) result = Object.values(get).some((a) => compare(a(), '=', node.value));
+      else {
+        const accessor = get[node.field];
+        result = accessor ? compare(accessor(), node.op, node.value) : true;
+      }
+    } else if (node.kind === 'and') result = node.items.every(evalNode);
+    else result = node.items.some(evalNode);
+    return node.negated ? !result : result;
+  };
+  return evalNode(query);
+}
+
+function compare(actual: string | string[] | null, op: Term['op'], value: string): boolean {
+  if (Array.isArray(actual)) return actual.some((a) => a.toLowerCase() === value.toLowerCase());
+  if (actual === null) return false;
+  if (op === '=') return actual.toLowerCase() === value.toLowerCase();
+  const a = Date.parse(actual);
+  const b = Date.parse(value);
+  if (op === '>') return a > b;
+  if (op === '>=') return a >= b;
+  if (op === '<') return a < b;
+  return a <= b;
 }
