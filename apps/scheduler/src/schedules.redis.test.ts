@@ -18,7 +18,7 @@ function store(id: string, syncIntervalSeconds = 300): StoreConfig {
     id,
     name: id,
     enabled: true,
-    shopify: { domain: `${id}.myshopify.com`, accessToken: 'shpat_x', apiSecret: undefined },
+    shopify: { domain: `${id}.myshopify.com`, accessToken: 'shpat_x', apiSecret: undefined, apiBase: undefined },
     tiktok: { appKey: 'k', appSecret: 's', accessToken: 'a', refreshToken: undefined, shopCipher: undefined },
     syncIntervalSeconds,
     batchSize: 100,

@@ -151,7 +151,7 @@ stores:
     expect(glow?.tiktok).toEqual({ appKey: 'shared-app', appSecret: 'shared-secret-xyz', accessToken: 'ROW_glow_access', refreshToken: 'ROW_glow_refresh', shopCipher: 'ROW_glow' });
     expect(glow?.syncIntervalSeconds).toBe(120);
     expect(glow?.rules.inventory.bufferUnits).toBe(2);
-    expect(oak?.shopify).toEqual({ domain: 'oak-home.myshopify.com', accessToken: 'shpat_oak_123456', apiSecret: 'oak-webhook-secret' });
+    expect(oak?.shopify).toEqual({ domain: 'oak-home.myshopify.com', accessToken: 'shpat_oak_123456', apiSecret: 'oak-webhook-secret', apiBase: undefined });
     expect(oak?.tiktok.appKey).toBe('oak-app');
     expect(oak?.syncIntervalSeconds).toBe(600);
   });

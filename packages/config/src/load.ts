@@ -14,7 +14,8 @@ export interface StoreConfig {
   id: string;
   name: string;
   enabled: boolean;
-  shopify: { domain: string; accessToken: string; apiSecret: string | undefined };
+  /** `apiBase`: only for a proxy or a stand-in; unset means https://<domain>. */
+  shopify: { domain: string; accessToken: string; apiSecret: string | undefined; apiBase: string | undefined };
   tiktok: {
     appKey: string;
     appSecret: string;
@@ -142,7 +143,7 @@ function singleStoreFromEnv(e: ParsedEnv, raw: EnvSource): { stores: StoreConfig
         id: 'default',
         name: domain || 'default',
         enabled: true,
-        shopify: { domain, accessToken: shopifyToken ?? '', apiSecret: nonEmpty(raw.SHOPIFY_API_SECRET) },
+        shopify: { domain, accessToken: shopifyToken ?? '', apiSecret: nonEmpty(raw.SHOPIFY_API_SECRET), apiBase: e.SHOPIFY_API_BASE?.replace(/\/+$/, '') },
         tiktok: { appKey: appKey ?? '', appSecret: appSecret ?? '', accessToken, refreshToken, shopCipher: nonEmpty(raw.TIKTOK_SHOP_CIPHER) },
         syncIntervalSeconds: e.SYNC_INTERVAL ?? 300,
         batchSize: e.BATCH_SIZE ?? 100,
@@ -210,6 +211,7 @@ function storesFromFile(path: string, shownAs: string, e: ParsedEnv, raw: EnvSou
         domain: entry.shopify.store,
         accessToken: secret('shopify.tokenEnv', entry.shopify.tokenEnv, true) ?? '',
         apiSecret: secret('shopify.apiSecretEnv', entry.shopify.apiSecretEnv, true),
+        apiBase: (entry.shopify.apiBase ?? e.SHOPIFY_API_BASE)?.replace(/\/+$/, ''),
       },
       tiktok: {
         appKey: secret('tiktok.appKeyEnv', entry.tiktok.appKeyEnv, true) ?? '',

@@ -28,6 +28,8 @@ export const storeFileEntrySchema = z.strictObject({
     store: shopifyDomainSchema,
     tokenEnv: envVarName,
     apiSecretEnv: envVarName.optional(),
+    /** Only for a proxy or a stand-in (overrides SHOPIFY_API_BASE for this store). */
+    apiBase: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   }),
   tiktok: z.strictObject({
     appKeyEnv: envVarName.default('TIKTOK_APP_KEY'),
