@@ -2,6 +2,8 @@
 import { processEnv } from './env.js';
 import { runDoctorCommand } from './commands/doctor.js';
 import { runEnqueueCommand } from './commands/enqueue.js';
+import { runEvalMapperCommand } from './commands/eval-mapper.js';
+import { runMapCommand } from './commands/map.js';
 
 const USAGE = `shoptok <command> [options]
 
@@ -9,6 +11,8 @@ Commands:
   doctor                 check the config, Redis and the queues of every store
   enqueue <kind>         queue a sync for the fleet: full-sync, inventory, products, orders, reconcile
                          [--store S] [--dry] [--limit N] [--wait]
+  map [FILE]             preview the TikTok listing of Shopify products (JSON lines, from FILE or stdin)
+  eval:mapper            measure the mapper on the labelled set (top-1 category accuracy, attribute fill, cost)
 `;
 
 /** The CLI entry: dispatches to one command module and exits with its code. */
@@ -20,6 +24,10 @@ async function main(argv: string[]): Promise<number> {
       return runDoctorCommand(io);
     case 'enqueue':
       return runEnqueueCommand(rest, io);
+    case 'map':
+      return runMapCommand(rest, io);
+    case 'eval:mapper':
+      return runEvalMapperCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':
