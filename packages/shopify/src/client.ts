@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { assembleBulkProducts, toProduct, toVariant } from './bulk.js';
-import { ShopifyBulkOperationError, ShopifyClientError, ShopifyConfigError, ShopifyOrderClaimBusyError, ShopifyResponseShapeError, ShopifyTransientError, ShopifyUserError } from './errors.js';
+import { ShopifyBulkOperationError, ShopifyClientError, ShopifyConfigError, ShopifyOrderClaimBusyError, ShopifyResponseShapeError, ShopifyTransientError, ShopifyUserError, type ShopifyUserErrorItem } from './errors.js';
 import * as ops from './operations.js';
 import * as s from './schemas.js';
 import { GraphqlTransport, type TransportOptions } from './transport.js';
@@ -346,6 +346,12 @@ export class ShopifyClient {
     if (!current) throw new ShopifyClientError(`Shopify order ${orderId} does not exist (deleted?); nothing to cancel.`, false, { code: 'NOT_FOUND', operation: 'OrderCancel' });
     if (current.cancelledAt) return { order: current, cancelled: false };
 
+    // A job an earlier attempt started and left running: wait for it rather than sending a
+    // second orderCancel, which Shopify would refuse while the first one runs.
+    const pendingKey = `${this.options.keyPrefix}:{${this.options.storeId}}:shopify:cancel:${orderId.slice(orderId.lastIndexOf('/') + 1)}`;
+    const pendingJob = await this.options.redis.get(pendingKey);
+    if (pendingJob) return this.awaitCancellation(orderId, { id: pendingJob, done: false, errors: [] }, undefined, pendingKey);
+
     const { data, requestId } = await this.transport.request(
       'OrderCancel',
       ops.ORDER_CANCEL,
@@ -366,25 +372,32 @@ export class ShopifyClient {
     const payload = data.orderCancel;
     const errors = payload?.orderCancelUserErrors ?? [];
     if (errors.length > 0 || !payload?.jobResult) {
-      // A retry after a lost answer, or the merchant cancelling at the same moment, lands here:
-      // if the order is cancelled now, the goal is met.
+      // The merchant (or a lost earlier attempt of ours) cancelled it meanwhile: the goal is met.
       const after = await this.getOrder(orderId);
       if (after?.cancelledAt) return { order: after, cancelled: false };
       throw new ShopifyUserError('orderCancel', errors.length > 0 ? errors : [{ field: null, message: 'no cancellation job returned' }], { requestId });
     }
-    return this.awaitCancellation(orderId, payload.jobResult, requestId);
+    const job = payload.jobResult;
+    if (job.status === 'FAILED') this.cancelFailed(orderId, job.errors, requestId);
+    if (job.done && job.order?.cancelledAt) return { order: job.order, cancelled: true };
+    await this.options.redis.set(pendingKey, job.id, 'PX', Math.max(10 * 60_000, (this.options.cancelWaitMs ?? 20_000) * 3));
+    return this.awaitCancellation(orderId, job, requestId, pendingKey);
   }
 
-  private async awaitCancellation(orderId: string, job: NonNullable<NonNullable<z.infer<typeof s.orderCancelData>['orderCancel']>['jobResult']>, requestId: string | undefined): Promise<CancelOrderResult> {
-    if (job.status === 'FAILED') return this.cancelFailed(orderId, job.errors, requestId);
-    if (job.done && job.order?.cancelledAt) return { order: job.order, cancelled: true };
+  private async awaitCancellation(orderId: string, job: { id: string; done: boolean; errors: ShopifyUserErrorItem[] }, requestId: string | undefined, pendingKey: string): Promise<CancelOrderResult> {
     const deadline = Date.now() + (this.options.cancelWaitMs ?? 20_000);
     for (;;) {
       const { data } = await this.transport.request('JobStatus', ops.JOB_STATUS, { id: job.id }, s.jobStatusData);
       const order = await this.getOrder(orderId);
-      if (order?.cancelledAt) return { order, cancelled: true };
+      if (order?.cancelledAt) {
+        await this.options.redis.del(pendingKey);
+        return { order, cancelled: true };
+      }
       // Done (or gone) without a cancellation: the job failed; its errors were only in the mutation's answer.
-      if (!data.job || data.job.done) return this.cancelFailed(orderId, job.errors, requestId);
+      if (!data.job || data.job.done) {
+        await this.options.redis.del(pendingKey);
+        this.cancelFailed(orderId, job.errors, requestId);
+      }
       if (Date.now() > deadline) {
         throw new ShopifyTransientError(`Shopify is still cancelling order ${orderId} (job ${job.id}); check again later.`, undefined, { code: 'CANCEL_PENDING', operation: 'OrderCancel', requestId });
       }
@@ -392,7 +405,7 @@ export class ShopifyClient {
     }
   }
 
-  private cancelFailed(orderId: string, errors: { field: string[] | null; message: string; code: string | null }[], requestId: string | undefined): never {
+  private cancelFailed(orderId: string, errors: readonly ShopifyUserErrorItem[], requestId: string | undefined): never {
     throw new ShopifyUserError('orderCancel', errors.length > 0 ? errors : [{ field: null, message: `Shopify's cancellation job for ${orderId} ended without cancelling it; check the order in the Shopify admin.` }], { requestId });
   }
 
