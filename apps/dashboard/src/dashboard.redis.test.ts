@@ -137,7 +137,11 @@ describe('the dashboard over HTTP (real Redis)', () => {
     await recordMetric(connection, redis.prefix, 'oak', 'throttled:shopify', 3);
     await recordMetric(connection, redis.prefix, 'oak', 'ai_cost_micros', 1_250_000);
     await recordMetric(connection, redis.prefix, 'oak', 'jobs_failed:orders');
+    await recordSyncLag(connection, redis.prefix, 'oak', 'inventory', 7, Date.now() - 25 * 3600_000);
     await recordSyncLag(connection, redis.prefix, 'oak', 'inventory', 42.5);
+    // The history keeps one day: the point from 25 hours ago was trimmed by the newer write.
+    expect((await connection.zrange(`${redis.prefix}:{oak}:lag`, '0', '-1')).map((m) => m.split(':')[1])).toEqual(['42.5']);
+    await expect(recordMetric(connection, redis.prefix, 'oak', 'api_calls:tiktok', -1)).rejects.toThrow(RangeError);
     await connection.hset(`${redis.prefix}:{oak}:metrics`, 'from_a_newer_writer:x', '1', 'api_calls:tiktok:extra', '987654');
 
     const response = await get('/metrics');
