@@ -1,7 +1,10 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
 import { startShopifyStandIn, type ShopifyStandIn } from '@shoptok/testkit/shopify';
 import { quoteSearchValue, ShopifyClient, type ShopifyClientOptions } from './client.js';
 import { ShopifyClientError, ShopifyTransientError, ShopifyUserError } from './errors.js';
+import { fulfillmentWebhook, orderGid as orderGidOf, orderWebhook, productGid, productWebhook, verifyShopifyWebhook } from './webhooks.js';
 
 // What the sync workers need beyond the basics: taxonomy category, SKU lookup, the fulfilment
 // poll and order cancellation, against the stand-in over real HTTP and a real Redis.
@@ -100,12 +103,15 @@ describe('getVariantsBySku', () => {
     const c = client();
     expect((await c.getVariantsBySku(skus)).length).toBeGreaterThanOrEqual(skus.length);
     const copy = structuredClone(p);
+    const stock = p.variants.map((v) => [v.inventoryItemId, new Map(shop.state.stock.get(v.inventoryItemId))] as const);
     shop.deleteProduct(p.id);
     try {
       const after = await c.getVariantsBySku(skus);
       expect(after.some((f) => f.productId === `gid://shopify/Product/${p.id}`)).toBe(false);
     } finally {
+      // Put it back as it was, stock included, for the tests that follow.
       shop.state.products.push(copy);
+      for (const [item, levels] of stock) shop.state.stock.set(item, levels);
     }
     const before = shop.counters.requests;
     expect(await c.getVariantsBySku(['', '  '])).toEqual([]);
@@ -231,6 +237,49 @@ describe('orders', () => {
     } finally {
       c.close();
       await slow.close();
+    }
+  });
+});
+
+describe('webhook bodies of the topics we subscribe to', () => {
+  it('verify and parse as the stand-in delivers them, and name the resources by GraphQL id', async () => {
+    const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    shop.setWebhookTarget(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`);
+    try {
+      const c = client();
+      const v = shop.state.products.find((p) => p.status === 'ACTIVE')!.variants[0]!;
+      const { order } = await c.createOrderOnce('576461000000000040', { lineItems: [{ variantId: `gid://shopify/ProductVariant/${v.id}`, quantity: 1 }] });
+      const [edited, deleted] = shop.state.products.slice(-2);
+      shop.editProduct(edited!.id, { title: 'Edited' });
+      shop.deleteProduct(deleted!.id);
+      shop.fulfilOrder(order.id, { number: 'TRK-W', company: 'UPS' });
+      const second = await c.createOrderOnce('576461000000000041', { lineItems: [{ variantId: `gid://shopify/ProductVariant/${v.id}`, quantity: 1 }] });
+      await c.cancelOrder(second.order.id, { reason: 'CUSTOMER' });
+      const topics = ['products/update', 'products/delete', 'fulfillments/create', 'orders/fulfilled', 'orders/cancelled'];
+      await waitUntil(() => topics.every((t) => received.some((r) => r.headers['x-shopify-topic'] === t)) || undefined, { timeoutMs: 3000, what: 'the deliveries' });
+      const body = (topic: string) => {
+        const r = received.find((x) => x.headers['x-shopify-topic'] === topic)!;
+        expect(verifyShopifyWebhook({ rawBody: r.body, headers: r.headers, secret: shop.apiSecret, expectedShopDomain: shop.shopDomain }).ok).toBe(true);
+        return JSON.parse(r.body) as unknown;
+      };
+      expect(productGid(productWebhook.parse(body('products/update')).id)).toBe(`gid://shopify/Product/${edited!.id}`);
+      expect(productWebhook.parse(body('products/delete'))).toEqual({ id: deleted!.id });
+      const f = fulfillmentWebhook.parse(body('fulfillments/create'));
+      expect([orderGidOf(f.order_id), f.tracking_number]).toEqual([order.id, 'TRK-W']);
+      expect(orderGidOf(orderWebhook.parse(body('orders/fulfilled')).id)).toBe(order.id);
+      expect(orderWebhook.parse(body('orders/cancelled'))).toMatchObject({ admin_graphql_api_id: second.order.id, cancelled_at: expect.any(String) });
+    } finally {
+      shop.setWebhookTarget(null);
+      await new Promise((r) => receiver.close(r));
     }
   });
 });

@@ -104,3 +104,47 @@ export function inventoryItemGid(id: number): string {
 export function locationGid(id: number): string {
   return `gid://shopify/Location/${id}`;
 }
+
+// Bodies of the other topics we subscribe to. Only what a webhook handler needs to enqueue one
+// targeted job is required (the resource ids); the job then reads fresh data through GraphQL.
+
+/** Body of `products/create`, `products/update` and `products/delete` (delete sends only `id`). */
+export const productWebhook = z.object({
+  id: z.number().int(),
+  admin_graphql_api_id: z.string().optional(),
+  updated_at: z.string().optional(),
+  variants: z.array(z.object({ id: z.number().int(), sku: z.string().nullable().optional(), inventory_item_id: z.number().int().optional() })).optional(),
+});
+export type ProductWebhook = z.infer<typeof productWebhook>;
+
+/** Body of `orders/cancelled`, `orders/fulfilled`, `orders/updated` (a whole order; we keep the ids and status). */
+export const orderWebhook = z.object({
+  id: z.number().int(),
+  admin_graphql_api_id: z.string().optional(),
+  name: z.string().optional(),
+  source_identifier: z.string().nullable().optional(),
+  cancelled_at: z.string().nullable().optional(),
+  updated_at: z.string().optional(),
+});
+export type OrderWebhook = z.infer<typeof orderWebhook>;
+
+/** Body of `fulfillments/create` and `fulfillments/update`. */
+export const fulfillmentWebhook = z.object({
+  id: z.number().int(),
+  order_id: z.number().int(),
+  status: z.string().optional(),
+  tracking_number: z.string().nullable().optional(),
+  tracking_company: z.string().nullable().optional(),
+  tracking_url: z.string().nullable().optional(),
+});
+export type FulfillmentWebhook = z.infer<typeof fulfillmentWebhook>;
+
+/** The GraphQL id of the product a webhook's numeric `id` names. */
+export function productGid(id: number): string {
+  return `gid://shopify/Product/${id}`;
+}
+
+/** The GraphQL id of the order a webhook's numeric `id` / `order_id` names. */
+export function orderGid(id: number): string {
+  return `gid://shopify/Order/${id}`;
+}
