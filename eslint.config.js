@@ -26,7 +26,7 @@ export default tseslint.config(
   {
     // Only apps read the environment; packages take options (tests may set up their own).
     files: ['packages/**/*.ts'],
-    ignores: ['packages/**/*.test.ts', 'packages/testkit/**'],
+    ignores: ['packages/**/*.test.ts', 'packages/**/*.test-helpers.ts', 'packages/testkit/**'],
     rules: {
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Packages take options; only apps read process.env.' }],
     },

@@ -83,6 +83,12 @@ const address = z
   .strict();
 
 /** What a worker may put into an order made for a TikTok order (a strict subset of `OrderCreateOrderInput`). */
+const moneyBag = z.object({ shopMoney: money }).strict();
+
+/**
+ * The `order` argument of `orderCreate` (OrderCreateOrderInput, 2026-10) as shoptok fills it
+ * for a TikTok order: checked before it is sent, strict so a misspelt field fails here.
+ */
 export const tiktokOrderInput = z
   .object({
     lineItems: z
@@ -92,8 +98,13 @@ export const tiktokOrderInput = z
             variantId: z.string().startsWith('gid://shopify/ProductVariant/').optional(),
             sku: z.string().optional(),
             title: z.string().optional(),
+            variantTitle: z.string().optional(),
+            vendor: z.string().optional(),
             quantity: z.number().int().positive(),
-            priceSet: z.object({ shopMoney: money }).strict().optional(),
+            priceSet: moneyBag.optional(),
+            requiresShipping: z.boolean().optional(),
+            taxable: z.boolean().optional(),
+            properties: z.array(z.object({ name: z.string(), value: z.string() }).strict()).optional(),
           })
           .strict(),
       )
@@ -101,16 +112,47 @@ export const tiktokOrderInput = z
     currency: z.string().length(3).optional(),
     email: z.string().optional(),
     phone: z.string().optional(),
+    name: z.string().optional(),
     note: z.string().optional(),
     tags: z.array(z.string()).optional(),
     processedAt: z.string().optional(),
+    // Ours wins: the client sets it to `tiktok-<order id>` (the lookup key of the guard).
+    sourceIdentifier: z.string().optional(),
+    sourceName: z.string().optional(),
+    taxesIncluded: z.boolean().optional(),
     financialStatus: z.enum(['AUTHORIZED', 'EXPIRED', 'PAID', 'PARTIALLY_PAID', 'PARTIALLY_REFUNDED', 'PENDING', 'REFUNDED', 'VOIDED']).optional(),
     shippingAddress: address.optional(),
     billingAddress: address.optional(),
-    shippingLines: z.array(z.object({ title: z.string(), priceSet: z.object({ shopMoney: money }).strict() }).strict()).optional(),
+    shippingLines: z.array(z.object({ title: z.string(), code: z.string().optional(), source: z.string().optional(), priceSet: moneyBag }).strict()).optional(),
+    taxLines: z.array(z.object({ title: z.string(), rate: z.string().regex(/^\d+(\.\d+)?$/), priceSet: moneyBag, channelLiable: z.boolean().optional() }).strict()).optional(),
+    discountCode: z.object({ itemFixedDiscountCode: z.object({ code: z.string(), amountSet: moneyBag }).strict() }).strict().optional(),
+    transactions: z
+      .array(
+        z
+          .object({
+            kind: z.enum(['SALE', 'AUTHORIZATION', 'CAPTURE']),
+            status: z.enum(['SUCCESS', 'PENDING', 'FAILURE']),
+            gateway: z.string(),
+            amountSet: moneyBag,
+            processedAt: z.string().optional(),
+          })
+          .strict(),
+      )
+      .optional(),
     customAttributes: z.array(z.object({ key: z.string(), value: z.string() }).strict()).optional(),
   })
   .strict();
+
+/** The `options` argument of `orderCreate`; the default is explained in {@link ShopifyClient.createOrderOnce}. */
+export const orderCreateOptionsInput = z
+  .object({
+    inventoryBehaviour: z.enum(['BYPASS', 'DECREMENT_IGNORING_POLICY', 'DECREMENT_OBEYING_POLICY']).default('DECREMENT_IGNORING_POLICY'),
+    sendReceipt: z.boolean().default(false),
+    sendFulfillmentReceipt: z.boolean().default(false),
+  })
+  .strict();
+export type OrderCreateOptions = z.input<typeof orderCreateOptionsInput>;
+
 export type TikTokOrderInput = z.infer<typeof tiktokOrderInput>;
 
 const claimRecord = z.discriminatedUnion('state', [
@@ -421,10 +463,12 @@ export class ShopifyClient {
    * Creates the Shopify order for a TikTok order at most once, across retries, crashes and
    * concurrent workers: a claim in Redis, then a lookup by `sourceIdentifier`, then `orderCreate`.
    */
-  async createOrderOnce(tiktokOrderId: string, input: TikTokOrderInput): Promise<{ order: ShopifyOrder; created: boolean }> {
+  async createOrderOnce(tiktokOrderId: string, input: TikTokOrderInput, options: OrderCreateOptions = {}): Promise<{ order: ShopifyOrder; created: boolean }> {
     const ident = sourceIdentifierFor(tiktokOrderId);
     const parsedInput = tiktokOrderInput.safeParse(input);
     if (!parsedInput.success) throw new ShopifyClientError(`Order input for TikTok order ${tiktokOrderId} is invalid: ${parsedInput.error.message}`, false, { operation: 'OrderCreate' });
+    const parsedOptions = orderCreateOptionsInput.safeParse(options);
+    if (!parsedOptions.success) throw new ShopifyClientError(`orderCreate options for TikTok order ${tiktokOrderId} are invalid: ${parsedOptions.error.message}`, false, { operation: 'OrderCreate' });
     const redis = this.options.redis;
     const key = `${this.options.keyPrefix}:{${this.options.storeId}}:shopify:order:${tiktokOrderId}`;
 
@@ -453,11 +497,12 @@ export class ShopifyClient {
         ops.ORDER_CREATE,
         {
           order: { ...parsedInput.data, tags, sourceIdentifier: ident },
-          // TikTok already sold these units: Shopify's stock must go down so the web store does
-          // not sell them again, and it must go down even if Shopify thinks it is out (the sale
-          // happened; refusing it loses a paid order). BYPASS (the default) would leave stock
-          // too high; DECREMENT_OBEYING_POLICY would reject the order on a stock race.
-          options: { inventoryBehaviour: 'DECREMENT_IGNORING_POLICY', sendReceipt: false, sendFulfillmentReceipt: false },
+          // Default DECREMENT_IGNORING_POLICY: TikTok already sold these units, so Shopify's stock
+          // must go down so the web store does not sell them again, and it must go down even if
+          // Shopify thinks it is out (the sale happened; refusing it loses a paid order). BYPASS
+          // (Shopify's default) would leave stock too high; DECREMENT_OBEYING_POLICY would reject
+          // the order on a stock race. A store's rules may choose otherwise.
+          options: parsedOptions.data,
         },
         s.orderCreateData,
         { notIdempotent: true },

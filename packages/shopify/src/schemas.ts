@@ -134,6 +134,10 @@ export const orderNode = z.object({
       status: z.string(),
       createdAt: z.string(),
       trackingInfo: z.array(z.object({ number: z.string().nullable(), company: z.string().nullable(), url: z.string().nullable() })),
+      /** What this fulfilment shipped: TikTok needs the lines of a package, by SKU. */
+      fulfillmentLineItems: z
+        .object({ nodes: z.array(z.object({ quantity: z.number().int(), lineItem: z.object({ sku: z.string().nullable() }) })) })
+        .transform((c) => c.nodes.map((n) => ({ sku: n.lineItem.sku, quantity: n.quantity }))),
     }),
   ),
 });

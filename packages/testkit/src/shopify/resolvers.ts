@@ -147,6 +147,13 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
         status: f.status,
         createdAt: f.createdAt,
         trackingInfo: (a: Args) => f.trackingInfo.slice(0, (a.first as number | undefined) ?? f.trackingInfo.length).map((t) => ({ __typename: 'FulfillmentTrackingInfo', ...t })),
+        // The stand-in fulfils whole orders: every line item is in the fulfilment.
+        fulfillmentLineItems: (a: Args, ctx: ExecContext) =>
+          connection(
+            o.lineItems.map((li) => ({ __typename: 'FulfillmentLineItem', id: gid('FulfillmentLineItem', li.id), quantity: li.quantity, lineItem: { __typename: 'LineItem', id: gid('LineItem', li.id), sku: li.sku } })),
+            a,
+            ctx,
+          ),
       })),
     lineItems: (args: Args, ctx: ExecContext) =>
       connection(o.lineItems.map((li) => ({ __typename: 'LineItem', id: gid('LineItem', li.id), sku: li.sku, title: li.title, name: li.title, quantity: li.quantity })), args, ctx),

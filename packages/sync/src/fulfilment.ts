@@ -1,0 +1,106 @@
+import { jobIds, type JobContext, type JobSummary } from '@shoptok/queues';
+import type { ShopifyOrder } from '@shoptok/shopify';
+import { buildTikTokShipment, type ShopifyFulfillment, type TikTokOrder } from '@shoptok/sync-core';
+import type { StoreServices } from './services.js';
+import { RunReport } from './summary.js';
+
+/** A shipment TikTok cannot take as it is (no tracking, a carrier with no TikTok provider, ...). */
+export class ShipmentNotPossibleError extends Error {
+  readonly retryable = false;
+  constructor(tiktokOrderId: string, reasons: { code: string; message: string }[]) {
+    super(`tracking of TikTok order ${tiktokOrderId} cannot be sent: ${reasons.map((r) => r.message).join('; ')}`);
+    this.name = 'ShipmentNotPossibleError';
+  }
+}
+
+function fulfilmentsOf(order: ShopifyOrder): ShopifyFulfillment[] {
+  return order.fulfillments.map((f) => ({
+    id: f.id,
+    status: f.status,
+    trackingInfo: f.trackingInfo,
+    lineItems: f.fulfillmentLineItems,
+  }));
+}
+
+/**
+ * `fulfilment-poll`: imported orders still waiting for tracking. A Shopify order with tracking
+ * gets a `tracking-push` job; one cancelled in Shopify gets an `order-cancel` job.
+ */
+export async function runFulfilmentPoll(svc: StoreServices, data: { dryRun: boolean; limit?: number }, ctx?: Pick<JobContext, 'progress'>): Promise<JobSummary> {
+  const report = new RunReport(ctx);
+  const waiting = await svc.state.ordersAwaitingTracking();
+  const dryRun = data.dryRun || svc.dryRun;
+  let done = 0;
+  for (const tiktokOrderId of data.limit ? waiting.slice(0, data.limit) : waiting) {
+    await report.progress('checking Shopify for tracking', done++, waiting.length);
+    report.summary.seen++;
+    const record = await svc.state.order(tiktokOrderId);
+    if (!record) continue;
+    const order = await svc.shopify.getOrder(record.shopifyOrderId);
+    if (!order) {
+      report.fail(`TikTok order ${tiktokOrderId}`, `its Shopify order ${record.shopifyOrderId} was deleted; ship it on TikTok by hand`);
+      continue;
+    }
+    if (order.cancelledAt) {
+      await svc.queues.add('orders', 'order-cancel', { store: svc.storeId, tiktokOrderId, origin: 'shopify', dryRun }, { jobId: jobIds.orderCancel(svc.storeId, tiktokOrderId, 'shopify') });
+      report.summary.changed++;
+      continue;
+    }
+    if (order.fulfillments.some((f) => f.trackingInfo.some((t) => t.number))) {
+      await svc.queues.add('fulfilment', 'tracking-push', { store: svc.storeId, tiktokOrderId, shopifyOrderId: record.shopifyOrderId, dryRun }, { jobId: jobIds.trackingPush(svc.storeId, tiktokOrderId) });
+      report.summary.changed++;
+    } else report.skip('no-tracking-yet');
+  }
+  return report.summary;
+}
+
+/** `tracking-push`: marks the TikTok package shipped with Shopify's tracking number and carrier. */
+export async function runTrackingPush(svc: StoreServices, data: { dryRun: boolean; tiktokOrderId: string }, ctx?: Pick<JobContext, 'progress'>, now: () => number = Date.now): Promise<JobSummary> {
+  const report = new RunReport(ctx);
+  report.summary.seen = 1;
+  const record = await svc.state.order(data.tiktokOrderId);
+  if (!record) {
+    report.skip('not-imported');
+    return report.summary;
+  }
+  if (record.shippedAt) {
+    report.skip('already-shipped');
+    return report.summary;
+  }
+  const shopifyOrder = await svc.shopify.getOrder(record.shopifyOrderId);
+  const fulfilment = shopifyOrder ? fulfilmentsOf(shopifyOrder).find((f) => f.trackingInfo.some((t) => t.number)) : undefined;
+  if (!fulfilment) {
+    report.skip('no-tracking-yet');
+    return report.summary;
+  }
+  const [tiktokOrder] = await svc.tiktok.getOrders([data.tiktokOrderId]);
+  if (!tiktokOrder) throw new ShipmentNotPossibleError(data.tiktokOrderId, [{ code: 'not-found', message: 'TikTok does not return this order' }]);
+  const deliveryOptionId = (tiktokOrder as { delivery_option_id?: string }).delivery_option_id;
+  const providers = deliveryOptionId ? await svc.tiktok.getShippingProviders(deliveryOptionId) : [];
+  const shipment = buildTikTokShipment(fulfilment, tiktokOrder as TikTokOrder, providers, svc.rules);
+  if (!shipment.ok) {
+    if (shipment.reasons.every((r) => r.code === 'already-shipped')) {
+      await svc.state.saveOrder(data.tiktokOrderId, { ...record, shippedAt: now() });
+      report.skip('already-shipped');
+      return report.summary;
+    }
+    const reasons = shipment.reasons.map((r) => ({ code: r.code, message: r.message }));
+    await svc.state.recordOrderFailure(data.tiktokOrderId, reasons);
+    throw new ShipmentNotPossibleError(data.tiktokOrderId, reasons);
+  }
+  for (const warning of shipment.warnings) report.note(warning);
+  if (data.dryRun || svc.dryRun) {
+    report.wouldSend('POST /fulfillment/202309/orders/{order_id}/packages', data.tiktokOrderId, shipment.body);
+    return report.summary;
+  }
+  await svc.tiktok.markPackageShipped(shipment.orderId, {
+    trackingNumber: shipment.body.tracking_number,
+    shippingProviderId: shipment.body.shipping_provider_id,
+    orderLineItemIds: shipment.body.order_line_item_ids,
+  });
+  await svc.state.saveOrder(data.tiktokOrderId, { ...record, tiktokStatus: 'AWAITING_COLLECTION', shippedAt: now(), trackingNumber: shipment.body.tracking_number });
+  report.summary.changed = 1;
+  report.summary.pushed = 1;
+  svc.logger.info({ tiktokOrderId: data.tiktokOrderId, tracking: shipment.body.tracking_number, provider: shipment.provider }, 'tracking sent to TikTok');
+  return report.summary;
+}

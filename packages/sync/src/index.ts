@@ -1,0 +1,13 @@
+export { createStoreServices, ShopCipherError, tokensFromConfig } from './services.js';
+export type { CreateStoreServicesOptions, StoreServices } from './services.js';
+export { fulfilmentHandlers, inventoryHandlers, maintenanceHandlers, orderHandlers } from './handlers.js';
+export { defaultWarehouseId, runInventoryItem, runInventorySync } from './inventory.js';
+export { FIRST_POLL_LOOKBACK_SECONDS, ORDER_POLL_OVERLAP_SECONDS, OrderNotImportableError, runOrderCancel, runOrderImport, runOrderPoll } from './orders.js';
+export { runFulfilmentPoll, runTrackingPush, ShipmentNotPossibleError } from './fulfilment.js';
+export { rebuildSkuLinks, runReconcile } from './reconcile.js';
+export { runTokenRefresh } from './maintenance.js';
+export { RunReport } from './summary.js';
+export { startWorkerProcess } from './worker-process.js';
+export type { WorkerProcess, WorkerProcessOptions, WorkerQueue } from './worker-process.js';
+export { bootApp } from './app.js';
+export type { AppBoot } from './app.js';

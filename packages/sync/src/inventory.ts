@@ -1,0 +1,117 @@
+import type { ShopifyProduct } from '@shoptok/shopify';
+import { computeInventoryDiff, type QuantitiesBySku, type ShopifyVariantStock, type TikTokSkuLink } from '@shoptok/sync-core';
+import type { JobContext, JobSummary } from '@shoptok/queues';
+import type { SkuLink } from '@shoptok/state';
+import { rebuildSkuLinks } from './reconcile.js';
+import type { StoreServices } from './services.js';
+import { messageOf, RunReport } from './summary.js';
+
+/** The shop's default TikTok warehouse (where stock goes when the rules map no locations). */
+export async function defaultWarehouseId(svc: StoreServices): Promise<string | undefined> {
+  if (svc.rules.inventory.warehouses.length > 0) return undefined;
+  const warehouses = await svc.tiktok.getWarehouses();
+  const sales = warehouses.filter((w) => !w.type || w.type === 'SALES_WAREHOUSE');
+  return (sales.find((w) => w.is_default) ?? sales[0])?.id;
+}
+
+function variantsOf(products: readonly ShopifyProduct[]): ShopifyVariantStock[] {
+  return products.flatMap((p) => p.variants.map((v) => ({ variantId: v.id, productId: p.id, productStatus: p.status, sku: v.sku, tracked: v.tracked, levels: [] })));
+}
+
+function toDiffLinks(links: readonly SkuLink[]): TikTokSkuLink[] {
+  return links.map((l) => ({ tiktokProductId: l.tiktokProductId, tiktokSkuId: l.tiktokSkuId, sellerSku: l.sellerSku, shopifyVariantId: l.shopifyVariantId }));
+}
+
+/**
+ * Brings TikTok stock in step with Shopify for the given variants and links: reads Shopify's
+ * available stock per location, applies the store's rules, and sends only what changed, one
+ * inventory call per TikTok product. Shared by the full sync and the one-item (webhook) job.
+ */
+async function pushStock(svc: StoreServices, variants: ShopifyVariantStock[], links: SkuLink[], dryRun: boolean, report: RunReport): Promise<void> {
+  const inventoryItemOf = new Map<string, string>();
+  for (const link of links) inventoryItemOf.set(link.shopifyVariantId, link.shopifyInventoryItemId);
+  const itemIds = [...new Set(variants.map((v) => inventoryItemOf.get(v.variantId)).filter((id): id is string => Boolean(id)))];
+  const levels = itemIds.length > 0 ? await svc.shopify.getAvailableInventory(itemIds) : [];
+  const levelsByItem = new Map<string, { locationId: string; available: number }[]>();
+  for (const level of levels) {
+    const list = levelsByItem.get(level.inventoryItemId) ?? [];
+    list.push({ locationId: level.locationId, available: level.available });
+    levelsByItem.set(level.inventoryItemId, list);
+  }
+  const withLevels = variants.map((v) => ({ ...v, levels: levelsByItem.get(inventoryItemOf.get(v.variantId) ?? '') ?? [] }));
+
+  const pushed = await svc.state.lastPushed(links.map((l) => l.tiktokSkuId));
+  const lastPushed: QuantitiesBySku = Object.fromEntries([...pushed].map(([sku, p]) => [sku, p.warehouses]));
+  const diff = computeInventoryDiff({ variants: withLevels, links: toDiffLinks(links), lastPushed, defaultWarehouseId: await defaultWarehouseId(svc) }, svc.rules);
+
+  report.summary.seen += links.length;
+  report.summary.changed += diff.updates.reduce((n, u) => n + new Set(u.changes.map((c) => c.tiktokSkuId)).size, 0);
+  for (const skip of diff.skipped) report.skip(skip.reason);
+
+  let done = 0;
+  for (const update of diff.updates) {
+    await report.progress('pushing stock to TikTok', done++, diff.updates.length);
+    for (const change of update.changes) {
+      svc.logger.info({ sku: change.sellerSku, warehouse: change.warehouseId, from: change.from, to: change.to, reason: change.reason, observed: change.observed }, 'stock change');
+    }
+    if (dryRun) {
+      report.wouldSend('POST /product/202309/products/{product_id}/inventory/update', update.tiktokProductId, update.body);
+      continue;
+    }
+    try {
+      const { errors } = await svc.tiktok.updateInventory(update.tiktokProductId, update.body.skus);
+      const failedSkus = new Set<string>();
+      for (const error of errors) {
+        const skuId = String((error as { detail?: { sku_id?: unknown } }).detail?.sku_id ?? '');
+        failedSkus.add(skuId);
+        report.fail(`TikTok SKU ${skuId || '?'} of product ${update.tiktokProductId}`, error.message, error.code);
+      }
+      const ok = update.body.skus.filter((s) => !failedSkus.has(s.id));
+      await svc.state.recordPushed(ok.map((s) => ({ tiktokSkuId: s.id, warehouses: Object.fromEntries(s.inventory.map((i) => [i.warehouse_id, i.quantity])) })));
+      report.summary.pushed += ok.length;
+    } catch (err) {
+      // A rate limit or an outage stops the run (the job retries); anything else is this product's problem.
+      if ((err as { retryable?: boolean }).retryable !== false) throw err;
+      report.fail(`TikTok product ${update.tiktokProductId}`, messageOf(err), (err as { code?: string | number }).code);
+    }
+  }
+  await report.progress('done', diff.updates.length, diff.updates.length);
+}
+
+/** `inventory-sync`: every linked SKU of the store (the scheduled safety net under the webhooks). */
+export async function runInventorySync(svc: StoreServices, data: { dryRun: boolean; limit?: number }, ctx?: Pick<JobContext, 'progress'>): Promise<JobSummary> {
+  const report = new RunReport(ctx);
+  const dryRun = data.dryRun || svc.dryRun;
+  await report.progress('reading the Shopify catalogue', 0, 1);
+  const { products: all, via } = await svc.shopify.fetchCatalogue();
+  const products = data.limit ? all.slice(0, data.limit) : all;
+  let links = await svc.state.allSkuLinks();
+  if (links.length === 0) {
+    // First run (or after losing Redis): find what is already listed on TikTok by seller SKU.
+    report.note('no SKU links yet: matched TikTok listings to Shopify variants by seller SKU first');
+    links = await rebuildSkuLinks(svc, all, report);
+  }
+  const productIds = new Set(products.map((p) => p.id));
+  // With --limit, only the links of the products looked up (the rest would look deleted).
+  const inScope = data.limit ? links.filter((l) => productIds.has(l.shopifyProductId)) : links;
+  svc.logger.info({ products: products.length, via, links: inScope.length, dryRun }, 'inventory sync');
+  await pushStock(svc, variantsOf(products), inScope, dryRun, report);
+  return report.summary;
+}
+
+/** `inventory-item`: one inventory item whose stock changed (a Shopify webhook), pushed in seconds. */
+export async function runInventoryItem(svc: StoreServices, data: { dryRun: boolean; inventoryItemId: string }, ctx?: Pick<JobContext, 'progress'>): Promise<JobSummary> {
+  const report = new RunReport(ctx);
+  const link = await svc.state.skuLinkForInventoryItem(data.inventoryItemId);
+  if (!link) {
+    report.skip('unlinked');
+    report.note(`inventory item ${data.inventoryItemId} is not linked to a TikTok SKU`);
+    return report.summary;
+  }
+  // Read the variant fresh: it may have been archived, untracked or deleted since it was linked.
+  const variants: ShopifyVariantStock[] = (await svc.shopify.getVariantsBySku([link.sellerSku]))
+    .filter((v) => v.id === link.shopifyVariantId)
+    .map((v) => ({ variantId: v.id, productId: v.productId, productStatus: v.productStatus, sku: v.sku, tracked: v.tracked, levels: [] }));
+  await pushStock(svc, variants, [link], data.dryRun || svc.dryRun, report);
+  return report.summary;
+}

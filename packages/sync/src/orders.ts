@@ -1,0 +1,152 @@
+import { jobIds, type JobContext, type JobSummary } from '@shoptok/queues';
+import { buildOrderCreateInput, buildSkuIndex, shouldImportOrder, type ShopifyVariantRef, type TikTokOrder } from '@shoptok/sync-core';
+import type { StoreServices } from './services.js';
+import { RunReport } from './summary.js';
+
+/** Orders are polled by `update_time` with this overlap, so nothing falls between two polls. */
+export const ORDER_POLL_OVERLAP_SECONDS = 600;
+/** How far back the very first poll of a store looks. */
+export const FIRST_POLL_LOOKBACK_SECONDS = 3 * 86_400;
+const CURSOR = 'orders-update-time';
+
+/** An order that cannot be imported as it is: recorded for the operator, and the job fails without retrying. */
+export class OrderNotImportableError extends Error {
+  readonly retryable = false;
+  constructor(
+    readonly tiktokOrderId: string,
+    readonly reasons: { code: string; message: string }[],
+  ) {
+    super(`TikTok order ${tiktokOrderId} cannot be imported: ${reasons.map((r) => r.message).join('; ')}`);
+    this.name = 'OrderNotImportableError';
+  }
+}
+
+/**
+ * `order-poll`: TikTok orders updated since the cursor (minus an overlap). New orders that the
+ * store's policy imports get one `order-import` job each (job id from the order id: queued once);
+ * imported orders that TikTok cancelled get an `order-cancel` job.
+ */
+export async function runOrderPoll(svc: StoreServices, data: { dryRun: boolean; limit?: number }, ctx?: Pick<JobContext, 'progress'>, now: () => number = Date.now): Promise<JobSummary> {
+  const report = new RunReport(ctx);
+  const until = Math.floor(now() / 1000);
+  const cursor = Number((await svc.state.cursor(CURSOR)) ?? 0);
+  const since = cursor > 0 ? cursor - ORDER_POLL_OVERLAP_SECONDS : until - FIRST_POLL_LOOKBACK_SECONDS;
+  const dryRun = data.dryRun || svc.dryRun;
+  for await (const order of svc.tiktok.iterateOrders({ updateTimeGe: since, updateTimeLt: until + 1, sortField: 'update_time', sortOrder: 'ASC' })) {
+    if (data.limit && report.summary.seen >= data.limit) break;
+    report.summary.seen++;
+    const imported = await svc.state.order(order.id);
+    if (imported) {
+      if ((order.status === 'CANCELLED' || order.status === 'CANCEL') && !imported.cancelledAt) {
+        await svc.queues.add('orders', 'order-cancel', { store: svc.storeId, tiktokOrderId: order.id, origin: 'tiktok', dryRun }, { jobId: jobIds.orderCancel(svc.storeId, order.id, 'tiktok') });
+        report.summary.changed++;
+      } else report.skip('already-imported');
+      continue;
+    }
+    const decision = shouldImportOrder(order as TikTokOrder, svc.rules);
+    if (!decision.import) {
+      report.skip(decision.reason);
+      continue;
+    }
+    // Same job id for the same order: however often polls and webhooks see it, it is queued once.
+    await svc.queues.add('orders', 'order-import', { store: svc.storeId, tiktokOrderId: order.id, dryRun, trigger: 'schedule' }, { jobId: jobIds.orderImport(svc.storeId, order.id) });
+    report.summary.changed++;
+  }
+  if (!dryRun) await svc.state.setCursor(CURSOR, String(until));
+  return report.summary;
+}
+
+/**
+ * The Shopify variants behind the SKUs of an order, read fresh from Shopify (so a deleted,
+ * archived or duplicated SKU is seen as it is now). A SKU we had linked that Shopify no
+ * longer has is reported as deleted rather than unknown.
+ */
+async function skuIndexFor(svc: StoreServices, skus: string[]) {
+  const variants = skus.length > 0 ? await svc.shopify.getVariantsBySku(skus) : [];
+  const refs: ShopifyVariantRef[] = variants.map((v) => ({ variantId: v.id, productId: v.productId, productStatus: v.productStatus, sku: v.sku, productTitle: v.productTitle, variantTitle: v.title }));
+  const found = new Set(variants.map((v) => v.sku));
+  const linked = await svc.state.skuLinks(skus.filter((s) => !found.has(s)));
+  return buildSkuIndex(refs, linked.keys());
+}
+
+/**
+ * `order-import`: creates one TikTok order in Shopify exactly once. Guarded three times: the
+ * job id (queued once), our state (already imported), and the Shopify client's claim plus
+ * lookup by source identifier (a crash after `orderCreate`, or two workers at once). An order
+ * that cannot be imported is recorded with its reasons for the operator, and fails its job.
+ */
+export async function runOrderImport(svc: StoreServices, data: { dryRun: boolean; tiktokOrderId: string }, ctx?: Pick<JobContext, 'progress'>, now: () => number = Date.now): Promise<JobSummary> {
+  const report = new RunReport(ctx);
+  const id = data.tiktokOrderId;
+  report.summary.seen = 1;
+  if (await svc.state.order(id)) {
+    report.skip('already-imported');
+    return report.summary;
+  }
+  const [order] = await svc.tiktok.getOrders([id]);
+  if (!order) throw new OrderNotImportableError(id, [{ code: 'not-found', message: 'TikTok does not return this order for this shop' }]);
+  const decision = shouldImportOrder(order as TikTokOrder, svc.rules);
+  if (!decision.import) {
+    report.skip(decision.reason);
+    report.note(decision.message);
+    return report.summary;
+  }
+  const skus = [...new Set(order.line_items.map((l) => l.seller_sku ?? '').filter(Boolean))];
+  const index = await skuIndexFor(svc, skus);
+  const built = buildOrderCreateInput(order as TikTokOrder, index, svc.rules);
+  if (!built.ok) {
+    const reasons = built.reasons.map((r) => ({ code: r.code, message: r.message }));
+    if (!(data.dryRun || svc.dryRun)) await svc.state.recordOrderFailure(id, reasons);
+    throw new OrderNotImportableError(id, reasons);
+  }
+  for (const warning of built.warnings) report.note(`order ${id}: ${warning}`);
+  if (data.dryRun || svc.dryRun) {
+    report.wouldSend('orderCreate', `TikTok order ${id}`, built.variables);
+    return report.summary;
+  }
+  const { order: created, created: isNew } = await svc.shopify.createOrderOnce(id, built.variables.order, built.variables.options);
+  await svc.state.saveOrder(id, { shopifyOrderId: created.id, tiktokStatus: order.status, importedAt: now() });
+  report.summary.changed = 1;
+  report.summary.pushed = isNew ? 1 : 0;
+  if (!isNew) report.note(`order ${id} already existed in Shopify as ${created.name}; linked, not created again`);
+  svc.logger.info({ tiktokOrderId: id, shopifyOrderId: created.id, created: isNew }, 'tiktok order imported');
+  return report.summary;
+}
+
+/**
+ * `order-cancel`: a cancellation on one side reaches the other. TikTok cancelled: the Shopify
+ * order is cancelled (stock restocked). Shopify cancelled: TikTok keeps the order (cancelling a
+ * TikTok order needs a reason TikTok accepts and is the seller's call), so it is recorded for
+ * the operator with what to do.
+ */
+export async function runOrderCancel(svc: StoreServices, data: { dryRun: boolean; tiktokOrderId: string; origin: 'tiktok' | 'shopify' }, ctx?: Pick<JobContext, 'progress'>, now: () => number = Date.now): Promise<JobSummary> {
+  const report = new RunReport(ctx);
+  report.summary.seen = 1;
+  const record = await svc.state.order(data.tiktokOrderId);
+  if (!record) {
+    report.skip('not-imported');
+    return report.summary;
+  }
+  if (record.cancelledAt) {
+    report.skip('already-cancelled');
+    return report.summary;
+  }
+  if (data.origin === 'tiktok') {
+    if (data.dryRun || svc.dryRun) {
+      report.wouldSend('orderCancel', record.shopifyOrderId, { reason: 'CUSTOMER', restock: true });
+      return report.summary;
+    }
+    await svc.shopify.cancelOrder(record.shopifyOrderId, { reason: 'CUSTOMER', restock: true, notifyCustomer: false, staffNote: `Cancelled on TikTok Shop (order ${data.tiktokOrderId})` });
+    await svc.state.saveOrder(data.tiktokOrderId, { ...record, tiktokStatus: 'CANCELLED', cancelledAt: now() });
+    report.summary.changed = 1;
+    report.summary.pushed = 1;
+    return report.summary;
+  }
+  await svc.state.saveOrder(data.tiktokOrderId, { ...record, cancelledAt: now() });
+  await svc.state.recordOrderFailure(data.tiktokOrderId, [
+    { code: 'cancelled-in-shopify', message: 'cancelled in Shopify but still open on TikTok: cancel it in TikTok Seller Center (with the buyer\'s reason) so it is not shipped or penalised' },
+  ]);
+  report.summary.changed = 1;
+  report.note(`order ${data.tiktokOrderId} was cancelled in Shopify; cancel it on TikTok too`);
+  return report.summary;
+}

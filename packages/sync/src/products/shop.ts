@@ -1,0 +1,52 @@
+import type { TikTokCategory } from '@shoptok/tiktok';
+import type { StoreServices } from '../services.js';
+
+/** What the pipeline needs to know about the TikTok shop: market, currency, category tree. */
+export interface ShopProfile {
+  /** Market from Get Authorized Shops (`GB`, `US`, ...): units, title, SKU and price limits. */
+  region: string;
+  /** ISO 4217: `rules.listing.currency`, else the market's own currency. */
+  currency: string;
+  /** US (and SEA) shops use the 7-level `v2` tree (API-FACTS §5.2); the rest `v1`. */
+  categoryVersion: 'v1' | 'v2';
+}
+
+// A local seller's currency per market (the price table of API-FACTS §6 lists these markets).
+const CURRENCY_BY_REGION: Readonly<Record<string, string>> = {
+  US: 'USD', GB: 'GBP', UK: 'GBP', DE: 'EUR', FR: 'EUR', IE: 'EUR', IT: 'EUR', ES: 'EUR', JP: 'JPY', MX: 'MXN', BR: 'BRL',
+  ID: 'IDR', MY: 'MYR', PH: 'PHP', SG: 'SGD', TH: 'THB', VN: 'VND',
+};
+// API-FACTS §5.2: "US must pass v2"; the create-product doc says SEA too.
+const V2_REGIONS = new Set(['US', 'ID', 'MY', 'PH', 'SG', 'TH', 'VN']);
+
+/** The store's TikTok shop cannot be described: a person must set something in the stores file. */
+export class ShopSetupError extends Error {
+  readonly retryable = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShopSetupError';
+  }
+}
+
+/** Reads the shop's market once (Get Authorized Shops) and derives currency and tree version. */
+export async function loadShopProfile(svc: StoreServices): Promise<ShopProfile> {
+  const shops = await svc.tiktok.getAuthorizedShops();
+  const regions = [...new Set(shops.map((s) => s.region.toUpperCase()))];
+  if (regions.length !== 1) {
+    throw new ShopSetupError(
+      regions.length === 0
+        ? `store ${svc.storeId}: the TikTok token is authorized for no shop; authorize the app for the shop again`
+        : `store ${svc.storeId}: the TikTok token covers shops in ${regions.join(', ')}; give this store a token for one shop only`,
+    );
+  }
+  const region = regions[0] as string;
+  const currency = svc.rules.listing.currency ?? CURRENCY_BY_REGION[region];
+  if (!currency) throw new ShopSetupError(`store ${svc.storeId}: no known currency for TikTok market ${region}; set rules.listing.currency`);
+  return { region, currency, categoryVersion: V2_REGIONS.has(region) ? 'v2' : 'v1' };
+}
+
+/** The shop's category rows by id (the client caches the tree in Redis). */
+export async function categoriesById(svc: StoreServices, profile: ShopProfile): Promise<Map<string, TikTokCategory>> {
+  const rows = await svc.tiktok.getCategories({ categoryVersion: profile.categoryVersion });
+  return new Map(rows.map((c) => [c.id, c]));
+}

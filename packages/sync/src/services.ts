@@ -1,0 +1,118 @@
+import type { ShoptokConfig, StoreConfig } from '@shoptok/config';
+import { childLogger, type Logger } from '@shoptok/logger';
+import type { QueueFactory } from '@shoptok/queues';
+import { ShopifyClient } from '@shoptok/shopify';
+import { StateStore } from '@shoptok/state';
+import type { StoreRules } from '@shoptok/sync-core';
+import { TikTokShopClient, type TikTokTokens } from '@shoptok/tiktok';
+import type { Redis } from 'ioredis';
+
+/** Everything a handler needs for one store: its clients, state, rules and queues. */
+export interface StoreServices {
+  storeId: string;
+  rules: StoreRules;
+  /** The store's own dry-run setting (a job may also ask for one). */
+  dryRun: boolean;
+  batchSize: number;
+  shopify: ShopifyClient;
+  tiktok: TikTokShopClient;
+  state: StateStore;
+  queues: QueueFactory;
+  logger: Logger;
+  /** Closes what the services opened (not the shared Redis). */
+  close(): void;
+}
+
+export interface CreateStoreServicesOptions {
+  config: Pick<ShoptokConfig, 'queuePrefix' | 'tiktok' | 'shopify'>;
+  store: StoreConfig;
+  /** A `client` connection shared by the clients and the state store. */
+  redis: Redis;
+  queues: QueueFactory;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Tokens from the config only fill an empty token store: the access token is marked as
+ * already due, so the first call refreshes it and learns its real expiry, and a restart
+ * never overwrites tokens another process refreshed. Without a refresh token the access
+ * token is used until TikTok refuses it (then: set a new one, or a refresh token).
+ */
+export function tokensFromConfig(store: StoreConfig, now = Date.now()): TikTokTokens | undefined {
+  const { accessToken, refreshToken } = store.tiktok;
+  if (!accessToken && !refreshToken) return undefined;
+  if (!refreshToken) return { accessToken: accessToken ?? '', accessTokenExpiresAt: now + 7 * 86_400_000, refreshToken: '', refreshTokenExpiresAt: 0 };
+  return { accessToken: accessToken ?? '', accessTokenExpiresAt: 0, refreshToken, refreshTokenExpiresAt: now + 365 * 86_400_000 };
+}
+
+/** A store whose TikTok shop cannot be identified: the operator must name its cipher. */
+export class ShopCipherError extends Error {
+  readonly retryable = false;
+  constructor(storeId: string, shops: { name: string; cipher: string }[]) {
+    super(
+      shops.length === 0
+        ? `store ${storeId}: the TikTok token is authorized for no shop; authorize the app for the shop again`
+        : `store ${storeId}: the TikTok token is authorized for ${shops.length} shops (${shops.map((s) => `${s.name}: ${s.cipher}`).join(', ')}); set tiktok.shopCipher (or TIKTOK_SHOP_CIPHER) to the right one`,
+    );
+    this.name = 'ShopCipherError';
+  }
+}
+
+/**
+ * Builds one store's clients and state from the config (apps call this once per store). When
+ * the config names no shop cipher, it is looked up (Get Authorized Shops) and must be unique.
+ */
+export async function createStoreServices(options: CreateStoreServicesOptions): Promise<StoreServices> {
+  const { store } = options;
+  if (store.tiktok.shopCipher) return buildServices(options, store.tiktok.shopCipher);
+  const probe = buildServices(options, undefined);
+  try {
+    const shops = await probe.tiktok.getAuthorizedShops();
+    if (shops.length !== 1) throw new ShopCipherError(store.id, shops);
+    return buildServices(options, (shops[0] as { cipher: string }).cipher);
+  } finally {
+    probe.close();
+  }
+}
+
+function buildServices(options: CreateStoreServicesOptions, shopCipher: string | undefined): StoreServices {
+  const { config, store, redis, queues } = options;
+  const logger = childLogger(options.logger, { store: store.id });
+  const shopify = new ShopifyClient({
+    storeDomain: store.shopify.domain,
+    accessToken: store.shopify.accessToken,
+    // The library wants the app secret even when this process verifies no webhook.
+    apiSecretKey: store.shopify.apiSecret ?? 'no-webhook-secret-configured',
+    redis,
+    keyPrefix: config.queuePrefix,
+    storeId: store.id,
+    logger,
+    endpoint: store.shopify.apiBase ?? config.shopify.apiBase,
+  });
+  const tiktok = new TikTokShopClient({
+    appKey: store.tiktok.appKey,
+    appSecret: store.tiktok.appSecret,
+    apiBase: config.tiktok.apiBase,
+    authBase: config.tiktok.authBase,
+    shopCipher,
+    storeId: store.id,
+    redis,
+    keyPrefix: config.queuePrefix,
+    tokens: tokensFromConfig(store, options.now?.()),
+    logger,
+    now: options.now,
+  });
+  return {
+    storeId: store.id,
+    rules: store.rules,
+    dryRun: store.dryRun,
+    batchSize: store.batchSize,
+    shopify,
+    tiktok,
+    state: new StateStore(redis, config.queuePrefix, store.id),
+    queues,
+    logger,
+    close: () => shopify.close(),
+  };
+}

@@ -1,0 +1,119 @@
+import type { ShoptokConfig, StoreConfig } from '@shoptok/config';
+import { childLogger, type Logger } from '@shoptok/logger';
+import {
+  createRedisConnection,
+  createStoreWorker,
+  QueueFactory,
+  redisHealthCheck,
+  startHealthServer,
+  waitForRedis,
+  type JobHandlers,
+  type JobOutcome,
+  type QueueKey,
+  type ShutdownRegistry,
+} from '@shoptok/queues';
+import type { Worker } from 'bullmq';
+import { fulfilmentHandlers, inventoryHandlers, maintenanceHandlers, orderHandlers } from './handlers.js';
+import { createStoreServices, type StoreServices } from './services.js';
+import { messageOf } from './summary.js';
+
+/** The queues a worker process can consume, with the handlers of each. */
+const HANDLERS: { [Q in Exclude<QueueKey, 'products'>]: (svc: StoreServices) => JobHandlers<Q> } = {
+  inventory: inventoryHandlers,
+  orders: orderHandlers,
+  fulfilment: fulfilmentHandlers,
+  maintenance: maintenanceHandlers,
+};
+export type WorkerQueue = keyof typeof HANDLERS;
+
+export interface WorkerProcessOptions {
+  app: string;
+  config: ShoptokConfig;
+  logger: Logger;
+  queues: readonly WorkerQueue[];
+  shutdown: ShutdownRegistry;
+  /** How long to wait before trying again to start a store whose start failed. */
+  storeRetryMs?: number;
+  onOutcome?: (outcome: JobOutcome) => void;
+}
+
+export interface WorkerProcess {
+  /** Store ids whose workers run. */
+  running(): string[];
+  /** Store ids that could not start yet, with why. */
+  waiting(): Map<string, string>;
+}
+
+/**
+ * Runs the workers of the given queues for every enabled store. A store that cannot start
+ * (bad token, no shop cipher, API down) is retried on its own timer and never holds up the
+ * others; each store's queue is paused on its own when its API rate-limits.
+ */
+export async function startWorkerProcess(options: WorkerProcessOptions): Promise<WorkerProcess> {
+  const { config, logger, shutdown } = options;
+  const workerConnection = createRedisConnection({ url: config.redisUrl, role: 'worker', name: `shoptok:${options.app}` });
+  const clientConnection = createRedisConnection({ url: config.redisUrl, role: 'client', name: `shoptok:${options.app}:state` });
+  for (const connection of [workerConnection, clientConnection]) connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  await Promise.all([waitForRedis(workerConnection, 30_000), waitForRedis(clientConnection, 30_000)]);
+  const queues = new QueueFactory({ connection: clientConnection, prefix: config.queuePrefix, retry: config.retry });
+
+  const workers: Worker[] = [];
+  const services: StoreServices[] = [];
+  const running = new Set<string>();
+  const waiting = new Map<string, string>();
+  const timers = new Set<NodeJS.Timeout>();
+  let stopping = false;
+
+  const startStore = async (store: StoreConfig): Promise<void> => {
+    if (stopping) return;
+    const storeLogger = childLogger(logger, { store: store.id });
+    try {
+      const svc = await createStoreServices({ config, store, redis: clientConnection, queues, logger });
+      services.push(svc);
+      for (const queue of options.queues) {
+        const handlers = (HANDLERS[queue] as (s: StoreServices) => JobHandlers<typeof queue>)(svc);
+        workers.push(createStoreWorker({ queue, store: store.id, handlers, connection: workerConnection, prefix: config.queuePrefix, logger, onOutcome: options.onOutcome }));
+      }
+      running.add(store.id);
+      waiting.delete(store.id);
+      storeLogger.info({ queues: options.queues }, 'store workers running');
+    } catch (err) {
+      const reason = messageOf(err);
+      waiting.set(store.id, reason);
+      const retryMs = options.storeRetryMs ?? 60_000;
+      storeLogger.error({ reason, retryInMs: retryMs }, 'store could not start; the other stores go on');
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        void startStore(store);
+      }, retryMs);
+      timers.add(timer);
+    }
+  };
+  await Promise.all(config.stores.filter((s) => s.enabled).map(startStore));
+
+  let health: Awaited<ReturnType<typeof startHealthServer>> | undefined;
+  if (config.healthPort > 0) {
+    health = await startHealthServer({
+      port: config.healthPort,
+      checks: {
+        redis: redisHealthCheck(clientConnection),
+        workers: async () => ({ ok: workers.every((w) => w.isRunning()), detail: `${workers.length} worker(s); stores running: ${[...running].join(', ') || 'none'}${waiting.size ? `; waiting: ${[...waiting.keys()].join(', ')}` : ''}` }),
+      },
+    });
+    logger.info({ port: health.port }, 'health endpoint at /healthz');
+  }
+
+  shutdown.add('intake', 'store start timers', () => {
+    stopping = true;
+    for (const t of timers) clearTimeout(t);
+  });
+  if (health) shutdown.add('intake', 'health server', () => health?.close());
+  // Active jobs get the deadline to finish; whatever is still running comes back as stalled.
+  shutdown.add('workers', 'workers', () => Promise.all(workers.map((w) => w.close())));
+  shutdown.add('flush', 'store services', () => services.forEach((s) => s.close()));
+  shutdown.add('connections', 'redis', async () => {
+    await queues.close();
+    await Promise.all([workerConnection.quit(), clientConnection.quit()]);
+  });
+  return { running: () => [...running], waiting: () => new Map(waiting) };
+}
