@@ -1,3 +1,4 @@
+import { CategoryIndex } from '@shoptok/ai-mapper';
 import type { TikTokCategory } from '@shoptok/tiktok';
 import type { StoreServices } from '../services.js';
 
@@ -49,4 +50,15 @@ export async function loadShopProfile(svc: StoreServices): Promise<ShopProfile> 
 export async function categoriesById(svc: StoreServices, profile: ShopProfile): Promise<Map<string, TikTokCategory>> {
   const rows = await svc.tiktok.getCategories({ categoryVersion: profile.categoryVersion });
   return new Map(rows.map((c) => [c.id, c]));
+}
+
+/**
+ * The mapper's category index over the shop's live tree (Get Categories), so the mapper only
+ * picks categories this shop has. Build one per store and hand it to `new ProductMapper({ index })`.
+ */
+export async function loadCategoryIndex(svc: StoreServices): Promise<CategoryIndex> {
+  const profile = await loadShopProfile(svc);
+  const rows = await svc.tiktok.getCategories({ categoryVersion: profile.categoryVersion });
+  const nodes = rows.map((c) => ({ id: c.id, parentId: c.parent_id, name: c.local_name, isLeaf: c.is_leaf, permissionStatuses: c.permission_statuses }));
+  return CategoryIndex.fromTree(nodes);
 }

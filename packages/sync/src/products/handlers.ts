@@ -1,0 +1,231 @@
+import type { ProductMapper } from '@shoptok/ai-mapper';
+import type { JobContext, JobHandlers, JobSummary } from '@shoptok/queues';
+import type { ShopifyProduct } from '@shoptok/shopify';
+import type { ListingRecord } from '@shoptok/state';
+import { selectProducts, type ProductSelection } from '@shoptok/sync-core';
+import type { TikTokProduct } from '@shoptok/tiktok';
+import type { StoreServices } from '../services.js';
+import { RunReport } from '../summary.js';
+import { numericIdOf, toListingProduct } from './adapt.js';
+import { type FetchImage, httpImageFetcher } from './images.js';
+import { nextPollDelayMs, REVIEW_GIVE_UP_MS, scheduleStatusPoll, TERMINAL_FOR_REVIEW } from './listing-state.js';
+import { isProductGone, ListingRun, type ListingRunDeps } from './pipeline.js';
+import { loadShopProfile, type ShopProfile } from './shop.js';
+
+export interface ProductHandlerDeps {
+  /** The store's mapper (category, attributes, title, description); its category index should be the shop's live tree. */
+  mapper: ProductMapper;
+  /** Downloads a Shopify image; default: global fetch, 20 s timeout, 10 MB cap. */
+  fetchImage?: FetchImage;
+  /** Clock (tests). */
+  now?: () => number;
+}
+
+/** What the product handlers read from a job: progress reporting and the job's own id. */
+export type ProductJobContext = Pick<JobContext, 'progress'> & { job?: { id?: string | undefined } };
+
+function selectionOf(svc: StoreServices, products: readonly ShopifyProduct[]): ProductSelection {
+  return selectProducts(products.map((p) => toListingProduct(p)), svc.rules.listing.filters);
+}
+
+function runDeps(deps: ProductHandlerDeps, profile: () => Promise<ShopProfile>): ListingRunDeps {
+  return { mapper: deps.mapper, fetchImage: deps.fetchImage ?? httpImageFetcher(), now: deps.now ?? Date.now, profile };
+}
+
+/** The shop profile is read once per handler set; a failed read is tried again on the next job. */
+function memoProfile(svc: StoreServices): () => Promise<ShopProfile> {
+  let cached: Promise<ShopProfile> | undefined;
+  return () => {
+    cached ??= loadShopProfile(svc).catch((err: unknown) => {
+      cached = undefined;
+      throw err;
+    });
+    return cached;
+  };
+}
+
+/** Reads the catalogue and what the filters select from it, warning about filters the client cannot honour. */
+async function catalogue(svc: StoreServices, report: RunReport): Promise<{ products: ShopifyProduct[]; selection: ProductSelection }> {
+  await report.progress('reading the Shopify catalogue', 0, 1);
+  const { products, via } = await svc.shopify.fetchCatalogue();
+  svc.logger.info({ products: products.length, via }, 'catalogue read for listing');
+  if (svc.rules.listing.filters.collections.length > 0) {
+    report.note('rules.listing.filters.collections is set, but collections are not read from Shopify yet: no product matches it until they are');
+  }
+  return { products, selection: selectionOf(svc, products) };
+}
+
+function exclusionsById(selection: ProductSelection): Map<string, { reason: string; message: string }> {
+  return new Map(selection.excluded.map((e) => [e.productId, e]));
+}
+
+/**
+ * `product-batch`: walks the catalogue (products in id order, after `cursor`, at most `limit`)
+ * in batches of `batchSize`. Each product gets the smallest change that brings its listing in
+ * step; one product's failure is recorded and never fails the batch. A full walk (no cursor,
+ * no limit) also deactivates listings whose Shopify product is gone or no longer selected, and
+ * makes sure every listing in review has a status poll.
+ */
+export async function runProductBatch(svc: StoreServices, deps: ListingRunDeps, data: { dryRun: boolean; limit?: number; cursor?: string }, ctx?: ProductJobContext): Promise<JobSummary> {
+  const report = new RunReport(ctx);
+  const dryRun = data.dryRun || svc.dryRun;
+  const run = await ListingRun.start(svc, deps, report, dryRun, ctx?.job?.id);
+  const { products, selection } = await catalogue(svc, report);
+  run.indexSkus(selection);
+  const after = data.cursor ? numericIdOf(data.cursor) : 0;
+  const ordered = [...products].sort((a, b) => numericIdOf(a.id) - numericIdOf(b.id));
+  const scope = ordered.filter((p) => numericIdOf(p.id) > after).slice(0, data.limit ?? Infinity);
+  const selected = new Map(selection.selected.map((s) => [s.product.id, s.variants]));
+  const excluded = exclusionsById(selection);
+  const inScope = new Set(scope.map((p) => p.id));
+  for (const v of selection.excludedVariants) if (inScope.has(v.productId) && selected.has(v.productId)) report.skip(v.reason === 'no-sku' ? 'variant-without-sku' : 'variant-sku-excluded');
+
+  const removed: { productId: string; why: string }[] = [];
+  const batchSize = Math.max(1, svc.batchSize);
+  for (let i = 0; i < scope.length; i += batchSize) {
+    await report.progress('listing products on TikTok', i, scope.length);
+    for (const product of scope.slice(i, i + batchSize)) {
+      const variants = selected.get(product.id);
+      if (variants) {
+        await run.guarded(product.id, `Shopify product ${product.id} "${product.title}"`, () => run.syncProduct(product, variants));
+        continue;
+      }
+      const why = excluded.get(product.id);
+      if (run.listing(product.id)) removed.push({ productId: product.id, why: `is no longer listed (${why?.message ?? 'excluded'})` });
+      else report.skip(why?.reason ?? 'excluded');
+    }
+  }
+
+  const fullWalk = !data.cursor && data.limit === undefined;
+  if (fullWalk) {
+    const present = new Set(products.map((p) => p.id));
+    for (const productId of run.allListings().keys()) if (!present.has(productId)) removed.push({ productId, why: 'was deleted in Shopify' });
+  }
+  await report.progress('deactivating removed products', scope.length, scope.length);
+  await run.removeListings(removed);
+  if (fullWalk && !dryRun) {
+    // Safety net under the per-listing polls (a lost job, a Redis restore): every listing in review is polled.
+    for (const record of run.allListings().values()) {
+      if (record.status === 'PENDING' || record.status === 'ADOPTED') await scheduleStatusPoll(svc, record.tiktokProductId, nextPollDelayMs(record.updatedAt, deps.now()), ctx?.job?.id);
+    }
+  }
+  const last = scope.at(-1);
+  if (last && data.limit !== undefined && last !== ordered.at(-1)) report.note(`stopped after ${scope.length} products; continue with cursor ${last.id}`);
+  await report.progress('done', scope.length, scope.length);
+  svc.logger.info({ seen: report.summary.seen, changed: report.summary.changed, failed: report.summary.failed, skipped: report.summary.skipped, dryRun }, 'product batch done');
+  return report.summary;
+}
+
+/**
+ * `product-sync-one`: one product, e.g. after an operator fixed it in Shopify and re-queued it
+ * from the CLI, or after a product webhook. A product Shopify no longer has (or no longer
+ * selects) is deactivated per the rules.
+ */
+export async function runProductSyncOne(svc: StoreServices, deps: ListingRunDeps, data: { dryRun: boolean; productId: string }, ctx?: ProductJobContext): Promise<JobSummary> {
+  const report = new RunReport(ctx);
+  const dryRun = data.dryRun || svc.dryRun;
+  const run = await ListingRun.start(svc, deps, report, dryRun, ctx?.job?.id);
+  // The whole catalogue: a SKU is only known to be unique against every other product.
+  const { products, selection } = await catalogue(svc, report);
+  run.indexSkus(selection);
+  const product = products.find((p) => p.id === data.productId);
+  const variants = selection.selected.find((s) => s.product.id === data.productId)?.variants;
+  if (product && variants) {
+    await run.guarded(product.id, `Shopify product ${product.id} "${product.title}"`, () => run.syncProduct(product, variants));
+  } else if (run.listing(data.productId)) {
+    const why = product ? `is no longer listed (${exclusionsById(selection).get(data.productId)?.message ?? 'excluded'})` : 'was deleted in Shopify';
+    await run.removeListings([{ productId: data.productId, why }]);
+  } else {
+    report.skip(product ? (exclusionsById(selection).get(data.productId)?.reason ?? 'excluded') : 'not-in-shopify');
+    report.note(`Shopify product ${data.productId} ${product ? `is not selected for TikTok: ${exclusionsById(selection).get(data.productId)?.message ?? ''}` : 'does not exist in Shopify'}`);
+  }
+  await report.progress('done', 1, 1);
+  return report.summary;
+}
+
+function auditReasonsOf(product: TikTokProduct): ListingRecord['auditFailedReasons'] {
+  return product.audit_failed_reasons.map((r) => ({ position: r.position, reasons: r.reasons, suggestions: r.suggestions }));
+}
+
+function auditMessage(reasons: ListingRecord['auditFailedReasons']): string {
+  if (reasons.length === 0) return 'TikTok rejected the listing in review without giving a reason; see the product in Seller Center.';
+  return reasons.map((r) => `TikTok review failed${r.position ? ` (${r.position})` : ''}: ${r.reasons.join(' ')}${r.suggestions.length > 0 ? ` Suggestion: ${r.suggestions.join(' ')}` : ''}`).join(' ');
+}
+
+/**
+ * `listing-status`: one look at a listing's review. Still in review: the next poll is
+ * scheduled (later the longer review takes). `FAILED`: TikTok's `audit_failed_reasons` and
+ * suggestions go into the listing record and the attention list, where `status` and the
+ * dashboard show them. Reads only; a dry run records nothing.
+ */
+export async function runListingStatus(svc: StoreServices, deps: ListingRunDeps, data: { dryRun: boolean; tiktokProductId: string }, ctx?: ProductJobContext): Promise<JobSummary> {
+  const report = new RunReport(ctx);
+  const dryRun = data.dryRun || svc.dryRun;
+  const now = deps.now();
+  report.summary.seen = 1;
+  const entry = [...(await svc.state.allListings())].find(([, r]) => r.tiktokProductId === data.tiktokProductId);
+  if (!entry) {
+    report.skip('unknown-listing');
+    report.note(`TikTok product ${data.tiktokProductId} is not a listing shoptok made or adopted`);
+    return report.summary;
+  }
+  const [productId, record] = entry;
+  let product: TikTokProduct;
+  try {
+    product = await svc.tiktok.getProduct(data.tiktokProductId);
+  } catch (err) {
+    if (!isProductGone(err)) throw err;
+    report.note(`TikTok product ${data.tiktokProductId} no longer exists on TikTok`);
+    if (!dryRun) {
+      await svc.state.saveListing(productId, { ...record, status: 'DELETED' });
+      await svc.state.markNeedsAttention(productId, [{ code: 'deleted-on-tiktok', message: `The TikTok listing ${data.tiktokProductId} was deleted on TikTok; shoptok will not list this product again until its listing record is removed.` }], now);
+      report.summary.changed = 1;
+    }
+    return report.summary;
+  }
+  const status = product.status;
+  const auditFailedReasons = status === 'FAILED' ? auditReasonsOf(product) : [];
+  report.note(`TikTok product ${data.tiktokProductId} (Shopify ${productId}) is ${status}${product.audit ? `, audit ${product.audit.status}` : ''}`);
+  if (dryRun) return report.summary;
+
+  const changed = status !== record.status || JSON.stringify(auditFailedReasons) !== JSON.stringify(record.auditFailedReasons);
+  if (changed) {
+    // saveListing clears the attention entry; a failure is written back right after.
+    await svc.state.saveListing(productId, { ...record, status, auditFailedReasons });
+    report.summary.changed = 1;
+    svc.logger.info({ productId, tiktokProductId: data.tiktokProductId, from: record.status, to: status }, 'listing status changed');
+  }
+  if (status === 'FAILED') {
+    if (changed) await svc.state.markNeedsAttention(productId, [{ code: 'audit-failed', message: auditMessage(auditFailedReasons) }], now);
+    report.fail(`TikTok listing ${data.tiktokProductId} of Shopify product ${productId}`, auditMessage(auditFailedReasons), 'audit-failed');
+    return report.summary;
+  }
+  if (status === 'PLATFORM_DEACTIVATED' || status === 'FREEZE') {
+    if (changed) await svc.state.markNeedsAttention(productId, [{ code: status.toLowerCase(), message: `TikTok set the listing ${data.tiktokProductId} to ${status}; see Seller Center for the policy reason and appeal there.` }], now);
+    return report.summary;
+  }
+  if (TERMINAL_FOR_REVIEW.has(status)) return report.summary;
+  // Passed review but held for permission (US INVITE_ONLY categories, KYC): it stays PENDING.
+  const preApproved = product.audit?.status === 'PRE_APPROVED' ? (product.audit.pre_approved_reasons ?? []) : undefined;
+  if (preApproved) {
+    await svc.state.markNeedsAttention(productId, [{ code: 'pre-approved', message: `TikTok approved the listing but holds it back (${preApproved.join(', ') || 'no reason given'}); finish that in Seller Center.` }], now);
+    return report.summary;
+  }
+  if (now - record.updatedAt > REVIEW_GIVE_UP_MS) {
+    await svc.state.markNeedsAttention(productId, [{ code: 'review-timeout', message: `The listing ${data.tiktokProductId} has been in review for over ${Math.round(REVIEW_GIVE_UP_MS / 86_400_000)} days; ask TikTok seller support.` }], now);
+    return report.summary;
+  }
+  await scheduleStatusPoll(svc, data.tiktokProductId, nextPollDelayMs(record.updatedAt, now), ctx?.job?.id);
+  report.note(`still ${status}: checked again in about ${Math.round(nextPollDelayMs(record.updatedAt, now) / 1000)} s`);
+  return report.summary;
+}
+
+/** The handlers of the `products` queue for one store. */
+export function productHandlers(svc: StoreServices, deps: ProductHandlerDeps): JobHandlers<'products'> {
+  const run = runDeps(deps, memoProfile(svc));
+  return {
+    'product-batch': (data, ctx) => runProductBatch(svc, run, data, ctx),
+    'product-sync-one': (data, ctx) => runProductSyncOne(svc, run, data, ctx),
+    'listing-status': (data, ctx) => runListingStatus(svc, run, data, ctx),
+  };
+}
