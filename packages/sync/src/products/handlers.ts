@@ -3,14 +3,15 @@ import type { JobContext, JobHandlers, JobSummary } from '@shoptok/queues';
 import type { ShopifyProduct } from '@shoptok/shopify';
 import type { ListingRecord } from '@shoptok/state';
 import { selectProducts, type ProductSelection } from '@shoptok/sync-core';
-import type { TikTokProduct } from '@shoptok/tiktok';
+import { type TikTokProduct, TikTokResponseShapeError } from '@shoptok/tiktok';
+import { defaultWarehouseId } from '../inventory.js';
 import type { StoreServices } from '../services.js';
 import { RunReport } from '../summary.js';
 import { numericIdOf, toListingProduct } from './adapt.js';
 import { type FetchImage, httpImageFetcher } from './images.js';
 import { nextPollDelayMs, REVIEW_GIVE_UP_MS, scheduleStatusPoll, TERMINAL_FOR_REVIEW } from './listing-state.js';
 import { isProductGone, ListingRun, type ListingRunDeps } from './pipeline.js';
-import { loadShopProfile, type ShopProfile } from './shop.js';
+import { loadShopProfile } from './shop.js';
 
 export interface ProductHandlerDeps {
   /** The store's mapper (category, attributes, title, description); its category index should be the shop's live tree. */
@@ -28,19 +29,32 @@ function selectionOf(svc: StoreServices, products: readonly ShopifyProduct[]): P
   return selectProducts(products.map((p) => toListingProduct(p)), svc.rules.listing.filters);
 }
 
-function runDeps(deps: ProductHandlerDeps, profile: () => Promise<ShopProfile>): ListingRunDeps {
-  return { mapper: deps.mapper, fetchImage: deps.fetchImage ?? httpImageFetcher(), now: deps.now ?? Date.now, profile };
+/** How long the shop's market and default warehouse are trusted before they are read again. */
+const SHOP_FACTS_TTL_MS = 10 * 60_000;
+
+/** Reads `load` at most once per `ttlMs`; a failed read is tried again on the next call. */
+function memo<T>(load: () => Promise<T>, now: () => number, ttlMs: number): () => Promise<T> {
+  let cached: { value: Promise<T>; at: number } | undefined;
+  return () => {
+    if (!cached || now() - cached.at > ttlMs) {
+      const value = load().catch((err: unknown) => {
+        cached = undefined;
+        throw err;
+      });
+      cached = { value, at: now() };
+    }
+    return cached.value;
+  };
 }
 
-/** The shop profile is read once per handler set; a failed read is tried again on the next job. */
-function memoProfile(svc: StoreServices): () => Promise<ShopProfile> {
-  let cached: Promise<ShopProfile> | undefined;
-  return () => {
-    cached ??= loadShopProfile(svc).catch((err: unknown) => {
-      cached = undefined;
-      throw err;
-    });
-    return cached;
+function runDeps(svc: StoreServices, deps: ProductHandlerDeps): ListingRunDeps {
+  const now = deps.now ?? Date.now;
+  return {
+    mapper: deps.mapper,
+    fetchImage: deps.fetchImage ?? httpImageFetcher(),
+    now,
+    profile: memo(() => loadShopProfile(svc), now, SHOP_FACTS_TTL_MS),
+    warehouse: memo(() => defaultWarehouseId(svc), now, SHOP_FACTS_TTL_MS),
   };
 }
 
@@ -143,6 +157,15 @@ export async function runProductSyncOne(svc: StoreServices, deps: ListingRunDeps
   return report.summary;
 }
 
+/** A listing's status from Search Products (by one of its seller SKUs), shaped as a detail without audit reasons. */
+async function statusBySearch(svc: StoreServices, productId: string, tiktokProductId: string): Promise<TikTokProduct | undefined> {
+  const skus = (await svc.state.allSkuLinks()).filter((l) => l.shopifyProductId === productId && l.tiktokProductId === tiktokProductId).map((l) => l.sellerSku);
+  if (skus.length === 0) return undefined;
+  const page = await svc.tiktok.searchProducts({ sellerSkus: skus.slice(0, 10) }, { pageSize: 10 });
+  const hit = page.products.find((p) => p.id === tiktokProductId);
+  return hit ? { id: hit.id, title: hit.title, description: '', status: hit.status, category_chains: [], main_images: [], skus: [], product_attributes: [], audit_failed_reasons: [] } : undefined;
+}
+
 function auditReasonsOf(product: TikTokProduct): ListingRecord['auditFailedReasons'] {
   return product.audit_failed_reasons.map((r) => ({ position: r.position, reasons: r.reasons, suggestions: r.suggestions }));
 }
@@ -174,14 +197,22 @@ export async function runListingStatus(svc: StoreServices, deps: ListingRunDeps,
   try {
     product = await svc.tiktok.getProduct(data.tiktokProductId);
   } catch (err) {
-    if (!isProductGone(err)) throw err;
-    report.note(`TikTok product ${data.tiktokProductId} no longer exists on TikTok`);
-    if (!dryRun) {
-      await svc.state.saveListing(productId, { ...record, status: 'DELETED' });
-      await svc.state.markNeedsAttention(productId, [{ code: 'deleted-on-tiktok', message: `The TikTok listing ${data.tiktokProductId} was deleted on TikTok; shoptok will not list this product again until its listing record is removed.` }], now);
-      report.summary.changed = 1;
+    if (err instanceof TikTokResponseShapeError) {
+      // The detail did not parse; the search summary still tells the status (without audit reasons).
+      const found = await statusBySearch(svc, productId, data.tiktokProductId);
+      if (!found) throw err;
+      product = found;
+      report.note(`TikTok's product detail for ${data.tiktokProductId} did not parse (${err.message}); status taken from Search Products`);
+    } else {
+      if (!isProductGone(err)) throw err;
+      report.note(`TikTok product ${data.tiktokProductId} no longer exists on TikTok`);
+      if (!dryRun) {
+        await svc.state.saveListing(productId, { ...record, status: 'DELETED' });
+        await svc.state.markNeedsAttention(productId, [{ code: 'deleted-on-tiktok', message: `The TikTok listing ${data.tiktokProductId} was deleted on TikTok; shoptok will not list this product again until its listing record is removed.` }], now);
+        report.summary.changed = 1;
+      }
+      return report.summary;
     }
-    return report.summary;
   }
   const status = product.status;
   const auditFailedReasons = status === 'FAILED' ? auditReasonsOf(product) : [];
@@ -222,7 +253,7 @@ export async function runListingStatus(svc: StoreServices, deps: ListingRunDeps,
 
 /** The handlers of the `products` queue for one store. */
 export function productHandlers(svc: StoreServices, deps: ProductHandlerDeps): JobHandlers<'products'> {
-  const run = runDeps(deps, memoProfile(svc));
+  const run = runDeps(svc, deps);
   return {
     'product-batch': (data, ctx) => runProductBatch(svc, run, data, ctx),
     'product-sync-one': (data, ctx) => runProductSyncOne(svc, run, data, ctx),

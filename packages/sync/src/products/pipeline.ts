@@ -14,8 +14,7 @@ import {
   type ShopifyVariantStock,
   type TikTokCategoryRules,
 } from '@shoptok/sync-core';
-import { TikTokAuthError, type TikTokAttribute, type TikTokCategory } from '@shoptok/tiktok';
-import { defaultWarehouseId } from '../inventory.js';
+import { TikTokAuthError, TikTokResponseShapeError, type TikTokAttribute, type TikTokCategory } from '@shoptok/tiktok';
 import type { StoreServices } from '../services.js';
 import { messageOf, type RunReport } from '../summary.js';
 import { toListingProduct, toMapperInput } from './adapt.js';
@@ -44,6 +43,8 @@ export interface ListingRunDeps {
   fetchImage: FetchImage;
   now: () => number;
   profile: () => Promise<ShopProfile>;
+  /** The shop's default TikTok warehouse (undefined when the rules map warehouses). */
+  warehouse: () => Promise<string | undefined>;
 }
 
 const PRODUCT_GONE_CODES = new Set([12052032, 12052260, 12019150]);
@@ -81,7 +82,6 @@ export class ListingRun {
   private skuUsers = new Map<string, { productId: string; variantId: string; title: string }[]>();
   private pausedUntil: number | undefined;
   private categoryRows: Promise<Map<string, TikTokCategory>> | undefined;
-  private warehouse: Promise<string | undefined> | undefined;
   private shop!: ShopProfile;
 
   private constructor(
@@ -135,8 +135,7 @@ export class ListingRun {
   }
 
   private defaultWarehouse(): Promise<string | undefined> {
-    this.warehouse ??= defaultWarehouseId(this.svc);
-    return this.warehouse;
+    return this.deps.warehouse();
   }
 
   /** Runs one product's step; its own failures are recorded and never stop the pass. */
@@ -149,8 +148,9 @@ export class ListingRun {
       const code = codeOf(err);
       this.report.fail(item, message, code);
       this.svc.logger.warn({ productId, code, reason: message }, 'product not synced');
-      // A CDN hiccup is tried again next run; anything else waits for a person.
-      if (!this.dryRun && !(err instanceof ImageFetchError && err.retryable)) {
+      // A CDN hiccup, or an answer we could not read (TikTok may have done it), is tried again
+      // next run; anything else waits for a person.
+      if (!this.dryRun && !(err instanceof ImageFetchError && err.retryable) && !(err instanceof TikTokResponseShapeError)) {
         await this.svc.state.markNeedsAttention(productId, [{ code: String(code ?? (err as Error).name ?? 'error'), message }], this.deps.now());
       }
     }
@@ -251,6 +251,10 @@ export class ListingRun {
     const placeholders = Object.fromEntries(imageUrls.map((u) => [u, `pending:${u}`]));
     const draft0 = buildListingDraft(toListingProduct(listable, imageUrls.map((url) => ({ url }))), selected, { ...ctx, imageUris: placeholders, inventory: {} }, this.svc.rules).draft;
     reasons.push(...preflight(draft0, false));
+    // Known without reading stock: a variant whose stock Shopify does not count cannot be stocked.
+    if (this.svc.rules.inventory.untrackedQuantity === null) {
+      for (const v of chosen.filter((x) => !x.tracked)) reasons.push({ code: 'inventory', message: `Shopify does not track stock for SKU "${(v.sku ?? '').trim()}"; turn on tracking, or set rules.inventory.untrackedQuantity.` });
+    }
     if (reasons.length > 0) return this.holdBack(product, item, reasons);
 
     // Images: uploaded once each, in order; sizes from TikTok's answer feed the size check.
@@ -314,16 +318,25 @@ export class ListingRun {
           return;
         }
         if (this.dryRun) return report.wouldSend('POST /product/202309/products', item, plan.body);
-        let created;
+        let created: { product_id: string; skus: { id: string; seller_sku?: string | undefined }[] };
         try {
           created = await svc.tiktok.createProduct(plan.body);
         } catch (err) {
-          if (codeOf(err) !== LISTING_QUOTA_CODE) throw err;
-          this.pausedUntil = await pauseListing(svc, this.deps.now(), this.shop.region);
-          report.skip('listing-quota-paused');
-          report.note(`TikTok's daily listing quota is used up (code ${LISTING_QUOTA_CODE}): creating listings is paused until ${new Date(this.pausedUntil).toISOString()}; edits and price updates go on`);
-          svc.logger.warn({ pausedUntil: this.pausedUntil }, 'listing quota reached; creates paused');
-          return;
+          if (err instanceof TikTokResponseShapeError) {
+            // TikTok answered "done" in a shape we could not read: find what it made by seller SKU.
+            const found = await this.findCreated(draft);
+            if (!found) throw err;
+            created = found;
+            svc.logger.warn({ productId: product.id, tiktokProductId: found.product_id, reason: err.message }, 'create answer unreadable; product found by seller SKU');
+          } else if (codeOf(err) === LISTING_QUOTA_CODE) {
+            this.pausedUntil = await pauseListing(svc, this.deps.now(), this.shop.region);
+            report.skip('listing-quota-paused');
+            report.note(`TikTok's daily listing quota is used up (code ${LISTING_QUOTA_CODE}): creating listings is paused until ${new Date(this.pausedUntil).toISOString()}; edits and price updates go on`);
+            svc.logger.warn({ pausedUntil: this.pausedUntil }, 'listing quota reached; creates paused');
+            return;
+          } else {
+            throw err;
+          }
         }
         const skuIds = Object.fromEntries(created.skus.filter((s) => s.seller_sku).map((s) => [s.seller_sku as string, s.id]));
         await this.saveAfterWrite(product, draft, created.product_id, skuIds, 'PENDING');
@@ -384,6 +397,15 @@ export class ListingRun {
       case 'deactivate':
         return; // never planned for a product Shopify still offers
     }
+  }
+
+  /** The one TikTok product holding every seller SKU of the draft, if there is one. */
+  private async findCreated(draft: ListingDraft): Promise<{ product_id: string; skus: { id: string; seller_sku: string }[] } | undefined> {
+    const page = await this.svc.tiktok.searchProducts({ sellerSkus: draft.skus.slice(0, 10).map((s) => s.sellerSku) }, { pageSize: 10 });
+    const wanted = new Set(draft.skus.map((s) => s.sellerSku));
+    const match = page.products.filter((p) => p.status !== 'DELETED' && p.skus.some((s) => wanted.has(s.seller_sku)));
+    if (match.length !== 1 || !draft.skus.every((s) => match[0]?.skus.some((k) => k.seller_sku === s.sellerSku))) return undefined;
+    return { product_id: match[0]!.id, skus: match[0]!.skus.map((s) => ({ id: s.id, seller_sku: s.seller_sku })) };
   }
 
   private counted(): void {
