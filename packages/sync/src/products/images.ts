@@ -39,8 +39,10 @@ export function httpImageFetcher(options: HttpImageFetcherOptions = {}): FetchIm
     try {
       res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
     } catch (err) {
-      const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-      throw new ImageFetchError(`image ${shown} could not be downloaded (${timedOut ? `no answer in ${timeoutMs} ms` : (err as Error).message}); it is tried again on the next run`, timedOut ? 'image-timeout' : 'image-network', true);
+      // A DOMException is not always `instanceof Error` (other realms): go by its name.
+      const name = (err as { name?: unknown } | null)?.name;
+      const timedOut = name === 'TimeoutError' || name === 'AbortError';
+      throw new ImageFetchError(`image ${shown} could not be downloaded (${timedOut ? `no answer in ${timeoutMs} ms` : String((err as { message?: unknown } | null)?.message ?? err)}); it is tried again on the next run`, timedOut ? 'image-timeout' : 'image-network', true);
     }
     if (!res.ok) {
       await res.body?.cancel();
