@@ -83,6 +83,8 @@ export async function startFleet(options: { productsPerStore?: number } = {}): P
       apiSecret: `${id}-webhook-secret`,
       catalogue: { products: options.productsPerStore ?? 40, seed: 100 + i, locations: 2 },
       cancelDelayMs: 5,
+      // Shopify Plus: 1,000 points/s (the stores agencies run at volume); Standard is 100/s.
+      bucket: { maximumAvailable: 20_000, restoreRate: 1_000 },
     });
     const shop = tiktok.shops[i] as (typeof tiktok.shops)[number];
     const store: FleetStore = { id, shopify, tiktokShopId: shop.shopId, warehouseId: `77000000000000000${i}` };
@@ -139,7 +141,7 @@ export async function startFleet(options: { productsPerStore?: number } = {}): P
         execFile(
           process.execPath,
           ['--conditions=shoptok-source', '--import', tsxLoader, join(repoRoot, 'apps/cli/src/main.ts'), ...args],
-          { cwd: dir, env: { PATH: process.env.PATH, ...env }, timeout: 60_000 },
+          { cwd: dir, env: { PATH: process.env.PATH, ...env }, timeout: 110_000 },
           (error, stdout, stderr) => resolveRun({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
         );
       });
