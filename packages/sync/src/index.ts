@@ -11,3 +11,4 @@ export { startWorkerProcess } from './worker-process.js';
 export type { WorkerProcess, WorkerProcessOptions, WorkerQueue } from './worker-process.js';
 export { bootApp } from './app.js';
 export type { AppBoot } from './app.js';
+export { loadCategoryIndex, loadShopProfile, productHandlers, runListingStatus, runProductBatch, runProductSyncOne } from './products/index.js';

@@ -13,18 +13,47 @@ import {
   type ShutdownRegistry,
 } from '@shoptok/queues';
 import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ProductMapper } from '@shoptok/ai-mapper';
 import { fulfilmentHandlers, inventoryHandlers, maintenanceHandlers, orderHandlers } from './handlers.js';
+import { loadCategoryIndex, loadShopProfile, productHandlers } from './products/index.js';
 import { createStoreServices, type StoreServices } from './services.js';
 import { messageOf } from './summary.js';
 
+type HandlerFactory<Q extends QueueKey> = (svc: StoreServices, deps: { config: ShoptokConfig; redis: Redis }) => JobHandlers<Q>;
+
+/**
+ * The product handlers with a mapper made for each job: its per-run AI budget starts afresh,
+ * and it maps against the shop's live category tree (cached by the TikTok client).
+ */
+const productHandlersPerJob: HandlerFactory<'products'> = (svc, { config, redis }) => {
+  const handlersForThisJob = async () => {
+    const [index, profile] = await Promise.all([loadCategoryIndex(svc), loadShopProfile(svc)]);
+    const mapper = new ProductMapper({
+      index,
+      region: profile.region,
+      ai: { apiKey: config.openai.apiKey, model: config.openai.model, baseURL: config.openai.baseUrl },
+      cache: { redis, keyPrefix: config.queuePrefix },
+      logger: svc.logger,
+    });
+    return productHandlers(svc, { mapper });
+  };
+  return {
+    'product-batch': async (data, ctx) => (await handlersForThisJob())['product-batch'](data, ctx),
+    'product-sync-one': async (data, ctx) => (await handlersForThisJob())['product-sync-one'](data, ctx),
+    'listing-status': async (data, ctx) => (await handlersForThisJob())['listing-status'](data, ctx),
+  };
+};
+
 /** The queues a worker process can consume, with the handlers of each. */
-const HANDLERS: { [Q in Exclude<QueueKey, 'products'>]: (svc: StoreServices) => JobHandlers<Q> } = {
+const HANDLERS: { [Q in QueueKey]: HandlerFactory<Q> } = {
   inventory: inventoryHandlers,
   orders: orderHandlers,
   fulfilment: fulfilmentHandlers,
   maintenance: maintenanceHandlers,
+  products: productHandlersPerJob,
 };
-export type WorkerQueue = keyof typeof HANDLERS;
+export type WorkerQueue = QueueKey;
 
 export interface WorkerProcessOptions {
   app: string;
@@ -71,7 +100,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       const svc = await createStoreServices({ config, store, redis: clientConnection, queues, logger });
       services.push(svc);
       for (const queue of options.queues) {
-        const handlers = (HANDLERS[queue] as (s: StoreServices) => JobHandlers<typeof queue>)(svc);
+        const handlers = (HANDLERS[queue] as HandlerFactory<typeof queue>)(svc, { config, redis: clientConnection });
         workers.push(createStoreWorker({ queue, store: store.id, handlers, connection: workerConnection, prefix: config.queuePrefix, logger, onOutcome: options.onOutcome }));
       }
       running.add(store.id);

@@ -82,7 +82,7 @@ export const uploadedImageSchema = z.object({
 export const createProductSchema = z.object({
   product_id: idSchema,
   skus: z
-    .array(z.object({ id: idSchema, seller_sku: z.string().optional(), sales_attributes: z.array(z.object({ id: idSchema, value_id: idSchema })).optional(), external_sku_id: z.string().optional() }))
+    .array(z.object({ id: idSchema, seller_sku: z.string().optional(), sales_attributes: z.array(z.object({ id: idSchema.optional(), value_id: idSchema.optional() })).optional(), external_sku_id: z.string().optional() }))
     .default([]),
   warnings: z.array(z.object({ message: z.string() })).default([]),
 });
@@ -132,7 +132,8 @@ export const productDetailSchema = z.object({
         seller_sku: z.string().default(''),
         price: priceSchema,
         inventory: inventorySchema,
-        sales_attributes: z.array(z.object({ id: idSchema, name: z.string().optional(), value_id: idSchema.optional(), value_name: z.string().optional() })).default([]),
+        // Custom attributes sent by name may come back without ids; nothing we do depends on them.
+        sales_attributes: z.array(z.object({ id: idSchema.optional(), name: z.string().optional(), value_id: idSchema.optional(), value_name: z.string().optional() })).default([]),
         status_info: z.object({ status: z.string() }).optional(),
       }),
     )
