@@ -1,0 +1,192 @@
+import type { AddressInfo } from 'node:net';
+import { childLogger, type Logger } from '@shoptok/logger';
+import { redisHealthCheck, type QueueFactory } from '@shoptok/queues';
+import { verifyShopifyWebhook, WebhookDeduper } from '@shoptok/shopify';
+import { parseJsonSafe, TikTokWebhookVerifier, verifyWebhookSignature, webhookEnvelopeSchema } from '@shoptok/tiktok';
+import Fastify, { type FastifyReply } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { ShopLookup, StoreDirectory } from './directory.js';
+import { planShopifyWebhook, planTikTokWebhook, type PlannedJob, type WebhookPlan } from './plan.js';
+
+export interface WebhookServerOptions {
+  directory: StoreDirectory;
+  /** A `producer` connection: fails fast instead of queueing commands while Redis is away. */
+  redis: Redis;
+  queues: QueueFactory;
+  /** Key prefix of the de-duplication keys (QUEUE_PREFIX). */
+  prefix: string;
+  logger: Logger;
+  host?: string;
+  port: number;
+  /** Looks up unresolved stores' TikTok shops again when an event names an unknown shop. */
+  lookup?: ShopLookup;
+  /** Longest wait for Redis while enqueueing; TikTok gives up after 3 s. Default 2 s. */
+  enqueueDeadlineMs?: number;
+  now?: () => number;
+}
+
+export interface WebhookServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** How a delivery was answered and why: one log line per delivery. */
+type Outcome = { status: 200 | 401 | 503; decision: string; store?: string; jobs?: string[] };
+
+class DeadlineError extends Error {
+  readonly retryable = true;
+  constructor(ms: number) {
+    super(`Redis did not take the job within ${ms} ms; the sender will retry`);
+    this.name = 'DeadlineError';
+  }
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(ms)), ms);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+function headerOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * The webhook intake: `POST /webhooks/shopify`, `POST /webhooks/tiktok` and `GET /healthz`.
+ * Every delivery is verified on its raw bytes, de-duplicated by its delivery id, and turned
+ * into targeted jobs; anything forged or stale is refused (401) and never enqueued.
+ */
+export async function startWebhookServer(options: WebhookServerOptions): Promise<WebhookServer> {
+  const { directory, redis, queues, prefix } = options;
+  const logger = childLogger(options.logger, { component: 'webhooks' });
+  const now = options.now ?? Date.now;
+  const deadlineMs = options.enqueueDeadlineMs ?? 2_000;
+  const deduper = new WebhookDeduper(redis, prefix);
+  const verifiers = new Map<string, TikTokWebhookVerifier>();
+  const health = redisHealthCheck(redis);
+  let lastLookupAt = 0;
+
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  // Signatures cover the exact bytes: keep every body as a Buffer and parse JSON only after verifying.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  const enqueue = async (jobs: PlannedJob[]): Promise<string[]> => {
+    const added = jobs.map((j) => queues.addByName(j.queue, j.name, j.data, { jobId: j.jobId, delay: j.delayMs > 0 ? j.delayMs : undefined }));
+    await withDeadline(Promise.all(added), deadlineMs);
+    return jobs.map((j) => `${j.queue}/${j.name}/${j.jobId}`);
+  };
+
+  /** Enqueues a plan; on failure `undo` lets the sender's retry through. */
+  const carryOut = async (store: string, plan: WebhookPlan, undo: () => Promise<void>, context: Record<string, unknown>): Promise<Outcome> => {
+    if (plan.problem !== undefined) {
+      // Verified but not the shape we know: retrying cannot help, polling covers the change.
+      logger.error({ store, ...context, problem: plan.problem }, 'webhook body not understood; acknowledged without a job');
+      return { status: 200, decision: 'unparseable', store };
+    }
+    if (plan.jobs.length === 0) return { status: 200, decision: plan.note ?? 'nothing to do', store };
+    try {
+      const jobs = await enqueue(plan.jobs);
+      if (plan.note) logger.warn({ store, ...context }, plan.note);
+      return { status: 200, decision: 'enqueued', store, jobs };
+    } catch (err) {
+      await undo().catch((undoErr: unknown) => logger.warn({ store, err: (undoErr as Error).message }, 'could not release the delivery id; its retry will be taken for a duplicate'));
+      logger.error({ store, ...context, err: (err as Error).message }, 'enqueueing failed; answered 503 so the sender retries');
+      return { status: 503, decision: 'enqueue-failed', store };
+    }
+  };
+
+  const answer = (reply: FastifyReply, outcome: Outcome, context: Record<string, unknown>, startedAt: number): FastifyReply => {
+    const level = outcome.status === 200 ? 'info' : 'warn';
+    logger[level]({ ...context, ...outcome, ms: Date.now() - startedAt }, 'webhook answered');
+    // §7: TikTok wants an empty body; Shopify ignores it.
+    return reply.code(outcome.status).send();
+  };
+
+  app.post('/webhooks/shopify', async (req, reply) => {
+    const startedAt = Date.now();
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const domain = headerOf(req.headers['x-shopify-shop-domain']) ?? '';
+    const context = { source: 'shopify', topic: headerOf(req.headers['x-shopify-topic']), webhookId: headerOf(req.headers['x-shopify-webhook-id']) };
+    const store = directory.shopifyStore(domain);
+    if (!store) return answer(reply, { status: 401, decision: `no enabled store for shop domain "${domain.slice(0, 100)}"` }, context, startedAt);
+    if (!store.shopify.apiSecret) {
+      logger.error({ store: store.id }, 'Shopify webhook refused: the store has no shopify.apiSecret (the app\'s API secret key) to verify it with');
+      return answer(reply, { status: 401, decision: 'no webhook secret configured', store: store.id }, context, startedAt);
+    }
+    const verdict = verifyShopifyWebhook({ rawBody: raw, headers: req.headers, secret: store.shopify.apiSecret, expectedShopDomain: store.shopify.domain, now: new Date(now()) });
+    if (!verdict.ok) return answer(reply, { status: 401, decision: `${verdict.reason}: ${verdict.detail}`, store: store.id }, context, startedAt);
+    if (!(await deduper.firstSeen(store.id, verdict.webhookId))) return answer(reply, { status: 200, decision: 'duplicate delivery', store: store.id }, context, startedAt);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      body = undefined;
+    }
+    const plan = planShopifyWebhook(store.id, verdict.topic, body, now());
+    const outcome = await carryOut(store.id, plan, () => deduper.forget(store.id, verdict.webhookId), context);
+    return answer(reply, outcome, context, startedAt);
+  });
+
+  app.post('/webhooks/tiktok', async (req, reply) => {
+    const startedAt = Date.now();
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const authorization = headerOf(req.headers.authorization);
+    let envelope: ReturnType<typeof webhookEnvelopeSchema.safeParse> | undefined;
+    try {
+      envelope = webhookEnvelopeSchema.safeParse(parseJsonSafe(raw.toString('utf8')));
+    } catch {
+      envelope = undefined;
+    }
+    const context = { source: 'tiktok', type: envelope?.data?.type, notificationId: envelope?.data?.tts_notification_id, shopId: envelope?.data?.shop_id };
+    const signedBy = (appKey: string, appSecret: string) => verifyWebhookSignature({ appKey, appSecret, rawBody: raw, authorization });
+    const shopId = envelope?.data?.shop_id;
+    const store = shopId ? directory.tiktokStore(shopId, signedBy) : undefined;
+    if (!store) {
+      if (!directory.anyAppSigned(signedBy)) return answer(reply, { status: 401, decision: 'forged: no configured app signed this body' }, context, startedAt);
+      if (!envelope?.success) return answer(reply, { status: 401, decision: 'malformed: not a webhook envelope' }, context, startedAt);
+      if (directory.unresolvedCount() > 0 && options.lookup) {
+        // Some store's shop is still unknown: look again (at most once a minute) and let TikTok retry.
+        if (now() - lastLookupAt > 60_000) {
+          lastLookupAt = now();
+          void directory.resolveTikTokShops(options.lookup).then((problems) => {
+            for (const p of problems) logger.warn(p, 'TikTok shop of this store still unknown; its webhooks wait for the poll');
+          });
+        }
+        return answer(reply, { status: 503, decision: 'shop not resolved yet; TikTok will retry' }, context, startedAt);
+      }
+      return answer(reply, { status: 200, decision: 'shop is not one of our stores' }, context, startedAt);
+    }
+    let verifier = verifiers.get(store.id);
+    if (!verifier) {
+      verifier = new TikTokWebhookVerifier({ appKey: store.tiktok.appKey, appSecret: store.tiktok.appSecret, redis, keyPrefix: prefix, storeId: store.id, now });
+      verifiers.set(store.id, verifier);
+    }
+    const verdict = await verifier.verify(raw, authorization);
+    if (!verdict.ok) {
+      // §7: 401 for an authentication failure; a replay is acknowledged so TikTok stops sending it.
+      const status = verdict.reason === 'replayed' ? 200 : 401;
+      return answer(reply, { status, decision: `${verdict.reason}: ${verdict.detail}`, store: store.id }, context, startedAt);
+    }
+    const plan = planTikTokWebhook(store.id, verdict.event, store.rules.orders.importStatuses, now());
+    const v = verifier;
+    const outcome = await carryOut(store.id, plan, () => v.release(verdict.event.tts_notification_id), context);
+    return answer(reply, outcome, context, startedAt);
+  });
+
+  app.get('/healthz', async (_req, reply) => {
+    const redisCheck = await health();
+    return reply.code(redisCheck.ok ? 200 : 503).send({ ok: redisCheck.ok, checks: { redis: redisCheck } });
+  });
+
+  await app.listen({ host: options.host ?? '0.0.0.0', port: options.port });
+  const port = (app.server.address() as AddressInfo).port;
+  return {
+    url: `http://${options.host === '0.0.0.0' || !options.host ? '127.0.0.1' : options.host}:${port}`,
+    port,
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,42 @@
+import { createRedisConnection, QueueFactory, waitForRedis } from '@shoptok/queues';
+import { bootApp, createStoreServices } from '@shoptok/sync';
+import { startWebhookServer } from './app.js';
+import { StoreDirectory, type ShopLookup } from './directory.js';
+
+/**
+ * The webhook intake: Shopify and TikTok Shop deliveries in, one targeted job out. Listens on
+ * HEALTH_PORT when set, else 8090 (no setting of its own yet), with /healthz on the same port.
+ */
+const { config, logger, shutdown } = bootApp('webhooks', process.env, process.cwd());
+const port = config.healthPort > 0 ? config.healthPort : 8090;
+
+// A producer connection fails fast while Redis is away, so a delivery is answered 503 in time
+// (TikTok waits 3 s) and retried, instead of hanging on a queued command.
+const redis = createRedisConnection({ url: config.redisUrl, role: 'producer', name: 'shoptok:webhooks' });
+redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+shutdown.add('connections', 'redis', () => redis.quit());
+// The clients keep tokens and pacing in Redis; they get their own, patient connection.
+const clientRedis = createRedisConnection({ url: config.redisUrl, role: 'client', name: 'shoptok:webhooks-clients' });
+clientRedis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+shutdown.add('connections', 'client redis', () => clientRedis.quit());
+await waitForRedis(redis, 30_000);
+const queues = new QueueFactory({ connection: redis, prefix: config.queuePrefix, retry: config.retry });
+shutdown.add('workers', 'queues', () => queues.close());
+
+// shop_id -> store: each store's TikTok client lists its authorized shops once.
+const lookup: ShopLookup = async (store) => {
+  const svc = await createStoreServices({ config, store, redis: clientRedis, queues, logger });
+  try {
+    return (await svc.tiktok.getAuthorizedShops()).map((s) => ({ id: s.id, cipher: s.cipher }));
+  } finally {
+    svc.close();
+  }
+};
+const directory = new StoreDirectory(config.stores);
+for (const p of await directory.resolveTikTokShops(lookup)) {
+  logger.warn(p, 'TikTok shop of this store unknown: its TikTok webhooks are taken only if it is the only store of its app');
+}
+
+const server = await startWebhookServer({ directory, redis, queues, prefix: config.queuePrefix, logger, port, lookup });
+shutdown.add('intake', 'http server', () => server.close());
+logger.info({ port: server.port, stores: config.stores.filter((s) => s.enabled).map((s) => s.id) }, 'webhooks listening: POST /webhooks/shopify, POST /webhooks/tiktok, GET /healthz');

@@ -1,0 +1,151 @@
+import type { JobInput, JobName, QueueKey } from '@shoptok/queues';
+import { jobIds } from '@shoptok/queues';
+import { fulfillmentWebhook, inventoryItemGid, inventoryLevelUpdateWebhook, orderGid, orderWebhook, productGid, productWebhook } from '@shoptok/shopify';
+import {
+  cancellationStatusChangeSchema,
+  orderStatusChangeSchema,
+  productAuditStatusChangeSchema,
+  productStatusChangeSchema,
+  WEBHOOK_TYPES,
+  type TikTokWebhookEnvelope,
+} from '@shoptok/tiktok';
+import { z } from 'zod';
+
+/** One job a webhook asks for: queue, kind, payload and the BullMQ options that de-duplicate it. */
+export interface PlannedJob {
+  queue: QueueKey;
+  name: string;
+  data: { store: string; trigger: 'webhook' } & Record<string, unknown>;
+  jobId: string;
+  /** Milliseconds to hold the job so a burst of changes joins it (see {@link burstWindow}). */
+  delayMs: number;
+}
+
+/** What a verified delivery turns into: jobs, or why none (logged, answered 200). */
+export type WebhookPlan = { jobs: PlannedJob[]; note?: string; problem?: undefined } | { jobs: []; problem: string; note?: undefined };
+
+/** Burst window: every change inside one window joins one job that runs when the window ends. */
+export const BURST_WINDOW_MS = 1_000;
+
+/**
+ * The job id suffix and delay for a change seen at `now`. The job of window k runs at the end
+ * of window k, so it runs after every change that joined it: a burst makes one job and the
+ * latest change is never dropped (the job reads fresh data when it runs). Ids that stay
+ * stable forever would swallow later changes while BullMQ keeps the completed job.
+ */
+export function burstWindow(now: number, windowMs = BURST_WINDOW_MS): { suffix: string; delayMs: number } {
+  const bucket = Math.floor(now / windowMs);
+  return { suffix: `w${bucket}`, delayMs: (bucket + 1) * windowMs - now };
+}
+
+function job<Q extends QueueKey, J extends JobName<Q>>(queue: Q, name: J, data: JobInput<Q, J> & { store: string; trigger: 'webhook' }, jobId: string, delayMs = 0): PlannedJob {
+  return { queue, name, data: data as PlannedJob['data'], jobId, delayMs };
+}
+
+function problemOf(topic: string, error: z.ZodError): WebhookPlan {
+  return { jobs: [], problem: `${topic} body does not match the expected shape:\n${z.prettifyError(error)}` };
+}
+
+/** A Shopify order made by shoptok names its TikTok order in `source_identifier` and in a tag. */
+export function tiktokOrderIdOf(order: { source_identifier?: string | null; tags?: string | null }): string | undefined {
+  const fromSource = /^tiktok-(\d{1,20})$/.exec(order.source_identifier ?? '');
+  if (fromSource) return fromSource[1];
+  for (const tag of (order.tags ?? '').split(',')) {
+    const m = /^tiktok-order-(\d{1,20})$/.exec(tag.trim());
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+const shopifyOrderBody = orderWebhook.extend({ tags: z.string().nullable().optional() });
+
+/** The jobs a verified Shopify delivery asks for, from its topic and parsed body. Pure. */
+export function planShopifyWebhook(store: string, topic: string, body: unknown, now: number): WebhookPlan {
+  const trigger = 'webhook' as const;
+  const w = burstWindow(now);
+  switch (topic) {
+    case 'inventory_levels/update': {
+      const p = inventoryLevelUpdateWebhook.safeParse(body);
+      if (!p.success) return problemOf(topic, p.error);
+      const item = p.data.inventory_item_id;
+      return { jobs: [job('inventory', 'inventory-item', { store, trigger, inventoryItemId: inventoryItemGid(item) }, `${store}-item-${item}-${w.suffix}`, w.delayMs)] };
+    }
+    case 'products/create':
+    case 'products/update':
+    case 'products/delete': {
+      // A delete is a sync of that product too: the handler finds it gone and deactivates the listing.
+      const p = productWebhook.safeParse(body);
+      if (!p.success) return problemOf(topic, p.error);
+      const gid = productGid(p.data.id);
+      return { jobs: [job('products', 'product-sync-one', { store, trigger, productId: gid }, `${jobIds.productOne(store, gid)}-${w.suffix}`, w.delayMs)] };
+    }
+    case 'orders/cancelled': {
+      const p = shopifyOrderBody.safeParse(body);
+      if (!p.success) return problemOf(topic, p.error);
+      const tiktokOrderId = tiktokOrderIdOf(p.data);
+      if (!tiktokOrderId) return { jobs: [], note: 'not a TikTok order' };
+      return { jobs: [job('orders', 'order-cancel', { store, trigger, tiktokOrderId, origin: 'shopify' }, jobIds.orderCancel(store, tiktokOrderId, 'shopify'))] };
+    }
+    case 'orders/fulfilled': {
+      const p = shopifyOrderBody.safeParse(body);
+      if (!p.success) return problemOf(topic, p.error);
+      const tiktokOrderId = tiktokOrderIdOf(p.data);
+      if (!tiktokOrderId) return { jobs: [], note: 'not a TikTok order' };
+      return { jobs: [job('fulfilment', 'tracking-push', { store, trigger, tiktokOrderId, shopifyOrderId: orderGid(p.data.id) }, `${jobIds.trackingPush(store, tiktokOrderId)}-${w.suffix}`, w.delayMs)] };
+    }
+    case 'fulfillments/create':
+    case 'fulfillments/update': {
+      // The fulfilment body names only the Shopify order; the poll maps it to the TikTok order.
+      const p = fulfillmentWebhook.safeParse(body);
+      if (!p.success) return problemOf(topic, p.error);
+      return { jobs: [job('fulfilment', 'fulfilment-poll', { store, trigger }, `${store}-fulfilment-poll-${w.suffix}`, w.delayMs)] };
+    }
+    default:
+      return { jobs: [], note: `topic ${topic} is not handled` };
+  }
+}
+
+/** The jobs a verified TikTok event asks for. `importStatuses`: the store's order rules. Pure. */
+export function planTikTokWebhook(store: string, event: TikTokWebhookEnvelope, importStatuses: readonly string[], now: number): WebhookPlan {
+  const trigger = 'webhook' as const;
+  const w = burstWindow(now);
+  const topic = `type ${event.type}`;
+  switch (event.type) {
+    case WEBHOOK_TYPES.ORDER_STATUS_CHANGE: {
+      const p = orderStatusChangeSchema.safeParse(event.data);
+      if (!p.success) return problemOf(topic, p.error);
+      const { order_id: tiktokOrderId, order_status: status } = p.data;
+      // The order webhook says CANCEL where the API says CANCELLED (API-FACTS §7).
+      if (status === 'CANCEL' || status === 'CANCELLED') {
+        return { jobs: [job('orders', 'order-cancel', { store, trigger, tiktokOrderId, origin: 'tiktok' }, jobIds.orderCancel(store, tiktokOrderId, 'tiktok'))] };
+      }
+      // The import job id is the order's domain key: only a status the store imports may claim it,
+      // or an early UNPAID job would block the import once the order is paid.
+      if (!importStatuses.includes(status)) return { jobs: [], note: `order status ${status} is not imported` };
+      return { jobs: [job('orders', 'order-import', { store, trigger, tiktokOrderId }, jobIds.orderImport(store, tiktokOrderId))] };
+    }
+    case WEBHOOK_TYPES.CANCELLATION_STATUS_CHANGE: {
+      const p = cancellationStatusChangeSchema.safeParse(event.data);
+      if (!p.success) return problemOf(topic, p.error);
+      // A buyer's request may still be pending: the cancel handler acts only on an imported order,
+      // and the order-status webhook (CANCEL) follows once TikTok cancels it.
+      const tiktokOrderId = p.data.order_id;
+      return { jobs: [job('orders', 'order-cancel', { store, trigger, tiktokOrderId, origin: 'tiktok' }, `${jobIds.orderCancel(store, tiktokOrderId, 'tiktok')}-${w.suffix}`, w.delayMs)] };
+    }
+    case WEBHOOK_TYPES.PRODUCT_STATUS_CHANGE:
+    case WEBHOOK_TYPES.PRODUCT_AUDIT_STATUS_CHANGE: {
+      const schema = event.type === WEBHOOK_TYPES.PRODUCT_STATUS_CHANGE ? productStatusChangeSchema : productAuditStatusChangeSchema;
+      const p = schema.safeParse(event.data);
+      if (!p.success) return problemOf(topic, p.error);
+      const tiktokProductId = p.data.product_id;
+      return { jobs: [job('products', 'listing-status', { store, trigger, tiktokProductId }, `${jobIds.listingStatus(store, tiktokProductId)}-${w.suffix}`, w.delayMs)] };
+    }
+    case WEBHOOK_TYPES.UPCOMING_AUTHORIZATION_EXPIRATION:
+      return { jobs: [job('maintenance', 'token-refresh', { store, trigger }, `${store}-token-refresh-${w.suffix}`, w.delayMs)], note: 'TikTok authorization expires soon: re-authorize the app for this shop' };
+    case WEBHOOK_TYPES.SELLER_DEAUTHORIZATION:
+      // No job can fix this: every TikTok call of the store will fail until the seller authorizes again.
+      return { jobs: [], note: 'the seller revoked the authorization: authorize the app for this shop again and set the new tokens' };
+    default:
+      return { jobs: [], note: `event type ${event.type} is not handled` };
+  }
+}
