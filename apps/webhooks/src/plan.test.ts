@@ -1,4 +1,3 @@
-import { describe, expect, it } from '@jest/globals';
 import { burstWindow, planShopifyWebhook, planTikTokWebhook, tiktokOrderIdOf } from './plan.js';
 
 const NOW = 1_780_000_000_123;
@@ -23,7 +22,7 @@ describe('planShopifyWebhook', () => {
     ]);
   });
 
-  it.each(['products/create', 'products/update', 'products/delete'])('%s syncs that one product', (topic) => {
+  it.each(['products/create', 'products/update', 'products/delete'])('%s syncs that one product', (topic: string) => {
     const plan = planShopifyWebhook('brand-a', topic, { id: 812 }, NOW);
     expect(plan.jobs).toEqual([expect.objectContaining({ queue: 'products', name: 'product-sync-one', data: { store: 'brand-a', trigger: 'webhook', productId: 'gid://shopify/Product/812' } })]);
   });
