@@ -4,6 +4,8 @@ import { runDoctorCommand } from './commands/doctor.js';
 import { runEnqueueCommand } from './commands/enqueue.js';
 import { runEvalMapperCommand } from './commands/eval-mapper.js';
 import { runMapCommand } from './commands/map.js';
+import { runStatusCommand } from './commands/status.js';
+import { runSyncCommand } from './commands/sync.js';
 
 const USAGE = `shoptok <command> [options]
 
@@ -11,6 +13,9 @@ Commands:
   doctor                 check the config, Redis and the queues of every store
   enqueue <kind>         queue a sync for the fleet: full-sync, inventory, products, orders, reconcile
                          [--store S] [--dry] [--limit N] [--wait]
+  enqueue product --product ID --store S   re-queue one product after a fix
+  sync --mode=M          run the handlers inline without the fleet: full, inventory, products, orders [--interval N]
+  status [--store S] [--sku X]   where a store, or one SKU, stands
   map [FILE]             preview the TikTok listing of Shopify products (JSON lines, from FILE or stdin)
   eval:mapper            measure the mapper on the labelled set (top-1 category accuracy, attribute fill, cost)
 `;
@@ -24,6 +29,10 @@ async function main(argv: string[]): Promise<number> {
       return runDoctorCommand(io);
     case 'enqueue':
       return runEnqueueCommand(rest, io);
+    case 'sync':
+      return runSyncCommand(rest, io);
+    case 'status':
+      return runStatusCommand(rest, io);
     case 'map':
       return runMapCommand(rest, io);
     case 'eval:mapper':

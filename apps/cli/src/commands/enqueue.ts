@@ -30,6 +30,8 @@ export const ENQUEUE_KINDS = {
     ['fulfilment', 'fulfilment-poll'],
   ],
   reconcile: [['maintenance', 'reconcile']],
+  /** One product again (after a fix), with `--product <Shopify product id>`. */
+  product: [['products', 'product-sync-one']],
   'full-sync': [
     ['inventory', 'inventory-sync'],
     ['products', 'product-batch'],
@@ -40,6 +42,7 @@ export const ENQUEUE_KINDS = {
 export type EnqueueKind = keyof typeof ENQUEUE_KINDS;
 
 const USAGE = `pnpm enqueue <full-sync|inventory|products|orders|reconcile> [--store S]... [--dry] [--limit N] [--wait] [--log-level L]
+pnpm enqueue product --product <Shopify product id> --store S [--dry] [--wait]   (re-queue one product after a fix)
 
   --store S     only this store (repeatable); default: every enabled store
   --dry         compute and print what would be sent; write nothing to TikTok or Shopify
@@ -60,6 +63,7 @@ export async function runEnqueueCommand(argv: string[], io: CommandIO): Promise<
         dry: { type: 'boolean', default: false },
         limit: { type: 'string' },
         wait: { type: 'boolean', default: false },
+        product: { type: 'string' },
         'log-level': { type: 'string' },
         'timeout-seconds': { type: 'string', default: '3600' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -79,6 +83,11 @@ export async function runEnqueueCommand(argv: string[], io: CommandIO): Promise<
     io.stderr.write(`${kind ? `unknown sync kind "${positionals.join(' ')}"` : 'which sync?'}\n\n${USAGE}`);
     return 64;
   }
+  if (kind === 'product' && !/^(gid:\/\/shopify\/Product\/)?\d+$/.test(values.product ?? '')) {
+    io.stderr.write('pnpm enqueue product needs --product <Shopify product id> (123 or gid://shopify/Product/123)\n');
+    return 64;
+  }
+  if (values.product && !values.product.startsWith('gid://')) values.product = `gid://shopify/Product/${values.product}`;
   const limit = values.limit === undefined ? undefined : Number(values.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
     io.stderr.write(`--limit must be a whole number of at least 1, not "${values.limit}"\n`);
@@ -108,16 +117,7 @@ export async function runEnqueueCommand(argv: string[], io: CommandIO): Promise<
   const queues = new QueueFactory({ connection, prefix: config.queuePrefix, retry: config.retry });
   try {
     await waitForRedis(connection, 5_000);
-    const jobs: Job[] = [];
-    const stamp = Date.now();
-    for (const store of selected) {
-      for (const [queue, name] of ENQUEUE_KINDS[kind as EnqueueKind]) {
-        const data = { store, dryRun: values.dry || config.dryRun, trigger: 'cli' as const, ...(limit ? { limit } : {}) };
-        // A manual run is its own job (the schedule's job may be waiting): unique, readable id.
-        const job = await queues.addByName(queue, name, data, { jobId: `${store}-cli-${name}-${stamp}` });
-        jobs.push(job);
-      }
-    }
+    const jobs = await enqueueKind(queues, kind as EnqueueKind, selected, { dryRun: values.dry || config.dryRun, limit, productId: values.product });
     io.stdout.write(`queued ${jobs.length} job(s) for ${selected.join(', ')}${values.dry ? ' (dry run: nothing will be written)' : ''}: ${jobs.map((j) => j.id).join(', ')}\n`);
     if (!values.wait) return 0;
     return await followJobs(jobs, queues, io, Number(values['timeout-seconds']) * 1000);
@@ -127,8 +127,21 @@ export async function runEnqueueCommand(argv: string[], io: CommandIO): Promise<
   }
 }
 
+/** Queues the jobs of one `enqueue` kind for each store: manual runs get their own readable job ids. */
+export async function enqueueKind(queues: QueueFactory, kind: EnqueueKind, stores: readonly string[], options: { dryRun: boolean; limit?: number; productId?: string; trigger?: 'cli' }): Promise<Job[]> {
+  const jobs: Job[] = [];
+  const stamp = Date.now();
+  for (const store of stores) {
+    for (const [queue, name] of ENQUEUE_KINDS[kind]) {
+      const data = { store, dryRun: options.dryRun, trigger: options.trigger ?? 'cli', ...(options.limit ? { limit: options.limit } : {}), ...(name === 'product-sync-one' ? { productId: options.productId } : {}) };
+      jobs.push(await queues.addByName(queue, name, data, { jobId: `${store}-cli-${name}-${stamp}` }));
+    }
+  }
+  return jobs;
+}
+
 /** Follows jobs to the end with a progress bar, then prints the summary. */
-async function followJobs(jobs: Job[], queues: QueueFactory, io: CommandIO, timeoutMs: number): Promise<number> {
+export async function followJobs(jobs: Job[], queues: QueueFactory, io: CommandIO, timeoutMs: number): Promise<number> {
   const isTty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
   const bar = new cliProgress.SingleBar(
     { format: ' {bar} {percentage}% | {value}/{total} items | {jobs} | {phase}', stream: io.stderr as NodeJS.WriteStream, noTTYOutput: !isTty, notTTYSchedule: 5_000, hideCursor: isTty },

@@ -82,6 +82,25 @@ describe('the fleet, end to end (real Redis, stand-ins over HTTP, apps as proces
     expect(stockPairs(fleet, store).find((p) => p.sku === pair?.sku)).toMatchObject({ tiktok: shopifyAvailable(store, variant?.inventoryItemId as number) });
   }, SLOW);
 
+  it('status explains where a SKU stands, and sync --mode runs the same handlers inline', async () => {
+    const store = fleet.stores[1] as FleetStore;
+    const [pair] = stockPairs(fleet, store);
+    const variant = store.shopify.state.products.flatMap((p) => p.variants).find((v) => v.sku === pair?.sku);
+    store.shopify.setStock(variant?.inventoryItemId as number, store.shopify.state.locations[1]?.id as number, 31);
+    const expected = shopifyAvailable(store, variant?.inventoryItemId as number);
+
+    const status = await fleet.cli(['status', '--store', store.id, '--sku', pair?.sku as string]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`${expected} available over 2 location(s)`);
+    expect(status.stdout).toContain(`TikTok should show ${expected}`);
+    expect(status.stdout).toMatch(/last sent \{"\d+":\d+\} at \d{4}-/);
+
+    const inline = await fleet.cli(['sync', '--mode=inventory', '--store', store.id]);
+    expect(inline.code).toBe(0);
+    expect(summaryOf(inline.stdout)).toMatchObject({ pushed: 1 });
+    expect(stockPairs(fleet, store).find((p) => p.sku === pair?.sku)?.tiktok).toBe(expected);
+  }, SLOW);
+
   it('--dry changes nothing and reports the would-be payloads', async () => {
     const store = fleet.stores[1] as FleetStore;
     const [pair] = stockPairs(fleet, store);

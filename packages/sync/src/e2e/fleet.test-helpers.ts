@@ -155,9 +155,13 @@ export async function startFleet(options: { productsPerStore?: number } = {}): P
   };
 }
 
-/** Shopify's available stock of an inventory item, summed over every location (the default rules). */
+/**
+ * What TikTok should show for an inventory item under the default rules: Shopify's available
+ * stock summed over every location (a location oversold below 0 counts against the others),
+ * never below 0.
+ */
 export function shopifyAvailable(store: FleetStore, inventoryItemId: number): number {
   let total = 0;
-  for (const qty of store.shopify.state.stock.get(inventoryItemId)?.values() ?? []) total += Math.max(0, qty);
-  return total;
+  for (const qty of store.shopify.state.stock.get(inventoryItemId)?.values() ?? []) total += qty;
+  return Math.max(0, total);
 }
