@@ -2,4 +2,6 @@
 /** @type {import('jest').Config} */
 export default {
   projects: ['<rootDir>/packages/*/jest.config.js', '<rootDir>/apps/*/jest.config.js'],
+  // Global options are not read from project configs: set them here too.
+  testTimeout: 30_000,
 };
