@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { processEnv } from './env.js';
 import { runDoctorCommand } from './commands/doctor.js';
+import { runDemoCommand } from './demo/demo.js';
 import { runEnqueueCommand } from './commands/enqueue.js';
 import { runEvalMapperCommand } from './commands/eval-mapper.js';
 import { runMapCommand } from './commands/map.js';
@@ -10,6 +11,7 @@ import { runSyncCommand } from './commands/sync.js';
 const USAGE = `shoptok <command> [options]
 
 Commands:
+  demo                   shoptok's whole job on the built-in stand-ins (no credentials needed)
   doctor                 check the config, Redis and the queues of every store
   enqueue <kind>         queue a sync for the fleet: full-sync, inventory, products, orders, reconcile
                          [--store S] [--dry] [--limit N] [--wait]
@@ -25,6 +27,8 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: processEnv() };
   switch (command) {
+    case 'demo':
+      return runDemoCommand(io);
     case 'doctor':
       return runDoctorCommand(io);
     case 'enqueue':

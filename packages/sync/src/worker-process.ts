@@ -16,17 +16,17 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ProductMapper } from '@shoptok/ai-mapper';
 import { fulfilmentHandlers, inventoryHandlers, maintenanceHandlers, orderHandlers } from './handlers.js';
-import { loadCategoryIndex, loadShopProfile, productHandlers } from './products/index.js';
+import { loadCategoryIndex, loadShopProfile, productHandlers, type FetchImage } from './products/index.js';
 import { createStoreServices, type StoreServices } from './services.js';
 import { messageOf } from './summary.js';
 
-type HandlerFactory<Q extends QueueKey> = (svc: StoreServices, deps: { config: ShoptokConfig; redis: Redis }) => JobHandlers<Q>;
+type HandlerFactory<Q extends QueueKey> = (svc: StoreServices, deps: { config: ShoptokConfig; redis: Redis; fetchImage?: FetchImage }) => JobHandlers<Q>;
 
 /**
  * The product handlers with a mapper made for each job: its per-run AI budget starts afresh,
  * and it maps against the shop's live category tree (cached by the TikTok client).
  */
-const productHandlersPerJob: HandlerFactory<'products'> = (svc, { config, redis }) => {
+const productHandlersPerJob: HandlerFactory<'products'> = (svc, { config, redis, fetchImage }) => {
   const handlersForThisJob = async () => {
     const [index, profile] = await Promise.all([loadCategoryIndex(svc), loadShopProfile(svc)]);
     const mapper = new ProductMapper({
@@ -36,7 +36,7 @@ const productHandlersPerJob: HandlerFactory<'products'> = (svc, { config, redis 
       cache: { redis, keyPrefix: config.queuePrefix },
       logger: svc.logger,
     });
-    return productHandlers(svc, { mapper });
+    return productHandlers(svc, { mapper, fetchImage });
   };
   return {
     'product-batch': async (data, ctx) => (await handlersForThisJob())['product-batch'](data, ctx),
@@ -64,6 +64,8 @@ export interface WorkerProcessOptions {
   /** How long to wait before trying again to start a store whose start failed. */
   storeRetryMs?: number;
   onOutcome?: (outcome: JobOutcome) => void;
+  /** How product images are downloaded (default: HTTP with a timeout and a size cap). */
+  fetchImage?: FetchImage;
 }
 
 export interface WorkerProcess {
@@ -100,7 +102,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       const svc = await createStoreServices({ config, store, redis: clientConnection, queues, logger });
       services.push(svc);
       for (const queue of options.queues) {
-        const handlers = (HANDLERS[queue] as HandlerFactory<typeof queue>)(svc, { config, redis: clientConnection });
+        const handlers = (HANDLERS[queue] as HandlerFactory<typeof queue>)(svc, { config, redis: clientConnection, fetchImage: options.fetchImage });
         workers.push(createStoreWorker({ queue, store: store.id, handlers, connection: workerConnection, prefix: config.queuePrefix, logger, onOutcome: options.onOutcome }));
       }
       running.add(store.id);

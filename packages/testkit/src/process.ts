@@ -17,11 +17,11 @@ export interface AppProcess {
 
 /**
  * Starts `entry` (a .ts file) with tsx and the `shoptok-source` condition, in `cwd`, with
- * exactly `env` (plus PATH). Call `stop()` or `kill()` in a `finally`.
+ * exactly `env` (plus PATH) and `args`. Call `stop()` or `kill()` in a `finally`.
  */
-export function startAppProcess(entry: string, options: { cwd: string; env: Record<string, string | undefined> }): AppProcess {
+export function startAppProcess(entry: string, options: { cwd: string; env: Record<string, string | undefined>; args?: string[] }): AppProcess {
   const tsxLoader = pathToFileURL(createRequire(entry).resolve('tsx')).href;
-  const child = spawn(process.execPath, ['--conditions=shoptok-source', '--import', tsxLoader, entry], {
+  const child = spawn(process.execPath, ['--conditions=shoptok-source', '--import', tsxLoader, entry, ...(options.args ?? [])], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -113,8 +113,9 @@ async function drain(queues: QueueFactory, stores: readonly string[], keys: read
     let busy = 0;
     for (const store of stores) {
       for (const key of keys) {
-        const counts = await queues.queue(key, store).getJobCounts('waiting', 'active', 'prioritized');
-        busy += (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0);
+        const counts = await queues.queue(key, store).getJobCounts('waiting', 'active', 'prioritized', 'delayed');
+        // A retry waiting out its backoff counts; the products queue's review polls (delayed by design) do not.
+        busy += (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0) + (key === 'products' ? 0 : (counts.delayed ?? 0));
       }
     }
     if (busy === 0 || Date.now() > deadline) return;
