@@ -1,17 +1,20 @@
-import { loadConfigOrExit, mergeDotEnv, secretValuesOf, type ShoptokConfig } from '@shoptok/config';
-import { createLogger, type Logger } from '@shoptok/logger';
+import { ConfigError, loadConfig, mergeDotEnv, type ShoptokConfig } from '@shoptok/config';
 
 /** The environment of this process: `.env` in the working directory, overridden by real variables. */
 export function processEnv(): Record<string, string | undefined> {
   return mergeDotEnv(process.env, process.cwd());
 }
 
-/** The config of this run, or the list of problems and exit code 78. */
-export function cliConfig(options: { requireStores?: boolean } = {}): ShoptokConfig {
-  return loadConfigOrExit({ env: processEnv(), requireStores: options.requireStores });
-}
-
-/** The root logger of a CLI run. */
-export function cliLogger(config: ShoptokConfig, level?: string): Logger {
-  return createLogger({ level: level ?? config.log.level, file: config.log.file, secretValues: secretValuesOf(config), base: { app: 'cli' } });
+/**
+ * The config of a command (with `--log-level` applied), or undefined after printing the list
+ * of problems to stderr: the command then exits with 78 (EX_CONFIG).
+ */
+export function commandConfig(io: { env: Record<string, string | undefined>; stderr: NodeJS.WritableStream }, logLevel?: string): ShoptokConfig | undefined {
+  try {
+    return loadConfig({ env: logLevel ? { ...io.env, LOG_LEVEL: logLevel } : io.env });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.stderr.write(`${err.message}\n`);
+    return undefined;
+  }
 }

@@ -133,4 +133,22 @@ describe('QueueFactory and createStoreWorker (real Redis)', () => {
     expect(slowJob?.attemptsMade).toBe(1);
     expect(outcomes.filter((o) => o.store === 'store-slow').map((o) => o.status)).toEqual(['rate-limited', 'completed']);
   });
+
+  it('puts a job back to wait when what it needs is busy (retryInMs), spending no attempt', async () => {
+    let calls = 0;
+    startWorker('store-busy', {
+      'order-poll': async () => undefined,
+      'order-import': async () => {
+        if (calls++ === 0) throw Object.assign(new Error('another worker holds this order'), { retryInMs: 200 });
+        return 'created once';
+      },
+      'order-cancel': async () => undefined,
+    });
+    const job = await factory.add('orders', 'order-import', { store: 'store-busy', tiktokOrderId: '77' }, { attempts: 1 });
+    await waitUntil(() => job.isCompleted(), { what: 'the job to run again and complete', timeoutMs: 10_000 });
+    const done = await factory.queue('orders', 'store-busy').getJob(job.id ?? '');
+    expect(calls).toBe(2);
+    // One attempt allowed, and still completed: the wait cost none.
+    expect(done?.returnvalue).toBe('created once');
+  });
 });

@@ -1,5 +1,5 @@
 import { childLogger, scrubSecrets, type Logger } from '@shoptok/logger';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { jobSchema, queueCatalog, queueNameFor, type JobData, type JobName, type QueueKey } from './catalog.js';
@@ -46,11 +46,18 @@ export interface StoreWorkerOptions<Q extends QueueKey> {
 /**
  * The error contract shared with the API clients (read by duck typing so clients need not
  * import this package): `retryable: false` fails the job at once; `retryAfterMs` on a rate
- * limit pauses this store's queue without spending an attempt.
+ * limit pauses this store's queue without spending an attempt; `retryInMs` puts this one job
+ * back to wait that long (something it depends on is busy), without spending an attempt.
  */
 interface ClientErrorShape {
   retryable?: unknown;
   retryAfterMs?: unknown;
+  retryInMs?: unknown;
+}
+
+function retryInMsOf(err: unknown): number | undefined {
+  const v = (err as ClientErrorShape | null)?.retryInMs;
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
 }
 
 function retryAfterMsOf(err: unknown): number | undefined {
@@ -81,7 +88,7 @@ export function createStoreWorker<Q extends QueueKey>(options: StoreWorkerOption
   const queueName = queueNameFor(queue, store);
   const baseLogger = childLogger(options.logger, { store, queue });
 
-  const processor = async (job: Job, _token?: string, signal?: AbortSignal): Promise<unknown> => {
+  const processor = async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
     const started = Date.now();
     const logger = childLogger(baseLogger, { jobId: job.id, job: job.name });
     const schema = jobSchema(queue, job.name);
@@ -104,6 +111,12 @@ export function createStoreWorker<Q extends QueueKey>(options: StoreWorkerOption
         onOutcome?.({ queue, store, name: job.name, status: 'rate-limited', durationMs: Date.now() - started });
         await worker.rateLimit(Math.max(waitMs, 1));
         throw Worker.RateLimitError();
+      }
+      const laterMs = retryInMsOf(err);
+      if (laterMs !== undefined && token) {
+        logger.info({ waitMs: laterMs, reason: scrubSecrets((err as Error).message) }, 'job waits and runs again (no attempt spent)');
+        await job.moveToDelayed(Date.now() + laterMs, token);
+        throw new DelayedError();
       }
       onOutcome?.({ queue, store, name: job.name, status: 'failed', durationMs: Date.now() - started });
       if (isUnrecoverable(err) && !(err instanceof UnrecoverableError)) {

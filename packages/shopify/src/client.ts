@@ -480,7 +480,9 @@ export class ShopifyClient {
     if (claimed !== 'OK') {
       const now = await this.readClaim(key);
       if (now?.state === 'created') return { order: await this.recordedOrder(tiktokOrderId, now.orderId), created: false };
-      throw new ShopifyOrderClaimBusyError(`TikTok order ${tiktokOrderId} is being created by another worker (or its last attempt ended unsure); retry after the claim lapses.`, { operation: 'OrderCreate' });
+      // Try again when the claim lapses (then the lookup finds an order a crashed attempt made).
+      const lapsesInMs = await redis.pttl(key);
+      throw new ShopifyOrderClaimBusyError(`TikTok order ${tiktokOrderId} is being created by another worker (or its last attempt ended unsure); retry after the claim lapses.`, { operation: 'OrderCreate' }, Math.max(lapsesInMs, 0) + 250);
     }
 
     let sent = false;

@@ -103,8 +103,11 @@ export class ShopifyResponseShapeError extends ShopifyClientError {
 /** Another worker holds the claim to create this order right now; retry later. */
 export class ShopifyOrderClaimBusyError extends ShopifyClientError {
   override name = 'ShopifyOrderClaimBusyError';
-  constructor(message: string, details: ShopifyErrorDetails = {}) {
+  /** When to try this order again: once the claim lapses. The job waits that long, spending no attempt. */
+  readonly retryInMs: number;
+  constructor(message: string, details: ShopifyErrorDetails = {}, retryInMs = 5_000) {
     super(message, true, details);
+    this.retryInMs = retryInMs;
   }
 }
 

@@ -1,5 +1,5 @@
+import { commandConfig } from '../env.js';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type ShoptokConfig } from '@shoptok/config';
 import {
   createRedisConnection,
   emptySummary,
@@ -94,16 +94,8 @@ export async function runEnqueueCommand(argv: string[], io: CommandIO): Promise<
     return 64;
   }
 
-  let config: ShoptokConfig;
-  try {
-    config = loadConfig({ env: values['log-level'] ? { ...io.env, LOG_LEVEL: values['log-level'] } : io.env });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`${err.message}\n`);
-      return 78;
-    }
-    throw err;
-  }
+  const config = commandConfig(io, values['log-level']);
+  if (!config) return 78;
   const known = config.stores.filter((s) => s.enabled).map((s) => s.id);
   const selected = values.store?.length ? values.store : known;
   const unknown = selected.filter((s) => !known.includes(s));

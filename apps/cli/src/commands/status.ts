@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, type ShoptokConfig } from '@shoptok/config';
+import type { ShoptokConfig } from '@shoptok/config';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, waitForRedis } from '@shoptok/queues';
 import { StateStore } from '@shoptok/state';
 import { createStoreServices } from '@shoptok/sync';
 import { applyInventoryRules } from '@shoptok/sync-core';
+import { commandConfig } from '../env.js';
 import type { CommandIO } from './enqueue.js';
 
 const USAGE = `shoptok status [--store S] [--sku SKU]
@@ -27,16 +28,8 @@ export async function runStatusCommand(argv: string[], io: CommandIO): Promise<n
     io.stdout.write(USAGE);
     return 0;
   }
-  let config: ShoptokConfig;
-  try {
-    config = loadConfig({ env: io.env });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`${err.message}\n`);
-      return 78;
-    }
-    throw err;
-  }
+  const config = commandConfig(io);
+  if (!config) return 78;
   const stores = config.stores.filter((s) => !values.store || s.id === values.store);
   if (stores.length === 0) {
     io.stderr.write(`no store "${values.store}"; the config has: ${config.stores.map((s) => s.id).join(', ')}\n`);

@@ -1,6 +1,7 @@
+import { commandConfig } from '../env.js';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
-import { ConfigError, loadConfig, secretValuesOf, type ShoptokConfig } from '@shoptok/config';
+import { secretValuesOf } from '@shoptok/config';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, ShutdownRegistry, waitForRedis, type QueueKey } from '@shoptok/queues';
 import { startWorkerProcess } from '@shoptok/sync';
@@ -50,16 +51,8 @@ export async function runSyncCommand(argv: string[], io: CommandIO): Promise<num
     io.stderr.write(`${!mode ? `unknown mode "${values.mode}"` : interval !== undefined && !(interval >= 10) ? '--interval must be at least 10 seconds' : '--limit must be a whole number of at least 1'}\n\n${USAGE}`);
     return 64;
   }
-  let config: ShoptokConfig;
-  try {
-    config = loadConfig({ env: values['log-level'] ? { ...io.env, LOG_LEVEL: values['log-level'] } : io.env });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr.write(`${err.message}\n`);
-      return 78;
-    }
-    throw err;
-  }
+  const config = commandConfig(io, values['log-level']);
+  if (!config) return 78;
   const stores = config.stores.filter((s) => s.enabled && (!values.store?.length || values.store.includes(s.id)));
   if (stores.length === 0) {
     io.stderr.write(`no enabled store matches ${values.store?.join(', ') ?? ''}\n`);
