@@ -7,7 +7,7 @@ import { createStoreServices } from '@shoptok/sync';
 import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
 import { startShopifyStandIn, type ShopifyStandIn } from '@shoptok/testkit/shopify';
 import { startTikTokStandIn, type SeededShop, type TikTokStandIn } from '@shoptok/testkit/tiktok';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { startWebhookServer, type WebhookServer } from './app.js';
 import { StoreDirectory, type ShopLookup } from './directory.js';
 import { registerShopifyWebhooks } from './register.js';
@@ -262,7 +262,7 @@ describe('around the intake', () => {
     await clearJobs();
     clock = Date.now();
     // A real producer connection to a port where no Redis listens: adds fail at once.
-    const dead = createRedisConnection({ url: 'redis://127.0.0.1:1', role: 'producer', name: 'webhooks-test-dead' });
+    const dead = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, maxRetriesPerRequest: null, retryStrategy: () => null });
     dead.on('error', () => undefined);
     const deadQueues = new QueueFactory({ connection: dead, prefix: tr.prefix, retry: { maxRetries: 1, backoffSeconds: 1 } });
     deadQueues.queue('products', STORE).on('error', () => undefined);
