@@ -23,7 +23,10 @@ export class StoreDirectory {
 
   constructor(private readonly stores: readonly StoreConfig[]) {
     for (const s of stores) {
-      if (s.enabled) this.byDomain.set(s.shopify.domain.toLowerCase(), s);
+      if (!s.enabled) continue;
+      this.byDomain.set(s.shopify.domain.toLowerCase(), s);
+      // Until its lookup answers, a store is found only through its app key (see tiktokStore).
+      this.unresolved.add(s);
     }
   }
 
