@@ -249,6 +249,26 @@ describe('TikTok webhooks', () => {
     expect(await pendingJobs()).toEqual([]);
   });
 
+  it('an event of a shop not resolved yet (two stores share the app) is answered 503, then taken once the lookup knows the shop', async () => {
+    await clearJobs();
+    clock = Date.now();
+    const twin: StoreConfig = { ...store, id: 'brand-b', shopify: { ...store.shopify, domain: 'brand-b.myshopify.com' }, tiktok: { ...store.tiktok, shopCipher: 'OTHER_CIPHER' } };
+    const directory = new StoreDirectory([{ ...store, tiktok: { ...store.tiktok, shopCipher: shop.cipher } }, twin]);
+    // The shops as Get Authorized Shops lists them (the client itself is exercised in beforeAll).
+    const lookup: ShopLookup = async () => [{ id: shop.shopId, cipher: shop.cipher }, { id: '424242', cipher: 'OTHER_CIPHER' }];
+    const pending = await startWebhookServer({ directory, redis, queues, prefix: tr.prefix, logger, host: '127.0.0.1', port: 0, now: () => clock, lookup });
+    try {
+      const body = tiktokBody(5, { product_id: '1729000000000000009', status: 'PRODUCT_STATUS_CHANGED', update_time: 1 });
+      const send = () => fetch(`${pending.url}/webhooks/tiktok`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: tiktokSign(body) }, body });
+      expect((await send()).status).toBe(503);
+      await waitUntil(() => directory.unresolvedCount() === 0, { timeoutMs: 5_000, what: 'the shops are looked up' });
+      expect((await send()).status).toBe(200);
+      expect((await pendingJobs()).map((j) => j.key)).toEqual([`products/listing-status/${STORE}-listing-1729000000000000009-w${Math.floor(clock / 1000)}`]);
+    } finally {
+      await pending.close();
+    }
+  });
+
   it('acknowledges a signed event of a shop that is not one of ours without a job', async () => {
     await clearJobs();
     const body = tiktokBody(1, { order_id: '1', order_status: 'AWAITING_SHIPMENT', update_time: 1 }, { shopId: '999' });
