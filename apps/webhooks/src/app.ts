@@ -87,10 +87,10 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       logger.error({ store, ...context, problem: plan.problem }, 'webhook body not understood; acknowledged without a job');
       return { status: 200, decision: 'unparseable', store };
     }
+    if (plan.operatorAction) logger.error({ store, ...context }, plan.operatorAction);
     if (plan.jobs.length === 0) return { status: 200, decision: plan.note ?? 'nothing to do', store };
     try {
       const jobs = await enqueue(plan.jobs);
-      if (plan.note) logger.warn({ store, ...context }, plan.note);
       return { status: 200, decision: 'enqueued', store, jobs };
     } catch (err) {
       await undo().catch((undoErr: unknown) => logger.warn({ store, err: (undoErr as Error).message }, 'could not release the delivery id; its retry will be taken for a duplicate'));

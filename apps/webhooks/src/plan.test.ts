@@ -84,6 +84,6 @@ describe('planTikTokWebhook', () => {
     expect(planTikTokWebhook('brand-a', envelope(7, { message: 'soon', expiration_time: '1' }), imports, NOW).jobs[0]).toMatchObject({ queue: 'maintenance', name: 'token-refresh' });
     const revoked = planTikTokWebhook('brand-a', envelope(6, { message: 'bye' }), imports, NOW);
     expect(revoked.jobs).toEqual([]);
-    expect(revoked.note).toMatch(/authorize the app/);
+    expect(revoked.operatorAction).toMatch(/authorized for the shop again/);
   });
 });
