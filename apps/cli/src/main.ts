@@ -6,6 +6,7 @@ import { runEnqueueCommand } from './commands/enqueue.js';
 import { runEvalMapperCommand } from './commands/eval-mapper.js';
 import { runMapCommand } from './commands/map.js';
 import { runStatusCommand } from './commands/status.js';
+import { runWebhooksCommand } from './commands/webhooks.js';
 import { runSyncCommand } from './commands/sync.js';
 
 const USAGE = `shoptok <command> [options]
@@ -18,6 +19,7 @@ Commands:
   enqueue product --product ID --store S   re-queue one product after a fix
   sync --mode=M          run the handlers inline without the fleet: full, inventory, products, orders [--interval N]
   status [--store S] [--sku X]   where a store, or one SKU, stands
+  webhooks register --store S --url https://host   subscribe the store's Shopify webhooks to the webhook service
   map [FILE]             preview the TikTok listing of Shopify products (JSON lines, from FILE or stdin)
   eval:mapper            measure the mapper on the labelled set (top-1 category accuracy, attribute fill, cost)
 `;
@@ -37,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return runSyncCommand(rest, io);
     case 'status':
       return runStatusCommand(rest, io);
+    case 'webhooks':
+      return runWebhooksCommand(rest, io);
     case 'map':
       return runMapCommand(rest, io);
     case 'eval:mapper':
@@ -56,6 +60,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
+    // Every command closes what it opened; a keep-alive socket or timer left by a library must
+    // not keep a finished command (or a CI step) waiting. Unref'd: a clean exit is not delayed.
+    setTimeout(() => process.exit(code), 2_000).unref();
   },
   (err: unknown) => {
     process.stderr.write(`shoptok: ${(err as Error).message}\n`);
