@@ -5,6 +5,7 @@ import { secretValuesOf } from '@shoptok/config';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, ShutdownRegistry, waitForRedis, type QueueKey } from '@shoptok/queues';
 import { startWorkerProcess } from '@shoptok/sync';
+import { drainQueues } from '../drain.js';
 import { enqueueKind, followJobs, type CommandIO, type EnqueueKind } from './enqueue.js';
 
 const MODES = {
@@ -81,7 +82,7 @@ export async function runSyncCommand(argv: string[], io: CommandIO): Promise<num
       const jobs = await enqueueKind(queues, mode.kind, worker.running(), { dryRun: values.dry || config.dryRun, limit });
       exitCode = await followJobs(jobs, queues, io, 6 * 3600_000);
       // Jobs the run queued for itself (one per order to import, tracking to push) run too.
-      await drain(queues, worker.running(), mode.queues);
+      await drainQueues(queues, worker.running(), mode.queues);
       if (interval === undefined || stopping) break;
       await new Promise<void>((resolve) => {
         wake = resolve;
@@ -98,20 +99,4 @@ export async function runSyncCommand(argv: string[], io: CommandIO): Promise<num
     process.off('SIGTERM', onSignal);
   }
   return exitCode;
-}
-
-async function drain(queues: QueueFactory, stores: readonly string[], keys: readonly QueueKey[]): Promise<void> {
-  const deadline = Date.now() + 3600_000;
-  for (;;) {
-    let busy = 0;
-    for (const store of stores) {
-      for (const key of keys) {
-        const counts = await queues.queue(key, store).getJobCounts('waiting', 'active', 'prioritized', 'delayed');
-        // A retry waiting out its backoff counts; the products queue's review polls (delayed by design) do not.
-        busy += (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0) + (key === 'products' ? 0 : (counts.delayed ?? 0));
-      }
-    }
-    if (busy === 0 || Date.now() > deadline) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }

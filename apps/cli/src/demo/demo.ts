@@ -10,6 +10,7 @@ import { deleteByPattern } from '@shoptok/testkit';
 import { startShopifyStandIn } from '@shoptok/testkit/shopify';
 import { startTikTokStandIn } from '@shoptok/testkit/tiktok';
 import { enqueueKind, followJobs, type CommandIO, type EnqueueKind } from '../commands/enqueue.js';
+import { drainQueues } from '../drain.js';
 
 const STORE = 'demo';
 
@@ -96,7 +97,7 @@ export async function runDemoCommand(io: CommandIO): Promise<number> {
     const step = async (title: string, kind: EnqueueKind, keys: QueueKey[]) => {
       say(`== ${title}`);
       const code = await followJobs(await enqueueKind(queues, kind, [STORE], { dryRun: false }), queues, io, 600_000);
-      await drain(queues, keys);
+      await drainQueues(queues, [STORE], keys);
       return code;
     };
     await step('1. list the Shopify catalogue on TikTok Shop (map, pre-flight, images, create)', 'products', ['products']);
@@ -134,20 +135,5 @@ export async function runDemoCommand(io: CommandIO): Promise<number> {
     await queues.close().catch(() => undefined);
     redis.disconnect();
     await Promise.all([tiktok.close(), shopify.close()]);
-  }
-}
-
-async function drain(queues: QueueFactory, keys: QueueKey[]): Promise<void> {
-  // Follow-up jobs (one per order, per tracking number, review polls) run before the next step.
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    let busy = 0;
-    for (const key of keys) {
-      const counts = await queues.queue(key, STORE).getJobCounts('waiting', 'active', 'prioritized', 'delayed');
-      // A retry waiting out its backoff counts; the products queue's review polls (delayed by design) do not.
-      busy += (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0) + (key === 'products' ? 0 : (counts.delayed ?? 0));
-    }
-    if (busy === 0 || Date.now() > deadline) return;
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
