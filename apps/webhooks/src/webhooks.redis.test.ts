@@ -89,7 +89,7 @@ beforeAll(async () => {
   const real = new StoreDirectory([store]);
   const clientRedis = createRedisConnection({ url: tr.url, role: 'client', name: 'webhooks-test-clients' });
   const lookup: ShopLookup = async (s) => {
-    const svc = await createStoreServices({ config: { queuePrefix: tr.prefix, tiktok: { apiBase: tiktok.url, authBase: tiktok.authUrl }, shopify: { apiBase: undefined } }, store: s, redis: clientRedis, queues, logger });
+    const svc = await createStoreServices({ config: { queuePrefix: tr.prefix, tiktok: { apiBase: tiktok.url, authBase: tiktok.authUrl }, shopify: { apiBase: undefined, orderClaimTtlMs: 300_000 } }, store: s, redis: clientRedis, queues, logger });
     try {
       return (await svc.tiktok.getAuthorizedShops()).map((x) => ({ id: x.id, cipher: x.cipher }));
     } finally {

@@ -27,6 +27,9 @@ export const ENV_EXAMPLES: Record<string, string> = {
   BATCH_SIZE: 'BATCH_SIZE=100',
   MAX_RETRIES: 'MAX_RETRIES=3',
   RETRY_BACKOFF: 'RETRY_BACKOFF=2.0 (seconds before the first retry)',
+  JOB_LOCK_SECONDS: 'JOB_LOCK_SECONDS=30 (seconds before a dead worker\'s job is handed to another)',
+  JOB_MAX_STALLED: 'JOB_MAX_STALLED=2 (worker crashes a job survives before it fails)',
+  SHOPIFY_ORDER_CLAIM_TTL: 'SHOPIFY_ORDER_CLAIM_TTL=300 (seconds; at least 10)',
   REDIS_URL: 'REDIS_URL=redis://127.0.0.1:6379',
   QUEUE_PREFIX: 'QUEUE_PREFIX=shoptok',
   LOG_LEVEL: `LOG_LEVEL=info (one of ${LOG_LEVELS.join(', ')})`,
@@ -95,6 +98,23 @@ export const envSchema = z.object({
     z.coerce.number({ error: 'must be a number of seconds' }).min(0.1, { error: 'must be at least 0.1 seconds' }).max(3_600, { error: 'must be at most 3600 seconds' }),
   ),
   DRY_RUN: booleanSetting,
+  /**
+   * How long a running job's lock lasts without renewal: a killed worker's job goes back to
+   * wait (for another worker) after about this long; it is also how often workers look for such jobs.
+   */
+  JOB_LOCK_SECONDS: intSetting(30, 2, 3_600),
+  /**
+   * How many times a job may lose its worker (crash, kill -9, a lock not renewed) and run
+   * again; one more and it fails as "stalled more than allowable limit". 0 is refused: the
+   * first crash would fail the job instead of handing it to another worker.
+   */
+  JOB_MAX_STALLED: intSetting(2, 1, 100),
+  /**
+   * Seconds a Shopify order-create claim holds. After a crash mid-create the order waits this
+   * long before another attempt looks it up and creates it if missing. Shopify requests time
+   * out within it (see `shopifyRequestTimings` in packages/sync), so a claim always outlasts one call.
+   */
+  SHOPIFY_ORDER_CLAIM_TTL: intSetting(300, 10, 86_400),
   // Infrastructure
   REDIS_URL: z.preprocess(
     (v) => (unsetIfBlank(v) === undefined ? 'redis://127.0.0.1:6379' : v),

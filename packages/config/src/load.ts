@@ -40,9 +40,11 @@ export interface ShoptokConfig {
   /** Port of the app's `/healthz`; 0 when off. */
   healthPort: number;
   retry: { maxRetries: number; backoffSeconds: number };
+  /** BullMQ job locks: when a dead worker's job goes to another worker, and how often that may happen to one job. */
+  jobLocks: { lockSeconds: number; maxStalled: number };
   tiktok: { apiBase: string; authBase: string };
   /** Set only for a proxy or a stand-in; unset: each store's own https://<store>.myshopify.com. */
-  shopify: { apiBase: string | undefined };
+  shopify: { apiBase: string | undefined; orderClaimTtlMs: number };
   openai: { apiKey: string | undefined; model: string; baseUrl: string | undefined };
   /** Stores in the order the stores file lists them; `default` in single-store mode. */
   stores: StoreConfig[];
@@ -81,8 +83,9 @@ export function loadConfig(options: LoadConfigOptions): ShoptokConfig {
     dashboard: { host: e.DASHBOARD_HOST, port: e.DASHBOARD_PORT, username: e.DASHBOARD_USERNAME, password: e.DASHBOARD_PASSWORD, publicUrl: e.DASHBOARD_PUBLIC_URL ? stripSlash(e.DASHBOARD_PUBLIC_URL) : undefined },
     alerts: { webhookUrl: e.ALERT_WEBHOOK_URL },
     retry: { maxRetries: e.MAX_RETRIES, backoffSeconds: e.RETRY_BACKOFF },
+    jobLocks: { lockSeconds: e.JOB_LOCK_SECONDS, maxStalled: e.JOB_MAX_STALLED },
     tiktok: { apiBase: stripSlash(e.TIKTOK_API_BASE), authBase: stripSlash(e.TIKTOK_AUTH_BASE) },
-    shopify: { apiBase: e.SHOPIFY_API_BASE ? stripSlash(e.SHOPIFY_API_BASE) : undefined },
+    shopify: { apiBase: e.SHOPIFY_API_BASE ? stripSlash(e.SHOPIFY_API_BASE) : undefined, orderClaimTtlMs: e.SHOPIFY_ORDER_CLAIM_TTL * 1000 },
     openai: { apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL, baseUrl: e.OPENAI_BASE_URL ? stripSlash(e.OPENAI_BASE_URL) : undefined },
     stores,
   };

@@ -10,7 +10,7 @@ export { schedulerIdFor } from './schedule.js';
 export { SHUTDOWN_PHASES, ShutdownRegistry } from './shutdown.js';
 export type { ShutdownOptions, ShutdownPhase } from './shutdown.js';
 export { createStoreWorker } from './worker.js';
-export type { JobContext, JobHandlers, JobOutcome, StoreWorkerOptions } from './worker.js';
+export type { JobContext, JobHandlers, JobLockOptions, JobOutcome, StoreWorkerOptions } from './worker.js';
 export { redisHealthCheck, startHealthServer } from './health.js';
 export type { HealthCheckResult, HealthChecks, HealthServer } from './health.js';
 export { emptySummary, itemFailureSchema, jobProgressSchema, jobSummarySchema, mergeSummaries } from './summary.js';

@@ -41,6 +41,22 @@ export interface StoreWorkerOptions<Q extends QueueKey> {
   onOutcome?: (outcome: JobOutcome) => void;
   /** Start consuming at once (default true). */
   autorun?: boolean;
+  /** Job locks and stalled-job recovery (default: BullMQ's 30 s lock, checked every 30 s, 1 stall). */
+  locks?: JobLockOptions;
+}
+
+/**
+ * How a job whose worker died (kill -9, OOM, a blocked event loop) is found and run again.
+ * Its lock lapses after `lockDurationMs`; the other workers check every `stalledIntervalMs`
+ * and move it back to wait, up to `maxStalledCount` times, then it fails with BullMQ's
+ * "job stalled more than allowable limit" (so a job that kills its worker cannot loop forever).
+ */
+export interface JobLockOptions {
+  lockDurationMs: number;
+  /** Defaults to `lockDurationMs`. */
+  stalledIntervalMs?: number;
+  /** At least 1, or a worker's first crash would fail its job instead of handing it on. */
+  maxStalledCount: number;
 }
 
 /**
@@ -133,6 +149,9 @@ export function createStoreWorker<Q extends QueueKey>(options: StoreWorkerOption
     prefix,
     concurrency: options.concurrency ?? queueCatalog[queue].concurrency,
     autorun: options.autorun ?? true,
+    ...(options.locks
+      ? { lockDuration: options.locks.lockDurationMs, stalledInterval: options.locks.stalledIntervalMs ?? options.locks.lockDurationMs, maxStalledCount: Math.max(1, options.locks.maxStalledCount) }
+      : {}),
   });
   worker.on('failed', (job, err) => {
     baseLogger.error({ jobId: job?.id, job: job?.name, attemptsMade: job?.attemptsMade, reason: err.message }, 'job failed');

@@ -169,6 +169,28 @@ if v and string.find(v, ARGV[1], 1, true) then return redis.call('DEL', KEYS[1])
 return 0
 `;
 
+// Extends the claim to a full TTL only if it is still ours (it may have lapsed during the lookup).
+const RENEW_CLAIM = `
+local v = redis.call('GET', KEYS[1])
+if v and string.find(v, ARGV[1], 1, true) then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_THROTTLE_WAIT_MS = 20_000;
+
+/**
+ * Request timeout and longest throttle wait that fit inside an order-create claim of
+ * `orderClaimTtlMs` (the constructor refuses a claim shorter than one call): the defaults
+ * (30 s, 20 s) when they fit, else 60 % / 40 % of the claim, so a short claim (fast crash
+ * recovery) still outlasts any orderCreate call.
+ */
+export function requestTimingsForClaim(orderClaimTtlMs: number): { timeoutMs: number; maxThrottleWaitMs: number } {
+  if (orderClaimTtlMs >= DEFAULT_TIMEOUT_MS + DEFAULT_MAX_THROTTLE_WAIT_MS) return { timeoutMs: DEFAULT_TIMEOUT_MS, maxThrottleWaitMs: DEFAULT_MAX_THROTTLE_WAIT_MS };
+  const timeoutMs = Math.floor(orderClaimTtlMs * 0.6);
+  return { timeoutMs, maxThrottleWaitMs: orderClaimTtlMs - timeoutMs };
+}
+
 /**
  * The Shopify Admin GraphQL (2026-10) client of one store: products, inventory, orders,
  * fulfilments and webhook subscriptions, paced on the store's shared cost bucket.
@@ -179,7 +201,7 @@ export class ShopifyClient {
   constructor(private readonly options: ShopifyClientOptions) {
     this.transport = new GraphqlTransport(options);
     const claimTtl = options.orderClaimTtlMs ?? 300_000;
-    if (claimTtl < (options.timeoutMs ?? 30_000) + (options.maxThrottleWaitMs ?? 20_000)) {
+    if (claimTtl < (options.timeoutMs ?? DEFAULT_TIMEOUT_MS) + (options.maxThrottleWaitMs ?? DEFAULT_MAX_THROTTLE_WAIT_MS)) {
       throw new ShopifyConfigError('orderClaimTtlMs must outlast one orderCreate call (timeoutMs + maxThrottleWaitMs).');
     }
   }
@@ -493,6 +515,12 @@ export class ShopifyClient {
         return { order: existing, created: false };
       }
       const tags = [...new Set([...(parsedInput.data.tags ?? []), 'tiktok', `tiktok-order-${tiktokOrderId}`])];
+      // A slow lookup eats into the claim: renew it so a whole TTL covers orderCreate, or stop
+      // if it already lapsed (another attempt may be creating this order now).
+      const renewed = await redis.eval(RENEW_CLAIM, 1, key, token, String(this.options.orderClaimTtlMs ?? 300_000));
+      if (renewed !== 1) {
+        throw new ShopifyOrderClaimBusyError(`TikTok order ${tiktokOrderId}: the claim lapsed before orderCreate was sent; another attempt may hold it now.`, { operation: 'OrderCreate' }, Math.max(await redis.pttl(key), 0) + 250);
+      }
       sent = true;
       const { data, requestId } = await this.transport.request(
         'OrderCreate',

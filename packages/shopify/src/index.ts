@@ -1,4 +1,4 @@
-export { orderCreateOptionsInput, quoteSearchValue, ShopifyClient, SHOPTOK_WEBHOOK_TOPICS, sourceIdentifierFor, tiktokOrderInput } from './client.js';
+export { orderCreateOptionsInput, quoteSearchValue, requestTimingsForClaim, ShopifyClient, SHOPTOK_WEBHOOK_TOPICS, sourceIdentifierFor, tiktokOrderInput } from './client.js';
 export type { CancelOrderOptions, CancelOrderResult, ShopifyClientOptions, ShopifyWebhookTopic, TikTokOrderInput, OrderCreateOptions } from './client.js';
 export { assembleBulkProducts } from './bulk.js';
 export {

@@ -1,7 +1,7 @@
 import type { ShoptokConfig, StoreConfig } from '@shoptok/config';
 import { childLogger, type Logger } from '@shoptok/logger';
 import type { QueueFactory } from '@shoptok/queues';
-import { ShopifyClient } from '@shoptok/shopify';
+import { requestTimingsForClaim, ShopifyClient } from '@shoptok/shopify';
 import { StateStore } from '@shoptok/state';
 import type { StoreRules } from '@shoptok/sync-core';
 import { TikTokShopClient, type TikTokTokens } from '@shoptok/tiktok';
@@ -89,6 +89,9 @@ function buildServices(options: CreateStoreServicesOptions, shopCipher: string |
     storeId: store.id,
     logger,
     endpoint: store.shopify.apiBase ?? config.shopify.apiBase,
+    // A short claim (fast recovery after a crash mid-create) shortens each call to fit inside it.
+    orderClaimTtlMs: config.shopify.orderClaimTtlMs,
+    ...requestTimingsForClaim(config.shopify.orderClaimTtlMs),
   });
   const tiktok = new TikTokShopClient({
     appKey: store.tiktok.appKey,

@@ -103,7 +103,18 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       services.push(svc);
       for (const queue of options.queues) {
         const handlers = (HANDLERS[queue] as HandlerFactory<typeof queue>)(svc, { config, redis: clientConnection, fetchImage: options.fetchImage });
-        workers.push(createStoreWorker({ queue, store: store.id, handlers, connection: workerConnection, prefix: config.queuePrefix, logger, onOutcome: options.onOutcome }));
+        workers.push(
+          createStoreWorker({
+            queue,
+            store: store.id,
+            handlers,
+            connection: workerConnection,
+            prefix: config.queuePrefix,
+            logger,
+            onOutcome: options.onOutcome,
+            locks: { lockDurationMs: config.jobLocks.lockSeconds * 1000, maxStalledCount: config.jobLocks.maxStalled },
+          }),
+        );
       }
       running.add(store.id);
       waiting.delete(store.id);

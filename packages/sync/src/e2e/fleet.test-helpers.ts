@@ -26,7 +26,8 @@ export interface Fleet {
   dir: string;
   env: Record<string, string>;
   apps: AppProcess[];
-  startApp(name: 'scheduler' | 'inventory-worker' | 'order-worker'): AppProcess;
+  /** `extraEnv` adds to (or overrides) the fleet's env for this process only, e.g. HEALTH_PORT. */
+  startApp(name: 'scheduler' | 'inventory-worker' | 'order-worker' | 'webhooks', extraEnv?: Record<string, string>): AppProcess;
   /** Runs `shoptok <args>` as its own process; resolves with its exit code and output. */
   cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   close(): Promise<void>;
@@ -111,11 +112,12 @@ export async function startFleet(options: { productsPerStore?: number } = {}): P
     const shop = tiktok.shops[i] as (typeof tiktok.shops)[number];
     const envName = store.id.toUpperCase().replace('-', '_');
     env[`${envName}_SHOPIFY_TOKEN`] = store.shopify.accessToken;
+    env[`${envName}_SHOPIFY_SECRET`] = store.shopify.apiSecret; // verifies its webhooks
     env[`${envName}_TT_ACCESS`] = shop.tokens.accessToken;
     env[`${envName}_TT_REFRESH`] = shop.tokens.refreshToken;
     lines.push(
       `  - id: ${store.id}`,
-      `    shopify: { store: ${store.shopify.shopDomain}, tokenEnv: ${envName}_SHOPIFY_TOKEN, apiBase: "${store.shopify.url}" }`,
+      `    shopify: { store: ${store.shopify.shopDomain}, tokenEnv: ${envName}_SHOPIFY_TOKEN, apiSecretEnv: ${envName}_SHOPIFY_SECRET, apiBase: "${store.shopify.url}" }`,
       `    tiktok: { accessTokenEnv: ${envName}_TT_ACCESS, refreshTokenEnv: ${envName}_TT_REFRESH, shopCipher: ${shop.cipher} }`,
       `    rules: { shipping: { carrierOverrides: {} } }`,
     );
@@ -131,8 +133,8 @@ export async function startFleet(options: { productsPerStore?: number } = {}): P
     dir,
     env,
     apps,
-    startApp(name) {
-      const app = startAppProcess(join(repoRoot, `apps/${name}/src/main.ts`), { cwd: dir, env });
+    startApp(name, extraEnv) {
+      const app = startAppProcess(join(repoRoot, `apps/${name}/src/main.ts`), { cwd: dir, env: { ...env, ...extraEnv } });
       apps.push(app);
       return app;
     },

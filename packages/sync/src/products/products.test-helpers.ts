@@ -74,7 +74,7 @@ export async function startListingHarness(options: HarnessOptions): Promise<List
     rules: parseStoreRules(options.rules ?? {}),
   };
   const svc = await createStoreServices({
-    config: { queuePrefix: redis.prefix, tiktok: { apiBase: front?.url ?? tts.url, authBase: tts.authUrl }, shopify: { apiBase: shopify.url } },
+    config: { queuePrefix: redis.prefix, tiktok: { apiBase: front?.url ?? tts.url, authBase: tts.authUrl }, shopify: { apiBase: shopify.url, orderClaimTtlMs: 300_000 } },
     store,
     redis: connection,
     queues,

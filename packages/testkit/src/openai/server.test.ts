@@ -67,4 +67,22 @@ describe('fake OpenAI server', () => {
     expect(Date.now() - closing).toBeLessThan(5_000);
     expect(String(await pending)).toMatch(/fetch failed|socket|terminated/i);
   });
+
+  it('takes the configured latency for every completion, drawn from a range; a reply with its own delay wins', async () => {
+    const slow = await startFakeOpenAI({ latencyMs: { min: 120, max: 180 } });
+    try {
+      const call = () => fetch(`${slow.baseURL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${slow.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(schemaRequest) });
+      for (let i = 0; i < 3; i++) {
+        const started = Date.now();
+        expect((await call()).status).toBe(200);
+        expect(Date.now() - started).toBeGreaterThanOrEqual(115);
+      }
+      slow.enqueue({ kind: 'json', content: { pick: 'a', list: [] }, delayMs: 0 });
+      const started = Date.now();
+      expect((await call()).status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(115);
+    } finally {
+      await slow.close();
+    }
+  });
 });

@@ -51,6 +51,11 @@ export interface FakeOpenAIOptions {
   models?: readonly string[];
   /** Default: an answer built from the request's JSON schema (first enum value, empty strings). */
   respond?: FakeResponder;
+  /**
+   * How long every completion takes, as a real model does (a range is drawn uniformly per
+   * request). A reply's own `delayMs` wins. Default 0.
+   */
+  latencyMs?: number | { min: number; max: number };
 }
 
 export interface FakeOpenAI {
@@ -120,12 +125,13 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     requests.push(request);
     const n = served++;
     const reply = queue.shift() ?? (await respond(request, n));
-    if (reply.delayMs) {
+    const delayMs = reply.delayMs ?? latencyOf(options.latencyMs);
+    if (delayMs > 0) {
       await new Promise<void>((resolve) => {
         const t = setTimeout(() => {
           timers.delete(t);
           resolve();
-        }, reply.delayMs);
+        }, delayMs);
         timers.add(t);
         res.on('close', () => {
           clearTimeout(t);
@@ -184,6 +190,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function latencyOf(latency: FakeOpenAIOptions['latencyMs']): number {
+  if (latency === undefined) return 0;
+  if (typeof latency === 'number') return latency;
+  return latency.min + Math.random() * (latency.max - latency.min);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -71,6 +71,8 @@ export interface ShopifyStandIn {
   seed(catalogue: Catalogue | GenerateCatalogueOptions): Catalogue;
   /** Make the next `count` GraphQL requests fail this way. */
   injectFault(fault: ShopifyFault, count?: number): void;
+  /** Drops the faults not used up yet (the outage is over). */
+  clearFaults(): void;
   setBucket(bucket: { maximumAvailable?: number; restoreRate?: number; currentlyAvailable?: number }): void;
   /** Send every webhook (besides subscriptions) to this URL too; null stops it. */
   setWebhookTarget(url: string | null): void;
@@ -484,6 +486,9 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     seed,
     injectFault(fault, count = 1) {
       for (let i = 0; i < count; i++) faults.push(fault);
+    },
+    clearFaults() {
+      faults.length = 0;
     },
     setBucket(b) {
       refill();

@@ -76,6 +76,11 @@ export interface StandInAdmin {
   cancelOrder(shopId: string, orderId: string, reason?: string): Cancellation;
   /** Makes every access token of the shop expired now. */
   expireAccessTokens(shopId: string): void;
+  /**
+   * The seller revokes the app's authorization: every access token of the shop is refused as
+   * expired (105002) and its refresh tokens are gone, so a refresh gets 36004005 (§2, §3).
+   */
+  revokeAuthorization(shopId: string): void;
   /** Token refreshes the auth host performed for a shop. */
   refreshCount(shopId: string): number;
   deliveries(): WebhookDelivery[];
@@ -397,6 +402,7 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
       if (method === 'POST' && path === '/orders/advance') return reply(admin.advanceOrder(shopId, String(body.orderId), String(body.status)));
       if (method === 'POST' && path === '/orders/cancel') return reply(admin.cancelOrder(shopId, String(body.orderId), body.reason as string | undefined));
       if (method === 'POST' && path === '/tokens/expire') return reply(admin.expireAccessTokens(shopId));
+      if (method === 'POST' && path === '/tokens/revoke') return reply(admin.revokeAuthorization(shopId));
       if (method === 'POST' && path === '/faults') return reply(faultsApi.inject(body as unknown as FaultSpec));
       if (method === 'DELETE' && path === '/faults') return reply(faultsApi.clear());
       if (method === 'GET' && path === '/counters') return reply(countersApi.rows());
@@ -465,6 +471,9 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
         case 'malformed-json':
           count(counterRow, 'errors');
           return send(res, 200, '{"code":0,"message":"Success","data":{"produ');
+        case 'wrong-envelope':
+          count(counterRow, 'errors');
+          return send(res, 200, JSON.stringify({ status: 'ok', result: { message: 'upstream answered' } }));
         case 'timeout':
           count(counterRow, 'errors');
           return; // never answers; the socket is destroyed on close
@@ -579,6 +588,11 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     expireAccessTokens(shopId) {
       const shop = findShop(shopId);
       for (const rec of accessTokens.values()) if (rec.shopId === shop.shopId) rec.expiresAt = nowSec() - 1;
+    },
+    revokeAuthorization(shopId) {
+      const shop = findShop(shopId);
+      admin.expireAccessTokens(shop.shopId);
+      for (const [token, rec] of refreshTokens) if (rec.shopId === shop.shopId) refreshTokens.delete(token);
     },
     refreshCount: (shopId) => findShop(shopId).refreshCount,
     deliveries: () => sender.deliveries,

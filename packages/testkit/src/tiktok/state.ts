@@ -33,7 +33,8 @@ export interface TokenRecord {
 export interface FaultSpec {
   /** Shop id or cipher; omitted: any shop. */
   shop?: string;
-  kind: 'rate-limit' | 'server-error' | 'timeout' | 'slow' | 'malformed-json' | 'expired-token';
+  /** `wrong-envelope`: HTTP 200 with valid JSON that is not TikTok's envelope (what a proxy or gateway may send). */
+  kind: 'rate-limit' | 'server-error' | 'timeout' | 'slow' | 'malformed-json' | 'wrong-envelope' | 'expired-token';
   /** How many requests it hits (default 1). */
   times?: number;
   /** Only requests to this API, e.g. `GET /product/202309/products/{product_id}`. */
