@@ -8,6 +8,7 @@ import { actualCost, requestedCost } from './cost.js';
 import { rootValue, type CancelOptions, type ExecContext } from './resolvers.js';
 import { loadAdminSchema } from './schema.js';
 import { gid, parseGid, StandInState, type StandInCancelJob, type StandInOrder } from './state.js';
+import { checkLatency, latencyOf, type Latency } from '../latency.js';
 
 const API_VERSION = '2026-10';
 const MAX_QUERY_COST = 1000;
@@ -36,6 +37,8 @@ export interface ShopifyStandInOptions {
   cancelDelayMs?: number;
   /** Waits between webhook delivery attempts (Shopify: 8 retries over 4 h; scaled down here). */
   webhookRetryDelaysMs?: number[];
+  /** Delay before each answer (network and server time), e.g. `{ min: 50, max: 150 }`. Default 0. */
+  latencyMs?: Latency;
   port?: number;
 }
 
@@ -348,10 +351,18 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
   });
 
   // ---- HTTP
+  checkLatency(options.latencyMs, 'Shopify stand-in');
   const send = (res: ServerResponse, status: number, body: unknown, requestId: string) => {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId, 'content-length': Buffer.byteLength(text) });
-    res.end(text);
+    const answer = () => {
+      if (res.destroyed) return;
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId, 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    // The bucket was charged on arrival (as Shopify does); only the answer takes the latency.
+    const delayMs = latencyOf(options.latencyMs);
+    if (delayMs > 0) later(delayMs, answer);
+    else answer();
   };
 
   const handleGraphql = (req: IncomingMessage, res: ServerResponse, raw: string) => {

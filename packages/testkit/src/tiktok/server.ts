@@ -10,6 +10,7 @@ import * as products from './products.js';
 import { expectedSign, sameSign } from './sign.js';
 import { type CounterRow, emptyShop, type FaultSpec, type ShopState, type TokenRecord, type WebhookDelivery } from './state.js';
 import { REAL_RETRY_DELAYS_MS, WebhookSender } from './webhooks.js';
+import { checkLatency, latencyOf, type Latency } from '../latency.js';
 
 export interface TikTokStandInOptions {
   port?: number;
@@ -28,6 +29,8 @@ export interface TikTokStandInOptions {
   webhookTimeoutMs?: number;
   /** Rotate the refresh token on each refresh (default true: a second refresh with the old one fails). */
   rotateRefreshToken?: boolean;
+  /** Time an admitted Open API request takes before it runs and is answered, e.g. `{ min: 50, max: 150 }`. Default 0. */
+  latencyMs?: Latency;
 }
 
 interface Route {
@@ -123,6 +126,7 @@ function parseBody(raw: Buffer): unknown {
 export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Promise<TikTokStandIn> {
   const tree = loadCategoryTree();
   const qps = options.qps ?? 50;
+  checkLatency(options.latencyMs, 'TikTok stand-in');
   const bannedWords = (options.bannedWords ?? ['counterfeit', 'replica', 'knockoff']).map((w) => w.toLowerCase());
   const auditDelayMs = options.auditDelayMs ?? 50;
   const apps = new Map<string, string>(); // app_key -> app_secret
@@ -490,6 +494,9 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
       count(counterRow, 'rateLimited');
       return send(res, 429, envelope(36009002, 'Too many requests.', null));
     }
+    // Counted against the limit on arrival (as a gateway does); the work and the answer take the latency.
+    const delayMs = latencyOf(options.latencyMs);
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
 
     let body: unknown;
     if (r.body === 'json' && raw.length > 0) {
