@@ -209,6 +209,21 @@ describe('orders', () => {
     expect(shop.state.orders.filter((o) => o.sourceIdentifier === 'tiktok-576460000000000003')).toHaveLength(1);
   });
 
+  it('an orderCreate Shopify runs after the client gave up (timeout) still makes one order: the claim holds a whole TTL from the timeout', async () => {
+    const ttl = 1_500;
+    const c = client({ timeoutMs: 500, maxThrottleWaitMs: 200, orderClaimTtlMs: ttl });
+    const key = `${redis.prefix}:{${shop.shopDomain.split('.')[0]}}:shopify:order:576460000000000006`;
+    shop.injectFault({ kind: 'hold', operation: 'OrderCreate', phase: 'before-run' });
+    await expect(c.createOrderOnce('576460000000000006', input())).rejects.toBeInstanceOf(ShopifyTransientError);
+    // Renewed at the timeout, not left to lapse ~1 s later with what was left after the send.
+    expect(await redis.client.pttl(key)).toBeGreaterThan(ttl - 150);
+    expect(shop.releaseHeld()).toBe(1); // Shopify runs the request late: the order exists now
+    await expect(c.createOrderOnce('576460000000000006', input())).rejects.toBeInstanceOf(ShopifyOrderClaimBusyError);
+    const settled = await waitUntil(() => c.createOrderOnce('576460000000000006', input()).catch(() => undefined), { timeoutMs: 5000, intervalMs: 100, what: 'the claim to lapse' });
+    expect(settled.created).toBe(false);
+    expect(shop.state.orders.filter((o) => o.sourceIdentifier === 'tiktok-576460000000000006')).toHaveLength(1);
+  });
+
   it('finds an order made earlier even when Redis forgot it', async () => {
     const c = client();
     const first = await c.createOrderOnce('576460000000000004', input());

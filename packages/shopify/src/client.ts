@@ -552,6 +552,10 @@ export class ShopifyClient {
       // Unknown: no answer (timeout, 5xx, reset), an answer we could not read, or anything unexpected.
       const unknownOutcome = sent && (err instanceof ShopifyTransientError || err instanceof ShopifyResponseShapeError || !(err instanceof ShopifyClientError));
       if (!unknownOutcome) await redis.eval(RELEASE_CLAIM, 1, key, token);
+      // Shopify may still run a request we gave up on (a timeout only ends our wait): hold the
+      // claim a whole TTL from now, not just what is left of it, so the next attempt's lookup
+      // comes after that late order and after Shopify's search has indexed it.
+      else await redis.eval(RENEW_CLAIM, 1, key, token, String(this.options.orderClaimTtlMs ?? 300_000)).catch(() => undefined);
       throw err;
     }
   }

@@ -19,7 +19,14 @@ export type ShopifyFault =
   | { kind: 'malformed-json' }
   | { kind: 'reset' }
   /** Runs the request (an order really gets created), then drops the connection unanswered. */
-  | { kind: 'lost-response'; operation?: string };
+  | { kind: 'lost-response'; operation?: string }
+  /**
+   * Holds the next request of `operation` unanswered until `releaseHeld()` (a request in
+   * flight when its client dies). `before-run`: not run yet; released, it runs as Shopify runs
+   * a request it got before the client went away. `after-run`: it ran (an order exists);
+   * released, only the answer goes out.
+   */
+  | { kind: 'hold'; operation: string; phase: 'before-run' | 'after-run' };
 
 export interface ShopifyStandInOptions {
   /** The token every request must carry in `X-Shopify-Access-Token`. */
@@ -76,6 +83,10 @@ export interface ShopifyStandIn {
   injectFault(fault: ShopifyFault, count?: number): void;
   /** Drops the faults not used up yet (the outage is over). */
   clearFaults(): void;
+  /** How many requests a `hold` fault holds right now. */
+  heldCount(): number;
+  /** Lets every held request go on (run it and/or answer it); returns how many there were. */
+  releaseHeld(): number;
   setBucket(bucket: { maximumAvailable?: number; restoreRate?: number; currentlyAvailable?: number }): void;
   /** Send every webhook (besides subscriptions) to this URL too; null stops it. */
   setWebhookTarget(url: string | null): void;
@@ -126,6 +137,7 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
   const hanging = new Set<ServerResponse>();
+  const held: (() => void)[] = [];
   const counters = { requests: 0, throttled: 0, faults: 0, ordersCreated: 0, byOperation: {} as Record<string, number> };
   const requestLog: RequestLogEntry[] = [];
   const deliveries: WebhookDelivery[] = [];
@@ -375,7 +387,7 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
       return send(res, 401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' }, requestId);
     }
     // A lost response needs the request to run first; it is applied after execution.
-    const fault = faults[0]?.kind === 'lost-response' ? undefined : faults.shift();
+    const fault = faults[0]?.kind === 'lost-response' || faults[0]?.kind === 'hold' ? undefined : faults.shift();
     if (fault) {
       counters.faults += 1;
       log.outcome = 'fault';
@@ -419,9 +431,37 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
       log.outcome = 'throttled';
       return send(res, 200, { errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }], extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: throttleStatus() } } }, requestId);
     }
+    const hold = (phase: 'before-run' | 'after-run', then: () => void): boolean => {
+      const pending = faults[0];
+      if (pending?.kind !== 'hold' || pending.phase !== phase || pending.operation !== log.operation) return false;
+      faults.shift();
+      counters.faults += 1;
+      hanging.add(res);
+      held.push(() => {
+        hanging.delete(res);
+        then();
+      });
+      return true;
+    };
+    if (hold('before-run', () => runAndAnswer(req, res, requestId, log, op, document, variables, cost, body.data.operationName ?? undefined))) return;
+    runAndAnswer(req, res, requestId, log, op, document, variables, cost, body.data.operationName ?? undefined, hold);
+  };
+
+  const runAndAnswer = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    log: RequestLogEntry,
+    op: OperationDefinitionNode,
+    document: DocumentNode,
+    variables: Record<string, unknown>,
+    cost: number,
+    operationName: string | undefined,
+    hold?: (phase: 'after-run', then: () => void) => boolean,
+  ) => {
     bucket.available -= cost;
     const ctx: ExecContext = { bulk: false };
-    const result = execute({ schema, document, rootValue: root, contextValue: ctx, variableValues: variables, operationName: body.data.operationName ?? undefined });
+    const result = execute({ schema, document, rootValue: root, contextValue: ctx, variableValues: variables, operationName });
     if ('then' in result) throw new Error('stand-in resolvers are synchronous');
     const actual = actualCost(result.data, cost, op.operation === 'mutation');
     bucket.available += cost - actual;
@@ -434,7 +474,9 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
       return void req.socket.destroy();
     }
     const data = result.data ? JSON.parse(JSON.stringify(result.data).replaceAll('__BULK_URL__', `${baseUrl}/bulk`)) : result.data;
-    send(res, 200, { ...(result.errors?.length ? { errors: result.errors.map((e) => e.toJSON()) } : {}), data, extensions: { cost: { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: throttleStatus() } } }, requestId);
+    const answer = () => send(res, 200, { ...(result.errors?.length ? { errors: result.errors.map((e) => e.toJSON()) } : {}), data, extensions: { cost: { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: throttleStatus() } } }, requestId);
+    if (hold?.('after-run', answer)) return;
+    answer();
   };
 
   const server = createServer((req, res) => {
@@ -500,6 +542,15 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     },
     clearFaults() {
       faults.length = 0;
+    },
+    heldCount() {
+      return held.length;
+    },
+    releaseHeld() {
+      const waiting = held.splice(0);
+      // The client may be gone (killed): the request still runs, its answer reaches no one.
+      for (const go of waiting) go();
+      return waiting.length;
     },
     setBucket(b) {
       refill();
