@@ -30,7 +30,7 @@ export const ENV_EXAMPLES: Record<string, string> = {
   JOB_LOCK_SECONDS: 'JOB_LOCK_SECONDS=30 (seconds before a dead worker\'s job is handed to another)',
   JOB_MAX_STALLED: 'JOB_MAX_STALLED=2 (worker crashes a job survives before it fails)',
   SHOPIFY_ORDER_CLAIM_TTL: 'SHOPIFY_ORDER_CLAIM_TTL=300 (seconds; at least 10)',
-  REDIS_URL: 'REDIS_URL=redis://127.0.0.1:6379',
+  REDIS_URL: 'REDIS_URL=redis://127.0.0.1:6379 (a Redis Cluster: REDIS_URL=redis+cluster://10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379)',
   QUEUE_PREFIX: 'QUEUE_PREFIX=shoptok',
   LOG_LEVEL: `LOG_LEVEL=info (one of ${LOG_LEVELS.join(', ')})`,
   LOG_FILE: 'LOG_FILE=sync_bot.log',
@@ -67,6 +67,37 @@ const booleanSetting = z.preprocess(
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const urlWithDefault = (fallback: string) => z.preprocess((v) => unsetIfBlank(v) ?? fallback, httpUrl);
 const optionalUrl = z.preprocess(unsetIfBlank, httpUrl.optional());
+
+const CLUSTER_NODE = /^(\[[0-9a-f:.]+\]|[^:[\]]+):(\d{1,5})$/i;
+
+/**
+ * One server (`redis://`, `rediss://` for TLS) or a Redis Cluster named by some of its nodes
+ * (`redis+cluster://host1:port,host2:port`, `rediss+cluster://` for TLS; the others are found).
+ * Same grammar as `parseRedisClusterUrl` in packages/queues, which opens the connection.
+ */
+function checkRedisUrl(url: string, ctx: z.core.$RefinementCtx<string>): void {
+  const cluster = /^rediss?\+cluster:\/\/(?:[^@/]*@)?([^/?#@]*)(.*)$/i.exec(url);
+  if (!cluster) {
+    if (!z.url({ protocol: /^rediss?$/ }).safeParse(url).success) {
+      ctx.addIssue({ code: 'custom', message: 'must be a redis:// or rediss:// URL (a Redis Cluster: redis+cluster://host1:port,host2:port)' });
+    }
+    return;
+  }
+  const [, hostList = '', rest = ''] = cluster;
+  if (rest !== '' && rest !== '/') {
+    ctx.addIssue({ code: 'custom', message: 'a Redis Cluster URL takes no database number, path or query (a cluster has only database 0); a password with "/", "@" or "," must be percent-encoded' });
+  }
+  const bad = hostList.split(',').filter((node) => {
+    const match = CLUSTER_NODE.exec(node.trim());
+    const port = Number(match?.[2]);
+    return !match || port < 1 || port > 65_535;
+  });
+  if (hostList === '' || bad.length > 0) {
+    // The nodes are quoted only when the URL holds no credentials, so a mistyped password is never echoed.
+    const quoted = bad.length > 0 && !url.includes('@') ? `; not host:port: ${bad.map((b) => `"${b}"`).join(', ')}` : '';
+    ctx.addIssue({ code: 'custom', message: `a Redis Cluster URL lists its nodes as host:port separated by commas${quoted}` });
+  }
+}
 
 /** The environment of the original single-store bot, plus what a real deployment needs. */
 export const envSchema = z.object({
@@ -116,10 +147,7 @@ export const envSchema = z.object({
    */
   SHOPIFY_ORDER_CLAIM_TTL: intSetting(300, 10, 86_400),
   // Infrastructure
-  REDIS_URL: z.preprocess(
-    (v) => (unsetIfBlank(v) === undefined ? 'redis://127.0.0.1:6379' : v),
-    z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }),
-  ),
+  REDIS_URL: z.preprocess((v) => (unsetIfBlank(v) === undefined ? 'redis://127.0.0.1:6379' : v), z.string().trim().superRefine(checkRedisUrl)),
   QUEUE_PREFIX: z.preprocess(
     (v) => (unsetIfBlank(v) === undefined ? 'shoptok' : v),
     z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'may hold only letters, digits, "-" and "_"' }),

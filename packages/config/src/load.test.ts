@@ -71,11 +71,25 @@ describe('loadConfig: single-store .env of the original bot', () => {
     expect(bySetting.BATCH_SIZE).toBe('must be at least 1');
     expect(bySetting.RETRY_BACKOFF).toBe('must be at least 0.1 seconds');
     expect(bySetting.LOG_LEVEL).toMatch(/must be one of fatal, error/);
-    expect(bySetting.REDIS_URL).toBe('must be a redis:// or rediss:// URL');
+    expect(bySetting.REDIS_URL).toBe('must be a redis:// or rediss:// URL (a Redis Cluster: redis+cluster://host1:port,host2:port)');
     expect(bySetting.DRY_RUN).toBe('must be true or false');
     expect(bySetting.SHOPIFY_STORE).toMatch(/myshopify\.com domain/);
     // Missing settings are reported in the same run.
     expect(bySetting.TIKTOK_APP_KEY).toBe('is missing');
+  });
+
+  it('takes a Redis Cluster as redis+cluster://host:port,host:port and explains a malformed one without echoing a password', () => {
+    expect(loadConfig({ env: { ...singleStoreEnv, REDIS_URL: 'redis+cluster://10.0.0.1:6379,10.0.0.2:6380' } }).redisUrl).toBe('redis+cluster://10.0.0.1:6379,10.0.0.2:6380');
+    expect(loadConfig({ env: { ...singleStoreEnv, REDIS_URL: 'rediss+cluster://:s3cret@redis-0.redis:6379/' } }).redisUrl).toBe('rediss+cluster://:s3cret@redis-0.redis:6379/');
+    const problemOf = (url: string) => problemsOf(() => loadConfig({ env: { ...singleStoreEnv, REDIS_URL: url } })).find((p) => p.setting === 'REDIS_URL');
+    expect(problemOf('redis+cluster://10.0.0.1:6379,10.0.0.2')?.problem).toBe('a Redis Cluster URL lists its nodes as host:port separated by commas; not host:port: "10.0.0.2"');
+    expect(problemOf('redis+cluster://10.0.0.1:6379/2')?.problem).toMatch(/takes no database number, path or query \(a cluster has only database 0\)/);
+    expect(problemOf('redis+cluster://')?.problem).toMatch(/lists its nodes as host:port/);
+    const withPassword = problemOf('redis+cluster://:hunter2@10.0.0.1:6379,nohost');
+    expect(withPassword?.problem).toMatch(/lists its nodes as host:port/);
+    expect(withPassword?.problem).not.toContain('hunter2');
+    expect(problemOf('redis+cluster://:pa/ss@10.0.0.1:6379')?.problem).not.toContain('ss@');
+    expect(problemOf('redis+cluster://x')?.example).toContain('redis+cluster://');
   });
 
   it('reports conflicting aliases and the Partner Center URL of the original bot', () => {
