@@ -4,13 +4,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@shoptok/logger';
-import { createRedisConnection, QueueFactory, queueNameFor, waitForRedis } from '@shoptok/queues';
+import { createRedisConnection, QueueFactory, queueNameFor, recordMetric, recordSyncLag, waitForRedis } from '@shoptok/queues';
 import { startAppProcess, useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
 import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { startDashboard, type RunningDashboard } from './app.js';
-import { recordMetric, recordSyncLag } from './metrics-contract.js';
 import { stateKey } from './overview-data.js';
 
 const logger = createLogger({ level: 'silent', console: false });

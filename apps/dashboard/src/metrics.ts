@@ -1,8 +1,7 @@
-import type { QueueFactory } from '@shoptok/queues';
 import type { Redis } from 'ioredis';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { readFleet, type QueueSnapshot } from './fleet.js';
-import { metricsKey, parseMetricField, type ParsedMetricField } from './metrics-contract.js';
+import { metricsKey, parseMetricField, type ParsedMetricField, type QueueFactory } from '@shoptok/queues';
 
 /** What one scrape reads: the queues from BullMQ, the published counters per store. */
 export interface FleetMetrics {

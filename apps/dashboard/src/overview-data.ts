@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { readLagHistory, type LagPoint } from './metrics-contract.js';
+import { readLagHistory, type LagPoint } from '@shoptok/queues';
 
 /*
  * The sync state the workers write (packages/state), read straight from Redis for now; a later

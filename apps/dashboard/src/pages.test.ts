@@ -1,5 +1,5 @@
 import { escapeHtml, html } from './html.js';
-import { parseMetricField } from './metrics-contract.js';
+import { parseMetricField } from '@shoptok/queues';
 import { formatSeconds, LIST_LIMIT, renderLagChart, renderStorePage } from './pages.js';
 import type { StoreOverview } from './overview-data.js';
 

@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from './html.js';
-import type { LagPoint } from './metrics-contract.js';
+import type { LagPoint } from '@shoptok/queues';
 import type { StoreOverview } from './overview-data.js';
 
 /** Long lists are cut here (the page must stay usable for a store with thousands of problems). */

@@ -2,7 +2,7 @@ import { startFakeOpenAI, type FakeOpenAI } from '@shoptok/testkit/openai';
 import { useTestRedis, type TestRedis } from '@shoptok/testkit';
 import { DEFAULT_CACHE_TTL_SECONDS } from './cache.js';
 import { bundledCategoryIndex } from './default-tree.js';
-import { ProductMapper } from './product-mapper.js';
+import { ProductMapper, type MappingUsage } from './product-mapper.js';
 import type { MapperProductInput } from './schemas.js';
 
 const mug: MapperProductInput = { id: 'gid://shopify/Product/7', title: 'Ceramic Coffee Mug', productType: 'Mug', tags: ['coffee'], descriptionHtml: '<p>Stoneware mug, dishwasher safe.</p>' };
@@ -37,6 +37,24 @@ describe('AI mapping cache in Redis', () => {
     expect(second.draft).toEqual(first.draft);
     expect(fake.requests.length).toBe(before + 1);
     expect(again.usage()).toMatchObject({ calls: 0, cacheHits: 1 });
+  });
+
+  it('tells its observer what each product cost: an AI call with its spend, then a cache hit for free', async () => {
+    const seen: MappingUsage[] = [];
+    const observed = () => new ProductMapper({ index: bundledCategoryIndex(), ai: { apiKey: fake.apiKey, baseURL: fake.baseURL }, cache: { redis: redis.client, keyPrefix: redis.prefix }, onUsage: (u) => seen.push(u) });
+    const first = observed();
+    await first.map(mug, { storeId: 'brand-obs' });
+    await observed().map(mug, { storeId: 'brand-obs' });
+    expect(seen).toEqual([
+      { storeId: 'brand-obs', calls: 1, cacheHit: false, costUsd: first.usage().estimatedCostUsd },
+      { storeId: 'brand-obs', calls: 0, cacheHit: true, costUsd: 0 },
+    ]);
+    expect(seen[0]!.costUsd).toBeGreaterThan(0);
+  });
+
+  it('maps on when its observer throws', async () => {
+    const throwing = new ProductMapper({ index: bundledCategoryIndex(), ai: { apiKey: fake.apiKey, baseURL: fake.baseURL }, onUsage: () => { throw new Error('observer bug'); } });
+    expect((await throwing.map(mug, { storeId: 'brand-obs2' })).mapper).toBe('ai');
   });
 
   it('keys per store under the store hash tag, with the documented TTL', async () => {

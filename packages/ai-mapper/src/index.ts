@@ -17,6 +17,6 @@ export type { AiMapperOptions } from './openai-mapper.js';
 export { mapProductLines } from './preview.js';
 export type { PreviewLine, PreviewOptions } from './preview.js';
 export { parseProduct, ProductMapper } from './product-mapper.js';
-export type { ProductMapperOptions } from './product-mapper.js';
+export type { MappingUsage, ProductMapperOptions } from './product-mapper.js';
 export { categoryAttributeSchema, categoryNodeSchema, listingDraftSchema, mapperProductSchema, mappingResultSchema } from './schemas.js';
 export type { CategoryAttribute, CategoryNode, FilledAttribute, ListingDraft, MapperProduct, MapperProductInput, MappingResult } from './schemas.js';

@@ -21,6 +21,16 @@ export interface ProductMapperOptions {
   /** Per-run limits: past them, products get the fallback mapper. */
   budget?: { maxCalls?: number; maxTokens?: number; prices?: Record<string, ModelPrice> };
   logger?: Logger;
+  /** Told what each AI-mapped product cost (metrics); must not throw, and is never awaited. */
+  onUsage?: (usage: MappingUsage) => void;
+}
+
+/** What mapping one product with AI cost: calls made, whether the cache answered, estimated spend. */
+export interface MappingUsage {
+  storeId: string;
+  calls: number;
+  cacheHit: boolean;
+  costUsd: number;
 }
 
 /** Maps Shopify products to TikTok listing drafts for one run (a sync pass, a preview, an eval). */
@@ -34,6 +44,7 @@ export class ProductMapper {
   private readonly cache: MappingCache | undefined;
   private readonly budget: RunBudget;
   private readonly logger: Logger | undefined;
+  private readonly onUsage: ((usage: MappingUsage) => void) | undefined;
   /** Set after a configuration failure (bad key, unknown model): no more calls this run. */
   private aiStopped: string | undefined;
 
@@ -47,6 +58,7 @@ export class ProductMapper {
     this.cache = options.cache ? new MappingCache(options.cache) : undefined;
     this.budget = new RunBudget({ ...options.budget, model: this.ai?.model ?? 'gpt-4o-mini' });
     this.logger = options.logger;
+    this.onUsage = options.onUsage;
   }
 
   /**
@@ -64,6 +76,7 @@ export class ProductMapper {
     const cached = await this.readCache(storeId, fingerprint);
     if (cached && this.index.leaf(cached.draft.categoryId)) {
       this.budget.recordCacheHit();
+      this.report({ storeId, calls: 0, cacheHit: true, costUsd: 0 });
       return { draft: cached.draft, mapper: 'cache', reason: `cached AI answer from ${cached.storedAt} (${cached.reason})`, model: cached.model };
     }
 
@@ -72,6 +85,7 @@ export class ProductMapper {
     const outcome = await this.ai.map(product, candidates, this.index, this.region, this.budget);
     const after = this.budget.usage();
     const usage = { calls: after.calls - before.calls, promptTokens: after.promptTokens - before.promptTokens, completionTokens: after.completionTokens - before.completionTokens };
+    this.report({ storeId, calls: usage.calls, cacheHit: false, costUsd: Math.max(0, after.estimatedCostUsd - before.estimatedCostUsd) });
     if (outcome.ok) {
       await this.writeCache(storeId, fingerprint, { draft: outcome.draft, model: this.ai.model, reason: outcome.note });
       this.logger?.debug({ productId: product.id, categoryId: outcome.draft.categoryId, ...usage }, 'ai mapper answered');
@@ -95,6 +109,14 @@ export class ProductMapper {
     const usage = this.usage();
     this.logger?.info({ model: this.model ?? null, ...usage }, 'mapper run summary');
     return usage;
+  }
+
+  private report(usage: MappingUsage): void {
+    try {
+      this.onUsage?.(usage);
+    } catch (err) {
+      this.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'mapping usage observer failed');
+    }
   }
 
   private fallbackFor(product: MapperProduct, reason: string): MappingResult {

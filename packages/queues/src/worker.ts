@@ -19,13 +19,20 @@ export type JobHandlers<Q extends QueueKey> = {
   [J in JobName<Q>]: (data: JobData<Q, J>, context: JobContext) => Promise<unknown>;
 };
 
-/** Outcome of one job, for metrics. */
+/** Outcome of one job attempt, for metrics and alerts. */
 export interface JobOutcome {
   queue: QueueKey;
   store: string;
   name: string;
+  jobId: string | undefined;
   status: 'completed' | 'failed' | 'rate-limited';
   durationMs: number;
+  /** When the job was due (added, plus its delay): the start of the change or cycle it serves. */
+  dueAt: number;
+  /** Failed only: the reason, secrets scrubbed. */
+  reason?: string;
+  /** Failed only: no attempt is left (a permanent error, or the last retry). */
+  final?: boolean;
 }
 
 export interface StoreWorkerOptions<Q extends QueueKey> {
@@ -115,16 +122,25 @@ export function createStoreWorker<Q extends QueueKey>(options: StoreWorkerOption
 
     const handler = (handlers as Record<string, (data: unknown, ctx: JobContext) => Promise<unknown>>)[job.name];
     if (!handler) throw new UnrecoverableError(`no handler for job kind "${job.name}"`);
+    const outcome = (status: JobOutcome['status'], extra: Pick<JobOutcome, 'reason' | 'final'> = {}): void => {
+      if (!onOutcome) return;
+      // An observer's bug must never change what happens to the job.
+      try {
+        onOutcome({ queue, store, name: job.name, jobId: job.id, status, durationMs: Date.now() - started, dueAt: job.timestamp + (job.opts.delay ?? 0), ...extra });
+      } catch (err) {
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'job outcome observer failed');
+      }
+    };
     try {
       const result = await handler(parsed.data, { job, logger, signal, progress: (value) => job.updateProgress(value) });
-      onOutcome?.({ queue, store, name: job.name, status: 'completed', durationMs: Date.now() - started });
+      outcome('completed');
       return result;
     } catch (err) {
       const waitMs = retryAfterMsOf(err);
       if (waitMs !== undefined) {
         // Pause this store's queue only; the job goes back to wait without losing an attempt.
         logger.warn({ waitMs, reason: scrubSecrets((err as Error).message) }, 'rate limited: pausing this store queue');
-        onOutcome?.({ queue, store, name: job.name, status: 'rate-limited', durationMs: Date.now() - started });
+        outcome('rate-limited');
         await worker.rateLimit(Math.max(waitMs, 1));
         throw Worker.RateLimitError();
       }
@@ -134,7 +150,8 @@ export function createStoreWorker<Q extends QueueKey>(options: StoreWorkerOption
         await job.moveToDelayed(Date.now() + laterMs, token);
         throw new DelayedError();
       }
-      onOutcome?.({ queue, store, name: job.name, status: 'failed', durationMs: Date.now() - started });
+      const final = isUnrecoverable(err) || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      outcome('failed', { reason: scrubbed(err).message, final });
       if (isUnrecoverable(err) && !(err instanceof UnrecoverableError)) {
         const e = scrubbed(err);
         throw new UnrecoverableError(`${e.name}: ${e.message}`);

@@ -16,7 +16,7 @@ export {
 export type { ShopifyErrorDetails, ShopifyUserErrorItem } from './errors.js';
 export { CostPacer } from './pacer.js';
 export type { ThrottleStatus } from './pacer.js';
-export type { FetchFn } from './transport.js';
+export type { FetchFn, ShopifyApiCall } from './transport.js';
 export type { InventoryAvailability, OrderCancelReason, ShopifyImage, ShopifyOrder, ShopifyProduct, ShopifyVariant, SkuVariant } from './types.js';
 export { fulfillmentWebhook, inventoryItemGid, inventoryLevelUpdateWebhook, locationGid, orderGid, orderWebhook, productGid, productWebhook, verifyShopifyWebhook, WebhookDeduper } from './webhooks.js';
 export type { FulfillmentWebhook, InventoryLevelUpdateWebhook, OrderWebhook, ProductWebhook, VerifyWebhookOptions, WebhookHeaders, WebhookVerdict } from './webhooks.js';

@@ -35,6 +35,18 @@ export interface TransportOptions {
   maxThrottleWaitMs?: number;
   /** Base of the exponential backoff for transient failures. Default 300 ms. */
   backoffBaseMs?: number;
+  /** Told about every GraphQL request sent (metrics); must not throw, and is never awaited. */
+  onApiCall?: (call: ShopifyApiCall) => void;
+}
+
+/** One Admin API request as the observer sees it (no token, query or variables). */
+export interface ShopifyApiCall {
+  api: 'shopify';
+  operation: string;
+  /** HTTP status; undefined when no answer came (network error, timeout). */
+  status: number | undefined;
+  /** Answered THROTTLED in a 200 (the cost bucket), apart from an HTTP 429. */
+  throttled: boolean;
 }
 
 // @shopify/shopify-api sends every request through one process-wide fetch hook (the adapter's
@@ -170,6 +182,7 @@ export class GraphqlTransport {
       }
       try {
         const response = await this.client.request(query, { variables, retries: 0, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+        this.observe({ api: 'shopify', operation, status: 200, throttled: false });
         const requestId = headerValue(response.headers, 'x-request-id');
         const cost = costExtension.safeParse(response.extensions?.cost);
         if (cost.success) {
@@ -183,6 +196,7 @@ export class GraphqlTransport {
         return { data: parsed.data, requestId, cost: cost.success ? cost.data : undefined };
       } catch (err) {
         if (err instanceof ShopifyClientError) throw err;
+        this.observe(observedFailure(err, operation));
         const outcome = await this.classify(err, operation, estimate);
         if (outcome.kind === 'throttled') {
           throttles += 1;
@@ -203,6 +217,14 @@ export class GraphqlTransport {
         this.options.logger?.warn({ store: this.options.storeId, operation, attempt: transientFailures, backoffMs: jittered, err: outcome.error.message }, 'shopify: transient failure, retrying');
         await sleep(jittered);
       }
+    }
+  }
+
+  private observe(call: ShopifyApiCall): void {
+    try {
+      this.options.onApiCall?.(call);
+    } catch (err) {
+      this.options.logger?.warn({ store: this.options.storeId, err: err instanceof Error ? err.message : String(err) }, 'shopify api call observer failed');
     }
   }
 
@@ -271,4 +293,15 @@ export class GraphqlTransport {
     const message = err instanceof Error ? err.message : String(err);
     throw new ShopifyClientError(`Unexpected failure calling Shopify ${operation}: ${scrub(message)}`, false, { operation });
   }
+}
+
+/** What the observer is told about a request that threw: its status and whether it was THROTTLED. */
+function observedFailure(err: unknown, operation: string): ShopifyApiCall {
+  if (err instanceof GraphqlQueryError) {
+    const body = err.body as { errors?: { graphQLErrors?: unknown } } | undefined;
+    const gqlErrors = Array.isArray(body?.errors?.graphQLErrors) ? (body.errors.graphQLErrors as { extensions?: { code?: unknown } }[]) : [];
+    return { api: 'shopify', operation, status: 200, throttled: gqlErrors.some((e) => e.extensions?.code === 'THROTTLED') };
+  }
+  if (err instanceof HttpResponseError) return { api: 'shopify', operation, status: err.response.code, throttled: false };
+  return { api: 'shopify', operation, status: undefined, throttled: false };
 }

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '@shoptok/logger';
 import { z } from 'zod';
 import { TikTokInvalidInputError, type TikTokItemError } from './errors.js';
-import { type ApiRequest, type HttpMethod, TikTokHttp } from './http.js';
+import { type ApiRequest, type HttpMethod, type TikTokApiCall, TikTokHttp } from './http.js';
 import { TikTokPacer } from './pacing.js';
 import {
   editProductInputSchema,
@@ -48,6 +48,8 @@ export interface TikTokShopClientOptions {
   /** Lifetime of cached category tree/attributes/rules (default 1 h; TikTok advises against long caching). */
   categoryCacheTtlMs?: number;
   now?: () => number;
+  /** Told about every Open API request sent (metrics); must not throw, and is never awaited. */
+  onApiCall?: (call: TikTokApiCall) => void;
 }
 
 export interface ProductSearchFilter {
@@ -145,6 +147,7 @@ export class TikTokShopClient {
       maxAttempts: options.maxAttempts,
       backoffBaseMs: options.backoffBaseMs,
       now: options.now,
+      onApiCall: options.onApiCall,
     });
   }
 

@@ -46,6 +46,19 @@ export interface TikTokHttpOptions {
   /** Base of the exponential backoff with full jitter (default 300 ms). */
   backoffBaseMs?: number;
   now?: () => number;
+  /** Told about every request sent (metrics); must not throw, and is never awaited. */
+  onApiCall?: (call: TikTokApiCall) => void;
+}
+
+/** One Open API request as the observer sees it (no URL, token or body: nothing secret). */
+export interface TikTokApiCall {
+  api: 'tiktok';
+  /** e.g. `GET /order/202309/orders`. */
+  operation: string;
+  /** HTTP status; undefined when no answer came (network error, timeout). */
+  status: number | undefined;
+  /** Rate limited by code 36009002 without an HTTP 429. */
+  throttled: boolean;
 }
 
 const envelopeSchema = z.object({
@@ -146,6 +159,7 @@ export class TikTokHttp {
       text = res.body;
       retryAfter = res.headers['retry-after'];
     } catch (err) {
+      this.observe({ api: 'tiktok', operation, status: undefined, throttled: false });
       // got's error keeps the URL and headers (token); keep only its code and a scrubbed message.
       const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'network error';
       const message = err instanceof Error ? scrubSecrets(err.message, this.secretValues) : 'unknown';
@@ -156,10 +170,12 @@ export class TikTokHttp {
     try {
       parsed = parseJsonSafe(text);
     } catch {
+      this.observe({ api: 'tiktok', operation, status, throttled: false });
       if (status === 429) throw this.rateLimited(operation, status, undefined, retryAfter, attempt);
       throw new TikTokTransientError(`TikTok answered ${operation} with HTTP ${status} and a body that is not JSON.`, { operation, httpStatus: status });
     }
     const envelope = envelopeSchema.safeParse(parsed);
+    this.observe({ api: 'tiktok', operation, status, throttled: status !== 429 && envelope.success && envelope.data.code === RATE_LIMITED_CODE });
     if (!envelope.success) {
       if (status === 429) throw this.rateLimited(operation, status, undefined, retryAfter, attempt);
       if (status >= 500) throw new TikTokTransientError(`TikTok answered ${operation} with HTTP ${status}.`, { operation, httpStatus: status });
@@ -181,6 +197,14 @@ export class TikTokHttp {
       throw new TikTokResponseShapeError(`TikTok's answer to ${operation} (request_id ${requestId ?? 'none'}) lacks fields we rely on: ${z.prettifyError(data.error)}`, details);
     }
     return data.data;
+  }
+
+  private observe(call: TikTokApiCall): void {
+    try {
+      this.options.onApiCall?.(call);
+    } catch (err) {
+      this.options.logger?.warn({ err: err instanceof Error ? err.message : String(err) }, 'tiktok api call observer failed');
+    }
   }
 
   private rateLimited(operation: string, status: number, requestId: string | undefined, retryAfter: string | undefined, attempt: number): TikTokRateLimitError {

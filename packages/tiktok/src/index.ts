@@ -9,6 +9,7 @@ export {
   TikTokTransientError,
 } from './errors.js';
 export type { TikTokErrorDetails, TikTokItemError } from './errors.js';
+export type { TikTokApiCall } from './http.js';
 export { parseJsonSafe } from './json.js';
 export { TikTokPacer } from './pacing.js';
 export type { TikTokPacerOptions } from './pacing.js';

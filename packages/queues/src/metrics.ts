@@ -1,4 +1,6 @@
-import type { Redis } from 'ioredis';
+import type { Logger } from '@shoptok/logger';
+import type { Cluster, Redis } from 'ioredis';
+import { queueKeys, type QueueKey } from './catalog.js';
 
 /**
  * The metrics contract between the fleet and the dashboard. Workers, the webhook service and
@@ -11,12 +13,15 @@ import type { Redis } from 'ioredis';
  *   member = `<ms>:<lagSeconds>`; entries older than {@link LAG_HISTORY_MS} are trimmed on write.
  *
  * Both keys carry the store's hash tag, like every other key of the store (Redis Cluster).
- * This module is meant to move into a shared package; it imports nothing of ours.
+ * Writers use {@link MetricsRecorder} (never fails or slows its caller); the dashboard reads.
  */
 
-/** The queue kinds of the catalog (kept literal here so this module stands alone). */
-export const METRIC_QUEUES = ['inventory', 'products', 'orders', 'fulfilment', 'maintenance'] as const;
-export type MetricQueue = (typeof METRIC_QUEUES)[number];
+/** A standalone or cluster connection (every key of a store shares its hash tag). */
+type MetricsRedis = Redis | Cluster;
+
+/** The queues of the catalog, as metric labels. */
+export const METRIC_QUEUES: readonly QueueKey[] = queueKeys;
+export type MetricQueue = QueueKey;
 
 /** The upstream APIs whose calls are counted. */
 export const METRIC_APIS = ['tiktok', 'shopify', 'openai'] as const;
@@ -60,7 +65,7 @@ export function lagHistoryKey(prefix: string, store: string): string {
  * (an API response, a finished job); a failure to count never fails the caller's work, so
  * callers should `void recordMetric(...).catch(log)` rather than await it in a hot path.
  */
-export async function recordMetric(redis: Redis, prefix: string, store: string, field: CounterField, by = 1): Promise<void> {
+export async function recordMetric(redis: MetricsRedis, prefix: string, store: string, field: CounterField, by = 1): Promise<void> {
   if (!Number.isSafeInteger(by) || by < 0) throw new RangeError(`metric ${field} can only grow by a whole number >= 0 (got ${by})`);
   if (by === 0) return;
   await redis.hincrby(metricsKey(prefix, store), field, by);
@@ -70,7 +75,7 @@ export async function recordMetric(redis: Redis, prefix: string, store: string, 
  * Records how far behind a store's sync is (seconds between a change at the source and
  * TikTok/Shopify having it): sets the gauge of the queue and appends to the day's history.
  */
-export async function recordSyncLag(redis: Redis, prefix: string, store: string, queue: MetricQueue, lagSeconds: number, at = Date.now()): Promise<void> {
+export async function recordSyncLag(redis: MetricsRedis, prefix: string, store: string, queue: MetricQueue, lagSeconds: number, at = Date.now()): Promise<void> {
   if (!Number.isFinite(lagSeconds) || lagSeconds < 0) throw new RangeError(`sync lag must be a number of seconds >= 0 (got ${lagSeconds})`);
   const rounded = Math.round(lagSeconds * 1000) / 1000;
   const field: GaugeField = `sync_lag_seconds:${queue}`;
@@ -114,7 +119,7 @@ export interface LagPoint {
 }
 
 /** The lag history of a store since `sinceMs`, oldest first; malformed members are skipped. */
-export async function readLagHistory(redis: Redis, prefix: string, store: string, sinceMs: number): Promise<LagPoint[]> {
+export async function readLagHistory(redis: MetricsRedis, prefix: string, store: string, sinceMs: number): Promise<LagPoint[]> {
   const members = await redis.zrangebyscore(lagHistoryKey(prefix, store), sinceMs, '+inf');
   const points: LagPoint[] = [];
   for (const member of members) {
@@ -122,4 +127,72 @@ export async function readLagHistory(redis: Redis, prefix: string, store: string
     if (at !== undefined && lag !== undefined && Number.isFinite(at) && Number.isFinite(lag) && lag >= 0) points.push({ at, lagSeconds: lag });
   }
   return points;
+}
+
+/** One upstream API call as a client's observer reports it. */
+export interface ApiCallEvent {
+  api: MetricApi;
+  /** HTTP status; undefined when no answer came (network error, timeout). */
+  status: number | undefined;
+  /** A throttled answer that is not HTTP 429 (Shopify GraphQL THROTTLED in a 200). */
+  throttled?: boolean;
+}
+
+/** What one AI mapping cost, as the mapper's observer reports it. */
+export interface AiUsageEvent {
+  calls: number;
+  cacheHit: boolean;
+  costUsd: number;
+}
+
+/**
+ * The fleet's metrics writer. Every method is fire-and-forget: it returns at once, writes to
+ * Redis in the background and only logs when Redis refuses, so counting can never fail or
+ * slow a job or an API call.
+ */
+export class MetricsRecorder {
+  private lastWarnAt = 0;
+  private unrecorded = 0;
+
+  constructor(private readonly options: { redis: MetricsRedis; prefix: string; logger: Logger }) {}
+
+  /** Counts one upstream API call of a store (and its 429 or THROTTLED answer). */
+  apiCall(store: string, event: ApiCallEvent): void {
+    this.count(store, `api_calls:${event.api}`);
+    if (event.status === 429) this.count(store, `api_429:${event.api}`);
+    if (event.throttled) this.count(store, `throttled:${event.api}`);
+  }
+
+  /** Counts one job outcome of a store's queue. */
+  jobOutcome(store: string, queue: MetricQueue, status: 'completed' | 'failed' | 'rate-limited'): void {
+    this.count(store, status === 'completed' ? `jobs_completed:${queue}` : status === 'failed' ? `jobs_failed:${queue}` : `jobs_rate_limited:${queue}`);
+  }
+
+  /** Counts what one AI mapping cost (calls, a cache hit, spend in micro-dollars). */
+  aiUsage(store: string, event: AiUsageEvent): void {
+    if (event.calls > 0) this.count(store, 'ai_calls', event.calls);
+    if (event.cacheHit) this.count(store, 'ai_cache_hits');
+    const micros = Math.round(event.costUsd * 1_000_000);
+    if (micros > 0) this.count(store, 'ai_cost_micros', micros);
+  }
+
+  /** Records a store's sync lag for one queue (gauge and the day's history). */
+  syncLag(store: string, queue: MetricQueue, lagSeconds: number, at = Date.now()): void {
+    this.settle(recordSyncLag(this.options.redis, this.options.prefix, store, queue, Math.max(0, lagSeconds), at), store, `sync_lag_seconds:${queue}`);
+  }
+
+  private count(store: string, field: CounterField, by = 1): void {
+    this.settle(recordMetric(this.options.redis, this.options.prefix, store, field, by), store, field);
+  }
+
+  private settle(write: Promise<void>, store: string, field: string): void {
+    write.catch((err: unknown) => {
+      // One line per 10 s at most: a Redis outage must not flood the log from every API call.
+      this.unrecorded += 1;
+      if (Date.now() - this.lastWarnAt < 10_000) return;
+      this.lastWarnAt = Date.now();
+      this.options.logger.warn({ store, field, unrecorded: this.unrecorded, err: err instanceof Error ? err.message : String(err) }, 'metrics not recorded');
+      this.unrecorded = 0;
+    });
+  }
 }
