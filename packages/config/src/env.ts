@@ -43,6 +43,9 @@ export const ENV_EXAMPLES: Record<string, string> = {
   DASHBOARD_PASSWORD: 'DASHBOARD_PASSWORD=<a long random password>',
   DASHBOARD_PUBLIC_URL: 'DASHBOARD_PUBLIC_URL=https://shoptok.example.com',
   ALERT_WEBHOOK_URL: 'ALERT_WEBHOOK_URL=https://hooks.slack.com/services/T000/B000/XXXX',
+  ALERT_SHIP_BY_HOURS: 'ALERT_SHIP_BY_HOURS=6 (alert this long before a TikTok order must ship)',
+  ALERT_AUTH_EXPIRY_DAYS: 'ALERT_AUTH_EXPIRY_DAYS=14 (alert this long before the TikTok authorization ends)',
+  ALERT_BURST_MINUTES: 'ALERT_BURST_MINUTES=15 (one failure message per store and queue in this window)',
 };
 
 // Empty strings count as unset: a `.env` line `OPENAI_API_KEY=` means "no key".
@@ -167,6 +170,12 @@ export const envSchema = z.object({
   DASHBOARD_PUBLIC_URL: optionalUrl,
   /** Slack-compatible incoming webhook for failure alerts. */
   ALERT_WEBHOOK_URL: optionalUrl,
+  /** Alert about an imported TikTok order without tracking this many hours before its ship-by time. */
+  ALERT_SHIP_BY_HOURS: intSetting(6, 1, 240),
+  /** Alert this many days before a shop's TikTok authorization (refresh token) ends. */
+  ALERT_AUTH_EXPIRY_DAYS: intSetting(14, 1, 365),
+  /** Failures of one store's queue within this window make one message. */
+  ALERT_BURST_MINUTES: intSetting(15, 1, 1_440),
   /** Port of the app's `/healthz` endpoint; 0 turns it off (several apps on one host). */
   HEALTH_PORT: intSetting(0, 0, 65_535),
 });

@@ -49,6 +49,12 @@ describe('loadConfig: single-store .env of the original bot', () => {
     expect(config.stores[0]?.shopify.accessToken).toBe(SHOPIFY_TOKEN);
   });
 
+  it('takes the alert timings, and refuses ones out of range', () => {
+    expect(loadConfig({ env: { ...singleStoreEnv, ALERT_SHIP_BY_HOURS: '12', ALERT_AUTH_EXPIRY_DAYS: '30', ALERT_BURST_MINUTES: '5' } }).alerts).toEqual({ webhookUrl: undefined, shipByHours: 12, authExpiryDays: 30, burstMinutes: 5 });
+    const problems = problemsOf(() => loadConfig({ env: { ...singleStoreEnv, ALERT_SHIP_BY_HOURS: '0', ALERT_BURST_MINUTES: 'often' } }));
+    expect(problems.map((p) => `${p.setting}: ${p.problem}`).sort()).toEqual(['ALERT_BURST_MINUTES: must be a whole number', 'ALERT_SHIP_BY_HOURS: must be at least 1']);
+  });
+
   it('treats empty values as unset', () => {
     const config = loadConfig({ env: { ...singleStoreEnv, OPENAI_API_KEY: '', SYNC_INTERVAL: '', OPENAI_BASE_URL: ' ' } });
     expect(config.openai.apiKey).toBeUndefined();
@@ -180,6 +186,18 @@ stores:
     const bySetting = Object.fromEntries(problems.map((p) => [p.setting, p.problem]));
     expect(Object.keys(bySetting).sort()).toEqual(['stores.yaml: stores[0] (glow).rules.inventory', 'stores.yaml: stores[0] (glow).rules.inventory.bufferUnits']);
     expect(bySetting['stores.yaml: stores[0] (glow).rules.inventory']).toBe('has unknown setting(s) bufferPercnt');
+  });
+
+  it('gives each store its own alert webhook when the file names one, and checks it is a URL', () => {
+    const dir = tempDir();
+    const file = (urlEnv: string) => `- id: glow\n  alertWebhookUrlEnv: ${urlEnv}\n  shopify: { store: glow, tokenEnv: GLOW_SHOPIFY_TOKEN }\n  tiktok: { accessTokenEnv: GLOW_TT_ACCESS }\n- id: oak\n  shopify: { store: oak, tokenEnv: OAK_SHOPIFY_TOKEN }\n  tiktok: { refreshTokenEnv: OAK_TT_REFRESH }\n`;
+    writeFileSync(join(dir, 'stores.yaml'), file('GLOW_ALERTS_URL'));
+    const env = { ...storesEnv, STORES_FILE: 'stores.yaml', GLOW_ALERTS_URL: 'https://hooks.slack.com/services/T1/B1/glow', ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T1/B1/all' };
+    const config = loadConfig({ env, cwd: dir });
+    expect(config.stores.map((s) => s.alertWebhookUrl)).toEqual(['https://hooks.slack.com/services/T1/B1/glow', undefined]);
+    expect(config.alerts).toEqual({ webhookUrl: 'https://hooks.slack.com/services/T1/B1/all', shipByHours: 6, authExpiryDays: 14, burstMinutes: 15 });
+    const problems = problemsOf(() => loadConfig({ env: { ...env, GLOW_ALERTS_URL: 'not a url' }, cwd: dir }));
+    expect(problems.map((p) => `${p.setting}: ${p.problem}`)).toEqual(['stores.yaml: stores[0] (glow).alertWebhookUrlEnv: names GLOW_ALERTS_URL, whose value is not an http(s) URL']);
   });
 
   it('reads a JSON stores file too', () => {

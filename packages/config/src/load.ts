@@ -28,6 +28,8 @@ export interface StoreConfig {
   dryRun: boolean;
   /** Inventory, order, shipping and listing rules, every default filled in. */
   rules: StoreRules;
+  /** This store's own alert webhook (stores file `alertWebhookUrlEnv`); unset: ALERT_WEBHOOK_URL. */
+  alertWebhookUrl?: string;
 }
 
 export interface ShoptokConfig {
@@ -36,7 +38,8 @@ export interface ShoptokConfig {
   log: { level: LogLevel; file: string };
   dryRun: boolean;
   dashboard: { host: string; port: number; username: string | undefined; password: string | undefined; publicUrl: string | undefined };
-  alerts: { webhookUrl: string | undefined };
+  /** Slack-compatible alerts: where they go (a store may name its own) and when they fire. */
+  alerts: { webhookUrl: string | undefined; shipByHours: number; authExpiryDays: number; burstMinutes: number };
   /** Port of the app's `/healthz`; 0 when off. */
   healthPort: number;
   retry: { maxRetries: number; backoffSeconds: number };
@@ -81,7 +84,7 @@ export function loadConfig(options: LoadConfigOptions): ShoptokConfig {
     dryRun: e.DRY_RUN,
     healthPort: e.HEALTH_PORT,
     dashboard: { host: e.DASHBOARD_HOST, port: e.DASHBOARD_PORT, username: e.DASHBOARD_USERNAME, password: e.DASHBOARD_PASSWORD, publicUrl: e.DASHBOARD_PUBLIC_URL ? stripSlash(e.DASHBOARD_PUBLIC_URL) : undefined },
-    alerts: { webhookUrl: e.ALERT_WEBHOOK_URL },
+    alerts: { webhookUrl: e.ALERT_WEBHOOK_URL, shipByHours: e.ALERT_SHIP_BY_HOURS, authExpiryDays: e.ALERT_AUTH_EXPIRY_DAYS, burstMinutes: e.ALERT_BURST_MINUTES },
     retry: { maxRetries: e.MAX_RETRIES, backoffSeconds: e.RETRY_BACKOFF },
     jobLocks: { lockSeconds: e.JOB_LOCK_SECONDS, maxStalled: e.JOB_MAX_STALLED },
     tiktok: { apiBase: stripSlash(e.TIKTOK_API_BASE), authBase: stripSlash(e.TIKTOK_AUTH_BASE) },
@@ -199,6 +202,12 @@ function storesFromFile(path: string, shownAs: string, e: ParsedEnv, raw: EnvSou
         example: 'accessTokenEnv: GLOW_TIKTOK_ACCESS_TOKEN',
       });
     }
+    // A Slack webhook URL carries its own secret, so the file names the variable that holds it.
+    const alertWebhookUrl = (setting: string, name: string): string | undefined => {
+      const value = secret(setting, name, true);
+      if (value !== undefined && !/^https?:\/\/\S+$/.test(value)) problems.push({ setting, problem: `names ${name}, whose value is not an http(s) URL`, example: `${name}=https://hooks.slack.com/services/T000/B000/XXXX` });
+      return value;
+    };
     const rules = storeRulesSchema.safeParse(entry.rules ?? {});
     if (!rules.success) {
       for (const issue of rules.error.issues) {
@@ -227,6 +236,7 @@ function storesFromFile(path: string, shownAs: string, e: ParsedEnv, raw: EnvSou
       batchSize: entry.batchSize ?? e.BATCH_SIZE ?? 100,
       dryRun: entry.dryRun ?? e.DRY_RUN ?? false,
       rules: rules.success ? rules.data : defaultStoreRules(),
+      ...(entry.alertWebhookUrlEnv ? { alertWebhookUrl: alertWebhookUrl(`${at}.alertWebhookUrlEnv`, entry.alertWebhookUrlEnv) } : {}),
     } satisfies StoreConfig;
   });
   return { stores, problems };
