@@ -2,3 +2,5 @@ export { deleteByPattern, uniquePrefix, useTestRedis, waitUntil } from './redis.
 export type { TestRedis } from './redis.js';
 export { startAppProcess } from './process.js';
 export type { AppProcess } from './process.js';
+export { startPrivateRedis } from './private-redis.js';
+export type { PrivateRedis, PrivateRedisOptions } from './private-redis.js';

@@ -32,11 +32,11 @@ export function uniquePrefix(label = 't'): string {
 }
 
 /**
- * Gives a test a Redis: `REDIS_URL` when set, else a testcontainers Redis. Each call gets
- * its own prefix; `cleanup` removes exactly the keys under it.
+ * Gives a test a Redis: `options.url` (e.g. a private redis-server), else `REDIS_URL` when set,
+ * else a testcontainers Redis. Each call gets its own prefix; `cleanup` removes exactly the keys under it.
  */
-export async function useTestRedis(label?: string): Promise<TestRedis> {
-  const url = await redisUrl();
+export async function useTestRedis(label?: string, options: { url?: string } = {}): Promise<TestRedis> {
+  const url = options.url ?? (await redisUrl());
   const prefix = uniquePrefix(label);
   const client = new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: false });
   return {

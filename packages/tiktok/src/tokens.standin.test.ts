@@ -49,6 +49,23 @@ describe('tokens', () => {
     await expect(store.refresh('new')).rejects.toMatchObject({ name: 'TikTokAuthError', retryable: false, message: expect.stringContaining('authorize') });
   });
 
+  it('seeds the configured tokens again when Redis lost them; a refresh token TikTok rotated since fails naming re-authorization', async () => {
+    const shop = h.tts.admin.addShop({ appKey: h.appKey, appSecret: h.appSecret });
+    const client = h.client({ storeId: 'store-3', shopCipher: shop.cipher, tokens: shop.tokens });
+    const key = `${h.redis.prefix}:{store-3}:tiktok:tokens`;
+    expect(await client.getWarehouses()).toHaveLength(1);
+    await h.redis.client.del(key); // Redis restarted without persistence
+    expect(await client.getWarehouses()).toHaveLength(1);
+    expect(await h.redis.client.hget(key, 'accessToken')).toBe(shop.tokens.accessToken);
+
+    // TikTok expires the token: one refresh, which rotates the refresh token away from the configured one.
+    h.tts.admin.expireAccessTokens(shop.shopId);
+    expect(await client.getWarehouses()).toHaveLength(1);
+    expect(h.tts.admin.refreshCount(shop.shopId)).toBe(1);
+    await h.redis.client.del(key);
+    await expect(client.getWarehouses()).rejects.toMatchObject({ name: 'TikTokAuthError', retryable: false, code: 36004005, message: expect.stringContaining('re-authorize the shop') });
+  });
+
   it('exchanges an authorization code once on the auth host', async () => {
     const { exchangeAuthCode } = await import('./index.js');
     const auth = { appKey: h.appKey, appSecret: h.appSecret, authBase: h.tts.authUrl };

@@ -127,6 +127,8 @@ export class TikTokTokenStore {
   private readonly now: () => number;
   /** Refreshes performed by this instance (a test and a metric read it). */
   refreshCount = 0;
+  /** The tokens given to `seed` (the configuration's): what a Redis that lost its data gets back. */
+  private seededWith: TikTokTokens | undefined;
 
   constructor(private readonly options: TikTokTokenStoreOptions) {
     this.key = `${options.keyBase}:tokens`;
@@ -138,6 +140,7 @@ export class TikTokTokenStore {
 
   /** Stores tokens unless Redis already holds ones that live at least as long. Returns true when written. */
   async seed(tokens: TikTokTokens): Promise<boolean> {
+    this.seededWith = tokens;
     const written = await this.options.redis.eval(SEED_SCRIPT, 1, this.key, tokens.accessToken, String(tokens.accessTokenExpiresAt), tokens.refreshToken, String(tokens.refreshTokenExpiresAt));
     return written === 1;
   }
@@ -150,9 +153,23 @@ export class TikTokTokenStore {
     return parsed.success ? parsed.data : undefined;
   }
 
+  /**
+   * The stored tokens; when Redis has lost them (a restart without persistence), the tokens this
+   * store was seeded with (the configuration's) are written again first instead of failing
+   * every call until the process restarts. If TikTok rotated that refresh token since, the
+   * refresh then fails with the error that says to authorize the shop again.
+   */
+  private async storedOrReseeded(): Promise<TikTokTokens | undefined> {
+    const tokens = await this.read();
+    if (tokens || !this.seededWith) return tokens;
+    await this.seed(this.seededWith);
+    this.options.logger?.warn('the TikTok tokens were missing from Redis (did Redis lose its data?): seeded again from the configuration');
+    return this.read();
+  }
+
   /** An access token that is not about to expire, refreshing first when needed. */
   async accessToken(): Promise<string> {
-    const tokens = await this.read();
+    const tokens = await this.storedOrReseeded();
     if (!tokens) throw this.noTokens();
     if (tokens.accessTokenExpiresAt - this.now() > this.refreshAheadMs) return tokens.accessToken;
     return (await this.refresh(tokens.accessToken)).accessToken;
@@ -166,7 +183,7 @@ export class TikTokTokenStore {
     const deadline = this.now() + this.lockTtlMs * 2;
     const owner = randomBytes(8).toString('hex');
     for (;;) {
-      const current = await this.read();
+      const current = await this.storedOrReseeded();
       if (!current) throw this.noTokens();
       // Someone else already replaced the stale token: use theirs, even if it is short-lived.
       if (current.accessToken !== staleAccessToken && current.accessTokenExpiresAt > this.now()) return current;

@@ -63,11 +63,16 @@ function listCatalogueOnTikTok(tiktok: TikTokStandIn, store: FleetStore): number
   return listed;
 }
 
-export async function startFleet(options: { productsPerStore?: number } = {}): Promise<Fleet> {
-  const redis = await useTestRedis('fleet');
+/**
+ * `redisUrl`: a Redis of the test's own (e.g. a private redis-server the test restarts) instead of the shared one.
+ * `rotateRefreshToken`: whether the TikTok stand-in replaces the refresh token on each refresh (default true).
+ */
+export async function startFleet(options: { productsPerStore?: number; redisUrl?: string; rotateRefreshToken?: boolean } = {}): Promise<Fleet> {
+  const redis = await useTestRedis('fleet', { url: options.redisUrl });
   const storeIds = ['fleet-a', 'fleet-b'];
   const tiktok = await startTikTokStandIn({
     auditDelayMs: 10,
+    rotateRefreshToken: options.rotateRefreshToken,
     shops: storeIds.map((id, i) => ({
       appKey: 'fleet-app-key',
       appSecret: 'fleet-app-secret-0123456789',
