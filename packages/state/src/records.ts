@@ -41,6 +41,8 @@ export const orderRecordSchema = z.object({
   shopifyOrderId: z.string(),
   tiktokStatus: z.string(),
   importedAt: z.number().int(),
+  /** TikTok's ship-by deadline (`rts_sla_time`, epoch ms), for the late-dispatch alert. */
+  shipByAt: z.number().int().optional(),
   shippedAt: z.number().int().optional(),
   trackingNumber: z.string().optional(),
   cancelledAt: z.number().int().optional(),

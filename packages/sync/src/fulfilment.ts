@@ -26,7 +26,7 @@ function fulfilmentsOf(order: ShopifyOrder): ShopifyFulfillment[] {
  * `fulfilment-poll`: imported orders still waiting for tracking. A Shopify order with tracking
  * gets a `tracking-push` job; one cancelled in Shopify gets an `order-cancel` job.
  */
-export async function runFulfilmentPoll(svc: StoreServices, data: { dryRun: boolean; limit?: number }, ctx?: Pick<JobContext, 'progress'>): Promise<JobSummary> {
+export async function runFulfilmentPoll(svc: StoreServices, data: { dryRun: boolean; limit?: number }, ctx?: Pick<JobContext, 'progress'>, now: () => number = Date.now): Promise<JobSummary> {
   const report = new RunReport(ctx);
   const waiting = await svc.state.ordersAwaitingTracking();
   const dryRun = data.dryRun || svc.dryRun;
@@ -49,7 +49,13 @@ export async function runFulfilmentPoll(svc: StoreServices, data: { dryRun: bool
     if (order.fulfillments.some((f) => f.trackingInfo.some((t) => t.number))) {
       await svc.queues.add('fulfilment', 'tracking-push', { store: svc.storeId, tiktokOrderId, shopifyOrderId: record.shopifyOrderId, dryRun }, { jobId: jobIds.trackingPush(svc.storeId, tiktokOrderId) });
       report.summary.changed++;
-    } else report.skip('no-tracking-yet');
+    } else {
+      report.skip('no-tracking-yet');
+      // Once per order (across the fleet), from ALERT_SHIP_BY_HOURS before TikTok's deadline.
+      if (svc.alerts && record.shipByAt !== undefined && record.shipByAt - now() <= svc.alerts.shipByLeadMs) {
+        await svc.alerts.shipByApproaching(svc.storeId, { tiktokOrderId, shopifyOrderId: record.shopifyOrderId, shipBy: record.shipByAt }, now());
+      }
+    }
   }
   return report.summary;
 }

@@ -12,3 +12,5 @@ export type { WorkerProcess, WorkerProcessOptions, WorkerQueue } from './worker-
 export { bootApp } from './app.js';
 export type { AppBoot } from './app.js';
 export { loadCategoryIndex, loadShopProfile, productHandlers, runListingStatus, runProductBatch, runProductSyncOne } from './products/index.js';
+export { AlertNotifier, alertNotifierFromConfig, authorizationMessage, failureBurstMessage, shipByMessage } from './alerts/index.js';
+export type { AlertMessage, AlertNotifierOptions, FailureBurst } from './alerts/index.js';

@@ -20,6 +20,9 @@ export async function runTokenRefresh(svc: StoreServices, _data: { dryRun: boole
       report.note(`the TikTok authorization of store ${svc.storeId} ends in ${daysLeft} day(s): the seller must authorize the app again`);
       svc.logger.warn({ daysLeft }, 'tiktok authorization about to expire');
     }
+    if (svc.alerts && tokens.refreshTokenExpiresAt - now() <= svc.alerts.authExpiryLeadMs) {
+      await svc.alerts.authorizationExpiring(svc.storeId, tokens.refreshTokenExpiresAt, now());
+    }
   }
   return report.summary;
 }

@@ -105,7 +105,7 @@ export async function runOrderImport(svc: StoreServices, data: { dryRun: boolean
     return report.summary;
   }
   const { order: created, created: isNew } = await svc.shopify.createOrderOnce(id, built.variables.order, built.variables.options);
-  await svc.state.saveOrder(id, { shopifyOrderId: created.id, tiktokStatus: order.status, importedAt: now() });
+  await svc.state.saveOrder(id, { shopifyOrderId: created.id, tiktokStatus: order.status, importedAt: now(), ...(order.rts_sla_time ? { shipByAt: order.rts_sla_time * 1000 } : {}) });
   report.summary.changed = 1;
   report.summary.pushed = isNew ? 1 : 0;
   if (!isNew) report.note(`order ${id} already existed in Shopify as ${created.name}; linked, not created again`);

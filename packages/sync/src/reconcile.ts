@@ -101,6 +101,7 @@ export async function runReconcile(svc: StoreServices, data: { dryRun: boolean }
         shopifyOrderId: existing.id,
         tiktokStatus: order.status,
         importedAt: Date.parse(existing.createdAt ?? '') || now,
+        ...(order.rts_sla_time ? { shipByAt: order.rts_sla_time * 1000 } : {}),
         ...(existing.cancelledAt ? { cancelledAt: Date.parse(existing.cancelledAt) || now } : {}),
         ...(tracking?.number && ['IN_TRANSIT', 'DELIVERED', 'COMPLETED', 'AWAITING_COLLECTION'].includes(order.status) ? { shippedAt: now, trackingNumber: tracking.number } : {}),
       });

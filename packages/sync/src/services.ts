@@ -6,6 +6,8 @@ import { StateStore } from '@shoptok/state';
 import type { StoreRules } from '@shoptok/sync-core';
 import { TikTokShopClient, type TikTokTokens } from '@shoptok/tiktok';
 import type { Redis } from 'ioredis';
+import type { AlertNotifier } from './alerts/notifier.js';
+import type { MetricsRecorder } from '@shoptok/queues';
 
 /** Everything a handler needs for one store: its clients, state, rules and queues. */
 export interface StoreServices {
@@ -19,6 +21,10 @@ export interface StoreServices {
   state: StateStore;
   queues: QueueFactory;
   logger: Logger;
+  /** Operator alerts (ship-by, authorization); absent where nobody listens (inline runs, tests). */
+  alerts?: AlertNotifier;
+  /** The fleet's metrics writer (API calls are counted by the clients; the AI mapper reports here). */
+  metrics?: MetricsRecorder;
   /** Closes what the services opened (not the shared Redis). */
   close(): void;
 }
@@ -31,6 +37,9 @@ export interface CreateStoreServicesOptions {
   queues: QueueFactory;
   logger: Logger;
   now?: () => number;
+  /** Counts every TikTok and Shopify call of the store (fire-and-forget). */
+  metrics?: MetricsRecorder;
+  alerts?: AlertNotifier;
 }
 
 /**
@@ -77,7 +86,7 @@ export async function createStoreServices(options: CreateStoreServicesOptions): 
 }
 
 function buildServices(options: CreateStoreServicesOptions, shopCipher: string | undefined): StoreServices {
-  const { config, store, redis, queues } = options;
+  const { config, store, redis, queues, metrics } = options;
   const logger = childLogger(options.logger, { store: store.id });
   const shopify = new ShopifyClient({
     storeDomain: store.shopify.domain,
@@ -92,6 +101,7 @@ function buildServices(options: CreateStoreServicesOptions, shopCipher: string |
     // A short claim (fast recovery after a crash mid-create) shortens each call to fit inside it.
     orderClaimTtlMs: config.shopify.orderClaimTtlMs,
     ...requestTimingsForClaim(config.shopify.orderClaimTtlMs),
+    onApiCall: metrics ? (call) => metrics.apiCall(store.id, call) : undefined,
   });
   const tiktok = new TikTokShopClient({
     appKey: store.tiktok.appKey,
@@ -105,6 +115,7 @@ function buildServices(options: CreateStoreServicesOptions, shopCipher: string |
     tokens: tokensFromConfig(store, options.now?.()),
     logger,
     now: options.now,
+    onApiCall: metrics ? (call) => metrics.apiCall(store.id, call) : undefined,
   });
   return {
     storeId: store.id,
@@ -116,6 +127,8 @@ function buildServices(options: CreateStoreServicesOptions, shopCipher: string |
     state: new StateStore(redis, config.queuePrefix, store.id),
     queues,
     logger,
+    alerts: options.alerts,
+    metrics,
     close: () => shopify.close(),
   };
 }

@@ -19,6 +19,8 @@ import { fulfilmentHandlers, inventoryHandlers, maintenanceHandlers, orderHandle
 import { loadCategoryIndex, loadShopProfile, productHandlers, type FetchImage } from './products/index.js';
 import { createStoreServices, type StoreServices } from './services.js';
 import { messageOf } from './summary.js';
+import { alertNotifierFromConfig } from './alerts/notifier.js';
+import { MetricsRecorder } from '@shoptok/queues';
 
 type HandlerFactory<Q extends QueueKey> = (svc: StoreServices, deps: { config: ShoptokConfig; redis: Redis; fetchImage?: FetchImage }) => JobHandlers<Q>;
 
@@ -35,6 +37,7 @@ const productHandlersPerJob: HandlerFactory<'products'> = (svc, { config, redis,
       ai: { apiKey: config.openai.apiKey, model: config.openai.model, baseURL: config.openai.baseUrl },
       cache: { redis, keyPrefix: config.queuePrefix },
       logger: svc.logger,
+      onUsage: (usage) => svc.metrics?.aiUsage(svc.storeId, usage),
     });
     return productHandlers(svc, { mapper, fetchImage });
   };
@@ -44,6 +47,12 @@ const productHandlersPerJob: HandlerFactory<'products'> = (svc, { config, redis,
     'listing-status': async (data, ctx) => (await handlersForThisJob())['listing-status'](data, ctx),
   };
 };
+
+/**
+ * Jobs that bring a store up to date: when one completes, the seconds since it was due (the
+ * change or cycle it serves) are the store's sync lag for its queue.
+ */
+const LAG_JOB_KINDS = new Set(['inventory-sync', 'inventory-item', 'product-batch', 'product-sync-one', 'order-poll', 'order-import', 'fulfilment-poll', 'tracking-push']);
 
 /** The queues a worker process can consume, with the handlers of each. */
 const HANDLERS: { [Q in QueueKey]: HandlerFactory<Q> } = {
@@ -63,6 +72,7 @@ export interface WorkerProcessOptions {
   shutdown: ShutdownRegistry;
   /** How long to wait before trying again to start a store whose start failed. */
   storeRetryMs?: number;
+  /** Told every job outcome, after the fleet's own metrics and alerts. */
   onOutcome?: (outcome: JobOutcome) => void;
   /** How product images are downloaded (default: HTTP with a timeout and a size cap). */
   fetchImage?: FetchImage;
@@ -87,6 +97,14 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   for (const connection of [workerConnection, clientConnection]) connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   await Promise.all([waitForRedis(workerConnection, 30_000), waitForRedis(clientConnection, 30_000)]);
   const queues = new QueueFactory({ connection: clientConnection, prefix: config.queuePrefix, retry: config.retry });
+  const metrics = new MetricsRecorder({ redis: clientConnection, prefix: config.queuePrefix, logger });
+  const alerts = alertNotifierFromConfig(config, clientConnection, logger);
+  const onOutcome = (outcome: JobOutcome): void => {
+    metrics.jobOutcome(outcome.store, outcome.queue, outcome.status);
+    if (outcome.status === 'completed' && LAG_JOB_KINDS.has(outcome.name)) metrics.syncLag(outcome.store, outcome.queue, (Date.now() - outcome.dueAt) / 1000);
+    alerts.jobOutcome(outcome);
+    options.onOutcome?.(outcome);
+  };
 
   const workers: Worker[] = [];
   const services: StoreServices[] = [];
@@ -99,7 +117,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     if (stopping) return;
     const storeLogger = childLogger(logger, { store: store.id });
     try {
-      const svc = await createStoreServices({ config, store, redis: clientConnection, queues, logger });
+      const svc = await createStoreServices({ config, store, redis: clientConnection, queues, logger, metrics, alerts });
       services.push(svc);
       for (const queue of options.queues) {
         const handlers = (HANDLERS[queue] as HandlerFactory<typeof queue>)(svc, { config, redis: clientConnection, fetchImage: options.fetchImage });
@@ -111,7 +129,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
             connection: workerConnection,
             prefix: config.queuePrefix,
             logger,
-            onOutcome: options.onOutcome,
+            onOutcome,
             locks: { lockDurationMs: config.jobLocks.lockSeconds * 1000, maxStalledCount: config.jobLocks.maxStalled },
           }),
         );
@@ -153,6 +171,8 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   // Active jobs get the deadline to finish; whatever is still running comes back as stalled.
   shutdown.add('workers', 'workers', () => Promise.all(workers.map((w) => w.close())));
   shutdown.add('flush', 'store services', () => services.forEach((s) => s.close()));
+  // Bursts this process leads are sent now rather than lost with it.
+  shutdown.add('flush', 'alerts', () => alerts.close());
   shutdown.add('connections', 'redis', async () => {
     await queues.close();
     await Promise.all([workerConnection.quit(), clientConnection.quit()]);

@@ -201,6 +201,8 @@ export const orderSchema = z.object({
   tracking_number: z.string().optional(),
   warehouse_id: idSchema.optional(),
   is_on_hold_order: z.boolean().optional(),
+  /** Ship-by deadline (Unix s): ready to ship by then, or TikTok counts a late dispatch. */
+  rts_sla_time: z.number().int().optional(),
   cancel_reason: z.string().optional(),
   cancellation_initiator: z.string().optional(),
   packages: z.array(z.object({ id: idSchema })).default([]),

@@ -96,6 +96,8 @@ export interface Order {
   is_cod: boolean;
   is_sample_order: boolean;
   is_on_hold_order: boolean;
+  /** Ship-by deadline (Unix s): the seller must have the package ready to ship by then. */
+  rts_sla_time: number;
   cancel_reason?: string;
   cancellation_initiator?: string;
   shipped_time?: number;

@@ -35,6 +35,8 @@ export interface GenerateOrdersOptions {
   maxUnits?: number;
   /** Order create time (Unix s); default now. */
   createTime?: number;
+  /** Seconds from creation to the ship-by deadline `rts_sla_time` (default 3 days; the real SLA varies by market). */
+  shipWithinSeconds?: number;
 }
 
 /** Realistic orders for SKUs the shop lists: one line item per unit, several SKUs, UK addresses. */
@@ -96,6 +98,7 @@ export function generateOrders(shop: ShopState, options: GenerateOrdersOptions):
       is_cod: false,
       is_sample_order: false,
       is_on_hold_order: (options.status ?? 'ON_HOLD') === 'ON_HOLD',
+      rts_sla_time: now + (options.shipWithinSeconds ?? 3 * 86_400),
       packages: [],
       payment: {
         currency: shop.currency,
