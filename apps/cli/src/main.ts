@@ -12,7 +12,8 @@ import { runSyncCommand } from './commands/sync.js';
 const USAGE = `shoptok <command> [options]
 
 Commands:
-  demo                   shoptok's whole job on the built-in stand-ins (no credentials needed)
+  demo [--exit]          shoptok's whole job on the built-in stand-ins (no credentials needed);
+                         on a terminal it keeps running until Ctrl-C, --exit stops after the day
   doctor                 check the config, Redis and the queues of every store
   enqueue <kind>         queue a sync for the fleet: full-sync, inventory, products, orders, reconcile
                          [--store S] [--dry] [--limit N] [--wait]
@@ -30,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
   const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: processEnv() };
   switch (command) {
     case 'demo':
-      return runDemoCommand(io);
+      return runDemoCommand(rest, io);
     case 'doctor':
       return runDoctorCommand(io);
     case 'enqueue':

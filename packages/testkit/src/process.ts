@@ -17,14 +17,17 @@ export interface AppProcess {
 
 /**
  * Starts `entry` (a .ts file) with tsx and the `shoptok-source` condition, in `cwd`, with
- * exactly `env` (plus PATH) and `args`. Call `stop()` or `kill()` in a `finally`.
+ * exactly `env` (plus PATH) and `args`. Call `stop()` or `kill()` in a `finally`. `detached`
+ * puts it in a process group of its own (the parent alone decides when it stops).
  */
-export function startAppProcess(entry: string, options: { cwd: string; env: Record<string, string | undefined>; args?: string[] }): AppProcess {
+export function startAppProcess(entry: string, options: { cwd: string; env: Record<string, string | undefined>; args?: string[]; detached?: boolean }): AppProcess {
   const tsxLoader = pathToFileURL(createRequire(entry).resolve('tsx')).href;
   const child = spawn(process.execPath, ['--conditions=shoptok-source', '--import', tsxLoader, entry, ...(options.args ?? [])], {
     cwd: options.cwd,
     env: { PATH: process.env.PATH, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a terminal's Ctrl-C reaches only the parent, which stops it in order.
+    detached: options.detached ?? false,
   });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));

@@ -142,34 +142,39 @@ export async function followJobs(jobs: Job[], queues: QueueFactory, io: CommandI
   bar.start(1, 0, { jobs: `0/${jobs.length} jobs done`, phase: 'waiting for a worker' });
   const deadline = Date.now() + timeoutMs;
   const states = new Map<string, { state: string; job: Job }>();
-  for (;;) {
-    let done = 0;
-    let total = 0;
-    let phase = '';
-    let finished = 0;
-    for (const job of jobs) {
-      const fresh = (await reread(queues, job)) ?? job;
-      const state = await fresh.getState();
-      states.set(job.id ?? '', { state, job: fresh });
-      const progress = jobProgressSchema.safeParse(fresh.progress);
-      if (progress.success) {
-        done += progress.data.done;
-        total += progress.data.total;
-        phase = `${fresh.name}: ${progress.data.phase}`;
+  // The bar is stopped however the loop ends (a closed connection, Ctrl-C): a bar left running
+  // keeps redrawing and leaves the terminal's cursor hidden.
+  try {
+    for (;;) {
+      let done = 0;
+      let total = 0;
+      let phase = '';
+      let finished = 0;
+      for (const job of jobs) {
+        const fresh = (await reread(queues, job)) ?? job;
+        const state = await fresh.getState();
+        states.set(job.id ?? '', { state, job: fresh });
+        const progress = jobProgressSchema.safeParse(fresh.progress);
+        if (progress.success) {
+          done += progress.data.done;
+          total += progress.data.total;
+          phase = `${fresh.name}: ${progress.data.phase}`;
+        }
+        if (state === 'completed' || state === 'failed') finished++;
       }
-      if (state === 'completed' || state === 'failed') finished++;
+      bar.setTotal(Math.max(total, 1));
+      bar.update(Math.min(done, Math.max(total, 1)), { jobs: `${finished}/${jobs.length} jobs done`, phase: phase || 'waiting for a worker' });
+      if (finished === jobs.length) break;
+      if (Date.now() > deadline) {
+        bar.stop();
+        io.stderr.write(`gave up waiting after ${timeoutMs / 1000} s; the jobs go on (see the dashboard)\n`);
+        return 1;
+      }
+      await new Promise((r) => setTimeout(r, 250));
     }
-    bar.setTotal(Math.max(total, 1));
-    bar.update(Math.min(done, Math.max(total, 1)), { jobs: `${finished}/${jobs.length} jobs done`, phase: phase || 'waiting for a worker' });
-    if (finished === jobs.length) break;
-    if (Date.now() > deadline) {
-      bar.stop();
-      io.stderr.write(`gave up waiting after ${timeoutMs / 1000} s; the jobs go on (see the dashboard)\n`);
-      return 1;
-    }
-    await new Promise((r) => setTimeout(r, 250));
+  } finally {
+    bar.stop();
   }
-  bar.stop();
   return printSummary([...states.values()], io);
 }
 

@@ -1,139 +1,272 @@
-import type { Writable } from 'node:stream';
-import { createHash } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadConfig } from '@shoptok/config';
-import { createLogger } from '@shoptok/logger';
-import { createRedisConnection, QueueFactory, ShutdownRegistry, waitForRedis, type QueueKey } from '@shoptok/queues';
-import { StateStore } from '@shoptok/state';
-import { startWorkerProcess } from '@shoptok/sync';
+import { createRedisConnection, QueueFactory, queueKeys, waitForRedis } from '@shoptok/queues';
 import { deleteByPattern } from '@shoptok/testkit';
-import { startShopifyStandIn } from '@shoptok/testkit/shopify';
-import { startTikTokStandIn } from '@shoptok/testkit/tiktok';
-import { enqueueKind, followJobs, type CommandIO, type EnqueueKind } from '../commands/enqueue.js';
+import { startShopifyStandIn, type ShopifyStandIn } from '@shoptok/testkit/shopify';
+import { startTikTokStandIn, type TikTokStandIn } from '@shoptok/testkit/tiktok';
+import { enqueueKind, followJobs, type CommandIO } from '../commands/enqueue.js';
 import { drainQueues } from '../drain.js';
+import { demoCatalogue, startImageServer } from './catalogue.js';
+import { simulateDay, type DayReport } from './day.js';
+import { DemoFleet, type DemoApp } from './fleet.js';
+import { listingCounts, liveSkus, stockMismatches } from './observe.js';
+import { freePort, NO_REDIS_MESSAGE, provideDemoRedis } from './redis.js';
 
 const STORE = 'demo';
+const STORE_NAME = 'Glow Beauty (demo)';
+// Stand-in credentials: they open nothing but the stand-ins of this process.
+const SHOPIFY = { shopDomain: 'glow-beauty-demo.myshopify.com', accessToken: 'shpat_demo0123456789abcdef', apiSecret: 'demo-shopify-app-secret-0123456789' };
+const TIKTOK_APP = { appKey: 'demo-app-key', appSecret: 'demo-app-secret-0123456789' };
+const WORKERS: DemoApp[] = ['inventory-worker', 'product-worker', 'order-worker'];
 
-/** A real 800 x 800 PNG, its colour taken from the URL: the demo's stand-in for Shopify's image CDN. */
-function demoImage(url: string): Buffer {
-  const size = 800;
-  const [r, g, b] = createHash('sha256').update(url).digest();
-  const row = Buffer.alloc(1 + size * 3);
-  for (let x = 0; x < size; x++) row.set([r ?? 0, g ?? 0, b ?? 0], 1 + x * 3);
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const pixels = deflateSync(Buffer.concat(Array.from({ length: size }, () => row)));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
+/** What a test may look at once the day is over, while the fleet still runs. */
+export interface DemoView {
+  shopify: ShopifyStandIn;
+  tiktok: TikTokStandIn;
+  shopId: string;
+  dashboard: { url: string; username: string; password: string };
+  day: DayReport;
+  /** Process ids of the fleet's apps. */
+  pids: number[];
 }
 
-function crc32(data: Buffer): number {
-  let c = 0xffffffff;
-  for (const byte of data) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+export interface DemoOptions {
+  /** After the day, keep the fleet up (dashboard browsable) until Ctrl-C. */
+  keepRunning: boolean;
+  /** Runs after the day with the fleet still up; an error it throws fails the demo. */
+  afterDay?: (view: DemoView) => Promise<void>;
+}
+
+/** Why the demo stopped early: a signal (a clean stop) or an app that died. */
+class DemoStopped extends Error {
+  constructor(
+    readonly kind: 'signal' | 'failure',
+    message: string,
+  ) {
+    super(message);
   }
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 /**
- * `npm start`: shoptok's whole job on the built-in stand-ins, with no credentials: a Shopify
- * store and a TikTok shop (both local HTTP servers that check what the real ones check), the
- * real workers in this process, and Redis. It lists the catalogue on TikTok, syncs stock,
- * imports TikTok orders into Shopify, and sends tracking back.
+ * `pnpm demo [--exit]`: shoptok's whole job with no credentials. Starts a Shopify store and a
+ * TikTok shop (stand-ins, in this process), Redis, and the fleet as its own processes; runs a
+ * full sync; then a day of the shop through webhooks. Keeps running on a terminal until Ctrl-C,
+ * or stops after the day with `--exit` or without a terminal.
  */
-export async function runDemoCommand(io: CommandIO): Promise<number> {
-  // Its own key prefix, wiped at start: the demo never touches a real deployment's keys.
-  const PREFIX = `${io.env.QUEUE_PREFIX ?? 'shoptok'}-demo`;
-  const say = (line: string) => io.stdout.write(`${line}\n`);
-  const tiktok = await startTikTokStandIn({ auditDelayMs: 200, shops: [{ appKey: 'demo-app-key', appSecret: 'demo-app-secret-0123456789', name: 'Glow Beauty (demo)', warehouses: [{ id: '7300000000000000001', name: 'Main warehouse', isDefault: true }], deliveryOptions: [{ id: '7000000000000000001', name: 'Standard', providers: [{ id: '6617675021119438849', name: 'Royal Mail' }] }] }] });
-  const shopify = await startShopifyStandIn({ shopDomain: 'glow-beauty-demo.myshopify.com', accessToken: 'shpat_demo0123456789abcdef', catalogue: { products: 24, seed: 7, locations: 2 }, bucket: { maximumAvailable: 20_000, restoreRate: 1_000 } });
-  const shop = tiktok.shops[0] as (typeof tiktok.shops)[number];
-  const config = loadConfig({
-    env: {
-      REDIS_URL: io.env.REDIS_URL,
-      QUEUE_PREFIX: PREFIX,
-      SHOPIFY_STORE: shopify.shopDomain,
-      SHOPIFY_TOKEN: shopify.accessToken,
-      SHOPIFY_API_BASE: shopify.url,
-      TIKTOK_APP_KEY: shop.appKey,
-      TIKTOK_SECRET: 'demo-app-secret-0123456789',
-      TIKTOK_ACCESS_TOKEN: shop.tokens.accessToken,
-      TIKTOK_REFRESH_TOKEN: shop.tokens.refreshToken,
-      TIKTOK_SHOP_CIPHER: shop.cipher,
-      TIKTOK_API_BASE: tiktok.url,
-      TIKTOK_AUTH_BASE: tiktok.authUrl,
-      LOG_LEVEL: io.env.LOG_LEVEL ?? 'warn',
-      LOG_FILE: io.env.LOG_FILE ?? 'sync_bot.log',
-    },
-  });
-  const store = { ...(config.stores[0] as (typeof config.stores)[number]), id: STORE, name: 'Glow Beauty (demo)' };
-  const demoConfig = { ...config, stores: [store] };
-  const logger = createLogger({ level: config.log.level, file: config.log.file, console: io.stderr as Writable, base: { app: 'demo' } });
-  const shutdown = new ShutdownRegistry({ logger });
-  const redis = createRedisConnection({ url: config.redisUrl, role: 'client', name: 'shoptok:demo' });
-  redis.on('error', () => undefined);
-  const queues = new QueueFactory({ connection: redis, prefix: PREFIX, retry: config.retry });
+export async function runDemoCommand(argv: string[], io: CommandIO): Promise<number> {
+  let exit: boolean;
   try {
-    try {
-      await waitForRedis(redis, 5_000);
-    } catch {
-      io.stderr.write(`no Redis answers at ${config.redisUrl}: start one (apt-get install redis-server, or docker run -p 6379:6379 redis:7), or set REDIS_URL\n`);
+    const { values } = parseArgs({ args: argv, options: { exit: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+    if (values.help) {
+      io.stdout.write('pnpm demo [--exit]   shoptok on built-in stand-ins; --exit stops after the day (also the default without a terminal)\n');
+      return 0;
+    }
+    exit = values.exit;
+  } catch (err) {
+    io.stderr.write(`${(err as Error).message}\npnpm demo [--exit]\n`);
+    return 64;
+  }
+  // The apps parse TikTok's 19-digit ids exactly only on Node 22+ (JSON.parse source text).
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 22) {
+    io.stderr.write(`shoptok needs Node.js 22 or newer; this is ${process.versions.node}. Run npm start (it sets up Node 24 in .tools/), or: source .ci/toolchain.sh && pnpm demo\n`);
+    return 69;
+  }
+  return runDemo(io, { keepRunning: !exit && Boolean((io.stdout as NodeJS.WriteStream).isTTY) });
+}
+
+/** The demo itself (see runDemoCommand); exit code 0 when every effect was seen, or on Ctrl-C. */
+export async function runDemo(io: CommandIO, options: DemoOptions): Promise<number> {
+  const began = Date.now();
+  const say = (line = '') => io.stdout.write(`${line}\n`);
+  const elapsed = (since = began) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+  const prefix = `${io.env.QUEUE_PREFIX ?? 'shoptok'}-demo`;
+  const abort = new AbortController();
+  let rejectStopped: (err: DemoStopped) => void = () => undefined;
+  const stopped = new Promise<never>((_resolve, reject) => (rejectStopped = reject));
+  stopped.catch(() => undefined);
+  const stop = (err: DemoStopped) => {
+    if (abort.signal.aborted) return;
+    abort.abort(err);
+    rejectStopped(err);
+  };
+  /** Whatever `work` is doing, the demo moves on to cleaning up as soon as it is stopped. */
+  const race = <T>(work: Promise<T>): Promise<T> => {
+    work.catch(() => undefined);
+    return Promise.race([work, stopped]);
+  };
+
+  const cleanups: { what: string; run: () => Promise<unknown> }[] = [];
+  let fleet: DemoFleet | undefined;
+  let killRedis: () => void = () => undefined;
+  let redisOrigin = '';
+  let cleaning = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (cleaning) {
+      // A second Ctrl-C: no more waiting.
+      io.stderr.write(`\n${signal} again: killing the fleet now\n`);
+      fleet?.kill();
+      killRedis();
+      process.exit(130);
+    }
+    stop(new DemoStopped('signal', signal));
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, onSignal);
+
+  let code = 0;
+  let keepDir = false;
+  const dir = mkdtempSync(join(tmpdir(), 'shoptok-demo-'));
+  try {
+    // Redis: the configured one, else 127.0.0.1:6379, else a private redis-server.
+    const redis = await provideDemoRedis(io.env.REDIS_URL);
+    if (!redis) {
+      io.stderr.write(`${NO_REDIS_MESSAGE}\n`);
       return 69;
     }
-    await deleteByPattern(redis, `${PREFIX}:*`); // a fresh demo every time
-    say(`shoptok demo: Shopify stand-in ${shopify.url} (${shopify.state.products.length} products), TikTok Shop stand-in ${tiktok.url}, Redis ${config.redisUrl}\n`);
-    await startWorkerProcess({ app: 'demo', config: { ...demoConfig, healthPort: 0 }, logger, shutdown, queues: ['products', 'inventory', 'orders', 'fulfilment', 'maintenance'], fetchImage: async (url) => demoImage(url) });
-
-    const step = async (title: string, kind: EnqueueKind, keys: QueueKey[]) => {
-      say(`== ${title}`);
-      const code = await followJobs(await enqueueKind(queues, kind, [STORE], { dryRun: false }), queues, io, 600_000);
-      await drainQueues(queues, [STORE], keys);
-      return code;
-    };
-    await step('1. list the Shopify catalogue on TikTok Shop (map, pre-flight, images, create)', 'products', ['products']);
-    tiktok.admin.completeAudits();
-    const state = new StateStore(redis, PREFIX, STORE);
-    const listings = await state.allListings();
-    const attention = await state.needsAttention();
-    say(`   ${listings.size} listings created on TikTok; ${attention.size} product(s) held back for the merchant to fix (see the dashboard or pnpm shoptok status)\n`);
-
-    await step('2. push stock from Shopify to TikTok (only what changed)', 'inventory', ['inventory']);
-    const link = (await state.allSkuLinks())[0];
-    const restocked = link && shopify.state.products.flatMap((p) => p.variants).find((v) => v.sku === link.sellerSku);
-    if (restocked) {
-      const location = shopify.state.locations[0]?.id ?? 0;
-      const before = shopify.state.stock.get(restocked.inventoryItemId)?.get(location) ?? 0;
-      shopify.setStock(restocked.inventoryItemId, location, before + 40);
-      say(`   the merchant receives 40 units of ${link.sellerSku} in Shopify`);
-      await step('2b. push stock again: only that SKU goes to TikTok', 'inventory', ['inventory']);
+    killRedis = redis.kill;
+    redisOrigin = redis.origin;
+    cleanups.push({ what: 'redis', run: () => redis.stop() });
+    const connection = createRedisConnection({ url: redis.url, role: 'client', name: 'shoptok:demo' });
+    connection.on('error', () => undefined); // waitForRedis reports it
+    cleanups.push({ what: 'redis connection', run: async () => connection.disconnect() });
+    try {
+      await race(waitForRedis(connection, 5_000));
+    } catch (err) {
+      if (err instanceof DemoStopped) throw err;
+      io.stderr.write(`no Redis answers at ${redis.url}.\n${NO_REDIS_MESSAGE}\n`);
+      return 69;
     }
-    const orders = tiktok.admin.generateOrders(shop.shopId, { count: 5, status: 'AWAITING_SHIPMENT' });
-    say(`   ${orders.length} TikTok orders arrive\n`);
-    await step('3. import TikTok orders into Shopify, exactly once', 'orders', ['orders', 'fulfilment']);
-    const imported = await state.allOrders();
-    say(`   ${imported.size} order(s) now in Shopify: ${[...imported.values()].map((o) => o.shopifyOrderId.split('/').pop()).join(', ')}\n`);
+    // Its own key prefix, wiped before and after: the demo never touches a deployment's keys.
+    await deleteByPattern(connection, `${prefix}:*`);
+    cleanups.push({ what: 'demo keys', run: () => deleteByPattern(connection, `${prefix}:*`) });
 
-    for (const o of shopify.state.orders.slice(0, 3)) shopify.fulfilOrder(o.id, { number: `RM${o.id}GB`, company: 'Royal Mail' });
-    say('   the merchant ships 3 of them in Shopify');
-    await step('4. send tracking back to TikTok', 'orders', ['orders', 'fulfilment']);
-    const shipped = [...(await state.allOrders()).values()].filter((o) => o.shippedAt).length;
-    say(`   ${shipped} order(s) marked shipped on TikTok with their tracking numbers\n`);
-    say('Done. Next: configure your own stores (.env or a stores file), then run the fleet: docker compose up (dashboard on http://127.0.0.1:3000).');
-    return 0;
+    // The stand-ins, in this process; their webhooks go to the webhook service.
+    const [webhooksPort, dashboardPort, schedulerPort, ...workerPorts] = await Promise.all([freePort(), freePort(3000), freePort(), ...WORKERS.map(() => freePort())]);
+    const webhooksUrl = `http://127.0.0.1:${webhooksPort}/webhooks`;
+    const images = await startImageServer();
+    cleanups.push({ what: 'image server', run: () => images.close() });
+    const tiktok = await startTikTokStandIn({
+      auditDelayMs: 300,
+      webhookUrl: `${webhooksUrl}/tiktok`,
+      webhookRetryDelaysMs: [1_000, 2_000, 5_000],
+      shops: [{ ...TIKTOK_APP, name: STORE_NAME, warehouses: [{ id: '7300000000000000001', name: 'Main warehouse', isDefault: true }], deliveryOptions: [{ id: '7000000000000000001', name: 'Standard', providers: [{ id: '6617675021119438849', name: 'Royal Mail' }] }] }],
+    });
+    cleanups.push({ what: 'TikTok stand-in', run: () => tiktok.close() });
+    const shopify = await startShopifyStandIn({ ...SHOPIFY, catalogue: demoCatalogue(images), bucket: { maximumAvailable: 20_000, restoreRate: 1_000 }, webhookRetryDelaysMs: [200, 500, 1_000, 2_000, 5_000] });
+    cleanups.push({ what: 'Shopify stand-in', run: () => shopify.close() });
+    shopify.setWebhookTarget(`${webhooksUrl}/shopify`);
+    const shop = tiktok.shops[0] as (typeof tiktok.shops)[number];
+    const platforms = { shopify, tiktok, shopId: shop.shopId };
+
+    // The fleet's environment: a stores file naming secrets by variable, as in production.
+    const dashboard = { url: `http://127.0.0.1:${dashboardPort}/`, username: 'demo', password: randomBytes(12).toString('base64url') };
+    const storesFile = join(dir, 'stores.json');
+    writeFileSync(
+      storesFile,
+      JSON.stringify({
+        stores: [
+          {
+            id: STORE,
+            name: STORE_NAME,
+            shopify: { store: shopify.shopDomain, tokenEnv: 'DEMO_SHOPIFY_TOKEN', apiSecretEnv: 'DEMO_SHOPIFY_SECRET', apiBase: shopify.url },
+            tiktok: { accessTokenEnv: 'DEMO_TIKTOK_ACCESS_TOKEN', refreshTokenEnv: 'DEMO_TIKTOK_REFRESH_TOKEN', shopCipher: shop.cipher },
+          },
+        ],
+      }),
+    );
+    const env: Record<string, string> = {
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: prefix,
+      STORES_FILE: storesFile,
+      TIKTOK_APP_KEY: TIKTOK_APP.appKey,
+      TIKTOK_SECRET: TIKTOK_APP.appSecret,
+      TIKTOK_API_BASE: tiktok.url,
+      TIKTOK_AUTH_BASE: tiktok.authUrl,
+      DEMO_SHOPIFY_TOKEN: shopify.accessToken,
+      DEMO_SHOPIFY_SECRET: shopify.apiSecret,
+      DEMO_TIKTOK_ACCESS_TOKEN: shop.tokens.accessToken,
+      DEMO_TIKTOK_REFRESH_TOKEN: shop.tokens.refreshToken,
+      RETRY_BACKOFF: '0.5',
+      LOG_LEVEL: io.env.LOG_LEVEL ?? 'warn',
+      LOG_FILE: join(dir, 'fleet.log'),
+    };
+    const config = loadConfig({ env }); // the same checks the apps make, before starting them
+    const queues = new QueueFactory({ connection, prefix, retry: config.retry });
+    cleanups.push({ what: 'queues', run: () => queues.close() });
+
+    say(`shoptok demo: ${shopify.state.products.length} products in a Shopify store and an empty TikTok shop (local stand-ins, no credentials); Redis: ${redis.origin} (keys under ${prefix}:)`);
+    const startedFleet = Date.now();
+    fleet = new DemoFleet({ dir, env, onUnexpectedExit: (_app, why) => stop(new DemoStopped('failure', why)) });
+    const running = fleet;
+    cleanups.push({ what: 'fleet', run: () => running.stop() });
+    WORKERS.forEach((app, i) => running.start(app, workerPorts[i] as number, { HEALTH_PORT: String(workerPorts[i]) }));
+    running.start('webhooks', webhooksPort as number, { HEALTH_PORT: String(webhooksPort) });
+    running.start('dashboard', dashboardPort as number, { DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: String(dashboardPort), DASHBOARD_USERNAME: dashboard.username, DASHBOARD_PASSWORD: dashboard.password });
+    await race(running.ready(90_000));
+    say(`fleet up in ${elapsed(startedFleet)}: ${WORKERS.join(', ')}, webhooks, dashboard (each its own process)\n`);
+
+    say('== 1. full sync: the Shopify catalogue and its stock to TikTok Shop');
+    const syncStart = Date.now();
+    await race(followJobs(await enqueueKind(queues, 'full-sync', [STORE], { dryRun: false }), queues, io, 600_000));
+    // TikTok reviews new listings (a few hundred ms here); their webhooks update the state.
+    const reviewEnd = Date.now() + 20_000;
+    while (listingCounts(platforms).pendingReview > 0 && Date.now() < reviewEnd) await race(new Promise((r) => setTimeout(r, 100)));
+    await race(drainQueues(queues, [STORE], queueKeys, 60_000));
+    const counts = listingCounts(platforms);
+    const live = liveSkus(platforms).length;
+    const off = stockMismatches(platforms).length;
+    say(`after ${elapsed(syncStart)}, TikTok Shop has ${counts.tiktokProducts} products with ${counts.tiktokSkus} SKUs; stock equal to Shopify's on ${live - off} of ${live} SKUs.`);
+    say(`${counts.active - counts.listed} of ${counts.active} active Shopify products held back: the catalogue's deliberate mistakes, each with its reason above.\n`);
+
+    // The scheduler takes over the polls (the webhooks' safety net); its first cycle finds nothing to do.
+    const schedulerStart = Date.now();
+    running.start('scheduler', schedulerPort as number, { HEALTH_PORT: String(schedulerPort) });
+    await race(running.ready(60_000));
+    await race(drainQueues(queues, [STORE], queueKeys, 60_000));
+    say('Where to look:');
+    say(`  dashboard  ${dashboard.url}  (user ${dashboard.username}, password ${dashboard.password})`);
+    say(`  webhooks   ${webhooksUrl}/shopify and /tiktok: the stand-ins deliver every change there`);
+    say(`  scheduler  polls stock, orders and tracking every ${config.stores[0]?.syncIntervalSeconds ?? 300} s as the webhooks' safety net (up, first cycle done, in ${elapsed(schedulerStart)})`);
+    say(`  logs       ${join(dir, 'fleet.log')}\n`);
+
+    say('== 2. a day of the shop: each change made in Shopify or on TikTok, its effect read back from the other side');
+    const dayStart = Date.now();
+    const day = await race(simulateDay({ ...platforms, queues, storeId: STORE, say, signal: abort.signal }));
+    if (day.missed.length > 0) {
+      code = 1;
+      keepDir = true;
+      say(`\n${day.missed.length} effect(s) not seen: see ${join(dir, 'fleet.log')}`);
+    } else say(`the day took ${elapsed(dayStart)}; the whole demo ${elapsed()}.`);
+
+    if (options.afterDay) await race(options.afterDay({ ...platforms, dashboard, day, pids: fleet.pids() }));
+    if (options.keepRunning) {
+      say(`\nThe fleet keeps running: browse ${dashboard.url} (user ${dashboard.username}, password ${dashboard.password}). Ctrl-C stops everything.`);
+      await stopped;
+    } else say('\nNext: your own stores in .env or a stores file (README, Configuration), then docker compose up.');
+  } catch (err) {
+    if (err instanceof DemoStopped && err.kind === 'signal') {
+      say(`\n${err.message}: stopping the demo`);
+    } else {
+      code = 1;
+      keepDir = true;
+      io.stderr.write(`\ndemo failed: ${(err as Error).message}\n`);
+    }
   } finally {
-    await shutdown.shutdown('demo finished');
-    await queues.close().catch(() => undefined);
-    redis.disconnect();
-    await Promise.all([tiktok.close(), shopify.close()]);
+    cleaning = true;
+    const stopping = Date.now();
+    // Reverse order of start: the fleet first (while Redis and the stand-ins still answer), Redis last.
+    for (const { what, run } of cleanups.reverse()) {
+      await run().catch((err: unknown) => io.stderr.write(`stopping ${what}: ${(err as Error).message}\n`));
+    }
+    for (const s of signals) process.removeListener(s, onSignal);
+    if (keepDir) io.stderr.write(`the fleet's logs are kept in ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
+    if (fleet) say(`stopped the fleet, the stand-ins${redisOrigin.startsWith('a private') ? ' and Redis' : ''} in ${elapsed(stopping)}.`);
   }
+  return code;
 }
