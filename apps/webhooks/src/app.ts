@@ -7,6 +7,7 @@ import Fastify, { type FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { ShopLookup, StoreDirectory } from './directory.js';
 import { planShopifyWebhook, planTikTokWebhook, type PlannedJob, type WebhookPlan } from './plan.js';
+import type { AlertNotifier } from '@shoptok/sync';
 
 export interface WebhookServerOptions {
   directory: StoreDirectory;
@@ -20,6 +21,8 @@ export interface WebhookServerOptions {
   port: number;
   /** Looks up unresolved stores' TikTok shops again when an event names an unknown shop. */
   lookup?: ShopLookup;
+  /** Alerts the operator once when TikTok says a shop's authorization ends soon (type 7) or was revoked (type 6). */
+  alerts?: Pick<AlertNotifier, 'authorizationExpiring' | 'authorizationRevoked'>;
   /** Longest wait for Redis while enqueueing; TikTok gives up after 3 s. Default 2 s. */
   enqueueDeadlineMs?: number;
   now?: () => number;
@@ -88,6 +91,9 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       return { status: 200, decision: 'unparseable', store };
     }
     if (plan.operatorAction) logger.error({ store, ...context }, plan.operatorAction);
+    // Not awaited: the alert POST must not hold up TikTok's answer (3 s); it never throws.
+    if (plan.authorization === 'expiring') void options.alerts?.authorizationExpiring(store, undefined);
+    if (plan.authorization === 'revoked') void options.alerts?.authorizationRevoked(store);
     if (plan.jobs.length === 0) return { status: 200, decision: plan.note ?? 'nothing to do', store };
     try {
       const jobs = await enqueue(plan.jobs);

@@ -1,5 +1,5 @@
 import { createRedisConnection, QueueFactory, waitForRedis } from '@shoptok/queues';
-import { bootApp, createStoreServices } from '@shoptok/sync';
+import { alertNotifierFromConfig, bootApp, createStoreServices } from '@shoptok/sync';
 import { startWebhookServer } from './app.js';
 import { StoreDirectory, type ShopLookup } from './directory.js';
 
@@ -33,7 +33,10 @@ const lookup: ShopLookup = async (store) => {
   }
 };
 const directory = new StoreDirectory(config.stores);
-const server = await startWebhookServer({ directory, redis, queues, prefix: config.queuePrefix, logger, port, lookup });
+// TikTok's authorization notices (types 7 and 6) reach the operator's alert webhook once.
+const alerts = alertNotifierFromConfig(config, clientRedis, logger);
+shutdown.add('flush', 'alerts', () => alerts.close());
+const server = await startWebhookServer({ directory, redis, queues, prefix: config.queuePrefix, logger, port, lookup, alerts });
 shutdown.add('intake', 'http server', () => server.close());
 logger.info({ port: server.port, stores: config.stores.filter((s) => s.enabled).map((s) => s.id) }, 'webhooks listening: POST /webhooks/shopify, POST /webhooks/tiktok, GET /healthz');
 

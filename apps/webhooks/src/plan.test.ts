@@ -85,5 +85,8 @@ describe('planTikTokWebhook', () => {
     const revoked = planTikTokWebhook('brand-a', envelope(6, { message: 'bye' }), imports, NOW);
     expect(revoked.jobs).toEqual([]);
     expect(revoked.operatorAction).toMatch(/authorized for the shop again/);
+    expect(revoked.authorization).toBe('revoked');
+    expect(planTikTokWebhook('brand-a', envelope(7, { message: 'soon', expiration_time: '1' }), imports, NOW).authorization).toBe('expiring');
+    expect(planTikTokWebhook('brand-a', envelope(1, { order_id: '5764000000000000001', order_status: 'AWAITING_SHIPMENT', update_time: 1 }), imports, NOW).authorization).toBeUndefined();
   });
 });

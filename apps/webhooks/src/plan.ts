@@ -23,8 +23,16 @@ export interface PlannedJob {
 
 /** What a verified delivery turns into: jobs, or why none (logged, answered 200). */
 export type WebhookPlan =
-  | { jobs: PlannedJob[]; note?: string; problem?: undefined; /** Something only the merchant can fix: logged as an error. */ operatorAction?: string }
-  | { jobs: []; problem: string; note?: undefined; operatorAction?: undefined };
+  | {
+      jobs: PlannedJob[];
+      note?: string;
+      problem?: undefined;
+      /** Something only the merchant can fix: logged as an error. */
+      operatorAction?: string;
+      /** The shop's TikTok authorization ends soon or was revoked: the operator is alerted once. */
+      authorization?: 'expiring' | 'revoked';
+    }
+  | { jobs: []; problem: string; note?: undefined; operatorAction?: undefined; authorization?: undefined };
 
 /** Burst window: every change inside one window joins one job that runs when the window ends. */
 export const BURST_WINDOW_MS = 1_000;
@@ -143,10 +151,10 @@ export function planTikTokWebhook(store: string, event: TikTokWebhookEnvelope, i
       return { jobs: [job('products', 'listing-status', { store, trigger, tiktokProductId }, `${jobIds.listingStatus(store, tiktokProductId)}-${w.suffix}`, w.delayMs)] };
     }
     case WEBHOOK_TYPES.UPCOMING_AUTHORIZATION_EXPIRATION:
-      return { jobs: [job('maintenance', 'token-refresh', { store, trigger }, `${store}-token-refresh-${w.suffix}`, w.delayMs)], operatorAction: 'TikTok authorization of this shop expires soon: authorize the app for the shop again' };
+      return { jobs: [job('maintenance', 'token-refresh', { store, trigger }, `${store}-token-refresh-${w.suffix}`, w.delayMs)], operatorAction: 'TikTok authorization of this shop expires soon: authorize the app for the shop again', authorization: 'expiring' };
     case WEBHOOK_TYPES.SELLER_DEAUTHORIZATION:
       // No job can fix this: every TikTok call of the store will fail until the seller authorizes again.
-      return { jobs: [], note: 'authorization revoked', operatorAction: 'the seller revoked the TikTok authorization: every TikTok call of this store fails until the app is authorized for the shop again and the new tokens are set' };
+      return { jobs: [], note: 'authorization revoked', operatorAction: 'the seller revoked the TikTok authorization: every TikTok call of this store fails until the app is authorized for the shop again and the new tokens are set', authorization: 'revoked' };
     default:
       return { jobs: [], note: `event type ${event.type} is not handled` };
   }

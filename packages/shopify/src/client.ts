@@ -60,8 +60,12 @@ const ORDER_GID = /^gid:\/\/shopify\/Order\/\d+$/;
 const SKUS_PER_SEARCH = 25;
 const SEARCH_MAX_CHARS = 1500;
 
-/** Webhook topics shoptok subscribes to. */
-export const SHOPTOK_WEBHOOK_TOPICS = ['PRODUCTS_CREATE', 'PRODUCTS_UPDATE', 'PRODUCTS_DELETE', 'INVENTORY_LEVELS_UPDATE', 'ORDERS_CANCELLED', 'FULFILLMENTS_CREATE', 'FULFILLMENTS_UPDATE'] as const;
+/**
+ * Webhook topics shoptok subscribes to (each handled by apps/webhooks). `ORDERS_FULFILLED`
+ * names the order, so its tracking goes to TikTok in one targeted job; the fulfilment topics
+ * catch partial fulfilments and tracking edits through the fulfilment poll.
+ */
+export const SHOPTOK_WEBHOOK_TOPICS = ['PRODUCTS_CREATE', 'PRODUCTS_UPDATE', 'PRODUCTS_DELETE', 'INVENTORY_LEVELS_UPDATE', 'ORDERS_CANCELLED', 'ORDERS_FULFILLED', 'FULFILLMENTS_CREATE', 'FULFILLMENTS_UPDATE'] as const;
 export type ShopifyWebhookTopic = (typeof SHOPTOK_WEBHOOK_TOPICS)[number];
 
 const money = z.object({ amount: z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal string'), currencyCode: z.string().length(3) });

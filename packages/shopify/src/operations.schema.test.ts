@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAdminSchema } from '@shoptok/testkit/shopify';
-import { Kind, parse, validate, visit, type DefinitionNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { isEnumType, Kind, parse, validate, visit, type DefinitionNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import { SHOPTOK_WEBHOOK_TOPICS } from './client.js';
 import * as ops from './operations.js';
 
 // Every GraphQL operation in src is a gql`…` literal. This test extracts them from the source
@@ -60,6 +61,14 @@ describe('GraphQL operations against the Admin API 2026-10 schema', () => {
     for (const [name, text] of exported) {
       expect([name, validate(schema, parse(text)).map((e) => e.message)]).toEqual([name, []]);
     }
+  });
+
+  it('subscribes only to webhook topics the 2026-10 schema has, orders/fulfilled included', () => {
+    const topicEnum = schema.getType('WebhookSubscriptionTopic');
+    if (!isEnumType(topicEnum)) throw new Error('WebhookSubscriptionTopic is not an enum in the vendored schema');
+    const known = new Set(topicEnum.getValues().map((v) => v.name));
+    expect(SHOPTOK_WEBHOOK_TOPICS.filter((t) => !known.has(t))).toEqual([]);
+    expect(SHOPTOK_WEBHOOK_TOPICS).toContain('ORDERS_FULFILLED');
   });
 
   it('rejects an operation the real schema would reject', () => {
