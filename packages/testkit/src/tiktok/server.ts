@@ -64,6 +64,10 @@ export interface StandInFaults {
   clear(): void;
   /** Faults not used up yet. */
   pending(): FaultSpec[];
+  /** How many requests a `hold` fault holds right now. */
+  held(): number;
+  /** Lets every held request go on (it runs and/or is answered, even if its client is gone); returns how many. */
+  release(): number;
 }
 
 export interface StandInAdmin {
@@ -137,6 +141,8 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
   const windows = new Map<string, number[]>(); // sliding 1 s window of admitted requests
   const counters = new Map<string, CounterRow>();
   let faults: (FaultSpec & { left: number })[] = [];
+  let heldRequests: (() => void)[] = [];
+  const holdUntilReleased = () => new Promise<void>((resolve) => heldRequests.push(resolve));
   const pendingAudits = new Map<string, { shop: ShopState; productId: string; timer: NodeJS.Timeout }>();
   const sockets = new Set<Socket>();
   const sender = new WebhookSender({ retryDelaysMs: options.webhookRetryDelaysMs ?? REAL_RETRY_DELAYS_MS, timeoutMs: options.webhookTimeoutMs ?? 3_000 });
@@ -488,6 +494,9 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
         case 'slow':
           await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1_000));
           break;
+        case 'hold':
+          if (fault.phase !== 'after-run') await holdUntilReleased();
+          break;
       }
     }
     if (!admitted(`${appKey}|${shop.shopId}|${api}`)) {
@@ -513,6 +522,7 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     try {
       const data = await r.handler({ shop, appKey, appSecret, query: q, params, body, raw, contentType, tree, services });
       count(counterRow, 'ok');
+      if (fault?.kind === 'hold' && fault.phase === 'after-run') await holdUntilReleased();
       return send(res, 200, envelope(0, 'Success', data ?? {}));
     } catch (err) {
       count(counterRow, 'errors');
@@ -545,6 +555,13 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
       faults = [];
     },
     pending: () => faults.map(({ left, ...f }) => ({ ...f, times: left })),
+    held: () => heldRequests.length,
+    release: () => {
+      const waiting = heldRequests;
+      heldRequests = [];
+      for (const go of waiting) go();
+      return waiting.length;
+    },
   };
 
   const server: Server = createServer((req, res) => {
@@ -613,6 +630,7 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     counters: countersApi,
     faults: faultsApi,
     async close() {
+      faultsApi.release();
       sender.close();
       for (const { timer } of pendingAudits.values()) clearTimeout(timer);
       pendingAudits.clear();

@@ -34,7 +34,13 @@ export interface FaultSpec {
   /** Shop id or cipher; omitted: any shop. */
   shop?: string;
   /** `wrong-envelope`: HTTP 200 with valid JSON that is not TikTok's envelope (what a proxy or gateway may send). */
-  kind: 'rate-limit' | 'server-error' | 'timeout' | 'slow' | 'malformed-json' | 'wrong-envelope' | 'expired-token';
+  /**
+   * `hold`: the request waits unanswered until `faults.release()` (a call in flight when its
+   * client dies); `phase` says whether it waits before it runs (default) or after (done, answer held).
+   */
+  kind: 'rate-limit' | 'server-error' | 'timeout' | 'slow' | 'malformed-json' | 'wrong-envelope' | 'expired-token' | 'hold';
+  /** For `hold`. */
+  phase?: 'before-run' | 'after-run';
   /** How many requests it hits (default 1). */
   times?: number;
   /** Only requests to this API, e.g. `GET /product/202309/products/{product_id}`. */
