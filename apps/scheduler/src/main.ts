@@ -20,6 +20,13 @@ shutdown.add('workers', 'queues', () => queues.close());
 
 const sync = () => syncSchedules({ stores: config.stores, queues, redis, prefix: config.queuePrefix, dryRun: config.dryRun, logger });
 await sync();
+// A Redis that comes back empty (no persistence, a lost volume) has lost the schedules with
+// everything else: upsert them again on every reconnect (idempotent, by stable id), or the
+// fleet would silently stop syncing until someone restarts the scheduler.
+redis.on('ready', () => {
+  logger.info('redis connection back: making sure every schedule is there');
+  sync().catch((err: unknown) => logger.error({ err }, 'schedule update after reconnect failed'));
+});
 
 process.on('SIGHUP', () => {
   try {

@@ -1,7 +1,7 @@
 // What every fault test checks at its end, printed as counts and asserted: TikTok stock equals
 // Shopify stock for every linked SKU, every TikTok order exists exactly once in Shopify, and
 // nothing was dropped silently (every failure is a failed BullMQ job with a reason).
-import { createRedisConnection, QueueFactory, queueKeys, waitForRedis, type QueueKey } from '@shoptok/queues';
+import { createRedisConnection, emptySummary, jobSummarySchema, mergeSummaries, QueueFactory, queueKeys, waitForRedis, type JobName, type JobSummary, type QueueKey } from '@shoptok/queues';
 import { waitUntil } from '@shoptok/testkit';
 import { shopifyAvailable, type Fleet, type FleetStore } from './fleet.test-helpers.js';
 
@@ -79,8 +79,8 @@ export async function withQueues<T>(fleet: Fleet, use: (queues: QueueFactory) =>
 
 let queuedSeq = 0;
 
-/** Queues one job kind for every store, with the fleet's retry policy; returns where each went. */
-export async function enqueueForEveryStore(fleet: Fleet, queue: QueueKey, name: 'inventory-sync' | 'order-poll' | 'fulfilment-poll' | 'reconcile', stores: readonly FleetStore[] = fleet.stores): Promise<QueuedJob[]> {
+/** Queues one job kind (one that needs only the store) for every store, with the fleet's retry policy; returns where each went. */
+export async function enqueueForEveryStore<Q extends QueueKey>(fleet: Fleet, queue: Q, name: JobName<Q>, stores: readonly FleetStore[] = fleet.stores): Promise<QueuedJob[]> {
   return withQueues(fleet, async (queues) => {
     const jobs: QueuedJob[] = [];
     for (const store of stores) {
@@ -102,6 +102,25 @@ export async function jobStates(fleet: Fleet, jobs: readonly QueuedJob[]): Promi
       states[j.id] = state === 'failed' ? `failed: ${job?.failedReason ?? ''}` : state;
     }
     return states;
+  });
+}
+
+/**
+ * Queues one job kind for every store and waits until each has finished: the summaries merged
+ * (as `pnpm enqueue --wait` prints them) and the failed ones with their reasons.
+ */
+export async function runForEveryStore<Q extends QueueKey>(fleet: Fleet, queue: Q, name: JobName<Q>, options: { stores?: readonly FleetStore[]; timeoutMs?: number } = {}): Promise<{ summary: JobSummary; failed: string[] }> {
+  const jobs = await enqueueForEveryStore(fleet, queue, name, options.stores);
+  await waitUntil(async () => Object.values(await jobStates(fleet, jobs)).every((s) => s === 'completed' || s.startsWith('failed')), { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 100, what: `${name} of every store to finish` });
+  return withQueues(fleet, async (queues) => {
+    let summary = emptySummary();
+    const failed: string[] = [];
+    for (const j of jobs) {
+      const job = await queues.queue(j.queue, j.store).getJob(j.id);
+      if (job && (await job.getState()) === 'failed') failed.push(`${j.id}: ${job.failedReason}`);
+      else summary = mergeSummaries(summary, jobSummarySchema.parse(job?.returnvalue ?? {}));
+    }
+    return { summary, failed };
   });
 }
 

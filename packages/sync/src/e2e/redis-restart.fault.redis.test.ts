@@ -5,15 +5,11 @@
 // sends only real drift.
 import { startPrivateRedis, waitUntil, type PrivateRedis } from '@shoptok/testkit';
 import { startFleet, type Fleet } from './fleet.test-helpers.js';
-import { enqueueForEveryStore, invariants, jobStates, scaled, stockMismatches, tiktokCalls, waitForIdleQueues, type QueuedJob } from './fault.test-helpers.js';
+import type { JobSummary } from '@shoptok/queues';
+import { enqueueForEveryStore, invariants, jobStates, runForEveryStore, scaled, withQueues, stockMismatches, tiktokCalls, waitForIdleQueues, type QueuedJob } from './fault.test-helpers.js';
 
 const SLOW = 180_000;
 const INVENTORY_UPDATE = 'POST /product/202309/products/{product_id}/inventory/update';
-
-function summaryOf(stdout: string): Record<string, number> {
-  const line = stdout.split('\n').find((l) => l.startsWith('summary:')) ?? '';
-  return Object.fromEntries([...line.matchAll(/(\d+) (seen|changed|pushed|skipped|failed)/g)].map((m) => [m[2] as string, Number(m[1])]));
-}
 
 /** Changes Shopify stock of `count` linked SKUs per store (new work for the next sync). */
 function changeStock(fleet: Fleet, count: number, seed: number): void {
@@ -75,18 +71,18 @@ describe('fault suite: Redis restarts (private redis-server, apps as processes)'
    * orders imported after the stock sync read them differ until the next sync: it runs here, and
    * must send exactly those.
    */
-  async function syncStockAfterOrders(): Promise<{ drift: number; summary: Record<string, number>; stdout: string }> {
+  async function syncStockAfterOrders(): Promise<{ drift: number; summary: JobSummary }> {
     const drift = stockMismatches(fleet).length;
-    const run = await fleet.cli(['enqueue', 'inventory', '--wait']);
-    expect(`exit ${run.code}\n${run.stdout}`).toMatch(/^exit 0\n/);
-    return { drift, summary: summaryOf(run.stdout), stdout: run.stdout };
+    const run = await runForEveryStore(fleet, 'inventory', 'inventory-sync');
+    expect(run.failed).toEqual([]);
+    return { drift, summary: run.summary };
   }
 
   it('AOF on, SIGTERM mid-sync: the workers reconnect, the queued sync and order imports complete, nothing is lost', async () => {
     await restartMidSync('SIGTERM');
     const after = await syncStockAfterOrders();
     // The state survived the restart: its links are there and only the real drift is sent.
-    expect(after.stdout).not.toContain('no SKU links yet');
+    expect(after.summary.notes.filter((n) => n.includes('no SKU links yet'))).toEqual([]);
     expect(after.summary).toMatchObject({ pushed: after.drift, failed: 0 });
     const result = await invariants(fleet, 'redis SIGTERM, AOF', orders);
     expect(result.mismatches).toEqual([]);
@@ -97,7 +93,7 @@ describe('fault suite: Redis restarts (private redis-server, apps as processes)'
     changeStock(fleet, scaled(15, 80), 3);
     await restartMidSync('SIGKILL');
     const after = await syncStockAfterOrders();
-    expect(after.stdout).not.toContain('no SKU links yet');
+    expect(after.summary.notes.filter((n) => n.includes('no SKU links yet'))).toEqual([]);
     // A "last pushed" record lost with that second makes one more (harmless) push, never one less.
     expect(after.summary.pushed).toBeGreaterThanOrEqual(after.drift);
     expect(after.summary.failed).toBe(0);
@@ -119,8 +115,7 @@ describe('fault suite: Redis restarts (private redis-server, apps as processes)'
     expect(`exit ${reconcile.code}\n${reconcile.stdout}${reconcile.stderr.slice(-2000)}`).toMatch(/^exit 0\n/);
     // The order cursor is gone too: the poll looks back days and sees every order again, and
     // imports only the two new ones per store.
-    const poll = await fleet.cli(['enqueue', 'orders', '--wait']);
-    expect(poll.code).toBe(0);
+    expect((await runForEveryStore(fleet, 'orders', 'order-poll')).failed).toEqual([]);
     await waitForIdleQueues(fleet);
     expect(fleet.stores.map((s, i) => s.shopify.state.orders.length - (ordersBefore[i] as number))).toEqual(fleet.stores.map(() => 2));
 
@@ -134,5 +129,20 @@ describe('fault suite: Redis restarts (private redis-server, apps as processes)'
     expect({ missing: result.missing, duplicated: result.duplicated, failed: result.failed, unfinished: result.unfinished }).toEqual({ missing: [], duplicated: [], failed: [], unfinished: [] });
     // No listing was made twice.
     expect(fleet.stores.map((s) => fleet.tiktok.admin.shop(s.tiktokShopId).products.size)).toEqual(productsBefore);
+  }, SLOW);
+
+  it('no persistence: the running scheduler puts every schedule back by itself (the polling safety net does not silently stop)', async () => {
+    const schedules = () => withQueues(fleet, async (queues) => (await Promise.all(fleet.stores.map((s) => queues.queue('inventory', s.id).getJobSchedulers()))).flat().map((j) => j.key).sort());
+    const scheduler = fleet.startApp('scheduler');
+    const expected = await waitUntil(async () => ((await schedules()).length === fleet.stores.length ? schedules() : undefined), { timeoutMs: 60_000, what: `the scheduler's schedules\n${scheduler.output()}` });
+    await redis.stop('SIGKILL');
+    await redis.start({ empty: true });
+    expect(await schedules()).toEqual([]);
+    await waitUntil(async () => (await schedules()).length === fleet.stores.length, { timeoutMs: 30_000, what: `the schedules back after the empty restart\n${scheduler.output().slice(-2000)}` });
+    expect(await schedules()).toEqual(expected);
+    expect(scheduler.child.exitCode).toBeNull();
+    await waitForIdleQueues(fleet);
+    const result = await invariants(fleet, 'redis restart, no persistence, scheduler', orders);
+    expect({ missing: result.missing, duplicated: result.duplicated, failed: result.failed }).toEqual({ missing: [], duplicated: [], failed: [] });
   }, SLOW);
 });
