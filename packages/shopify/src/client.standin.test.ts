@@ -318,3 +318,32 @@ describe('webhooks', () => {
     expect(verifyShopifyWebhook({ rawBody: genuine.body, headers: genuine.headers, secret: shop.apiSecret })).toMatchObject({ ok: true });
   });
 });
+
+describe('the API call observer (metrics)', () => {
+  it('is told every request: a THROTTLED answer apart from an HTTP 429, as the stand-in counts them', async () => {
+    const calls: unknown[] = [];
+    const observe = { onApiCall: (call: unknown) => calls.push(call) };
+    // A shop of its own with an empty, slow bucket: the first request is refused THROTTLED.
+    const slow = await startShopifyStandIn({ shopDomain: 'observer-slow.myshopify.com', catalogue: { products: 1, seed: 3 }, bucket: { maximumAvailable: 1000, restoreRate: 1 } });
+    try {
+      slow.setBucket({ currentlyAvailable: 0 });
+      await expect(client({ ...observe, maxThrottleWaitMs: 1 }, slow).countProducts()).rejects.toMatchObject({ name: 'ShopifyRateLimitError' });
+      expect(slow.counters).toMatchObject({ requests: 1, throttled: 1 });
+    } finally {
+      await slow.close();
+    }
+    const before = shop.counters.requests;
+    shop.injectFault({ kind: 'http-error', status: 429 });
+    await client(observe).countProducts(); // waits out the 429, then answered
+    expect(shop.counters.requests - before).toBe(2);
+    expect(calls).toEqual([
+      { api: 'shopify', operation: 'ProductsCount', status: 200, throttled: true },
+      { api: 'shopify', operation: 'ProductsCount', status: 429, throttled: false },
+      { api: 'shopify', operation: 'ProductsCount', status: 200, throttled: false },
+    ]);
+  });
+
+  it('a throwing observer does not fail the call', async () => {
+    await expect(client({ onApiCall: () => { throw new Error('observer bug'); } }).countProducts()).resolves.toMatchObject({ exact: true });
+  });
+});

@@ -263,3 +263,23 @@ describe('orders and fulfilment', () => {
     expect(await client.getWebhooks()).toEqual([{ event_type: 'ORDER_STATUS_CHANGE', address: 'https://hooks.example.com/tiktok' }]);
   });
 });
+
+describe('the API call observer (metrics)', () => {
+  it('is told every request with its status: a 429 counts as one call, as the stand-in counts it', async () => {
+    const calls: unknown[] = [];
+    const observed = h.client({ onApiCall: (call) => calls.push(call) });
+    const WAREHOUSES = 'GET /logistics/202309/warehouses';
+    const before = h.tts.counters.total({ api: WAREHOUSES });
+    h.tts.faults.inject({ shop: h.shop.shopId, kind: 'rate-limit', api: WAREHOUSES });
+    await expect(observed.getWarehouses()).rejects.toMatchObject({ name: 'TikTokRateLimitError' });
+    h.tts.faults.inject({ shop: h.shop.shopId, kind: 'server-error', status: 503, api: WAREHOUSES });
+    await observed.getWarehouses(); // a read: retried after the 503
+    expect(calls).toEqual([
+      { api: 'tiktok', operation: WAREHOUSES, status: 429, throttled: false },
+      { api: 'tiktok', operation: WAREHOUSES, status: 503, throttled: false },
+      { api: 'tiktok', operation: WAREHOUSES, status: 200, throttled: false },
+    ]);
+    const after = h.tts.counters.total({ api: WAREHOUSES });
+    expect({ requests: after.requests - before.requests, rateLimited: after.rateLimited - before.rateLimited }).toEqual({ requests: 3, rateLimited: 1 });
+  });
+});
