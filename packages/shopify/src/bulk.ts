@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ShopifyResponseShapeError } from './errors.js';
 import { bulkMediaLine, bulkProductLine, bulkVariantLine, type productNode, type variantNode } from './schemas.js';
-import type { ShopifyImage, ShopifyProduct, ShopifyVariant } from './types.js';
+import type { InventoryAvailability, ShopifyImage, ShopifyProduct, ShopifyVariant } from './types.js';
 
 /** Maps a variant node (page or bulk line) to our shape. */
 export function toVariant(node: z.infer<typeof variantNode>): ShopifyVariant {
@@ -91,4 +91,42 @@ export function assembleBulkProducts(jsonl: string): ShopifyProduct[] {
   }
   for (const p of products.values()) p.variants.sort((a, b) => a.position - b.position);
   return [...products.values()];
+}
+
+const bulkLevelLine = z.object({
+  location: z.object({ id: z.string() }),
+  quantities: z.array(z.object({ name: z.string(), quantity: z.number().int() })),
+  __parentId: z.string(),
+});
+
+/**
+ * Available stock per (inventory item, location) from a `BULK_INVENTORY_INNER` export, for the
+ * items in `wanted` only (the export covers the whole store). Item lines carry nothing we need:
+ * each level line names its item by `__parentId`.
+ */
+export function assembleBulkInventory(jsonl: string, wanted: ReadonlySet<string>): InventoryAvailability[] {
+  const out: InventoryAvailability[] = [];
+  let start = 0;
+  let lineNo = 0;
+  while (start < jsonl.length) {
+    let end = jsonl.indexOf('\n', start);
+    if (end < 0) end = jsonl.length;
+    const text = jsonl.slice(start, end).trim();
+    start = end + 1;
+    lineNo++;
+    // Only level lines have a parent; a cheap test skips item lines without parsing them.
+    if (!text || !text.includes('"__parentId"')) continue;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new ShopifyResponseShapeError(`Bulk inventory line ${lineNo} is not JSON.`);
+    }
+    const level = bulkLevelLine.safeParse(raw);
+    if (!level.success) throw new ShopifyResponseShapeError(`Bulk inventory line ${lineNo} has an unexpected shape: ${level.error.message}`);
+    if (!wanted.has(level.data.__parentId)) continue;
+    const available = level.data.quantities.find((q) => q.name === 'available');
+    if (available) out.push({ inventoryItemId: level.data.__parentId, locationId: level.data.location.id, available: available.quantity });
+  }
+  return out;
 }

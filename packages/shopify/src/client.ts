@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { assembleBulkProducts, toProduct, toVariant } from './bulk.js';
+import { assembleBulkInventory, assembleBulkProducts, toProduct, toVariant } from './bulk.js';
 import { ShopifyBulkOperationError, ShopifyClientError, ShopifyConfigError, ShopifyOrderClaimBusyError, ShopifyResponseShapeError, ShopifyTransientError, ShopifyUserError, type ShopifyUserErrorItem } from './errors.js';
 import * as ops from './operations.js';
 import * as s from './schemas.js';
@@ -14,6 +14,8 @@ export interface ShopifyClientOptions extends TransportOptions {
   bulkPollIntervalMs?: number;
   /** Longest a bulk export may run before we give up. Default 30 min. */
   bulkTimeoutMs?: number;
+  /** From this many inventory items on, `getAvailableInventory` reads the store's stock with one bulk operation. Default 500. */
+  bulkInventoryThreshold?: number;
   /** How long an order-create claim holds. Must outlast one orderCreate call. Default 5 min. */
   orderClaimTtlMs?: number;
   /** How long "TikTok order X is Shopify order Y" is remembered in Redis. Default 30 days. */
@@ -260,7 +262,12 @@ export class ShopifyClient {
   /** Every matching product through one bulk operation (JSONL), for catalogues too big to page. */
   async exportProductsBulk(params: { updatedSince?: Date } = {}): Promise<ShopifyProduct[]> {
     const search = searchFor(params.updatedSince) ?? '';
-    const inner = ops.BULK_PRODUCTS_INNER.replace('"__SEARCH__"', JSON.stringify(search));
+    const jsonl = await this.runBulkQuery(ops.BULK_PRODUCTS_INNER.replace('"__SEARCH__"', JSON.stringify(search)));
+    return jsonl === null ? [] : assembleBulkProducts(jsonl);
+  }
+
+  /** Runs one bulk query to completion and returns its JSONL (null when nothing matched). */
+  private async runBulkQuery(inner: string): Promise<string | null> {
     const run = await this.transport.request('BulkRunQuery', ops.BULK_RUN_QUERY, { query: inner }, s.bulkRunData);
     const payload = run.data.bulkOperationRunQuery;
     if (payload.userErrors.length > 0 || !payload.bulkOperation) {
@@ -276,10 +283,10 @@ export class ShopifyClient {
       const op = data.bulkOperation;
       if (!op) throw new ShopifyBulkOperationError(`Bulk operation ${id} disappeared.`, true, { operation: 'BulkOperationStatus' });
       if (op.status === 'COMPLETED') {
-        if (!op.url) return []; // Shopify gives no file when nothing matched
+        if (!op.url) return null; // Shopify gives no file when nothing matched
         const res = await this.transport.download(op.url);
         if (!res.ok) throw new ShopifyBulkOperationError(`Downloading bulk result ${id} failed with HTTP ${res.status}.`, true, { code: String(res.status) });
-        return assembleBulkProducts(await res.text());
+        return res.text();
       }
       if (op.status === 'FAILED' || op.status === 'CANCELED' || op.status === 'EXPIRED') {
         throw new ShopifyBulkOperationError(`Bulk operation ${id} ended ${op.status}${op.errorCode ? ` (${op.errorCode})` : ''}.`, op.status === 'FAILED', { code: op.errorCode ?? op.status });
@@ -289,10 +296,14 @@ export class ShopifyClient {
     }
   }
 
-  /** The whole (or changed) catalogue: pages for small sets, a bulk operation from `bulkThreshold` on. */
-  async fetchCatalogue(params: { updatedSince?: Date } = {}): Promise<{ products: ShopifyProduct[]; via: 'pages' | 'bulk'; counted: number }> {
+  /**
+   * The whole (or changed) catalogue: pages for small sets, a bulk operation from `bulkThreshold`
+   * on (`params.bulkThreshold` overrides it for one call, e.g. a stock sync that pays for pages'
+   * media and descriptions it does not use).
+   */
+  async fetchCatalogue(params: { updatedSince?: Date; bulkThreshold?: number } = {}): Promise<{ products: ShopifyProduct[]; via: 'pages' | 'bulk'; counted: number }> {
     const { count, exact } = await this.countProducts(params);
-    if (!exact || count >= (this.options.bulkThreshold ?? 2000)) {
+    if (!exact || count >= (params.bulkThreshold ?? this.options.bulkThreshold ?? 2000)) {
       return { products: await this.exportProductsBulk(params), via: 'bulk', counted: count };
     }
     const products: ShopifyProduct[] = [];
@@ -302,10 +313,18 @@ export class ShopifyClient {
 
   // ---- inventory ------------------------------------------------------------------------
 
-  /** Available quantity per location for each inventory item (unknown ids are skipped). */
+  /**
+   * Available quantity per location for each inventory item (unknown ids are skipped). Many
+   * items are read with one bulk export of the store's stock (a few points instead of about 10
+   * an item); a few (a webhook, a small store) with paged queries, 25 items a request.
+   */
   async getAvailableInventory(inventoryItemIds: readonly string[]): Promise<InventoryAvailability[]> {
     const out: InventoryAvailability[] = [];
     const ids = [...new Set(inventoryItemIds)];
+    if (ids.length >= (this.options.bulkInventoryThreshold ?? 500)) {
+      const jsonl = await this.runBulkQuery(ops.BULK_INVENTORY_INNER);
+      return jsonl === null ? [] : assembleBulkInventory(jsonl, new Set(ids));
+    }
     for (let i = 0; i < ids.length; i += 25) {
       const { data } = await this.transport.request('InventoryLevels', ops.INVENTORY_LEVELS, { ids: ids.slice(i, i + 25) }, s.inventoryLevelsData);
       for (const item of data.nodes) {

@@ -212,6 +212,38 @@ export const BULK_PRODUCTS_INNER = gql`
   }
 `;
 
+/**
+ * Available stock of every inventory item at every location, as one bulk export (two levels of
+ * connections, the most a bulk query may nest). A full sync reads stock this way: paging
+ * `inventoryLevels` per item costs about 10 points an item, 1,000 s of a Standard bucket per
+ * 100,000 SKUs.
+ */
+export const BULK_INVENTORY_INNER = gql`
+  query BulkInventory {
+    inventoryItems {
+      edges {
+        node {
+          id
+          inventoryLevels {
+            edges {
+              node {
+                id
+                location {
+                  id
+                }
+                quantities(names: ["available"]) {
+                  name
+                  quantity
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
 /** Polls one bulk operation. */
 export const BULK_OPERATION_STATUS = gql`
   query BulkOperationStatus($id: ID!) {

@@ -81,8 +81,10 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
   });
   const itemView = (itemId: number) => {
     const found = state.variantByItem(itemId);
-    if (!found) return null;
-    const { variant } = found;
+    return found ? itemViewOf(found.variant) : null;
+  };
+  const itemViewOf = (variant: StandInVariant) => {
+    const itemId = variant.inventoryItemId;
     return {
       __typename: 'InventoryItem',
       id: gid('InventoryItem', itemId),
@@ -228,6 +230,8 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
       const g = parseGid(args.id);
       return g?.type === 'InventoryItem' ? itemView(g.id) : null;
     },
+    // Every inventory item of the store (the stand-in does not filter by `query`): what a bulk stock export reads.
+    inventoryItems: (args: Args, ctx: ExecContext) => connection(state.products.flatMap((p) => p.variants.map(itemViewOf)), args, ctx),
     nodes: (args: Args) =>
       (args.ids as string[]).map((id) => {
         const g = parseGid(id);
