@@ -13,7 +13,7 @@ module.exports = {
       name: 'testkit-only-in-tests',
       severity: 'error',
       comment: 'Production code never imports the stand-ins.',
-      from: { path: '^(packages|apps)/[^/]+/src/', pathNot: ['\\.test(-helpers)?\\.ts$', '^packages/testkit/', '^apps/cli/src/demo/', '^apps/cli/src/bench/'] },
+      from: { path: '^(packages|apps)/[^/]+/src/', pathNot: ['\\.test(-helpers)?\\.ts$', '^packages/testkit/', '^apps/cli/src/demo/', '^apps/cli/src/bench/', '^apps/bench/src/'] },
       to: { path: '^packages/testkit/' },
     },
     {

@@ -1,0 +1,169 @@
+// One bench fleet: the stand-ins in their own process, a stores file, the SKU links in Redis
+// (as after shoptok listed the catalogue itself), and the real inventory worker as its own
+// process, whose CPU time and peak memory are read from /proc.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { QueueFactory } from '@shoptok/queues';
+import { QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { StandInsConfig, StandInsReady } from './standins-process.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const tsxLoader = pathToFileURL(createRequire(join(repoRoot, 'apps/inventory-worker/src/main.ts')).resolve('tsx')).href;
+
+/** CPU seconds (user + system) and peak resident memory of a live process, from /proc. */
+export function processUsage(pid: number): { cpuSeconds: number; peakRssMiB: number; rssMiB: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at ") ".
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { cpuSeconds: ticks / 100, peakRssMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
+}
+
+function runTs(entry: string, args: string[], env: Record<string, string>, logFile: string): ChildProcess {
+  const child = spawn(process.execPath, ['--conditions=shoptok-source', '--import', tsxLoader, entry, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = createWriteStream(logFile);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+function firstLine(child: ChildProcess, what: string, timeoutMs: number): Promise<string> {
+  return new Promise((resolveLine, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs} ms`)), timeoutMs);
+    child.stdout?.on('data', (d: Buffer) => {
+      buffer += d.toString();
+      const nl = buffer.indexOf('\n');
+      if (nl >= 0) {
+        clearTimeout(timer);
+        resolveLine(buffer.slice(0, nl));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited with code ${code} before it was ready`));
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export interface BenchFleet {
+  standIns: StandInsReady;
+  storeId: string;
+  worker: ChildProcess;
+  /** Adds an inventory-sync job and waits until it completes; wall seconds and the job's summary. */
+  inventorySync(timeoutMs: number): Promise<{ wallSeconds: number; summary: Record<string, unknown> }>;
+  control<T>(path: string, body?: unknown): Promise<T>;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Starts the stand-ins, writes the links and starts the inventory worker; `close()` stops all and cleans Redis. */
+export async function startBenchFleet(options: { redisUrl: string; prefix: string; standIns: Omit<StandInsConfig, 'linksFile'> }): Promise<BenchFleet> {
+  const dir = mkdtempSync(join(tmpdir(), 'shoptok-bench-'));
+  const linksFile = join(dir, 'links.json');
+  const standInsChild = runTs(join(repoRoot, 'apps/bench/src/standins-process.ts'), [JSON.stringify({ ...options.standIns, linksFile })], {}, join(dir, 'standins.log'));
+  const children: ChildProcess[] = [standInsChild];
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
+  const queueRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const storeId = 'bench';
+  try {
+    const standIns = JSON.parse(await firstLine(standInsChild, 'the stand-ins', 300_000)) as StandInsReady;
+    const warehouses = standIns.warehouseIds.length > 1 ? standIns.warehouseIds.map((w, i) => ({ tiktokWarehouseId: w, shopifyLocationIds: standIns.locationIds.filter((_, l) => l % standIns.warehouseIds.length === i) })) : [];
+    const env: Record<string, string> = {
+      REDIS_URL: options.redisUrl,
+      QUEUE_PREFIX: options.prefix,
+      STORES_FILE: join(dir, 'stores.json'),
+      TIKTOK_APP_KEY: standIns.appKey,
+      TIKTOK_SECRET: standIns.appSecret,
+      TIKTOK_API_BASE: standIns.tiktokUrl,
+      TIKTOK_AUTH_BASE: standIns.tiktokAuthUrl,
+      BENCH_SHOPIFY_TOKEN: standIns.shopifyToken,
+      BENCH_SHOPIFY_SECRET: standIns.shopifySecret,
+      BENCH_TT_ACCESS: standIns.accessToken,
+      BENCH_TT_REFRESH: standIns.refreshToken,
+      LOG_LEVEL: 'info',
+      LOG_FILE: join(dir, 'worker.log'),
+      HEALTH_PORT: '0',
+    };
+    const stores = {
+      stores: [
+        {
+          id: storeId,
+          shopify: { store: standIns.shopifyDomain, tokenEnv: 'BENCH_SHOPIFY_TOKEN', apiSecretEnv: 'BENCH_SHOPIFY_SECRET', apiBase: standIns.shopifyUrl },
+          tiktok: { accessTokenEnv: 'BENCH_TT_ACCESS', refreshTokenEnv: 'BENCH_TT_REFRESH', shopCipher: standIns.cipher },
+          rules: { inventory: { warehouses } },
+        },
+      ],
+    };
+    writeFileSync(env.STORES_FILE!, JSON.stringify(stores, null, 2));
+
+    // The links shoptok keeps (state key layout of packages/state): as after it listed the catalogue.
+    const links = JSON.parse(readFileSync(linksFile, 'utf8')) as { sellerSku: string; shopifyInventoryItemId: string }[];
+    for (let i = 0; i < links.length; i += 5000) {
+      const multi = redis.multi();
+      for (const link of links.slice(i, i + 5000)) {
+        multi.hset(`${options.prefix}:{${storeId}}:state:sku`, link.sellerSku, JSON.stringify(link));
+        multi.hset(`${options.prefix}:{${storeId}}:state:item`, link.shopifyInventoryItemId, link.sellerSku);
+      }
+      await multi.exec();
+    }
+
+    const worker = runTs(join(repoRoot, 'apps/inventory-worker/src/main.ts'), [], env, join(dir, 'worker.stderr.log'));
+    children.push(worker);
+    worker.stdout?.resume(); // its console log: the JSON lines also go to LOG_FILE
+    const queues = new QueueFactory({ connection: redis, prefix: options.prefix, retry: { maxRetries: 0, backoffSeconds: 1 } });
+    const queue = queues.queue('inventory', storeId);
+    const events = new QueueEvents(queue.name, { connection: queueRedis, prefix: options.prefix });
+    await events.waitUntilReady();
+    let runs = 0;
+
+    return {
+      standIns,
+      storeId,
+      worker,
+      env,
+      async inventorySync(timeoutMs) {
+        const started = performance.now();
+        const job = await queues.add('inventory', 'inventory-sync', { store: storeId, dryRun: false }, { jobId: `${storeId}-bench-inventory-${++runs}-${Date.now()}` });
+        const summary = (await job.waitUntilFinished(events, timeoutMs)) as Record<string, unknown>;
+        return { wallSeconds: (performance.now() - started) / 1000, summary };
+      },
+      async control<T>(path: string, body?: unknown): Promise<T> {
+        const res = await fetch(`${standIns.controlUrl}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        return (await res.json()) as T;
+      },
+      async close() {
+        await events.close();
+        await Promise.all([...children].reverse().map(stopChild));
+        const keys = await redis.keys(`${options.prefix}:*`);
+        for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
+        redis.disconnect();
+        queueRedis.disconnect();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await Promise.all(children.map(stopChild));
+    redis.disconnect();
+    queueRedis.disconnect();
+    throw new Error(`${(err as Error).message}; logs in ${dir}`, { cause: err });
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * `pnpm bench [--quick] [--only <names>] [--out <file>]`: measures shoptok against the stand-ins
+ * with the real limits and prints each figure beside the machine it ran on; writes every result
+ * as JSON (default .reports/bench.json). Exits 0 even when a goal is missed (it shows which).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BenchContext, BenchScenarioResult } from './scenario.js';
+import { inventoryScenarios } from './scenarios/inventory.js';
+
+const SCENARIO_NAMES = ['inventory-full', 'inventory-incremental', 'inventory-baseline'] as const;
+
+function usage(problem: string): never {
+  console.error(`pnpm bench: ${problem}\nusage: pnpm bench [--quick] [--only ${SCENARIO_NAMES.join(',')}] [--out .reports/bench.json]`);
+  process.exit(2);
+}
+
+let args: { quick?: boolean; only?: string; out?: string };
+try {
+  args = parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' } } }).values;
+} catch (err) {
+  usage((err as Error).message);
+}
+const only = args.only ? args.only.split(',').map((s) => s.trim()).filter(Boolean) : [...SCENARIO_NAMES];
+const unknown = only.filter((name) => !SCENARIO_NAMES.includes(name as (typeof SCENARIO_NAMES)[number]));
+if (unknown.length > 0) usage(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIO_NAMES.join(', ')}`);
+
+// The bench is an app: it reads the environment once, here. INIT_CWD is where `pnpm bench` was typed.
+const invokedFrom = process.env.INIT_CWD ?? process.cwd();
+const outFile = resolve(invokedFrom, args.out ?? '.reports/bench.json');
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+function machine() {
+  const cpu = cpus();
+  const [l1, l5, l15] = loadavg().map((n) => Math.round(n * 100) / 100);
+  return { cpuModel: cpu[0]?.model.trim() ?? 'unknown', cores: cpu.length, memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10, node: process.version, loadavg: `${l1} / ${l5} / ${l15}`, memAvailableGiB: memAvailableGiB() };
+}
+
+function memAvailableGiB(): number | undefined {
+  try {
+    const kib = Number(/^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]);
+    return Number.isFinite(kib) ? Math.round((kib / 1024 ** 2) * 10) / 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function table(rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n');
+}
+
+function printResult(result: BenchScenarioResult): void {
+  console.log(`\n== ${result.name}`);
+  console.log(table(Object.entries(result.params).map(([k, v]) => [k, String(v)])));
+  console.log('  --');
+  console.log(table(Object.entries(result.figures).map(([k, v]) => [k, String(v)])));
+  for (const [name, goal] of Object.entries(result.goals ?? {})) console.log(`  goal ${name} ${goal.target}: ${goal.met ? 'met' : 'MISSED'}`);
+  for (const note of result.notes) console.log(`  note: ${note}`);
+}
+
+const atStart = machine();
+console.log('machine at start');
+console.log(table(Object.entries(atStart).map(([k, v]) => [k, String(v)])));
+const ctx: BenchContext = { redisUrl, quick: Boolean(args.quick), log: (line) => console.log(line) };
+const started = Date.now();
+const results: BenchScenarioResult[] = [];
+const failures: string[] = [];
+try {
+  results.push(...(await inventoryScenarios(ctx, (name) => only.includes(name))));
+} catch (err) {
+  failures.push(`inventory: ${(err as Error).stack ?? String(err)}`);
+}
+for (const result of results) printResult(result);
+const atEnd = machine();
+console.log(`\nloadavg at end ${atEnd.loadavg} (other work may share this machine); ${Math.round((Date.now() - started) / 1000)} s in all`);
+const missed = results.flatMap((r) => Object.entries(r.goals ?? {}).filter(([, g]) => !g.met).map(([name]) => `${r.name}: ${name}`));
+if (missed.length > 0) console.log(`goals missed: ${missed.join('; ')}`);
+for (const failure of failures) console.error(`scenario failed: ${failure}`);
+mkdirSync(dirname(outFile), { recursive: true });
+writeFileSync(outFile, `${JSON.stringify({ startedAt: new Date(started).toISOString(), quick: ctx.quick, machine: { ...atStart, loadavgAtEnd: atEnd.loadavg }, results, failures }, null, 2)}\n`);
+console.log(`results written to ${outFile}`);
+// A scenario that could not run is a failure of the bench itself; a missed goal is a finding.
+process.exit(failures.length > 0 ? 1 : 0);

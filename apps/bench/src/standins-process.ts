@@ -1,0 +1,213 @@
+/**
+ * The stand-ins of one bench run, in their own process so the worker's CPU and memory are
+ * measured alone: a TikTok shop and a Shopify store seeded with `skus` SKUs (`skusPerProduct`
+ * a product), the real limits and a simulated latency. Prints one JSON line (urls, tokens,
+ * cipher) and serves a small control API for the bench on 127.0.0.1:
+ *   GET  /stats            request counters of both stand-ins (429s, THROTTLED, cost spent)
+ *   POST /change-stock     {share, seed}: changes the Shopify stock of that share of the SKUs
+ *   GET  /check            SKUs whose TikTok quantity differs from what Shopify says it should be
+ *   GET  /expected?skus=n  the first n SKUs with their TikTok ids and expected quantities
+ */
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startShopifyStandIn, type Catalogue, type StandInProduct } from '@shoptok/testkit/shopify';
+import { startTikTokStandIn } from '@shoptok/testkit/tiktok';
+import { z } from 'zod';
+
+export const standInsConfigSchema = z.object({
+  skus: z.number().int().positive(),
+  skusPerProduct: z.number().int().positive(),
+  locations: z.number().int().min(1),
+  /** TikTok warehouses; with more than one, Shopify location i feeds warehouse i mod warehouses. */
+  warehouses: z.number().int().min(1),
+  latencyMs: z.object({ min: z.number(), max: z.number() }),
+  tiktokQps: z.number().positive(),
+  shopifyBucket: z.object({ maximumAvailable: z.number(), restoreRate: z.number() }),
+  seed: z.number().int(),
+  linksFile: z.string(),
+});
+export type StandInsConfig = z.infer<typeof standInsConfigSchema>;
+
+/** What the process prints once it is ready. */
+export interface StandInsReady {
+  tiktokUrl: string;
+  tiktokAuthUrl: string;
+  appKey: string;
+  appSecret: string;
+  cipher: string;
+  accessToken: string;
+  refreshToken: string;
+  warehouseIds: string[];
+  locationIds: number[];
+  shopifyUrl: string;
+  shopifyDomain: string;
+  shopifyToken: string;
+  shopifySecret: string;
+  controlUrl: string;
+}
+
+const config = standInsConfigSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
+const appKey = 'bench-app';
+const appSecret = 'bench-app-secret-0123456789';
+
+// A small deterministic PRNG so a seed always gives the same stock.
+let state = config.seed >>> 0;
+const random = () => {
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+
+const locations = Array.from({ length: config.locations }, (_, i) => ({ id: 9_000_000 + i, name: `Location ${i + 1}` }));
+const products: StandInProduct[] = [];
+const stock = new Map<number, Map<number, number>>();
+let nextId = 10_000_000;
+const now = new Date().toISOString();
+for (let p = 0; p * config.skusPerProduct < config.skus; p++) {
+  const id = nextId++;
+  const count = Math.min(config.skusPerProduct, config.skus - p * config.skusPerProduct);
+  const product: StandInProduct = {
+    id,
+    title: `Bench product ${p}`,
+    handle: `bench-product-${p}`,
+    status: 'ACTIVE',
+    vendor: 'Bench',
+    productType: 'T-Shirts',
+    tags: [],
+    descriptionHtml: '<p>Bench product</p>',
+    createdAt: now,
+    updatedAt: now,
+    options: [{ name: 'Size', values: Array.from({ length: count }, (_, v) => `S${v}`) }],
+    media: [],
+    variants: [],
+  };
+  for (let v = 0; v < count; v++) {
+    const itemId = nextId++;
+    product.variants.push({ id: nextId++, title: `S${v}`, sku: `BENCH-${p}-${v}`, price: '19.00', compareAtPrice: null, barcode: null, position: v + 1, selectedOptions: [{ name: 'Size', value: `S${v}` }], inventoryItemId: itemId, tracked: true, weight: { unit: 'GRAMS', value: 200 } });
+    stock.set(itemId, new Map(locations.map((l) => [l.id, Math.floor(random() * 40)])));
+  }
+  products.push(product);
+}
+const catalogue: Catalogue = { products, locations, stock };
+
+const warehouseIds = Array.from({ length: config.warehouses }, (_, i) => `7300000000000000${String(i).padStart(2, '0')}`);
+const tiktok = await startTikTokStandIn({
+  qps: config.tiktokQps,
+  latencyMs: config.latencyMs,
+  shops: [{ appKey, appSecret, name: 'Bench Shop', warehouses: warehouseIds.map((id, i) => ({ id, name: `Warehouse ${i + 1}`, isDefault: i === 0 })) }],
+});
+const shopify = await startShopifyStandIn({
+  shopDomain: 'bench-store.myshopify.com',
+  accessToken: 'shpat_bench0123456789abcdef0123456789',
+  apiSecret: 'bench-webhook-secret',
+  catalogue,
+  bucket: config.shopifyBucket,
+  latencyMs: config.latencyMs,
+});
+const shop = tiktok.shops[0]!;
+
+// Every variant listed on TikTok with stock 0: the first sync has every SKU to push.
+interface Listed { sellerSku: string; itemId: number; tiktokProductId: string; tiktokSkuId: string }
+const listed: Listed[] = [];
+const links: Record<string, string>[] = [];
+let skuId = 1_731_000_000_000_000_000n;
+for (const product of products) {
+  const skus = product.variants.map((v) => ({ id: String(skuId++), seller_sku: v.sku!, price: { amount: v.price, currency: 'GBP' }, inventory: warehouseIds.map((w) => ({ warehouse_id: w, quantity: 0 })), sales_attributes: [{ name: 'Size', value_name: v.title }] }));
+  const seeded = tiktok.admin.seedProduct(shop.shopId, { title: `${product.title} on TikTok Shop`, category_id: '601226', status: 'ACTIVATE', skus });
+  product.variants.forEach((v, i) => {
+    const sku = skus[i]!;
+    listed.push({ sellerSku: v.sku!, itemId: v.inventoryItemId, tiktokProductId: seeded.id, tiktokSkuId: sku.id });
+    links.push({ sellerSku: v.sku!, shopifyProductId: `gid://shopify/Product/${product.id}`, shopifyVariantId: `gid://shopify/ProductVariant/${v.id}`, shopifyInventoryItemId: `gid://shopify/InventoryItem/${v.inventoryItemId}`, tiktokProductId: seeded.id, tiktokSkuId: sku.id });
+  });
+}
+writeFileSync(config.linksFile, JSON.stringify(links));
+
+/** What TikTok should show per warehouse for an item (default rules: no buffer, never below 0). */
+function expected(itemId: number): Record<string, number> {
+  const out: Record<string, number> = Object.fromEntries(warehouseIds.map((w) => [w, 0]));
+  locations.forEach((l, i) => {
+    const w = warehouseIds[config.warehouses === 1 ? 0 : i % config.warehouses]!;
+    out[w] = (out[w] ?? 0) + (shopify.state.stock.get(itemId)?.get(l.id) ?? 0);
+  });
+  for (const w of Object.keys(out)) out[w] = Math.max(0, out[w]!);
+  return out;
+}
+
+function tiktokQuantities(entry: Listed): Record<string, number> {
+  const product = tiktok.admin.getProduct(shop.shopId, entry.tiktokProductId);
+  const sku = product?.skus.find((s) => s.id === entry.tiktokSkuId);
+  return Object.fromEntries((sku?.inventory ?? []).map((i) => [i.warehouse_id, i.quantity]));
+}
+
+const control = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://bench');
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const reply = (body: unknown) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname === '/stats') {
+      const rows = tiktok.counters.rows();
+      const costSpent = shopify.requestLog.reduce((n, e) => n + (e.outcome === 'ok' ? (e.requestedCost ?? 0) : 0), 0);
+      return reply({ tiktok: { total: tiktok.counters.total(), byApi: rows.map((r) => ({ api: r.api, requests: r.requests, rateLimited: r.rateLimited })) }, shopify: { requests: shopify.counters.requests, throttled: shopify.counters.throttled, byOperation: shopify.counters.byOperation, requestedCostOfAnswered: costSpent } });
+    }
+    if (url.pathname === '/change-stock' && req.method === 'POST') {
+      const body = z.object({ share: z.number().min(0).max(1), seed: z.number().int() }).parse(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+      state = body.seed >>> 0;
+      const changed: string[] = [];
+      for (const entry of listed) {
+        if (random() >= body.share) continue;
+        const levels = shopify.state.stock.get(entry.itemId)!;
+        const location = locations[0]!.id;
+        levels.set(location, (levels.get(location) ?? 0) + 1 + Math.floor(random() * 5));
+        changed.push(entry.sellerSku);
+      }
+      return reply({ changed: changed.length });
+    }
+    if (url.pathname === '/check') {
+      let mismatched = 0;
+      for (const entry of listed) {
+        const want = expected(entry.itemId);
+        const got = tiktokQuantities(entry);
+        if (Object.entries(want).some(([w, q]) => got[w] !== q)) mismatched++;
+      }
+      return reply({ skus: listed.length, mismatched });
+    }
+    if (url.pathname === '/expected') {
+      const n = Number(url.searchParams.get('skus') ?? '0');
+      return reply(listed.slice(0, n).map((e) => ({ ...e, warehouses: expected(e.itemId) })));
+    }
+    res.writeHead(404);
+    res.end();
+  });
+});
+await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+
+const ready: StandInsReady = {
+  tiktokUrl: tiktok.url,
+  tiktokAuthUrl: tiktok.authUrl,
+  appKey,
+  appSecret,
+  cipher: shop.cipher,
+  accessToken: shop.tokens.accessToken,
+  refreshToken: shop.tokens.refreshToken,
+  warehouseIds,
+  locationIds: locations.map((l) => l.id),
+  shopifyUrl: shopify.url,
+  shopifyDomain: shopify.shopDomain,
+  shopifyToken: shopify.accessToken,
+  shopifySecret: shopify.apiSecret,
+  controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
+};
+console.log(JSON.stringify(ready));
+const stop = () => {
+  control.close();
+  void Promise.all([tiktok.close(), shopify.close()]).then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
