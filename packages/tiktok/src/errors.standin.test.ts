@@ -37,6 +37,19 @@ describe('error handling against the stand-in', () => {
     expect(h.tts.counters.total({ api })).toMatchObject({ requests: 3, ok: 1, errors: 2 });
   });
 
+  it('retries a body without the envelope (a gateway in between) like a 5xx, then succeeds', async () => {
+    const client = h.client();
+    const api = 'GET /product/202309/brands';
+    const before = h.tts.counters.total({ api });
+    h.tts.faults.inject({ shop: h.shop.cipher, kind: 'wrong-envelope', api, times: 2 });
+    const page = await client.getBrands({ pageSize: 2 });
+    expect(page.brands).toHaveLength(2);
+    const after = h.tts.counters.total({ api });
+    expect({ requests: after.requests - before.requests, ok: after.ok - before.ok, errors: after.errors - before.errors }).toEqual({ requests: 3, ok: 1, errors: 2 });
+    h.tts.faults.inject({ shop: h.shop.cipher, kind: 'wrong-envelope', api, times: 3 });
+    await expect(client.getBrands({ pageSize: 2 })).rejects.toMatchObject({ name: 'TikTokTransientError', retryable: true, message: expect.stringContaining('without the {code, message, request_id, data} envelope') });
+  });
+
   it('gives up on a timing-out idempotent call after its attempts, with a transient error', async () => {
     const client = h.client({ timeouts: { requestMs: 200 }, maxAttempts: 2 });
     const api = 'GET /event/202309/webhooks';

@@ -179,7 +179,9 @@ export class TikTokHttp {
     if (!envelope.success) {
       if (status === 429) throw this.rateLimited(operation, status, undefined, retryAfter, attempt);
       if (status >= 500) throw new TikTokTransientError(`TikTok answered ${operation} with HTTP ${status}.`, { operation, httpStatus: status });
-      throw new TikTokResponseShapeError(`TikTok answered ${operation} with HTTP ${status} but without the {code, message, request_id, data} envelope.`, { operation, httpStatus: status });
+      // TikTok always wraps its answers: a body without the envelope came from something in
+      // between (a proxy, a gateway, a load balancer) and is worth another try, like a 5xx.
+      throw new TikTokTransientError(`TikTok answered ${operation} with HTTP ${status} but without the {code, message, request_id, data} envelope (a proxy or gateway in between?).`, { operation, httpStatus: status });
     }
     const { code, message, request_id: requestId } = envelope.data;
     const details = { operation, requestId, httpStatus: status, code };
