@@ -54,6 +54,7 @@ describe('deployment files', () => {
       GLOW_SHOPIFY_API_SECRET: 'glow-webhook-secret',
       GLOW_TIKTOK_ACCESS_TOKEN: 'ROW_a',
       GLOW_TIKTOK_REFRESH_TOKEN: 'ROW_r',
+      GLOW_ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/glow',
       OAK_SHOPIFY_TOKEN: 'shpat_oak',
       OAK_TIKTOK_APP_KEY: 'oak-key',
       OAK_TIKTOK_SECRET: 'oak-secret-value',
