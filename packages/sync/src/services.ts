@@ -1,13 +1,12 @@
 import type { ShoptokConfig, StoreConfig } from '@shoptok/config';
 import { childLogger, type Logger } from '@shoptok/logger';
-import type { QueueFactory } from '@shoptok/queues';
+import type { MetricsRecorder, QueueFactory } from '@shoptok/queues';
 import { requestTimingsForClaim, ShopifyClient } from '@shoptok/shopify';
 import { StateStore } from '@shoptok/state';
 import type { StoreRules } from '@shoptok/sync-core';
 import { TikTokShopClient, type TikTokTokens } from '@shoptok/tiktok';
 import type { Redis } from 'ioredis';
 import type { AlertNotifier } from './alerts/notifier.js';
-import type { MetricsRecorder } from '@shoptok/queues';
 
 /** Everything a handler needs for one store: its clients, state, rules and queues. */
 export interface StoreServices {

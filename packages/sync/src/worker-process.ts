@@ -3,6 +3,7 @@ import { childLogger, type Logger } from '@shoptok/logger';
 import {
   createRedisConnection,
   createStoreWorker,
+  MetricsRecorder,
   QueueFactory,
   redisHealthCheck,
   startHealthServer,
@@ -20,7 +21,6 @@ import { loadCategoryIndex, loadShopProfile, productHandlers, type FetchImage } 
 import { createStoreServices, type StoreServices } from './services.js';
 import { messageOf } from './summary.js';
 import { alertNotifierFromConfig } from './alerts/notifier.js';
-import { MetricsRecorder } from '@shoptok/queues';
 
 type HandlerFactory<Q extends QueueKey> = (svc: StoreServices, deps: { config: ShoptokConfig; redis: Redis; fetchImage?: FetchImage }) => JobHandlers<Q>;
 
