@@ -2,6 +2,7 @@ import type { ShopifyProduct } from '@shoptok/shopify';
 import { computeInventoryDiff, type QuantitiesBySku, type ShopifyVariantStock, type TikTokSkuLink } from '@shoptok/sync-core';
 import type { JobContext, JobSummary } from '@shoptok/queues';
 import type { SkuLink } from '@shoptok/state';
+import { TikTokAuthError } from '@shoptok/tiktok';
 import { rebuildSkuLinks } from './reconcile.js';
 import type { StoreServices } from './services.js';
 import { messageOf, RunReport } from './summary.js';
@@ -78,8 +79,9 @@ async function pushStock(svc: StoreServices, variants: ShopifyVariantStock[], li
       await svc.state.recordPushed(ok.map((s) => ({ tiktokSkuId: s.id, warehouses: Object.fromEntries(s.inventory.map((i) => [i.warehouse_id, i.quantity])) })));
       report.summary.pushed += ok.length;
     } catch (err) {
-      // A rate limit or an outage stops the run (the job retries); anything else is this product's problem.
-      if ((err as { retryable?: boolean }).retryable !== false) throw err;
+      // A rate limit or an outage stops the run (the job retries); so does a refused authorization,
+      // which no product can get past (the job fails naming the fix). Anything else is this product's problem.
+      if ((err as { retryable?: boolean }).retryable !== false || err instanceof TikTokAuthError) throw err;
       report.fail(`TikTok product ${update.tiktokProductId}`, messageOf(err), (err as { code?: string | number }).code);
     }
   };
