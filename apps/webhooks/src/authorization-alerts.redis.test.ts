@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StoreConfig } from '@shoptok/config';
 import { createLogger } from '@shoptok/logger';
-import { createRedisConnection, QueueFactory } from '@shoptok/queues';
+import { createRedisConnection, QueueFactory, waitForRedis } from '@shoptok/queues';
 import { AlertNotifier } from '@shoptok/sync';
 import { defaultStoreRules } from '@shoptok/sync-core';
 import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
@@ -51,6 +51,8 @@ describe('authorization alerts from TikTok webhooks (real Redis, HTTP both ways)
     const producer = createRedisConnection({ url: tr.url, role: 'producer', name: 'auth-alerts-test' });
     const client = createRedisConnection({ url: tr.url, role: 'client', name: 'auth-alerts-test-client' });
     connections = [producer, client];
+    // The producer connection refuses commands until it is connected (no offline queue).
+    await Promise.all([waitForRedis(producer), waitForRedis(client)]);
     queues = new QueueFactory({ connection: producer, prefix: tr.prefix, retry: { maxRetries: 0, backoffSeconds: 1 } });
     alerts = new AlertNotifier({
       redis: client,
