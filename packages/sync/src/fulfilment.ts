@@ -1,6 +1,7 @@
 import { jobIds, type JobContext, type JobSummary } from '@shoptok/queues';
 import type { ShopifyOrder } from '@shoptok/shopify';
 import { buildTikTokShipment, type ShopifyFulfillment, type TikTokOrder } from '@shoptok/sync-core';
+import { retryJobsFailedByOutage } from './outage-retry.js';
 import type { StoreServices } from './services.js';
 import { RunReport } from './summary.js';
 
@@ -24,7 +25,8 @@ function fulfilmentsOf(order: ShopifyOrder): ShopifyFulfillment[] {
 
 /**
  * `fulfilment-poll`: imported orders still waiting for tracking. A Shopify order with tracking
- * gets a `tracking-push` job; one cancelled in Shopify gets an `order-cancel` job.
+ * gets a `tracking-push` job; one cancelled in Shopify gets an `order-cancel` job. Tracking
+ * pushes that failed only because an outage outlasted their retries are queued again.
  */
 export async function runFulfilmentPoll(svc: StoreServices, data: { dryRun: boolean; limit?: number }, ctx?: Pick<JobContext, 'progress'>, now: () => number = Date.now): Promise<JobSummary> {
   const report = new RunReport(ctx);
@@ -55,6 +57,14 @@ export async function runFulfilmentPoll(svc: StoreServices, data: { dryRun: bool
       if (svc.alerts && record.shipByAt !== undefined && record.shipByAt - now() <= svc.alerts.shipByLeadMs) {
         await svc.alerts.shipByApproaching(svc.storeId, { tiktokOrderId, shopifyOrderId: record.shopifyOrderId, shipBy: record.shipByAt }, now());
       }
+    }
+  }
+  if (!dryRun) {
+    const awaiting = new Set(waiting);
+    const retried = await retryJobsFailedByOutage(svc.queues, 'fulfilment', svc.storeId, 'tracking-push', (job) => typeof job.tiktokOrderId === 'string' && awaiting.has(job.tiktokOrderId));
+    if (retried.length > 0) {
+      report.note(`${retried.length} tracking push(es) that failed during an outage queued again`);
+      svc.logger.info({ retried }, 'tracking pushes failed by an outage queued again');
     }
   }
   return report.summary;

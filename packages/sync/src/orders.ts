@@ -1,5 +1,6 @@
 import { jobIds, type JobContext, type JobSummary } from '@shoptok/queues';
 import { buildOrderCreateInput, buildSkuIndex, shouldImportOrder, type ShopifyVariantRef, type TikTokOrder } from '@shoptok/sync-core';
+import { retryJobsFailedByOutage } from './outage-retry.js';
 import type { StoreServices } from './services.js';
 import { RunReport } from './summary.js';
 
@@ -24,7 +25,8 @@ export class OrderNotImportableError extends Error {
 /**
  * `order-poll`: TikTok orders updated since the cursor (minus an overlap). New orders that the
  * store's policy imports get one `order-import` job each (job id from the order id: queued once);
- * imported orders that TikTok cancelled get an `order-cancel` job.
+ * imported orders that TikTok cancelled get an `order-cancel` job. Imports that failed only
+ * because an outage outlasted their retries are queued again.
  */
 export async function runOrderPoll(svc: StoreServices, data: { dryRun: boolean; limit?: number }, ctx?: Pick<JobContext, 'progress'>, now: () => number = Date.now): Promise<JobSummary> {
   const report = new RunReport(ctx);
@@ -52,7 +54,14 @@ export async function runOrderPoll(svc: StoreServices, data: { dryRun: boolean; 
     await svc.queues.add('orders', 'order-import', { store: svc.storeId, tiktokOrderId: order.id, dryRun, trigger: 'schedule' }, { jobId: jobIds.orderImport(svc.storeId, order.id) });
     report.summary.changed++;
   }
-  if (!dryRun) await svc.state.setCursor(CURSOR, String(until));
+  if (!dryRun) {
+    await svc.state.setCursor(CURSOR, String(until));
+    const retried = await retryJobsFailedByOutage(svc.queues, 'orders', svc.storeId, 'order-import', async (job) => typeof job.tiktokOrderId === 'string' && !(await svc.state.order(job.tiktokOrderId)));
+    if (retried.length > 0) {
+      report.note(`${retried.length} order import(s) that failed during an outage queued again`);
+      svc.logger.info({ retried }, 'order imports failed by an outage queued again');
+    }
+  }
   return report.summary;
 }
 
