@@ -17,6 +17,7 @@ import {
   type TikTokPriceUpdate,
   type TikTokProductInput,
 } from './product-input.js';
+import { searchAllProductPages } from './product-search.js';
 import * as s from './schemas.js';
 import { type TikTokTokens, TikTokTokenStore } from './tokens.js';
 
@@ -85,7 +86,6 @@ export interface CancellationSearchFilter {
 
 export type ImageUseCase = 'MAIN_IMAGE' | 'ATTRIBUTE_IMAGE' | 'DESCRIPTION_IMAGE' | 'CERTIFICATION_IMAGE' | 'SIZE_CHART_IMAGE';
 
-const PRODUCT_WINDOW = 10_000; // Search Products refuses to page past 10,000 results (12052180)
 const MAX_IDS_PER_STATUS_CALL = 20;
 const MAX_ORDER_IDS = 50;
 
@@ -351,29 +351,18 @@ export class TikTokShopClient {
   }
 
   /**
-   * Every product matching `filter`. TikTok pages at most 10,000 results, so a bigger result
-   * is split into update-time halves until each part fits.
+   * Every product matching `filter`, page by page, past TikTok's 10,000-result window: a big
+   * result is read in `create_time` windows, each product once (see `searchAllProductPages`).
+   * Use it wherever the whole catalogue is read.
    */
+  searchAllProducts(filter: ProductSearchFilter = {}, pageSize = 100): AsyncGenerator<s.TikTokProductSummary[]> {
+    const fetchPage = (f: ProductSearchFilter, pageToken: string | undefined) => this.searchProducts(f, { pageSize, pageToken });
+    return searchAllProductPages(fetchPage, filter, { nowSec: () => Math.floor((this.options.now ?? Date.now)() / 1000) });
+  }
+
+  /** Every product matching `filter`, one at a time (`searchAllProducts` flattened). */
   async *iterateProducts(filter: ProductSearchFilter = {}, pageSize = 100): AsyncGenerator<s.TikTokProductSummary> {
-    const first = await this.searchProducts(filter, { pageSize });
-    if (first.total_count > PRODUCT_WINDOW) {
-      const lo = filter.updateTimeGe ?? 0;
-      const hi = filter.updateTimeLe ?? Math.floor((this.options.now ?? Date.now)() / 1000);
-      if (hi > lo) {
-        const mid = Math.floor((lo + hi) / 2);
-        yield* this.iterateProducts({ ...filter, updateTimeGe: lo, updateTimeLe: mid }, pageSize);
-        yield* this.iterateProducts({ ...filter, updateTimeGe: mid + 1, updateTimeLe: hi }, pageSize);
-        return;
-      }
-    }
-    let page = first;
-    let seen = 0;
-    for (;;) {
-      for (const product of page.products) yield product;
-      seen += page.products.length;
-      if (!page.next_page_token || page.products.length === 0 || seen >= PRODUCT_WINDOW) return;
-      page = await this.searchProducts(filter, { pageSize, pageToken: page.next_page_token });
-    }
+    for await (const page of this.searchAllProducts(filter, pageSize)) yield* page;
   }
 
   /** One product with status, audit and `audit_failed_reasons`. */

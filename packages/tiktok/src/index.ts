@@ -12,6 +12,8 @@ export type { TikTokErrorDetails, TikTokItemError } from './errors.js';
 export type { TikTokApiCall } from './http.js';
 export { parseJsonSafe } from './json.js';
 export { TikTokPacer } from './pacing.js';
+export { ProductSearchWindowError, searchAllProductPages } from './product-search.js';
+export type { ProductPageFetcher, SearchAllOptions } from './product-search.js';
 export type { TikTokPacerOptions } from './pacing.js';
 export type { TikTokEditProductInput, TikTokInventoryUpdate, TikTokPartialProductInput, TikTokPriceUpdate, TikTokProductInput, TikTokSkuInput } from './product-input.js';
 export type * from './schemas.js';

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { loadCategoryTree, rulesFor } from './categories.js';
@@ -11,6 +12,8 @@ import { expectedSign, sameSign } from './sign.js';
 import { type CounterRow, emptyShop, type FaultSpec, type ShopState, type TokenRecord, type WebhookDelivery } from './state.js';
 import { REAL_RETRY_DELAYS_MS, WebhookSender } from './webhooks.js';
 import { checkLatency, latencyOf, type Latency } from '../latency.js';
+
+const SEEDED_CREATE_SPREAD_SEC = 2 * 365 * 86_400;
 
 export interface TikTokStandInOptions {
   port?: number;
@@ -73,7 +76,7 @@ export interface StandInFaults {
 export interface StandInAdmin {
   addShop(seed: ShopSeed): SeededShop;
   shop(shopIdOrCipher: string): ShopState;
-  /** Seeds a product directly (no audit), e.g. for paging tests; images need not be uploaded. */
+  /** Seeds a product directly (no audit), e.g. for paging tests; images need not be uploaded; `create_time` defaults to a moment of the past two years. */
   seedProduct(shopId: string, product: Partial<Product> & Pick<Product, 'title' | 'category_id' | 'skus'>): Product;
   getProduct(shopId: string, productId: string): Product | undefined;
   /** Finishes every pending audit now. */
@@ -582,6 +585,9 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     seedProduct(shopId, p) {
       const shop = findShop(shopId);
       const now = nowSec();
+      // A real catalogue grew over time (TikTok allows ~1,000 new listings a day): unless the
+      // seed says otherwise, a seeded product was created at some moment of the past two years.
+      const created = Math.min(p.update_time ?? now, now - randomInt(60, SEEDED_CREATE_SPREAD_SEC));
       const product: Product = {
         id: bigId('17'),
         shopId: shop.shopId,
@@ -591,7 +597,7 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
         status: 'ACTIVATE',
         audit: { status: 'APPROVED' },
         audit_failed_reasons: [],
-        create_time: now,
+        create_time: created,
         update_time: now,
         ...p,
       };
