@@ -4,9 +4,8 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import formbody from '@fastify/formbody';
 import type { Logger } from '@shoptok/logger';
-import { queueCatalog, queueKeys, queueNameFor, type QueueFactory } from '@shoptok/queues';
+import { queueCatalog, queueKeys, queueNameFor, type QueueFactory, type RedisConnection } from '@shoptok/queues';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { countWorkers } from './fleet.js';
 import { BASIC_AUTH_CHALLENGE, createBasicAuthCheck, crossSiteRefusal, type BasicCredentials } from './guards.js';
@@ -16,7 +15,7 @@ import { renderHomePage, renderMessagePage, renderStorePage, type Flash, type St
 
 export interface DashboardOptions {
   /** A `producer` connection: pages fail fast instead of hanging while Redis is away. */
-  redis: Redis;
+  redis: RedisConnection;
   queues: QueueFactory;
   /** QUEUE_PREFIX: BullMQ's prefix and the first part of every state and metrics key. */
   prefix: string;
@@ -52,7 +51,7 @@ function flashFrom(query: unknown): Flash | undefined {
 }
 
 /** Health of the dashboard and what it can see of the fleet (see `/healthz`). */
-async function healthReport(redis: Redis, prefix: string, stores: readonly StoreLink[]): Promise<{ ok: boolean; checks: Record<string, unknown> }> {
+async function healthReport(redis: RedisConnection, prefix: string, stores: readonly StoreLink[]): Promise<{ ok: boolean; checks: Record<string, unknown> }> {
   let redisCheck: { ok: boolean; detail?: string };
   try {
     const reply = await Promise.race([redis.ping(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 1 s')), 1_000).unref())]);

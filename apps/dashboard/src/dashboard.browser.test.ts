@@ -3,7 +3,7 @@ import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, queueKeys, queueNameFor, waitForRedis } from '@shoptok/queues';
 import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
 import { startDashboard, type RunningDashboard } from './app.js';
 import { stateKey } from './overview-data.js';
@@ -26,7 +26,7 @@ const stores = [
 
 (haveChromium ? describe : describe.skip)('the dashboard in headless chromium', () => {
   let redis: TestRedis;
-  let connection: Redis;
+  let connection: Redis | Cluster;
   let queues: QueueFactory;
   let dashboard: RunningDashboard;
   let browser: Browser;

@@ -7,7 +7,7 @@ import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, queueNameFor, recordMetric, recordSyncLag, waitForRedis } from '@shoptok/queues';
 import { startAppProcess, useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { startDashboard, type RunningDashboard } from './app.js';
 import { stateKey } from './overview-data.js';
@@ -29,7 +29,7 @@ interface PromFamily {
 
 describe('the dashboard over HTTP (real Redis)', () => {
   let redis: TestRedis;
-  let connection: Redis;
+  let connection: Redis | Cluster;
   let queues: QueueFactory;
   let dashboard: RunningDashboard;
   const workers: Worker[] = [];

@@ -1,5 +1,4 @@
-import { queueKeys, queueNameFor, type QueueFactory, type QueueKey } from '@shoptok/queues';
-import type { Redis } from 'ioredis';
+import { dataNodes, queueKeys, queueNameFor, type QueueFactory, type QueueKey, type RedisConnection } from '@shoptok/queues';
 
 /** The job states read from BullMQ for every queue. */
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized', 'waiting-children'] as const;
@@ -22,27 +21,33 @@ export interface QueueSnapshot {
  * a test checks this against a real Worker so a BullMQ change cannot slip by.
  * Undefined when the server refuses CLIENT LIST (some managed Redis services do).
  */
-export async function countWorkers(redis: Redis, prefix: string, queueNames: readonly string[]): Promise<Map<string, number> | undefined> {
-  let list: string;
+export async function countWorkers(redis: RedisConnection, prefix: string, queueNames: readonly string[]): Promise<Map<string, number> | undefined> {
+  let lists: string[];
   try {
-    list = (await redis.call('CLIENT', 'LIST')) as string;
+    // On a cluster each master lists only its own clients: a worker's connection shows on the
+    // master of its queue's slot (and maybe on others), so a queue counts its most-seen number.
+    lists = await Promise.all(dataNodes(redis).map(async (node) => (await node.call('CLIENT', 'LIST')) as string));
   } catch {
     return undefined;
   }
   const byClientName = new Map(queueNames.map((name) => [`${prefix}:${Buffer.from(name).toString('base64')}`, name]));
   const counts = new Map(queueNames.map((name) => [name, 0]));
-  for (const line of list.split(/\r?\n/)) {
-    const clientName = / name=(\S*)/.exec(` ${line}`)?.[1];
-    if (!clientName) continue;
-    const colonW = clientName.indexOf(':w:');
-    const queueName = byClientName.get(colonW === -1 ? clientName : clientName.slice(0, colonW));
-    if (queueName !== undefined) counts.set(queueName, (counts.get(queueName) ?? 0) + 1);
+  for (const list of lists) {
+    const onThisNode = new Map<string, number>();
+    for (const line of list.split(/\r?\n/)) {
+      const clientName = / name=(\S*)/.exec(` ${line}`)?.[1];
+      if (!clientName) continue;
+      const colonW = clientName.indexOf(':w:');
+      const queueName = byClientName.get(colonW === -1 ? clientName : clientName.slice(0, colonW));
+      if (queueName !== undefined) onThisNode.set(queueName, (onThisNode.get(queueName) ?? 0) + 1);
+    }
+    for (const [name, n] of onThisNode) counts.set(name, Math.max(counts.get(name) ?? 0, n));
   }
   return counts;
 }
 
 /** Counts and workers of every queue of every store, read now (one round of Redis calls). */
-export async function readFleet(options: { queues: QueueFactory; redis: Redis; prefix: string; stores: readonly string[] }): Promise<QueueSnapshot[]> {
+export async function readFleet(options: { queues: QueueFactory; redis: RedisConnection; prefix: string; stores: readonly string[] }): Promise<QueueSnapshot[]> {
   const { queues, redis, prefix, stores } = options;
   const pairs = stores.flatMap((store) => queueKeys.map((queue) => ({ queue, store, name: queueNameFor(queue, store) })));
   const [workers, counts] = await Promise.all([

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { readFleet, type QueueSnapshot } from './fleet.js';
-import { metricsKey, parseMetricField, type ParsedMetricField, type QueueFactory } from '@shoptok/queues';
+import { metricsKey, parseMetricField, type ParsedMetricField, type QueueFactory, type RedisConnection } from '@shoptok/queues';
 
 /** What one scrape reads: the queues from BullMQ, the published counters per store. */
 export interface FleetMetrics {
@@ -9,16 +8,14 @@ export interface FleetMetrics {
   published: { store: string; fields: ParsedMetricField[] }[];
 }
 
-/** Reads every store's published metrics hash in one pipeline. */
-export async function readPublishedMetrics(redis: Redis, prefix: string, stores: readonly string[]): Promise<FleetMetrics['published']> {
-  if (stores.length === 0) return [];
-  const pipeline = redis.pipeline();
-  for (const store of stores) pipeline.hgetall(metricsKey(prefix, store));
-  const replies = (await pipeline.exec()) ?? [];
+/**
+ * Reads every store's published metrics hash, all at once. Not one pipeline: on a Redis Cluster
+ * the stores' hashes sit in different slots, and a pipeline must stay within one node.
+ */
+export async function readPublishedMetrics(redis: RedisConnection, prefix: string, stores: readonly string[]): Promise<FleetMetrics['published']> {
+  const hashes = await Promise.all(stores.map((store) => redis.hgetall(metricsKey(prefix, store))));
   return stores.map((store, i) => {
-    const [err, hash] = replies[i] ?? [new Error('no reply'), undefined];
-    if (err) throw err;
-    const fields = Object.entries((hash ?? {}) as Record<string, string>)
+    const fields = Object.entries(hashes[i] ?? {})
       .map(([field, value]) => parseMetricField(field, value))
       .filter((f): f is ParsedMetricField => f !== undefined);
     return { store, fields };
@@ -33,7 +30,7 @@ export async function readPublishedMetrics(redis: Redis, prefix: string, stores:
 export class MetricsExporter {
   private readonly processRegistry = new Registry();
 
-  constructor(private readonly options: { queues: QueueFactory; redis: Redis; prefix: string; stores: () => readonly string[] }) {
+  constructor(private readonly options: { queues: QueueFactory; redis: RedisConnection; prefix: string; stores: () => readonly string[] }) {
     collectDefaultMetrics({ register: this.processRegistry, prefix: 'shoptok_dashboard_' });
   }
 

@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { readLagHistory, type LagPoint } from '@shoptok/queues';
+import { readLagHistory, type LagPoint, type RedisConnection } from '@shoptok/queues';
 
 /*
  * The sync state the workers write (packages/state), read straight from Redis for now; a later
@@ -59,7 +58,7 @@ export interface StoreOverview {
 }
 
 /** Walks a hash with HSCAN so a store with 50,000 SKUs never blocks Redis. */
-async function scanHash(redis: Redis, key: string, onEntry: (field: string, value: string) => void): Promise<void> {
+async function scanHash(redis: RedisConnection, key: string, onEntry: (field: string, value: string) => void): Promise<void> {
   let cursor = '0';
   do {
     const [next, flat] = await redis.hscan(key, cursor, 'COUNT', 1000);
@@ -80,7 +79,7 @@ function parseJson<T>(schema: z.ZodType<T>, raw: string): T | undefined {
 const DAY_MS = 24 * 3600 * 1000;
 
 /** Everything the overview page of one store shows, read now. */
-export async function readStoreOverview(redis: Redis, prefix: string, store: string, now = Date.now()): Promise<StoreOverview> {
+export async function readStoreOverview(redis: RedisConnection, prefix: string, store: string, now = Date.now()): Promise<StoreOverview> {
   let unreadable = 0;
 
   const pushedSkuIds = new Set<string>();
@@ -154,7 +153,7 @@ export async function readStoreOverview(redis: Redis, prefix: string, store: str
 }
 
 /** The failure record of one order, or undefined when the order has none (nothing to replay). */
-export async function readOrderFailure(redis: Redis, prefix: string, store: string, tiktokOrderId: string): Promise<FailedOrder | undefined> {
+export async function readOrderFailure(redis: RedisConnection, prefix: string, store: string, tiktokOrderId: string): Promise<FailedOrder | undefined> {
   const raw = await redis.hget(stateKey(prefix, store, 'order-failed'), tiktokOrderId);
   const record = raw === null ? undefined : parseJson(orderFailureSchema, raw);
   return record ? { tiktokOrderId, reasons: record.reasons, at: record.at, attempts: record.attempts } : undefined;

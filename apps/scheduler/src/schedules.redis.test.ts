@@ -7,7 +7,7 @@ import { defaultStoreRules } from '@shoptok/sync-core';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, queueKeys, QueueFactory, waitForRedis } from '@shoptok/queues';
 import { startAppProcess, useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { recurringJobsFor } from './plan.js';
 import { scheduledStoresKey, syncSchedules } from './schedules.js';
 
@@ -35,7 +35,7 @@ async function schedulersOf(queues: QueueFactory, storeId: string): Promise<{ ke
 
 describe('syncSchedules (real Redis)', () => {
   let redis: TestRedis;
-  let connection: Redis;
+  let connection: Redis | Cluster;
   let queues: QueueFactory;
 
   beforeAll(async () => {

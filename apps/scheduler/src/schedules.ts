@@ -1,7 +1,6 @@
 import type { StoreConfig } from '@shoptok/config';
 import type { Logger } from '@shoptok/logger';
-import { queueKeys, type QueueFactory } from '@shoptok/queues';
-import type { Redis } from 'ioredis';
+import { queueKeys, type QueueFactory, type RedisConnection } from '@shoptok/queues';
 import { recurringJobsFor } from './plan.js';
 
 export interface ScheduleSyncResult {
@@ -19,7 +18,7 @@ export function scheduledStoresKey(prefix: string): string {
  * recurring jobs by stable id (idempotent, so replicas converge on one schedule each) and
  * removes the schedulers of stores that are no longer listed or are disabled.
  */
-export async function syncSchedules(options: { stores: StoreConfig[]; queues: QueueFactory; redis: Redis; prefix: string; dryRun: boolean; logger: Logger }): Promise<ScheduleSyncResult> {
+export async function syncSchedules(options: { stores: StoreConfig[]; queues: QueueFactory; redis: RedisConnection; prefix: string; dryRun: boolean; logger: Logger }): Promise<ScheduleSyncResult> {
   const { stores, queues, redis, prefix, logger } = options;
   const active = stores.filter((s) => s.enabled);
   const upserted: string[] = [];

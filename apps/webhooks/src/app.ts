@@ -1,10 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { childLogger, type Logger } from '@shoptok/logger';
-import { redisHealthCheck, type QueueFactory } from '@shoptok/queues';
+import { redisHealthCheck, type QueueFactory, type RedisConnection } from '@shoptok/queues';
 import { verifyShopifyWebhook, WebhookDeduper } from '@shoptok/shopify';
 import { parseJsonSafe, TikTokWebhookVerifier, verifyWebhookSignature, webhookEnvelopeSchema } from '@shoptok/tiktok';
 import Fastify, { type FastifyReply } from 'fastify';
-import type { Redis } from 'ioredis';
 import type { ShopLookup, StoreDirectory } from './directory.js';
 import { planShopifyWebhook, planTikTokWebhook, type PlannedJob, type WebhookPlan } from './plan.js';
 import type { AlertNotifier } from '@shoptok/sync';
@@ -12,7 +11,7 @@ import type { AlertNotifier } from '@shoptok/sync';
 export interface WebhookServerOptions {
   directory: StoreDirectory;
   /** A `producer` connection: fails fast instead of queueing commands while Redis is away. */
-  redis: Redis;
+  redis: RedisConnection;
   queues: QueueFactory;
   /** Key prefix of the de-duplication keys (QUEUE_PREFIX). */
   prefix: string;

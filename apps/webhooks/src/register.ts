@@ -1,8 +1,7 @@
 import { secretValuesOf, type ShoptokConfig } from '@shoptok/config';
 import { createLogger, type Logger } from '@shoptok/logger';
-import { createRedisConnection } from '@shoptok/queues';
+import { createRedisConnection, type RedisConnection } from '@shoptok/queues';
 import { ShopifyClient } from '@shoptok/shopify';
-import type { Redis } from 'ioredis';
 
 /** A registration the config or the URL makes impossible; nothing was changed in Shopify. */
 export class WebhookRegistrationError extends Error {
@@ -37,7 +36,7 @@ export async function registerShopifyWebhooks(
   config: ShoptokConfig,
   storeId: string,
   publicUrl: string,
-  deps: { redis?: Redis; logger?: Logger } = {},
+  deps: { redis?: RedisConnection; logger?: Logger } = {},
 ): Promise<{ uri: string; created: string[]; deleted: string[] }> {
   const store = config.stores.find((s) => s.id === storeId);
   if (!store) throw new WebhookRegistrationError(`no store "${storeId}" in the config; known stores: ${config.stores.map((s) => s.id).join(', ')}`);

@@ -7,7 +7,7 @@ import { createStoreServices } from '@shoptok/sync';
 import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
 import { startShopifyStandIn, type ShopifyStandIn } from '@shoptok/testkit/shopify';
 import { startTikTokStandIn, type SeededShop, type TikTokStandIn } from '@shoptok/testkit/tiktok';
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { startWebhookServer, type WebhookServer } from './app.js';
 import { StoreDirectory, type ShopLookup } from './directory.js';
 import { registerShopifyWebhooks } from './register.js';
@@ -17,7 +17,7 @@ const APP_KEY = 'app-key-webhooks';
 const APP_SECRET = 'app-secret-webhooks-0123456789';
 
 let tr: TestRedis;
-let redis: Redis;
+let redis: Redis | Cluster;
 let queues: QueueFactory;
 let shopify: ShopifyStandIn;
 let tiktok: TikTokStandIn;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
 import { listingDraftSchema, type MapperProduct } from './schemas.js';
 
@@ -15,7 +15,7 @@ const cachedEntrySchema = z.object({
 export type CachedMapping = z.output<typeof cachedEntrySchema>;
 
 export interface MappingCacheOptions {
-  redis: Redis;
+  redis: Redis | Cluster;
   /** Same prefix as the rest of the fleet's keys (e.g. QUEUE_PREFIX). */
   keyPrefix: string;
   ttlSeconds?: number;
@@ -62,13 +62,18 @@ export class MappingCache {
   /** Deletes every cached mapping of a store (e.g. after changing its prompt settings). */
   async clearStore(storeId: string): Promise<number> {
     const { redis, keyPrefix } = this.options;
-    let cursor = '0';
+    // SCAN sees one server: on a cluster, ask every master (the store's keys share one slot,
+    // so one UNLINK of a batch stays within it).
+    const servers = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];
     let deleted = 0;
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}:{${storeId}}:ai:map:*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.unlink(...keys);
-    } while (cursor !== '0');
+    for (const server of servers) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await server.scan(cursor, 'MATCH', `${keyPrefix}:{${storeId}}:ai:map:*`, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) deleted += await redis.unlink(...keys);
+      } while (cursor !== '0');
+    }
     return deleted;
   }
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '@shoptok/logger';
 import { type ModelPrice, RunBudget, type RunUsage } from './budget.js';
 import { MappingCache, mappingFingerprint } from './cache.js';
@@ -17,7 +17,7 @@ export interface ProductMapperOptions {
   /** OpenAI settings; without an `apiKey` the fallback mapper answers every product. */
   ai?: { apiKey?: string; model?: string; baseURL?: string; timeoutMs?: number; candidates?: number };
   /** Redis cache of AI answers; without it every AI product costs a call. */
-  cache?: { redis: Redis; keyPrefix: string; ttlSeconds?: number };
+  cache?: { redis: Redis | Cluster; keyPrefix: string; ttlSeconds?: number };
   /** Per-run limits: past them, products get the fallback mapper. */
   budget?: { maxCalls?: number; maxTokens?: number; prices?: Record<string, ModelPrice> };
   logger?: Logger;

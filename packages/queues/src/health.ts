@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.js';
 
 export interface HealthCheckResult {
   ok: boolean;
@@ -15,7 +15,7 @@ export interface HealthServer {
 }
 
 /** A check that Redis answers PING within a second. */
-export function redisHealthCheck(redis: Redis): () => Promise<HealthCheckResult> {
+export function redisHealthCheck(redis: RedisConnection): () => Promise<HealthCheckResult> {
   return async () => {
     try {
       const reply = await Promise.race([redis.ping(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 1 s')), 1_000).unref())]);

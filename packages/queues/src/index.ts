@@ -1,7 +1,7 @@
 export { jobIds, jobSchema, parseQueueName, queueCatalog, queueKeys, queueNameFor } from './catalog.js';
 export type { JobData, JobInput, JobName, QueueCatalog, QueueDefinition, QueueKey } from './catalog.js';
-export { createRedisConnection, waitForRedis } from './connection.js';
-export type { ConnectionRole, RedisConnectionOptions } from './connection.js';
+export { createRedisConnection, dataNodes, isRedisCluster, parseRedisClusterUrl, waitForRedis } from './connection.js';
+export type { ConnectionRole, RedisClusterTarget, RedisConnection, RedisConnectionOptions } from './connection.js';
 export { defaultJobOptions } from './job-options.js';
 export type { RetryPolicy } from './job-options.js';
 export { InvalidJobPayloadError, QueueFactory } from './producer.js';

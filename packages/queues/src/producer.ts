@@ -1,5 +1,5 @@
 import { Queue, type Job, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.js';
 import { z } from 'zod';
 import { jobSchema, queueNameFor, type JobInput, type JobName, type QueueKey } from './catalog.js';
 import { defaultJobOptions, type RetryPolicy } from './job-options.js';
@@ -7,7 +7,7 @@ import { schedulerIdFor } from './schedule.js';
 
 export interface QueueFactoryOptions {
   /** A `producer` connection (see {@link createRedisConnection}). */
-  connection: Redis;
+  connection: RedisConnection;
   /** Key prefix of every queue, e.g. `shoptok` (QUEUE_PREFIX). */
   prefix: string;
   retry: RetryPolicy;

@@ -1,9 +1,8 @@
 import { createLogger } from '@shoptok/logger';
 import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
 import { Queue, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { queueNameFor } from './catalog.js';
-import { createRedisConnection, waitForRedis } from './connection.js';
+import { createRedisConnection, waitForRedis, type RedisConnection } from './connection.js';
 import { InvalidJobPayloadError, QueueFactory } from './producer.js';
 import { createStoreWorker, type JobOutcome } from './worker.js';
 
@@ -11,8 +10,8 @@ const logger = createLogger({ level: 'silent', console: false });
 
 describe('QueueFactory and createStoreWorker (real Redis)', () => {
   let redis: TestRedis;
-  let producerConnection: Redis;
-  let workerConnection: Redis;
+  let producerConnection: RedisConnection;
+  let workerConnection: RedisConnection;
   let factory: QueueFactory;
   const workers: Worker[] = [];
 

@@ -1,6 +1,6 @@
 import { childLogger, scrubSecrets, type Logger } from '@shoptok/logger';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './connection.js';
 import { z } from 'zod';
 import { jobSchema, queueCatalog, queueNameFor, type JobData, type JobName, type QueueKey } from './catalog.js';
 
@@ -40,7 +40,7 @@ export interface StoreWorkerOptions<Q extends QueueKey> {
   store: string;
   handlers: JobHandlers<Q>;
   /** A `worker` connection (maxRetriesPerRequest: null). */
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   logger: Logger;
   /** Defaults to the catalog's concurrency for the queue. */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** Live figures of Shopify's leaky bucket, from `extensions.cost.throttleStatus`. */
 export interface ThrottleStatus {
@@ -62,7 +62,7 @@ export class CostPacer {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     keyPrefix: string,
     storeId: string,
   ) {

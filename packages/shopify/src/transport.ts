@@ -3,7 +3,7 @@ import { ApiVersion, GraphqlQueryError, HttpRequestError, HttpResponseError, Log
 import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
 import type { Logger } from '@shoptok/logger';
 import { scrubSecrets } from '@shoptok/logger';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { z } from 'zod';
 import { ShopifyAuthError, ShopifyClientError, ShopifyConfigError, ShopifyGraphqlError, ShopifyRateLimitError, ShopifyResponseShapeError, ShopifyTransientError } from './errors.js';
 import { CostPacer } from './pacer.js';
@@ -19,7 +19,7 @@ export interface TransportOptions {
   /** The app's API secret key (the library requires it; webhooks are signed with it). */
   apiSecretKey: string;
   apiVersion?: '2026-10';
-  redis: Redis;
+  redis: Redis | Cluster;
   keyPrefix: string;
   storeId: string;
   logger?: Logger;

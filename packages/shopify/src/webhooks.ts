@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
 
 export type WebhookHeaders = Record<string, string | string[] | undefined>;
@@ -68,7 +68,7 @@ export function verifyShopifyWebhook(options: VerifyWebhookOptions): WebhookVerd
  */
 export class WebhookDeduper {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly keyPrefix: string,
     private readonly ttlMs = 12 * 3600_000,
   ) {}

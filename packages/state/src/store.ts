@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { z } from 'zod';
 import {
   attentionSchema,
@@ -77,7 +77,7 @@ export class StateStore {
   readonly keys: StateKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     prefix: string,
     readonly store: string,
   ) {

@@ -1,11 +1,10 @@
 import type { ShoptokConfig, StoreConfig } from '@shoptok/config';
 import { childLogger, type Logger } from '@shoptok/logger';
-import type { MetricsRecorder, QueueFactory } from '@shoptok/queues';
+import type { MetricsRecorder, QueueFactory, RedisConnection } from '@shoptok/queues';
 import { requestTimingsForClaim, ShopifyClient } from '@shoptok/shopify';
 import { StateStore } from '@shoptok/state';
 import type { StoreRules } from '@shoptok/sync-core';
 import { TikTokShopClient, type TikTokTokens } from '@shoptok/tiktok';
-import type { Redis } from 'ioredis';
 import type { AlertNotifier } from './alerts/notifier.js';
 
 /** Everything a handler needs for one store: its clients, state, rules and queues. */
@@ -32,7 +31,7 @@ export interface CreateStoreServicesOptions {
   config: Pick<ShoptokConfig, 'queuePrefix' | 'tiktok' | 'shopify'>;
   store: StoreConfig;
   /** A `client` connection shared by the clients and the state store. */
-  redis: Redis;
+  redis: RedisConnection;
   queues: QueueFactory;
   logger: Logger;
   now?: () => number;

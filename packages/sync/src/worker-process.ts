@@ -11,10 +11,10 @@ import {
   type JobHandlers,
   type JobOutcome,
   type QueueKey,
+  type RedisConnection,
   type ShutdownRegistry,
 } from '@shoptok/queues';
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { ProductMapper } from '@shoptok/ai-mapper';
 import { fulfilmentHandlers, inventoryHandlers, maintenanceHandlers, orderHandlers } from './handlers.js';
 import { loadCategoryIndex, loadShopProfile, productHandlers, type FetchImage } from './products/index.js';
@@ -22,7 +22,7 @@ import { createStoreServices, type StoreServices } from './services.js';
 import { messageOf } from './summary.js';
 import { alertNotifierFromConfig } from './alerts/notifier.js';
 
-type HandlerFactory<Q extends QueueKey> = (svc: StoreServices, deps: { config: ShoptokConfig; redis: Redis; fetchImage?: FetchImage }) => JobHandlers<Q>;
+type HandlerFactory<Q extends QueueKey> = (svc: StoreServices, deps: { config: ShoptokConfig; redis: RedisConnection; fetchImage?: FetchImage }) => JobHandlers<Q>;
 
 /**
  * The product handlers with a mapper made for each job: its per-run AI budget starts afresh,

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 
 /** A Redis for one test file: its URL, a key prefix no other test uses, and cleanup. */
 export interface TestRedis {
   url: string;
   /** Unique per call; put it in front of every key and queue prefix the test writes. */
   prefix: string;
-  /** A plain client for assertions (not for BullMQ workers). */
-  client: Redis;
+  /** A plain client for assertions (not for BullMQ workers); a `Cluster` for a `redis+cluster://` URL. */
+  client: Redis | Cluster;
   /** Deletes every key under the prefix, then disconnects. Call it in `afterAll`/`finally`. */
   cleanup(): Promise<void>;
 }
@@ -38,7 +38,7 @@ export function uniquePrefix(label = 't'): string {
 export async function useTestRedis(label?: string, options: { url?: string } = {}): Promise<TestRedis> {
   const url = options.url ?? (await redisUrl());
   const prefix = uniquePrefix(label);
-  const client = new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: false });
+  const client = connectTestClient(url);
   return {
     url,
     prefix,
@@ -54,14 +54,48 @@ export async function useTestRedis(label?: string, options: { url?: string } = {
   };
 }
 
-/** Deletes every key matching a SCAN pattern. */
-export async function deleteByPattern(client: Redis, pattern: string): Promise<number> {
+/** A client for `redis://` URLs, or for a cluster named `redis+cluster://host:port,host:port` (as shoptok's REDIS_URL). */
+function connectTestClient(url: string): Redis | Cluster {
+  const cluster = /^redis\+cluster:\/\/([^/@]+)\/?$/.exec(url);
+  if (!cluster) return new Redis(url, { maxRetriesPerRequest: 3, lazyConnect: false });
+  const nodes = (cluster[1] as string).split(',').map((hostPort) => {
+    const at = hostPort.lastIndexOf(':');
+    return { host: hostPort.slice(0, at), port: Number(hostPort.slice(at + 1)) };
+  });
+  return new Cluster(nodes, { redisOptions: { maxRetriesPerRequest: 3 } });
+}
+
+/**
+ * Deletes every key matching a SCAN pattern. On a cluster SCAN sees one node only, so every
+ * master is scanned, and keys are unlinked one by one (they may sit in different slots).
+ */
+export async function deleteByPattern(client: Redis | Cluster, pattern: string): Promise<number> {
+  if (client.isCluster) {
+    const cluster = client as Cluster;
+    if (cluster.status !== 'ready') await new Promise<void>((resolve, reject) => cluster.once('ready', resolve).once('end', () => reject(new Error('the cluster connection ended'))));
+    const counts = await Promise.all(cluster.nodes('master').map((node) => deleteByPatternOnOneServer(node, pattern, true)));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+  return deleteByPatternOnOneServer(client as Redis, pattern, false);
+}
+
+async function deleteByPatternOnOneServer(client: Redis, pattern: string, oneKeyPerCommand: boolean): Promise<number> {
   let cursor = '0';
   let deleted = 0;
   do {
     const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
     cursor = next;
-    if (keys.length > 0) deleted += await client.unlink(...keys);
+    if (keys.length === 0) continue;
+    if (!oneKeyPerCommand) {
+      deleted += await client.unlink(...keys);
+      continue;
+    }
+    const pipeline = client.pipeline();
+    for (const key of keys) pipeline.unlink(key);
+    for (const [err, n] of (await pipeline.exec()) ?? []) {
+      if (err) throw err;
+      deleted += Number(n);
+    }
   } while (cursor !== '0');
   return deleted;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '@shoptok/logger';
 import { z } from 'zod';
 import { TikTokInvalidInputError, type TikTokItemError } from './errors.js';
@@ -32,7 +32,7 @@ export interface TikTokShopClientOptions {
   shopCipher?: string;
   /** Our store id: the Redis hash tag of this shop's keys. */
   storeId: string;
-  redis: Redis;
+  redis: Redis | Cluster;
   keyPrefix: string;
   /** Seeds the token store unless Redis already holds tokens that live longer. */
   tokens?: TikTokTokens;
@@ -112,7 +112,7 @@ export class TikTokShopClient {
   readonly tokens: TikTokTokenStore;
   private readonly http: TikTokHttp;
   private readonly keyBase: string;
-  private readonly redis: Redis;
+  private readonly redis: Redis | Cluster;
   private readonly cacheTtlMs: number;
   private readonly seeded: Promise<unknown>;
   private readonly uploadsInFlight = new Map<string, Promise<s.TikTokUploadedImage>>();

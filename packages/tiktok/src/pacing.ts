@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { TikTokRateLimitError } from './errors.js';
 
 export interface TikTokPacerOptions {
-  redis: Redis;
+  redis: Redis | Cluster;
   /** `${keyPrefix}:{${storeId}}:tiktok:rl`: every process of the fleet shares it. */
   keyPrefix: string;
   /** TikTok's limit per API per (app, shop); 50 by default (API-FACTS §4). */

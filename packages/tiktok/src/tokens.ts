@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import got from 'got';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '@shoptok/logger';
 import { z } from 'zod';
 import { errorForCode } from './classify.js';
@@ -88,7 +88,7 @@ export function refreshTokens(options: TikTokAuthHostOptions, refreshToken: stri
 }
 
 export interface TikTokTokenStoreOptions extends TikTokAuthHostOptions {
-  redis: Redis;
+  redis: Redis | Cluster;
   /** `${keyPrefix}:{${storeId}}:tiktok` */
   keyBase: string;
   /** Refresh this long before the access token expires (default 1 h). */

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
 import { parseJsonSafe } from './json.js';
 
@@ -79,7 +79,7 @@ export type WebhookVerdict =
 export interface TikTokWebhookVerifierOptions {
   appKey: string;
   appSecret: string;
-  redis: Redis;
+  redis: Redis | Cluster;
   keyPrefix: string;
   storeId: string;
   /**

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, type ShoptokConfig } from '@shoptok/config';
-import { createRedisConnection, queueKeys, QueueFactory, waitForRedis } from '@shoptok/queues';
+import { createRedisConnection, dataNodes, queueKeys, QueueFactory, waitForRedis } from '@shoptok/queues';
 
 interface Check {
   name: string;
@@ -35,7 +35,9 @@ export async function runDoctorCommand(io: { stdout: NodeJS.WritableStream; env:
       await waitForRedis(redis, 3_000);
       const info = await redis.info('server');
       const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
-      const policy = ((await redis.config('GET', 'maxmemory-policy')) as string[])[1] ?? 'unknown';
+      // Every master of a cluster has its own settings: one evicting master loses that part of the queues.
+      const policies = await Promise.all(dataNodes(redis).map(async (node) => ((await node.config('GET', 'maxmemory-policy')) as string[])[1] ?? 'unknown'));
+      const policy = policies.find((p) => p !== 'noeviction') ?? 'noeviction';
       checks.push({ name: 'redis', ok: true, detail: `${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')} answers (Redis ${version})` });
       checks.push({
         name: 'redis maxmemory-policy',

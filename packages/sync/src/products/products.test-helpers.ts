@@ -4,12 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { ProductMapper } from '@shoptok/ai-mapper';
 import type { StoreConfig } from '@shoptok/config';
 import { createLogger } from '@shoptok/logger';
-import { createRedisConnection, QueueFactory, type JobHandlers } from '@shoptok/queues';
+import { createRedisConnection, QueueFactory, type JobHandlers, type RedisConnection } from '@shoptok/queues';
 import { parseStoreRules, type StoreRulesInput } from '@shoptok/sync-core';
 import { type TestRedis, useTestRedis } from '@shoptok/testkit';
 import { generateCatalogue, type ShopifyStandIn, startShopifyStandIn } from '@shoptok/testkit/shopify';
 import { startTikTokStandIn, type TikTokStandIn } from '@shoptok/testkit/tiktok';
-import type { Redis } from 'ioredis';
 import { createStoreServices, type StoreServices } from '../services.js';
 import { productHandlers } from './handlers.js';
 import { loadCategoryIndex } from './shop.js';
@@ -59,7 +58,7 @@ export async function startListingHarness(options: HarnessOptions): Promise<List
   const shopify = await startShopifyStandIn({ catalogue: generateCatalogue({ products: options.products, seed: options.seed ?? 8 }), bulkDelayMs: 5, bucket: { maximumAvailable: 20_000, restoreRate: 10_000 } });
   const front = options.tiktokFront ? await options.tiktokFront(tts.url) : undefined;
   const shop = tts.shops[0]!;
-  const connection: Redis = createRedisConnection({ url: redis.url, role: 'client', name: `test-${options.label}` });
+  const connection: RedisConnection = createRedisConnection({ url: redis.url, role: 'client', name: `test-${options.label}` });
   const queues = new QueueFactory({ connection, prefix: redis.prefix, retry: { maxRetries: 1, backoffSeconds: 1 } });
   const logger = createLogger({ console: false });
   const store: StoreConfig = {
