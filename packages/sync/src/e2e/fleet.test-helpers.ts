@@ -27,7 +27,7 @@ export interface Fleet {
   env: Record<string, string>;
   apps: AppProcess[];
   /** `extraEnv` adds to (or overrides) the fleet's env for this process only, e.g. HEALTH_PORT. */
-  startApp(name: 'scheduler' | 'inventory-worker' | 'order-worker' | 'webhooks', extraEnv?: Record<string, string>): AppProcess;
+  startApp(name: 'scheduler' | 'inventory-worker' | 'order-worker' | 'product-worker' | 'webhooks', extraEnv?: Record<string, string>): AppProcess;
   /** Runs `shoptok <args>` as its own process; resolves with its exit code and output. */
   cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   close(): Promise<void>;
