@@ -26,41 +26,45 @@ export async function rebuildSkuLinks(svc: StoreServices, products: readonly Sho
   const observed: { tiktokSkuId: string; warehouses: Record<string, number> }[] = [];
   const tiktokSkusSeen = new Map<string, string>();
   let scanned = 0;
-  for await (const product of svc.tiktok.iterateProducts({ status: 'ALL' })) {
-    if (product.status === 'DELETED') continue;
-    for (const sku of product.skus) {
-      const sellerSku = sku.seller_sku.trim();
-      if (!sellerSku) {
-        report.skip('tiktok-sku-without-seller-sku');
-        continue;
+  // The whole catalogue, past Search Products' 10,000-result window, each product once. A shop
+  // that cannot be read whole fails here, before the links are replaced.
+  for await (const page of svc.tiktok.searchAllProducts({ status: 'ALL' })) {
+    for (const product of page) {
+      if (product.status === 'DELETED') continue;
+      for (const sku of product.skus) {
+        const sellerSku = sku.seller_sku.trim();
+        if (!sellerSku) {
+          report.skip('tiktok-sku-without-seller-sku');
+          continue;
+        }
+        if (tiktokSkusSeen.has(sellerSku)) {
+          report.fail(`seller SKU ${sellerSku}`, `listed twice on TikTok (products ${tiktokSkusSeen.get(sellerSku)} and ${product.id}); keep one listing per SKU`, 'duplicate-tiktok-sku');
+          continue;
+        }
+        tiktokSkusSeen.set(sellerSku, product.id);
+        const matches = variantsBySku.get(sellerSku) ?? [];
+        if (matches.length === 0) {
+          report.skip('no-shopify-variant');
+          continue;
+        }
+        if (matches.length > 1) {
+          report.fail(`seller SKU ${sellerSku}`, `used by ${matches.length} Shopify variants (${matches.map((m) => m.product.title).join(', ')}); give each variant its own SKU`, 'duplicate-shopify-sku');
+          continue;
+        }
+        const match = matches[0] as (typeof matches)[number];
+        links.push({
+          sellerSku,
+          shopifyProductId: match.product.id,
+          shopifyVariantId: match.variantId,
+          shopifyInventoryItemId: match.inventoryItemId,
+          tiktokProductId: product.id,
+          tiktokSkuId: sku.id,
+        });
+        const warehouses = Object.fromEntries((sku.inventory ?? []).filter((i) => i.warehouse_id).map((i) => [String(i.warehouse_id), i.quantity ?? 0]));
+        if (Object.keys(warehouses).length > 0) observed.push({ tiktokSkuId: sku.id, warehouses });
       }
-      if (tiktokSkusSeen.has(sellerSku)) {
-        report.fail(`seller SKU ${sellerSku}`, `listed twice on TikTok (products ${tiktokSkusSeen.get(sellerSku)} and ${product.id}); keep one listing per SKU`, 'duplicate-tiktok-sku');
-        continue;
-      }
-      tiktokSkusSeen.set(sellerSku, product.id);
-      const matches = variantsBySku.get(sellerSku) ?? [];
-      if (matches.length === 0) {
-        report.skip('no-shopify-variant');
-        continue;
-      }
-      if (matches.length > 1) {
-        report.fail(`seller SKU ${sellerSku}`, `used by ${matches.length} Shopify variants (${matches.map((m) => m.product.title).join(', ')}); give each variant its own SKU`, 'duplicate-shopify-sku');
-        continue;
-      }
-      const match = matches[0] as (typeof matches)[number];
-      links.push({
-        sellerSku,
-        shopifyProductId: match.product.id,
-        shopifyVariantId: match.variantId,
-        shopifyInventoryItemId: match.inventoryItemId,
-        tiktokProductId: product.id,
-        tiktokSkuId: sku.id,
-      });
-      const warehouses = Object.fromEntries((sku.inventory ?? []).filter((i) => i.warehouse_id).map((i) => [String(i.warehouse_id), i.quantity ?? 0]));
-      if (Object.keys(warehouses).length > 0) observed.push({ tiktokSkuId: sku.id, warehouses });
+      scanned++;
     }
-    scanned++;
   }
 
   // Replace the links as a whole: links of SKUs no longer listed anywhere are dropped.
