@@ -41,6 +41,8 @@ describe('MetricsRecorder and job outcomes (real Redis)', () => {
     recorder.aiUsage('glow', { calls: 2, cacheHit: false, costUsd: 0.000123 });
     recorder.aiUsage('glow', { calls: 0, cacheHit: true, costUsd: 0 });
     recorder.syncLag('glow', 'inventory', 12.5, 1_000_000);
+    recorder.syncLag('glow', 'inventory', 14, 1_030_000); // the gauge moves; the chart waits a minute
+    recorder.syncLag('glow', 'inventory', 16, 1_060_000);
     const expected = {
       'api_calls:tiktok': '2',
       'api_429:tiktok': '1',
@@ -52,11 +54,14 @@ describe('MetricsRecorder and job outcomes (real Redis)', () => {
       ai_calls: '2',
       ai_cache_hits: '1',
       ai_cost_micros: '123',
-      'sync_lag_seconds:inventory': '12.5',
+      'sync_lag_seconds:inventory': '16',
     };
-    await waitUntil(async () => Object.keys(await client.hgetall(metricsKey(redis.prefix, 'glow'))).length === Object.keys(expected).length, { what: 'all writes landed' });
+    await waitUntil(async () => (await client.hget(metricsKey(redis.prefix, 'glow'), 'sync_lag_seconds:inventory')) === '16' && Object.keys(await client.hgetall(metricsKey(redis.prefix, 'glow'))).length === Object.keys(expected).length, { what: 'all writes landed' });
     expect(await client.hgetall(metricsKey(redis.prefix, 'glow'))).toEqual(expected);
-    expect(await readLagHistory(client, redis.prefix, 'glow', 0)).toEqual([{ at: 1_000_000, lagSeconds: 12.5 }]);
+    expect(await readLagHistory(client, redis.prefix, 'glow', 0)).toEqual([
+      { at: 1_000_000, lagSeconds: 12.5 },
+      { at: 1_060_000, lagSeconds: 16 },
+    ]);
   });
 
   it('never throws at its caller when Redis is gone', async () => {

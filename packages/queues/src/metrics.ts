@@ -73,19 +73,20 @@ export async function recordMetric(redis: MetricsRedis, prefix: string, store: s
 
 /**
  * Records how far behind a store's sync is (seconds between a change at the source and
- * TikTok/Shopify having it): sets the gauge of the queue and appends to the day's history.
+ * TikTok/Shopify having it): sets the gauge of the queue and, unless `history` is false,
+ * appends to the day's history.
  */
-export async function recordSyncLag(redis: MetricsRedis, prefix: string, store: string, queue: MetricQueue, lagSeconds: number, at = Date.now()): Promise<void> {
+export async function recordSyncLag(redis: MetricsRedis, prefix: string, store: string, queue: MetricQueue, lagSeconds: number, at = Date.now(), history = true): Promise<void> {
   if (!Number.isFinite(lagSeconds) || lagSeconds < 0) throw new RangeError(`sync lag must be a number of seconds >= 0 (got ${lagSeconds})`);
   const rounded = Math.round(lagSeconds * 1000) / 1000;
   const field: GaugeField = `sync_lag_seconds:${queue}`;
-  await redis
-    .multi()
-    .hset(metricsKey(prefix, store), field, String(rounded))
-    .zadd(lagHistoryKey(prefix, store), at, `${at}:${rounded}`)
-    .zremrangebyscore(lagHistoryKey(prefix, store), '-inf', `(${at - LAG_HISTORY_MS}`)
-    .exec();
+  const write = redis.multi().hset(metricsKey(prefix, store), field, String(rounded));
+  if (history) write.zadd(lagHistoryKey(prefix, store), at, `${at}:${rounded}`).zremrangebyscore(lagHistoryKey(prefix, store), '-inf', `(${at - LAG_HISTORY_MS}`);
+  await write.exec();
 }
+
+/** A worker process adds at most one lag history point per store and queue this often. */
+export const LAG_HISTORY_SPACING_MS = 60_000;
 
 /** One parsed field of a store's metrics hash; unknown or malformed fields are skipped. */
 export type ParsedMetricField =
@@ -153,6 +154,7 @@ export interface AiUsageEvent {
 export class MetricsRecorder {
   private lastWarnAt = 0;
   private unrecorded = 0;
+  private readonly lastHistoryAt = new Map<string, number>();
 
   constructor(private readonly options: { redis: MetricsRedis; prefix: string; logger: Logger }) {}
 
@@ -176,9 +178,15 @@ export class MetricsRecorder {
     if (micros > 0) this.count(store, 'ai_cost_micros', micros);
   }
 
-  /** Records a store's sync lag for one queue (gauge and the day's history). */
+  /**
+   * Records a store's sync lag for one queue: the gauge every time, the day's history at most
+   * once a minute per process (a webhook burst of item jobs must not grow the chart's set).
+   */
   syncLag(store: string, queue: MetricQueue, lagSeconds: number, at = Date.now()): void {
-    this.settle(recordSyncLag(this.options.redis, this.options.prefix, store, queue, Math.max(0, lagSeconds), at), store, `sync_lag_seconds:${queue}`);
+    const key = `${store}:${queue}`;
+    const history = at - (this.lastHistoryAt.get(key) ?? -Infinity) >= LAG_HISTORY_SPACING_MS;
+    if (history) this.lastHistoryAt.set(key, at);
+    this.settle(recordSyncLag(this.options.redis, this.options.prefix, store, queue, Math.max(0, lagSeconds), at, history), store, `sync_lag_seconds:${queue}`);
   }
 
   private count(store: string, field: CounterField, by = 1): void {
