@@ -19,14 +19,15 @@ const queues = new QueueFactory({ connection: redis, prefix: config.queuePrefix,
 shutdown.add('workers', 'queues', () => queues.close());
 
 const sync = () => syncSchedules({ stores: config.stores, queues, redis, prefix: config.queuePrefix, dryRun: config.dryRun, logger });
-await sync();
 // A Redis that comes back empty (no persistence, a lost volume) has lost the schedules with
 // everything else: upsert them again on every reconnect (idempotent, by stable id), or the
-// fleet would silently stop syncing until someone restarts the scheduler.
+// fleet would silently stop syncing until someone restarts the scheduler. Listening before the
+// first sync also covers a restart in the middle of it.
 redis.on('ready', () => {
   logger.info('redis connection back: making sure every schedule is there');
   sync().catch((err: unknown) => logger.error({ err }, 'schedule update after reconnect failed'));
 });
+await sync();
 
 process.on('SIGHUP', () => {
   try {

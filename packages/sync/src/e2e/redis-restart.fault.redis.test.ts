@@ -134,7 +134,9 @@ describe('fault suite: Redis restarts (private redis-server, apps as processes)'
   it('no persistence: the running scheduler puts every schedule back by itself (the polling safety net does not silently stop)', async () => {
     const schedules = () => withQueues(fleet, async (queues) => (await Promise.all(fleet.stores.map((s) => queues.queue('inventory', s.id).getJobSchedulers()))).flat().map((j) => j.key).sort());
     const scheduler = fleet.startApp('scheduler');
-    const expected = await waitUntil(async () => ((await schedules()).length === fleet.stores.length ? schedules() : undefined), { timeoutMs: 60_000, what: `the scheduler's schedules\n${scheduler.output()}` });
+    await waitUntil(() => scheduler.output().includes('scheduler running'), { timeoutMs: 60_000, what: `the scheduler to be running\n${scheduler.output().slice(-2000)}` });
+    const expected = await schedules();
+    expect(expected).toHaveLength(fleet.stores.length);
     await redis.stop('SIGKILL');
     await redis.start({ empty: true });
     expect(await schedules()).toEqual([]);
