@@ -132,8 +132,8 @@ export async function enqueueKind(queues: QueueFactory, kind: EnqueueKind, store
   return jobs;
 }
 
-/** Follows jobs to the end with a progress bar, then prints the summary. */
-export async function followJobs(jobs: Job[], queues: QueueFactory, io: CommandIO, timeoutMs: number): Promise<number> {
+/** Follows jobs to the end with a progress bar, then prints the summary; `signal` stops following at once (the jobs go on). */
+export async function followJobs(jobs: Job[], queues: QueueFactory, io: CommandIO, timeoutMs: number, signal?: AbortSignal): Promise<number> {
   const isTty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
   const bar = new cliProgress.SingleBar(
     { format: ' {bar} {percentage}% | {value}/{total} items | {jobs} | {phase}', stream: io.stderr as NodeJS.WriteStream, noTTYOutput: !isTty, notTTYSchedule: 5_000, hideCursor: isTty },
@@ -151,6 +151,7 @@ export async function followJobs(jobs: Job[], queues: QueueFactory, io: CommandI
       let phase = '';
       let finished = 0;
       for (const job of jobs) {
+        signal?.throwIfAborted();
         const fresh = (await reread(queues, job)) ?? job;
         const state = await fresh.getState();
         states.set(job.id ?? '', { state, job: fresh });

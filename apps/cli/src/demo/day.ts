@@ -2,7 +2,7 @@ import type { QueueFactory } from '@shoptok/queues';
 import { parseQueueName } from '@shoptok/queues';
 import type { Job } from 'bullmq';
 import { enqueueKind } from '../commands/enqueue.js';
-import { liveSkus, shopifyAvailable, shopifyOrdersOf, stockMismatches, tiktokOrder, tiktokQuantity, type DemoPlatforms } from './observe.js';
+import { liveSkus, shopifyAvailable, shopifyOrdersOf, shopifyVariantsWithSku, stockMismatches, tiktokOrder, tiktokQuantity, type DemoPlatforms } from './observe.js';
 
 /** How long one change may take to show on the other platform before the demo calls it missed. */
 const EFFECT_TIMEOUT_MS = 20_000;
@@ -96,7 +96,10 @@ export async function simulateDay(ctx: DayContext): Promise<DayReport> {
   }
 
   // Orders: placed on TikTok, held there for an hour (no import), then released.
-  const orderable = skus.filter((s) => s.sellerSku !== soldOut?.sellerSku && shopifyAvailable(ctx, s.variant.inventoryItemId) >= 10).map((s) => s.sellerSku);
+  // Orders of SKUs shoptok can import (a SKU shared with a draft product is refused, with its reason).
+  const orderable = skus
+    .filter((s) => s.sellerSku !== soldOut?.sellerSku && shopifyVariantsWithSku(ctx, s.sellerSku) === 1 && shopifyAvailable(ctx, s.variant.inventoryItemId) >= 10)
+    .map((s) => s.sellerSku);
   if (orderable.length === 0) {
     miss('a SKU with stock to order');
     return report;

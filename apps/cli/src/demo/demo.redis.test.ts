@@ -125,7 +125,7 @@ describe('pnpm demo', () => {
       }
       const out = stdout.text();
       expect(out).toMatch(/== 1\. full sync[\s\S]*summary: [\s\S]*held back: .*\[duplicate-sku\]/);
-      expect(out).toMatch(/TikTok Shop has \d+ products with \d+ SKUs; stock equal to Shopify's on (\d+) of \1 SKUs/);
+      expect(out).toMatch(/TikTok Shop now has \d+ products with \d+ SKUs; stock equal to Shopify's on (\d+) of \1 SKUs/);
       expect(out).toContain(`dashboard  ${s.view.dashboard.url}`);
       expect(out).toMatch(/Shopify orders per TikTok order: 1, 1, 1, 1, 1/);
     } finally {
@@ -139,9 +139,10 @@ describe('pnpm demo', () => {
     const demo = startAppProcess(cliMain, { cwd: dir, env: { REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, LOG_LEVEL: 'warn' }, args: ['demo'] });
     try {
       await waitUntil(() => demo.output().includes('== 1. full sync') || demo.child.exitCode !== null, { timeoutMs: 90_000, what: 'the full sync to start' });
+      if (demo.child.exitCode !== null) throw new Error(`the demo ended before its full sync:\n${demo.output()}`);
       const children = descendantsOf(demo.child.pid ?? 0);
       const apps = children.filter((pid) => commandOf(pid).includes('/src/main.ts'));
-      expect(apps).toHaveLength(5); // three workers, webhooks, dashboard
+      expect({ apps: apps.length, children: children.map(commandOf) }).toMatchObject({ apps: 6 }); // three workers, webhooks, dashboard, scheduler
       demo.child.kill('SIGINT');
       expect(await demo.exited).toBe(0);
       // The apps were waited for; helpers of theirs (tsx's esbuild service) leave when their pipe closes.

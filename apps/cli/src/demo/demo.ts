@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@shoptok/config';
 import { createRedisConnection, QueueFactory, queueKeys, waitForRedis } from '@shoptok/queues';
+import type { Job } from 'bullmq';
 import { deleteByPattern } from '@shoptok/testkit';
 import { startShopifyStandIn, type ShopifyStandIn } from '@shoptok/testkit/shopify';
 import { startTikTokStandIn, type TikTokStandIn } from '@shoptok/testkit/tiktok';
-import { enqueueKind, followJobs, type CommandIO } from '../commands/enqueue.js';
+import { ENQUEUE_KINDS, enqueueKind, followJobs, type CommandIO } from '../commands/enqueue.js';
 import { drainQueues } from '../drain.js';
 import { demoCatalogue, startImageServer } from './catalogue.js';
 import { simulateDay, type DayReport } from './day.js';
@@ -39,6 +40,25 @@ export interface DemoOptions {
   keepRunning: boolean;
   /** Runs after the day with the fleet still up; an error it throws fails the demo. */
   afterDay?: (view: DemoView) => Promise<void>;
+}
+
+/** The jobs of the full-sync kinds that the scheduler queued as it started (its first cycle). */
+async function firstCycleJobs(queues: QueueFactory): Promise<Job[]> {
+  const jobs: Job[] = [];
+  for (const [queue, name] of ENQUEUE_KINDS['full-sync']) {
+    // Not 'delayed': that is the next cycle, queued once the first one is done.
+    const found = await queues.queue(queue, STORE).getJobs(['active', 'waiting', 'prioritized', 'completed', 'failed']);
+    jobs.push(...found.filter((job) => job.name === name && (job.data as { trigger?: string } | undefined)?.trigger === 'schedule').slice(0, 1));
+  }
+  return jobs;
+}
+
+/** Error-level lines the apps logged (pino JSON lines). */
+function errorLines(logFile: string): number {
+  if (!existsSync(logFile)) return 0;
+  return readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((line) => /"level":("(error|fatal)"|5\d|60)\b/.test(line)).length;
 }
 
 /** Why the demo stopped early: a signal (a clean stop) or an app that died. */
@@ -94,9 +114,16 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
     abort.abort(err);
     rejectStopped(err);
   };
-  /** Whatever `work` is doing, the demo moves on to cleaning up as soon as it is stopped. */
+  // Whatever `work` is doing, the demo moves on to cleaning up as soon as it is stopped; the
+  // work sees the abort and ends before the connections it uses are closed.
+  const inFlight = new Set<Promise<unknown>>();
   const race = <T>(work: Promise<T>): Promise<T> => {
-    work.catch(() => undefined);
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    inFlight.add(settled);
+    void settled.then(() => inFlight.delete(settled));
     return Promise.race([work, stopped]);
   };
 
@@ -105,16 +132,23 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
   let killRedis: () => void = () => undefined;
   let redisOrigin = '';
   let cleaning = false;
+  let firstSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (cleaning) {
+      // The terminal went away (its wrapper exited first), or a wrapper (pnpm, npm) passed the
+      // same Ctrl-C on a moment later: finish stopping the fleet in order.
+      if (signal === 'SIGHUP' || Date.now() - firstSignalAt < 1_000) return;
       // A second Ctrl-C: no more waiting.
       io.stderr.write(`\n${signal} again: killing the fleet now\n`);
       fleet?.kill();
       killRedis();
       process.exit(130);
     }
+    firstSignalAt ||= Date.now();
     stop(new DemoStopped('signal', signal));
   };
+  // Output to a terminal that is gone must not stop the cleanup half way.
+  for (const stream of [io.stdout, io.stderr]) stream.on('error', () => undefined);
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.on(s, onSignal);
 
@@ -197,7 +231,13 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
     };
     const config = loadConfig({ env }); // the same checks the apps make, before starting them
     const queues = new QueueFactory({ connection, prefix, retry: config.retry });
-    cleanups.push({ what: 'queues', run: () => queues.close() });
+    cleanups.push({
+      what: 'queues',
+      run: async () => {
+        await Promise.race([Promise.all(inFlight), new Promise((r) => setTimeout(r, 5_000))]);
+        await queues.close();
+      },
+    });
 
     say(`shoptok demo: ${shopify.state.products.length} products in a Shopify store and an empty TikTok shop (local stand-ins, no credentials); Redis: ${redis.origin} (keys under ${prefix}:)`);
     const startedFleet = Date.now();
@@ -207,31 +247,30 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
     WORKERS.forEach((app, i) => running.start(app, workerPorts[i] as number, { HEALTH_PORT: String(workerPorts[i]) }));
     running.start('webhooks', webhooksPort as number, { HEALTH_PORT: String(webhooksPort) });
     running.start('dashboard', dashboardPort as number, { DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: String(dashboardPort), DASHBOARD_USERNAME: dashboard.username, DASHBOARD_PASSWORD: dashboard.password });
-    await race(running.ready(90_000));
-    say(`fleet up in ${elapsed(startedFleet)}: ${WORKERS.join(', ')}, webhooks, dashboard (each its own process)\n`);
+    running.start('scheduler', schedulerPort as number, { HEALTH_PORT: String(schedulerPort) });
+    await race(running.ready(90_000, abort.signal));
+    say(`fleet up in ${elapsed(startedFleet)}: ${WORKERS.join(', ')}, webhooks, dashboard, scheduler (each its own process)\n`);
 
-    say('== 1. full sync: the Shopify catalogue and its stock to TikTok Shop');
-    const syncStart = Date.now();
-    await race(followJobs(await enqueueKind(queues, 'full-sync', [STORE], { dryRun: false }), queues, io, 600_000));
+    // As in production, the scheduler's first cycle is the full sync (catalogue, stock, orders,
+    // tracking; reconcile and token upkeep besides): followed as `pnpm enqueue full-sync --wait` does.
+    say("== 1. full sync: the scheduler's first cycle lists the Shopify catalogue on TikTok Shop and syncs stock, orders and tracking");
+    const firstCycle = await firstCycleJobs(queues);
+    const fullSync = firstCycle.length === ENQUEUE_KINDS['full-sync'].length ? firstCycle : await enqueueKind(queues, 'full-sync', [STORE], { dryRun: false });
+    await race(followJobs(fullSync, queues, io, 600_000, abort.signal));
     // TikTok reviews new listings (a few hundred ms here); their webhooks update the state.
     const reviewEnd = Date.now() + 20_000;
     while (listingCounts(platforms).pendingReview > 0 && Date.now() < reviewEnd) await race(new Promise((r) => setTimeout(r, 100)));
-    await race(drainQueues(queues, [STORE], queueKeys, 60_000));
+    await race(drainQueues(queues, [STORE], queueKeys, 60_000, abort.signal));
     const counts = listingCounts(platforms);
     const live = liveSkus(platforms).length;
     const off = stockMismatches(platforms).length;
-    say(`after ${elapsed(syncStart)}, TikTok Shop has ${counts.tiktokProducts} products with ${counts.tiktokSkus} SKUs; stock equal to Shopify's on ${live - off} of ${live} SKUs.`);
+    say(`TikTok Shop now has ${counts.tiktokProducts} products with ${counts.tiktokSkus} SKUs; stock equal to Shopify's on ${live - off} of ${live} SKUs.`);
     say(`${counts.active - counts.listed} of ${counts.active} active Shopify products held back: the catalogue's deliberate mistakes, each with its reason above.\n`);
 
-    // The scheduler takes over the polls (the webhooks' safety net); its first cycle finds nothing to do.
-    const schedulerStart = Date.now();
-    running.start('scheduler', schedulerPort as number, { HEALTH_PORT: String(schedulerPort) });
-    await race(running.ready(60_000));
-    await race(drainQueues(queues, [STORE], queueKeys, 60_000));
     say('Where to look:');
     say(`  dashboard  ${dashboard.url}  (user ${dashboard.username}, password ${dashboard.password})`);
     say(`  webhooks   ${webhooksUrl}/shopify and /tiktok: the stand-ins deliver every change there`);
-    say(`  scheduler  polls stock, orders and tracking every ${config.stores[0]?.syncIntervalSeconds ?? 300} s as the webhooks' safety net (up, first cycle done, in ${elapsed(schedulerStart)})`);
+    say(`  scheduler  polls stock, orders and tracking every ${config.stores[0]?.syncIntervalSeconds ?? 300} s from now on, as the webhooks' safety net`);
     say(`  logs       ${join(dir, 'fleet.log')}\n`);
 
     say('== 2. a day of the shop: each change made in Shopify or on TikTok, its effect read back from the other side');
@@ -242,6 +281,11 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
       keepDir = true;
       say(`\n${day.missed.length} effect(s) not seen: see ${join(dir, 'fleet.log')}`);
     } else say(`the day took ${elapsed(dayStart)}; the whole demo ${elapsed()}.`);
+    const errors = errorLines(join(dir, 'fleet.log'));
+    if (errors > 0) {
+      keepDir = true;
+      say(`${errors} error line(s) in the fleet's log: ${join(dir, 'fleet.log')}`);
+    }
 
     if (options.afterDay) await race(options.afterDay({ ...platforms, dashboard, day, pids: fleet.pids() }));
     if (options.keepRunning) {

@@ -46,11 +46,12 @@ export class DemoFleet {
   }
 
   /** Waits until every started app answers /healthz with 200; throws, with the app's output, when one cannot. */
-  async ready(timeoutMs: number): Promise<void> {
+  async ready(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     await Promise.all(
       this.running.map(async ({ app, process: child, healthUrl }) => {
         for (;;) {
+          signal?.throwIfAborted();
           if (child.child.exitCode !== null || child.child.signalCode !== null) throw new Error(`${app} stopped while starting; its last words:\n${tail(child.output())}`);
           const ok = await fetch(healthUrl, { signal: AbortSignal.timeout(2_000) }).then(
             async (res) => (await res.arrayBuffer(), res.ok),

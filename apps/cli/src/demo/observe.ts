@@ -34,6 +34,11 @@ export function liveSkus(p: DemoPlatforms): LiveSku[] {
   return out;
 }
 
+/** How many Shopify variants carry this SKU, whatever their product's status. */
+export function shopifyVariantsWithSku(p: DemoPlatforms, sellerSku: string): number {
+  return p.shopify.state.products.reduce((n, product) => n + product.variants.filter((v) => v.sku === sellerSku).length, 0);
+}
+
 /** What TikTok shows for a seller SKU, summed over its warehouses (undefined: not listed). */
 export function tiktokQuantity(p: DemoPlatforms, sellerSku: string): number | undefined {
   const shop = p.tiktok.admin.shop(p.shopId);

@@ -20,14 +20,15 @@ export const NO_REDIS_MESSAGE = `the demo needs Redis and none could be found or
 (npm start installs Debian's redis-server by itself when run as root.)`;
 
 /**
- * The configured Redis (REDIS_URL), else one answering on 127.0.0.1:6379, else a private
+ * The configured Redis (REDIS_URL), else one answering on 127.0.0.1:6379 (`localPort`), else a private
  * `redis-server` on a free loopback port (no persistence, stopped with the demo). Undefined when
  * none of them is possible.
  */
-export async function provideDemoRedis(configuredUrl: string | undefined): Promise<DemoRedis | undefined> {
+export async function provideDemoRedis(configuredUrl: string | undefined, options: { localPort?: number } = {}): Promise<DemoRedis | undefined> {
   const nothingToStop = { stop: async () => undefined, kill: () => undefined };
-  if (configuredUrl) return { url: configuredUrl, origin: 'REDIS_URL', ...nothingToStop };
-  if (await answersPing(6379)) return { url: 'redis://127.0.0.1:6379', origin: 'the one on 127.0.0.1:6379', ...nothingToStop };
+  const localPort = options.localPort ?? 6379;
+  if (configuredUrl) return { url: configuredUrl, origin: `${configuredUrl.replace(/\/\/[^@/]*@/, '//***@')} (REDIS_URL)`, ...nothingToStop };
+  if (await answersPing(localPort)) return { url: `redis://127.0.0.1:${localPort}`, origin: `redis://127.0.0.1:${localPort}`, ...nothingToStop };
   return startPrivateRedis();
 }
 
