@@ -65,6 +65,7 @@ export class MappingCache {
     // SCAN sees one server: on a cluster, ask every master (the store's keys share one slot,
     // so one UNLINK of a batch stays within it).
     const servers = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];
+    if (servers.length === 0) throw new Error('the Redis Cluster is not connected yet: no master to scan');
     let deleted = 0;
     for (const server of servers) {
       let cursor = '0';

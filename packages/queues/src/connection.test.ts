@@ -1,4 +1,5 @@
-import { parseRedisClusterUrl } from './connection.js';
+import { Cluster, Redis } from 'ioredis';
+import { dataNodes, parseRedisClusterUrl } from './connection.js';
 
 describe('parseRedisClusterUrl', () => {
   it('leaves a one-server URL alone', () => {
@@ -34,6 +35,20 @@ describe('parseRedisClusterUrl', () => {
     for (const url of ['redis+cluster://:hunter2/x@h:1', 'redis+cluster://:hunter2@h', 'redis+cluster://:hun@ter2@h:1']) {
       expect(() => parseRedisClusterUrl(url)).toThrow();
       expect(() => parseRedisClusterUrl(url)).not.toThrow(/hunter2|ter2/);
+    }
+  });
+});
+
+describe('dataNodes', () => {
+  it('is the one server, or refuses while a cluster has no known master instead of giving none', () => {
+    const single = new Redis({ lazyConnect: true });
+    const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true });
+    try {
+      expect(dataNodes(single)).toEqual([single]);
+      expect(() => dataNodes(cluster)).toThrow(/masters are not known yet \(status wait\)/);
+    } finally {
+      single.disconnect();
+      cluster.disconnect();
     }
   });
 });

@@ -99,9 +99,13 @@ export function isRedisCluster(redis: RedisConnection): redis is Cluster {
 /**
  * The servers that hold data: every master of a cluster, or the one server. SCAN, INFO and
  * CONFIG answer for one server only, so whatever must see every key asks each of these.
+ * Throws while a cluster's masters are not known yet (wait for `ready`), rather than give none.
  */
 export function dataNodes(redis: RedisConnection): Redis[] {
-  return isRedisCluster(redis) ? redis.nodes('master') : [redis];
+  if (!isRedisCluster(redis)) return [redis];
+  const masters = redis.nodes('master');
+  if (masters.length === 0) throw new Error(`the Redis Cluster's masters are not known yet (status ${redis.status}); wait until the connection is ready`);
+  return masters;
 }
 
 /** Resolves once the connection is ready (producers cannot send before that). */

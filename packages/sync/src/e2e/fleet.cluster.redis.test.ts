@@ -2,6 +2,7 @@
 // nothing changed but REDIS_URL (redis+cluster://...). The workers are startWorkerProcess, what
 // every worker app runs, in this process (no app processes: keeps the test light on CPU); jobs
 // go in through the QueueFactory the CLI and the scheduler use.
+import { MappingCache } from '@shoptok/ai-mapper';
 import { loadConfig, type ShoptokConfig } from '@shoptok/config';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, isRedisCluster, parseQueueName, QueueFactory, ShutdownRegistry, waitForRedis, type QueueKey, type RedisConnection } from '@shoptok/queues';
@@ -130,4 +131,14 @@ describe('the fleet on a three-node Redis Cluster (REDIS_URL=redis+cluster://...
     await finished(await queues.add('orders', 'order-import', { store: store.id, tiktokOrderId: replayed, trigger: 'replay' }, { jobId: `${store.id}-order-${replayed}-replay-test` }), 'the replayed import');
     expect(counts()).toEqual([1, 1, 1, 1]);
   }, SLOW);
+
+  it('clearing one store\'s mapper cache finds its keys on whichever master holds them, and only them', async () => {
+    const cache = new MappingCache({ redis: producer as RedisConnection, keyPrefix: config.queuePrefix });
+    const draft = { categoryId: '601226', categoryPath: ['Home'], title: 'A throw', descriptionHtml: '<p>Warm.</p>', attributes: [], missingRequiredAttributes: [], keywords: [], hashtags: [] };
+    const entry = { draft, model: 'gpt-4o-mini', reason: 'ai answered' };
+    for (const store of ['fleet-a', 'fleet-b']) for (const fingerprint of ['f1', 'f2', 'f3']) await cache.set(store, fingerprint, entry);
+    expect(await cache.clearStore('fleet-b')).toBe(3);
+    expect(await (producer as RedisConnection).exists(cache.key('fleet-b', 'f1'), cache.key('fleet-b', 'f2'))).toBe(0);
+    expect(await cache.get('fleet-a', 'f1')).toMatchObject({ draft });
+  });
 });
