@@ -13,8 +13,10 @@ import { enqueueForEveryStore, openAndFailedJobs, scaled, stockMismatches, stock
 
 const SLOW = 120_000;
 const ORDERS_PER_STORE = scaled(3, 12);
-// A dead worker's job moves on within ~2 s; an unsure order-create claim lapses after 10 s.
-const FAST_RECOVERY = { JOB_LOCK_SECONDS: '2', JOB_MAX_STALLED: '3', SHOPIFY_ORDER_CLAIM_TTL: '10' };
+// A dead worker's job moves on within ~3 s; an unsure order-create claim lapses after 16 s, and
+// Shopify calls time out after 60 % of it (~10 s): time enough to hold every request and kill
+// the worker before it gives up on them, even on a busy CI machine.
+const FAST_RECOVERY = { JOB_LOCK_SECONDS: '3', JOB_MAX_STALLED: '5', SHOPIFY_ORDER_CLAIM_TTL: '16' };
 
 /** How many Shopify orders carry each source identifier (`tiktok-<TikTok order id>`). */
 function shopifyOrdersByIdentifier(store: FleetStore): Map<string, number> {
@@ -64,16 +66,21 @@ describe('fault suite: kill -9 an order-worker mid-import (apps as processes, st
       orders[store.id]?.push(...(fresh[store.id] ?? []));
     }
     await enqueueForEveryStore(fleet, 'orders', 'order-poll', stores);
+    await waitUntil(() => stores.some((s) => s.shopify.heldCount() > 0), { timeoutMs: 30_000, what: 'a first request held mid-import' });
+    const firstHeldAt = Date.now();
     await waitUntil(() => stores.every((s) => s.shopify.heldCount() === points[s.id]?.length), { timeoutMs: 30_000, what: 'each store to have its requests held mid-import' });
 
     expect(await orderWorker.kill()).toBe(-1);
+    // Killed before the worker gave up on any held call (Shopify timeout: 60 % of the claim).
+    const heldForMs = Date.now() - firstHeldAt;
+    expect(heldForMs).toBeLessThan(16_000 * 0.6);
     const inShopifyAtKill: Record<string, number> = {};
     for (const store of stores) {
       expect(store.shopify.releaseHeld()).toBe(points[store.id]?.length);
       const counts = shopifyOrdersByIdentifier(store);
       inShopifyAtKill[store.id] = (fresh[store.id] ?? []).filter((id) => counts.get(`tiktok-${id}`)).length;
     }
-    console.log(`fault suite [order-worker kill ${JSON.stringify(points)}] orders in Shopify when the worker died: ${JSON.stringify(inShopifyAtKill)} of ${ORDERS_PER_STORE} per store`);
+    console.log(`fault suite [order-worker kill ${JSON.stringify(points)}] killed ${heldForMs} ms after the first hold; orders in Shopify when the worker died: ${JSON.stringify(inShopifyAtKill)} of ${ORDERS_PER_STORE} per store`);
 
     orderWorker = fleet.startApp('order-worker', FAST_RECOVERY);
     await waitUntil(

@@ -109,7 +109,7 @@ describe('fault suite: a store that keeps failing never delays the others (share
     // The whole healthy run happened while the faulty store's call hung: nothing waited for it.
     expect(stillHanging).toBe(1);
     expect(Object.values(faultyWhenHealthyDone).some((s) => s !== 'completed')).toBe(true);
-    expect(ms).toBeLessThan(baselineMs * 3 + 3_000);
+    expect(ms).toBeLessThan(baselineMs * 4 + 5_000); // generous: a busy CI machine; a blocked slot would cost the hung call's 20 s
     fleet.tiktok.faults.release(); // the hung call answers (503 from then on)
 
     // The faulty store's work ends as failed jobs with reasons, none completed by pretending, and
