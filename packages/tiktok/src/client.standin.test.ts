@@ -1,4 +1,3 @@
-import { waitUntil } from '@shoptok/testkit';
 import { type Harness, pngBytes, startHarness } from './standin.test-helpers.js';
 import { TikTokInvalidInputError, type TikTokProductInput, type TikTokShopClient } from './index.js';
 
@@ -12,6 +11,8 @@ let warehouseId: string;
 
 beforeAll(async () => {
   h = await startHarness('tt-client', {
+    // Audits finish only when a test completes them: a busy machine must not decide what a test sees.
+    auditDelayMs: 3_600_000,
     shopSeed: {
       warehouses: [
         { id: '7200000000000000001', name: 'Leeds' },
@@ -101,10 +102,9 @@ describe('products', () => {
     const created = await client.createProduct(productInput(await mainImage(10), 'BOX-30L'));
     expect(created.product_id).toMatch(/^\d{19}$/);
     expect((await client.getProduct(created.product_id)).status).toBe('PENDING');
-    const live = await waitUntil(async () => {
-      const p = await client.getProduct(created.product_id);
-      return p.status === 'ACTIVATE' ? p : undefined;
-    }, { what: 'audit to pass' });
+    h.tts.admin.completeAudits();
+    const live = await client.getProduct(created.product_id);
+    expect(live.status).toBe('ACTIVATE');
     expect(live.audit?.status).toBe('APPROVED');
     const skuId = live.skus[0]!.id;
 
@@ -118,10 +118,8 @@ describe('products', () => {
 
   it("surfaces an audit failure with TikTok's reason", async () => {
     const created = await client.createProduct(productInput(await mainImage(11), 'BOX-REPLICA', { title: 'Replica designer storage box' }));
-    const failed = await waitUntil(async () => {
-      const p = await client.getProduct(created.product_id);
-      return p.status === 'FAILED' ? p : undefined;
-    }, { what: 'audit to fail' });
+    h.tts.admin.completeAudits();
+    const failed = await client.getProduct(created.product_id);
     expect(failed.audit?.status).toBe('FAILED');
     expect(failed.audit_failed_reasons[0]).toMatchObject({ position: 'title', reasons: [expect.stringContaining('replica')] });
   });
@@ -145,7 +143,8 @@ describe('products', () => {
   it('full edit blanks omitted fields and re-enters audit; partial edit keeps them', async () => {
     const uri = await mainImage(13);
     const created = await client.createProduct(productInput(uri, 'BOX-BRAND', { brand_id: '7082427311584347905' }));
-    await waitUntil(async () => (await client.getProduct(created.product_id)).status === 'ACTIVATE', { what: 'audit' });
+    h.tts.admin.completeAudits();
+    expect((await client.getProduct(created.product_id)).status).toBe('ACTIVATE');
     await client.partialEditProduct(created.product_id, { title: 'Stackable Storage Box 30L, clear' });
     const partial = await client.getProduct(created.product_id);
     expect(partial).toMatchObject({ title: 'Stackable Storage Box 30L, clear', brand: { id: '7082427311584347905' } });
@@ -186,7 +185,8 @@ describe('products', () => {
 
   it('deactivates, activates and deletes, reporting unknown ids per item', async () => {
     const created = await client.createProduct(productInput(await mainImage(15), 'BOX-STATUS'));
-    await waitUntil(async () => (await client.getProduct(created.product_id)).status === 'ACTIVATE', { what: 'audit' });
+    h.tts.admin.completeAudits();
+    expect((await client.getProduct(created.product_id)).status).toBe('ACTIVATE');
     expect((await client.deactivateProducts([created.product_id])).errors).toEqual([]);
     expect((await client.getProduct(created.product_id)).status).toBe('SELLER_DEACTIVATED');
     expect((await client.activateProducts([created.product_id, '1799999999999999999'])).errors).toEqual([expect.objectContaining({ code: 12052032, detail: { product_id: '1799999999999999999' } })]);
