@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { waitUntil } from '../redis.js';
 import { startTikTokStandIn, type TikTokStandIn } from './index.js';
 import { expectedSign, webhookSignature } from './sign.js';
 
@@ -120,6 +121,28 @@ describe('TikTok stand-in: what the gateway checks', () => {
     expect(total.ok).toBeGreaterThanOrEqual(50);
     // Another API of the same shop has its own quota.
     expect((await call({ path: WAREHOUSES })).code).toBe(0);
+  });
+});
+
+describe('TikTok stand-in: faults', () => {
+  it("'hold' keeps a call unanswered until released: before it runs, or after (done, answer held)", async () => {
+    const api = 'GET /logistics/202309/warehouses';
+    const okSoFar = () => tts.counters.total({ api }).ok;
+    tts.faults.inject({ kind: 'hold', api });
+    const start = okSoFar();
+    const before = call({ path: '/logistics/202309/warehouses' });
+    await waitUntil(() => tts.faults.held() === 1, { what: 'the call held before it runs' });
+    expect(okSoFar()).toBe(start);
+    expect(tts.faults.release()).toBe(1);
+    expect(await before).toMatchObject({ status: 200, code: 0 });
+    expect(okSoFar()).toBe(start + 1);
+
+    tts.faults.inject({ kind: 'hold', phase: 'after-run', api });
+    const after = call({ path: '/logistics/202309/warehouses' });
+    await waitUntil(() => tts.faults.held() === 1, { what: 'the answer held after the call ran' });
+    expect(okSoFar()).toBe(start + 2);
+    expect(tts.faults.release()).toBe(1);
+    expect(await after).toMatchObject({ status: 200, code: 0 });
   });
 });
 
