@@ -46,51 +46,64 @@ export function toProduct(node: z.infer<typeof productNode>): ShopifyProduct {
 const GID_TYPE = /^gid:\/\/shopify\/([A-Za-z]+)\//;
 
 /**
- * Assembles products from a bulk export's JSONL: one line per object, children after their
- * parent with `__parentId` (variants and media). Lines of unknown types are ignored.
+ * Assembles products from a bulk export's JSONL, one line at a time as the file downloads: one
+ * line per object, children after their parent with `__parentId` (variants and media). Lines of
+ * unknown types are ignored.
  */
-export function assembleBulkProducts(jsonl: string): ShopifyProduct[] {
-  const products = new Map<string, ShopifyProduct>();
+export class BulkProductAssembler {
+  private readonly products = new Map<string, ShopifyProduct>();
   // With groupObjects: false Shopify does not promise children follow their parent: attach at the end.
-  const variants: z.infer<typeof bulkVariantLine>[] = [];
-  const media: z.infer<typeof bulkMediaLine>[] = [];
-  const lines = jsonl.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const text = lines[i]!.trim();
-    if (!text) continue;
+  private readonly variants: z.infer<typeof bulkVariantLine>[] = [];
+  private readonly media: z.infer<typeof bulkMediaLine>[] = [];
+
+  /** Takes line `lineNo` (1-based) of the file; throws {@link ShopifyResponseShapeError} on a bad line. */
+  add(line: string, lineNo: number): void {
+    const text = line.trim();
+    if (!text) return;
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch {
-      throw new ShopifyResponseShapeError(`Bulk export line ${i + 1} is not JSON.`);
+      throw new ShopifyResponseShapeError(`Bulk export line ${lineNo} is not JSON.`);
     }
     const id = z.object({ id: z.string() }).safeParse(raw);
     const type = id.success ? GID_TYPE.exec(id.data.id)?.[1] : undefined;
     const parse = <S extends z.ZodType>(schema: S): z.infer<S> => {
       const r = schema.safeParse(raw);
-      if (!r.success) throw new ShopifyResponseShapeError(`Bulk export line ${i + 1} (${type}) has an unexpected shape: ${r.error.message}`);
+      if (!r.success) throw new ShopifyResponseShapeError(`Bulk export line ${lineNo} (${type}) has an unexpected shape: ${r.error.message}`);
       return r.data;
     };
     if (type === 'Product') {
       const p = parse(bulkProductLine);
-      products.set(p.id, { ...toProduct({ ...p, media: { nodes: [] }, variants: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } }) });
+      this.products.set(p.id, { ...toProduct({ ...p, media: { nodes: [] }, variants: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } }) });
     } else if (type === 'ProductVariant') {
-      variants.push(parse(bulkVariantLine));
+      this.variants.push(parse(bulkVariantLine));
     } else if (type === 'MediaImage') {
-      media.push(parse(bulkMediaLine));
+      this.media.push(parse(bulkMediaLine));
     }
   }
-  for (const v of variants) {
-    const parent = products.get(v.__parentId);
-    if (!parent) throw new ShopifyResponseShapeError(`Bulk export: variant ${v.id} names a product ${v.__parentId} that is not in the file.`);
-    parent.variants.push(toVariant(v));
+
+  /** The products, each with its variants (in position order) and images. */
+  finish(): ShopifyProduct[] {
+    for (const v of this.variants) {
+      const parent = this.products.get(v.__parentId);
+      if (!parent) throw new ShopifyResponseShapeError(`Bulk export: variant ${v.id} names a product ${v.__parentId} that is not in the file.`);
+      parent.variants.push(toVariant(v));
+    }
+    for (const m of this.media) {
+      const parent = this.products.get(m.__parentId);
+      if (parent && m.image) parent.images.push({ id: m.id, url: m.image.url, alt: m.alt });
+    }
+    for (const p of this.products.values()) p.variants.sort((a, b) => a.position - b.position);
+    return [...this.products.values()];
   }
-  for (const m of media) {
-    const parent = products.get(m.__parentId);
-    if (parent && m.image) parent.images.push({ id: m.id, url: m.image.url, alt: m.alt });
-  }
-  for (const p of products.values()) p.variants.sort((a, b) => a.position - b.position);
-  return [...products.values()];
+}
+
+/** {@link BulkProductAssembler} over a whole JSONL text. */
+export function assembleBulkProducts(jsonl: string): ShopifyProduct[] {
+  const assembler = new BulkProductAssembler();
+  jsonl.split('\n').forEach((line, i) => assembler.add(line, i + 1));
+  return assembler.finish();
 }
 
 const bulkLevelLine = z.object({
@@ -101,21 +114,19 @@ const bulkLevelLine = z.object({
 
 /**
  * Available stock per (inventory item, location) from a `BULK_INVENTORY_INNER` export, for the
- * items in `wanted` only (the export covers the whole store). Item lines carry nothing we need:
- * each level line names its item by `__parentId`.
+ * items in `wanted` only (the export covers the whole store), one line at a time. Item lines
+ * carry nothing we need: each level line names its item by `__parentId`.
  */
-export function assembleBulkInventory(jsonl: string, wanted: ReadonlySet<string>): InventoryAvailability[] {
-  const out: InventoryAvailability[] = [];
-  let start = 0;
-  let lineNo = 0;
-  while (start < jsonl.length) {
-    let end = jsonl.indexOf('\n', start);
-    if (end < 0) end = jsonl.length;
-    const text = jsonl.slice(start, end).trim();
-    start = end + 1;
-    lineNo++;
+export class BulkInventoryAssembler {
+  readonly levels: InventoryAvailability[] = [];
+
+  constructor(private readonly wanted: ReadonlySet<string>) {}
+
+  /** Takes line `lineNo` (1-based) of the file; throws {@link ShopifyResponseShapeError} on a bad line. */
+  add(line: string, lineNo: number): void {
+    const text = line.trim();
     // Only level lines have a parent; a cheap test skips item lines without parsing them.
-    if (!text || !text.includes('"__parentId"')) continue;
+    if (!text || !text.includes('"__parentId"')) return;
     let raw: unknown;
     try {
       raw = JSON.parse(text);
@@ -124,9 +135,15 @@ export function assembleBulkInventory(jsonl: string, wanted: ReadonlySet<string>
     }
     const level = bulkLevelLine.safeParse(raw);
     if (!level.success) throw new ShopifyResponseShapeError(`Bulk inventory line ${lineNo} has an unexpected shape: ${level.error.message}`);
-    if (!wanted.has(level.data.__parentId)) continue;
+    if (!this.wanted.has(level.data.__parentId)) return;
     const available = level.data.quantities.find((q) => q.name === 'available');
-    if (available) out.push({ inventoryItemId: level.data.__parentId, locationId: level.data.location.id, available: available.quantity });
+    if (available) this.levels.push({ inventoryItemId: level.data.__parentId, locationId: level.data.location.id, available: available.quantity });
   }
-  return out;
+}
+
+/** {@link BulkInventoryAssembler} over a whole JSONL text. */
+export function assembleBulkInventory(jsonl: string, wanted: ReadonlySet<string>): InventoryAvailability[] {
+  const assembler = new BulkInventoryAssembler(wanted);
+  jsonl.split('\n').forEach((line, i) => assembler.add(line, i + 1));
+  return assembler.levels;
 }

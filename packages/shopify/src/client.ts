@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
-import { assembleBulkInventory, assembleBulkProducts, toProduct, toVariant } from './bulk.js';
+import { BulkInventoryAssembler, BulkProductAssembler, toProduct, toVariant } from './bulk.js';
 import { ShopifyBulkOperationError, ShopifyClientError, ShopifyConfigError, ShopifyOrderClaimBusyError, ShopifyResponseShapeError, ShopifyTransientError, ShopifyUserError, type ShopifyUserErrorItem } from './errors.js';
 import * as ops from './operations.js';
 import * as s from './schemas.js';
@@ -262,12 +265,17 @@ export class ShopifyClient {
   /** Every matching product through one bulk operation (JSONL), for catalogues too big to page. */
   async exportProductsBulk(params: { updatedSince?: Date } = {}): Promise<ShopifyProduct[]> {
     const search = searchFor(params.updatedSince) ?? '';
-    const jsonl = await this.runBulkQuery(ops.BULK_PRODUCTS_INNER.replace('"__SEARCH__"', JSON.stringify(search)));
-    return jsonl === null ? [] : assembleBulkProducts(jsonl);
+    const assembler = new BulkProductAssembler();
+    await this.runBulkQuery(ops.BULK_PRODUCTS_INNER.replace('"__SEARCH__"', JSON.stringify(search)), (line, n) => assembler.add(line, n));
+    return assembler.finish();
   }
 
-  /** Runs one bulk query to completion and returns its JSONL (null when nothing matched). */
-  private async runBulkQuery(inner: string): Promise<string | null> {
+  /**
+   * Runs one bulk query to completion and hands its JSONL to `onLine` line by line as it
+   * downloads (a 100,000-SKU store's file is tens of MB: never held whole). No file when
+   * nothing matched.
+   */
+  private async runBulkQuery(inner: string, onLine: (line: string, lineNo: number) => void): Promise<void> {
     const run = await this.transport.request('BulkRunQuery', ops.BULK_RUN_QUERY, { query: inner }, s.bulkRunData);
     const payload = run.data.bulkOperationRunQuery;
     if (payload.userErrors.length > 0 || !payload.bulkOperation) {
@@ -283,10 +291,20 @@ export class ShopifyClient {
       const op = data.bulkOperation;
       if (!op) throw new ShopifyBulkOperationError(`Bulk operation ${id} disappeared.`, true, { operation: 'BulkOperationStatus' });
       if (op.status === 'COMPLETED') {
-        if (!op.url) return null; // Shopify gives no file when nothing matched
+        if (!op.url) return; // Shopify gives no file when nothing matched
         const res = await this.transport.download(op.url);
-        if (!res.ok) throw new ShopifyBulkOperationError(`Downloading bulk result ${id} failed with HTTP ${res.status}.`, true, { code: String(res.status) });
-        return res.text();
+        if (!res.ok || !res.body) throw new ShopifyBulkOperationError(`Downloading bulk result ${id} failed with HTTP ${res.status}.`, true, { code: String(res.status) });
+        const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
+        try {
+          let lineNo = 0;
+          for await (const line of createInterface({ input: body, crlfDelay: Infinity })) onLine(line, ++lineNo);
+        } catch (err) {
+          if (err instanceof ShopifyClientError) throw err;
+          throw new ShopifyBulkOperationError(`Downloading bulk result ${id} broke off: ${(err as Error).message}`, true, { code: 'DOWNLOAD' });
+        } finally {
+          body.destroy();
+        }
+        return;
       }
       if (op.status === 'FAILED' || op.status === 'CANCELED' || op.status === 'EXPIRED') {
         throw new ShopifyBulkOperationError(`Bulk operation ${id} ended ${op.status}${op.errorCode ? ` (${op.errorCode})` : ''}.`, op.status === 'FAILED', { code: op.errorCode ?? op.status });
@@ -322,8 +340,9 @@ export class ShopifyClient {
     const out: InventoryAvailability[] = [];
     const ids = [...new Set(inventoryItemIds)];
     if (ids.length >= (this.options.bulkInventoryThreshold ?? 500)) {
-      const jsonl = await this.runBulkQuery(ops.BULK_INVENTORY_INNER);
-      return jsonl === null ? [] : assembleBulkInventory(jsonl, new Set(ids));
+      const assembler = new BulkInventoryAssembler(new Set(ids));
+      await this.runBulkQuery(ops.BULK_INVENTORY_INNER, (line, n) => assembler.add(line, n));
+      return assembler.levels;
     }
     for (let i = 0; i < ids.length; i += 25) {
       const { data } = await this.transport.request('InventoryLevels', ops.INVENTORY_LEVELS, { ids: ids.slice(i, i + 25) }, s.inventoryLevelsData);

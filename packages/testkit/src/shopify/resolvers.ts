@@ -105,7 +105,7 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
     barcode: v.barcode,
     position: v.position,
     selectedOptions: v.selectedOptions.map((o) => ({ __typename: 'SelectedOption', ...o })),
-    inventoryItem: () => itemView(v.inventoryItemId),
+    inventoryItem: () => itemViewOf(v),
     product: () => productView(product),
   });
   const productView = (p: StandInProduct) => ({

@@ -77,19 +77,31 @@ export class StandInState {
   }
 
   variantById(id: number): { product: StandInProduct; variant: StandInVariant } | undefined {
-    for (const product of this.products) {
-      const variant = product.variants.find((v) => v.id === id);
-      if (variant) return { product, variant };
-    }
-    return undefined;
+    return this.lookUp(this.byVariantId, (v) => v.id, id);
   }
 
   variantByItem(itemId: number): { product: StandInProduct; variant: StandInVariant } | undefined {
-    for (const product of this.products) {
-      const variant = product.variants.find((v) => v.inventoryItemId === itemId);
-      if (variant) return { product, variant };
-    }
-    return undefined;
+    return this.lookUp(this.byItemId, (v) => v.inventoryItemId, itemId);
+  }
+
+  // Indexes for the lookups above: a scan per lookup made bulk exports O(n^2) (minutes at
+  // 100,000 SKUs). Tests change products in place, so a hit is checked against the live
+  // catalogue (same product at the same position, variant still in it) and any miss rebuilds.
+  private byVariantId = new Map<number, { at: number; variant: StandInVariant }>();
+  private byItemId = new Map<number, { at: number; variant: StandInVariant }>();
+
+  private lookUp(index: Map<number, { at: number; variant: StandInVariant }>, key: (v: StandInVariant) => number, id: number): { product: StandInProduct; variant: StandInVariant } | undefined {
+    const live = (hit: { at: number; variant: StandInVariant } | undefined) => {
+      const product = hit ? this.products[hit.at] : undefined;
+      return hit && product && key(hit.variant) === id && product.variants.includes(hit.variant) ? { product, variant: hit.variant } : undefined;
+    };
+    const found = live(index.get(id));
+    if (found) return found;
+    index.clear();
+    this.products.forEach((product, at) => {
+      for (const variant of product.variants) if (!index.has(key(variant))) index.set(key(variant), { at, variant });
+    });
+    return live(index.get(id));
   }
 }
 
