@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -143,6 +143,8 @@ describe('pnpm demo', () => {
       const children = descendantsOf(demo.child.pid ?? 0);
       const apps = children.filter((pid) => commandOf(pid).includes('/src/main.ts'));
       expect({ apps: apps.length, children: children.map(commandOf) }).toMatchObject({ apps: 6 }); // three workers, webhooks, dashboard, scheduler
+      // Each carries the guard that stops it should the demo die without stopping it (orphan-guard.test.ts).
+      for (const pid of apps) expect(readFileSync(`/proc/${pid}/environ`, 'utf8')).toMatch(/NODE_OPTIONS=--import=file:\S*orphan-guard\.mjs/);
       demo.child.kill('SIGINT');
       expect(await demo.exited).toBe(0);
       // The apps were waited for; helpers of theirs (tsx's esbuild service) leave when their pipe closes.
@@ -150,8 +152,14 @@ describe('pnpm demo', () => {
       await waitUntil(() => children.every((pid) => !alive(pid)), { timeoutMs: 5_000, what: `every process the demo started to be gone (left: ${children.filter(alive).join(', ')})` });
       expect(demo.output()).toMatch(/SIGINT: stopping the demo[\s\S]*stopped the fleet, the stand-ins/);
     } finally {
-      await demo.kill();
+      // A failed assertion must not leave the fleet behind: Ctrl-C first, kill -9 only if that hangs.
+      if (demo.child.exitCode === null) {
+        demo.child.kill('SIGINT');
+        if ((await Promise.race([demo.exited.then(() => 'exited'), new Promise((r) => setTimeout(r, 30_000, 'hung'))])) === 'hung') await demo.kill();
+      }
+      rmSync(dir, { recursive: true, force: true });
       await redis.cleanup();
     }
   }, 120_000);
+
 });

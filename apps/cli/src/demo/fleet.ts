@@ -1,11 +1,14 @@
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startAppProcess, type AppProcess } from '@shoptok/testkit';
 
 /** The apps of the fleet the demo runs, each as its own process as in production. */
 export type DemoApp = 'scheduler' | 'inventory-worker' | 'product-worker' | 'order-worker' | 'webhooks' | 'dashboard';
 
-const appsDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const here = dirname(fileURLToPath(import.meta.url));
+const appsDir = resolve(here, '../../..');
+// Plain JavaScript: it is loaded before tsx's loader.
+const orphanGuard = pathToFileURL(resolve(here, 'orphan-guard.mjs')).href;
 
 interface Running {
   app: DemoApp;
@@ -21,7 +24,7 @@ function tail(output: string, lines = 15): string {
 /**
  * The demo's app processes: started with one shared environment (the stores file, Redis, the
  * stand-ins' URLs), each in its own process group so that only the demo decides when and in
- * which order they stop.
+ * which order they stop; each also stops by itself if the demo dies without stopping it.
  */
 export class DemoFleet {
   private readonly running: Running[] = [];
@@ -38,7 +41,8 @@ export class DemoFleet {
 
   /** Starts one app; `healthPort` is where it answers /healthz (HEALTH_PORT, or the dashboard's port). */
   start(app: DemoApp, healthPort: number, extraEnv: Record<string, string> = {}): void {
-    const child = startAppProcess(resolve(appsDir, app, 'src/main.ts'), { cwd: this.options.dir, env: { ...this.options.env, ...extraEnv }, detached: true });
+    const env = { ...this.options.env, ...extraEnv, NODE_OPTIONS: `--import=${orphanGuard}` };
+    const child = startAppProcess(resolve(appsDir, app, 'src/main.ts'), { cwd: this.options.dir, env, detached: true });
     this.running.push({ app, process: child, healthUrl: `http://127.0.0.1:${healthPort}/healthz` });
     void child.exited.then((code) => {
       if (!this.stopping) this.options.onUnexpectedExit(app, `${app} stopped (exit code ${code}); its last words:\n${tail(child.output())}`);
