@@ -106,6 +106,12 @@ describe('the fleet on a three-node Redis Cluster (REDIS_URL=redis+cluster://...
       for (const [i, store] of f.stores.entries()) {
         expect(await holders(`${config.queuePrefix}:{${store.id}}:state:pushed`)).toEqual([i]);
         expect(await holders(`${config.queuePrefix}:inventory-{${store.id}}:meta`)).toEqual([i]);
+        // Every key of the store, BullMQ's and ours, whichever master a SCAN finds it on: one slot.
+        const keys = (await Promise.all(masters.map((node) => node.keys(`${config.queuePrefix}:*{${store.id}}*`)))).flat();
+        expect(keys.length).toBeGreaterThan(10);
+        const [anyMaster] = masters as [Redis, ...Redis[]];
+        const slots = new Set(await Promise.all(keys.map((key) => anyMaster.call('CLUSTER', 'KEYSLOT', key))));
+        expect([...slots]).toHaveLength(1);
       }
     } finally {
       for (const node of masters) node.disconnect();
