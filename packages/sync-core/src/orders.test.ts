@@ -158,6 +158,24 @@ describe('buildOrderCreateInput', () => {
     expect(result.reasons.find((r) => r.code === 'duplicate-sku')).toMatchObject({ variantIds: [dupA.variantId, dupB.variantId] });
   });
 
+  it('takes a shared SKU from the variant linked to TikTok, else from the only active product; two active ones are refused', () => {
+    const listed: ShopifyVariantRef = { ...cream, variantId: 'gid://shopify/ProductVariant/41', sku: 'SHARED' };
+    const draftCopy: ShopifyVariantRef = { ...cream, variantId: 'gid://shopify/ProductVariant/42', productId: 'gid://shopify/Product/4', productStatus: 'DRAFT', sku: 'SHARED' };
+    const o = order({ line_items: [line('L1', 'SHARED'), line('L2', 'SHARED')] });
+    const variantOf = (result: ReturnType<typeof buildOrderCreateInput>) => (result.ok ? result.variables.order.lineItems.map((l) => [l.variantId, l.quantity]) : result.reasons.map((r) => r.code));
+
+    // Linked: the link decides, even against the active product.
+    const linkedToDraft = buildSkuIndex([listed, draftCopy], [], new Map([['SHARED', draftCopy.variantId]]));
+    expect(variantOf(buildOrderCreateInput(o, linkedToDraft, rules()))).toEqual([[draftCopy.variantId, 2]]);
+    // Not linked (e.g. state lost): the one active product, with a warning to fix the SKUs.
+    const unlinked = buildOrderCreateInput(o, buildSkuIndex([listed, draftCopy]), rules());
+    expect(variantOf(unlinked)).toEqual([[listed.variantId, 2]]);
+    expect(unlinked.ok && unlinked.warnings.join(' ')).toMatch(/SHARED.*2 Shopify variants/);
+    // Two active products and no link: refused, never guessed.
+    const bothActive = buildSkuIndex([listed, { ...draftCopy, productStatus: 'ACTIVE' }]);
+    expect(variantOf(buildOrderCreateInput(o, bothActive, rules()))).toEqual(['duplicate-sku']);
+  });
+
   it('imports unknown SKUs as custom lines when the rules allow it', () => {
     const o = order({ line_items: [line('L1', 'NOPE', { product_name: 'Mystery' }), line('L2', 'NOPE', { product_name: 'Mystery' }), line('L3', 'SERUM-30')] });
     const result = buildOrderCreateInput(o, buildSkuIndex([serum]), rules({ unknownSku: 'custom-line-item' }));

@@ -51,13 +51,15 @@ export function shouldImportOrder(order: Pick<TikTokOrder, 'id' | 'status' | 'cr
 export interface SkuIndex {
   bySku: ReadonlyMap<string, readonly ShopifyVariantRef[]>;
   deletedSkus: ReadonlySet<string>;
+  /** The variant each SKU is linked to on TikTok (the one whose stock TikTok shows). */
+  linkedVariantBySku: ReadonlyMap<string, string>;
 }
 
 /**
  * Builds the lookup `buildOrderCreateInput` uses. Pass the variants found for the order's SKUs
  * (e.g. a `sku:` search in Shopify), and the SKUs whose linked variant Shopify no longer has.
  */
-export function buildSkuIndex(variants: readonly ShopifyVariantRef[], deletedSkus: Iterable<string> = []): SkuIndex {
+export function buildSkuIndex(variants: readonly ShopifyVariantRef[], deletedSkus: Iterable<string> = [], linkedVariantBySku: ReadonlyMap<string, string> = new Map()): SkuIndex {
   const bySku = new Map<string, ShopifyVariantRef[]>();
   for (const v of variants) {
     const sku = v.sku?.trim();
@@ -66,7 +68,7 @@ export function buildSkuIndex(variants: readonly ShopifyVariantRef[], deletedSku
     if (!list.some((x) => x.variantId === v.variantId)) list.push(v);
     bySku.set(sku, list);
   }
-  return { bySku, deletedSkus: new Set([...deletedSkus].map((s) => s.trim())) };
+  return { bySku, deletedSkus: new Set([...deletedSkus].map((s) => s.trim())), linkedVariantBySku };
 }
 
 export type OrderRejectReason =
@@ -90,6 +92,24 @@ export interface BuildOrderOptions {
 const SIMPLE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const DISCOUNT_CODE = 'TIKTOK_SHOP';
+
+/**
+ * A SKU that several Shopify variants share still names one variant when shoptok linked it to
+ * TikTok (the listing and the stock TikTok shows come from it), or when only one of them is in
+ * an active product (only those are listed). Otherwise the order is refused: guessing would take
+ * stock from the wrong product.
+ */
+function narrowDuplicates(sku: string, candidates: readonly ShopifyVariantRef[], skuIndex: SkuIndex, warnings: string[]): readonly ShopifyVariantRef[] {
+  if (candidates.length <= 1) return candidates;
+  const linked = candidates.filter((c) => c.variantId === skuIndex.linkedVariantBySku.get(sku));
+  if (linked.length === 1) return linked;
+  const active = candidates.filter((c) => c.productStatus === 'ACTIVE');
+  if (active.length === 1) {
+    warnings.push(`SKU "${sku}" belongs to ${candidates.length} Shopify variants; the one in the active product "${active[0]?.productTitle ?? ''}" was used. Give each variant its own SKU.`);
+    return active;
+  }
+  return candidates;
+}
 
 function isCancelledLine(line: TikTokOrderLineItem): boolean {
   return Boolean(line.cancel_reason) || line.display_status === 'CANCELLED';
@@ -177,7 +197,7 @@ export function buildOrderCreateInput(order: TikTokOrder, skuIndex: SkuIndex, ru
       }
       continue;
     }
-    const candidates = skuIndex.bySku.get(group.sku) ?? [];
+    const candidates = narrowDuplicates(group.sku, skuIndex.bySku.get(group.sku) ?? [], skuIndex, warnings);
     if (candidates.length > 1) {
       if (!reportedSkus.has(group.sku)) {
         reasons.push({

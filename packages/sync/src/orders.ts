@@ -74,8 +74,9 @@ async function skuIndexFor(svc: StoreServices, skus: string[]) {
   const variants = skus.length > 0 ? await svc.shopify.getVariantsBySku(skus) : [];
   const refs: ShopifyVariantRef[] = variants.map((v) => ({ variantId: v.id, productId: v.productId, productStatus: v.productStatus, sku: v.sku, productTitle: v.productTitle, variantTitle: v.title }));
   const found = new Set(variants.map((v) => v.sku));
-  const linked = await svc.state.skuLinks(skus.filter((s) => !found.has(s)));
-  return buildSkuIndex(refs, linked.keys());
+  const linked = await svc.state.skuLinks(skus);
+  const deleted = [...linked.keys()].filter((sku) => !found.has(sku));
+  return buildSkuIndex(refs, deleted, new Map([...linked].map(([sku, link]) => [sku, link.shopifyVariantId])));
 }
 
 /**
