@@ -12,7 +12,7 @@ import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { StandInsConfig, StandInsReady } from './standins-process.js';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const tsxLoader = pathToFileURL(createRequire(join(repoRoot, 'apps/inventory-worker/src/main.ts')).resolve('tsx')).href;
 
 /** CPU seconds (user + system) and peak resident memory of a live process, from /proc. */
@@ -26,14 +26,46 @@ export function processUsage(pid: number): { cpuSeconds: number; peakRssMiB: num
   return { cpuSeconds: ticks / 100, peakRssMiB: kib('VmHWM') / 1024, rssMiB: kib('VmRSS') / 1024 };
 }
 
-function runTs(entry: string, args: string[], env: Record<string, string>, logFile: string): ChildProcess {
+/** Runs a TypeScript entry under tsx as its own process; its stderr goes to `logFile`. */
+export function runTs(entry: string, args: string[], env: Record<string, string>, logFile: string): ChildProcess {
   const child = spawn(process.execPath, ['--conditions=shoptok-source', '--import', tsxLoader, entry, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const log = createWriteStream(logFile);
   child.stderr?.pipe(log);
   return child;
 }
 
-function firstLine(child: ChildProcess, what: string, timeoutMs: number): Promise<string> {
+/**
+ * How the bench runs shoptok's apps: `compiled` runs `apps/<app>/dist/main.js` with plain node,
+ * as production does (`pnpm run build`; see the Dockerfile), so memory is not tsx's; otherwise
+ * the TypeScript sources under tsx. The bench's own helper processes always run under tsx.
+ */
+export const appRunner = { compiled: false };
+
+/** Starts `entry` (repo-relative, e.g. `apps/webhooks/src/main.ts`) as its own process. */
+export function runApp(entry: string, args: string[], env: Record<string, string>, logFile: string): ChildProcess {
+  const dist = entry.replace(/^(apps\/[^/]+)\/src\/(.+)\.ts$/, '$1/dist/$2.js');
+  if (!appRunner.compiled || !entry.startsWith('apps/') || entry.startsWith('apps/bench/') || dist === entry) return runTs(join(repoRoot, entry), args, env, logFile);
+  const child = spawn(process.execPath, [join(repoRoot, dist), ...args], { cwd: repoRoot, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr?.pipe(createWriteStream(logFile));
+  return child;
+}
+
+/** Polls a /healthz URL until it answers 200. */
+export async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** The first line a child prints on stdout (its ready message). */
+export function firstLine(child: ChildProcess, what: string, timeoutMs: number): Promise<string> {
   return new Promise((resolveLine, reject) => {
     let buffer = '';
     const timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs} ms`)), timeoutMs);
@@ -52,7 +84,8 @@ function firstLine(child: ChildProcess, what: string, timeoutMs: number): Promis
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after 30 s; resolves when the child is gone. */
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -126,7 +159,7 @@ export async function startBenchFleet(options: { redisUrl: string; prefix: strin
       await multi.exec();
     }
 
-    const worker = runTs(join(repoRoot, 'apps/inventory-worker/src/main.ts'), [], env, join(dir, 'worker.stderr.log'));
+    const worker = runApp('apps/inventory-worker/src/main.ts', [], env, join(dir, 'worker.stderr.log'));
     children.push(worker);
     worker.stdout?.resume(); // its console log: the JSON lines also go to LOG_FILE
     const queues = new QueueFactory({ connection: redis, prefix: options.prefix, retry: { maxRetries: 0, backoffSeconds: 1 } });

@@ -286,6 +286,7 @@ export class ShopifyClient {
     }
     const id = payload.bulkOperation.id;
     const deadline = Date.now() + (this.options.bulkTimeoutMs ?? 30 * 60_000);
+    let polls = 0;
     for (;;) {
       const { data } = await this.transport.request('BulkOperationStatus', ops.BULK_OPERATION_STATUS, { id }, s.bulkStatusData);
       const op = data.bulkOperation;
@@ -310,7 +311,8 @@ export class ShopifyClient {
         throw new ShopifyBulkOperationError(`Bulk operation ${id} ended ${op.status}${op.errorCode ? ` (${op.errorCode})` : ''}.`, op.status === 'FAILED', { code: op.errorCode ?? op.status });
       }
       if (Date.now() > deadline) throw new ShopifyBulkOperationError(`Bulk operation ${id} still ${op.status} after the timeout.`, true, { code: 'TIMEOUT' });
-      await sleep(this.options.bulkPollIntervalMs ?? 1000);
+      // Poll soon at first (a small store's export takes a second or two), then every interval.
+      await sleep(Math.min(this.options.bulkPollIntervalMs ?? 1000, 250 * 2 ** polls++));
     }
   }
 

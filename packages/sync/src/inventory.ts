@@ -7,8 +7,11 @@ import { rebuildSkuLinks } from './reconcile.js';
 import type { StoreServices } from './services.js';
 import { messageOf, RunReport } from './summary.js';
 
-/** TikTok inventory calls in flight at once per job (about 100 ms each: 8 keep up with 50 QPS). */
-const PUSH_CONCURRENCY = 8;
+/**
+ * TikTok inventory calls in flight at once per job: enough to fill the pacer's 45-50 calls a
+ * second when each takes up to ~300 ms (qps x latency), so latency never becomes the bound.
+ */
+const PUSH_CONCURRENCY = 16;
 
 /** From this many products on, the stock sync reads the catalogue with a bulk export. */
 const INVENTORY_BULK_FROM_PRODUCTS = 100;
@@ -38,6 +41,11 @@ async function pushStock(svc: StoreServices, variants: ShopifyVariantStock[], li
   const inventoryItemOf = new Map<string, string>();
   for (const link of links) inventoryItemOf.set(link.shopifyVariantId, link.shopifyInventoryItemId);
   const itemIds = [...new Set(variants.map((v) => inventoryItemOf.get(v.variantId)).filter((id): id is string => Boolean(id)))];
+  // What TikTok last got and its default warehouse are read while Shopify exports the stock.
+  const pushedRead = svc.state.lastPushed(links.map((l) => l.tiktokSkuId));
+  const warehouseRead = defaultWarehouseId(svc);
+  // Settle both even when the Shopify read throws first (no unhandled rejection behind it).
+  void Promise.allSettled([pushedRead, warehouseRead]);
   const levels = itemIds.length > 0 ? await svc.shopify.getAvailableInventory(itemIds) : [];
   const levelsByItem = new Map<string, { locationId: string; available: number }[]>();
   for (const level of levels) {
@@ -47,9 +55,9 @@ async function pushStock(svc: StoreServices, variants: ShopifyVariantStock[], li
   }
   const withLevels = variants.map((v) => ({ ...v, levels: levelsByItem.get(inventoryItemOf.get(v.variantId) ?? '') ?? [] }));
 
-  const pushed = await svc.state.lastPushed(links.map((l) => l.tiktokSkuId));
+  const pushed = await pushedRead;
   const lastPushed: QuantitiesBySku = Object.fromEntries([...pushed].map(([sku, p]) => [sku, p.warehouses]));
-  const diff = computeInventoryDiff({ variants: withLevels, links: toDiffLinks(links), lastPushed, defaultWarehouseId: await defaultWarehouseId(svc) }, svc.rules);
+  const diff = computeInventoryDiff({ variants: withLevels, links: toDiffLinks(links), lastPushed, defaultWarehouseId: await warehouseRead }, svc.rules);
 
   report.summary.seen += links.length;
   report.summary.changed += diff.updates.reduce((n, u) => n + new Set(u.changes.map((c) => c.tiktokSkuId)).size, 0);
@@ -114,9 +122,11 @@ export async function runInventorySync(svc: StoreServices, data: { dryRun: boole
   await report.progress('reading the Shopify catalogue', 0, 1);
   // A page of 5 products asks for about 750 cost points (media, descriptions): from 100 products
   // on, one bulk export (about 20 points) reads the catalogue far sooner on a 100 points/s bucket.
+  const linksRead = svc.state.allSkuLinks(); // read from Redis while Shopify exports the catalogue
+  void linksRead.catch(() => undefined); // awaited below; settled even if the export throws first
   const { products: all, via } = await svc.shopify.fetchCatalogue({ bulkThreshold: INVENTORY_BULK_FROM_PRODUCTS });
   const products = data.limit ? all.slice(0, data.limit) : all;
-  let links = await svc.state.allSkuLinks();
+  let links = await linksRead;
   if (links.length === 0) {
     // First run (or after losing Redis): find what is already listed on TikTok by seller SKU.
     report.note('no SKU links yet: matched TikTok listings to Shopify variants by seller SKU first');
