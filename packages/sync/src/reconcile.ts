@@ -1,5 +1,5 @@
 import type { JobContext, JobSummary } from '@shoptok/queues';
-import type { ShopifyProduct } from '@shoptok/shopify';
+import { ShopifyAuthError, type ShopifyProduct } from '@shoptok/shopify';
 import type { SkuLink } from '@shoptok/state';
 import type { StoreServices } from './services.js';
 import { messageOf, RunReport } from './summary.js';
@@ -111,7 +111,8 @@ export async function runReconcile(svc: StoreServices, data: { dryRun: boolean }
       });
       report.summary.changed++;
     } catch (err) {
-      if ((err as { retryable?: boolean }).retryable !== false) throw err;
+      // A refused Shopify token fails every order alike: stop the job with the fix, not one failure per order.
+      if ((err as { retryable?: boolean }).retryable !== false || err instanceof ShopifyAuthError) throw err;
       report.fail(`TikTok order ${order.id}`, messageOf(err));
     }
   }
