@@ -39,13 +39,13 @@ export function runTs(entry: string, args: string[], env: Record<string, string>
  * as production does (`pnpm run build`; see the Dockerfile), so memory is not tsx's; otherwise
  * the TypeScript sources under tsx. The bench's own helper processes always run under tsx.
  */
-export const appRunner = { compiled: false };
+export const appRunner: { compiled: boolean; nodeOptions?: string } = { compiled: false };
 
 /** Starts `entry` (repo-relative, e.g. `apps/webhooks/src/main.ts`) as its own process. */
 export function runApp(entry: string, args: string[], env: Record<string, string>, logFile: string): ChildProcess {
   const dist = entry.replace(/^(apps\/[^/]+)\/src\/(.+)\.ts$/, '$1/dist/$2.js');
   if (!appRunner.compiled || !entry.startsWith('apps/') || entry.startsWith('apps/bench/') || dist === entry) return runTs(join(repoRoot, entry), args, env, logFile);
-  const child = spawn(process.execPath, [join(repoRoot, dist), ...args], { cwd: repoRoot, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(repoRoot, dist), ...args], { cwd: repoRoot, env: { PATH: process.env.PATH, ...(appRunner.nodeOptions ? { NODE_OPTIONS: appRunner.nodeOptions } : {}), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr?.pipe(createWriteStream(logFile));
   return child;
 }

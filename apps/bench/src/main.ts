@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--compiled] [--only <names>] [--out <file>]`: measures shoptok against the stand-ins
+ * `pnpm bench [--quick] [--compiled] [--skus <n,n>] [--only <names>] [--out <file>]`: measures shoptok against the stand-ins
  * with the real limits and prints each figure beside the machine it ran on; writes every result
  * as JSON (default .reports/bench.json). Exits 0 even when a goal is missed (it shows which).
  */
@@ -16,13 +16,13 @@ import { webhookLatencyScenario } from './scenarios/webhook-latency.js';
 const SCENARIO_NAMES = ['inventory-full', 'inventory-incremental', 'inventory-baseline', 'webhook-latency', 'product-throughput'] as const;
 
 function usage(problem: string): never {
-  console.error(`pnpm bench: ${problem}\nusage: pnpm bench [--quick] [--compiled] [--only ${SCENARIO_NAMES.join(',')}] [--out .reports/bench.json]`);
+  console.error(`pnpm bench: ${problem}\nusage: pnpm bench [--quick] [--compiled] [--skus 10000,100000] [--only ${SCENARIO_NAMES.join(',')}] [--out .reports/bench.json]`);
   process.exit(2);
 }
 
-let args: { quick?: boolean; compiled?: boolean; only?: string; out?: string };
+let args: { quick?: boolean; compiled?: boolean; only?: string; out?: string; skus?: string };
 try {
-  args = parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: { quick: { type: 'boolean' }, compiled: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' } } }).values;
+  args = parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: { quick: { type: 'boolean' }, compiled: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, skus: { type: 'string' } } }).values;
 } catch (err) {
   usage((err as Error).message);
 }
@@ -35,6 +35,8 @@ if (args.compiled) {
   const missing = ['inventory-worker', 'webhooks', 'product-worker'].filter((app) => !existsSync(join(repoRoot, 'apps', app, 'dist', 'main.js')));
   if (missing.length > 0) usage(`--compiled needs the built apps (${missing.join(', ')} have no dist/main.js): run pnpm run build first`);
   appRunner.compiled = true;
+  // NODE_OPTIONS given to the bench reach the compiled apps (e.g. --max-old-space-size=192).
+  appRunner.nodeOptions = process.env.BENCH_APP_NODE_OPTIONS;
 }
 
 // The bench is an app: it reads the environment once, here. INIT_CWD is where `pnpm bench` was typed.
@@ -74,7 +76,9 @@ function printResult(result: BenchScenarioResult): void {
 const atStart = machine();
 console.log('machine at start');
 console.log(table(Object.entries(atStart).map(([k, v]) => [k, String(v)])));
-const ctx: BenchContext = { redisUrl, quick: Boolean(args.quick), log: (line) => console.log(line) };
+const skus = args.skus ? args.skus.split(',').map(Number) : undefined;
+if (skus?.some((n) => !Number.isInteger(n) || n < 5)) usage(`--skus takes whole numbers of SKUs (at least 5), e.g. --skus 10000,100000; got ${args.skus}`);
+const ctx: BenchContext = { redisUrl, quick: Boolean(args.quick), skus, log: (line) => console.log(line) };
 console.log(`apps run ${appRunner.compiled ? 'compiled (node apps/<app>/dist/main.js, as in production)' : 'from source under tsx (RSS includes tsx, ~100 MiB; --compiled runs the built apps)'}`);
 const started = Date.now();
 const results: BenchScenarioResult[] = [];

@@ -16,6 +16,8 @@ export interface BenchContext {
   redisUrl: string;
   /** small sizes for a smoke run */
   quick: boolean;
+  /** Catalogue sizes of the inventory scenarios instead of the defaults (--skus). */
+  skus?: number[];
   log: (line: string) => void;
 }
 

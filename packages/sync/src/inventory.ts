@@ -2,7 +2,7 @@ import type { ShopifyProduct } from '@shoptok/shopify';
 import { computeInventoryDiff, type QuantitiesBySku, type ShopifyVariantStock, type TikTokSkuLink } from '@shoptok/sync-core';
 import type { JobContext, JobSummary } from '@shoptok/queues';
 import type { SkuLink } from '@shoptok/state';
-import { TikTokAuthError } from '@shoptok/tiktok';
+import { TikTokAuthError, TikTokRateLimitError, type TikTokInventoryUpdate } from '@shoptok/tiktok';
 import { rebuildSkuLinks } from './reconcile.js';
 import type { StoreServices } from './services.js';
 import { messageOf, RunReport } from './summary.js';
@@ -30,6 +30,25 @@ function variantsOf(products: readonly ShopifyProduct[]): ShopifyVariantStock[] 
 
 function toDiffLinks(links: readonly SkuLink[]): TikTokSkuLink[] {
   return links.map((l) => ({ tiktokProductId: l.tiktokProductId, tiktokSkuId: l.tiktokSkuId, sellerSku: l.sellerSku, shopifyVariantId: l.shopifyVariantId }));
+}
+
+/** 429s one inventory call may absorb before the run stops (and the job is rate limited). */
+const RATE_LIMIT_RETRIES_PER_CALL = 3;
+
+/**
+ * One inventory call that rides out a few 429s: the client has already held the whole fleet off
+ * this API for TikTok's backoff, so the next attempt waits in the pacer. Stopping the run
+ * instead would throw away its progress on a 100,000-SKU sync for one unlucky second.
+ */
+async function updateAbsorbingRateLimits(svc: StoreServices, productId: string, skus: TikTokInventoryUpdate[]): ReturnType<StoreServices['tiktok']['updateInventory']> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await svc.tiktok.updateInventory(productId, skus);
+    } catch (err) {
+      if (!(err instanceof TikTokRateLimitError) || attempt >= RATE_LIMIT_RETRIES_PER_CALL) throw err;
+      svc.logger.warn({ productId, attempt: attempt + 1, waitMs: err.retryAfterMs }, 'tiktok rate limit inside the stock run: this call waits and goes again');
+    }
+  }
 }
 
 /**
@@ -76,7 +95,7 @@ async function pushStock(svc: StoreServices, variants: ShopifyVariantStock[], li
       return;
     }
     try {
-      const { errors } = await svc.tiktok.updateInventory(update.tiktokProductId, update.body.skus);
+      const { errors } = await updateAbsorbingRateLimits(svc, update.tiktokProductId, update.body.skus);
       const failedSkus = new Set<string>();
       for (const error of errors) {
         const skuId = String((error as { detail?: { sku_id?: unknown } }).detail?.sku_id ?? '');
