@@ -1,7 +1,7 @@
 import { jobIds, type JobContext, type JobSummary } from '@shoptok/queues';
 import type { ShopifyOrder } from '@shoptok/shopify';
 import { buildTikTokShipment, type ShopifyFulfillment, type TikTokOrder } from '@shoptok/sync-core';
-import { retryJobsFailedByOutage } from './outage-retry.js';
+import { MAX_OUTAGE_REQUEUES, retryJobsFailedByOutage } from './outage-retry.js';
 import type { StoreServices } from './services.js';
 import { RunReport } from './summary.js';
 
@@ -61,10 +61,14 @@ export async function runFulfilmentPoll(svc: StoreServices, data: { dryRun: bool
   }
   if (!dryRun) {
     const awaiting = new Set(waiting);
-    const retried = await retryJobsFailedByOutage(svc.queues, 'fulfilment', svc.storeId, 'tracking-push', (job) => typeof job.tiktokOrderId === 'string' && awaiting.has(job.tiktokOrderId));
+    const { retried, gaveUp } = await retryJobsFailedByOutage(svc.queues, 'fulfilment', svc.storeId, 'tracking-push', (job) => typeof job.tiktokOrderId === 'string' && awaiting.has(job.tiktokOrderId));
     if (retried.length > 0) {
       report.note(`${retried.length} tracking push(es) that failed during an outage queued again`);
       svc.logger.info({ retried }, 'tracking pushes failed by an outage queued again');
+    }
+    if (gaveUp.length > 0) {
+      report.note(`${gaveUp.length} tracking push(es) still failing after ${MAX_OUTAGE_REQUEUES} requeues left failed: Replay them once the cause is fixed`);
+      svc.logger.warn({ gaveUp }, 'tracking pushes still failing after every requeue left failed');
     }
   }
   return report.summary;

@@ -1,6 +1,6 @@
 import { jobIds, type JobContext, type JobSummary } from '@shoptok/queues';
 import { buildOrderCreateInput, buildSkuIndex, shouldImportOrder, type ShopifyVariantRef, type TikTokOrder } from '@shoptok/sync-core';
-import { retryJobsFailedByOutage } from './outage-retry.js';
+import { MAX_OUTAGE_REQUEUES, retryJobsFailedByOutage } from './outage-retry.js';
 import type { StoreServices } from './services.js';
 import { RunReport } from './summary.js';
 
@@ -56,10 +56,14 @@ export async function runOrderPoll(svc: StoreServices, data: { dryRun: boolean; 
   }
   if (!dryRun) {
     await svc.state.setCursor(CURSOR, String(until));
-    const retried = await retryJobsFailedByOutage(svc.queues, 'orders', svc.storeId, 'order-import', async (job) => typeof job.tiktokOrderId === 'string' && !(await svc.state.order(job.tiktokOrderId)));
+    const { retried, gaveUp } = await retryJobsFailedByOutage(svc.queues, 'orders', svc.storeId, 'order-import', async (job) => typeof job.tiktokOrderId === 'string' && !(await svc.state.order(job.tiktokOrderId)));
     if (retried.length > 0) {
       report.note(`${retried.length} order import(s) that failed during an outage queued again`);
       svc.logger.info({ retried }, 'order imports failed by an outage queued again');
+    }
+    if (gaveUp.length > 0) {
+      report.note(`${gaveUp.length} order import(s) still failing after ${MAX_OUTAGE_REQUEUES} requeues left failed: Replay them once the cause is fixed`);
+      svc.logger.warn({ gaveUp }, 'order imports still failing after every requeue left failed');
     }
   }
   return report.summary;
