@@ -108,6 +108,11 @@ describe('loadConfig: single-store .env of the original bot', () => {
     expect(problems[1]?.problem).toContain('https://open-api.tiktokglobalshop.com');
   });
 
+  it('reports a cross-field problem beside a malformed value (one typo never hides the rest)', () => {
+    const problems = problemsOf(() => loadConfig({ env: { ...singleStoreEnv, SYNC_INTERVAL: '5m', TIKTOK_API_BASE: 'https://partner.tiktokshop.com/api', DASHBOARD_PASSWORD: 'short' } }));
+    expect(problems.map((p) => p.setting)).toEqual(['SYNC_INTERVAL', 'TIKTOK_API_BASE', 'DASHBOARD_PASSWORD']);
+  });
+
   it('formats the problems as a list without a stack trace', () => {
     try {
       loadConfig({ env: { SHOPIFY_STORE: 'glow' } });

@@ -62,6 +62,16 @@ export interface LoadConfigOptions {
   requireStores?: boolean;
 }
 
+/** The env with every setting that fails its own check left at its default. */
+function validSettingsOf(env: EnvSource): ParsedEnv {
+  const valid: Record<string, string | undefined> = {};
+  for (const [setting, schema] of Object.entries(envSchema.shape)) {
+    if ((schema as { safeParse(value: unknown): { success: boolean } }).safeParse(env[setting]).success) valid[setting] = env[setting];
+  }
+  const parsed = envSchema.safeParse(valid);
+  return parsed.success ? parsed.data : envSchema.parse({});
+}
+
 /**
  * Parses and checks the whole configuration. Throws a {@link ConfigError} that lists every
  * problem at once; never returns a half-valid config.
@@ -69,9 +79,12 @@ export interface LoadConfigOptions {
 export function loadConfig(options: LoadConfigOptions): ShoptokConfig {
   const { env, cwd = process.cwd(), requireStores = true } = options;
   const parsed = envSchema.safeParse(env);
-  const problems = parsed.success ? checkEnvCombinations(parsed.data) : envIssuesToProblems(parsed.error.issues);
-  // Store settings are checked even when the env has mistakes, so one run lists them all.
-  const effective = parsed.success ? parsed.data : envSchema.parse({});
+  // Cross-field and store checks run even when some settings are malformed (on the settings
+  // that did parse), so one run lists every problem instead of one typo hiding the rest.
+  const effective = parsed.success ? parsed.data : validSettingsOf(env);
+  const fieldProblems = parsed.success ? [] : envIssuesToProblems(parsed.error.issues);
+  const badSettings = new Set(fieldProblems.map((p) => p.setting));
+  const problems = [...fieldProblems, ...checkEnvCombinations(effective).filter((p) => !badSettings.has(p.setting))];
   const { stores, problems: storeProblems } = requireStores ? collectStores(effective, env, cwd) : { stores: [], problems: [] };
   problems.push(...storeProblems);
   if (problems.length > 0) throw new ConfigError(problems);
