@@ -133,6 +133,10 @@ export async function enqueueKind(queues: QueueFactory, kind: EnqueueKind, store
 }
 
 /** Follows jobs to the end with a progress bar, then prints the summary; `signal` stops following at once (the jobs go on). */
+const NO_WORKER_HINT_MS = 15_000;
+const NOT_STARTED = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children', 'unknown']);
+const NO_WORKER_HINT = 'no worker has taken it yet: is the fleet running? (docker compose up, or pnpm sync --mode=... to run inline)';
+
 export async function followJobs(jobs: Job[], queues: QueueFactory, io: CommandIO, timeoutMs: number, signal?: AbortSignal): Promise<number> {
   const isTty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
   const bar = new cliProgress.SingleBar(
@@ -141,6 +145,9 @@ export async function followJobs(jobs: Job[], queues: QueueFactory, io: CommandI
   );
   bar.start(1, 0, { jobs: `0/${jobs.length} jobs done`, phase: 'waiting for a worker' });
   const deadline = Date.now() + timeoutMs;
+  // No worker has taken any job this long after queuing: say so in the bar, the operator may
+  // have no fleet running (the jobs stay queued and wait for one either way).
+  const noWorkerHintAt = Date.now() + NO_WORKER_HINT_MS;
   const states = new Map<string, { state: string; job: Job }>();
   // The bar is stopped however the loop ends (a closed connection, Ctrl-C): a bar left running
   // keeps redrawing and leaves the terminal's cursor hidden.
@@ -163,8 +170,10 @@ export async function followJobs(jobs: Job[], queues: QueueFactory, io: CommandI
         }
         if (state === 'completed' || state === 'failed') finished++;
       }
+      const untouched = [...states.values()].every((s) => NOT_STARTED.has(s.state));
+      const idle = untouched && Date.now() > noWorkerHintAt ? NO_WORKER_HINT : 'waiting for a worker';
       bar.setTotal(Math.max(total, 1));
-      bar.update(Math.min(done, Math.max(total, 1)), { jobs: `${finished}/${jobs.length} jobs done`, phase: phase || 'waiting for a worker' });
+      bar.update(Math.min(done, Math.max(total, 1)), { jobs: `${finished}/${jobs.length} jobs done`, phase: phase || idle });
       if (finished === jobs.length) break;
       if (Date.now() > deadline) {
         bar.stop();
