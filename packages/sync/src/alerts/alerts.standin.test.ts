@@ -10,7 +10,7 @@ import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
 import { startShopifyStandIn, type ShopifyStandIn } from '@shoptok/testkit/shopify';
 import { startTikTokStandIn, type TikTokStandIn } from '@shoptok/testkit/tiktok';
 import type { Worker } from 'bullmq';
-import { runFulfilmentPoll } from '../fulfilment.js';
+import { flushShipByAlerts, runFulfilmentPoll } from '../fulfilment.js';
 import { orderHandlers } from '../handlers.js';
 import { runTokenRefresh } from '../maintenance.js';
 import { runOrderImport } from '../orders.js';
@@ -193,10 +193,52 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
     n.jobOutcome(failed('another-store', true)); // its webhook is unset: logged, not posted here
     await waitUntil(() => receiver.texts.length === 1, { what: 'the burst message' });
     expect(receiver.texts[0]).toContain('2 jobs failed in store *alert-shop*, queue inventory (inventory-sync)');
-    await waitUntil(async () => (await redis.client.exists(`${redis.prefix}:{${STORE}}:alerts:burst:inventory`)) === 0, { what: 'the burst window to end' });
+    const windowEnd = Number(await redis.client.hget(`${redis.prefix}:{${STORE}}:alerts:burst:inventory`, 'until'));
+    await waitUntil(() => Date.now() > windowEnd, { what: 'the burst window to end' });
     n.jobOutcome(failed(STORE, true));
     await waitUntil(() => receiver.texts.length === 2, { what: 'a second burst message' });
     expect(receiver.texts[1]).toContain('1 job failed');
+  });
+
+  it('failures that go on after the burst message are reported once more at the window end: 1 then 50 make exactly two messages (1, then 50 more of 51)', async () => {
+    // Two "processes" share the burst; the window is short here (15 min in production).
+    const timing = { burstWindowMs: 2_000, burstGatherMs: 100, burstTakeoverMarginMs: 300 };
+    const [a, b] = [notifier(timing), notifier(timing)] as [AlertNotifier, AlertNotifier];
+    const failed = (i: number): JobOutcome => ({ queue: 'products', store: STORE, name: 'product-sync', jobId: `p${i}`, status: 'failed', durationMs: 1, dueAt: Date.now(), reason: i === 0 ? 'first reason' : `later reason ${i % 2}`, final: true });
+    a.jobOutcome(failed(0));
+    await waitUntil(() => receiver.texts.length === 1, { what: 'the burst message' });
+    expect(receiver.texts[0]).toContain('1 job failed in store *alert-shop*, queue products (product-sync)');
+    for (let i = 1; i <= 50; i++) (i % 2 ? a : b).jobOutcome(failed(i));
+    await waitUntil(() => receiver.texts.length === 2, { what: 'the follow-up at the window end' });
+    await Promise.all([a.close(), b.close()]);
+    expect(receiver.texts).toHaveLength(2);
+    const followUp = receiver.texts[1]!;
+    expect(followUp).toMatch(/^:rotating_light: shoptok: 50 more jobs failed in store \*alert-shop\*, queue products \(product-sync\) since \S+ \(51 in this burst since /);
+    expect(followUp).toContain('First reason: later reason 1');
+    expect(followUp).toContain('Also: later reason 0');
+    expect(followUp).not.toContain('first reason');
+  });
+
+  it('a burst whose leader dies before sending is taken over by the next failure, which reports the whole burst', async () => {
+    const timing = { burstWindowMs: 30_000, burstGatherMs: 100, burstTakeoverMarginMs: 300 };
+    const key = `${redis.prefix}:{${STORE}}:alerts:burst:fulfilment`;
+    const failed = (i: number): JobOutcome => ({ queue: 'fulfilment', store: STORE, name: 'fulfilment-sync', jobId: `f${i}`, status: 'failed', durationMs: 1, dueAt: Date.now(), reason: 'TikTok answered 500', final: true });
+    // The leader counts the first failure, then its process dies: its Redis connection goes with it.
+    const leaderConnection = createRedisConnection({ url: redis.url, role: 'client', name: 'test-alerts-doomed-leader' });
+    const leader = new AlertNotifier({ redis: leaderConnection, prefix: redis.prefix, logger, webhookUrlFor: () => receiver.url, burstWindowMs: timing.burstWindowMs, burstGatherMs: 60_000, shipByLeadMs: HOUR, authExpiryLeadMs: DAY });
+    leader.jobOutcome(failed(0));
+    const leaderAt = Number(await waitUntil(() => redis.client.hget(key, 'leaderAt'), { what: 'the burst to open' }));
+    leaderConnection.disconnect();
+    const survivor = notifier(timing);
+    survivor.jobOutcome(failed(1)); // within the leader's gather delay: counted, no message yet
+    await waitUntil(async () => (await redis.client.hget(key, 'count')) === '2', { what: 'the second failure counted' });
+    expect(receiver.texts).toEqual([]);
+    await waitUntil(() => Date.now() > leaderAt + timing.burstGatherMs + timing.burstTakeoverMarginMs, { what: 'the leader to be overdue' });
+    survivor.jobOutcome(failed(2));
+    await waitUntil(() => receiver.texts.length === 1, { what: 'the taken-over burst message' });
+    await survivor.close();
+    expect(receiver.texts).toHaveLength(1);
+    expect(receiver.texts[0]).toContain('3 jobs failed in store *alert-shop*, queue fulfilment (fulfilment-sync)');
   });
 
   it('an order without tracking near its ship-by time alerts once, however often the poll runs; one due later does not', async () => {
@@ -205,7 +247,7 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
     for (const o of [urgent!, relaxed!]) await runOrderImport(svc, { dryRun: false, tiktokOrderId: o.id });
     expect((await svc.state.order(urgent!.id))?.shipByAt).toBe(urgent!.rts_sla_time * 1000);
     for (let i = 0; i < 3; i++) await runFulfilmentPoll(svc, { dryRun: false });
-    await Promise.all(notifiers.map((n) => n.close())); // waits for every POST in flight
+    await Promise.all(notifiers.map((n) => flushShipByAlerts(n).then(() => n.close()))); // waits for every POST in flight
     expect(receiver.texts).toHaveLength(1);
     expect(receiver.texts[0]).toContain(`TikTok order ${urgent!.id} of store *alert-shop* has no tracking yet`);
     expect(receiver.texts[0]).toMatch(/is due in (1 h 5\d min|2 h)/);

@@ -17,6 +17,15 @@ describe('alert messages', () => {
     ]);
   });
 
+  it('a follow-up says how many more failed since the first message, and the burst total', () => {
+    const { text } = failureBurstMessage(
+      { store: 'glow', queue: 'orders', count: 50, jobKinds: ['order-import'], reasons: ['later'], since: Date.UTC(2026, 10, 27, 9, 0), alreadyReported: 1, moreSince: Date.UTC(2026, 10, 27, 9, 5) },
+      { queueName: 'orders-{glow}' },
+    );
+    expect(text.split('\n')[0]).toBe(':rotating_light: shoptok: 50 more jobs failed in store *glow*, queue orders (order-import) since 2026-11-27T09:05:00.000Z (51 in this burst since 2026-11-27T09:00:00.000Z)');
+    expect(text.split('\n')[1]).toBe('First reason: later');
+  });
+
   it('a burst without a public dashboard URL says how to get a link, and clips long reasons', () => {
     const { text } = failureBurstMessage({ store: 'oak', queue: 'inventory', count: 1, jobKinds: [], reasons: ['x'.repeat(1000)], since: 0 }, { queueName: 'inventory-{oak}' });
     expect(text).toContain('1 job failed in store *oak*, queue inventory (unknown job kind)');

@@ -25,6 +25,10 @@ export interface FailureBurst {
   reasons: string[];
   /** When the first failure of the burst happened (epoch ms). */
   since: number;
+  /** A follow-up: failures an earlier message of this burst already reported; `count` and `reasons` are the ones since. */
+  alreadyReported?: number;
+  /** A follow-up: when the first failure after the earlier message happened (epoch ms). */
+  moreSince?: number;
 }
 
 /** Where alerts link to: the dashboard's public URL (DASHBOARD_PUBLIC_URL), if known. */
@@ -50,7 +54,11 @@ function clip(text: string, max = REASON_MAX_CHARS): string {
 /** One message for a whole burst of failures of a store's queue (never one per item). */
 export function failureBurstMessage(burst: FailureBurst, links: AlertLinks & { queueName: string }): AlertMessage {
   const jobs = burst.count === 1 ? '1 job' : `${burst.count} jobs`;
-  const lines = [`:rotating_light: shoptok: ${jobs} failed in store *${burst.store}*, queue ${burst.queue} (${burst.jobKinds.join(', ') || 'unknown job kind'}) since ${new Date(burst.since).toISOString()}`];
+  const where = `in store *${burst.store}*, queue ${burst.queue} (${burst.jobKinds.join(', ') || 'unknown job kind'})`;
+  const lines =
+    burst.alreadyReported !== undefined
+      ? [`:rotating_light: shoptok: ${burst.count} more ${burst.count === 1 ? 'job' : 'jobs'} failed ${where} since ${new Date(burst.moreSince ?? burst.since).toISOString()} (${burst.alreadyReported + burst.count} in this burst since ${new Date(burst.since).toISOString()})`]
+      : [`:rotating_light: shoptok: ${jobs} failed ${where} since ${new Date(burst.since).toISOString()}`];
   const reasons = burst.reasons.slice(0, BURST_REASONS_SHOWN);
   if (reasons.length > 0) lines.push(...reasons.map((r, i) => `${i === 0 ? 'First reason' : 'Also'}: ${clip(r)}`));
   lines.push(links.dashboardUrl ? `Failed jobs: ${failedJobsLink(links.dashboardUrl, links.queueName)}` : 'See the failed jobs on the dashboard (set DASHBOARD_PUBLIC_URL to get a link here).');

@@ -19,6 +19,11 @@ export interface AlertNotifierOptions {
   burstWindowMs: number;
   /** How long the first failure waits for the rest of its burst before the message goes (default 30 s, at most the window). */
   burstGatherMs?: number;
+  /**
+   * How late a burst's first message may be before the next failure takes over from its leader
+   * (a killed process); covers timers firing late and clocks apart between hosts (default 10 s).
+   */
+  burstTakeoverMarginMs?: number;
   /** Alert this long before an order's ship-by time (ALERT_SHIP_BY_HOURS). */
   shipByLeadMs: number;
   /** Alert this long before the TikTok authorization ends (ALERT_AUTH_EXPIRY_DAYS). */
@@ -30,35 +35,115 @@ export interface AlertNotifierOptions {
   retryBaseMs?: number;
 }
 
-// Counts one final failure into the store+queue burst, atomically: the first failure of a
-// window creates the burst hash with the window as its TTL (SET NX PX semantics) and is told
-// it leads, so however many worker processes see failures, one of them sends the message.
+// Counts one final failure into the store+queue burst, atomically, and says what this process
+// must do about it (reply: {role, delayMs}), so that however many worker processes see failures
+// every failure of a window is reported once and at most two messages go per window:
+//  1 lead: the window's first failure; send the first message after the gather delay.
+//  2 take over: no first message after gather + margin (its leader died); send it now.
+//  3 follow up: failures came after the first message; one "N more" message at window end.
+// The hash outlives its window (`until`) so a follow-up can still read it; a new window that
+// finds failures nobody reported (their sender died) carries them over.
+// ARGV: now, windowMs, kind, reason, reasonsShown, gatherMs, marginMs.
 const NOTE_FAILURE_SCRIPT = `
-local leader = 0
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  redis.call('HSET', KEYS[1], 'since', ARGV[1], 'count', 0)
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  leader = 1
-end
-redis.call('HINCRBY', KEYS[1], 'count', 1)
-redis.call('HSET', KEYS[1], 'kind:' .. ARGV[3], '1')
+local key = KEYS[1]
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local gather = tonumber(ARGV[6])
+local margin = tonumber(ARGV[7])
 local max = tonumber(ARGV[5])
-for i = 1, max do
-  local existing = redis.call('HGET', KEYS[1], 'reason:' .. i)
-  if not existing then redis.call('HSET', KEYS[1], 'reason:' .. i, ARGV[4]) break end
-  if existing == ARGV[4] then break end
+local function addReason(prefix, reason)
+  for i = 1, max do
+    local existing = redis.call('HGET', key, prefix .. i)
+    if not existing then redis.call('HSET', key, prefix .. i, reason) return end
+    if existing == reason then return end
+  end
 end
-return leader`;
+local untilAt = tonumber(redis.call('HGET', key, 'until') or '0')
+local followUp = redis.call('HGET', key, 'followUp') or ''
+local open = untilAt > now or (followUp == 'pending' and untilAt + margin > now)
+if not open then
+  local carried = {}
+  local count = tonumber(redis.call('HGET', key, 'count') or '0')
+  local sentRaw = redis.call('HGET', key, 'sent')
+  local sent = tonumber(sentRaw or '0')
+  if count > sent then
+    local prefix = sentRaw and 'more:' or 'reason:'
+    carried = { 'count', count - sent, 'since', redis.call('HGET', key, sentRaw and 'moreSince' or 'since') or ARGV[1] }
+    for i = 1, max do
+      local r = redis.call('HGET', key, prefix .. i)
+      if r then table.insert(carried, 'reason:' .. i) table.insert(carried, r) end
+    end
+    for _, f in ipairs(redis.call('HKEYS', key)) do
+      if string.sub(f, 1, 5) == 'kind:' then table.insert(carried, f) table.insert(carried, '1') end
+    end
+  end
+  redis.call('DEL', key)
+  redis.call('HSET', key, 'since', ARGV[1], 'count', 0, 'until', now + window, 'leaderAt', ARGV[1])
+  if #carried > 0 then redis.call('HSET', key, unpack(carried)) end
+  redis.call('PEXPIRE', key, 2 * window + gather + margin)
+  redis.call('HINCRBY', key, 'count', 1)
+  redis.call('HSET', key, 'kind:' .. ARGV[3], '1')
+  addReason('reason:', ARGV[4])
+  return {1, math.min(gather, window)}
+end
+redis.call('HINCRBY', key, 'count', 1)
+redis.call('HSET', key, 'kind:' .. ARGV[3], '1')
+local sentRaw = redis.call('HGET', key, 'sent')
+if not sentRaw then
+  addReason('reason:', ARGV[4])
+  local leaderAt = tonumber(redis.call('HGET', key, 'leaderAt') or '0')
+  if now - leaderAt > gather + margin then
+    redis.call('HSET', key, 'leaderAt', ARGV[1])
+    return {2, 0}
+  end
+  return {0, 0}
+end
+if not redis.call('HGET', key, 'moreSince') then redis.call('HSET', key, 'moreSince', ARGV[1]) end
+addReason('more:', ARGV[4])
+if followUp == '' then
+  redis.call('HSET', key, 'followUp', 'pending')
+  return {3, math.max(untilAt - now, 0)}
+end
+return {0, 0}`;
+
+// Takes what a message should report and marks it reported (`sent` = count), atomically, so two
+// processes never report the same failures. ARGV[1]: 'first' or 'follow'; ARGV[2]: '1' to let a
+// later failure of this window claim another follow-up (this process is closing early).
+// Reply: nil when there is nothing for this caller to send, else the hash before the change.
+const TAKE_REPORT_SCRIPT = `
+local key = KEYS[1]
+if redis.call('EXISTS', key) == 0 then return nil end
+local sent = redis.call('HGET', key, 'sent')
+if ARGV[1] == 'first' and sent then return nil end
+if ARGV[1] == 'follow' and redis.call('HGET', key, 'followUp') ~= 'pending' then return nil end
+local before = redis.call('HGETALL', key)
+redis.call('HSET', key, 'sent', redis.call('HGET', key, 'count'))
+if ARGV[1] == 'follow' then
+  redis.call('HSET', key, 'followUp', ARGV[2] == '1' and '' or 'done')
+  if ARGV[2] == '1' then redis.call('HDEL', key, 'moreSince') end
+end
+return before`;
+
+// A message that could not be delivered is unmarked (when nothing reported since), so the next
+// failure of the window takes over or claims a follow-up that includes these failures.
+// ARGV: the count marked sent, the previous sent ('' for none), mode.
+const UNDO_REPORT_SCRIPT = `
+local key = KEYS[1]
+if redis.call('HGET', KEYS[1], 'sent') ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then redis.call('HDEL', key, 'sent') else redis.call('HSET', key, 'sent', ARGV[2]) end
+if ARGV[3] == 'follow' then redis.call('HSET', key, 'followUp', '') end
+return 1`;
 
 /**
  * Sends operator alerts to a Slack-compatible incoming webhook (`{"text": ...}`): one message
- * per failure burst of a store's queue, and once-only alerts (ship-by deadline, authorization).
+ * per failure burst of a store's queue (and one "N more" at its end when failures continued
+ * after it), and once-only alerts (ship-by deadline, authorization).
  * Nothing here ever throws at its caller or fails a job: a POST that keeps failing is logged.
  */
 export class AlertNotifier {
   readonly shipByLeadMs: number;
   readonly authExpiryLeadMs: number;
-  private readonly pendingBursts = new Map<string, { timer: NodeJS.Timeout; send: () => Promise<void> }>();
+  private readonly pendingBursts = new Map<string, { timer: NodeJS.Timeout; send: (closing?: boolean) => Promise<void> }>();
   private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
 
@@ -69,7 +154,8 @@ export class AlertNotifier {
 
   /**
    * Notes a job outcome: a final failure (no retry left) joins its store+queue burst. The
-   * process that opened the burst sends one message after the gather delay. Fire-and-forget.
+   * process that opened the burst sends its message after the gather delay; failures after
+   * that message make one "N more" message at the window's end. Fire-and-forget.
    */
   jobOutcome(outcome: JobOutcome): void {
     if (outcome.status !== 'failed' || !outcome.final || this.closed) return;
@@ -154,53 +240,83 @@ export class AlertNotifier {
     const pending = [...this.pendingBursts.values()];
     this.pendingBursts.clear();
     for (const p of pending) clearTimeout(p.timer);
-    await Promise.all(pending.map((p) => p.send()));
+    // A follow-up sent early lets a later failure of its window claim another one.
+    await Promise.all(pending.map((p) => p.send(true)));
     await Promise.all([...this.inflight]);
   }
 
   private async noteFailure(outcome: JobOutcome): Promise<void> {
     const { store, queue } = outcome;
     const key = `${this.base(store)}:burst:${queue}`;
-    let leader: unknown;
+    let reply: unknown;
     try {
-      leader = await this.options.redis.eval(NOTE_FAILURE_SCRIPT, 1, key, String(Date.now()), String(this.options.burstWindowMs), outcome.name, outcome.reason ?? 'no reason given', String(BURST_REASONS_SHOWN));
+      reply = await this.options.redis.eval(
+        NOTE_FAILURE_SCRIPT,
+        1,
+        key,
+        String(Date.now()),
+        String(this.options.burstWindowMs),
+        outcome.name,
+        outcome.reason ?? 'no reason given',
+        String(BURST_REASONS_SHOWN),
+        String(this.gatherMs()),
+        String(this.options.burstTakeoverMarginMs ?? 10_000),
+      );
     } catch (err) {
       this.options.logger.warn({ store, queue, err: messageOf(err) }, 'failure not counted for alerts: Redis refused');
       return;
     }
-    if (leader !== 1) return;
-    const send = async () => {
-      this.pendingBursts.delete(key);
-      await this.sendBurst(store, queue, key);
+    const [role, delayMs] = Array.isArray(reply) ? reply.map(Number) : [0, 0];
+    if (role !== 1 && role !== 2 && role !== 3) return;
+    const mode = role === 3 ? 'follow' : 'first';
+    const pendingKey = `${key}|${mode}`;
+    if (this.pendingBursts.has(pendingKey)) return;
+    const send = async (closing = false) => {
+      this.pendingBursts.delete(pendingKey);
+      await this.sendBurst(store, queue, key, mode, closing);
     };
-    const gatherMs = Math.min(this.options.burstGatherMs ?? 30_000, this.options.burstWindowMs);
-    const timer = setTimeout(() => this.track(send()), gatherMs);
+    const timer = setTimeout(() => this.track(send()), delayMs ?? 0);
     timer.unref();
-    this.pendingBursts.set(key, { timer, send });
+    this.pendingBursts.set(pendingKey, { timer, send });
   }
 
-  private async sendBurst(store: string, queue: QueueKey, key: string): Promise<void> {
+  /** Takes the failures not yet reported of a burst (atomically, fleet-wide) and posts them. */
+  private async sendBurst(store: string, queue: QueueKey, key: string, mode: 'first' | 'follow', closing: boolean): Promise<void> {
     let burst: Record<string, string>;
     try {
-      burst = await this.options.redis.hgetall(key);
+      const flat = (await this.options.redis.eval(TAKE_REPORT_SCRIPT, 1, key, mode, closing ? '1' : '0')) as string[] | null;
+      if (!flat) return; // another process reported it, or the window is gone
+      burst = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) burst[flat[i] as string] = flat[i + 1] as string;
     } catch (err) {
       this.options.logger.warn({ store, queue, err: messageOf(err) }, 'failure burst not read: Redis refused');
       return;
     }
+    const count = Number(burst.count ?? 1);
+    const previouslySent = burst.sent;
+    const alreadyReported = Number(previouslySent ?? 0);
+    const followUp = alreadyReported > 0;
     const reasons: string[] = [];
-    for (let i = 1; i <= BURST_REASONS_SHOWN; i++) if (burst[`reason:${i}`]) reasons.push(burst[`reason:${i}`] as string);
+    const prefix = followUp ? 'more:' : 'reason:';
+    for (let i = 1; i <= BURST_REASONS_SHOWN; i++) if (burst[`${prefix}${i}`]) reasons.push(burst[`${prefix}${i}`] as string);
     const message = failureBurstMessage(
       {
         store,
         queue,
-        count: Number(burst.count ?? 1),
+        count: count - alreadyReported,
         jobKinds: Object.keys(burst).filter((f) => f.startsWith('kind:')).map((f) => f.slice(5)).sort(),
         reasons,
         since: Number(burst.since ?? Date.now()),
+        ...(followUp ? { alreadyReported, moreSince: Number(burst.moreSince ?? burst.since ?? Date.now()) } : {}),
       },
       { ...this.links(), queueName: queueNameFor(queue, store) },
     );
-    await this.post(store, message);
+    if (await this.post(store, message)) return;
+    await this.options.redis.eval(UNDO_REPORT_SCRIPT, 1, key, String(count), previouslySent ?? '', mode).catch(() => undefined);
+  }
+
+  private gatherMs(): number {
+    return Math.min(this.options.burstGatherMs ?? 30_000, this.options.burstWindowMs);
   }
 
   private track(work: Promise<unknown>): void {
