@@ -2,6 +2,7 @@
 // Slack-compatible receiver that records every POST.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import type { StoreConfig } from '@shoptok/config';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, createStoreWorker, QueueFactory, type JobOutcome } from '@shoptok/queues';
@@ -26,6 +27,7 @@ const logger = createLogger({ level: 'silent', console: false });
 async function startReceiver() {
   const texts: string[] = [];
   let refuseNext = 0;
+  let refuseStatus = 503;
   let attempts = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = '';
@@ -34,7 +36,7 @@ async function startReceiver() {
       attempts += 1;
       if (refuseNext > 0) {
         refuseNext -= 1;
-        res.writeHead(503).end('try later');
+        res.writeHead(refuseStatus).end(refuseStatus === 503 ? 'try later' : 'no_service');
         return;
       }
       const parsed = JSON.parse(body) as { text?: unknown };
@@ -51,8 +53,9 @@ async function startReceiver() {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T0/B0/secret`,
     texts,
     attempts: () => attempts,
-    refuse(n: number) {
+    refuse(n: number, status = 503) {
       refuseNext = n;
+      refuseStatus = status;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -266,6 +269,20 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
     await expect(n.once(STORE, 'test-lost', 60_000, { text: 'found' })).resolves.toBe(true);
     await expect(n.once(STORE, 'test-lost', 60_000, { text: 'not again' })).resolves.toBe(false);
     expect(receiver.texts).toEqual(['third time lucky', 'found']);
+  });
+
+  it('a webhook that answers 4xx (other than 429) is a configuration mistake: not retried, logged at error level naming the store', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+    const n = notifier({ logger: createLogger({ level: 'info', console: sink, pretty: false }) });
+    receiver.refuse(3, 404);
+    const before = receiver.attempts();
+    await expect(n.post(STORE, { text: 'into the void' })).resolves.toBe(false);
+    receiver.refuse(0);
+    expect(receiver.attempts() - before).toBe(1);
+    const errors = lines.map((l) => JSON.parse(l) as { level: string; store?: string; problem?: string }).filter((l) => l.level === 'error');
+    expect(errors).toEqual([expect.objectContaining({ store: STORE, problem: 'HTTP 404' })]);
+    expect(lines.join('')).not.toContain(receiver.url);
   });
 
   it('token upkeep alerts once when the authorization ends within ALERT_AUTH_EXPIRY_DAYS', async () => {
