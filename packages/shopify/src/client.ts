@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import { BulkInventoryAssembler, BulkProductAssembler, toProduct, toVariant } from './bulk.js';
-import { ShopifyBulkOperationError, ShopifyClientError, ShopifyConfigError, ShopifyOrderClaimBusyError, ShopifyResponseShapeError, ShopifyTransientError, ShopifyUserError, type ShopifyUserErrorItem } from './errors.js';
+import { ShopifyBulkBusyError, ShopifyBulkOperationError, ShopifyClientError, ShopifyConfigError, ShopifyOrderClaimBusyError, ShopifyResponseShapeError, ShopifyTransientError, ShopifyUserError, type ShopifyUserErrorItem } from './errors.js';
 import * as ops from './operations.js';
 import * as s from './schemas.js';
 import { GraphqlTransport, type TransportOptions } from './transport.js';
@@ -19,6 +19,8 @@ export interface ShopifyClientOptions extends TransportOptions {
   bulkTimeoutMs?: number;
   /** From this many inventory items on, `getAvailableInventory` reads the store's stock with one bulk operation. Default 500. */
   bulkInventoryThreshold?: number;
+  /** When Shopify refuses a bulk query because the shop's limit of running ones is reached, the job comes back after this long. Default 30 s. */
+  bulkBusyRetryMs?: number;
   /** How long an order-create claim holds. Must outlast one orderCreate call. Default 5 min. */
   orderClaimTtlMs?: number;
   /** How long "TikTok order X is Shopify order Y" is remembered in Redis. Default 30 days. */
@@ -262,6 +264,10 @@ export class ShopifyClient {
     return { count: data.productsCount?.count ?? 0, exact: data.productsCount?.precision !== 'AT_LEAST' };
   }
 
+  private bulkBusyRetryMs(): number {
+    return this.options.bulkBusyRetryMs ?? 30_000;
+  }
+
   /** Every matching product through one bulk operation (JSONL), for catalogues too big to page. */
   async exportProductsBulk(params: { updatedSince?: Date } = {}): Promise<ShopifyProduct[]> {
     const search = searchFor(params.updatedSince) ?? '';
@@ -279,9 +285,12 @@ export class ShopifyClient {
     const run = await this.transport.request('BulkRunQuery', ops.BULK_RUN_QUERY, { query: inner }, s.bulkRunData);
     const payload = run.data.bulkOperationRunQuery;
     if (payload.userErrors.length > 0 || !payload.bulkOperation) {
-      // OPERATION_IN_PROGRESS: one bulk query per app and shop at a time; retry later.
-      const busy = payload.userErrors.some((e) => e.code === 'OPERATION_IN_PROGRESS');
-      if (busy) throw new ShopifyBulkOperationError('Another bulk query is already running for this store; retry when it ends.', true, { code: 'OPERATION_IN_PROGRESS', operation: 'BulkRunQuery' });
+      // The app already runs as many bulk queries as the shop allows (2026-10: five, LIMIT_REACHED;
+      // OPERATION_IN_PROGRESS in versions that allowed one). Ours end within bulkTimeoutMs and a
+      // killed worker's still completes on Shopify's side, so a slot frees up: the job comes back
+      // later without spending an attempt, instead of failing the sync.
+      const busy = payload.userErrors.find((e) => e.code === 'OPERATION_IN_PROGRESS' || e.code === 'LIMIT_REACHED');
+      if (busy) throw new ShopifyBulkBusyError(`Shopify runs as many bulk queries for this store as it allows (${busy.code}); trying again in ${Math.round(this.bulkBusyRetryMs() / 1000)} s.`, { code: busy.code ?? 'OPERATION_IN_PROGRESS', operation: 'BulkRunQuery' }, this.bulkBusyRetryMs());
       throw new ShopifyUserError('bulkOperationRunQuery', payload.userErrors, { requestId: run.requestId });
     }
     const id = payload.bulkOperation.id;

@@ -115,3 +115,16 @@ export class ShopifyOrderClaimBusyError extends ShopifyClientError {
 export class ShopifyBulkOperationError extends ShopifyClientError {
   override name = 'ShopifyBulkOperationError';
 }
+
+/**
+ * Shopify refused to start a bulk query because this app already runs as many as the shop
+ * allows (five from 2026-01; one before). Not a failure: the job waits `retryInMs`, spending no attempt.
+ */
+export class ShopifyBulkBusyError extends ShopifyBulkOperationError {
+  override name = 'ShopifyBulkBusyError';
+  readonly retryInMs: number;
+  constructor(message: string, details: ShopifyErrorDetails = {}, retryInMs = 30_000) {
+    super(message, true, details);
+    this.retryInMs = retryInMs;
+  }
+}

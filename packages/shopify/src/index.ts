@@ -3,6 +3,7 @@ export type { CancelOrderOptions, CancelOrderResult, ShopifyClientOptions, Shopi
 export { assembleBulkProducts } from './bulk.js';
 export {
   ShopifyAuthError,
+  ShopifyBulkBusyError,
   ShopifyBulkOperationError,
   ShopifyClientError,
   ShopifyConfigError,

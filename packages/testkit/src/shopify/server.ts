@@ -40,6 +40,8 @@ export interface ShopifyStandInOptions {
   catalogue?: Catalogue | GenerateCatalogueOptions;
   /** How long a bulk operation stays RUNNING before it completes. Default 50 ms. */
   bulkDelayMs?: number;
+  /** Bulk queries of the app that may run at once (Admin API 2026-01 and later: 5). */
+  maxConcurrentBulkQueries?: number;
   /** How long an `orderCancel` job runs before the order is cancelled. Default 30 ms. */
   cancelDelayMs?: number;
   /** Waits between webhook delivery attempts (Shopify: 8 retries over 4 h; scaled down here). */
@@ -334,7 +336,9 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
   const root = rootValue(state, {
     schema,
     startBulk(query) {
-      if (state.bulkOps.some((b) => b.status === 'CREATED' || b.status === 'RUNNING')) return { error: { code: 'OPERATION_IN_PROGRESS', message: 'A bulk query operation for this app and shop is already in progress' } };
+      // 2026-01 and later: up to five bulk queries of an app run at once per shop (before: one, OPERATION_IN_PROGRESS).
+      const running = state.bulkOps.filter((b) => b.status === 'CREATED' || b.status === 'RUNNING').length;
+      if (running >= (options.maxConcurrentBulkQueries ?? 5)) return { error: { code: 'LIMIT_REACHED', message: 'Bulk operations limit reached. Please try again later.' } };
       const op = { id: state.id(), query, status: 'CREATED' as const, createdAt: new Date().toISOString(), completedAt: null, objectCount: 0, rootObjectCount: 0, fileSize: null, errorCode: null, jsonl: null };
       state.bulkOps.push(op);
       later(0, () => runBulk(op.id));
