@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { z } from 'zod';
 import {
@@ -46,6 +47,9 @@ export function stateKeys(prefix: string, store: string) {
 
 export type StateKeys = ReturnType<typeof stateKeys>;
 
+// Deletes a claim only if it still holds our token.
+const RELEASE_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
 /** A record in Redis that no longer parses (written by another version, or damaged). */
 export class StateRecordError extends Error {
   readonly retryable = false;
@@ -75,6 +79,8 @@ function decode<T>(schema: z.ZodType<T>, key: string, field: string, raw: string
  */
 export class StateStore {
   readonly keys: StateKeys;
+  /** Short-lived claims, one key each (they expire by themselves, so not in `keys`). */
+  private readonly claimBase: string;
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -82,6 +88,7 @@ export class StateStore {
     readonly store: string,
   ) {
     this.keys = stateKeys(prefix, store);
+    this.claimBase = `${prefix}:{${store}}:state:claim`;
   }
 
   // --- SKU links -------------------------------------------------------------------------
@@ -221,6 +228,29 @@ export class StateStore {
 
   async clearOrderFailure(tiktokOrderId: string): Promise<void> {
     await this.redis.hdel(this.keys.orderFailed, tiktokOrderId);
+  }
+
+  // --- Claims ----------------------------------------------------------------------------
+
+  /**
+   * Claims `name` (e.g. one order's tracking push) for `ttlMs` across the fleet (SET NX PX).
+   * Resolves the token that releases it, or how long the current holder still keeps it.
+   */
+  async claim(name: string, ttlMs: number): Promise<{ token: string } | { heldForMs: number }> {
+    const token = randomUUID();
+    const key = this.claimKey(name);
+    if ((await this.redis.set(key, token, 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK') return { token };
+    // -2: released meanwhile (claim again at once); -1 cannot happen (always set with a TTL).
+    return { heldForMs: Math.max(0, await this.redis.pttl(key)) };
+  }
+
+  /** Releases a claim only while it is still ours (it may have lapsed and been taken by another). */
+  async releaseClaim(name: string, token: string): Promise<void> {
+    await this.redis.eval(RELEASE_CLAIM, 1, this.claimKey(name), token);
+  }
+
+  private claimKey(name: string): string {
+    return `${this.claimBase}:${name}`;
   }
 
   // --- Cursors ---------------------------------------------------------------------------

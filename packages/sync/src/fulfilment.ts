@@ -1,6 +1,7 @@
 import { jobIds, type JobContext, type JobSummary } from '@shoptok/queues';
 import type { ShopifyOrder } from '@shoptok/shopify';
 import { buildTikTokShipment, type ShopifyFulfillment, type TikTokOrder } from '@shoptok/sync-core';
+import type { AlertNotifier } from './alerts/notifier.js';
 import { MAX_OUTAGE_REQUEUES, retryJobsFailedByOutage } from './outage-retry.js';
 import type { StoreServices } from './services.js';
 import { RunReport } from './summary.js';
@@ -21,6 +22,23 @@ function fulfilmentsOf(order: ShopifyOrder): ShopifyFulfillment[] {
     trackingInfo: f.trackingInfo,
     lineItems: f.fulfillmentLineItems,
   }));
+}
+
+// Ship-by alerts still being sent, per notifier: the process waits for them before it closes
+// the notifier (their once-only mark is already set, so one cut off would never be sent).
+const alertsInFlight = new WeakMap<AlertNotifier, Set<Promise<unknown>>>();
+
+function sendInBackground(notifier: AlertNotifier, sending: Promise<unknown>): void {
+  let pending = alertsInFlight.get(notifier);
+  if (!pending) alertsInFlight.set(notifier, (pending = new Set()));
+  const tracked = sending.catch(() => undefined); // the notifier logs its own failures
+  pending.add(tracked);
+  void tracked.finally(() => pending.delete(tracked));
+}
+
+/** Waits for the ship-by alerts the fulfilment poll is still sending through `notifier` (call before closing it). */
+export async function flushShipByAlerts(notifier: AlertNotifier): Promise<void> {
+  await Promise.all([...(alertsInFlight.get(notifier) ?? [])]);
 }
 
 /**
@@ -53,9 +71,10 @@ export async function runFulfilmentPoll(svc: StoreServices, data: { dryRun: bool
       report.summary.changed++;
     } else {
       report.skip('no-tracking-yet');
-      // Once per order (across the fleet), from ALERT_SHIP_BY_HOURS before TikTok's deadline.
-      if (svc.alerts && record.shipByAt !== undefined && record.shipByAt - now() <= svc.alerts.shipByLeadMs) {
-        await svc.alerts.shipByApproaching(svc.storeId, { tiktokOrderId, shopifyOrderId: record.shopifyOrderId, shipBy: record.shipByAt }, now());
+      // Once per order (across the fleet), from ALERT_SHIP_BY_HOURS before TikTok's deadline; sent
+      // in the background, so a slow alert webhook never holds up the tracking of other orders.
+      if (svc.alerts && !dryRun && record.shipByAt !== undefined && record.shipByAt - now() <= svc.alerts.shipByLeadMs) {
+        sendInBackground(svc.alerts, svc.alerts.shipByApproaching(svc.storeId, { tiktokOrderId, shopifyOrderId: record.shopifyOrderId, shipBy: record.shipByAt }, now()));
       }
     }
   }
@@ -74,8 +93,46 @@ export async function runFulfilmentPoll(svc: StoreServices, data: { dryRun: bool
   return report.summary;
 }
 
-/** `tracking-push`: marks the TikTok package shipped with Shopify's tracking number and carrier. */
+/**
+ * How long one order's tracking push holds its claim: longer than its TikTok and Shopify calls
+ * take (a crashed holder blocks the order this long at most).
+ */
+export const TRACKING_PUSH_CLAIM_TTL_MS = 120_000;
+/** How soon a push that found the order claimed tries again (the holder is usually done in well under this). */
+const CLAIM_BUSY_RETRY_MS = 1_000;
+
+/** Another push of the same order (poll and webhook) is running: this job waits, spending no attempt. */
+export class TrackingPushBusyError extends Error {
+  readonly retryable = true;
+  constructor(
+    tiktokOrderId: string,
+    /** Read by the store worker: the job goes back to wait this long without spending an attempt. */
+    readonly retryInMs: number,
+  ) {
+    super(`tracking of TikTok order ${tiktokOrderId} is being sent by another job; trying again in ${retryInMs} ms`);
+    this.name = 'TrackingPushBusyError';
+  }
+}
+
+/**
+ * `tracking-push`: marks the TikTok package shipped with Shopify's tracking number and carrier.
+ * The fulfilment poll and the ORDERS_FULFILLED webhook queue it under different job ids, so a
+ * per-order claim keeps two pushes of one order from both marking it shipped: the second waits,
+ * then sees it shipped.
+ */
 export async function runTrackingPush(svc: StoreServices, data: { dryRun: boolean; tiktokOrderId: string }, ctx?: Pick<JobContext, 'progress'>, now: () => number = Date.now): Promise<JobSummary> {
+  const claimName = `tracking-push:${data.tiktokOrderId}`;
+  const claim = await svc.state.claim(claimName, TRACKING_PUSH_CLAIM_TTL_MS);
+  if (!('token' in claim)) throw new TrackingPushBusyError(data.tiktokOrderId, Math.min(Math.max(claim.heldForMs, 1), CLAIM_BUSY_RETRY_MS));
+  try {
+    return await pushTrackingClaimed(svc, data, ctx, now);
+  } finally {
+    // A release Redis refuses must not hide the push's own outcome; the claim lapses by itself.
+    await svc.state.releaseClaim(claimName, claim.token).catch((err: unknown) => svc.logger.warn({ tiktokOrderId: data.tiktokOrderId, err: err instanceof Error ? err.message : String(err) }, 'tracking push claim not released; it lapses by itself'));
+  }
+}
+
+async function pushTrackingClaimed(svc: StoreServices, data: { dryRun: boolean; tiktokOrderId: string }, ctx: Pick<JobContext, 'progress'> | undefined, now: () => number): Promise<JobSummary> {
   const report = new RunReport(ctx);
   report.summary.seen = 1;
   const record = await svc.state.order(data.tiktokOrderId);

@@ -3,7 +3,7 @@ export type { CreateStoreServicesOptions, StoreServices } from './services.js';
 export { fulfilmentHandlers, inventoryHandlers, maintenanceHandlers, orderHandlers } from './handlers.js';
 export { defaultWarehouseId, runInventoryItem, runInventorySync } from './inventory.js';
 export { FIRST_POLL_LOOKBACK_SECONDS, ORDER_POLL_OVERLAP_SECONDS, OrderNotImportableError, runOrderCancel, runOrderImport, runOrderPoll } from './orders.js';
-export { runFulfilmentPoll, runTrackingPush, ShipmentNotPossibleError } from './fulfilment.js';
+export { flushShipByAlerts, runFulfilmentPoll, runTrackingPush, ShipmentNotPossibleError, TRACKING_PUSH_CLAIM_TTL_MS, TrackingPushBusyError } from './fulfilment.js';
 export { rebuildSkuLinks, runReconcile } from './reconcile.js';
 export { runTokenRefresh } from './maintenance.js';
 export { RunReport } from './summary.js';

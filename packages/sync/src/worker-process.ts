@@ -21,6 +21,7 @@ import { loadCategoryIndex, loadShopProfile, productHandlers, type FetchImage } 
 import { createStoreServices, type StoreServices } from './services.js';
 import { messageOf } from './summary.js';
 import { alertNotifierFromConfig } from './alerts/notifier.js';
+import { flushShipByAlerts } from './fulfilment.js';
 
 type HandlerFactory<Q extends QueueKey> = (svc: StoreServices, deps: { config: ShoptokConfig; redis: RedisConnection; fetchImage?: FetchImage }) => JobHandlers<Q>;
 
@@ -172,7 +173,10 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   shutdown.add('workers', 'workers', () => Promise.all(workers.map((w) => w.close())));
   shutdown.add('flush', 'store services', () => services.forEach((s) => s.close()));
   // Bursts this process leads are sent now rather than lost with it.
-  shutdown.add('flush', 'alerts', () => alerts.close());
+  shutdown.add('flush', 'alerts', async () => {
+    await flushShipByAlerts(alerts); // sent in the background by the fulfilment poll
+    await alerts.close();
+  });
   shutdown.add('connections', 'redis', async () => {
     await queues.close();
     await Promise.all([workerConnection.quit(), clientConnection.quit()]);
