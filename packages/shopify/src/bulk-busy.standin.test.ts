@@ -39,4 +39,26 @@ describe('bulk queries running at once', () => {
     for (const products of results) expect(products).toHaveLength(activeOrNot);
     await expect(client('worker-7').exportProductsBulk()).resolves.toHaveLength(activeOrNot);
   });
+
+  it("a bulk query shoptok started and nobody waits for any more (its worker died) is cancelled by the next one that finds the shop's slots full", async () => {
+    const full = await startShopifyStandIn({ catalogue: { products: 3, seed: 4, locations: 1 }, bulkDelayMs: 60_000, maxConcurrentBulkQueries: 1 });
+    try {
+      const on = (id: string, bulkTimeoutMs: number) => new ShopifyClient({ storeDomain: full.shopDomain, accessToken: full.accessToken, apiSecretKey: full.apiSecret, redis: redis.client, keyPrefix: redis.prefix, storeId: 'slots', endpoint: full.url, bulkPollIntervalMs: 20, bulkTimeoutMs, bulkBusyRetryMs: 12_000 });
+      // The "dead" worker's export: started, never finishing within the test (a minute-long query).
+      const abandoned = on('dead', 600_000).exportProductsBulk().then(() => 'finished', (err: unknown) => err);
+      await waitUntil(() => full.state.bulkOps.some((b) => b.status === 'RUNNING'), { what: 'the abandoned query running' });
+      // A runner whose timeout says anything started over 200 ms ago has been given up on.
+      const next = on('next', 200);
+      const fresh = await next.exportProductsBulk().catch((err: unknown) => err);
+      expect(fresh).toMatchObject({ name: 'ShopifyBulkBusyError', retryInMs: 12_000 }); // not stale yet: just wait
+      await waitUntil(() => Date.now() - Date.parse(full.state.bulkOps[0]!.createdAt) > 250, { what: 'the abandoned query to be older than the timeout' });
+      const afterCancel = await next.exportProductsBulk().catch((err: unknown) => err);
+      expect(afterCancel).toMatchObject({ name: 'ShopifyBulkBusyError', retryInMs: 5_000 });
+      expect(full.state.bulkOps[0]!.status).toBe('CANCELED');
+      expect(await abandoned).toMatchObject({ name: 'ShopifyBulkOperationError', code: 'CANCELED' });
+      expect(await redis.client.hlen(`${redis.prefix}:{slots}:shopify:bulk-running`)).toBe(0);
+    } finally {
+      await full.close();
+    }
+  });
 });

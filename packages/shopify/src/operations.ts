@@ -245,6 +245,21 @@ export const BULK_INVENTORY_INNER = gql`
 `;
 
 /** Polls one bulk operation. */
+export const BULK_OPERATION_CANCEL = gql`
+  mutation BulkOperationCancel($id: ID!) {
+    bulkOperationCancel(id: $id) {
+      bulkOperation {
+        id
+        status
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
 export const BULK_OPERATION_STATUS = gql`
   query BulkOperationStatus($id: ID!) {
     bulkOperation(id: $id) {

@@ -69,6 +69,13 @@ export const bulkRunData = z.object({
   }),
 });
 
+export const bulkCancelData = z.object({
+  bulkOperationCancel: z.object({
+    bulkOperation: z.object({ id: z.string(), status: z.string() }).nullable(),
+    userErrors: z.array(userError),
+  }),
+});
+
 export const bulkStatusData = z.object({
   bulkOperation: z
     .object({

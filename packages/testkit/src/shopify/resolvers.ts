@@ -323,6 +323,15 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
       if ('error' in started) return { bulkOperation: null, userErrors: [{ field: null, message: started.error.message, code: started.error.code }] };
       return { bulkOperation: bulkView(started.id), userErrors: [] };
     },
+    bulkOperationCancel: (args: Args) => {
+      const g = parseGid(args.id);
+      const op = g?.type === 'BulkOperation' ? state.bulkOps.find((b) => b.id === g.id) : undefined;
+      if (!op) return { bulkOperation: null, userErrors: [{ field: ['id'], message: 'Bulk operation does not exist' }] };
+      if (op.status !== 'CREATED' && op.status !== 'RUNNING') return { bulkOperation: bulkView(op.id), userErrors: [{ field: null, message: `A bulk operation cannot be canceled when it is ${op.status.toLowerCase()}` }] };
+      op.status = 'CANCELED';
+      op.completedAt = new Date().toISOString();
+      return { bulkOperation: bulkView(op.id), userErrors: [] };
+    },
     orderCreate: (args: Args) => {
       const input = args.order as Record<string, unknown>;
       const options = (args.options as Record<string, unknown> | null) ?? {};

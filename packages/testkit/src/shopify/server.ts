@@ -297,6 +297,7 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     if (!op) return;
     op.status = 'RUNNING';
     later(options.bulkDelayMs ?? 50, () => {
+      if (op.status !== 'RUNNING') return; // cancelled meanwhile
       const ctx: ExecContext = { bulk: true };
       const result = execute({ schema, document: parse(op.query), rootValue: root, contextValue: ctx });
       if ('then' in result || result.errors?.length) {
