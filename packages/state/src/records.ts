@@ -15,6 +15,8 @@ export type SkuLink = z.infer<typeof skuLinkSchema>;
 export const pushedStockSchema = z.object({
   warehouses: z.record(z.string(), z.number().int()),
   at: z.number().int(),
+  /** When the Shopify stock behind it was read (older records lack it): a push from an older read never overwrites it. */
+  readAt: z.number().int().optional(),
 });
 export type PushedStock = z.infer<typeof pushedStockSchema>;
 

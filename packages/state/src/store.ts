@@ -153,10 +153,10 @@ export class StateStore {
     return new Map(Object.entries(raw).map(([id, value]) => [id, decode(pushedStockSchema, this.keys.pushed, id, value) as PushedStock]));
   }
 
-  async recordPushed(entries: readonly { tiktokSkuId: string; warehouses: Record<string, number> }[], at = Date.now()): Promise<void> {
+  async recordPushed(entries: readonly { tiktokSkuId: string; warehouses: Record<string, number> }[], at = Date.now(), readAt?: number): Promise<void> {
     if (entries.length === 0) return;
     const fields: string[] = [];
-    for (const e of entries) fields.push(e.tiktokSkuId, JSON.stringify({ warehouses: e.warehouses, at }));
+    for (const e of entries) fields.push(e.tiktokSkuId, JSON.stringify({ warehouses: e.warehouses, at, ...(readAt === undefined ? {} : { readAt }) }));
     await this.redis.hset(this.keys.pushed, ...fields);
   }
 

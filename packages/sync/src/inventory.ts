@@ -51,6 +51,35 @@ async function updateAbsorbingRateLimits(svc: StoreServices, productId: string, 
   }
 }
 
+/** How long one product's stock push holds its claim (a dead worker's claim lapses after this). */
+const PUSH_CLAIM_MS = 30_000;
+
+/**
+ * Runs one TikTok product's stock push so that pushes of the same product never cross: several
+ * jobs of a store may run at once (a full sync and a webhook's one-item job, on scaled workers),
+ * and the one that read Shopify earlier must not land last and leave TikTok showing stale, higher
+ * stock. Under a per-product claim, `push` is told which SKUs already got a number read later
+ * than `readAt` (it leaves those out).
+ */
+async function pushInOrder(svc: StoreServices, tiktokProductId: string, tiktokSkuIds: string[], readAt: number, push: (fresher: Set<string>) => Promise<void>): Promise<void> {
+  const name = `inventory-push:${tiktokProductId}`;
+  for (;;) {
+    const claim = await svc.state.claim(name, PUSH_CLAIM_MS);
+    if ('token' in claim) {
+      try {
+        const pushed = await svc.state.lastPushed(tiktokSkuIds);
+        const fresher = new Set([...pushed].filter(([, p]) => p.readAt !== undefined && p.readAt > readAt).map(([id]) => id));
+        await push(fresher);
+        return;
+      } finally {
+        await svc.state.releaseClaim(name, claim.token);
+      }
+    }
+    // Another job is pushing this product right now (one call): wait for it, briefly.
+    await new Promise((resolve) => setTimeout(resolve, Math.min(claim.heldForMs, 50 + Math.random() * 50)));
+  }
+}
+
 /**
  * Brings TikTok stock in step with Shopify for the given variants and links: reads Shopify's
  * available stock per location, applies the store's rules, and sends only what changed, one
@@ -65,6 +94,8 @@ async function pushStock(svc: StoreServices, variants: ShopifyVariantStock[], li
   const warehouseRead = defaultWarehouseId(svc);
   // Settle both even when the Shopify read throws first (no unhandled rejection behind it).
   void Promise.allSettled([pushedRead, warehouseRead]);
+  // Taken before the read: the levels are at least this fresh (see pushInOrder).
+  const readAt = Date.now();
   const levels = itemIds.length > 0 ? await svc.shopify.getAvailableInventory(itemIds) : [];
   const levelsByItem = new Map<string, { locationId: string; available: number }[]>();
   for (const level of levels) {
@@ -95,16 +126,21 @@ async function pushStock(svc: StoreServices, variants: ShopifyVariantStock[], li
       return;
     }
     try {
-      const { errors } = await updateAbsorbingRateLimits(svc, update.tiktokProductId, update.body.skus);
-      const failedSkus = new Set<string>();
-      for (const error of errors) {
-        const skuId = String((error as { detail?: { sku_id?: unknown } }).detail?.sku_id ?? '');
-        failedSkus.add(skuId);
-        report.fail(`TikTok SKU ${skuId || '?'} of product ${update.tiktokProductId}`, error.message, error.code);
-      }
-      const ok = update.body.skus.filter((s) => !failedSkus.has(s.id));
-      await svc.state.recordPushed(ok.map((s) => ({ tiktokSkuId: s.id, warehouses: Object.fromEntries(s.inventory.map((i) => [i.warehouse_id, i.quantity])) })));
-      report.summary.pushed += ok.length;
+      await pushInOrder(svc, update.tiktokProductId, update.body.skus.map((s) => s.id), readAt, async (fresher) => {
+        const skus = update.body.skus.filter((s) => !fresher.has(s.id));
+        for (let i = 0; i < fresher.size; i++) report.skip('newer-push');
+        if (skus.length === 0) return;
+        const { errors } = await updateAbsorbingRateLimits(svc, update.tiktokProductId, skus);
+        const failedSkus = new Set<string>();
+        for (const error of errors) {
+          const skuId = String((error as { detail?: { sku_id?: unknown } }).detail?.sku_id ?? '');
+          failedSkus.add(skuId);
+          report.fail(`TikTok SKU ${skuId || '?'} of product ${update.tiktokProductId}`, error.message, error.code);
+        }
+        const ok = skus.filter((s) => !failedSkus.has(s.id));
+        await svc.state.recordPushed(ok.map((s) => ({ tiktokSkuId: s.id, warehouses: Object.fromEntries(s.inventory.map((i) => [i.warehouse_id, i.quantity])) })), Date.now(), readAt);
+        report.summary.pushed += ok.length;
+      });
     } catch (err) {
       // A rate limit or an outage stops the run (the job retries); so does a refused authorization,
       // which no product can get past (the job fails naming the fix). Anything else is this product's problem.
