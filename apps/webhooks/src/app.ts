@@ -76,9 +76,24 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  const enqueue = async (jobs: PlannedJob[]): Promise<string[]> => {
-    const added = jobs.map((j) => queues.addByName(j.queue, j.name, j.data, { jobId: j.jobId, delay: j.delayMs > 0 ? j.delayMs : undefined }));
-    await withDeadline(Promise.all(added), deadlineMs);
+  /** A leading-edge job runs at once for the first change of its window (one SET NX, fleet-wide). */
+  const placed = async (j: PlannedJob): Promise<PlannedJob> => {
+    if (!j.leadingEdge || j.delayMs <= 0) return j;
+    const first = await redis.set(`${prefix}:{${j.data.store}}:webhooks:lead:${j.jobId}`, '1', 'PX', j.delayMs + 60_000, 'NX');
+    return first === 'OK' ? { ...j, jobId: `${j.jobId}-lead`, delayMs: 0 } : j;
+  };
+
+  const enqueue = async (planned: PlannedJob[]): Promise<string[]> => {
+    const jobs = await withDeadline(
+      Promise.all(
+        planned.map(async (p) => {
+          const j = await placed(p);
+          await queues.addByName(j.queue, j.name, j.data, { jobId: j.jobId, delay: j.delayMs > 0 ? j.delayMs : undefined });
+          return j;
+        }),
+      ),
+      deadlineMs,
+    );
     return jobs.map((j) => `${j.queue}/${j.name}/${j.jobId}`);
   };
 

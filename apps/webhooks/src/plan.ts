@@ -19,6 +19,12 @@ export interface PlannedJob {
   jobId: string;
   /** Milliseconds to hold the job so a burst of changes joins it (see {@link burstWindow}). */
   delayMs: number;
+  /**
+   * The first change of a window runs at once (as `<jobId>-lead`, no delay) and only later
+   * changes of the window wait for the held job: a lone stock change reaches TikTok without
+   * waiting out the window, a burst still makes at most two jobs.
+   */
+  leadingEdge?: boolean;
 }
 
 /** What a verified delivery turns into: jobs, or why none (logged, answered 200). */
@@ -78,7 +84,8 @@ export function planShopifyWebhook(store: string, topic: string, body: unknown, 
       const p = inventoryLevelUpdateWebhook.safeParse(body);
       if (!p.success) return problemOf(topic, p.error);
       const item = p.data.inventory_item_id;
-      return { jobs: [job('inventory', 'inventory-item', { store, trigger, inventoryItemId: inventoryItemGid(item) }, `${store}-item-${item}-${w.suffix}`, w.delayMs)] };
+      // Stock is where a held change costs most (TikTok may sell what Shopify no longer has).
+      return { jobs: [{ ...job('inventory', 'inventory-item', { store, trigger, inventoryItemId: inventoryItemGid(item) }, `${store}-item-${item}-${w.suffix}`, w.delayMs), leadingEdge: true }] };
     }
     case 'products/create':
     case 'products/update':
