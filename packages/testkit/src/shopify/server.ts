@@ -342,7 +342,10 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
       if (running >= (options.maxConcurrentBulkQueries ?? 5)) return { error: { code: 'LIMIT_REACHED', message: 'Bulk operations limit reached. Please try again later.' } };
       const op = { id: state.id(), query, status: 'CREATED' as const, createdAt: new Date().toISOString(), completedAt: null, objectCount: 0, rootObjectCount: 0, fileSize: null, errorCode: null, jsonl: null };
       state.bulkOps.push(op);
-      later(0, () => runBulk(op.id));
+      // Built after this answer has left (it waits out the simulated latency): a big export blocks
+      // this process for seconds, where Shopify builds it on other machines.
+      const maxLatencyMs = options.latencyMs === undefined ? 0 : typeof options.latencyMs === 'number' ? options.latencyMs : options.latencyMs.max;
+      later(maxLatencyMs + 1, () => runBulk(op.id));
       return { id: op.id };
     },
     onOrderCreated(order, changedLevels) {
