@@ -93,13 +93,17 @@ export function answersPing(port: number): Promise<boolean> {
   });
 }
 
-/** A TCP port free on loopback right now (`preferred` when it is). */
+/**
+ * A TCP port free on every interface right now (`preferred` when it is), for an app started
+ * next. Taken below the kernel's ephemeral range (32768+): a port from there, released again,
+ * can be taken by any outgoing connection (Redis, HTTP) before the app binds it.
+ */
 export async function freePort(preferred?: number): Promise<number> {
   const tryListen = (port: number) =>
     new Promise<number | undefined>((resolve) => {
       const server = createServer();
       server.once('error', () => resolve(undefined));
-      server.listen(port, '127.0.0.1', () => {
+      server.listen(port, '0.0.0.0', () => {
         const { port: bound } = server.address() as AddressInfo;
         server.close(() => resolve(bound));
       });
@@ -108,7 +112,9 @@ export async function freePort(preferred?: number): Promise<number> {
     const port = await tryListen(preferred);
     if (port !== undefined) return port;
   }
-  const port = await tryListen(0);
-  if (port === undefined) throw new Error('no free TCP port on 127.0.0.1');
-  return port;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = await tryListen(20_000 + Math.floor(Math.random() * 12_000));
+    if (port !== undefined) return port;
+  }
+  throw new Error('no free TCP port between 20000 and 32000');
 }
