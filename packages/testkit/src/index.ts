@@ -2,6 +2,7 @@ export { deleteByPattern, uniquePrefix, useTestRedis, waitUntil } from './redis.
 export type { TestRedis } from './redis.js';
 export { startRedisCluster } from './redis-cluster.js';
 export type { LocalRedisCluster } from './redis-cluster.js';
+export { answersPing, freePort } from './ports.js';
 export { startAppProcess } from './process.js';
 export type { AppProcess } from './process.js';
 export { startPrivateRedis } from './private-redis.js';

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { answersPing, freePort } from './ports.js';
 
 /** A `redis-server` of the test's own, on a free loopback port, that the test may stop and start. */
 export interface PrivateRedis {
@@ -34,32 +34,6 @@ export interface PrivateRedisOptions {
   startTimeoutMs?: number;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** One PING over a raw socket: true on +PONG (a Redis still loading its AOF answers -LOADING). */
-function pings(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port });
-    let reply = '';
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (d: Buffer) => {
-      reply += d.toString();
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
-    });
-  });
-}
 
 /**
  * Starts a private `redis-server` (never the shared one) on a free 127.0.0.1 port with its own
@@ -94,7 +68,7 @@ export async function startPrivateRedis(options: PrivateRedisOptions): Promise<P
         throw new Error(`could not start redis-server${hint}: ${failed.message}`);
       }
       if (child !== proc) throw new Error(`redis-server exited at start on port ${port}:\n${output.slice(-2000)}`);
-      if (await pings(port)) return;
+      if (await answersPing(port)) return;
       if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING in time:\n${output.slice(-2000)}`);
     }
   };

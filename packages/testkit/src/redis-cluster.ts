@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from './ports.js';
 import { waitUntil } from './redis.js';
 
 /** A Redis Cluster of local `redis-server` processes, for tests that must run on a cluster. */
@@ -19,14 +19,6 @@ export interface LocalRedisCluster {
 }
 
 const SLOTS = 16_384;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * Starts `masters` (default 3) `redis-server` processes with `cluster-enabled yes` on free
