@@ -1,11 +1,10 @@
-import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, queueNameFor, recordMetric, recordSyncLag, waitForRedis } from '@shoptok/queues';
-import { startAppProcess, useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
+import { freePort, startAppProcess, useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
 import { Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
@@ -285,16 +284,6 @@ describe('the dashboard over HTTP (real Redis)', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 describe('the dashboard process', () => {
   const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');

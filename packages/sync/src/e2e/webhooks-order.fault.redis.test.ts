@@ -4,20 +4,11 @@
 // one never puts a stale number on TikTok (the job re-reads Shopify); order events out of order
 // still make exactly one Shopify order.
 import { createHmac, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import { waitUntil } from '@shoptok/testkit';
+import { freePort, waitUntil } from '@shoptok/testkit';
 import { shopifyAvailable, startFleet, type Fleet, type FleetStore } from './fleet.test-helpers.js';
 import { invariants, runForEveryStore, scaled, shopifyOrdersByTikTokId, stockPairs, tiktokCalls, waitForIdleQueues, withQueues } from './fault.test-helpers.js';
 
 const SLOW = 150_000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** How many jobs of a kind the store's queue holds (any state): a duplicate delivery must not add one. */
 async function jobCount(fleet: Fleet, queue: 'inventory' | 'orders', store: string, name: string): Promise<number> {
