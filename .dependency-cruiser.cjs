@@ -2,7 +2,13 @@
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    { name: 'no-circular', severity: 'error', comment: 'Circular imports make load order and ownership unclear.', from: {}, to: { circular: true } },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Circular imports make load order and ownership unclear.',
+      from: {},
+      to: { circular: true },
+    },
     {
       name: 'no-package-imports-an-app',
       severity: 'error',
@@ -13,7 +19,16 @@ module.exports = {
       name: 'testkit-only-in-tests',
       severity: 'error',
       comment: 'Production code never imports the stand-ins.',
-      from: { path: '^(packages|apps)/[^/]+/src/', pathNot: ['\\.test(-helpers)?\\.ts$', '^packages/testkit/', '^apps/cli/src/demo/', '^apps/cli/src/bench/', '^apps/bench/src/'] },
+      from: {
+        path: '^(packages|apps)/[^/]+/src/',
+        pathNot: [
+          '\\.test(-helpers)?\\.ts$',
+          '^packages/testkit/',
+          '^apps/cli/src/demo/',
+          '^apps/cli/src/bench/',
+          '^apps/bench/src/',
+        ],
+      },
       to: { path: '^packages/testkit/' },
     },
     {
@@ -28,7 +43,13 @@ module.exports = {
       severity: 'error',
       comment: 'sync-core never imports a client, Redis or HTTP.',
       from: { path: '^packages/sync-core/src/', pathNot: '\\.test(-helpers)?\\.ts$' },
-      to: { path: ['^packages/(?!sync-core/)', 'node_modules/(ioredis|bullmq|got|@shopify|openai|undici)', '^(http|https|net|fs|node:http|node:https|node:net|node:fs)$'] },
+      to: {
+        path: [
+          '^packages/(?!sync-core/)',
+          'node_modules/(ioredis|bullmq|got|@shopify|openai|undici)',
+          '^(http|https|net|fs|node:http|node:https|node:net|node:fs)$',
+        ],
+      },
     },
     {
       name: 'clients-depend-only-on-logger',

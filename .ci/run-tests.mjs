@@ -11,7 +11,9 @@ mkdirSync('.reports', { recursive: true });
 rmSync(report, { force: true });
 
 const args = [jestBin, '--ci', '--json', `--outputFile=${report}`, ...process.argv.slice(2)];
-const nodeOptions = [process.env.NODE_OPTIONS, '--experimental-vm-modules', '--no-warnings=ExperimentalWarning'].filter(Boolean).join(' ');
+const nodeOptions = [process.env.NODE_OPTIONS, '--experimental-vm-modules', '--no-warnings=ExperimentalWarning']
+  .filter(Boolean)
+  .join(' ');
 const run = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: nodeOptions } });
 
 let passed = 0;
@@ -22,7 +24,8 @@ if (existsSync(report)) {
   passed = results.numPassedTests;
   skipped = results.numPendingTests + results.numTodoTests;
   // A suite that cannot even load has no failed test of its own: count it as one failure.
-  failed = results.numFailedTests + results.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
+  failed =
+    results.numFailedTests + results.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
 } else {
   failed = 1;
 }

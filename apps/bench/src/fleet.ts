@@ -28,7 +28,11 @@ export function processUsage(pid: number): { cpuSeconds: number; peakRssMiB: num
 
 /** Runs a TypeScript entry under tsx as its own process; its stderr goes to `logFile`. */
 export function runTs(entry: string, args: string[], env: Record<string, string>, logFile: string): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=shoptok-source', '--import', tsxLoader, entry, ...args], { cwd: repoRoot, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=shoptok-source', '--import', tsxLoader, entry, ...args], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const log = createWriteStream(logFile);
   child.stderr?.pipe(log);
   return child;
@@ -44,8 +48,13 @@ export const appRunner: { compiled: boolean; nodeOptions?: string } = { compiled
 /** Starts `entry` (repo-relative, e.g. `apps/webhooks/src/main.ts`) as its own process. */
 export function runApp(entry: string, args: string[], env: Record<string, string>, logFile: string): ChildProcess {
   const dist = entry.replace(/^(apps\/[^/]+)\/src\/(.+)\.ts$/, '$1/dist/$2.js');
-  if (!appRunner.compiled || !entry.startsWith('apps/') || entry.startsWith('apps/bench/') || dist === entry) return runTs(join(repoRoot, entry), args, env, logFile);
-  const child = spawn(process.execPath, [join(repoRoot, dist), ...args], { cwd: repoRoot, env: { PATH: process.env.PATH, ...(appRunner.nodeOptions ? { NODE_OPTIONS: appRunner.nodeOptions } : {}), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (!appRunner.compiled || !entry.startsWith('apps/') || entry.startsWith('apps/bench/') || dist === entry)
+    return runTs(join(repoRoot, entry), args, env, logFile);
+  const child = spawn(process.execPath, [join(repoRoot, dist), ...args], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH, ...(appRunner.nodeOptions ? { NODE_OPTIONS: appRunner.nodeOptions } : {}), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stderr?.pipe(createWriteStream(logFile));
   return child;
 }
@@ -109,17 +118,32 @@ export interface BenchFleet {
 }
 
 /** Starts the stand-ins, writes the links and starts the inventory worker; `close()` stops all and cleans Redis. */
-export async function startBenchFleet(options: { redisUrl: string; prefix: string; standIns: Omit<StandInsConfig, 'linksFile'> }): Promise<BenchFleet> {
+export async function startBenchFleet(options: {
+  redisUrl: string;
+  prefix: string;
+  standIns: Omit<StandInsConfig, 'linksFile'>;
+}): Promise<BenchFleet> {
   const dir = mkdtempSync(join(tmpdir(), 'shoptok-bench-'));
   const linksFile = join(dir, 'links.json');
-  const standInsChild = runTs(join(repoRoot, 'apps/bench/src/standins-process.ts'), [JSON.stringify({ ...options.standIns, linksFile })], {}, join(dir, 'standins.log'));
+  const standInsChild = runTs(
+    join(repoRoot, 'apps/bench/src/standins-process.ts'),
+    [JSON.stringify({ ...options.standIns, linksFile })],
+    {},
+    join(dir, 'standins.log'),
+  );
   const children: ChildProcess[] = [standInsChild];
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
   const queueRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const storeId = 'bench';
   try {
     const standIns = JSON.parse(await firstLine(standInsChild, 'the stand-ins', 300_000)) as StandInsReady;
-    const warehouses = standIns.warehouseIds.length > 1 ? standIns.warehouseIds.map((w, i) => ({ tiktokWarehouseId: w, shopifyLocationIds: standIns.locationIds.filter((_, l) => l % standIns.warehouseIds.length === i) })) : [];
+    const warehouses =
+      standIns.warehouseIds.length > 1
+        ? standIns.warehouseIds.map((w, i) => ({
+            tiktokWarehouseId: w,
+            shopifyLocationIds: standIns.locationIds.filter((_, l) => l % standIns.warehouseIds.length === i),
+          }))
+        : [];
     const env: Record<string, string> = {
       REDIS_URL: options.redisUrl,
       QUEUE_PREFIX: options.prefix,
@@ -140,7 +164,12 @@ export async function startBenchFleet(options: { redisUrl: string; prefix: strin
       stores: [
         {
           id: storeId,
-          shopify: { store: standIns.shopifyDomain, tokenEnv: 'BENCH_SHOPIFY_TOKEN', apiSecretEnv: 'BENCH_SHOPIFY_SECRET', apiBase: standIns.shopifyUrl },
+          shopify: {
+            store: standIns.shopifyDomain,
+            tokenEnv: 'BENCH_SHOPIFY_TOKEN',
+            apiSecretEnv: 'BENCH_SHOPIFY_SECRET',
+            apiBase: standIns.shopifyUrl,
+          },
           tiktok: { accessTokenEnv: 'BENCH_TT_ACCESS', refreshTokenEnv: 'BENCH_TT_REFRESH', shopCipher: standIns.cipher },
           rules: { inventory: { warehouses } },
         },
@@ -175,12 +204,22 @@ export async function startBenchFleet(options: { redisUrl: string; prefix: strin
       env,
       async inventorySync(timeoutMs) {
         const started = performance.now();
-        const job = await queues.add('inventory', 'inventory-sync', { store: storeId, dryRun: false }, { jobId: `${storeId}-bench-inventory-${++runs}-${Date.now()}` });
+        const job = await queues.add(
+          'inventory',
+          'inventory-sync',
+          { store: storeId, dryRun: false },
+          { jobId: `${storeId}-bench-inventory-${++runs}-${Date.now()}` },
+        );
         const summary = (await job.waitUntilFinished(events, timeoutMs)) as Record<string, unknown>;
         return { wallSeconds: (performance.now() - started) / 1000, summary };
       },
       async control<T>(path: string, body?: unknown): Promise<T> {
-        const res = await fetch(`${standIns.controlUrl}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const res = await fetch(
+          `${standIns.controlUrl}${path}`,
+          body === undefined
+            ? {}
+            : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+        );
         return (await res.json()) as T;
       },
       async close() {

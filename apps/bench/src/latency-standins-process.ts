@@ -34,7 +34,16 @@ export interface LatencyStandInsReady {
   tiktokAuthUrl: string;
   appKey: string;
   appSecret: string;
-  stores: { id: string; shopifyUrl: string; shopifyDomain: string; shopifyToken: string; shopifySecret: string; cipher: string; accessToken: string; refreshToken: string }[];
+  stores: {
+    id: string;
+    shopifyUrl: string;
+    shopifyDomain: string;
+    shopifyToken: string;
+    shopifySecret: string;
+    cipher: string;
+    accessToken: string;
+    refreshToken: string;
+  }[];
   controlUrl: string;
 }
 
@@ -64,10 +73,21 @@ const warehouseId = '7400000000000000001';
 const tiktok = await startTikTokStandIn({
   qps: config.tiktokQps,
   latencyMs: config.latencyMs,
-  shops: Array.from({ length: config.stores }, (_, i) => ({ appKey, appSecret, name: `Bench Shop ${i + 1}`, warehouses: [{ id: warehouseId, name: 'Warehouse', isDefault: true }] })),
+  shops: Array.from({ length: config.stores }, (_, i) => ({
+    appKey,
+    appSecret,
+    name: `Bench Shop ${i + 1}`,
+    warehouses: [{ id: warehouseId, name: 'Warehouse', isDefault: true }],
+  })),
 });
 
-interface Sku { store: number; sellerSku: string; itemId: number; tiktokProductId: string; tiktokSkuId: string }
+interface Sku {
+  store: number;
+  sellerSku: string;
+  itemId: number;
+  tiktokProductId: string;
+  tiktokSkuId: string;
+}
 const skus: Sku[] = [];
 const shopifies: ShopifyStandIn[] = [];
 const links: { store: string; links: Record<string, string>[] }[] = [];
@@ -80,11 +100,37 @@ for (let s = 0; s < config.stores; s++) {
   const storeLinks: Record<string, string>[] = [];
   for (let p = 0; p * config.skusPerProduct < config.skusPerStore; p++) {
     const count = Math.min(config.skusPerProduct, config.skusPerStore - p * config.skusPerProduct);
-    const product: StandInProduct = { id: nextId++, title: `Latency product ${s}-${p}`, handle: `latency-${s}-${p}`, status: 'ACTIVE', vendor: 'Bench', productType: 'T-Shirts', tags: [], descriptionHtml: '<p>Bench</p>', createdAt: now, updatedAt: now, options: [{ name: 'Size', values: Array.from({ length: count }, (_, v) => `S${v}`) }], media: [], variants: [] };
+    const product: StandInProduct = {
+      id: nextId++,
+      title: `Latency product ${s}-${p}`,
+      handle: `latency-${s}-${p}`,
+      status: 'ACTIVE',
+      vendor: 'Bench',
+      productType: 'T-Shirts',
+      tags: [],
+      descriptionHtml: '<p>Bench</p>',
+      createdAt: now,
+      updatedAt: now,
+      options: [{ name: 'Size', values: Array.from({ length: count }, (_, v) => `S${v}`) }],
+      media: [],
+      variants: [],
+    };
     const quantities: number[] = [];
     for (let v = 0; v < count; v++) {
       const itemId = nextId++;
-      product.variants.push({ id: nextId++, title: `S${v}`, sku: `LAT-${s}-${p}-${v}`, price: '19.00', compareAtPrice: null, barcode: null, position: v + 1, selectedOptions: [{ name: 'Size', value: `S${v}` }], inventoryItemId: itemId, tracked: true, weight: { unit: 'GRAMS', value: 200 } });
+      product.variants.push({
+        id: nextId++,
+        title: `S${v}`,
+        sku: `LAT-${s}-${p}-${v}`,
+        price: '19.00',
+        compareAtPrice: null,
+        barcode: null,
+        position: v + 1,
+        selectedOptions: [{ name: 'Size', value: `S${v}` }],
+        inventoryItemId: itemId,
+        tracked: true,
+        weight: { unit: 'GRAMS', value: 200 },
+      });
       const q = 20 + Math.floor(random() * 40);
       quantities.push(q);
       stock.set(itemId, new Map([[location.id, q]]));
@@ -92,11 +138,35 @@ for (let s = 0; s < config.stores; s++) {
     products.push(product);
     // Listed and in step, as after a full sync: only the changes below are left to push.
     let skuId = BigInt(1_732_000_000_000_000_000) + BigInt(nextId);
-    const ttSkus = product.variants.map((v, i) => ({ id: String(skuId++), seller_sku: v.sku!, price: { amount: v.price, currency: 'GBP' }, inventory: [{ warehouse_id: warehouseId, quantity: quantities[i]! }], sales_attributes: [{ name: 'Size', value_name: v.title }] }));
-    const seeded = tiktok.admin.seedProduct(shop.shopId, { title: `${product.title} on TikTok Shop`, category_id: '601226', status: 'ACTIVATE', skus: ttSkus });
+    const ttSkus = product.variants.map((v, i) => ({
+      id: String(skuId++),
+      seller_sku: v.sku!,
+      price: { amount: v.price, currency: 'GBP' },
+      inventory: [{ warehouse_id: warehouseId, quantity: quantities[i]! }],
+      sales_attributes: [{ name: 'Size', value_name: v.title }],
+    }));
+    const seeded = tiktok.admin.seedProduct(shop.shopId, {
+      title: `${product.title} on TikTok Shop`,
+      category_id: '601226',
+      status: 'ACTIVATE',
+      skus: ttSkus,
+    });
     product.variants.forEach((v, i) => {
-      skus.push({ store: s, sellerSku: v.sku!, itemId: v.inventoryItemId, tiktokProductId: seeded.id, tiktokSkuId: ttSkus[i]!.id });
-      storeLinks.push({ sellerSku: v.sku!, shopifyProductId: `gid://shopify/Product/${product.id}`, shopifyVariantId: `gid://shopify/ProductVariant/${v.id}`, shopifyInventoryItemId: `gid://shopify/InventoryItem/${v.inventoryItemId}`, tiktokProductId: seeded.id, tiktokSkuId: ttSkus[i]!.id });
+      skus.push({
+        store: s,
+        sellerSku: v.sku!,
+        itemId: v.inventoryItemId,
+        tiktokProductId: seeded.id,
+        tiktokSkuId: ttSkus[i]!.id,
+      });
+      storeLinks.push({
+        sellerSku: v.sku!,
+        shopifyProductId: `gid://shopify/Product/${product.id}`,
+        shopifyVariantId: `gid://shopify/ProductVariant/${v.id}`,
+        shopifyInventoryItemId: `gid://shopify/InventoryItem/${v.inventoryItemId}`,
+        tiktokProductId: seeded.id,
+        tiktokSkuId: ttSkus[i]!.id,
+      });
     });
   }
   const shopify = await startShopifyStandIn({
@@ -142,7 +212,8 @@ dc.subscribe('http.server.response.finish', (message) => {
 function changeOne(): void {
   // A SKU with no change in flight, so each measured change has one quantity to look for.
   let sku: Sku | undefined;
-  for (let tries = 0; tries < 20 && (!sku || pendingSkus.has(sku.sellerSku)); tries++) sku = skus[Math.floor(random() * skus.length)];
+  for (let tries = 0; tries < 20 && (!sku || pendingSkus.has(sku.sellerSku)); tries++)
+    sku = skus[Math.floor(random() * skus.length)];
   if (!sku || pendingSkus.has(sku.sellerSku)) return;
   const shopify = shopifies[sku.store]!;
   const current = shopify.state.stock.get(sku.itemId)?.get(location.id) ?? 0;
@@ -192,7 +263,9 @@ const control = createServer((req: IncomingMessage, res: ServerResponse) => {
       return reply({ ok: true });
     }
     if (req.url === '/drive' && req.method === 'POST') {
-      const { perMinute, seconds } = z.object({ perMinute: z.number().positive(), seconds: z.number().positive() }).parse(await body(req));
+      const { perMinute, seconds } = z
+        .object({ perMinute: z.number().positive(), seconds: z.number().positive() })
+        .parse(await body(req));
       drive(perMinute, seconds);
       return reply({ ok: true });
     }
@@ -211,7 +284,16 @@ const ready: LatencyStandInsReady = {
   tiktokAuthUrl: tiktok.authUrl,
   appKey,
   appSecret,
-  stores: shopifies.map((s, i) => ({ id: `lat-${i + 1}`, shopifyUrl: s.url, shopifyDomain: s.shopDomain, shopifyToken: s.accessToken, shopifySecret: s.apiSecret, cipher: tiktok.shops[i]!.cipher, accessToken: tiktok.shops[i]!.tokens.accessToken, refreshToken: tiktok.shops[i]!.tokens.refreshToken })),
+  stores: shopifies.map((s, i) => ({
+    id: `lat-${i + 1}`,
+    shopifyUrl: s.url,
+    shopifyDomain: s.shopDomain,
+    shopifyToken: s.accessToken,
+    shopifySecret: s.apiSecret,
+    cipher: tiktok.shops[i]!.cipher,
+    accessToken: tiktok.shops[i]!.tokens.accessToken,
+    refreshToken: tiktok.shops[i]!.tokens.refreshToken,
+  })),
   controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
 };
 console.log(JSON.stringify(ready));

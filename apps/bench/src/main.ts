@@ -13,27 +13,52 @@ import { inventoryScenarios } from './scenarios/inventory.js';
 import { productThroughputScenario } from './scenarios/product-throughput.js';
 import { webhookLatencyScenario } from './scenarios/webhook-latency.js';
 
-const SCENARIO_NAMES = ['inventory-full', 'inventory-incremental', 'inventory-baseline', 'webhook-latency', 'product-throughput'] as const;
+const SCENARIO_NAMES = [
+  'inventory-full',
+  'inventory-incremental',
+  'inventory-baseline',
+  'webhook-latency',
+  'product-throughput',
+] as const;
 
 function usage(problem: string): never {
-  console.error(`pnpm bench: ${problem}\nusage: pnpm bench [--quick] [--compiled] [--skus 10000,100000] [--only ${SCENARIO_NAMES.join(',')}] [--out .reports/bench.json]`);
+  console.error(
+    `pnpm bench: ${problem}\nusage: pnpm bench [--quick] [--compiled] [--skus 10000,100000] [--only ${SCENARIO_NAMES.join(',')}] [--out .reports/bench.json]`,
+  );
   process.exit(2);
 }
 
 let args: { quick?: boolean; compiled?: boolean; only?: string; out?: string; skus?: string };
 try {
-  args = parseArgs({ args: process.argv.slice(2).filter((a) => a !== '--'), options: { quick: { type: 'boolean' }, compiled: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, skus: { type: 'string' } } }).values;
+  args = parseArgs({
+    args: process.argv.slice(2).filter((a) => a !== '--'),
+    options: {
+      quick: { type: 'boolean' },
+      compiled: { type: 'boolean' },
+      only: { type: 'string' },
+      out: { type: 'string' },
+      skus: { type: 'string' },
+    },
+  }).values;
 } catch (err) {
   usage((err as Error).message);
 }
-const only = args.only ? args.only.split(',').map((s) => s.trim()).filter(Boolean) : [...SCENARIO_NAMES];
+const only = args.only
+  ? args.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+  : [...SCENARIO_NAMES];
 const unknown = only.filter((name) => !SCENARIO_NAMES.includes(name as (typeof SCENARIO_NAMES)[number]));
 if (unknown.length > 0) usage(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIO_NAMES.join(', ')}`);
 
 // --compiled: the workers run as production runs them (compiled JS), so their memory is not tsx's.
 if (args.compiled) {
-  const missing = ['inventory-worker', 'webhooks', 'product-worker'].filter((app) => !existsSync(join(repoRoot, 'apps', app, 'dist', 'main.js')));
-  if (missing.length > 0) usage(`--compiled needs the built apps (${missing.join(', ')} have no dist/main.js): run pnpm run build first`);
+  const missing = ['inventory-worker', 'webhooks', 'product-worker'].filter(
+    (app) => !existsSync(join(repoRoot, 'apps', app, 'dist', 'main.js')),
+  );
+  if (missing.length > 0)
+    usage(`--compiled needs the built apps (${missing.join(', ')} have no dist/main.js): run pnpm run build first`);
   appRunner.compiled = true;
   // NODE_OPTIONS given to the bench reach the compiled apps (e.g. --max-old-space-size=192).
   appRunner.nodeOptions = process.env.BENCH_APP_NODE_OPTIONS;
@@ -47,7 +72,14 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 function machine() {
   const cpu = cpus();
   const [l1, l5, l15] = loadavg().map((n) => Math.round(n * 100) / 100);
-  return { cpuModel: cpu[0]?.model.trim() ?? 'unknown', cores: cpu.length, memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10, node: process.version, loadavg: `${l1} / ${l5} / ${l15}`, memAvailableGiB: memAvailableGiB() };
+  return {
+    cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+    cores: cpu.length,
+    memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    loadavg: `${l1} / ${l5} / ${l15}`,
+    memAvailableGiB: memAvailableGiB(),
+  };
 }
 
 function memAvailableGiB(): number | undefined {
@@ -69,7 +101,8 @@ function printResult(result: BenchScenarioResult): void {
   console.log(table(Object.entries(result.params).map(([k, v]) => [k, String(v)])));
   console.log('  --');
   console.log(table(Object.entries(result.figures).map(([k, v]) => [k, String(v)])));
-  for (const [name, goal] of Object.entries(result.goals ?? {})) console.log(`  goal ${name} ${goal.target}: ${goal.met ? 'met' : 'MISSED'}`);
+  for (const [name, goal] of Object.entries(result.goals ?? {}))
+    console.log(`  goal ${name} ${goal.target}: ${goal.met ? 'met' : 'MISSED'}`);
   for (const note of result.notes) console.log(`  note: ${note}`);
 }
 
@@ -77,9 +110,12 @@ const atStart = machine();
 console.log('machine at start');
 console.log(table(Object.entries(atStart).map(([k, v]) => [k, String(v)])));
 const skus = args.skus ? args.skus.split(',').map(Number) : undefined;
-if (skus?.some((n) => !Number.isInteger(n) || n < 5)) usage(`--skus takes whole numbers of SKUs (at least 5), e.g. --skus 10000,100000; got ${args.skus}`);
+if (skus?.some((n) => !Number.isInteger(n) || n < 5))
+  usage(`--skus takes whole numbers of SKUs (at least 5), e.g. --skus 10000,100000; got ${args.skus}`);
 const ctx: BenchContext = { redisUrl, quick: Boolean(args.quick), skus, log: (line) => console.log(line) };
-console.log(`apps run ${appRunner.compiled ? 'compiled (node apps/<app>/dist/main.js, as in production)' : 'from source under tsx (RSS includes tsx, ~100 MiB; --compiled runs the built apps)'}`);
+console.log(
+  `apps run ${appRunner.compiled ? 'compiled (node apps/<app>/dist/main.js, as in production)' : 'from source under tsx (RSS includes tsx, ~100 MiB; --compiled runs the built apps)'}`,
+);
 const started = Date.now();
 const results: BenchScenarioResult[] = [];
 const failures: string[] = [];
@@ -104,12 +140,21 @@ if (only.includes('product-throughput')) {
 }
 for (const result of results) printResult(result);
 const atEnd = machine();
-console.log(`\nloadavg at end ${atEnd.loadavg} (other work may share this machine); ${Math.round((Date.now() - started) / 1000)} s in all`);
-const missed = results.flatMap((r) => Object.entries(r.goals ?? {}).filter(([, g]) => !g.met).map(([name]) => `${r.name}: ${name}`));
+console.log(
+  `\nloadavg at end ${atEnd.loadavg} (other work may share this machine); ${Math.round((Date.now() - started) / 1000)} s in all`,
+);
+const missed = results.flatMap((r) =>
+  Object.entries(r.goals ?? {})
+    .filter(([, g]) => !g.met)
+    .map(([name]) => `${r.name}: ${name}`),
+);
 if (missed.length > 0) console.log(`goals missed: ${missed.join('; ')}`);
 for (const failure of failures) console.error(`scenario failed: ${failure}`);
 mkdirSync(dirname(outFile), { recursive: true });
-writeFileSync(outFile, `${JSON.stringify({ startedAt: new Date(started).toISOString(), quick: ctx.quick, appsRun: appRunner.compiled ? 'compiled' : 'tsx', machine: { ...atStart, loadavgAtEnd: atEnd.loadavg }, results, failures }, null, 2)}\n`);
+writeFileSync(
+  outFile,
+  `${JSON.stringify({ startedAt: new Date(started).toISOString(), quick: ctx.quick, appsRun: appRunner.compiled ? 'compiled' : 'tsx', machine: { ...atStart, loadavgAtEnd: atEnd.loadavg }, results, failures }, null, 2)}\n`,
+);
 console.log(`results written to ${outFile}`);
 // A scenario that could not run is a failure of the bench itself; a missed goal is a finding.
 process.exit(failures.length > 0 ? 1 : 0);

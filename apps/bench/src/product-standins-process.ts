@@ -63,11 +63,28 @@ await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
 const imageBase = `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
 
 // Clean products (no missing or repeated SKUs): throughput, not the catalogue's mistakes.
-const catalogue = generateCatalogue({ products: config.products, seed: config.seed, locations: 1, noSkuRate: 0, duplicateSkuRate: 0 });
+const catalogue = generateCatalogue({
+  products: config.products,
+  seed: config.seed,
+  locations: 1,
+  noSkuRate: 0,
+  duplicateSkuRate: 0,
+});
 for (const p of catalogue.products) for (const m of p.media) m.url = `${imageBase}/img/${m.id}.png`;
 
-const tiktok = await startTikTokStandIn({ qps: config.tiktokQps, latencyMs: config.latencyMs, auditDelayMs: 60_000, shops: [{ appKey, appSecret, name: 'Bench Products Shop' }] });
-const shopify = await startShopifyStandIn({ shopDomain: 'bench-products.myshopify.com', accessToken: 'shpat_benchproducts0123456789abcdef01', apiSecret: 'bench-products-webhook-secret', catalogue, latencyMs: config.latencyMs });
+const tiktok = await startTikTokStandIn({
+  qps: config.tiktokQps,
+  latencyMs: config.latencyMs,
+  auditDelayMs: 60_000,
+  shops: [{ appKey, appSecret, name: 'Bench Products Shop' }],
+});
+const shopify = await startShopifyStandIn({
+  shopDomain: 'bench-products.myshopify.com',
+  accessToken: 'shpat_benchproducts0123456789abcdef01',
+  apiSecret: 'bench-products-webhook-secret',
+  catalogue,
+  latencyMs: config.latencyMs,
+});
 const openai = await startFakeOpenAI({ latencyMs: config.aiLatencyMs });
 const shop = tiktok.shops[0]!;
 
@@ -76,7 +93,14 @@ const control = createServer((req, res) => {
     const rows = tiktok.counters.rows();
     const calls = (api: string) => rows.filter((r) => r.api === api).reduce((n, r) => n + r.ok, 0);
     res.writeHead(200, { 'content-type': 'application/json' });
-    return res.end(JSON.stringify({ aiRequests: openai.requests.length, created: calls('POST /product/202309/products'), edited: calls('PUT /product/202309/products/{product_id}'), tiktok: tiktok.counters.total() }));
+    return res.end(
+      JSON.stringify({
+        aiRequests: openai.requests.length,
+        created: calls('POST /product/202309/products'),
+        edited: calls('PUT /product/202309/products/{product_id}'),
+        tiktok: tiktok.counters.total(),
+      }),
+    );
   }
   res.writeHead(404);
   res.end();

@@ -86,7 +86,19 @@ for (let p = 0; p * config.skusPerProduct < config.skus; p++) {
   };
   for (let v = 0; v < count; v++) {
     const itemId = nextId++;
-    product.variants.push({ id: nextId++, title: `S${v}`, sku: `BENCH-${p}-${v}`, price: '19.00', compareAtPrice: null, barcode: null, position: v + 1, selectedOptions: [{ name: 'Size', value: `S${v}` }], inventoryItemId: itemId, tracked: true, weight: { unit: 'GRAMS', value: 200 } });
+    product.variants.push({
+      id: nextId++,
+      title: `S${v}`,
+      sku: `BENCH-${p}-${v}`,
+      price: '19.00',
+      compareAtPrice: null,
+      barcode: null,
+      position: v + 1,
+      selectedOptions: [{ name: 'Size', value: `S${v}` }],
+      inventoryItemId: itemId,
+      tracked: true,
+      weight: { unit: 'GRAMS', value: 200 },
+    });
     stock.set(itemId, new Map(locations.map((l) => [l.id, Math.floor(random() * 40)])));
   }
   products.push(product);
@@ -97,7 +109,14 @@ const warehouseIds = Array.from({ length: config.warehouses }, (_, i) => `730000
 const tiktok = await startTikTokStandIn({
   qps: config.tiktokQps,
   latencyMs: config.latencyMs,
-  shops: [{ appKey, appSecret, name: 'Bench Shop', warehouses: warehouseIds.map((id, i) => ({ id, name: `Warehouse ${i + 1}`, isDefault: i === 0 })) }],
+  shops: [
+    {
+      appKey,
+      appSecret,
+      name: 'Bench Shop',
+      warehouses: warehouseIds.map((id, i) => ({ id, name: `Warehouse ${i + 1}`, isDefault: i === 0 })),
+    },
+  ],
 });
 const shopify = await startShopifyStandIn({
   shopDomain: 'bench-store.myshopify.com',
@@ -110,17 +129,40 @@ const shopify = await startShopifyStandIn({
 const shop = tiktok.shops[0]!;
 
 // Every variant listed on TikTok with stock 0: the first sync has every SKU to push.
-interface Listed { sellerSku: string; itemId: number; tiktokProductId: string; tiktokSkuId: string }
+interface Listed {
+  sellerSku: string;
+  itemId: number;
+  tiktokProductId: string;
+  tiktokSkuId: string;
+}
 const listed: Listed[] = [];
 const links: Record<string, string>[] = [];
 let skuId = 1_731_000_000_000_000_000n;
 for (const product of products) {
-  const skus = product.variants.map((v) => ({ id: String(skuId++), seller_sku: v.sku!, price: { amount: v.price, currency: 'GBP' }, inventory: warehouseIds.map((w) => ({ warehouse_id: w, quantity: 0 })), sales_attributes: [{ name: 'Size', value_name: v.title }] }));
-  const seeded = tiktok.admin.seedProduct(shop.shopId, { title: `${product.title} on TikTok Shop`, category_id: '601226', status: 'ACTIVATE', skus });
+  const skus = product.variants.map((v) => ({
+    id: String(skuId++),
+    seller_sku: v.sku!,
+    price: { amount: v.price, currency: 'GBP' },
+    inventory: warehouseIds.map((w) => ({ warehouse_id: w, quantity: 0 })),
+    sales_attributes: [{ name: 'Size', value_name: v.title }],
+  }));
+  const seeded = tiktok.admin.seedProduct(shop.shopId, {
+    title: `${product.title} on TikTok Shop`,
+    category_id: '601226',
+    status: 'ACTIVATE',
+    skus,
+  });
   product.variants.forEach((v, i) => {
     const sku = skus[i]!;
     listed.push({ sellerSku: v.sku!, itemId: v.inventoryItemId, tiktokProductId: seeded.id, tiktokSkuId: sku.id });
-    links.push({ sellerSku: v.sku!, shopifyProductId: `gid://shopify/Product/${product.id}`, shopifyVariantId: `gid://shopify/ProductVariant/${v.id}`, shopifyInventoryItemId: `gid://shopify/InventoryItem/${v.inventoryItemId}`, tiktokProductId: seeded.id, tiktokSkuId: sku.id });
+    links.push({
+      sellerSku: v.sku!,
+      shopifyProductId: `gid://shopify/Product/${product.id}`,
+      shopifyVariantId: `gid://shopify/ProductVariant/${v.id}`,
+      shopifyInventoryItemId: `gid://shopify/InventoryItem/${v.inventoryItemId}`,
+      tiktokProductId: seeded.id,
+      tiktokSkuId: sku.id,
+    });
   });
 }
 writeFileSync(config.linksFile, JSON.stringify(links));
@@ -154,10 +196,23 @@ const control = createServer((req, res) => {
     if (url.pathname === '/stats') {
       const rows = tiktok.counters.rows();
       const costSpent = shopify.requestLog.reduce((n, e) => n + (e.outcome === 'ok' ? (e.requestedCost ?? 0) : 0), 0);
-      return reply({ tiktok: { total: tiktok.counters.total(), byApi: rows.map((r) => ({ api: r.api, requests: r.requests, rateLimited: r.rateLimited })) }, shopify: { requests: shopify.counters.requests, throttled: shopify.counters.throttled, byOperation: shopify.counters.byOperation, requestedCostOfAnswered: costSpent } });
+      return reply({
+        tiktok: {
+          total: tiktok.counters.total(),
+          byApi: rows.map((r) => ({ api: r.api, requests: r.requests, rateLimited: r.rateLimited })),
+        },
+        shopify: {
+          requests: shopify.counters.requests,
+          throttled: shopify.counters.throttled,
+          byOperation: shopify.counters.byOperation,
+          requestedCostOfAnswered: costSpent,
+        },
+      });
     }
     if (url.pathname === '/change-stock' && req.method === 'POST') {
-      const body = z.object({ share: z.number().min(0).max(1), seed: z.number().int() }).parse(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
+      const body = z
+        .object({ share: z.number().min(0).max(1), seed: z.number().int() })
+        .parse(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
       state = body.seed >>> 0;
       const changed: string[] = [];
       for (const entry of listed) {

@@ -5,7 +5,13 @@ import type { QueueFactory, QueueKey } from '@shoptok/queues';
  * active, and no delayed retry. Delayed jobs of a schedule (the scheduler's next cycle) and the
  * products queue's review polls (delayed by design) do not count. `signal` stops waiting at once.
  */
-export async function drainQueues(queues: QueueFactory, stores: readonly string[], keys: readonly QueueKey[], timeoutMs = 3_600_000, signal?: AbortSignal): Promise<void> {
+export async function drainQueues(
+  queues: QueueFactory,
+  stores: readonly string[],
+  keys: readonly QueueKey[],
+  timeoutMs = 3_600_000,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     signal?.throwIfAborted();

@@ -9,7 +9,10 @@ export function processEnv(): Record<string, string | undefined> {
  * The config of a command (with `--log-level` applied), or undefined after printing the list
  * of problems to stderr: the command then exits with 78 (EX_CONFIG).
  */
-export function commandConfig(io: { env: Record<string, string | undefined>; stderr: NodeJS.WritableStream }, logLevel?: string): ShoptokConfig | undefined {
+export function commandConfig(
+  io: { env: Record<string, string | undefined>; stderr: NodeJS.WritableStream },
+  logLevel?: string,
+): ShoptokConfig | undefined {
   try {
     return loadConfig({ env: logLevel ? { ...io.env, LOG_LEVEL: logLevel } : io.env });
   } catch (err) {

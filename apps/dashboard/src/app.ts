@@ -46,15 +46,23 @@ function flashFrom(query: unknown): Flash | undefined {
   if (!parsed.success) return undefined;
   const { replay, order, job } = parsed.data;
   if (replay === 'queued') return { kind: 'ok', message: `Replay of order ${order} queued as job ${job ?? '?'}.` };
-  if (replay === 'pending') return { kind: 'ok', message: `A replay of order ${order} is already waiting to run (job ${job ?? '?'}).` };
+  if (replay === 'pending')
+    return { kind: 'ok', message: `A replay of order ${order} is already waiting to run (job ${job ?? '?'}).` };
   return { kind: 'error', message: `Order ${order} has no import failure on record, so there is nothing to replay.` };
 }
 
 /** Health of the dashboard and what it can see of the fleet (see `/healthz`). */
-async function healthReport(redis: RedisConnection, prefix: string, stores: readonly StoreLink[]): Promise<{ ok: boolean; checks: Record<string, unknown> }> {
+async function healthReport(
+  redis: RedisConnection,
+  prefix: string,
+  stores: readonly StoreLink[],
+): Promise<{ ok: boolean; checks: Record<string, unknown> }> {
   let redisCheck: { ok: boolean; detail?: string };
   try {
-    const reply = await Promise.race([redis.ping(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 1 s')), 1_000).unref())]);
+    const reply = await Promise.race([
+      redis.ping(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 1 s')), 1_000).unref()),
+    ]);
     redisCheck = { ok: reply === 'PONG' };
   } catch (err) {
     redisCheck = { ok: false, detail: (err as Error).message };
@@ -88,7 +96,8 @@ const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
 };
-const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /**
  * The dashboard as a Fastify app (not listening): Bull Board for every store's queues at
@@ -109,11 +118,21 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
     const path = request.url.split('?')[0];
     if (path === '/healthz' || path === '/healthz/') return;
     if (checkAuth && !checkAuth(request.headers.authorization)) {
-      return reply.code(401).header('www-authenticate', BASIC_AUTH_CHALLENGE).type('text/plain; charset=utf-8').send('Authentication required: sign in with DASHBOARD_USERNAME and DASHBOARD_PASSWORD.\n');
+      return reply
+        .code(401)
+        .header('www-authenticate', BASIC_AUTH_CHALLENGE)
+        .type('text/plain; charset=utf-8')
+        .send('Authentication required: sign in with DASHBOARD_USERNAME and DASHBOARD_PASSWORD.\n');
     }
-    const refusal = crossSiteRefusal({ method: request.method, headers: request.headers, protocol: request.protocol }, publicOrigin);
+    const refusal = crossSiteRefusal(
+      { method: request.method, headers: request.headers, protocol: request.protocol },
+      publicOrigin,
+    );
     if (refusal) {
-      logger.warn({ method: request.method, path, origin: request.headers.origin, fetchSite: request.headers['sec-fetch-site'] }, 'cross-site request refused');
+      logger.warn(
+        { method: request.method, path, origin: request.headers.origin, fetchSite: request.headers['sec-fetch-site'] },
+        'cross-site request refused',
+      );
       return reply.code(403).type('text/plain; charset=utf-8').send(`${refusal}\n`);
     }
   });
@@ -163,13 +182,23 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
   });
 
   const page = (reply: FastifyReply, status: number, body: string) =>
-    reply.code(status).header('content-security-policy', PAGE_CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+    reply
+      .code(status)
+      .header('content-security-policy', PAGE_CSP)
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(body);
 
   app.get('/', async (_request, reply) => page(reply, 200, renderHomePage(stores)));
 
   app.get<{ Params: { id: string } }>('/stores/:id', async (request, reply) => {
     const store = storeById.get(request.params.id);
-    if (!store) return page(reply, 404, renderMessagePage('Unknown store', `There is no store "${request.params.id}" in the configuration.`));
+    if (!store)
+      return page(
+        reply,
+        404,
+        renderMessagePage('Unknown store', `There is no store "${request.params.id}" in the configuration.`),
+      );
     const overview = await readStoreOverview(redis, prefix, store.id, now());
     const flash = flashFrom(request.query);
     return page(reply, 200, renderStorePage(store, overview, { now: now(), ...(flash ? { flash } : {}) }));
@@ -177,9 +206,15 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
 
   app.post<{ Params: { id: string; orderId: string } }>('/stores/:id/orders/:orderId/replay', async (request, reply) => {
     const store = storeById.get(request.params.id);
-    if (!store) return page(reply, 404, renderMessagePage('Unknown store', `There is no store "${request.params.id}" in the configuration.`));
+    if (!store)
+      return page(
+        reply,
+        404,
+        renderMessagePage('Unknown store', `There is no store "${request.params.id}" in the configuration.`),
+      );
     const orderId = tiktokOrderId.safeParse(request.params.orderId);
-    if (!orderId.success) return page(reply, 400, renderMessagePage('Not a TikTok order id', 'A TikTok order id is made of digits only.'));
+    if (!orderId.success)
+      return page(reply, 400, renderMessagePage('Not a TikTok order id', 'A TikTok order id is made of digits only.'));
     const base = `/stores/${encodeURIComponent(store.id)}?order=${orderId.data}`;
     const failure = await readOrderFailure(redis, prefix, store.id, orderId.data);
     if (!failure) return reply.redirect(`${base}&replay=not-failed`, 303);
@@ -190,11 +225,15 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
     const existing = await queues.queue('orders', store.id).getJob(jobId);
     if (existing) {
       const state = await existing.getState();
-      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return reply.redirect(`${base}&replay=pending&job=${jobId}`, 303);
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown')
+        return reply.redirect(`${base}&replay=pending&job=${jobId}`, 303);
       jobId = `${jobId}-${now()}`;
     }
     await queues.add('orders', 'order-import', { store: store.id, tiktokOrderId: orderId.data, trigger: 'replay' }, { jobId });
-    logger.info({ store: store.id, tiktokOrderId: orderId.data, jobId, attempts: failure.attempts }, 'order import replay queued from the dashboard');
+    logger.info(
+      { store: store.id, tiktokOrderId: orderId.data, jobId, attempts: failure.attempts },
+      'order import replay queued from the dashboard',
+    );
     return reply.redirect(`${base}&replay=queued&job=${jobId}`, 303);
   });
 

@@ -13,7 +13,14 @@ import { stateKey } from './overview-data.js';
  * CI installs the `chromium` package; on a machine without it this file is skipped (and says so).
  */
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`SKIPPING the dashboard browser test: ${CHROMIUM} is missing (apt-get install -y chromium).`);
 
@@ -37,7 +44,16 @@ const stores = [
     connection = createRedisConnection({ url: redis.url, role: 'producer' });
     await waitForRedis(connection);
     queues = new QueueFactory({ connection, prefix: redis.prefix, retry: { maxRetries: 0, backoffSeconds: 1 } });
-    dashboard = await startDashboard({ redis: connection, queues, prefix: redis.prefix, stores, credentials, logger, host: '127.0.0.1', port: 0 });
+    dashboard = await startDashboard({
+      redis: connection,
+      queues,
+      prefix: redis.prefix,
+      stores,
+      credentials,
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+    });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   });
 
@@ -82,7 +98,12 @@ const stores = [
       },
       { connection: { url: redis.url }, prefix: redis.prefix },
     );
-    const job = await queues.add('orders', 'order-import', { store: 'glow', tiktokOrderId: '5771234' }, { jobId: 'glow-order-5771234', attempts: 1 });
+    const job = await queues.add(
+      'orders',
+      'order-import',
+      { store: 'glow', tiktokOrderId: '5771234' },
+      { jobId: 'glow-order-5771234', attempts: 1 },
+    );
     await waitUntil(async () => (await job.getState()) === 'failed', { what: 'the job to fail' });
     failing = false;
 
@@ -92,7 +113,8 @@ const stores = [
       const response = await page.goto(`${dashboard.url}/queues`);
       expect(response?.status()).toBe(200);
       for (const store of stores) {
-        for (const key of queueKeys) await page.getByText(queueNameFor(key, store.id), { exact: true }).first().waitFor({ state: 'visible' });
+        for (const key of queueKeys)
+          await page.getByText(queueNameFor(key, store.id), { exact: true }).first().waitFor({ state: 'visible' });
       }
 
       await page.goto(`${dashboard.url}/queues/queue/${encodeURIComponent(queueNameFor('orders', 'glow'))}?status=failed`);
@@ -104,10 +126,13 @@ const stores = [
       await dialog.getByText('retry this job').waitFor({ state: 'visible' });
       await dialog.getByRole('button', { name: 'Confirm' }).click();
 
-      await waitUntil(async () => (await queues.queue('orders', 'glow').getJob(job.id ?? ''))?.getState().then((s) => s === 'completed'), {
-        timeoutMs: 15_000,
-        what: 'the retried job to complete',
-      });
+      await waitUntil(
+        async () => (await queues.queue('orders', 'glow').getJob(job.id ?? ''))?.getState().then((s) => s === 'completed'),
+        {
+          timeoutMs: 15_000,
+          what: 'the retried job to complete',
+        },
+      );
       expect((await queues.queue('orders', 'glow').getJob(job.id ?? ''))?.returnvalue).toBe('imported');
     } finally {
       await context.close();
@@ -115,7 +140,15 @@ const stores = [
   }, 60_000);
 
   it('replays an order that could not be imported from the overview page', async () => {
-    await connection.hset(stateKey(redis.prefix, 'oak', 'order-failed'), '5779876', JSON.stringify({ reasons: [{ code: 'sku_unmapped', message: 'SKU "B-2" is not on TikTok' }], at: 1_700_000_000_000, attempts: 3 }));
+    await connection.hset(
+      stateKey(redis.prefix, 'oak', 'order-failed'),
+      '5779876',
+      JSON.stringify({
+        reasons: [{ code: 'sku_unmapped', message: 'SKU "B-2" is not on TikTok' }],
+        at: 1_700_000_000_000,
+        attempts: 3,
+      }),
+    );
     const context = await browser.newContext({ httpCredentials: credentials });
     try {
       const page = await context.newPage();

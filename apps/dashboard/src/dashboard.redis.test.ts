@@ -61,7 +61,8 @@ describe('the dashboard over HTTP (real Redis)', () => {
     await redis.cleanup();
   });
 
-  const get = (path: string, headers: Record<string, string> = auth) => fetch(`${dashboard.url}${path}`, { headers, redirect: 'manual' });
+  const get = (path: string, headers: Record<string, string> = auth) =>
+    fetch(`${dashboard.url}${path}`, { headers, redirect: 'manual' });
 
   it('asks for credentials on every page and refuses wrong ones', async () => {
     for (const path of ['/', '/queues', '/queues/api/queues', '/metrics', '/stores/glow', '/no-such-page']) {
@@ -70,7 +71,13 @@ describe('the dashboard over HTTP (real Redis)', () => {
       expect(none.headers.get('www-authenticate')).toMatch(/^Basic realm="shoptok dashboard"/);
       await none.text();
     }
-    for (const header of [basic('ops', 'wrong password!'), basic('admin', credentials.password), basic('ops', ''), 'Basic !!!', 'Bearer abc']) {
+    for (const header of [
+      basic('ops', 'wrong password!'),
+      basic('admin', credentials.password),
+      basic('ops', ''),
+      'Basic !!!',
+      'Bearer abc',
+    ]) {
       const wrong = await get('/', { authorization: header });
       expect(wrong.status).toBe(401);
       await wrong.text();
@@ -88,20 +95,30 @@ describe('the dashboard over HTTP (real Redis)', () => {
     expect(api.status).toBe(200);
     const body = (await api.json()) as { queues: { name: string }[] };
     const names = body.queues.map((q) => q.name).sort();
-    expect(names).toEqual(['glow', 'oak'].flatMap((s) => ['fulfilment', 'inventory', 'maintenance', 'orders', 'products'].map((q) => `${q}-{${s}}`)).sort());
+    expect(names).toEqual(
+      ['glow', 'oak']
+        .flatMap((s) => ['fulfilment', 'inventory', 'maintenance', 'orders', 'products'].map((q) => `${q}-{${s}}`))
+        .sort(),
+    );
   });
 
   it('answers /healthz without credentials and reports workers without failing on their absence', async () => {
     const before = await get('/healthz', {});
     expect(before.status).toBe(200);
-    const report = (await before.json()) as { ok: boolean; checks: { redis: { ok: boolean }; workers: { ok: boolean; affectsHealth: boolean; queuesWithoutWorkers: string[] } } };
+    const report = (await before.json()) as {
+      ok: boolean;
+      checks: { redis: { ok: boolean }; workers: { ok: boolean; affectsHealth: boolean; queuesWithoutWorkers: string[] } };
+    };
     expect(report.ok).toBe(true);
     expect(report.checks.redis.ok).toBe(true);
     expect(report.checks.workers).toMatchObject({ ok: false, affectsHealth: false });
     expect(report.checks.workers.queuesWithoutWorkers).toContain('inventory-{glow}');
 
     // A real BullMQ worker must be seen (guards the client-name format we count by).
-    const worker = new Worker(queueNameFor('inventory', 'glow'), async () => undefined, { connection: { url: redis.url }, prefix: redis.prefix });
+    const worker = new Worker(queueNameFor('inventory', 'glow'), async () => undefined, {
+      connection: { url: redis.url },
+      prefix: redis.prefix,
+    });
     workers.push(worker);
     await worker.waitUntilReady();
     await waitUntil(
@@ -168,7 +185,12 @@ describe('the dashboard over HTTP (real Redis)', () => {
     expect(typeOf('shoptok_queue_jobs')).toBe('GAUGE');
     expect(families.some((f) => f.name === 'shoptok_dashboard_process_cpu_user_seconds_total')).toBe(true);
     // Fields of an unknown shape are left out, not exported under a wrong name.
-    expect(families.filter((f) => f.name.startsWith('shoptok_') && !f.name.startsWith('shoptok_dashboard_')).flatMap((f) => f.metrics).some((m) => m.value === '987654')).toBe(false);
+    expect(
+      families
+        .filter((f) => f.name.startsWith('shoptok_') && !f.name.startsWith('shoptok_dashboard_'))
+        .flatMap((f) => f.metrics)
+        .some((m) => m.value === '987654'),
+    ).toBe(false);
   });
 
   it('shows a store overview from the sync state, escaped', async () => {
@@ -176,29 +198,64 @@ describe('the dashboard over HTTP (real Redis)', () => {
     await connection.hset(
       stateKey(p, 'glow', 'sku'),
       'SKU-1',
-      JSON.stringify({ sellerSku: 'SKU-1', shopifyProductId: 'gid://shopify/Product/1', tiktokProductId: '17', tiktokSkuId: '1701' }),
+      JSON.stringify({
+        sellerSku: 'SKU-1',
+        shopifyProductId: 'gid://shopify/Product/1',
+        tiktokProductId: '17',
+        tiktokSkuId: '1701',
+      }),
       'SKU-2',
-      JSON.stringify({ sellerSku: 'SKU-2', shopifyProductId: 'gid://shopify/Product/1', tiktokProductId: '17', tiktokSkuId: '1702' }),
+      JSON.stringify({
+        sellerSku: 'SKU-2',
+        shopifyProductId: 'gid://shopify/Product/1',
+        tiktokProductId: '17',
+        tiktokSkuId: '1702',
+      }),
       'SKU-3',
-      JSON.stringify({ sellerSku: 'SKU-3', shopifyProductId: 'gid://shopify/Product/2', tiktokProductId: '18', tiktokSkuId: '1801' }),
+      JSON.stringify({
+        sellerSku: 'SKU-3',
+        shopifyProductId: 'gid://shopify/Product/2',
+        tiktokProductId: '18',
+        tiktokSkuId: '1801',
+      }),
       'SKU-BAD',
       'not json',
     );
-    await connection.hset(stateKey(p, 'glow', 'pushed'), '1701', JSON.stringify({ warehouses: { w1: 3 }, at: Date.now() }), '1702', JSON.stringify({ warehouses: { w1: 0 }, at: Date.now() }));
+    await connection.hset(
+      stateKey(p, 'glow', 'pushed'),
+      '1701',
+      JSON.stringify({ warehouses: { w1: 3 }, at: Date.now() }),
+      '1702',
+      JSON.stringify({ warehouses: { w1: 0 }, at: Date.now() }),
+    );
     await connection.hset(
       stateKey(p, 'glow', 'listing'),
       'gid://shopify/Product/1',
       JSON.stringify({ tiktokProductId: '17', contentHash: 'h', status: 'ACTIVATE', auditFailedReasons: [], updatedAt: 1 }),
       'gid://shopify/Product/2',
-      JSON.stringify({ tiktokProductId: '18', contentHash: 'h', status: 'FAILED', auditFailedReasons: [{ reasons: ['Image is blurry'], suggestions: ['Upload 800x800'] }], updatedAt: 2 }),
+      JSON.stringify({
+        tiktokProductId: '18',
+        contentHash: 'h',
+        status: 'FAILED',
+        auditFailedReasons: [{ reasons: ['Image is blurry'], suggestions: ['Upload 800x800'] }],
+        updatedAt: 2,
+      }),
     );
     await connection.hset(
       stateKey(p, 'glow', 'attention'),
       'gid://shopify/Product/3',
       JSON.stringify({ reasons: [{ code: 'no_category', message: '<script>alert(1)</script> has no category' }], at: 3 }),
     );
-    await connection.hset(stateKey(p, 'glow', 'order'), '5770100', JSON.stringify({ shopifyOrderId: 'gid://shopify/Order/1', tiktokStatus: 'AWAITING_SHIPMENT', importedAt: 1 }));
-    await connection.hset(stateKey(p, 'glow', 'order-failed'), '5770200', JSON.stringify({ reasons: [{ code: 'sku_unmapped', message: 'SKU "X" & co is not mapped' }], at: 5, attempts: 2 }));
+    await connection.hset(
+      stateKey(p, 'glow', 'order'),
+      '5770100',
+      JSON.stringify({ shopifyOrderId: 'gid://shopify/Order/1', tiktokStatus: 'AWAITING_SHIPMENT', importedAt: 1 }),
+    );
+    await connection.hset(
+      stateKey(p, 'glow', 'order-failed'),
+      '5770200',
+      JSON.stringify({ reasons: [{ code: 'sku_unmapped', message: 'SKU "X" & co is not mapped' }], at: 5, attempts: 2 }),
+    );
     const now = Date.now();
     await recordSyncLag(connection, p, 'glow', 'inventory', 30, now - 3_600_000);
     await recordSyncLag(connection, p, 'glow', 'inventory', 90, now - 60_000);
@@ -239,13 +296,22 @@ describe('the dashboard over HTTP (real Redis)', () => {
         body: '',
         redirect: 'manual',
       });
-    const replayJobs = async () => (await queues.queue('orders', 'glow').getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter((j) => j.data.trigger === 'replay');
+    const replayJobs = async () =>
+      (await queues.queue('orders', 'glow').getJobs(['waiting', 'delayed', 'active', 'completed', 'failed'])).filter(
+        (j) => j.data.trigger === 'replay',
+      );
 
     it('queues exactly one order-import job for a failed order, even when clicked twice', async () => {
-      await connection.hset(stateKey(redis.prefix, 'glow', 'order-failed'), '5770300', JSON.stringify({ reasons: [{ code: 'x', message: 'y' }], at: 10, attempts: 1 }));
+      await connection.hset(
+        stateKey(redis.prefix, 'glow', 'order-failed'),
+        '5770300',
+        JSON.stringify({ reasons: [{ code: 'x', message: 'y' }], at: 10, attempts: 1 }),
+      );
       const first = await replay('5770300', { origin: dashboard.url, 'sec-fetch-site': 'same-origin' });
       expect(first.status).toBe(303);
-      expect(first.headers.get('location')).toMatch(/^\/stores\/glow\?order=5770300&replay=queued&job=glow-order-5770300-replay-1-10$/);
+      expect(first.headers.get('location')).toMatch(
+        /^\/stores\/glow\?order=5770300&replay=queued&job=glow-order-5770300-replay-1-10$/,
+      );
       const second = await replay('5770300', { origin: dashboard.url });
       expect(second.headers.get('location')).toContain('replay=pending');
 
@@ -259,7 +325,11 @@ describe('the dashboard over HTTP (real Redis)', () => {
     });
 
     it('refuses cross-site requests and orders with nothing to replay', async () => {
-      await connection.hset(stateKey(redis.prefix, 'glow', 'order-failed'), '5770400', JSON.stringify({ reasons: [], at: 11, attempts: 1 }));
+      await connection.hset(
+        stateKey(redis.prefix, 'glow', 'order-failed'),
+        '5770400',
+        JSON.stringify({ reasons: [], at: 11, attempts: 1 }),
+      );
       const before = (await replayJobs()).length;
 
       const crossSite = await replay('5770400', { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' });
@@ -269,9 +339,15 @@ describe('the dashboard over HTTP (real Redis)', () => {
       const nullOrigin = await replay('5770400', { origin: 'null' });
       expect(nullOrigin.status).toBe(403);
       // Bull Board's own API is covered by the same guard.
-      const boardRetry = await fetch(`${dashboard.url}/queues/api/queues/orders-%7Bglow%7D/retry/failed`, { method: 'PUT', headers: { ...auth, 'sec-fetch-site': 'same-site' } });
+      const boardRetry = await fetch(`${dashboard.url}/queues/api/queues/orders-%7Bglow%7D/retry/failed`, {
+        method: 'PUT',
+        headers: { ...auth, 'sec-fetch-site': 'same-site' },
+      });
       expect(boardRetry.status).toBe(403);
-      const withoutAuth = await fetch(`${dashboard.url}/stores/glow/orders/5770400/replay`, { method: 'POST', redirect: 'manual' });
+      const withoutAuth = await fetch(`${dashboard.url}/stores/glow/orders/5770400/replay`, {
+        method: 'POST',
+        redirect: 'manual',
+      });
       expect(withoutAuth.status).toBe(401);
 
       const notFailed = await replay('5770999', { origin: dashboard.url });
@@ -284,14 +360,22 @@ describe('the dashboard over HTTP (real Redis)', () => {
   });
 });
 
-
 describe('the dashboard process', () => {
   const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const storeEnv = { SHOPIFY_STORE: 'proc-shop', SHOPIFY_TOKEN: 'shpat_test', TIKTOK_APP_KEY: 'key', TIKTOK_SECRET: 'secret-value', TIKTOK_ACCESS_TOKEN: 'ROW_test' };
+  const storeEnv = {
+    SHOPIFY_STORE: 'proc-shop',
+    SHOPIFY_TOKEN: 'shpat_test',
+    TIKTOK_APP_KEY: 'key',
+    TIKTOK_SECRET: 'secret-value',
+    TIKTOK_ACCESS_TOKEN: 'ROW_test',
+  };
 
   it('refuses to listen beyond loopback without credentials', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shoptok-dashboard-'));
-    const app = startAppProcess(join(appDir, 'src/main.ts'), { cwd: dir, env: { ...storeEnv, REDIS_URL: 'redis://127.0.0.1:1', DASHBOARD_HOST: '0.0.0.0' } });
+    const app = startAppProcess(join(appDir, 'src/main.ts'), {
+      cwd: dir,
+      env: { ...storeEnv, REDIS_URL: 'redis://127.0.0.1:1', DASHBOARD_HOST: '0.0.0.0' },
+    });
     try {
       expect(await app.exited).toBe(78);
       expect(app.output()).toContain('DASHBOARD_USERNAME and DASHBOARD_PASSWORD');
@@ -306,10 +390,22 @@ describe('the dashboard process', () => {
     const port = await freePort();
     const app = startAppProcess(join(appDir, 'src/main.ts'), {
       cwd: dir,
-      env: { ...storeEnv, REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, DASHBOARD_PORT: String(port), DASHBOARD_USERNAME: 'ops', DASHBOARD_PASSWORD: 'a long password', LOG_LEVEL: 'info', LOG_FILE: join(dir, 'dashboard.log') },
+      env: {
+        ...storeEnv,
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: redis.prefix,
+        DASHBOARD_PORT: String(port),
+        DASHBOARD_USERNAME: 'ops',
+        DASHBOARD_PASSWORD: 'a long password',
+        LOG_LEVEL: 'info',
+        LOG_FILE: join(dir, 'dashboard.log'),
+      },
     });
     try {
-      await waitUntil(() => app.output().includes('dashboard listening'), { timeoutMs: 20_000, what: `the dashboard to listen (output: ${app.output()})` });
+      await waitUntil(() => app.output().includes('dashboard listening'), {
+        timeoutMs: 20_000,
+        what: `the dashboard to listen (output: ${app.output()})`,
+      });
       const health = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(health.status).toBe(200);
       await health.text();

@@ -33,7 +33,7 @@ describe('dashboard reads on a three-node Redis Cluster', () => {
     }
   });
 
-  it('reads every store\'s published metrics, wherever its master is', async () => {
+  it("reads every store's published metrics, wherever its master is", async () => {
     const redis = producer as RedisConnection;
     await recordMetric(redis, prefix, 'fleet-a', 'api_calls:tiktok', 3);
     await recordMetric(redis, prefix, 'fleet-b', 'api_calls:tiktok', 5);
@@ -44,7 +44,7 @@ describe('dashboard reads on a three-node Redis Cluster', () => {
     ]);
   });
 
-  it('counts a worker of a store\'s queue from the clients of every master', async () => {
+  it("counts a worker of a store's queue from the clients of every master", async () => {
     const redis = producer as RedisConnection;
     const names = STORES.map((store) => queueNameFor('inventory', store));
     worker = new Worker(names[1] as string, async () => undefined, { connection: workerConnection as RedisConnection, prefix });

@@ -21,7 +21,11 @@ export interface QueueSnapshot {
  * a test checks this against a real Worker so a BullMQ change cannot slip by.
  * Undefined when the server refuses CLIENT LIST (some managed Redis services do).
  */
-export async function countWorkers(redis: RedisConnection, prefix: string, queueNames: readonly string[]): Promise<Map<string, number> | undefined> {
+export async function countWorkers(
+  redis: RedisConnection,
+  prefix: string,
+  queueNames: readonly string[],
+): Promise<Map<string, number> | undefined> {
   let lists: string[];
   try {
     // On a cluster each master lists only its own clients: a worker's connection shows on the
@@ -47,7 +51,12 @@ export async function countWorkers(redis: RedisConnection, prefix: string, queue
 }
 
 /** Counts and workers of every queue of every store, read now (one round of Redis calls). */
-export async function readFleet(options: { queues: QueueFactory; redis: RedisConnection; prefix: string; stores: readonly string[] }): Promise<QueueSnapshot[]> {
+export async function readFleet(options: {
+  queues: QueueFactory;
+  redis: RedisConnection;
+  prefix: string;
+  stores: readonly string[];
+}): Promise<QueueSnapshot[]> {
   const { queues, redis, prefix, stores } = options;
   const pairs = stores.flatMap((store) => queueKeys.map((queue) => ({ queue, store, name: queueNameFor(queue, store) })));
   const [workers, counts] = await Promise.all([

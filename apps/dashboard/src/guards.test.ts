@@ -12,21 +12,39 @@ describe('createBasicAuthCheck', () => {
   });
 
   it('refuses anything else', () => {
-    for (const value of [undefined, '', 'Basic', 'Basic ', header('ops', 'p:ss wörd lon'), header('Ops', 'p:ss wörd long'), header('', ''), 'Basic b3Bz', 'Bearer x']) {
+    for (const value of [
+      undefined,
+      '',
+      'Basic',
+      'Basic ',
+      header('ops', 'p:ss wörd lon'),
+      header('Ops', 'p:ss wörd long'),
+      header('', ''),
+      'Basic b3Bz',
+      'Bearer x',
+    ]) {
       expect(check(value)).toBe(false);
     }
   });
 });
 
 describe('crossSiteRefusal', () => {
-  const request = (method: string, headers: Record<string, string>) => ({ method, headers: { host: 'dash.local:3000', ...headers }, protocol: 'http' });
+  const request = (method: string, headers: Record<string, string>) => ({
+    method,
+    headers: { host: 'dash.local:3000', ...headers },
+    protocol: 'http',
+  });
 
   it('lets reads through whatever their origin', () => {
-    expect(crossSiteRefusal(request('GET', { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }), undefined)).toBeUndefined();
+    expect(
+      crossSiteRefusal(request('GET', { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }), undefined),
+    ).toBeUndefined();
   });
 
   it('allows same-origin writes, by Fetch Metadata or by Origin', () => {
-    expect(crossSiteRefusal(request('POST', { 'sec-fetch-site': 'same-origin', origin: 'http://dash.local:3000' }), undefined)).toBeUndefined();
+    expect(
+      crossSiteRefusal(request('POST', { 'sec-fetch-site': 'same-origin', origin: 'http://dash.local:3000' }), undefined),
+    ).toBeUndefined();
     expect(crossSiteRefusal(request('PUT', { origin: 'http://DASH.local:3000' }), undefined)).toBeUndefined();
     // Behind a TLS proxy the browser's origin is the public URL.
     expect(crossSiteRefusal(request('POST', { origin: 'https://ops.example.com' }), 'https://ops.example.com')).toBeUndefined();
@@ -36,8 +54,12 @@ describe('crossSiteRefusal', () => {
 
   it('refuses writes another site makes the browser send', () => {
     expect(crossSiteRefusal(request('POST', { 'sec-fetch-site': 'cross-site' }), undefined)).toMatch(/cross-site POST/);
-    expect(crossSiteRefusal(request('PATCH', { 'sec-fetch-site': 'same-site', origin: 'http://dash.local:3000' }), undefined)).toBeDefined();
-    expect(crossSiteRefusal(request('POST', { origin: 'https://evil.example' }), 'https://ops.example.com')).toMatch(/origin https:\/\/evil\.example/);
+    expect(
+      crossSiteRefusal(request('PATCH', { 'sec-fetch-site': 'same-site', origin: 'http://dash.local:3000' }), undefined),
+    ).toBeDefined();
+    expect(crossSiteRefusal(request('POST', { origin: 'https://evil.example' }), 'https://ops.example.com')).toMatch(
+      /origin https:\/\/evil\.example/,
+    );
     expect(crossSiteRefusal(request('DELETE', { origin: 'null' }), undefined)).toBeDefined();
     expect(crossSiteRefusal(request('POST', { origin: 'https://dash.local:3000' }), undefined)).toBeDefined();
   });
@@ -45,12 +67,15 @@ describe('crossSiteRefusal', () => {
 
 describe('startup checks', () => {
   it('knows loopback addresses', () => {
-    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', 'LOCALHOST']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', 'LOCALHOST'])
+      expect(isLoopbackHost(host)).toBe(true);
     for (const host of ['0.0.0.0', '::', '10.0.0.5', 'dashboard.internal', '128.0.0.1']) expect(isLoopbackHost(host)).toBe(false);
   });
 
   it('refuses a dashboard beyond loopback without both credentials', () => {
-    expect(credentialsProblem({ host: '0.0.0.0', username: 'ops', password: undefined })).toMatch(/DASHBOARD_USERNAME and DASHBOARD_PASSWORD/);
+    expect(credentialsProblem({ host: '0.0.0.0', username: 'ops', password: undefined })).toMatch(
+      /DASHBOARD_USERNAME and DASHBOARD_PASSWORD/,
+    );
     expect(credentialsProblem({ host: '0.0.0.0', username: 'ops', password: 'long enough pw' })).toBeUndefined();
     expect(credentialsProblem({ host: '127.0.0.1', username: undefined, password: undefined })).toBeUndefined();
   });

@@ -10,7 +10,12 @@ import { credentialsProblem } from './startup.js';
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit({ env: mergeDotEnv(process.env, process.cwd()) });
-  const logger = createLogger({ level: config.log.level, file: config.log.file, secretValues: secretValuesOf(config), base: { app: 'dashboard' } });
+  const logger = createLogger({
+    level: config.log.level,
+    file: config.log.file,
+    secretValues: secretValuesOf(config),
+    base: { app: 'dashboard' },
+  });
 
   // The config refuses this already; checked again because an open Bull Board can retry, clean
   // and obliterate every queue of every store.
@@ -22,7 +27,8 @@ async function main(): Promise<void> {
   }
   const { username, password } = config.dashboard;
   const credentials = username && password ? { username, password } : undefined;
-  if (!credentials) logger.warn({ host: config.dashboard.host }, 'dashboard without authentication: reachable from this machine only');
+  if (!credentials)
+    logger.warn({ host: config.dashboard.host }, 'dashboard without authentication: reachable from this machine only');
 
   const shutdown = new ShutdownRegistry({ logger });
   shutdown.listen();
@@ -45,7 +51,14 @@ async function main(): Promise<void> {
     port: config.dashboard.port,
   });
   shutdown.add('intake', 'http server', () => dashboard.close());
-  logger.info({ url: config.dashboard.publicUrl ?? dashboard.url, auth: credentials ? 'basic' : 'none (loopback)', stores: config.stores.length }, 'dashboard listening: / overview, /queues Bull Board, /metrics, /healthz');
+  logger.info(
+    {
+      url: config.dashboard.publicUrl ?? dashboard.url,
+      auth: credentials ? 'basic' : 'none (loopback)',
+      stores: config.stores.length,
+    },
+    'dashboard listening: / overview, /queues Bull Board, /metrics, /healthz',
+  );
 }
 
 void main().catch((err: unknown) => {

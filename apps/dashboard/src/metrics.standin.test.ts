@@ -40,9 +40,24 @@ describe('/metrics counts what the fleet really did (order worker process, stand
   beforeAll(async () => {
     redis = await useTestRedis('dash-metrics');
     tts = await startTikTokStandIn({
-      shops: [{ appKey: APP_KEY, appSecret: APP_SECRET, name: 'metrics', warehouses: [{ id: WAREHOUSE, name: 'Main', isDefault: true }], deliveryOptions: [{ id: '690000000000000042', name: 'Standard', providers: [{ id: '6617675021119438849', name: 'Royal Mail' }] }] }],
+      shops: [
+        {
+          appKey: APP_KEY,
+          appSecret: APP_SECRET,
+          name: 'metrics',
+          warehouses: [{ id: WAREHOUSE, name: 'Main', isDefault: true }],
+          deliveryOptions: [
+            { id: '690000000000000042', name: 'Standard', providers: [{ id: '6617675021119438849', name: 'Royal Mail' }] },
+          ],
+        },
+      ],
     });
-    shopify = await startShopifyStandIn({ shopDomain: 'metrics-shop.myshopify.com', accessToken: 'shpat_metrics0123456789abcdef', catalogue: { products: 6, seed: 42, locations: 1 }, bucket: { maximumAvailable: 20_000, restoreRate: 1_000 } });
+    shopify = await startShopifyStandIn({
+      shopDomain: 'metrics-shop.myshopify.com',
+      accessToken: 'shpat_metrics0123456789abcdef',
+      catalogue: { products: 6, seed: 42, locations: 1 },
+      bucket: { maximumAvailable: 20_000, restoreRate: 1_000 },
+    });
     const shop = tts.shops[0]!;
     shopId = shop.shopId;
     // The Shopify catalogue is live on TikTok (unique SKUs), so TikTok orders can be imported.
@@ -56,14 +71,29 @@ describe('/metrics counts what the fleet really did (order worker process, stand
         title: product.title.padEnd(25, '.'),
         category_id: '601226',
         status: 'ACTIVATE',
-        skus: variants.map((v, i) => ({ id: String(skuId++), seller_sku: v.sku as string, price: { amount: v.price, currency: 'GBP' }, inventory: [{ warehouse_id: WAREHOUSE, quantity: 50 }], sales_attributes: [{ name: 'Variant', value_name: `${v.title} ${i}` }] })),
+        skus: variants.map((v, i) => ({
+          id: String(skuId++),
+          seller_sku: v.sku as string,
+          price: { amount: v.price, currency: 'GBP' },
+          inventory: [{ warehouse_id: WAREHOUSE, quantity: 50 }],
+          sales_attributes: [{ name: 'Variant', value_name: `${v.title} ${i}` }],
+        })),
       });
     }
 
     connection = createRedisConnection({ url: redis.url, role: 'producer', name: 'dash-metrics-test' });
     await waitForRedis(connection);
     queues = new QueueFactory({ connection, prefix: redis.prefix, retry: { maxRetries: 1, backoffSeconds: 0.2 } });
-    dashboard = await startDashboard({ redis: connection, queues, prefix: redis.prefix, stores: [{ id: STORE, name: 'Metrics shop', enabled: true }], credentials, logger, host: '127.0.0.1', port: 0 });
+    dashboard = await startDashboard({
+      redis: connection,
+      queues,
+      prefix: redis.prefix,
+      stores: [{ id: STORE, name: 'Metrics shop', enabled: true }],
+      credentials,
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+    });
 
     const dir = mkdtempSync(join(tmpdir(), 'shoptok-dash-metrics-'));
     worker = startAppProcess(join(repoRoot, 'apps/order-worker/src/main.ts'), {
@@ -87,14 +117,21 @@ describe('/metrics counts what the fleet really did (order worker process, stand
         LOG_FILE: join(dir, 'order-worker.log'),
       },
     });
-    await waitUntil(() => worker!.output().includes('order worker running'), { timeoutMs: 30_000, what: 'the order worker to start' });
+    await waitUntil(() => worker!.output().includes('order worker running'), {
+      timeoutMs: 30_000,
+      what: 'the order worker to start',
+    });
   });
 
   afterAll(async () => {
     await worker?.stop();
     await dashboard?.close();
     if (queues) {
-      for (const q of ['orders', 'fulfilment'] as const) await queues.queue(q, STORE).obliterate({ force: true }).catch(() => undefined);
+      for (const q of ['orders', 'fulfilment'] as const)
+        await queues
+          .queue(q, STORE)
+          .obliterate({ force: true })
+          .catch(() => undefined);
       await queues.close();
     }
     connection?.disconnect();
@@ -104,11 +141,15 @@ describe('/metrics counts what the fleet really did (order worker process, stand
   });
 
   async function scrape(): Promise<(name: string, labels: Record<string, string>) => number | undefined> {
-    const res = await fetch(`${dashboard.url}/metrics`, { headers: { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` } });
+    const res = await fetch(`${dashboard.url}/metrics`, {
+      headers: { authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}` },
+    });
     expect(res.status).toBe(200);
     const families = parsePrometheusTextFormat(await res.text()) as PromFamily[];
     return (name, labels) => {
-      const sample = families.find((f) => f.name === name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
+      const sample = families
+        .find((f) => f.name === name)
+        ?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
       return sample ? Number(sample.value) : undefined;
     };
   }
@@ -117,15 +158,29 @@ describe('/metrics counts what the fleet really did (order worker process, stand
     const orders = tts.admin.generateOrders(shopId, { count: 3, status: 'AWAITING_SHIPMENT' });
     tts.faults.inject({ shop: shopId, kind: 'rate-limit', api: ORDER_SEARCH });
     await queues.add('orders', 'order-poll', { store: STORE });
-    await waitUntil(() => shopify.counters.ordersCreated === orders.length, { timeoutMs: 30_000, what: `${orders.length} orders in Shopify (worker output: ${worker!.output().slice(-2000)})` });
+    await waitUntil(() => shopify.counters.ordersCreated === orders.length, {
+      timeoutMs: 30_000,
+      what: `${orders.length} orders in Shopify (worker output: ${worker!.output().slice(-2000)})`,
+    });
     const ordersQueue = queues.queue('orders', STORE);
-    await waitUntil(async () => (await ordersQueue.getCompletedCount()) === 1 + orders.length, { what: 'the poll and the imports to complete' });
+    await waitUntil(async () => (await ordersQueue.getCompletedCount()) === 1 + orders.length, {
+      what: 'the poll and the imports to complete',
+    });
 
     const tiktokCounted = () => tts.counters.total({ shopId });
     // Counting is fire-and-forget: wait until the last writes landed, then compare exactly.
-    await waitUntil(async () => (await scrape())('shoptok_api_calls_total', { api: 'tiktok', store: STORE }) === tiktokCounted().requests, { what: 'TikTok calls counted' });
-    await waitUntil(async () => (await scrape())('shoptok_api_calls_total', { api: 'shopify', store: STORE }) === shopify.counters.requests, { what: 'Shopify calls counted' });
-    await waitUntil(async () => (await scrape())('shoptok_jobs_completed_total', { queue: 'orders', store: STORE }) === 1 + orders.length, { what: 'completed jobs counted' });
+    await waitUntil(
+      async () => (await scrape())('shoptok_api_calls_total', { api: 'tiktok', store: STORE }) === tiktokCounted().requests,
+      { what: 'TikTok calls counted' },
+    );
+    await waitUntil(
+      async () => (await scrape())('shoptok_api_calls_total', { api: 'shopify', store: STORE }) === shopify.counters.requests,
+      { what: 'Shopify calls counted' },
+    );
+    await waitUntil(
+      async () => (await scrape())('shoptok_jobs_completed_total', { queue: 'orders', store: STORE }) === 1 + orders.length,
+      { what: 'completed jobs counted' },
+    );
     const metric = await scrape();
     expect(tiktokCounted()).toMatchObject({ rateLimited: 1 });
     expect({

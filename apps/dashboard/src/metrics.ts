@@ -12,7 +12,11 @@ export interface FleetMetrics {
  * Reads every store's published metrics hash, all at once. Not one pipeline: on a Redis Cluster
  * the stores' hashes sit in different slots, and a pipeline must stay within one node.
  */
-export async function readPublishedMetrics(redis: RedisConnection, prefix: string, stores: readonly string[]): Promise<FleetMetrics['published']> {
+export async function readPublishedMetrics(
+  redis: RedisConnection,
+  prefix: string,
+  stores: readonly string[],
+): Promise<FleetMetrics['published']> {
   const hashes = await Promise.all(stores.map((store) => redis.hgetall(metricsKey(prefix, store))));
   return stores.map((store, i) => {
     const fields = Object.entries(hashes[i] ?? {})
@@ -30,7 +34,9 @@ export async function readPublishedMetrics(redis: RedisConnection, prefix: strin
 export class MetricsExporter {
   private readonly processRegistry = new Registry();
 
-  constructor(private readonly options: { queues: QueueFactory; redis: RedisConnection; prefix: string; stores: () => readonly string[] }) {
+  constructor(
+    private readonly options: { queues: QueueFactory; redis: RedisConnection; prefix: string; stores: () => readonly string[] },
+  ) {
     collectDefaultMetrics({ register: this.processRegistry, prefix: 'shoptok_dashboard_' });
   }
 
@@ -42,7 +48,10 @@ export class MetricsExporter {
   async scrape(): Promise<string> {
     const { queues, redis, prefix } = this.options;
     const stores = this.options.stores();
-    const [queueSnapshots, published] = await Promise.all([readFleet({ queues, redis, prefix, stores }), readPublishedMetrics(redis, prefix, stores)]);
+    const [queueSnapshots, published] = await Promise.all([
+      readFleet({ queues, redis, prefix, stores }),
+      readPublishedMetrics(redis, prefix, stores),
+    ]);
     const scrapeRegistry = renderFleetMetrics({ queues: queueSnapshots, published });
     return Registry.merge([scrapeRegistry, this.processRegistry]).metrics();
   }
@@ -55,20 +64,45 @@ export function renderFleetMetrics(data: FleetMetrics): Registry {
   const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name, help, labelNames, registers });
   const counter = (name: string, help: string, labelNames: string[]) => new Counter({ name, help, labelNames, registers });
 
-  const jobs = gauge('shoptok_queue_jobs', 'Jobs in a store queue by BullMQ state, read at scrape time.', ['queue', 'store', 'state']);
-  const workers = gauge('shoptok_queue_workers', 'Worker connections consuming a store queue (absent when Redis refuses CLIENT LIST).', ['queue', 'store']);
+  const jobs = gauge('shoptok_queue_jobs', 'Jobs in a store queue by BullMQ state, read at scrape time.', [
+    'queue',
+    'store',
+    'state',
+  ]);
+  const workers = gauge(
+    'shoptok_queue_workers',
+    'Worker connections consuming a store queue (absent when Redis refuses CLIENT LIST).',
+    ['queue', 'store'],
+  );
   for (const q of data.queues) {
     for (const [state, n] of Object.entries(q.counts)) jobs.set({ queue: q.queue, store: q.store, state }, n);
     if (q.workers !== undefined) workers.set({ queue: q.queue, store: q.store }, q.workers);
   }
 
-  const jobsCompleted = counter('shoptok_jobs_completed_total', 'Jobs completed, as published by the workers.', ['queue', 'store']);
-  const jobsFailed = counter('shoptok_jobs_failed_total', 'Job attempts that failed, as published by the workers.', ['queue', 'store']);
-  const jobsRateLimited = counter('shoptok_jobs_rate_limited_total', 'Jobs put back because an API rate-limited the store.', ['queue', 'store']);
-  const lag = gauge('shoptok_sync_lag_seconds', 'Latest sync lag: seconds between a change at the source and the other side having it.', ['queue', 'store']);
+  const jobsCompleted = counter('shoptok_jobs_completed_total', 'Jobs completed, as published by the workers.', [
+    'queue',
+    'store',
+  ]);
+  const jobsFailed = counter('shoptok_jobs_failed_total', 'Job attempts that failed, as published by the workers.', [
+    'queue',
+    'store',
+  ]);
+  const jobsRateLimited = counter('shoptok_jobs_rate_limited_total', 'Jobs put back because an API rate-limited the store.', [
+    'queue',
+    'store',
+  ]);
+  const lag = gauge(
+    'shoptok_sync_lag_seconds',
+    'Latest sync lag: seconds between a change at the source and the other side having it.',
+    ['queue', 'store'],
+  );
   const apiCalls = counter('shoptok_api_calls_total', 'Calls made to an upstream API.', ['api', 'store']);
   const api429 = counter('shoptok_api_429_total', 'HTTP 429 answers from an upstream API.', ['api', 'store']);
-  const throttled = counter('shoptok_api_throttled_total', 'Throttled answers that are not HTTP 429 (Shopify GraphQL THROTTLED).', ['api', 'store']);
+  const throttled = counter(
+    'shoptok_api_throttled_total',
+    'Throttled answers that are not HTTP 429 (Shopify GraphQL THROTTLED).',
+    ['api', 'store'],
+  );
   const aiCalls = counter('shoptok_ai_calls_total', 'Calls to the AI category mapper.', ['store']);
   const aiCacheHits = counter('shoptok_ai_cache_hits_total', 'AI mappings answered from the cache.', ['store']);
   const aiCost = counter('shoptok_ai_cost_usd_total', 'AI spend in US dollars.', ['store']);

@@ -12,15 +12,29 @@ const listingSchema = z.looseObject({
   tiktokProductId: z.string().optional(),
   status: z.string().default('UNKNOWN'),
   auditFailedReasons: z
-    .array(z.looseObject({ reasons: z.array(z.string()).default([]), suggestions: z.array(z.string()).default([]), position: z.string().optional() }))
+    .array(
+      z.looseObject({
+        reasons: z.array(z.string()).default([]),
+        suggestions: z.array(z.string()).default([]),
+        position: z.string().optional(),
+      }),
+    )
     .default([]),
   updatedAt: z.number().optional(),
 });
 const attentionSchema = z.looseObject({ reasons: z.array(reasonSchema).default([]), at: z.number().optional() });
-const orderFailureSchema = z.looseObject({ reasons: z.array(reasonSchema).default([]), at: z.number().optional(), attempts: z.number().int().default(1) });
+const orderFailureSchema = z.looseObject({
+  reasons: z.array(reasonSchema).default([]),
+  at: z.number().optional(),
+  attempts: z.number().int().default(1),
+});
 
 /** The state hash `field` of a store. */
-export function stateKey(prefix: string, store: string, hash: 'sku' | 'pushed' | 'listing' | 'attention' | 'order' | 'order-failed'): string {
+export function stateKey(
+  prefix: string,
+  store: string,
+  hash: 'sku' | 'pushed' | 'listing' | 'attention' | 'order' | 'order-failed',
+): string {
   return `${prefix}:{${store}}:state:${hash}`;
 }
 
@@ -79,7 +93,12 @@ function parseJson<T>(schema: z.ZodType<T>, raw: string): T | undefined {
 const DAY_MS = 24 * 3600 * 1000;
 
 /** Everything the overview page of one store shows, read now. */
-export async function readStoreOverview(redis: RedisConnection, prefix: string, store: string, now = Date.now()): Promise<StoreOverview> {
+export async function readStoreOverview(
+  redis: RedisConnection,
+  prefix: string,
+  store: string,
+  now = Date.now(),
+): Promise<StoreOverview> {
   let unreadable = 0;
 
   const pushedSkuIds = new Set<string>();
@@ -110,10 +129,19 @@ export async function readStoreOverview(redis: RedisConnection, prefix: string, 
     listingsByStatus[listing.status] = (listingsByStatus[listing.status] ?? 0) + 1;
     listings.set(productId, { tiktokProductId: listing.tiktokProductId, status: listing.status });
     const auditReasons = listing.auditFailedReasons.flatMap((r) =>
-      r.reasons.map((message) => ({ code: 'tiktok_audit', message: [message, ...r.suggestions.map((s) => `suggestion: ${s}`)].join(' — ') })),
+      r.reasons.map((message) => ({
+        code: 'tiktok_audit',
+        message: [message, ...r.suggestions.map((s) => `suggestion: ${s}`)].join(' — '),
+      })),
     );
     if (auditReasons.length > 0) {
-      failedListings.set(productId, { shopifyProductId: productId, tiktokProductId: listing.tiktokProductId, status: listing.status, reasons: auditReasons, at: listing.updatedAt });
+      failedListings.set(productId, {
+        shopifyProductId: productId,
+        tiktokProductId: listing.tiktokProductId,
+        status: listing.status,
+        reasons: auditReasons,
+        at: listing.updatedAt,
+      });
     }
   });
 
@@ -126,7 +154,13 @@ export async function readStoreOverview(redis: RedisConnection, prefix: string, 
     }
     const listing = listings.get(productId);
     const audit = failedListings.get(productId)?.reasons ?? [];
-    attention.set(productId, { shopifyProductId: productId, tiktokProductId: listing?.tiktokProductId, status: listing?.status, reasons: [...record.reasons, ...audit], at: record.at });
+    attention.set(productId, {
+      shopifyProductId: productId,
+      tiktokProductId: listing?.tiktokProductId,
+      status: listing?.status,
+      reasons: [...record.reasons, ...audit],
+      at: record.at,
+    });
   });
 
   const importedOrders = await redis.hlen(stateKey(prefix, store, 'order'));
@@ -153,7 +187,12 @@ export async function readStoreOverview(redis: RedisConnection, prefix: string, 
 }
 
 /** The failure record of one order, or undefined when the order has none (nothing to replay). */
-export async function readOrderFailure(redis: RedisConnection, prefix: string, store: string, tiktokOrderId: string): Promise<FailedOrder | undefined> {
+export async function readOrderFailure(
+  redis: RedisConnection,
+  prefix: string,
+  store: string,
+  tiktokOrderId: string,
+): Promise<FailedOrder | undefined> {
   const raw = await redis.hget(stateKey(prefix, store, 'order-failed'), tiktokOrderId);
   const record = raw === null ? undefined : parseJson(orderFailureSchema, raw);
   return record ? { tiktokOrderId, reasons: record.reasons, at: record.at, attempts: record.attempts } : undefined;

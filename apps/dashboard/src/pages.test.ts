@@ -3,13 +3,27 @@ import { parseMetricField } from '@shoptok/queues';
 import { formatSeconds, LIST_LIMIT, renderLagChart, renderStorePage } from './pages.js';
 import type { StoreOverview } from './overview-data.js';
 
-const empty: StoreOverview = { skus: { linked: 0, inSync: 0, drifting: 0 }, listingsByStatus: {}, attention: [], importedOrders: 0, failedOrders: [], unreadable: 0, lag: [] };
+const empty: StoreOverview = {
+  skus: { linked: 0, inSync: 0, drifting: 0 },
+  listingsByStatus: {},
+  attention: [],
+  importedOrders: 0,
+  failedOrders: [],
+  unreadable: 0,
+  lag: [],
+};
 
 describe('html', () => {
   it('escapes every interpolated value but not nested html', () => {
     const evil = `"><img src=x onerror=alert(1)>'&`;
-    expect(html`<a title="${evil}">${evil}</a>`.value).toBe(`<a title="${escapeHtml(evil)}">&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&#39;&amp;</a>`);
-    expect(html`<ul>${['<b>', html`<li>${'<i>'}</li>`]}</ul>`.value).toBe('<ul>&lt;b&gt;<li>&lt;i&gt;</li></ul>');
+    expect(html`<a title="${evil}">${evil}</a>`.value).toBe(
+      `<a title="${escapeHtml(evil)}">&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&#39;&amp;</a>`,
+    );
+    expect(
+      html`<ul>
+        ${['<b>', html`<li>${'<i>'}</li>`]}
+      </ul>`.value,
+    ).toBe('<ul>&lt;b&gt;<li>&lt;i&gt;</li></ul>');
     expect(html`${undefined}${null}${false}${0}`.value).toBe('0');
   });
 });
@@ -47,14 +61,22 @@ describe('renderLagChart', () => {
 
 describe('renderStorePage', () => {
   it('caps long lists and keeps one replay form per shown order', () => {
-    const failedOrders = Array.from({ length: LIST_LIMIT + 7 }, (_, i) => ({ tiktokOrderId: String(1000 + i), reasons: [], at: i, attempts: 1 }));
+    const failedOrders = Array.from({ length: LIST_LIMIT + 7 }, (_, i) => ({
+      tiktokOrderId: String(1000 + i),
+      reasons: [],
+      at: i,
+      attempts: 1,
+    }));
     const page = renderStorePage({ id: 'glow', name: 'Glow', enabled: true }, { ...empty, failedOrders }, { now: 0 });
     expect(page.match(/<form method="post"/g)).toHaveLength(LIST_LIMIT);
     expect(page).toContain('and 7 more');
   });
 
   it('shows the flash message escaped', () => {
-    const page = renderStorePage({ id: 'glow', name: 'Glow', enabled: true }, empty, { now: 0, flash: { kind: 'error', message: '<b>x</b>' } });
+    const page = renderStorePage({ id: 'glow', name: 'Glow', enabled: true }, empty, {
+      now: 0,
+      flash: { kind: 'error', message: '<b>x</b>' },
+    });
     expect(page).toContain('&lt;b&gt;x&lt;/b&gt;');
   });
 });
@@ -63,7 +85,11 @@ describe('parseMetricField', () => {
   it('reads the contract fields and skips what it does not know', () => {
     expect(parseMetricField('api_calls:tiktok', '12')).toEqual({ kind: 'api_calls', api: 'tiktok', value: 12 });
     expect(parseMetricField('jobs_failed:orders', '3')).toEqual({ kind: 'jobs_failed', queue: 'orders', value: 3 });
-    expect(parseMetricField('sync_lag_seconds:inventory', '4.5')).toEqual({ kind: 'sync_lag_seconds', queue: 'inventory', value: 4.5 });
+    expect(parseMetricField('sync_lag_seconds:inventory', '4.5')).toEqual({
+      kind: 'sync_lag_seconds',
+      queue: 'inventory',
+      value: 4.5,
+    });
     expect(parseMetricField('ai_cost_micros', '1500')).toEqual({ kind: 'ai_cost_micros', value: 1500 });
     for (const [field, value] of [
       ['api_calls:amazon', '1'],

@@ -25,10 +25,20 @@ th{background:#eef1f5}ul{margin:0;padding-left:18px}code{font-size:12px}.flash{b
 
 function layout(title: string, body: SafeHtml): string {
   return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${title} · shoptok</title><style>${STYLE}</style></head>
-<body><header><strong>shoptok</strong><a href="/">Stores</a><a href="/queues">Queues</a><a href="/metrics">Metrics</a></header>
-<main>${body}</main></body></html>`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        <title>${title} · shoptok</title>
+        <style>
+          ${STYLE}
+        </style>
+      </head>
+      <body>
+        <header><strong>shoptok</strong><a href="/">Stores</a><a href="/queues">Queues</a><a href="/metrics">Metrics</a></header>
+        <main>${body}</main>
+      </body>
+    </html>`.value;
 }
 
 function when(at: number | undefined): string {
@@ -47,10 +57,24 @@ export function renderHomePage(stores: readonly StoreLink[]): string {
   return layout(
     'Stores',
     html`<h1>Stores</h1>
-<table><tr><th>Store</th><th>Name</th><th>State</th></tr>
-${stores.map((s) => html`<tr><td><a href="/stores/${encodeURIComponent(s.id)}">${s.id}</a></td><td>${s.name}</td><td>${s.enabled ? 'enabled' : 'disabled'}</td></tr>`)}
-</table>
-<p class="muted">Every store's queues are in <a href="/queues">Bull Board</a>; Prometheus scrapes <a href="/metrics">/metrics</a>.</p>`,
+      <table>
+        <tr>
+          <th>Store</th>
+          <th>Name</th>
+          <th>State</th>
+        </tr>
+        ${stores.map(
+          (s) =>
+            html`<tr>
+              <td><a href="/stores/${encodeURIComponent(s.id)}">${s.id}</a></td>
+              <td>${s.name}</td>
+              <td>${s.enabled ? 'enabled' : 'disabled'}</td>
+            </tr>`,
+        )}
+      </table>
+      <p class="muted">
+        Every store's queues are in <a href="/queues">Bull Board</a>; Prometheus scrapes <a href="/metrics">/metrics</a>.
+      </p>`,
   );
 }
 
@@ -58,7 +82,11 @@ ${stores.map((s) => html`<tr><td><a href="/stores/${encodeURIComponent(s.id)}">$
  * The sync lag of the last day as a small inline SVG: one point per 5-minute bucket (the
  * highest lag in it, the one that matters), time left to right.
  */
-export function renderLagChart(points: readonly LagPoint[], now: number, options: { width?: number; height?: number } = {}): SafeHtml {
+export function renderLagChart(
+  points: readonly LagPoint[],
+  now: number,
+  options: { width?: number; height?: number } = {},
+): SafeHtml {
   const { width = 720, height = 140 } = options;
   const pad = { left: 56, right: 10, top: 10, bottom: 22 };
   const from = now - 24 * 3600 * 1000;
@@ -77,19 +105,30 @@ export function renderLagChart(points: readonly LagPoint[], now: number, options
   const y = (v: number) => pad.top + innerH - (v / max) * innerH;
   const coords = series.map(([b, v]) => `${x(b).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   const latest = series.at(-1)?.[1];
-  const label = series.length === 0 ? 'no sync lag recorded in the last 24 hours' : `sync lag over the last 24 hours, highest ${formatSeconds(max)}, latest ${formatSeconds(latest ?? 0)}`;
-  return html`<svg role="img" aria-label="${label}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg" data-points="${series.length}">
-<title>${label}</title>
-<line x1="${pad.left}" y1="${pad.top + innerH}" x2="${width - pad.right}" y2="${pad.top + innerH}" stroke="#98a2b3"/>
-<line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${pad.top + innerH}" stroke="#98a2b3"/>
-<text x="${pad.left - 6}" y="${pad.top + 10}" text-anchor="end" font-size="11" fill="#667085">${formatSeconds(max)}</text>
-<text x="${pad.left - 6}" y="${pad.top + innerH}" text-anchor="end" font-size="11" fill="#667085">0</text>
-<text x="${pad.left}" y="${height - 6}" font-size="11" fill="#667085">24 h ago</text>
-<text x="${width - pad.right}" y="${height - 6}" text-anchor="end" font-size="11" fill="#667085">now</text>
-${series.length === 0 ? html`<text x="${pad.left + innerW / 2}" y="${pad.top + innerH / 2}" text-anchor="middle" font-size="12" fill="#667085">no data</text>` : ''}
-${series.length === 1 ? html`<circle cx="${x(series[0]?.[0] ?? 0).toFixed(1)}" cy="${y(series[0]?.[1] ?? 0).toFixed(1)}" r="3" fill="#3366cc"/>` : ''}
-${series.length > 1 ? html`<polyline fill="none" stroke="#3366cc" stroke-width="1.5" points="${coords}"/>` : ''}
-</svg>`;
+  const label =
+    series.length === 0
+      ? 'no sync lag recorded in the last 24 hours'
+      : `sync lag over the last 24 hours, highest ${formatSeconds(max)}, latest ${formatSeconds(latest ?? 0)}`;
+  return html`<svg
+    role="img"
+    aria-label="${label}"
+    width="${width}"
+    height="${height}"
+    viewBox="0 0 ${width} ${height}"
+    xmlns="http://www.w3.org/2000/svg"
+    data-points="${series.length}"
+  >
+    <title>${label}</title>
+    <line x1="${pad.left}" y1="${pad.top + innerH}" x2="${width - pad.right}" y2="${pad.top + innerH}" stroke="#98a2b3" />
+    <line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${pad.top + innerH}" stroke="#98a2b3" />
+    <text x="${pad.left - 6}" y="${pad.top + 10}" text-anchor="end" font-size="11" fill="#667085">${formatSeconds(max)}</text>
+    <text x="${pad.left - 6}" y="${pad.top + innerH}" text-anchor="end" font-size="11" fill="#667085">0</text>
+    <text x="${pad.left}" y="${height - 6}" font-size="11" fill="#667085">24 h ago</text>
+    <text x="${width - pad.right}" y="${height - 6}" text-anchor="end" font-size="11" fill="#667085">now</text>
+    ${series.length === 0 ? html`<text x="${pad.left + innerW / 2}" y="${pad.top + innerH / 2}" text-anchor="middle" font-size="12" fill="#667085">no data</text>` : ''}
+    ${series.length === 1 ? html`<circle cx="${x(series[0]?.[0] ?? 0).toFixed(1)}" cy="${y(series[0]?.[1] ?? 0).toFixed(1)}" r="3" fill="#3366cc" />` : ''}
+    ${series.length > 1 ? html`<polyline fill="none" stroke="#3366cc" stroke-width="1.5" points="${coords}" />` : ''}
+  </svg>`;
 }
 
 export interface Flash {
@@ -100,7 +139,13 @@ export interface Flash {
 function capped<T>(items: readonly T[], render: (item: T) => SafeHtml): SafeHtml {
   const shown = items.slice(0, LIST_LIMIT);
   const more = items.length - shown.length;
-  return html`${shown.map(render)}${more > 0 ? html`<tr><td colspan="5" class="muted">and ${more} more</td></tr>` : ''}`;
+  return html`${shown.map(render)}${
+    more > 0
+      ? html`<tr>
+          <td colspan="5" class="muted">and ${more} more</td>
+        </tr>`
+      : ''
+  }`;
 }
 
 /** The overview of one store: sync health at a glance, then what needs a human. */
@@ -111,44 +156,117 @@ export function renderStorePage(store: StoreLink, overview: StoreOverview, optio
   return layout(
     `${store.name} overview`,
     html`<h1>${store.name} <span class="muted">(${store.id}${store.enabled ? '' : ', disabled'})</span></h1>
-${options.flash ? html`<p class="flash ${options.flash.kind === 'error' ? 'error' : ''}" role="status">${options.flash.message}</p>` : ''}
-${overview.unreadable > 0 ? html`<p class="flash error">${overview.unreadable} state records could not be read and are left out below; check the worker logs.</p>` : ''}
-<div class="cards">
-<div class="card" data-metric="skus-linked">SKUs linked<b>${skus.linked}</b></div>
-<div class="card" data-metric="skus-in-sync">SKUs in sync<b>${skus.inSync}</b></div>
-<div class="card ${skus.drifting > 0 ? 'warn' : ''}" title="Linked SKUs whose stock TikTok has never been told" data-metric="skus-drifting">SKUs drifting<b>${skus.drifting}</b></div>
-<div class="card ${attention.length > 0 ? 'warn' : ''}" data-metric="needs-attention">Products needing attention<b>${attention.length}</b></div>
-<div class="card" data-metric="orders-imported">Orders imported<b>${importedOrders}</b></div>
-<div class="card ${failedOrders.length > 0 ? 'warn' : ''}" data-metric="orders-failed">Orders not imported<b>${failedOrders.length}</b></div>
-</div>
-<h2>Sync lag, last 24 hours</h2>
-${renderLagChart(overview.lag, options.now)}
-<h2>Listings by TikTok status</h2>
-${statuses.length === 0 ? html`<p class="muted">No listings yet.</p>` : html`<table id="listings"><tr><th>Status</th><th>Listings</th></tr>${statuses.map(([status, n]) => html`<tr><td>${status}</td><td>${n}</td></tr>`)}</table>`}
-<h2>Products that need attention</h2>
-${
-  attention.length === 0
-    ? html`<p class="muted">Nothing needs attention.</p>`
-    : html`<table id="attention"><tr><th>Shopify product</th><th>TikTok product</th><th>Status</th><th>Reasons</th><th>Since</th></tr>
-${capped(attention, (a) => html`<tr><td><code>${a.shopifyProductId}</code></td><td><code>${a.tiktokProductId ?? '—'}</code></td><td>${a.status ?? '—'}</td><td><ul>${a.reasons.map((r) => html`<li><code>${r.code}</code> ${r.message}</li>`)}</ul></td><td>${when(a.at)}</td></tr>`)}
-</table>`
-}
-<h2>Orders that could not be imported</h2>
-${
-  failedOrders.length === 0
-    ? html`<p class="muted">Every TikTok order was imported.</p>`
-    : html`<table id="failed-orders"><tr><th>TikTok order</th><th>Reasons</th><th>Attempts</th><th>Last tried</th><th></th></tr>
-${capped(
-  failedOrders,
-  (o) => html`<tr data-order="${o.tiktokOrderId}"><td><code>${o.tiktokOrderId}</code></td><td><ul>${o.reasons.map((r) => html`<li><code>${r.code}</code> ${r.message}</li>`)}</ul></td><td>${o.attempts}</td><td>${when(o.at)}</td>
-<td><form method="post" action="${storePath}/orders/${encodeURIComponent(o.tiktokOrderId)}/replay"><button type="submit">Replay</button></form></td></tr>`,
-)}
-</table>`
-}`,
+      ${options.flash ? html`<p class="flash ${options.flash.kind === 'error' ? 'error' : ''}" role="status">${options.flash.message}</p>` : ''}
+      ${overview.unreadable > 0 ? html`<p class="flash error">${overview.unreadable} state records could not be read and are left out below; check the worker logs.</p>` : ''}
+      <div class="cards">
+        <div class="card" data-metric="skus-linked">SKUs linked<b>${skus.linked}</b></div>
+        <div class="card" data-metric="skus-in-sync">SKUs in sync<b>${skus.inSync}</b></div>
+        <div
+          class="card ${skus.drifting > 0 ? 'warn' : ''}"
+          title="Linked SKUs whose stock TikTok has never been told"
+          data-metric="skus-drifting"
+        >
+          SKUs drifting<b>${skus.drifting}</b>
+        </div>
+        <div class="card ${attention.length > 0 ? 'warn' : ''}" data-metric="needs-attention">
+          Products needing attention<b>${attention.length}</b>
+        </div>
+        <div class="card" data-metric="orders-imported">Orders imported<b>${importedOrders}</b></div>
+        <div class="card ${failedOrders.length > 0 ? 'warn' : ''}" data-metric="orders-failed">
+          Orders not imported<b>${failedOrders.length}</b>
+        </div>
+      </div>
+      <h2>Sync lag, last 24 hours</h2>
+      ${renderLagChart(overview.lag, options.now)}
+      <h2>Listings by TikTok status</h2>
+      ${
+        statuses.length === 0
+          ? html`<p class="muted">No listings yet.</p>`
+          : html`<table id="listings">
+              <tr>
+                <th>Status</th>
+                <th>Listings</th>
+              </tr>
+              ${statuses.map(
+                ([status, n]) =>
+                  html`<tr>
+                    <td>${status}</td>
+                    <td>${n}</td>
+                  </tr>`,
+              )}
+            </table>`
+      }
+      <h2>Products that need attention</h2>
+      ${
+        attention.length === 0
+          ? html`<p class="muted">Nothing needs attention.</p>`
+          : html`<table id="attention">
+              <tr>
+                <th>Shopify product</th>
+                <th>TikTok product</th>
+                <th>Status</th>
+                <th>Reasons</th>
+                <th>Since</th>
+              </tr>
+              ${capped(
+                attention,
+                (a) =>
+                  html`<tr>
+                    <td><code>${a.shopifyProductId}</code></td>
+                    <td><code>${a.tiktokProductId ?? '—'}</code></td>
+                    <td>${a.status ?? '—'}</td>
+                    <td>
+                      <ul>
+                        ${a.reasons.map((r) => html`<li><code>${r.code}</code> ${r.message}</li>`)}
+                      </ul>
+                    </td>
+                    <td>${when(a.at)}</td>
+                  </tr>`,
+              )}
+            </table>`
+      }
+      <h2>Orders that could not be imported</h2>
+      ${
+        failedOrders.length === 0
+          ? html`<p class="muted">Every TikTok order was imported.</p>`
+          : html`<table id="failed-orders">
+              <tr>
+                <th>TikTok order</th>
+                <th>Reasons</th>
+                <th>Attempts</th>
+                <th>Last tried</th>
+                <th></th>
+              </tr>
+              ${capped(
+                failedOrders,
+                (o) =>
+                  html`<tr data-order="${o.tiktokOrderId}">
+                    <td><code>${o.tiktokOrderId}</code></td>
+                    <td>
+                      <ul>
+                        ${o.reasons.map((r) => html`<li><code>${r.code}</code> ${r.message}</li>`)}
+                      </ul>
+                    </td>
+                    <td>${o.attempts}</td>
+                    <td>${when(o.at)}</td>
+                    <td>
+                      <form method="post" action="${storePath}/orders/${encodeURIComponent(o.tiktokOrderId)}/replay">
+                        <button type="submit">Replay</button>
+                      </form>
+                    </td>
+                  </tr>`,
+              )}
+            </table>`
+      }`,
   );
 }
 
 /** A plain error page (404, 403) in the dashboard's layout. */
 export function renderMessagePage(title: string, message: string): string {
-  return layout(title, html`<h1>${title}</h1><p>${message}</p><p><a href="/">Back to the stores</a></p>`);
+  return layout(
+    title,
+    html`<h1>${title}</h1>
+      <p>${message}</p>
+      <p><a href="/">Back to the stores</a></p>`,
+  );
 }

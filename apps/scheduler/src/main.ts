@@ -18,7 +18,8 @@ await waitForRedis(redis, 30_000);
 const queues = new QueueFactory({ connection: redis, prefix: config.queuePrefix, retry: config.retry });
 shutdown.add('workers', 'queues', () => queues.close());
 
-const sync = () => syncSchedules({ stores: config.stores, queues, redis, prefix: config.queuePrefix, dryRun: config.dryRun, logger });
+const sync = () =>
+  syncSchedules({ stores: config.stores, queues, redis, prefix: config.queuePrefix, dryRun: config.dryRun, logger });
 // A Redis that comes back empty (no persistence, a lost volume) has lost the schedules with
 // everything else: upsert them again on every reconnect (idempotent, by stable id), or the
 // fleet would silently stop syncing until someone restarts the scheduler. Listening before the

@@ -27,7 +27,10 @@ function store(id: string, syncIntervalSeconds = 300): StoreConfig {
   };
 }
 
-async function schedulersOf(queues: QueueFactory, storeId: string): Promise<{ key: string; every?: number | null; name: string }[]> {
+async function schedulersOf(
+  queues: QueueFactory,
+  storeId: string,
+): Promise<{ key: string; every?: number | null; name: string }[]> {
   const all = [];
   for (const key of queueKeys) all.push(...(await queues.queue(key, storeId).getJobSchedulers()));
   return all.map((s) => ({ key: s.key, every: s.every, name: s.name })).sort((a, b) => a.key.localeCompare(b.key));
@@ -54,7 +57,9 @@ describe('syncSchedules (real Redis)', () => {
   it('gives each store one scheduler per recurring job, even with replicas racing', async () => {
     const stores = [store('glow', 120), store('oak')];
     // Three scheduler replicas start at once.
-    await Promise.all([1, 2, 3].map(() => syncSchedules({ stores, queues, redis: connection, prefix: redis.prefix, dryRun: false, logger })));
+    await Promise.all(
+      [1, 2, 3].map(() => syncSchedules({ stores, queues, redis: connection, prefix: redis.prefix, dryRun: false, logger })),
+    );
     const glow = await schedulersOf(queues, 'glow');
     expect(glow).toHaveLength(recurringJobsFor(stores[0] as StoreConfig).length);
     expect(glow.find((s) => s.key === 'glow-inventory-sync')).toMatchObject({ every: 120_000, name: 'inventory-sync' });
@@ -65,7 +70,9 @@ describe('syncSchedules (real Redis)', () => {
   it('updates a changed interval in place and removes the schedules of a store that left', async () => {
     await syncSchedules({ stores: [store('glow', 60)], queues, redis: connection, prefix: redis.prefix, dryRun: false, logger });
     const glow = await schedulersOf(queues, 'glow');
-    expect(glow.filter((s) => s.key === 'glow-inventory-sync')).toEqual([{ key: 'glow-inventory-sync', every: 60_000, name: 'inventory-sync' }]);
+    expect(glow.filter((s) => s.key === 'glow-inventory-sync')).toEqual([
+      { key: 'glow-inventory-sync', every: 60_000, name: 'inventory-sync' },
+    ]);
     expect(await schedulersOf(queues, 'oak')).toEqual([]);
     expect(await connection.smembers(scheduledStoresKey(redis.prefix))).toEqual(['glow']);
   });
@@ -97,7 +104,10 @@ describe('the scheduler process', () => {
     const connection = createRedisConnection({ url: redis.url, role: 'client' });
     const queues = new QueueFactory({ connection, prefix: redis.prefix, retry: { maxRetries: 1, backoffSeconds: 1 } });
     try {
-      await waitUntil(async () => (await queues.queue('inventory', 'proc-store').getJobSchedulers()).length === 1, { timeoutMs: 20_000, what: 'scheduler to upsert' });
+      await waitUntil(async () => (await queues.queue('inventory', 'proc-store').getJobSchedulers()).length === 1, {
+        timeoutMs: 20_000,
+        what: 'scheduler to upsert',
+      });
       await waitUntil(() => app.output().includes('scheduler running'), { what: 'scheduler to report running' });
       expect(await app.stop()).toBe(0);
       expect(app.output()).toContain('shut down cleanly');

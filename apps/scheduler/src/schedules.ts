@@ -18,7 +18,14 @@ export function scheduledStoresKey(prefix: string): string {
  * recurring jobs by stable id (idempotent, so replicas converge on one schedule each) and
  * removes the schedulers of stores that are no longer listed or are disabled.
  */
-export async function syncSchedules(options: { stores: StoreConfig[]; queues: QueueFactory; redis: RedisConnection; prefix: string; dryRun: boolean; logger: Logger }): Promise<ScheduleSyncResult> {
+export async function syncSchedules(options: {
+  stores: StoreConfig[];
+  queues: QueueFactory;
+  redis: RedisConnection;
+  prefix: string;
+  dryRun: boolean;
+  logger: Logger;
+}): Promise<ScheduleSyncResult> {
   const { stores, queues, redis, prefix, logger } = options;
   const active = stores.filter((s) => s.enabled);
   const upserted: string[] = [];
@@ -45,9 +52,11 @@ export async function syncSchedules(options: { stores: StoreConfig[]; queues: Qu
       }
     }
     await redis.srem(scheduledStoresKey(prefix), storeId);
-    logger.info({ store: storeId }, 'store left the config: its recurring jobs are removed (queued and failed jobs stay for review)');
+    logger.info(
+      { store: storeId },
+      'store left the config: its recurring jobs are removed (queued and failed jobs stay for review)',
+    );
   }
   logger.info({ stores: active.length, upserted: upserted.length, removed: removed.length }, 'schedules in sync with the config');
   return { upserted, removed };
 }
-

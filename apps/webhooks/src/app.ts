@@ -98,7 +98,12 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   };
 
   /** Enqueues a plan; on failure `undo` lets the sender's retry through. */
-  const carryOut = async (store: string, plan: WebhookPlan, undo: () => Promise<void>, context: Record<string, unknown>): Promise<Outcome> => {
+  const carryOut = async (
+    store: string,
+    plan: WebhookPlan,
+    undo: () => Promise<void>,
+    context: Record<string, unknown>,
+  ): Promise<Outcome> => {
     if (plan.problem !== undefined) {
       // Verified but not the shape we know: retrying cannot help, polling covers the change.
       logger.error({ store, ...context, problem: plan.problem }, 'webhook body not understood; acknowledged without a job');
@@ -113,7 +118,12 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       const jobs = await enqueue(plan.jobs);
       return { status: 200, decision: 'enqueued', store, jobs };
     } catch (err) {
-      await undo().catch((undoErr: unknown) => logger.warn({ store, err: (undoErr as Error).message }, 'could not release the delivery id; its retry will be taken for a duplicate'));
+      await undo().catch((undoErr: unknown) =>
+        logger.warn(
+          { store, err: (undoErr as Error).message },
+          'could not release the delivery id; its retry will be taken for a duplicate',
+        ),
+      );
       logger.error({ store, ...context, err: (err as Error).message }, 'enqueueing failed; answered 503 so the sender retries');
       return { status: 503, decision: 'enqueue-failed', store };
     }
@@ -130,16 +140,42 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     const startedAt = Date.now();
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const domain = headerOf(req.headers['x-shopify-shop-domain']) ?? '';
-    const context = { source: 'shopify', topic: headerOf(req.headers['x-shopify-topic']), webhookId: headerOf(req.headers['x-shopify-webhook-id']) };
+    const context = {
+      source: 'shopify',
+      topic: headerOf(req.headers['x-shopify-topic']),
+      webhookId: headerOf(req.headers['x-shopify-webhook-id']),
+    };
     const store = directory.shopifyStore(domain);
-    if (!store) return answer(reply, { status: 401, decision: `no enabled store for shop domain "${domain.slice(0, 100)}"` }, context, startedAt);
+    if (!store)
+      return answer(
+        reply,
+        { status: 401, decision: `no enabled store for shop domain "${domain.slice(0, 100)}"` },
+        context,
+        startedAt,
+      );
     if (!store.shopify.apiSecret) {
-      logger.error({ store: store.id }, 'Shopify webhook refused: the store has no shopify.apiSecret (the app\'s API secret key) to verify it with');
+      logger.error(
+        { store: store.id },
+        "Shopify webhook refused: the store has no shopify.apiSecret (the app's API secret key) to verify it with",
+      );
       return answer(reply, { status: 401, decision: 'no webhook secret configured', store: store.id }, context, startedAt);
     }
-    const verdict = verifyShopifyWebhook({ rawBody: raw, headers: req.headers, secret: store.shopify.apiSecret, expectedShopDomain: store.shopify.domain, now: new Date(now()) });
-    if (!verdict.ok) return answer(reply, { status: 401, decision: `${verdict.reason}: ${verdict.detail}`, store: store.id }, context, startedAt);
-    if (!(await deduper.firstSeen(store.id, verdict.webhookId))) return answer(reply, { status: 200, decision: 'duplicate delivery', store: store.id }, context, startedAt);
+    const verdict = verifyShopifyWebhook({
+      rawBody: raw,
+      headers: req.headers,
+      secret: store.shopify.apiSecret,
+      expectedShopDomain: store.shopify.domain,
+      now: new Date(now()),
+    });
+    if (!verdict.ok)
+      return answer(
+        reply,
+        { status: 401, decision: `${verdict.reason}: ${verdict.detail}`, store: store.id },
+        context,
+        startedAt,
+      );
+    if (!(await deduper.firstSeen(store.id, verdict.webhookId)))
+      return answer(reply, { status: 200, decision: 'duplicate delivery', store: store.id }, context, startedAt);
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
@@ -161,13 +197,21 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     } catch {
       envelope = undefined;
     }
-    const context = { source: 'tiktok', type: envelope?.data?.type, notificationId: envelope?.data?.tts_notification_id, shopId: envelope?.data?.shop_id };
-    const signedBy = (appKey: string, appSecret: string) => verifyWebhookSignature({ appKey, appSecret, rawBody: raw, authorization });
+    const context = {
+      source: 'tiktok',
+      type: envelope?.data?.type,
+      notificationId: envelope?.data?.tts_notification_id,
+      shopId: envelope?.data?.shop_id,
+    };
+    const signedBy = (appKey: string, appSecret: string) =>
+      verifyWebhookSignature({ appKey, appSecret, rawBody: raw, authorization });
     const shopId = envelope?.data?.shop_id;
     const store = shopId ? directory.tiktokStore(shopId, signedBy) : undefined;
     if (!store) {
-      if (!directory.anyAppSigned(signedBy)) return answer(reply, { status: 401, decision: 'forged: no configured app signed this body' }, context, startedAt);
-      if (!envelope?.success) return answer(reply, { status: 401, decision: 'malformed: not a webhook envelope' }, context, startedAt);
+      if (!directory.anyAppSigned(signedBy))
+        return answer(reply, { status: 401, decision: 'forged: no configured app signed this body' }, context, startedAt);
+      if (!envelope?.success)
+        return answer(reply, { status: 401, decision: 'malformed: not a webhook envelope' }, context, startedAt);
       if (directory.unresolvedCount() > 0 && options.lookup) {
         // Some store's shop is still unknown: look again (at most once a minute) and let TikTok retry.
         if (now() - lastLookupAt > 60_000) {
@@ -182,7 +226,14 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     }
     let verifier = verifiers.get(store.id);
     if (!verifier) {
-      verifier = new TikTokWebhookVerifier({ appKey: store.tiktok.appKey, appSecret: store.tiktok.appSecret, redis, keyPrefix: prefix, storeId: store.id, now });
+      verifier = new TikTokWebhookVerifier({
+        appKey: store.tiktok.appKey,
+        appSecret: store.tiktok.appSecret,
+        redis,
+        keyPrefix: prefix,
+        storeId: store.id,
+        now,
+      });
       verifiers.set(store.id, verifier);
     }
     const verdict = await verifier.verify(raw, authorization);

@@ -22,7 +22,13 @@ const store: StoreConfig = {
   name: 'Auth Alerts',
   enabled: true,
   shopify: { domain: 'auth-alerts.myshopify.com', accessToken: 'shpat_unused', apiSecret: 'unused-secret', apiBase: undefined },
-  tiktok: { appKey: APP_KEY, appSecret: APP_SECRET, accessToken: 'ROW_unused', refreshToken: undefined, shopCipher: 'ROW_cipher' },
+  tiktok: {
+    appKey: APP_KEY,
+    appSecret: APP_SECRET,
+    accessToken: 'ROW_unused',
+    refreshToken: undefined,
+    shopCipher: 'ROW_cipher',
+  },
   syncIntervalSeconds: 300,
   batchSize: 50,
   dryRun: false,
@@ -64,13 +70,26 @@ describe('authorization alerts from TikTok webhooks (real Redis, HTTP both ways)
       shipByLeadMs: 6 * 3_600_000,
       authExpiryLeadMs: 14 * 86_400_000,
     });
-    server = await startWebhookServer({ directory: new StoreDirectory([store]), redis: producer, queues, prefix: tr.prefix, logger, host: '127.0.0.1', port: 0, alerts });
+    server = await startWebhookServer({
+      directory: new StoreDirectory([store]),
+      redis: producer,
+      queues,
+      prefix: tr.prefix,
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      alerts,
+    });
   });
 
   afterAll(async () => {
     await server?.close();
     await alerts?.close();
-    for (const q of ['maintenance'] as const) await queues.queue(q, STORE).obliterate({ force: true }).catch(() => undefined);
+    for (const q of ['maintenance'] as const)
+      await queues
+        .queue(q, STORE)
+        .obliterate({ force: true })
+        .catch(() => undefined);
     await queues?.close();
     connections?.forEach((c) => c.disconnect());
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
@@ -80,21 +99,42 @@ describe('authorization alerts from TikTok webhooks (real Redis, HTTP both ways)
   let seq = 0;
   const deliver = async (type: number, data: Record<string, unknown>) => {
     seq += 1;
-    const body = JSON.stringify({ type, tts_notification_id: `7${Date.now()}${seq}`, shop_id: '7000000000000000001', timestamp: Math.floor(Date.now() / 1000), data });
-    const res = await fetch(`${server.url}/webhooks/tiktok`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: createHmac('sha256', APP_SECRET).update(APP_KEY + body).digest('hex') }, body });
+    const body = JSON.stringify({
+      type,
+      tts_notification_id: `7${Date.now()}${seq}`,
+      shop_id: '7000000000000000001',
+      timestamp: Math.floor(Date.now() / 1000),
+      data,
+    });
+    const res = await fetch(`${server.url}/webhooks/tiktok`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: createHmac('sha256', APP_SECRET)
+          .update(APP_KEY + body)
+          .digest('hex'),
+      },
+      body,
+    });
     await res.text();
     return res.status;
   };
 
   it('type 7 (sent daily by TikTok) alerts once; type 6 alerts once that the seller revoked the authorization', async () => {
-    expect(await deliver(7, { message: 'expires in 30 days', expiration_time: String(Math.floor(Date.now() / 1000) + 30 * 86_400) })).toBe(200);
-    expect(await deliver(7, { message: 'expires in 29 days', expiration_time: String(Math.floor(Date.now() / 1000) + 29 * 86_400) })).toBe(200);
+    expect(
+      await deliver(7, { message: 'expires in 30 days', expiration_time: String(Math.floor(Date.now() / 1000) + 30 * 86_400) }),
+    ).toBe(200);
+    expect(
+      await deliver(7, { message: 'expires in 29 days', expiration_time: String(Math.floor(Date.now() / 1000) + 29 * 86_400) }),
+    ).toBe(200);
     expect(await deliver(6, { message: 'deauthorized' })).toBe(200);
     expect(await deliver(6, { message: 'deauthorized again' })).toBe(200);
     await waitUntil(() => texts.length >= 2, { what: 'two alerts' });
     await alerts.close(); // every POST in flight has landed
     expect(texts).toHaveLength(2);
     expect(texts.find((t) => t.includes('ends soon'))).toContain(`the TikTok authorization of store *${STORE}* ends soon`);
-    expect(texts.find((t) => t.includes('revoked'))).toContain(`the seller revoked shoptok's TikTok authorization for store *${STORE}*`);
+    expect(texts.find((t) => t.includes('revoked'))).toContain(
+      `the seller revoked shoptok's TikTok authorization for store *${STORE}*`,
+    );
   });
 });

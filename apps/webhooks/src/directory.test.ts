@@ -17,7 +17,8 @@ function store(id: string, appKey: string, shopCipher?: string): StoreConfig {
 }
 
 // "This app signed the body"; the real check (verifyWebhookSignature) runs in the Redis test.
-const signedBy = (signer: string) => (appKey: string, appSecret: string) => appKey === signer && appSecret === `secret-of-${signer}`;
+const signedBy = (signer: string) => (appKey: string, appSecret: string) =>
+  appKey === signer && appSecret === `secret-of-${signer}`;
 
 describe('StoreDirectory', () => {
   const a = store('brand-a', 'agency-app', 'CIPHER_A');
@@ -32,7 +33,10 @@ describe('StoreDirectory', () => {
 
   it('maps each store to its own shop among the shops its token may act for', async () => {
     const d = new StoreDirectory([a, b]);
-    const shops = [{ id: '100', cipher: 'CIPHER_A' }, { id: '200', cipher: 'CIPHER_B' }];
+    const shops = [
+      { id: '100', cipher: 'CIPHER_A' },
+      { id: '200', cipher: 'CIPHER_B' },
+    ];
     expect(await d.resolveTikTokShops(async () => shops)).toEqual([]);
     expect(d.tiktokStore('100', signedBy('agency-app'))?.id).toBe('brand-a');
     expect(d.tiktokStore('200', signedBy('agency-app'))?.id).toBe('brand-b');
@@ -56,7 +60,10 @@ describe('StoreDirectory', () => {
 
   it('refuses to guess when a token without a cipher may act for several shops', async () => {
     const d = new StoreDirectory([solo]);
-    const problems = await d.resolveTikTokShops(async () => [{ id: '1', cipher: 'X' }, { id: '2', cipher: 'Y' }]);
+    const problems = await d.resolveTikTokShops(async () => [
+      { id: '1', cipher: 'X' },
+      { id: '2', cipher: 'Y' },
+    ]);
     expect(problems[0]?.problem).toMatch(/2 shop/);
   });
 });

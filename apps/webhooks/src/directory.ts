@@ -39,7 +39,11 @@ export class StoreDirectory {
         .map(async (s) => {
           try {
             const shops = await lookup(s);
-            const shop = s.tiktok.shopCipher ? shops.find((x) => x.cipher === s.tiktok.shopCipher) : shops.length === 1 ? shops[0] : undefined;
+            const shop = s.tiktok.shopCipher
+              ? shops.find((x) => x.cipher === s.tiktok.shopCipher)
+              : shops.length === 1
+                ? shops[0]
+                : undefined;
             if (!shop) throw new Error(`the token is authorized for ${shops.length} shop(s) and none is the configured one`);
             this.byShopId.set(shop.id, s);
             this.unresolved.delete(s);

@@ -38,10 +38,14 @@ const alerts = alertNotifierFromConfig(config, clientRedis, logger);
 shutdown.add('flush', 'alerts', () => alerts.close());
 const server = await startWebhookServer({ directory, redis, queues, prefix: config.queuePrefix, logger, port, lookup, alerts });
 shutdown.add('intake', 'http server', () => server.close());
-logger.info({ port: server.port, stores: config.stores.filter((s) => s.enabled).map((s) => s.id) }, 'webhooks listening: POST /webhooks/shopify, POST /webhooks/tiktok, GET /healthz');
+logger.info(
+  { port: server.port, stores: config.stores.filter((s) => s.enabled).map((s) => s.id) },
+  'webhooks listening: POST /webhooks/shopify, POST /webhooks/tiktok, GET /healthz',
+);
 
 // Resolved after listening: a slow TikTok must not hold up Shopify deliveries. Until then an
 // event is taken by app key (one store per app) or answered 503 so TikTok retries.
 void directory.resolveTikTokShops(lookup).then((problems) => {
-  for (const p of problems) logger.warn(p, 'TikTok shop of this store unknown: its TikTok webhooks are taken only if it is the only store of its app');
+  for (const p of problems)
+    logger.warn(p, 'TikTok shop of this store unknown: its TikTok webhooks are taken only if it is the only store of its app');
 });

@@ -1,6 +1,14 @@
 import type { JobInput, JobName, QueueKey } from '@shoptok/queues';
 import { jobIds } from '@shoptok/queues';
-import { fulfillmentWebhook, inventoryItemGid, inventoryLevelUpdateWebhook, orderGid, orderWebhook, productGid, productWebhook } from '@shoptok/shopify';
+import {
+  fulfillmentWebhook,
+  inventoryItemGid,
+  inventoryLevelUpdateWebhook,
+  orderGid,
+  orderWebhook,
+  productGid,
+  productWebhook,
+} from '@shoptok/shopify';
 import {
   cancellationStatusChangeSchema,
   orderStatusChangeSchema,
@@ -54,7 +62,13 @@ export function burstWindow(now: number, windowMs = BURST_WINDOW_MS): { suffix: 
   return { suffix: `w${bucket}`, delayMs: (bucket + 1) * windowMs - now };
 }
 
-function job<Q extends QueueKey, J extends JobName<Q>>(queue: Q, name: J, data: JobInput<Q, J> & { store: string; trigger: 'webhook' }, jobId: string, delayMs = 0): PlannedJob {
+function job<Q extends QueueKey, J extends JobName<Q>>(
+  queue: Q,
+  name: J,
+  data: JobInput<Q, J> & { store: string; trigger: 'webhook' },
+  jobId: string,
+  delayMs = 0,
+): PlannedJob {
   return { queue, name, data: data as PlannedJob['data'], jobId, delayMs };
 }
 
@@ -85,7 +99,20 @@ export function planShopifyWebhook(store: string, topic: string, body: unknown, 
       if (!p.success) return problemOf(topic, p.error);
       const item = p.data.inventory_item_id;
       // Stock is where a held change costs most (TikTok may sell what Shopify no longer has).
-      return { jobs: [{ ...job('inventory', 'inventory-item', { store, trigger, inventoryItemId: inventoryItemGid(item) }, `${store}-item-${item}-${w.suffix}`, w.delayMs), leadingEdge: true }] };
+      return {
+        jobs: [
+          {
+            ...job(
+              'inventory',
+              'inventory-item',
+              { store, trigger, inventoryItemId: inventoryItemGid(item) },
+              `${store}-item-${item}-${w.suffix}`,
+              w.delayMs,
+            ),
+            leadingEdge: true,
+          },
+        ],
+      };
     }
     case 'products/create':
     case 'products/update':
@@ -94,28 +121,59 @@ export function planShopifyWebhook(store: string, topic: string, body: unknown, 
       const p = productWebhook.safeParse(body);
       if (!p.success) return problemOf(topic, p.error);
       const gid = productGid(p.data.id);
-      return { jobs: [job('products', 'product-sync-one', { store, trigger, productId: gid }, `${jobIds.productOne(store, gid)}-${w.suffix}`, w.delayMs)] };
+      return {
+        jobs: [
+          job(
+            'products',
+            'product-sync-one',
+            { store, trigger, productId: gid },
+            `${jobIds.productOne(store, gid)}-${w.suffix}`,
+            w.delayMs,
+          ),
+        ],
+      };
     }
     case 'orders/cancelled': {
       const p = shopifyOrderBody.safeParse(body);
       if (!p.success) return problemOf(topic, p.error);
       const tiktokOrderId = tiktokOrderIdOf(p.data);
       if (!tiktokOrderId) return { jobs: [], note: 'not a TikTok order' };
-      return { jobs: [job('orders', 'order-cancel', { store, trigger, tiktokOrderId, origin: 'shopify' }, jobIds.orderCancel(store, tiktokOrderId, 'shopify'))] };
+      return {
+        jobs: [
+          job(
+            'orders',
+            'order-cancel',
+            { store, trigger, tiktokOrderId, origin: 'shopify' },
+            jobIds.orderCancel(store, tiktokOrderId, 'shopify'),
+          ),
+        ],
+      };
     }
     case 'orders/fulfilled': {
       const p = shopifyOrderBody.safeParse(body);
       if (!p.success) return problemOf(topic, p.error);
       const tiktokOrderId = tiktokOrderIdOf(p.data);
       if (!tiktokOrderId) return { jobs: [], note: 'not a TikTok order' };
-      return { jobs: [job('fulfilment', 'tracking-push', { store, trigger, tiktokOrderId, shopifyOrderId: orderGid(p.data.id) }, `${jobIds.trackingPush(store, tiktokOrderId)}-${w.suffix}`, w.delayMs)] };
+      return {
+        jobs: [
+          job(
+            'fulfilment',
+            'tracking-push',
+            { store, trigger, tiktokOrderId, shopifyOrderId: orderGid(p.data.id) },
+            `${jobIds.trackingPush(store, tiktokOrderId)}-${w.suffix}`,
+            w.delayMs,
+          ),
+        ],
+      };
     }
     case 'fulfillments/create':
     case 'fulfillments/update': {
       // The fulfilment body names only the Shopify order; the poll maps it to the TikTok order.
       const p = fulfillmentWebhook.safeParse(body);
       if (!p.success) return problemOf(topic, p.error);
-      return { jobs: [job('fulfilment', 'fulfilment-poll', { store, trigger }, `${store}-fulfilment-poll-${w.suffix}`, w.delayMs)] };
+      return {
+        jobs: [job('fulfilment', 'fulfilment-poll', { store, trigger }, `${store}-fulfilment-poll-${w.suffix}`, w.delayMs)],
+      };
     }
     default:
       return { jobs: [], note: `topic ${topic} is not handled` };
@@ -123,7 +181,12 @@ export function planShopifyWebhook(store: string, topic: string, body: unknown, 
 }
 
 /** The jobs a verified TikTok event asks for. `importStatuses`: the store's order rules. Pure. */
-export function planTikTokWebhook(store: string, event: TikTokWebhookEnvelope, importStatuses: readonly string[], now: number): WebhookPlan {
+export function planTikTokWebhook(
+  store: string,
+  event: TikTokWebhookEnvelope,
+  importStatuses: readonly string[],
+  now: number,
+): WebhookPlan {
   const trigger = 'webhook' as const;
   const w = burstWindow(now);
   const topic = `type ${event.type}`;
@@ -134,12 +197,23 @@ export function planTikTokWebhook(store: string, event: TikTokWebhookEnvelope, i
       const { order_id: tiktokOrderId, order_status: status } = p.data;
       // The order webhook says CANCEL where the API says CANCELLED (API-FACTS §7).
       if (status === 'CANCEL' || status === 'CANCELLED') {
-        return { jobs: [job('orders', 'order-cancel', { store, trigger, tiktokOrderId, origin: 'tiktok' }, jobIds.orderCancel(store, tiktokOrderId, 'tiktok'))] };
+        return {
+          jobs: [
+            job(
+              'orders',
+              'order-cancel',
+              { store, trigger, tiktokOrderId, origin: 'tiktok' },
+              jobIds.orderCancel(store, tiktokOrderId, 'tiktok'),
+            ),
+          ],
+        };
       }
       // The import job id is the order's domain key: only a status the store imports may claim it,
       // or an early UNPAID job would block the import once the order is paid.
       if (!importStatuses.includes(status)) return { jobs: [], note: `order status ${status} is not imported` };
-      return { jobs: [job('orders', 'order-import', { store, trigger, tiktokOrderId }, jobIds.orderImport(store, tiktokOrderId))] };
+      return {
+        jobs: [job('orders', 'order-import', { store, trigger, tiktokOrderId }, jobIds.orderImport(store, tiktokOrderId))],
+      };
     }
     case WEBHOOK_TYPES.CANCELLATION_STATUS_CHANGE: {
       const p = cancellationStatusChangeSchema.safeParse(event.data);
@@ -147,21 +221,52 @@ export function planTikTokWebhook(store: string, event: TikTokWebhookEnvelope, i
       // A buyer's request may still be pending: the cancel handler acts only on an imported order,
       // and the order-status webhook (CANCEL) follows once TikTok cancels it.
       const tiktokOrderId = p.data.order_id;
-      return { jobs: [job('orders', 'order-cancel', { store, trigger, tiktokOrderId, origin: 'tiktok' }, `${jobIds.orderCancel(store, tiktokOrderId, 'tiktok')}-${w.suffix}`, w.delayMs)] };
+      return {
+        jobs: [
+          job(
+            'orders',
+            'order-cancel',
+            { store, trigger, tiktokOrderId, origin: 'tiktok' },
+            `${jobIds.orderCancel(store, tiktokOrderId, 'tiktok')}-${w.suffix}`,
+            w.delayMs,
+          ),
+        ],
+      };
     }
     case WEBHOOK_TYPES.PRODUCT_STATUS_CHANGE:
     case WEBHOOK_TYPES.PRODUCT_AUDIT_STATUS_CHANGE: {
-      const schema = event.type === WEBHOOK_TYPES.PRODUCT_STATUS_CHANGE ? productStatusChangeSchema : productAuditStatusChangeSchema;
+      const schema =
+        event.type === WEBHOOK_TYPES.PRODUCT_STATUS_CHANGE ? productStatusChangeSchema : productAuditStatusChangeSchema;
       const p = schema.safeParse(event.data);
       if (!p.success) return problemOf(topic, p.error);
       const tiktokProductId = p.data.product_id;
-      return { jobs: [job('products', 'listing-status', { store, trigger, tiktokProductId }, `${jobIds.listingStatus(store, tiktokProductId)}-${w.suffix}`, w.delayMs)] };
+      return {
+        jobs: [
+          job(
+            'products',
+            'listing-status',
+            { store, trigger, tiktokProductId },
+            `${jobIds.listingStatus(store, tiktokProductId)}-${w.suffix}`,
+            w.delayMs,
+          ),
+        ],
+      };
     }
     case WEBHOOK_TYPES.UPCOMING_AUTHORIZATION_EXPIRATION:
-      return { jobs: [job('maintenance', 'token-refresh', { store, trigger }, `${store}-token-refresh-${w.suffix}`, w.delayMs)], operatorAction: 'TikTok authorization of this shop expires soon: authorize the app for the shop again', authorization: 'expiring' };
+      return {
+        jobs: [job('maintenance', 'token-refresh', { store, trigger }, `${store}-token-refresh-${w.suffix}`, w.delayMs)],
+        operatorAction: 'TikTok authorization of this shop expires soon: authorize the app for the shop again',
+        authorization: 'expiring',
+      };
     case WEBHOOK_TYPES.SELLER_DEAUTHORIZATION:
       // No job can fix this: every TikTok call of the store will fail until the seller authorizes again.
-      return { jobs: [], note: 'authorization revoked', operatorAction: 'the seller revoked the TikTok authorization: every TikTok call of this store fails until the app is authorized for the shop again and the new tokens are set', authorization: 'revoked' };
+      return {
+        jobs: [],
+        note: 'authorization revoked',
+        operatorAction:
+          'the seller revoked the TikTok authorization: every TikTok call of this store fails until the app is authorized for the shop again and the new tokens are set',
+        authorization: 'revoked',
+      };
     default:
       return { jobs: [], note: `event type ${event.type} is not handled` };
   }

@@ -18,7 +18,9 @@ export function shopifyWebhookUri(publicUrl: string): string {
   try {
     url = new URL(publicUrl);
   } catch {
-    throw new WebhookRegistrationError(`"${publicUrl}" is not a URL: pass the public https address of the webhooks service, e.g. https://hooks.example.com`);
+    throw new WebhookRegistrationError(
+      `"${publicUrl}" is not a URL: pass the public https address of the webhooks service, e.g. https://hooks.example.com`,
+    );
   }
   const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
   if (url.protocol !== 'https:' && !(loopback && url.protocol === 'http:')) {
@@ -39,13 +41,20 @@ export async function registerShopifyWebhooks(
   deps: { redis?: RedisConnection; logger?: Logger } = {},
 ): Promise<{ uri: string; created: string[]; deleted: string[] }> {
   const store = config.stores.find((s) => s.id === storeId);
-  if (!store) throw new WebhookRegistrationError(`no store "${storeId}" in the config; known stores: ${config.stores.map((s) => s.id).join(', ')}`);
+  if (!store)
+    throw new WebhookRegistrationError(
+      `no store "${storeId}" in the config; known stores: ${config.stores.map((s) => s.id).join(', ')}`,
+    );
   if (!store.shopify.apiSecret) {
-    throw new WebhookRegistrationError(`store ${storeId} has no shopify.apiSecret: set the custom app's API secret key first, or its webhooks could not be verified`);
+    throw new WebhookRegistrationError(
+      `store ${storeId} has no shopify.apiSecret: set the custom app's API secret key first, or its webhooks could not be verified`,
+    );
   }
   const uri = shopifyWebhookUri(publicUrl);
   const redis = deps.redis ?? createRedisConnection({ url: config.redisUrl, role: 'client', name: 'shoptok:webhooks-register' });
-  const logger = deps.logger ?? createLogger({ level: config.log.level, secretValues: secretValuesOf(config), base: { app: 'webhooks-register' } });
+  const logger =
+    deps.logger ??
+    createLogger({ level: config.log.level, secretValues: secretValuesOf(config), base: { app: 'webhooks-register' } });
   const shopify = new ShopifyClient({
     storeDomain: store.shopify.domain,
     accessToken: store.shopify.accessToken,
@@ -58,7 +67,10 @@ export async function registerShopifyWebhooks(
   });
   try {
     const result = await shopify.ensureWebhookSubscriptions({ uri });
-    logger.info({ store: store.id, uri, created: result.created, deleted: result.deleted }, 'Shopify webhook subscriptions in place');
+    logger.info(
+      { store: store.id, uri, created: result.created, deleted: result.deleted },
+      'Shopify webhook subscriptions in place',
+    );
     return { uri, ...result };
   } finally {
     shopify.close();

@@ -34,7 +34,13 @@ function storeConfig(): StoreConfig {
     name: 'Brand A',
     enabled: true,
     shopify: { domain: shopify.shopDomain, accessToken: shopify.accessToken, apiSecret: shopify.apiSecret, apiBase: shopify.url },
-    tiktok: { appKey: APP_KEY, appSecret: APP_SECRET, accessToken: shop.tokens.accessToken, refreshToken: shop.tokens.refreshToken, shopCipher: undefined },
+    tiktok: {
+      appKey: APP_KEY,
+      appSecret: APP_SECRET,
+      accessToken: shop.tokens.accessToken,
+      refreshToken: shop.tokens.refreshToken,
+      shopCipher: undefined,
+    },
     syncIntervalSeconds: 300,
     batchSize: 50,
     dryRun: false,
@@ -58,20 +64,36 @@ async function clearJobs(): Promise<void> {
 }
 
 /** Posts like a sender would and times the answer. */
-async function post(path: string, headers: Record<string, string>, body: string): Promise<{ status: number; ms: number; text: string }> {
+async function post(
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; ms: number; text: string }> {
   const started = performance.now();
   const res = await fetch(`${server.url}${path}`, { method: 'POST', headers, body });
   const text = await res.text();
   return { status: res.status, ms: performance.now() - started, text };
 }
 
-function tiktokBody(type: number, data: Record<string, unknown>, o: { id?: string; timestamp?: number; shopId?: string } = {}): string {
-  return JSON.stringify({ type, tts_notification_id: o.id ?? `7${Date.now()}${Math.floor(Math.random() * 1e6)}`, shop_id: o.shopId ?? shop.shopId, timestamp: o.timestamp ?? Math.floor(clock / 1000), data });
+function tiktokBody(
+  type: number,
+  data: Record<string, unknown>,
+  o: { id?: string; timestamp?: number; shopId?: string } = {},
+): string {
+  return JSON.stringify({
+    type,
+    tts_notification_id: o.id ?? `7${Date.now()}${Math.floor(Math.random() * 1e6)}`,
+    shop_id: o.shopId ?? shop.shopId,
+    timestamp: o.timestamp ?? Math.floor(clock / 1000),
+    data,
+  });
 }
 
 // The test signs on its own (API-FACTS §7), so a bug in the production signer cannot hide here.
 function tiktokSign(body: string, secret = APP_SECRET): string {
-  return createHmac('sha256', secret).update(APP_KEY + body).digest('hex');
+  return createHmac('sha256', secret)
+    .update(APP_KEY + body)
+    .digest('hex');
 }
 
 beforeAll(async () => {
@@ -80,8 +102,21 @@ beforeAll(async () => {
   queues = new QueueFactory({ connection: redis, prefix: tr.prefix, retry: { maxRetries: 1, backoffSeconds: 1 } });
   shopify = await startShopifyStandIn({ catalogue: { products: 2, seed: 7 } });
   const directory = new StoreDirectory([]);
-  server = await startWebhookServer({ directory, redis, queues, prefix: tr.prefix, logger, host: '127.0.0.1', port: 0, now: () => clock });
-  tiktok = await startTikTokStandIn({ webhookUrl: `${server.url}/webhooks/tiktok`, shops: [{ appKey: APP_KEY, appSecret: APP_SECRET }], webhookRetryDelaysMs: [] });
+  server = await startWebhookServer({
+    directory,
+    redis,
+    queues,
+    prefix: tr.prefix,
+    logger,
+    host: '127.0.0.1',
+    port: 0,
+    now: () => clock,
+  });
+  tiktok = await startTikTokStandIn({
+    webhookUrl: `${server.url}/webhooks/tiktok`,
+    shops: [{ appKey: APP_KEY, appSecret: APP_SECRET }],
+    webhookRetryDelaysMs: [],
+  });
   shop = tiktok.shops[0] as SeededShop;
   store = storeConfig();
   await server.close();
@@ -89,7 +124,17 @@ beforeAll(async () => {
   const real = new StoreDirectory([store]);
   const clientRedis = createRedisConnection({ url: tr.url, role: 'client', name: 'webhooks-test-clients' });
   const lookup: ShopLookup = async (s) => {
-    const svc = await createStoreServices({ config: { queuePrefix: tr.prefix, tiktok: { apiBase: tiktok.url, authBase: tiktok.authUrl }, shopify: { apiBase: undefined, orderClaimTtlMs: 300_000 } }, store: s, redis: clientRedis, queues, logger });
+    const svc = await createStoreServices({
+      config: {
+        queuePrefix: tr.prefix,
+        tiktok: { apiBase: tiktok.url, authBase: tiktok.authUrl },
+        shopify: { apiBase: undefined, orderClaimTtlMs: 300_000 },
+      },
+      store: s,
+      redis: clientRedis,
+      queues,
+      logger,
+    });
     try {
       return (await svc.tiktok.getAuthorizedShops()).map((x) => ({ id: x.id, cipher: x.cipher }));
     } finally {
@@ -101,7 +146,16 @@ beforeAll(async () => {
   } finally {
     clientRedis.disconnect();
   }
-  server = await startWebhookServer({ directory: real, redis, queues, prefix: tr.prefix, logger, host: '127.0.0.1', port: Number(new URL(server.url).port), now: () => clock });
+  server = await startWebhookServer({
+    directory: real,
+    redis,
+    queues,
+    prefix: tr.prefix,
+    logger,
+    host: '127.0.0.1',
+    port: Number(new URL(server.url).port),
+    now: () => clock,
+  });
 });
 
 afterAll(async () => {
@@ -125,12 +179,21 @@ describe('Shopify webhooks', () => {
       const variant = shopify.state.products[0]!.variants[0]!;
       const location = shopify.state.locations[0]!;
       shopify.setStock(variant.inventoryItemId, location.id, 17);
-      const delivery = await waitUntil(() => shopify.deliveries.find((d) => d.topic === 'inventory_levels/update' && d.delivered), { timeoutMs: 5_000, what: 'the stock webhook is delivered' });
+      const delivery = await waitUntil(
+        () => shopify.deliveries.find((d) => d.topic === 'inventory_levels/update' && d.delivered),
+        { timeoutMs: 5_000, what: 'the stock webhook is delivered' },
+      );
       expect(delivery.lastStatus).toBe(200);
       const jobs = await pendingJobs();
       // The window's first change runs at once (no delay).
-      expect(jobs.map((j) => [j.key, j.delay])).toEqual([[`inventory/inventory-item/${STORE}-item-${variant.inventoryItemId}-w${Math.floor(clock / 1000)}-lead`, 0]]);
-      expect(jobs[0]!.data).toMatchObject({ store: STORE, trigger: 'webhook', inventoryItemId: `gid://shopify/InventoryItem/${variant.inventoryItemId}` });
+      expect(jobs.map((j) => [j.key, j.delay])).toEqual([
+        [`inventory/inventory-item/${STORE}-item-${variant.inventoryItemId}-w${Math.floor(clock / 1000)}-lead`, 0],
+      ]);
+      expect(jobs[0]!.data).toMatchObject({
+        store: STORE,
+        trigger: 'webhook',
+        inventoryItemId: `gid://shopify/InventoryItem/${variant.inventoryItemId}`,
+      });
     } finally {
       shopify.setWebhookTarget(null);
     }
@@ -161,7 +224,9 @@ describe('Shopify webhooks', () => {
     expect((await post('/webhooks/shopify', product.headers, product.body)).status).toBe(200);
     const order = shopify.buildWebhook('orders/cancelled', { id: 99, source_identifier: null });
     expect((await post('/webhooks/shopify', order.headers, order.body)).status).toBe(200);
-    expect((await pendingJobs()).map((j) => j.key)).toEqual([`products/product-sync-one/${STORE}-product-812-w${Math.floor(clock / 1000)}`]);
+    expect((await pendingJobs()).map((j) => j.key)).toEqual([
+      `products/product-sync-one/${STORE}-product-812-w${Math.floor(clock / 1000)}`,
+    ]);
   });
 
   it('a repeated delivery (same webhook id) is taken once, even in a later burst window', async () => {
@@ -172,7 +237,9 @@ describe('Shopify webhooks', () => {
     expect((await post('/webhooks/shopify', msg.headers, msg.body)).status).toBe(200);
     clock += 5_000;
     expect((await post('/webhooks/shopify', msg.headers, msg.body)).status).toBe(200);
-    expect((await pendingJobs()).map((j) => j.key)).toEqual([`products/product-sync-one/${STORE}-product-813-w${Math.floor((clock - 5_000) / 1000)}`]);
+    expect((await pendingJobs()).map((j) => j.key)).toEqual([
+      `products/product-sync-one/${STORE}-product-813-w${Math.floor((clock - 5_000) / 1000)}`,
+    ]);
   });
 
   it('refuses forged, stale, unsigned and foreign deliveries with 401 and enqueues nothing', async () => {
@@ -202,13 +269,24 @@ describe('TikTok webhooks', () => {
       title: 'Webhook test product, plain cotton tee',
       category_id: '601226',
       status: 'ACTIVATE',
-      skus: [{ id: '1729000000000000001', seller_sku: 'WH-TEE-1', price: { amount: '10.00', currency: 'GBP' }, inventory: [{ warehouse_id: tiktok.admin.shop(shop.shopId).warehouses[0]!.id, quantity: 5 }], sales_attributes: [] }],
+      skus: [
+        {
+          id: '1729000000000000001',
+          seller_sku: 'WH-TEE-1',
+          price: { amount: '10.00', currency: 'GBP' },
+          inventory: [{ warehouse_id: tiktok.admin.shop(shop.shopId).warehouses[0]!.id, quantity: 5 }],
+          sales_attributes: [],
+        },
+      ],
     });
     const [order] = tiktok.admin.generateOrders(shop.shopId, { count: 1, status: 'ON_HOLD' });
     tiktok.admin.advanceOrder(shop.shopId, order!.id, 'AWAITING_SHIPMENT');
     const delivered = await waitUntil(
       () => {
-        const mine = tiktok.admin.deliveries().slice(before).filter((d) => d.type === 1);
+        const mine = tiktok.admin
+          .deliveries()
+          .slice(before)
+          .filter((d) => d.type === 1);
         return mine.length > 0 && mine.every((d) => d.status !== 'pending') ? mine : undefined;
       },
       { timeoutMs: 5_000, what: 'the order webhooks are answered' },
@@ -221,14 +299,19 @@ describe('TikTok webhooks', () => {
     await clearJobs();
     clock = Date.now();
     const id = `7${Date.now()}`;
-    const body = tiktokBody(37, {}, { id }).replace('"data":{}', '"data":{"product_id":1729587969628441234,"audit":{"status":"APPROVED"},"update_time":1}');
+    const body = tiktokBody(37, {}, { id }).replace(
+      '"data":{}',
+      '"data":{"product_id":1729587969628441234,"audit":{"status":"APPROVED"},"update_time":1}',
+    );
     const first = await post('/webhooks/tiktok', { 'content-type': 'application/json', authorization: tiktokSign(body) }, body);
     expect(first).toMatchObject({ status: 200, text: '' });
     expect(first.ms).toBeLessThan(1_500);
     clock += 5_000;
     const replay = await post('/webhooks/tiktok', { 'content-type': 'application/json', authorization: tiktokSign(body) }, body);
     expect(replay.status).toBe(200);
-    expect((await pendingJobs()).map((j) => j.key)).toEqual([`products/listing-status/${STORE}-listing-1729587969628441234-w${Math.floor((clock - 5_000) / 1000)}`]);
+    expect((await pendingJobs()).map((j) => j.key)).toEqual([
+      `products/listing-status/${STORE}-listing-1729587969628441234-w${Math.floor((clock - 5_000) / 1000)}`,
+    ]);
   });
 
   it('refuses forged, stale and malformed events with 401 and enqueues nothing', async () => {
@@ -256,18 +339,43 @@ describe('TikTok webhooks', () => {
   it('an event of a shop not resolved yet (two stores share the app) is answered 503, then taken once the lookup knows the shop', async () => {
     await clearJobs();
     clock = Date.now();
-    const twin: StoreConfig = { ...store, id: 'brand-b', shopify: { ...store.shopify, domain: 'brand-b.myshopify.com' }, tiktok: { ...store.tiktok, shopCipher: 'OTHER_CIPHER' } };
+    const twin: StoreConfig = {
+      ...store,
+      id: 'brand-b',
+      shopify: { ...store.shopify, domain: 'brand-b.myshopify.com' },
+      tiktok: { ...store.tiktok, shopCipher: 'OTHER_CIPHER' },
+    };
     const directory = new StoreDirectory([{ ...store, tiktok: { ...store.tiktok, shopCipher: shop.cipher } }, twin]);
     // The shops as Get Authorized Shops lists them (the client itself is exercised in beforeAll).
-    const lookup: ShopLookup = async () => [{ id: shop.shopId, cipher: shop.cipher }, { id: '424242', cipher: 'OTHER_CIPHER' }];
-    const pending = await startWebhookServer({ directory, redis, queues, prefix: tr.prefix, logger, host: '127.0.0.1', port: 0, now: () => clock, lookup });
+    const lookup: ShopLookup = async () => [
+      { id: shop.shopId, cipher: shop.cipher },
+      { id: '424242', cipher: 'OTHER_CIPHER' },
+    ];
+    const pending = await startWebhookServer({
+      directory,
+      redis,
+      queues,
+      prefix: tr.prefix,
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      now: () => clock,
+      lookup,
+    });
     try {
       const body = tiktokBody(5, { product_id: '1729000000000000009', status: 'PRODUCT_STATUS_CHANGED', update_time: 1 });
-      const send = () => fetch(`${pending.url}/webhooks/tiktok`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: tiktokSign(body) }, body });
+      const send = () =>
+        fetch(`${pending.url}/webhooks/tiktok`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: tiktokSign(body) },
+          body,
+        });
       expect((await send()).status).toBe(503);
       await waitUntil(() => directory.unresolvedCount() === 0, { timeoutMs: 5_000, what: 'the shops are looked up' });
       expect((await send()).status).toBe(200);
-      expect((await pendingJobs()).map((j) => j.key)).toEqual([`products/listing-status/${STORE}-listing-1729000000000000009-w${Math.floor(clock / 1000)}`]);
+      expect((await pendingJobs()).map((j) => j.key)).toEqual([
+        `products/listing-status/${STORE}-listing-1729000000000000009-w${Math.floor(clock / 1000)}`,
+      ]);
     } finally {
       await pending.close();
     }
@@ -276,7 +384,9 @@ describe('TikTok webhooks', () => {
   it('acknowledges a signed event of a shop that is not one of ours without a job', async () => {
     await clearJobs();
     const body = tiktokBody(1, { order_id: '1', order_status: 'AWAITING_SHIPMENT', update_time: 1 }, { shopId: '999' });
-    expect((await post('/webhooks/tiktok', { 'content-type': 'application/json', authorization: tiktokSign(body) }, body)).status).toBe(200);
+    expect(
+      (await post('/webhooks/tiktok', { 'content-type': 'application/json', authorization: tiktokSign(body) }, body)).status,
+    ).toBe(200);
     expect(await pendingJobs()).toEqual([]);
   });
 });
@@ -286,11 +396,25 @@ describe('around the intake', () => {
     await clearJobs();
     clock = Date.now();
     // A real producer connection to a port where no Redis listens: adds fail at once.
-    const dead = new Redis('redis://127.0.0.1:1', { enableOfflineQueue: false, maxRetriesPerRequest: null, retryStrategy: () => null });
+    const dead = new Redis('redis://127.0.0.1:1', {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: null,
+      retryStrategy: () => null,
+    });
     dead.on('error', () => undefined);
     const deadQueues = new QueueFactory({ connection: dead, prefix: tr.prefix, retry: { maxRetries: 1, backoffSeconds: 1 } });
     deadQueues.queue('products', STORE).on('error', () => undefined);
-    const failing = await startWebhookServer({ directory: new StoreDirectory([store]), redis, queues: deadQueues, prefix: tr.prefix, logger, host: '127.0.0.1', port: 0, now: () => clock, enqueueDeadlineMs: 500 });
+    const failing = await startWebhookServer({
+      directory: new StoreDirectory([store]),
+      redis,
+      queues: deadQueues,
+      prefix: tr.prefix,
+      logger,
+      host: '127.0.0.1',
+      port: 0,
+      now: () => clock,
+      enqueueDeadlineMs: 500,
+    });
     try {
       const msg = shopify.buildWebhook('products/update', { id: 814 });
       const res = await fetch(`${failing.url}/webhooks/shopify`, { method: 'POST', headers: msg.headers, body: msg.body });
@@ -302,15 +426,28 @@ describe('around the intake', () => {
     }
     const retry = shopify.buildWebhook('products/update', { id: 814 });
     expect((await post('/webhooks/shopify', retry.headers, retry.body)).status).toBe(200);
-    expect((await pendingJobs()).map((j) => j.key)).toEqual([`products/product-sync-one/${STORE}-product-814-w${Math.floor(clock / 1000)}`]);
+    expect((await pendingJobs()).map((j) => j.key)).toEqual([
+      `products/product-sync-one/${STORE}-product-814-w${Math.floor(clock / 1000)}`,
+    ]);
   });
 
   it('registers the Shopify subscriptions for a store, idempotently', async () => {
-    const config = { redisUrl: tr.url, queuePrefix: tr.prefix, log: { level: 'silent', file: '' }, shopify: { apiBase: undefined }, stores: [store] } as unknown as Parameters<typeof registerShopifyWebhooks>[0];
+    const config = {
+      redisUrl: tr.url,
+      queuePrefix: tr.prefix,
+      log: { level: 'silent', file: '' },
+      shopify: { apiBase: undefined },
+      stores: [store],
+    } as unknown as Parameters<typeof registerShopifyWebhooks>[0];
     const first = await registerShopifyWebhooks(config, STORE, 'http://127.0.0.1:8090/', { logger });
     expect(first.uri).toBe('http://127.0.0.1:8090/webhooks/shopify');
     expect(first.created.length).toBeGreaterThan(0);
-    expect(shopify.state.webhooks.filter((w) => w.uri === first.uri).map((w) => w.topic).sort()).toEqual([...first.created].sort());
+    expect(
+      shopify.state.webhooks
+        .filter((w) => w.uri === first.uri)
+        .map((w) => w.topic)
+        .sort(),
+    ).toEqual([...first.created].sort());
     const again = await registerShopifyWebhooks(config, STORE, 'http://127.0.0.1:8090', { logger });
     expect(again).toMatchObject({ created: [], deleted: [] });
     await expect(registerShopifyWebhooks(config, STORE, 'http://hooks.example.com', { logger })).rejects.toThrow(/https/);

@@ -22,11 +22,20 @@ for (const row of ukLeaves) {
   const id = String(row.category_id);
   const parts = row.category_path.split('>').map((p) => p.trim());
   const leaf = byId.get(id);
-  if (!leaf || !leaf.is_leaf) { stats.ukNotInTree.push(row.category_path.trim()); continue; }
-  if (parts.some(isTestCategory)) { stats.test++; continue; }
+  if (!leaf || !leaf.is_leaf) {
+    stats.ukNotInTree.push(row.category_path.trim());
+    continue;
+  }
+  if (parts.some(isTestCategory)) {
+    stats.test++;
+    continue;
+  }
   const chain = [];
   for (let node = leaf; node; node = byId.get(node.parent_id)) chain.unshift(node);
-  if (chain.length !== parts.length) { stats.depthMismatch.push(row.category_path); continue; }
+  if (chain.length !== parts.length) {
+    stats.depthMismatch.push(row.category_path);
+    continue;
+  }
   stats.joined++;
   chain.forEach((node, i) => {
     const counts = votes.get(node.id) ?? new Map();
@@ -64,21 +73,28 @@ const out = {
   version,
   categoryVersion: 'v1',
   locale: 'en-GB',
-  provenance: 'Structure, ids and leaf flags: TikTok Get Categories v1 (Indonesian shop, 2026-06-02). English names: UK leaf paths (2023), joined by leaf id. See data/SOURCE.md.',
+  provenance:
+    'Structure, ids and leaf flags: TikTok Get Categories v1 (Indonesian shop, 2026-06-02). English names: UK leaf paths (2023), joined by leaf id. See data/SOURCE.md.',
   categories,
 };
 writeFileSync(new URL('../data/tiktok-categories-en-v1.json', import.meta.url), `${JSON.stringify(out, null, 0)}\n`);
 const leaves = categories.filter((c) => c.isLeaf).length;
 const idLeaves = idTree.filter((c) => c.is_leaf).length;
-console.log(JSON.stringify({
-  version,
-  nodes: categories.length,
-  leaves,
-  roots: categories.filter((c) => c.parentId === '0').length,
-  indonesianLeavesWithoutEnglish: idLeaves - leaves,
-  ukLeavesJoined: stats.joined,
-  ukLeavesNotInTree: stats.ukNotInTree,
-  ukLeavesDepthMismatch: stats.depthMismatch,
-  ukTestLeavesSkipped: stats.test,
-  nodesWithConflictingNames: renamed,
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      version,
+      nodes: categories.length,
+      leaves,
+      roots: categories.filter((c) => c.parentId === '0').length,
+      indonesianLeavesWithoutEnglish: idLeaves - leaves,
+      ukLeavesJoined: stats.joined,
+      ukLeavesNotInTree: stats.ukNotInTree,
+      ukLeavesDepthMismatch: stats.depthMismatch,
+      ukTestLeavesSkipped: stats.test,
+      nodesWithConflictingNames: renamed,
+    },
+    null,
+    2,
+  ),
+);

@@ -16,7 +16,8 @@ const NAME_ALIASES: Record<string, string[]> = {
 
 function canonical(name: string): string {
   const w = words(name).map(stem).join(' ');
-  for (const [key, aliases] of Object.entries(NAME_ALIASES)) if (aliases.some((a) => words(a).map(stem).join(' ') === w)) return key;
+  for (const [key, aliases] of Object.entries(NAME_ALIASES))
+    if (aliases.some((a) => words(a).map(stem).join(' ') === w)) return key;
   return w;
 }
 
@@ -36,7 +37,10 @@ function containsPhrase(haystackWords: readonly string[], phrase: string): boole
  * in the description. SALES_PROPERTY attributes are per SKU and built from variants elsewhere.
  * Returns the filled attributes and the required ones we could not fill.
  */
-export function fillAttributes(product: MapperProduct, attributes: readonly CategoryAttribute[]): { filled: FilledAttribute[]; missingRequired: { id: string; name: string }[] } {
+export function fillAttributes(
+  product: MapperProduct,
+  attributes: readonly CategoryAttribute[],
+): { filled: FilledAttribute[]; missingRequired: { id: string; name: string }[] } {
   const filled: FilledAttribute[] = [];
   const missingRequired: { id: string; name: string }[] = [];
   const description = htmlToLines(product.descriptionHtml);
@@ -55,7 +59,12 @@ export function fillAttributes(product: MapperProduct, attributes: readonly Cate
   return { filled, missingRequired };
 }
 
-function fillOne(product: MapperProduct, attr: CategoryAttribute, sources: { source: FilledAttribute['source']; words: string[] }[], description: string): FilledAttribute | undefined {
+function fillOne(
+  product: MapperProduct,
+  attr: CategoryAttribute,
+  sources: { source: FilledAttribute['source']; words: string[] }[],
+  description: string,
+): FilledAttribute | undefined {
   const key = canonical(attr.name);
   const multiple = attr.isMultipleSelection ?? false;
   const customizable = attr.isCustomizable ?? attr.values.length === 0;
@@ -81,17 +90,31 @@ function fillOne(product: MapperProduct, attr: CategoryAttribute, sources: { sou
     const byLength = [...attr.values].sort((a, b) => b.name.length - a.name.length);
     for (const { source, words: haystack } of sources) {
       const found = byLength.filter((v) => containsPhrase(haystack, v.name));
-      if (found.length > 0) return { id: attr.id, name: attr.name, values: (multiple ? found : found.slice(0, 1)).map((v) => ({ id: v.id, name: v.name })), source };
+      if (found.length > 0)
+        return {
+          id: attr.id,
+          name: attr.name,
+          values: (multiple ? found : found.slice(0, 1)).map((v) => ({ id: v.id, name: v.name })),
+          source,
+        };
     }
   }
   // 3. "Material: 100% cotton" in the description.
   if (customizable) {
     const aliases = NAME_ALIASES[key] ?? [attr.name];
     for (const alias of aliases) {
-      const m = new RegExp(`\\b${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*[:：-]\\s*([^.;\\n|]{1,80})`, 'i').exec(description);
+      const m = new RegExp(`\\b${alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*[:：-]\\s*([^.;\\n|]{1,80})`, 'i').exec(
+        description,
+      );
       // Stop where the next "Label:" starts ("100% cotton Care: machine wash").
       const value = m?.[1]?.split(/\s+\p{Lu}[\p{Ll}]+(?:\s\p{L}+)?\s*[:：]/u)[0]?.trim();
-      if (value) return { id: attr.id, name: attr.name, values: [{ name: value.slice(0, ATTRIBUTE_VALUE_MAX_CHARS) }], source: 'description' };
+      if (value)
+        return {
+          id: attr.id,
+          name: attr.name,
+          values: [{ name: value.slice(0, ATTRIBUTE_VALUE_MAX_CHARS) }],
+          source: 'description',
+        };
     }
   }
   return undefined;

@@ -59,7 +59,9 @@ export class RunBudget {
   /** True when a call estimated at `promptTokens` (plus its answer) still fits. */
   allows(estimatedTokens: number): boolean {
     const { maxCalls, maxTokens } = this.options;
-    const fits = (maxCalls === undefined || this.calls < maxCalls) && (maxTokens === undefined || this.promptTokens + this.completionTokens + estimatedTokens <= maxTokens);
+    const fits =
+      (maxCalls === undefined || this.calls < maxCalls) &&
+      (maxTokens === undefined || this.promptTokens + this.completionTokens + estimatedTokens <= maxTokens);
     if (!fits) this.exhausted = true;
     return fits;
   }
@@ -81,7 +83,8 @@ export class RunBudget {
 
   /** Totals so far, with the cost estimate. */
   usage(): RunUsage {
-    const cost = (this.promptTokens * this.price.inputPerMillion + this.completionTokens * this.price.outputPerMillion) / 1_000_000;
+    const cost =
+      (this.promptTokens * this.price.inputPerMillion + this.completionTokens * this.price.outputPerMillion) / 1_000_000;
     return {
       calls: this.calls,
       promptTokens: this.promptTokens,

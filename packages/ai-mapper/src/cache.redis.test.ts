@@ -5,8 +5,22 @@ import { bundledCategoryIndex } from './default-tree.js';
 import { ProductMapper, type MappingUsage } from './product-mapper.js';
 import type { MapperProductInput } from './schemas.js';
 
-const mug: MapperProductInput = { id: 'gid://shopify/Product/7', title: 'Ceramic Coffee Mug', productType: 'Mug', tags: ['coffee'], descriptionHtml: '<p>Stoneware mug, dishwasher safe.</p>' };
-const answer = { categoryId: '600042', title: 'Ceramic Coffee Mug, Stoneware', descriptionHtml: '<p>Stoneware mug, dishwasher safe.</p>', keywords: ['coffee mug'], hashtags: ['#coffee'], attributes: [], reason: 'It is a mug.' };
+const mug: MapperProductInput = {
+  id: 'gid://shopify/Product/7',
+  title: 'Ceramic Coffee Mug',
+  productType: 'Mug',
+  tags: ['coffee'],
+  descriptionHtml: '<p>Stoneware mug, dishwasher safe.</p>',
+};
+const answer = {
+  categoryId: '600042',
+  title: 'Ceramic Coffee Mug, Stoneware',
+  descriptionHtml: '<p>Stoneware mug, dishwasher safe.</p>',
+  keywords: ['coffee mug'],
+  hashtags: ['#coffee'],
+  attributes: [],
+  reason: 'It is a mug.',
+};
 
 describe('AI mapping cache in Redis', () => {
   let redis: TestRedis;
@@ -22,7 +36,11 @@ describe('AI mapping cache in Redis', () => {
   });
 
   const mapper = (model = 'gpt-4o-mini') =>
-    new ProductMapper({ index: bundledCategoryIndex(), ai: { apiKey: fake.apiKey, baseURL: fake.baseURL, model }, cache: { redis: redis.client, keyPrefix: redis.prefix } });
+    new ProductMapper({
+      index: bundledCategoryIndex(),
+      ai: { apiKey: fake.apiKey, baseURL: fake.baseURL, model },
+      cache: { redis: redis.client, keyPrefix: redis.prefix },
+    });
 
   it('answers a re-sync of an unchanged product from the cache, with no AI call', async () => {
     const before = fake.requests.length;
@@ -41,7 +59,13 @@ describe('AI mapping cache in Redis', () => {
 
   it('tells its observer what each product cost: an AI call with its spend, then a cache hit for free', async () => {
     const seen: MappingUsage[] = [];
-    const observed = () => new ProductMapper({ index: bundledCategoryIndex(), ai: { apiKey: fake.apiKey, baseURL: fake.baseURL }, cache: { redis: redis.client, keyPrefix: redis.prefix }, onUsage: (u) => seen.push(u) });
+    const observed = () =>
+      new ProductMapper({
+        index: bundledCategoryIndex(),
+        ai: { apiKey: fake.apiKey, baseURL: fake.baseURL },
+        cache: { redis: redis.client, keyPrefix: redis.prefix },
+        onUsage: (u) => seen.push(u),
+      });
     const first = observed();
     await first.map(mug, { storeId: 'brand-obs' });
     await observed().map(mug, { storeId: 'brand-obs' });
@@ -53,7 +77,13 @@ describe('AI mapping cache in Redis', () => {
   });
 
   it('maps on when its observer throws', async () => {
-    const throwing = new ProductMapper({ index: bundledCategoryIndex(), ai: { apiKey: fake.apiKey, baseURL: fake.baseURL }, onUsage: () => { throw new Error('observer bug'); } });
+    const throwing = new ProductMapper({
+      index: bundledCategoryIndex(),
+      ai: { apiKey: fake.apiKey, baseURL: fake.baseURL },
+      onUsage: () => {
+        throw new Error('observer bug');
+      },
+    });
     expect((await throwing.map(mug, { storeId: 'brand-obs2' })).mapper).toBe('ai');
   });
 

@@ -54,7 +54,12 @@ export class MappingCache {
   }
 
   /** Stores a mapping for `ttlSeconds` (or the given TTL). */
-  async set(storeId: string, fingerprint: string, entry: Omit<CachedMapping, 'storedAt'>, ttlSeconds = this.ttlSeconds): Promise<void> {
+  async set(
+    storeId: string,
+    fingerprint: string,
+    entry: Omit<CachedMapping, 'storedAt'>,
+    ttlSeconds = this.ttlSeconds,
+  ): Promise<void> {
     const value: CachedMapping = { ...entry, storedAt: new Date().toISOString() };
     await this.options.redis.set(this.key(storeId, fingerprint), JSON.stringify(value), 'EX', ttlSeconds);
   }
@@ -83,7 +88,10 @@ export class MappingCache {
  * The cache fingerprint: a hash of the product fields that change the mapping (not price,
  * stock, status or ids), the model, the prompt version, the tree version and the region.
  */
-export function mappingFingerprint(product: MapperProduct, context: { model: string; promptVersion: string; treeVersion: string; region: string }): string {
+export function mappingFingerprint(
+  product: MapperProduct,
+  context: { model: string; promptVersion: string; treeVersion: string; region: string },
+): string {
   const relevant = {
     title: product.title,
     descriptionHtml: product.descriptionHtml,
@@ -93,5 +101,8 @@ export function mappingFingerprint(product: MapperProduct, context: { model: str
     category: product.category?.fullName ?? null,
     options: product.options.map((o) => ({ name: o.name, values: o.values })),
   };
-  return createHash('sha256').update(JSON.stringify({ relevant, ...context })).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify({ relevant, ...context }))
+    .digest('hex')
+    .slice(0, 32);
 }

@@ -35,7 +35,16 @@ const PHRASES = Object.entries(PHRASE_SYNONYMS).map(([phrase, extra]) => ({
 // it multiplies scores, it never excludes a category.
 const VERTICAL_ROOTS: Record<string, string[]> = {
   'animals & pet supplies': ['Pet Supplies'],
-  'apparel & accessories': ['Womenswear & Underwear', 'Menswear & Underwear', 'Kids\' Fashion', 'Fashion Accessories', 'Shoes', 'Luggage & Bags', 'Muslim Fashion', 'Jewellery Accessories & Derivatives'],
+  'apparel & accessories': [
+    'Womenswear & Underwear',
+    'Menswear & Underwear',
+    "Kids' Fashion",
+    'Fashion Accessories',
+    'Shoes',
+    'Luggage & Bags',
+    'Muslim Fashion',
+    'Jewellery Accessories & Derivatives',
+  ],
   'arts & entertainment': ['Toys & Hobbies', 'Collections', 'Home Supplies', 'Computers & Office Equipment'],
   'baby & toddler': ['Baby & Maternity'],
   'cameras & optics': ['Phones & Electronics'],
@@ -43,7 +52,14 @@ const VERTICAL_ROOTS: Record<string, string[]> = {
   furniture: ['Furniture'],
   hardware: ['Tools & Hardware', 'Home Improvement'],
   'health & beauty': ['Beauty & Personal Care', 'Health'],
-  'home & garden': ['Home Supplies', 'Kitchenware', 'Textiles & Soft Furnishings', 'Home Improvement', 'Household Appliances', 'Furniture'],
+  'home & garden': [
+    'Home Supplies',
+    'Kitchenware',
+    'Textiles & Soft Furnishings',
+    'Home Improvement',
+    'Household Appliances',
+    'Furniture',
+  ],
   'luggage & bags': ['Luggage & Bags'],
   media: ['Books, Magazines & Audio'],
   'office supplies': ['Computers & Office Equipment'],
@@ -67,7 +83,11 @@ export class CategoryIndex {
   private readonly search: MiniSearch<LeafDoc>;
   private readonly attributes: ReadonlyMap<string, readonly CategoryAttribute[]>;
 
-  private constructor(nodes: readonly CategoryNode[], attributes: ReadonlyMap<string, readonly CategoryAttribute[]>, version?: string) {
+  private constructor(
+    nodes: readonly CategoryNode[],
+    attributes: ReadonlyMap<string, readonly CategoryAttribute[]>,
+    version?: string,
+  ) {
     const byId = new Map(nodes.map((n) => [n.id, n]));
     for (const node of nodes) {
       if (!node.isLeaf || !isListable(node)) continue;
@@ -103,7 +123,10 @@ export class CategoryIndex {
    * statuses include AVAILABLE are candidates (INVITE_ONLY, NON_MAIN_CATEGORY and PROHIBITED
    * need a permission the shop may not have, API-FACTS §5.2).
    */
-  static fromTree(nodes: readonly CategoryNode[], options: { attributes?: Record<string, readonly CategoryAttribute[]>; version?: string } = {}): CategoryIndex {
+  static fromTree(
+    nodes: readonly CategoryNode[],
+    options: { attributes?: Record<string, readonly CategoryAttribute[]>; version?: string } = {},
+  ): CategoryIndex {
     return new CategoryIndex(nodes, new Map(Object.entries(options.attributes ?? {})), options.version);
   }
 
@@ -141,7 +164,11 @@ export class CategoryIndex {
       // BM25 over the merchant's own words only (synonyms would favour leaves that happen to
       // contain several synonyms): it orders leaves that explain the signal equally well.
       const ownScores = new Map<string, number>();
-      for (const r of this.search.search(expanded.own.join(' '), { combineWith: 'OR', boost: { leaf: 3, parent: 1.2, root: 0.6 } })) ownScores.set(String(r.id), r.score);
+      for (const r of this.search.search(expanded.own.join(' '), {
+        combineWith: 'OR',
+        boost: { leaf: 3, parent: 1.2, root: 0.6 },
+      }))
+        ownScores.set(String(r.id), r.score);
       const top = Math.max(0, ...ownScores.values());
       for (const r of results) {
         // How much of the signal this leaf explains: per word of the signal, the best of the
@@ -183,8 +210,10 @@ function isListable(node: CategoryNode): boolean {
 /** A content hash of the tree and attributes: part of every cache key. */
 function treeVersion(nodes: readonly CategoryNode[], attributes: ReadonlyMap<string, readonly CategoryAttribute[]>): string {
   const hash = createHash('sha256');
-  for (const n of [...nodes].sort((a, b) => a.id.localeCompare(b.id))) hash.update(`${n.id}|${n.parentId}|${n.name}|${n.isLeaf}|${n.permissionStatuses.join(',')}\n`);
-  for (const [id, attrs] of [...attributes.entries()].sort((a, b) => a[0].localeCompare(b[0]))) hash.update(`${id}:${JSON.stringify(attrs)}\n`);
+  for (const n of [...nodes].sort((a, b) => a.id.localeCompare(b.id)))
+    hash.update(`${n.id}|${n.parentId}|${n.name}|${n.isLeaf}|${n.permissionStatuses.join(',')}\n`);
+  for (const [id, attrs] of [...attributes.entries()].sort((a, b) => a[0].localeCompare(b[0])))
+    hash.update(`${id}:${JSON.stringify(attrs)}\n`);
   return `tree-${hash.digest('hex').slice(0, 16)}`;
 }
 
@@ -196,7 +225,11 @@ interface Signal {
 /** The product's words, strongest evidence first, each with how much it counts. */
 function productSignals(product: MapperProduct): Signal[] {
   const signals: Signal[] = [];
-  const taxonomy = product.category?.fullName.split('>').map((s) => s.trim()).filter(Boolean) ?? [];
+  const taxonomy =
+    product.category?.fullName
+      .split('>')
+      .map((s) => s.trim())
+      .filter(Boolean) ?? [];
   if (taxonomy.length > 0) {
     // The merchant chose it from Shopify's taxonomy: the strongest single signal.
     signals.push({ text: taxonomy.slice(-1).join(' '), weight: 3 });
@@ -205,7 +238,10 @@ function productSignals(product: MapperProduct): Signal[] {
   if (product.productType) signals.push({ text: product.productType, weight: 2.2 });
   const head = titleHead(product.title);
   signals.push({ text: head, weight: 1.6 });
-  const headNoun = head.split(/\s+/).filter((w) => /\p{L}{3,}/u.test(w)).at(-1);
+  const headNoun = head
+    .split(/\s+/)
+    .filter((w) => /\p{L}{3,}/u.test(w))
+    .at(-1);
   if (headNoun) signals.push({ text: headNoun, weight: 1.6 });
   signals.push({ text: product.title, weight: 1 });
   if (product.tags.length > 0) signals.push({ text: product.tags.join(' '), weight: 0.7 });
@@ -224,7 +260,13 @@ export function titleHead(title: string): string {
 const QUANTITY_WORDS = new Set(['pack', 'multipack', 'count', 'pair', 'piece', 'pcs', 'qty', 'bundle', 'lot']);
 
 /** Stemmed terms of a text plus synonym terms (weighted lower than the merchant's own words). */
-function expandTerms(text: string): { terms: string[]; own: string[]; weights: Map<string, number>; origins: Map<string, string[]>; originalCount: number } {
+function expandTerms(text: string): {
+  terms: string[];
+  own: string[];
+  weights: Map<string, number>;
+  origins: Map<string, string[]>;
+  originalCount: number;
+} {
   const weights = new Map<string, number>();
   const origins = new Map<string, string[]>();
   const add = (term: string, weight: number, origin: string) => {
@@ -242,7 +284,9 @@ function expandTerms(text: string): { terms: string[]; own: string[]; weights: M
 }
 
 function audiencePriors(product: MapperProduct): Map<string, number> {
-  const all = new Set(words(`${product.title} ${product.productType} ${product.tags.join(' ')} ${product.category?.fullName ?? ''}`).map(stem));
+  const all = new Set(
+    words(`${product.title} ${product.productType} ${product.tags.join(' ')} ${product.category?.fullName ?? ''}`).map(stem),
+  );
   const priors = new Map<string, number>();
   for (const [root, markers] of Object.entries(AUDIENCE_WORDS)) {
     priors.set(root, markers.some((m) => all.has(m)) ? 1.15 : 0.75);
@@ -252,8 +296,43 @@ function audiencePriors(product: MapperProduct): Map<string, number> {
   return priors;
 }
 
-const WOMEN_WORDS = new Set(['women', 'woman', 'womens', 'ladies', 'lady', 'female', 'her', 'she', 'girlfriend', 'wife', 'mum', 'mom', 'bridal', 'bride', 'damen', 'femme', 'mujer', 'donna']);
-const MEN_WORDS = new Set(['men', 'man', 'mens', 'male', 'him', 'he', 'gents', 'boyfriend', 'husband', 'dad', 'groom', 'herren', 'homme', 'hombre', 'uomo']);
+const WOMEN_WORDS = new Set([
+  'women',
+  'woman',
+  'womens',
+  'ladies',
+  'lady',
+  'female',
+  'her',
+  'she',
+  'girlfriend',
+  'wife',
+  'mum',
+  'mom',
+  'bridal',
+  'bride',
+  'damen',
+  'femme',
+  'mujer',
+  'donna',
+]);
+const MEN_WORDS = new Set([
+  'men',
+  'man',
+  'mens',
+  'male',
+  'him',
+  'he',
+  'gents',
+  'boyfriend',
+  'husband',
+  'dad',
+  'groom',
+  'herren',
+  'homme',
+  'hombre',
+  'uomo',
+]);
 
 /** Who the product is for when it says so (title, type, tags): "women", "men" or neither. */
 function productGender(product: MapperProduct): 'women' | 'men' | undefined {

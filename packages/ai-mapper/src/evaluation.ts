@@ -68,9 +68,24 @@ export interface EvalReport {
 }
 
 /** Runs the labelled set through the preview path with `mapper` and scores top-1 accuracy. */
-export async function evaluateMapper(items: readonly EvalItem[], mapper: ProductMapper, mapperLabel: string): Promise<EvalReport> {
+export async function evaluateMapper(
+  items: readonly EvalItem[],
+  mapper: ProductMapper,
+  mapperLabel: string,
+): Promise<EvalReport> {
   const results: PreviewLine[] = [];
-  const lines = items.map((item) => JSON.stringify({ id: item.id, title: item.title, descriptionHtml: item.descriptionHtml, productType: item.productType, vendor: item.vendor, tags: item.tags, category: item.category ?? null, options: item.options }));
+  const lines = items.map((item) =>
+    JSON.stringify({
+      id: item.id,
+      title: item.title,
+      descriptionHtml: item.descriptionHtml,
+      productType: item.productType,
+      vendor: item.vendor,
+      tags: item.tags,
+      category: item.category ?? null,
+      options: item.options,
+    }),
+  );
   await mapProductLines(lines, mapper, { storeId: 'eval', onResult: (r) => void results.push(r) });
 
   let correct = 0;
@@ -82,7 +97,13 @@ export async function evaluateMapper(items: readonly EvalItem[], mapper: Product
   items.forEach((item, i) => {
     const r = results[i];
     if (!r || !r.ok) {
-      misses.push({ id: item.id, title: item.title, expected: item.expectedPath, got: r && !r.ok ? `error: ${r.error}` : 'no result', hard: item.hard });
+      misses.push({
+        id: item.id,
+        title: item.title,
+        expected: item.expectedPath,
+        got: r && !r.ok ? `error: ${r.error}` : 'no result',
+        hard: item.hard,
+      });
       return;
     }
     answeredBy[r.mapper] = (answeredBy[r.mapper] ?? 0) + 1;

@@ -22,9 +22,13 @@ describe('bundled English v1 tree', () => {
 
 describe('fallback mapper', () => {
   it('maps clear products to the right leaf', () => {
-    expect(map({ title: "Women's Oversized Cotton T-Shirt", productType: 'T-Shirt' }).draft.categoryPath.join(' > ')).toBe("Womenswear & Underwear > Women's Tops > T-shirts");
+    expect(map({ title: "Women's Oversized Cotton T-Shirt", productType: 'T-Shirt' }).draft.categoryPath.join(' > ')).toBe(
+      "Womenswear & Underwear > Women's Tops > T-shirts",
+    );
     expect(map({ title: 'Ceramic Coffee Mug 350ml', productType: 'Mug' }).draft.categoryId).toBe('600042');
-    expect(map({ title: 'No Pull Dog Harness', productType: 'Dog Harness' }).draft.categoryPath.at(-1)).toBe('Collars, Harnesses & Leads');
+    expect(map({ title: 'No Pull Dog Harness', productType: 'Dog Harness' }).draft.categoryPath.at(-1)).toBe(
+      'Collars, Harnesses & Leads',
+    );
   });
 
   it('uses the Shopify taxonomy category as a strong signal when the title is vague', () => {
@@ -33,8 +37,13 @@ describe('fallback mapper', () => {
     expect(result.draft.categoryPath.at(-1)).toMatch(/Trainers/);
   });
 
-  it('builds trend hashtags and keywords only from the product\'s own words', () => {
-    const { draft } = map({ title: 'Y2K Baby Tee - Cherry Print', productType: 'T-Shirt', tags: ['y2k', 'aesthetic', 'baby tee'], descriptionHtml: '<p>Cropped fitted tee.</p>' });
+  it("builds trend hashtags and keywords only from the product's own words", () => {
+    const { draft } = map({
+      title: 'Y2K Baby Tee - Cherry Print',
+      productType: 'T-Shirt',
+      tags: ['y2k', 'aesthetic', 'baby tee'],
+      descriptionHtml: '<p>Cropped fitted tee.</p>',
+    });
     expect(draft.hashtags).toEqual(expect.arrayContaining(['#y2k', '#aesthetic', '#babytee']));
     expect(draft.hashtags.length).toBeLessThanOrEqual(8);
     const text = 'y2k baby tee cherry print tshirt aesthetic cropped fitted t-shirt women tops';
@@ -47,16 +56,37 @@ describe('fallback mapper', () => {
     const index = CategoryIndex.fromTree(bundledCategoryTree().nodes, {
       attributes: {
         '601302': [
-          { id: 'm', name: 'Material', type: 'PRODUCT_PROPERTY', isRequired: true, values: [{ id: 'm1', name: 'Cotton' }, { id: 'm2', name: 'Polyester' }] },
+          {
+            id: 'm',
+            name: 'Material',
+            type: 'PRODUCT_PROPERTY',
+            isRequired: true,
+            values: [
+              { id: 'm1', name: 'Cotton' },
+              { id: 'm2', name: 'Polyester' },
+            ],
+          },
           { id: 'c', name: 'Colour', type: 'PRODUCT_PROPERTY', isRequired: false, isCustomizable: true, values: [] },
           { id: 'f', name: 'Fit', type: 'PRODUCT_PROPERTY', isRequired: false, isCustomizable: true, values: [] },
-          { id: 'o', name: 'Occasion', type: 'PRODUCT_PROPERTY', isRequired: true, isCustomizable: false, values: [{ id: 'o1', name: 'Wedding' }] },
+          {
+            id: 'o',
+            name: 'Occasion',
+            type: 'PRODUCT_PROPERTY',
+            isRequired: true,
+            isCustomizable: false,
+            values: [{ id: 'o1', name: 'Wedding' }],
+          },
           { id: 's', name: 'Size', type: 'SALES_PROPERTY', isRequired: true, values: [] },
         ],
       },
     });
     const { draft } = new FallbackMapper({ index }).map(
-      mapperProductSchema.parse({ title: "Women's Cotton T-Shirt", productType: 'T-Shirt', options: [{ name: 'Color', values: ['Sage'] }], descriptionHtml: '<p>Fit: relaxed</p><p>Wash cold.</p>' }),
+      mapperProductSchema.parse({
+        title: "Women's Cotton T-Shirt",
+        productType: 'T-Shirt',
+        options: [{ name: 'Color', values: ['Sage'] }],
+        descriptionHtml: '<p>Fit: relaxed</p><p>Wash cold.</p>',
+      }),
     );
     expect(draft.categoryId).toBe('601302');
     expect(draft.attributes).toEqual([
@@ -68,7 +98,11 @@ describe('fallback mapper', () => {
   });
 
   it('fits title and description to TikTok limits', () => {
-    const { draft } = map({ title: `Linen Shirt ${'very long words '.repeat(30)}🔥`, productType: 'Shirt', descriptionHtml: `<p>${'x '.repeat(6000)}</p>` });
+    const { draft } = map({
+      title: `Linen Shirt ${'very long words '.repeat(30)}🔥`,
+      productType: 'Shirt',
+      descriptionHtml: `<p>${'x '.repeat(6000)}</p>`,
+    });
     expect(draft.title.length).toBeLessThanOrEqual(255);
     expect(draft.title).not.toMatch(/🔥/);
     expect(draft.descriptionHtml.length).toBeLessThanOrEqual(10_000);
@@ -98,7 +132,7 @@ describe('labelled evaluation set', () => {
     expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
   });
 
-  it('keeps the offline mapper\'s top-1 accuracy at the level the README states (regression guard)', async () => {
+  it("keeps the offline mapper's top-1 accuracy at the level the README states (regression guard)", async () => {
     const report = await evaluateMapper(items, new ProductMapper({ index }), 'fallback');
     expect(report.total).toBe(items.length);
     expect(report.top1Accuracy).toBeGreaterThanOrEqual(0.6);

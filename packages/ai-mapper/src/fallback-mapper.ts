@@ -43,7 +43,12 @@ export class FallbackMapper {
 }
 
 /** A draft for a chosen leaf, with the deterministic title, description, attributes and tags. */
-export function buildDraft(product: MapperProduct, leaf: { id: string; name: string; path: string[] }, index: CategoryIndex, region: string): ListingDraft {
+export function buildDraft(
+  product: MapperProduct,
+  leaf: { id: string; name: string; path: string[] },
+  index: CategoryIndex,
+  region: string,
+): ListingDraft {
   const { filled, missingRequired } = fillAttributes(product, index.attributesOf(leaf.id));
   return {
     categoryId: leaf.id,

@@ -11,12 +11,33 @@ export { evalItemSchema, evaluateMapper, loadEvalAttributes, loadEvalSet } from 
 export type { EvalItem, EvalReport } from './evaluation.js';
 export { FallbackMapper } from './fallback-mapper.js';
 export type { FallbackMapperOptions } from './fallback-mapper.js';
-export { DESCRIPTION_MAX_CHARS, fitTitle, KEYWORDS_MAX_COUNT, KEYWORDS_MAX_TOTAL_CHARS, sanitizeDescriptionHtml, titleLimits } from './limits.js';
+export {
+  DESCRIPTION_MAX_CHARS,
+  fitTitle,
+  KEYWORDS_MAX_COUNT,
+  KEYWORDS_MAX_TOTAL_CHARS,
+  sanitizeDescriptionHtml,
+  titleLimits,
+} from './limits.js';
 export { AiMapper, PROMPT_VERSION } from './openai-mapper.js';
 export type { AiMapperOptions } from './openai-mapper.js';
 export { mapProductLines } from './preview.js';
 export type { PreviewLine, PreviewOptions } from './preview.js';
 export { parseProduct, ProductMapper } from './product-mapper.js';
 export type { MappingUsage, ProductMapperOptions } from './product-mapper.js';
-export { categoryAttributeSchema, categoryNodeSchema, listingDraftSchema, mapperProductSchema, mappingResultSchema } from './schemas.js';
-export type { CategoryAttribute, CategoryNode, FilledAttribute, ListingDraft, MapperProduct, MapperProductInput, MappingResult } from './schemas.js';
+export {
+  categoryAttributeSchema,
+  categoryNodeSchema,
+  listingDraftSchema,
+  mapperProductSchema,
+  mappingResultSchema,
+} from './schemas.js';
+export type {
+  CategoryAttribute,
+  CategoryNode,
+  FilledAttribute,
+  ListingDraft,
+  MapperProduct,
+  MapperProductInput,
+  MappingResult,
+} from './schemas.js';

@@ -22,14 +22,15 @@ describe('TikTok limits (API-FACTS §6)', () => {
     expect(fitTitle('Cosy\u0007 Hoodie 🔥✨ &nbsp;Soft &amp; Warm 卫衣', 'GB')).toBe('Cosy Hoodie Soft and Warm');
   });
 
-  it('pads a short title from the product\'s own words where the region needs 25 chars', () => {
+  it("pads a short title from the product's own words where the region needs 25 chars", () => {
     const title = fitTitle('Tote', 'ID', ['Canvas Tote Bag', 'Loom & Linen']);
     expect(title.length).toBeGreaterThanOrEqual(25);
     expect(title).toBe('Tote Canvas Tote Bag Loom and Linen');
   });
 
   it('keeps only simple tags and drops scripts, styles, images and attributes', () => {
-    const html = '<div class="x" style="color:red"><p onclick="evil()">Soft <b>cotton</b> &nbsp;tee</p><script>alert(1)</script><img src="https://cdn.shopify.com/a.jpg"><ul><li>Machine wash<li>Tumble dry</ul></div>';
+    const html =
+      '<div class="x" style="color:red"><p onclick="evil()">Soft <b>cotton</b> &nbsp;tee</p><script>alert(1)</script><img src="https://cdn.shopify.com/a.jpg"><ul><li>Machine wash<li>Tumble dry</ul></div>';
     const out = sanitizeDescriptionHtml(html);
     expect(out).not.toMatch(/script|style|onclick|<img|class=|&nbsp;/);
     expect(out).toContain('<b>cotton</b>');

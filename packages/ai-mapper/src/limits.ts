@@ -24,7 +24,24 @@ export const HASHTAGS_MAX_COUNT = 8;
 /** A custom product attribute value is at most 2,000 chars (API-FACTS §6). */
 export const ATTRIBUTE_VALUE_MAX_CHARS = 2_000;
 
-const NAMED_ENTITIES: Record<string, string> = { nbsp: ' ', amp: '&', quot: '"', apos: "'", lt: '<', gt: '>', ndash: '-', mdash: '-', hellip: '...', rsquo: "'", lsquo: "'", ldquo: '"', rdquo: '"', trade: '', reg: '', copy: '' };
+const NAMED_ENTITIES: Record<string, string> = {
+  nbsp: ' ',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+  lt: '<',
+  gt: '>',
+  ndash: '-',
+  mdash: '-',
+  hellip: '...',
+  rsquo: "'",
+  lsquo: "'",
+  ldquo: '"',
+  rdquo: '"',
+  trade: '',
+  reg: '',
+  copy: '',
+};
 
 /** Replaces HTML character references with the characters they stand for. */
 export function decodeEntities(text: string): string {
@@ -98,7 +115,11 @@ export function sanitizeDescriptionHtml(html: string, maxChars = DESCRIPTION_MAX
   for (let m = tokenRe.exec(withoutDangerous); m; m = tokenRe.exec(withoutDangerous)) {
     const [, closing, rawTag, , text, strayLt] = m;
     if (text !== undefined || strayLt !== undefined) {
-      const plain = decodeEntities(text ?? '<').replace(CONTROL, ' ').replace(/</g, '‹').replace(/>/g, '›').replace(/&/g, 'and');
+      const plain = decodeEntities(text ?? '<')
+        .replace(CONTROL, ' ')
+        .replace(/</g, '‹')
+        .replace(/>/g, '›')
+        .replace(/&/g, 'and');
       out.push(plain.replace(/[ \t\r\n]+/g, ' '));
       continue;
     }
@@ -108,7 +129,10 @@ export function sanitizeDescriptionHtml(html: string, maxChars = DESCRIPTION_MAX
       if (tag === 'tr' || tag === 'td' || tag === 'th') out.push(' ');
       continue;
     }
-    if (mapped === 'br') { out.push('<br/>'); continue; }
+    if (mapped === 'br') {
+      out.push('<br/>');
+      continue;
+    }
     if (closing) {
       const at = open.lastIndexOf(mapped);
       if (at === -1) continue;
@@ -124,7 +148,11 @@ export function sanitizeDescriptionHtml(html: string, maxChars = DESCRIPTION_MAX
     }
   }
   while (open.length) out.push(`</${open.pop()}>`);
-  const cleaned = out.join('').replace(/<(p|li|strong|b|em|i|u|h[1-6])>\s*<\/\1>/g, '').replace(/\s+/g, ' ').trim();
+  const cleaned = out
+    .join('')
+    .replace(/<(p|li|strong|b|em|i|u|h[1-6])>\s*<\/\1>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return cutHtml(cleaned, maxChars);
 }
 
@@ -145,7 +173,9 @@ function cutHtml(html: string, max: number): string {
 
 /** Plain text of an HTML fragment (tags to spaces, entities decoded). */
 export function htmlToText(html: string): string {
-  return decodeEntities(html.replace(DROPPED_WITH_CONTENT, ' ').replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim();
+  return decodeEntities(html.replace(DROPPED_WITH_CONTENT, ' ').replace(/<[^>]*>/g, ' '))
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Plain text of an HTML fragment with one line per block (for "Label: value" lines). */

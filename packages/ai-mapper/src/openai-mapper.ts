@@ -35,10 +35,10 @@ const SYSTEM_PROMPT = [
   'Rules:',
   '1. categoryId must be one of the ids in "candidateCategories": the most specific one that fits what the product IS (not what it is used with). Never invent an id.',
   '2. title: a clear, search-friendly English title of at most titleMaxChars characters: product type, key material/feature, style. No emojis, no HTML, no ALL CAPS, no prices, no claims.',
-  '3. descriptionHtml: the merchant\'s description rewritten for TikTok, using only <p>, <ul>, <li>, <strong>, <em>, <br/>; no images, links or styles; at most 2000 characters.',
+  "3. descriptionHtml: the merchant's description rewritten for TikTok, using only <p>, <ul>, <li>, <strong>, <em>, <br/>; no images, links or styles; at most 2000 characters.",
   '4. Use only facts the product data states. Never add a number, size, material, certification, brand or benefit that is not in the data.',
   '5. keywords: up to 15 short search phrases a shopper would type for this product.',
-  '6. hashtags: up to 8 TikTok hashtags (lowercase, no spaces, starting with #) built from the product\'s own words; prefer trend words the data already uses (e.g. #y2k, #aesthetic).',
+  "6. hashtags: up to 8 TikTok hashtags (lowercase, no spaces, starting with #) built from the product's own words; prefer trend words the data already uses (e.g. #y2k, #aesthetic).",
   '7. attributes: for each name in "attributesToFill" that the data clearly states, give the value; leave out anything not stated.',
   '8. reason: one short sentence on why you chose the category.',
 ].join('\n');
@@ -78,7 +78,13 @@ export class AiMapper {
   }
 
   /** Asks the model for a listing draft; at most two calls, each checked against `budget`. */
-  async map(product: MapperProduct, candidates: readonly ScoredCategory[], index: CategoryIndex, region: string, budget: RunBudget): Promise<AiOutcome> {
+  async map(
+    product: MapperProduct,
+    candidates: readonly ScoredCategory[],
+    index: CategoryIndex,
+    region: string,
+    budget: RunBudget,
+  ): Promise<AiOutcome> {
     const ids = candidates.map((c) => c.id);
     if (ids.length === 0) return { ok: false, reason: 'no candidate categories to choose from', stopRun: false };
     const schema = answerSchema(ids as [string, ...string[]]);
@@ -89,7 +95,12 @@ export class AiMapper {
     let lastProblem = '';
     for (let attempt = 1; attempt <= 2; attempt++) {
       const estimate = estimateTokens(messages.map((m) => String(m.content)).join('\n')) + 600;
-      if (!budget.allows(estimate)) return { ok: false, reason: `AI budget for this run is spent${lastProblem ? ` (last problem: ${lastProblem})` : ''}`, stopRun: true };
+      if (!budget.allows(estimate))
+        return {
+          ok: false,
+          reason: `AI budget for this run is spent${lastProblem ? ` (last problem: ${lastProblem})` : ''}`,
+          stopRun: true,
+        };
       let content: string | null | undefined;
       let requestId: string | null | undefined;
       const startedAt = Date.now();
@@ -122,48 +133,115 @@ export class AiMapper {
       }
       if (content !== undefined && content !== null) {
         const checked = checkAnswer(content, schema, product, candidates, index, region);
-        if (checked.ok) return { ok: true, draft: checked.draft, note: `model ${this.model}${requestId ? `, request ${requestId}` : ''}: ${checked.reason}` };
+        if (checked.ok)
+          return {
+            ok: true,
+            draft: checked.draft,
+            note: `model ${this.model}${requestId ? `, request ${requestId}` : ''}: ${checked.reason}`,
+          };
         lastProblem = checked.problem;
       } else if (!lastProblem) {
         lastProblem = 'the answer had no content';
       }
       // Second attempt: the same conversation plus what was wrong, so the model can correct it.
       messages.push({ role: 'assistant', content: (content ?? '').slice(0, 4000) || '(no answer)' });
-      messages.push({ role: 'user', content: `Your answer was rejected: ${lastProblem}. Answer again with the JSON object only, following every rule.` });
+      messages.push({
+        role: 'user',
+        content: `Your answer was rejected: ${lastProblem}. Answer again with the JSON object only, following every rule.`,
+      });
     }
     return { ok: false, reason: `AI answer invalid twice: ${lastProblem}`, stopRun: false };
   }
 
-  private describeFailure(err: unknown, elapsedMs: number): { reason: string; stopRun: boolean; noRetry: boolean; reachedServer: boolean } {
+  private describeFailure(
+    err: unknown,
+    elapsedMs: number,
+  ): { reason: string; stopRun: boolean; noRetry: boolean; reachedServer: boolean } {
     const scrub = (text: string) => scrubSecrets(text, [this.apiKey]).slice(0, 300);
     // The SDK reports a timeout as a connection error when the abort crosses realms; the
     // elapsed time tells them apart.
     if (err instanceof APIConnectionTimeoutError || (err instanceof APIConnectionError && elapsedMs >= this.timeoutMs * 0.9)) {
-      return { reason: `the AI endpoint did not answer in time (${this.timeoutMs} ms)`, stopRun: false, noRetry: false, reachedServer: true };
+      return {
+        reason: `the AI endpoint did not answer in time (${this.timeoutMs} ms)`,
+        stopRun: false,
+        noRetry: false,
+        reachedServer: true,
+      };
     }
     if (err instanceof APIConnectionError) {
-      const code = (err.cause as { code?: string; cause?: { code?: string } } | undefined)?.code ?? (err.cause as { cause?: { code?: string } } | undefined)?.cause?.code;
+      const code =
+        (err.cause as { code?: string; cause?: { code?: string } } | undefined)?.code ??
+        (err.cause as { cause?: { code?: string } } | undefined)?.cause?.code;
       // Nothing listens there or the name does not resolve: a configuration problem.
-      if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL'].includes(code)) return { reason: `cannot reach the AI endpoint (${code}): check OPENAI_BASE_URL`, stopRun: true, noRetry: true, reachedServer: false };
-      return { reason: `the connection to the AI endpoint failed (${scrub(err.message)})`, stopRun: false, noRetry: false, reachedServer: false };
+      if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL'].includes(code))
+        return {
+          reason: `cannot reach the AI endpoint (${code}): check OPENAI_BASE_URL`,
+          stopRun: true,
+          noRetry: true,
+          reachedServer: false,
+        };
+      return {
+        reason: `the connection to the AI endpoint failed (${scrub(err.message)})`,
+        stopRun: false,
+        noRetry: false,
+        reachedServer: false,
+      };
     }
     if (err instanceof APIError) {
       const rid = err.requestID ? ` (request ${err.requestID})` : '';
       const status = err.status ?? 0;
-      if (status === 401 || status === 403) return { reason: `the AI endpoint refused the key (HTTP ${status})${rid}: check OPENAI_API_KEY`, stopRun: true, noRetry: true, reachedServer: true };
-      if (status === 404) return { reason: `the AI endpoint does not know model "${this.model}" (HTTP 404)${rid}: check OPENAI_MODEL and OPENAI_BASE_URL`, stopRun: true, noRetry: true, reachedServer: true };
-      if (status === 400) return { reason: `the AI endpoint rejected the request (HTTP 400: ${scrub(err.message)})${rid}: the model may not support structured outputs`, stopRun: true, noRetry: true, reachedServer: true };
+      if (status === 401 || status === 403)
+        return {
+          reason: `the AI endpoint refused the key (HTTP ${status})${rid}: check OPENAI_API_KEY`,
+          stopRun: true,
+          noRetry: true,
+          reachedServer: true,
+        };
+      if (status === 404)
+        return {
+          reason: `the AI endpoint does not know model "${this.model}" (HTTP 404)${rid}: check OPENAI_MODEL and OPENAI_BASE_URL`,
+          stopRun: true,
+          noRetry: true,
+          reachedServer: true,
+        };
+      if (status === 400)
+        return {
+          reason: `the AI endpoint rejected the request (HTTP 400: ${scrub(err.message)})${rid}: the model may not support structured outputs`,
+          stopRun: true,
+          noRetry: true,
+          reachedServer: true,
+        };
       // 429: do not retry into a rate limit; this product falls back, later ones try again.
-      if (status === 429) return { reason: `the AI endpoint is rate limiting (HTTP 429)${rid}`, stopRun: false, noRetry: true, reachedServer: true };
+      if (status === 429)
+        return {
+          reason: `the AI endpoint is rate limiting (HTTP 429)${rid}`,
+          stopRun: false,
+          noRetry: true,
+          reachedServer: true,
+        };
       return { reason: `the AI endpoint failed (HTTP ${status})${rid}`, stopRun: false, noRetry: false, reachedServer: true };
     }
-    return { reason: `AI call failed: ${scrub(err instanceof Error ? err.message : String(err))}`, stopRun: false, noRetry: false, reachedServer: false };
+    return {
+      reason: `AI call failed: ${scrub(err instanceof Error ? err.message : String(err))}`,
+      stopRun: false,
+      noRetry: false,
+      reachedServer: false,
+    };
   }
 }
 
 /** The user message: product data as JSON (data, not prompt text), candidates and limits. */
 function userPayload(product: MapperProduct, candidates: readonly ScoredCategory[], index: CategoryIndex, region: string) {
-  const attributesToFill = [...new Set(candidates.slice(0, 5).flatMap((c) => index.attributesOf(c.id).filter((a) => a.type === 'PRODUCT_PROPERTY').map((a) => a.name)))].slice(0, 30);
+  const attributesToFill = [
+    ...new Set(
+      candidates.slice(0, 5).flatMap((c) =>
+        index
+          .attributesOf(c.id)
+          .filter((a) => a.type === 'PRODUCT_PROPERTY')
+          .map((a) => a.name),
+      ),
+    ),
+  ].slice(0, 30);
   return {
     product: {
       title: product.title,
@@ -183,7 +261,14 @@ function userPayload(product: MapperProduct, candidates: readonly ScoredCategory
 type Checked = { ok: true; draft: ListingDraft; reason: string } | { ok: false; problem: string };
 
 /** Parses and checks a model answer; every rule the prompt states is enforced here too. */
-export function checkAnswer(content: string, schema: ReturnType<typeof answerSchema>, product: MapperProduct, candidates: readonly ScoredCategory[], index: CategoryIndex, region: string): Checked {
+export function checkAnswer(
+  content: string,
+  schema: ReturnType<typeof answerSchema>,
+  product: MapperProduct,
+  candidates: readonly ScoredCategory[],
+  index: CategoryIndex,
+  region: string,
+): Checked {
   let json: unknown;
   try {
     json = JSON.parse(content);
@@ -192,30 +277,48 @@ export function checkAnswer(content: string, schema: ReturnType<typeof answerSch
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'answer'}: ${i.message}`).join('; ');
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || 'answer'}: ${i.message}`)
+      .join('; ');
     return { ok: false, problem: `the answer does not match the schema (${issues})` };
   }
   const answer: Answer = parsed.data;
   // Servers that ignore strict mode can still answer an id outside the enum; check again.
   const leaf = candidates.some((c) => c.id === answer.categoryId) ? index.leaf(answer.categoryId) : undefined;
-  if (!leaf) return { ok: false, problem: `categoryId ${JSON.stringify(answer.categoryId).slice(0, 40)} is not one of the candidate categories` };
+  if (!leaf)
+    return {
+      ok: false,
+      problem: `categoryId ${JSON.stringify(answer.categoryId).slice(0, 40)} is not one of the candidate categories`,
+    };
 
   const source = productText(product);
   const allowed = new Set([...words(source), ...words(leaf.path.join(' '))].map(stem));
   const title = fitTitle(answer.title, region, [product.productType, leaf.name]);
   if (cleanTitleText(title).length === 0) return { ok: false, problem: 'the title is empty' };
   const invented = inventedNumbers(`${answer.title} ${htmlToText(answer.descriptionHtml)}`, source);
-  if (invented.length > 0) return { ok: false, problem: `the answer states numbers the product data does not (${invented.slice(0, 3).join(', ')})` };
+  if (invented.length > 0)
+    return { ok: false, problem: `the answer states numbers the product data does not (${invented.slice(0, 3).join(', ')})` };
   const titleWords = contentWords(title).map(stem);
   const foreign = titleWords.filter((w) => !allowed.has(w));
   // Light rewording is fine; a title mostly made of new words is not about this product.
-  if (titleWords.length > 0 && foreign.length / titleWords.length > 0.4) return { ok: false, problem: `the title uses words the product data does not (${foreign.slice(0, 4).join(', ')})` };
+  if (titleWords.length > 0 && foreign.length / titleWords.length > 0.4)
+    return { ok: false, problem: `the title uses words the product data does not (${foreign.slice(0, 4).join(', ')})` };
 
   let descriptionHtml = sanitizeDescriptionHtml(answer.descriptionHtml, DESCRIPTION_MAX_CHARS);
-  if (htmlToText(descriptionHtml).length === 0) descriptionHtml = sanitizeDescriptionHtml(product.descriptionHtml) || sanitizeDescriptionHtml(`<p>${title}</p>`);
+  if (htmlToText(descriptionHtml).length === 0)
+    descriptionHtml = sanitizeDescriptionHtml(product.descriptionHtml) || sanitizeDescriptionHtml(`<p>${title}</p>`);
 
-  const hashtags = [...new Set(answer.hashtags.map((h) => `#${words(h).join('')}`).filter((h) => h.length > 2 && isGrounded(h, product)))].slice(0, 8);
-  const keywords = fitKeywords(answer.keywords.filter((k) => words(k).map(stem).every((w) => allowed.has(w))));
+  const hashtags = [
+    ...new Set(answer.hashtags.map((h) => `#${words(h).join('')}`).filter((h) => h.length > 2 && isGrounded(h, product))),
+  ].slice(0, 8);
+  const keywords = fitKeywords(
+    answer.keywords.filter((k) =>
+      words(k)
+        .map(stem)
+        .every((w) => allowed.has(w)),
+    ),
+  );
 
   // Deterministic attributes first; the model's values only for what is still missing, and
   // only a listed value or words the product states.
@@ -227,7 +330,8 @@ export function checkAnswer(content: string, schema: ReturnType<typeof answerSch
     if (!suggestion || !suggestion.value.trim()) continue;
     const listed = missing.values.find((v) => words(v.name).join(' ') === words(suggestion.value).join(' '));
     if (listed) fromAi.push({ id: missing.id, name: missing.name, values: [{ id: listed.id, name: listed.name }], source: 'ai' });
-    else if ((missing.isCustomizable ?? missing.values.length === 0) && source.includes(suggestion.value.trim().toLowerCase())) fromAi.push({ id: missing.id, name: missing.name, values: [{ name: suggestion.value.trim() }], source: 'ai' });
+    else if ((missing.isCustomizable ?? missing.values.length === 0) && source.includes(suggestion.value.trim().toLowerCase()))
+      fromAi.push({ id: missing.id, name: missing.name, values: [{ name: suggestion.value.trim() }], source: 'ai' });
   }
   const stillMissing = missingRequired.filter((m) => !fromAi.some((f) => f.id === m.id));
 

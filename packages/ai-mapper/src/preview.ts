@@ -33,7 +33,11 @@ export interface PreviewOptions {
  * a line, maps each and reports one result per non-empty line. A bad line is reported and
  * skipped; it does not stop the run. Returns how many lines mapped and failed.
  */
-export async function mapProductLines(lines: AsyncIterable<string> | Iterable<string>, mapper: ProductMapper, options: PreviewOptions): Promise<{ mapped: number; failed: number }> {
+export async function mapProductLines(
+  lines: AsyncIterable<string> | Iterable<string>,
+  mapper: ProductMapper,
+  options: PreviewOptions,
+): Promise<{ mapped: number; failed: number }> {
   let lineNo = 0;
   let mapped = 0;
   let failed = 0;
@@ -50,8 +54,10 @@ export async function mapProductLines(lines: AsyncIterable<string> | Iterable<st
         throw new MapperInputError('the line is not JSON (expected one product object per line)');
       }
       // Accept `{ "product": {...} }` (a GraphQL `product` query) as well as the bare product.
-      if (value && typeof value === 'object' && 'product' in value && !('title' in value)) value = (value as { product: unknown }).product;
-      if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') productId = (value as { id: string }).id;
+      if (value && typeof value === 'object' && 'product' in value && !('title' in value))
+        value = (value as { product: unknown }).product;
+      if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string')
+        productId = (value as { id: string }).id;
       const result = await mapper.map(value, { storeId: options.storeId });
       const { draft } = result;
       mapped += 1;

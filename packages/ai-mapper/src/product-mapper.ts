@@ -52,7 +52,14 @@ export class ProductMapper {
     this.index = options.index ?? bundledCategoryIndex();
     this.region = options.region ?? 'GB';
     this.fallback = new FallbackMapper({ index: this.index, region: this.region });
-    this.ai = options.ai?.apiKey ? new AiMapper({ apiKey: options.ai.apiKey, model: options.ai.model, baseURL: options.ai.baseURL, timeoutMs: options.ai.timeoutMs }) : undefined;
+    this.ai = options.ai?.apiKey
+      ? new AiMapper({
+          apiKey: options.ai.apiKey,
+          model: options.ai.model,
+          baseURL: options.ai.baseURL,
+          timeoutMs: options.ai.timeoutMs,
+        })
+      : undefined;
     this.model = this.ai?.model;
     this.candidates = options.ai?.candidates ?? 12;
     this.cache = options.cache ? new MappingCache(options.cache) : undefined;
@@ -72,20 +79,39 @@ export class ProductMapper {
     if (!this.ai) return this.fallbackFor(product, 'no OpenAI key configured');
     if (this.aiStopped) return this.fallbackFor(product, this.aiStopped);
 
-    const fingerprint = mappingFingerprint(product, { model: this.ai.model, promptVersion: PROMPT_VERSION, treeVersion: this.index.version, region: this.region });
+    const fingerprint = mappingFingerprint(product, {
+      model: this.ai.model,
+      promptVersion: PROMPT_VERSION,
+      treeVersion: this.index.version,
+      region: this.region,
+    });
     const cached = await this.readCache(storeId, fingerprint);
     if (cached && this.index.leaf(cached.draft.categoryId)) {
       this.budget.recordCacheHit();
       this.report({ storeId, calls: 0, cacheHit: true, costUsd: 0 });
-      return { draft: cached.draft, mapper: 'cache', reason: `cached AI answer from ${cached.storedAt} (${cached.reason})`, model: cached.model };
+      return {
+        draft: cached.draft,
+        mapper: 'cache',
+        reason: `cached AI answer from ${cached.storedAt} (${cached.reason})`,
+        model: cached.model,
+      };
     }
 
     const candidates = this.index.retrieve(product, this.candidates);
     const before = this.budget.usage();
     const outcome = await this.ai.map(product, candidates, this.index, this.region, this.budget);
     const after = this.budget.usage();
-    const usage = { calls: after.calls - before.calls, promptTokens: after.promptTokens - before.promptTokens, completionTokens: after.completionTokens - before.completionTokens };
-    this.report({ storeId, calls: usage.calls, cacheHit: false, costUsd: Math.max(0, after.estimatedCostUsd - before.estimatedCostUsd) });
+    const usage = {
+      calls: after.calls - before.calls,
+      promptTokens: after.promptTokens - before.promptTokens,
+      completionTokens: after.completionTokens - before.completionTokens,
+    };
+    this.report({
+      storeId,
+      calls: usage.calls,
+      cacheHit: false,
+      costUsd: Math.max(0, after.estimatedCostUsd - before.estimatedCostUsd),
+    });
     if (outcome.ok) {
       await this.writeCache(storeId, fingerprint, { draft: outcome.draft, model: this.ai.model, reason: outcome.note });
       this.logger?.debug({ productId: product.id, categoryId: outcome.draft.categoryId, ...usage }, 'ai mapper answered');
@@ -149,6 +175,9 @@ export class ProductMapper {
 export function parseProduct(input: unknown): MapperProduct {
   const parsed = mapperProductSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || 'product'}: ${i.message}`).join('; ');
+  const issues = parsed.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || 'product'}: ${i.message}`)
+    .join('; ');
   throw new MapperInputError(`the product is not a Shopify product the mapper can read (${issues})`);
 }

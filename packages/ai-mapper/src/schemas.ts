@@ -9,10 +9,14 @@ const unwrapConnection = (v: unknown): unknown => {
   }
   return v;
 };
-const connection = <T extends z.ZodType>(item: T) => z.preprocess(unwrapConnection, z.array(item).nullish()).transform((v) => (v ?? []) as z.output<T>[]);
+const connection = <T extends z.ZodType>(item: T) =>
+  z.preprocess(unwrapConnection, z.array(item).nullish()).transform((v) => (v ?? []) as z.output<T>[]);
 
 // Shopify sends `null` for unset fields; treat null and a missing field alike.
-const nullishText = z.string().nullish().transform((v) => v ?? '');
+const nullishText = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? '');
 
 /**
  * The product the mapper reads: a Shopify product as the Admin GraphQL API (2026-10) returns
@@ -32,23 +36,29 @@ export const mapperProductSchema = z.object({
     .transform((v) => (typeof v === 'string' ? v.split(',') : (v ?? [])).map((t) => t.trim()).filter(Boolean)),
   status: z.string().nullish(),
   category: z.object({ fullName: z.string(), name: z.string().nullish(), id: z.string().nullish() }).nullish(),
-  options: connection(z.object({ name: z.string(), values: z.array(z.string()).nullish().transform((v) => v ?? []) })),
+  options: connection(
+    z.object({
+      name: z.string(),
+      values: z
+        .array(z.string())
+        .nullish()
+        .transform((v) => v ?? []),
+    }),
+  ),
   variants: connection(
-      z.object({
-        id: z.string().nullish(),
-        sku: z.string().nullish(),
-        price: z.union([z.string(), z.number()]).nullish(),
-        compareAtPrice: z.union([z.string(), z.number()]).nullish(),
-        barcode: z.string().nullish(),
-        selectedOptions: z.array(z.object({ name: z.string(), value: z.string() })).nullish(),
-        inventoryItem: z
-          .object({
-            measurement: z
-              .object({ weight: z.object({ value: z.number(), unit: z.string() }).nullish() })
-              .nullish(),
-          })
-          .nullish(),
-      }),
+    z.object({
+      id: z.string().nullish(),
+      sku: z.string().nullish(),
+      price: z.union([z.string(), z.number()]).nullish(),
+      compareAtPrice: z.union([z.string(), z.number()]).nullish(),
+      barcode: z.string().nullish(),
+      selectedOptions: z.array(z.object({ name: z.string(), value: z.string() })).nullish(),
+      inventoryItem: z
+        .object({
+          measurement: z.object({ weight: z.object({ value: z.number(), unit: z.string() }).nullish() }).nullish(),
+        })
+        .nullish(),
+    }),
   ),
   images: connection(z.object({ url: z.string(), altText: z.string().nullish() })),
   media: connection(z.object({ url: z.string().optional(), alt: z.string().nullish(), altText: z.string().nullish() })),

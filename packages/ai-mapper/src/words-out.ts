@@ -5,26 +5,99 @@ import { contentWords, words } from './text.js';
 // Style and trend words that TikTok shoppers search as hashtags. A hashtag is only made from
 // one of these when the product's own text already says it: we never add a claim.
 const TREND_WORDS = new Set([
-  'y2k', 'aesthetic', 'cottagecore', 'coquette', 'boho', 'vintage', 'retro', 'kawaii', 'minimalist', 'streetwear', 'oversized', 'cosy', 'cozy',
-  'grunge', 'preppy', 'gothic', 'goth', 'handmade', 'vegan', 'organic', 'sustainable', 'upcycled', 'skincare', 'makeup', 'athleisure', 'gymwear',
-  'glowup', 'selfcare', 'crueltyfree', 'festival', 'summer', 'winter', 'halloween', 'christmas', 'valentines', 'wedding', 'bridal',
-  'gift', 'giftideas', 'homedecor', 'roomdecor', 'kpop', 'anime', 'gaming', 'fitness', 'yoga', 'pilates', 'running', 'outdoors', 'camping',
-  'plantmom', 'dogmom', 'catmom', 'booktok', 'cleantok', 'ootd', 'matcha', 'barbiecore', 'darkacademia', 'quietluxury', 'oldmoney',
+  'y2k',
+  'aesthetic',
+  'cottagecore',
+  'coquette',
+  'boho',
+  'vintage',
+  'retro',
+  'kawaii',
+  'minimalist',
+  'streetwear',
+  'oversized',
+  'cosy',
+  'cozy',
+  'grunge',
+  'preppy',
+  'gothic',
+  'goth',
+  'handmade',
+  'vegan',
+  'organic',
+  'sustainable',
+  'upcycled',
+  'skincare',
+  'makeup',
+  'athleisure',
+  'gymwear',
+  'glowup',
+  'selfcare',
+  'crueltyfree',
+  'festival',
+  'summer',
+  'winter',
+  'halloween',
+  'christmas',
+  'valentines',
+  'wedding',
+  'bridal',
+  'gift',
+  'giftideas',
+  'homedecor',
+  'roomdecor',
+  'kpop',
+  'anime',
+  'gaming',
+  'fitness',
+  'yoga',
+  'pilates',
+  'running',
+  'outdoors',
+  'camping',
+  'plantmom',
+  'dogmom',
+  'catmom',
+  'booktok',
+  'cleantok',
+  'ootd',
+  'matcha',
+  'barbiecore',
+  'darkacademia',
+  'quietluxury',
+  'oldmoney',
 ]);
 
 // Multi-word trends written as one hashtag when the words appear together.
 const TREND_PHRASES: Record<string, string> = {
-  'cruelty free': 'crueltyfree', 'self care': 'selfcare', 'glow up': 'glowup', 'home decor': 'homedecor', 'room decor': 'roomdecor',
-  'dark academia': 'darkacademia', 'old money': 'oldmoney', 'quiet luxury': 'quietluxury', 'gift idea': 'giftideas',
+  'cruelty free': 'crueltyfree',
+  'self care': 'selfcare',
+  'glow up': 'glowup',
+  'home decor': 'homedecor',
+  'room decor': 'roomdecor',
+  'dark academia': 'darkacademia',
+  'old money': 'oldmoney',
+  'quiet luxury': 'quietluxury',
+  'gift idea': 'giftideas',
 };
 
 function hashtagBody(text: string): string {
-  return words(text).join('').replace(/[^\p{L}\p{N}_]/gu, '');
+  return words(text)
+    .join('')
+    .replace(/[^\p{L}\p{N}_]/gu, '');
 }
 
 /** Everything the product says about itself, as lowercase text (for grounding checks). */
 export function productText(product: MapperProduct): string {
-  return [product.title, product.productType, product.vendor, product.tags.join(' '), product.category?.fullName ?? '', htmlToText(product.descriptionHtml), product.options.map((o) => `${o.name} ${o.values.join(' ')}`).join(' ')]
+  return [
+    product.title,
+    product.productType,
+    product.vendor,
+    product.tags.join(' '),
+    product.category?.fullName ?? '',
+    htmlToText(product.descriptionHtml),
+    product.options.map((o) => `${o.name} ${o.values.join(' ')}`).join(' '),
+  ]
     .join(' ')
     .toLowerCase();
 }
@@ -83,7 +156,8 @@ export function buildKeywords(product: MapperProduct): string[] {
   for (let i = titleWords.length - 1; i > 0; i--) candidates.push(`${titleWords[i - 1]} ${titleWords[i]}`);
   candidates.push(...titleWords);
   candidates.push(...product.tags);
-  for (const option of product.options) if (/colou?r|material|fabric|style|scent|flavou?r/i.test(option.name)) candidates.push(...option.values);
+  for (const option of product.options)
+    if (/colou?r|material|fabric|style|scent|flavou?r/i.test(option.name)) candidates.push(...option.values);
   return fitKeywords(candidates);
 }
 
@@ -92,7 +166,11 @@ export function fitKeywords(candidates: readonly string[]): string[] {
   const out: string[] = [];
   let total = 0;
   for (const raw of candidates) {
-    const kw = raw.toLowerCase().replace(/[^\p{L}\p{N}\s'-]/gu, ' ').replace(/\s+/g, ' ').trim();
+    const kw = raw
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s'-]/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (kw.length < 2 || kw.length > 50 || out.includes(kw)) continue;
     if (out.length >= KEYWORDS_MAX_COUNT || total + kw.length > KEYWORDS_MAX_TOTAL_CHARS) break;
     out.push(kw);

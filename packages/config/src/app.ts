@@ -13,7 +13,14 @@ export function mergeDotEnv(processEnv: EnvSource, cwd: string): Record<string, 
 export function secretValuesOf(config: ShoptokConfig): string[] {
   const values: (string | undefined)[] = [config.openai.apiKey, config.dashboard.password, config.alerts.webhookUrl];
   for (const store of config.stores) {
-    values.push(store.shopify.accessToken, store.shopify.apiSecret, store.tiktok.appSecret, store.tiktok.accessToken, store.tiktok.refreshToken, store.alertWebhookUrl);
+    values.push(
+      store.shopify.accessToken,
+      store.shopify.apiSecret,
+      store.tiktok.appSecret,
+      store.tiktok.accessToken,
+      store.tiktok.refreshToken,
+      store.alertWebhookUrl,
+    );
   }
   return values.filter((v): v is string => typeof v === 'string' && v.length > 0);
 }

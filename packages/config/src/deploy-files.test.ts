@@ -21,7 +21,10 @@ function composeValidator() {
 describe('deployment files', () => {
   it('docker-compose.yml is valid against the Compose spec schema', () => {
     const validate = composeValidator();
-    const compose = parseYaml(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as Record<string, unknown>;
+    const compose = parseYaml(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as Record<
+      string,
+      unknown
+    >;
     const valid = validate(compose);
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
@@ -39,7 +42,9 @@ describe('deployment files', () => {
   it('.env.example documents exactly the variables the config reads', () => {
     const example = parseEnv(readFileSync(join(repoRoot, '.env.example'), 'utf8'));
     const documented = Object.keys(example).sort();
-    const known = Object.keys(envSchema.shape).filter((k) => k !== 'SHOPIFY_ACCESS_TOKEN').sort();
+    const known = Object.keys(envSchema.shape)
+      .filter((k) => k !== 'SHOPIFY_ACCESS_TOKEN')
+      .sort();
     expect(documented).toEqual(known);
     // Shipped values are placeholders or defaults, and they parse.
     expect(envSchema.safeParse(example).success).toBe(true);

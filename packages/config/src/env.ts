@@ -27,10 +27,11 @@ export const ENV_EXAMPLES: Record<string, string> = {
   BATCH_SIZE: 'BATCH_SIZE=100',
   MAX_RETRIES: 'MAX_RETRIES=3',
   RETRY_BACKOFF: 'RETRY_BACKOFF=2.0 (seconds before the first retry)',
-  JOB_LOCK_SECONDS: 'JOB_LOCK_SECONDS=30 (seconds before a dead worker\'s job is handed to another)',
+  JOB_LOCK_SECONDS: "JOB_LOCK_SECONDS=30 (seconds before a dead worker's job is handed to another)",
   JOB_MAX_STALLED: 'JOB_MAX_STALLED=2 (worker crashes a job survives before it fails)',
   SHOPIFY_ORDER_CLAIM_TTL: 'SHOPIFY_ORDER_CLAIM_TTL=300 (seconds; at least 10)',
-  REDIS_URL: 'REDIS_URL=redis://127.0.0.1:6379 (a Redis Cluster: REDIS_URL=redis+cluster://10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379)',
+  REDIS_URL:
+    'REDIS_URL=redis://127.0.0.1:6379 (a Redis Cluster: REDIS_URL=redis+cluster://10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379)',
   QUEUE_PREFIX: 'QUEUE_PREFIX=shoptok',
   LOG_LEVEL: `LOG_LEVEL=info (one of ${LOG_LEVELS.join(', ')})`,
   LOG_FILE: 'LOG_FILE=sync_bot.log',
@@ -64,7 +65,9 @@ const intSetting = (fallback: number, min: number, max: number) =>
 
 const booleanSetting = z.preprocess(
   (v) => (unsetIfBlank(v) === undefined ? 'false' : String(v).trim().toLowerCase()),
-  z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' }).transform((v) => ['true', '1', 'yes'].includes(v)),
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .transform((v) => ['true', '1', 'yes'].includes(v)),
 );
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
@@ -82,13 +85,20 @@ function checkRedisUrl(url: string, ctx: z.core.$RefinementCtx<string>): void {
   const cluster = /^rediss?\+cluster:\/\/(?:[^@/]*@)?([^/?#@]*)(.*)$/i.exec(url);
   if (!cluster) {
     if (!z.url({ protocol: /^rediss?$/ }).safeParse(url).success) {
-      ctx.addIssue({ code: 'custom', message: 'must be a redis:// or rediss:// URL (a Redis Cluster: redis+cluster://host1:port,host2:port)' });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a redis:// or rediss:// URL (a Redis Cluster: redis+cluster://host1:port,host2:port)',
+      });
     }
     return;
   }
   const [, hostList = '', rest = ''] = cluster;
   if (rest !== '' && rest !== '/') {
-    ctx.addIssue({ code: 'custom', message: 'a Redis Cluster URL takes no database number, path or query (a cluster has only database 0); a password with "/", "@" or "," must be percent-encoded' });
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'a Redis Cluster URL takes no database number, path or query (a cluster has only database 0); a password with "/", "@" or "," must be percent-encoded',
+    });
   }
   const bad = hostList.split(',').filter((node) => {
     const match = CLUSTER_NODE.exec(node.trim());
@@ -129,7 +139,10 @@ export const envSchema = z.object({
   MAX_RETRIES: intSetting(3, 0, 50),
   RETRY_BACKOFF: z.preprocess(
     (v) => (unsetIfBlank(v) === undefined ? 2.0 : v),
-    z.coerce.number({ error: 'must be a number of seconds' }).min(0.1, { error: 'must be at least 0.1 seconds' }).max(3_600, { error: 'must be at most 3600 seconds' }),
+    z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .min(0.1, { error: 'must be at least 0.1 seconds' })
+      .max(3_600, { error: 'must be at most 3600 seconds' }),
   ),
   DRY_RUN: booleanSetting,
   /**
@@ -150,7 +163,10 @@ export const envSchema = z.object({
    */
   SHOPIFY_ORDER_CLAIM_TTL: intSetting(300, 10, 86_400),
   // Infrastructure
-  REDIS_URL: z.preprocess((v) => (unsetIfBlank(v) === undefined ? 'redis://127.0.0.1:6379' : v), z.string().trim().superRefine(checkRedisUrl)),
+  REDIS_URL: z.preprocess(
+    (v) => (unsetIfBlank(v) === undefined ? 'redis://127.0.0.1:6379' : v),
+    z.string().trim().superRefine(checkRedisUrl),
+  ),
   QUEUE_PREFIX: z.preprocess(
     (v) => (unsetIfBlank(v) === undefined ? 'shoptok' : v),
     z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'may hold only letters, digits, "-" and "_"' }),
@@ -218,7 +234,11 @@ export function checkEnvCombinations(env: ParsedEnv): ConfigProblem[] {
     });
   }
   if (env.DASHBOARD_PASSWORD && env.DASHBOARD_PASSWORD.length < 12) {
-    problems.push({ setting: 'DASHBOARD_PASSWORD', problem: 'is shorter than 12 characters', example: ENV_EXAMPLES.DASHBOARD_PASSWORD });
+    problems.push({
+      setting: 'DASHBOARD_PASSWORD',
+      problem: 'is shorter than 12 characters',
+      example: ENV_EXAMPLES.DASHBOARD_PASSWORD,
+    });
   }
   return problems;
 }

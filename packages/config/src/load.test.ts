@@ -50,9 +50,18 @@ describe('loadConfig: single-store .env of the original bot', () => {
   });
 
   it('takes the alert timings, and refuses ones out of range', () => {
-    expect(loadConfig({ env: { ...singleStoreEnv, ALERT_SHIP_BY_HOURS: '12', ALERT_AUTH_EXPIRY_DAYS: '30', ALERT_BURST_MINUTES: '5' } }).alerts).toEqual({ webhookUrl: undefined, shipByHours: 12, authExpiryDays: 30, burstMinutes: 5 });
-    const problems = problemsOf(() => loadConfig({ env: { ...singleStoreEnv, ALERT_SHIP_BY_HOURS: '0', ALERT_BURST_MINUTES: 'often' } }));
-    expect(problems.map((p) => `${p.setting}: ${p.problem}`).sort()).toEqual(['ALERT_BURST_MINUTES: must be a whole number', 'ALERT_SHIP_BY_HOURS: must be at least 1']);
+    expect(
+      loadConfig({
+        env: { ...singleStoreEnv, ALERT_SHIP_BY_HOURS: '12', ALERT_AUTH_EXPIRY_DAYS: '30', ALERT_BURST_MINUTES: '5' },
+      }).alerts,
+    ).toEqual({ webhookUrl: undefined, shipByHours: 12, authExpiryDays: 30, burstMinutes: 5 });
+    const problems = problemsOf(() =>
+      loadConfig({ env: { ...singleStoreEnv, ALERT_SHIP_BY_HOURS: '0', ALERT_BURST_MINUTES: 'often' } }),
+    );
+    expect(problems.map((p) => `${p.setting}: ${p.problem}`).sort()).toEqual([
+      'ALERT_BURST_MINUTES: must be a whole number',
+      'ALERT_SHIP_BY_HOURS: must be at least 1',
+    ]);
   });
 
   it('treats empty values as unset', () => {
@@ -64,20 +73,38 @@ describe('loadConfig: single-store .env of the original bot', () => {
 
   it('reports every missing setting at once, each with an example', () => {
     const problems = problemsOf(() => loadConfig({ env: {} }));
-    expect(problems.map((p) => p.setting)).toEqual(['SHOPIFY_STORE', 'SHOPIFY_TOKEN', 'TIKTOK_APP_KEY', 'TIKTOK_SECRET', 'TIKTOK_ACCESS_TOKEN']);
+    expect(problems.map((p) => p.setting)).toEqual([
+      'SHOPIFY_STORE',
+      'SHOPIFY_TOKEN',
+      'TIKTOK_APP_KEY',
+      'TIKTOK_SECRET',
+      'TIKTOK_ACCESS_TOKEN',
+    ]);
     for (const p of problems) expect(p.example).toMatch(/=/);
   });
 
   it('reports malformed values together with missing ones, in plain words', () => {
     const problems = problemsOf(() =>
-      loadConfig({ env: { SYNC_INTERVAL: 'five minutes', BATCH_SIZE: '0', RETRY_BACKOFF: '-1', LOG_LEVEL: 'loud', REDIS_URL: 'localhost:6379', DRY_RUN: 'maybe', SHOPIFY_STORE: 'https://shop.example.com' } }),
+      loadConfig({
+        env: {
+          SYNC_INTERVAL: 'five minutes',
+          BATCH_SIZE: '0',
+          RETRY_BACKOFF: '-1',
+          LOG_LEVEL: 'loud',
+          REDIS_URL: 'localhost:6379',
+          DRY_RUN: 'maybe',
+          SHOPIFY_STORE: 'https://shop.example.com',
+        },
+      }),
     );
     const bySetting = Object.fromEntries(problems.map((p) => [p.setting, p.problem]));
     expect(bySetting.SYNC_INTERVAL).toBe('must be a whole number');
     expect(bySetting.BATCH_SIZE).toBe('must be at least 1');
     expect(bySetting.RETRY_BACKOFF).toBe('must be at least 0.1 seconds');
     expect(bySetting.LOG_LEVEL).toMatch(/must be one of fatal, error/);
-    expect(bySetting.REDIS_URL).toBe('must be a redis:// or rediss:// URL (a Redis Cluster: redis+cluster://host1:port,host2:port)');
+    expect(bySetting.REDIS_URL).toBe(
+      'must be a redis:// or rediss:// URL (a Redis Cluster: redis+cluster://host1:port,host2:port)',
+    );
     expect(bySetting.DRY_RUN).toBe('must be true or false');
     expect(bySetting.SHOPIFY_STORE).toMatch(/myshopify\.com domain/);
     // Missing settings are reported in the same run.
@@ -85,11 +112,20 @@ describe('loadConfig: single-store .env of the original bot', () => {
   });
 
   it('takes a Redis Cluster as redis+cluster://host:port,host:port and explains a malformed one without echoing a password', () => {
-    expect(loadConfig({ env: { ...singleStoreEnv, REDIS_URL: 'redis+cluster://10.0.0.1:6379,10.0.0.2:6380' } }).redisUrl).toBe('redis+cluster://10.0.0.1:6379,10.0.0.2:6380');
-    expect(loadConfig({ env: { ...singleStoreEnv, REDIS_URL: 'rediss+cluster://:s3cret@redis-0.redis:6379/' } }).redisUrl).toBe('rediss+cluster://:s3cret@redis-0.redis:6379/');
-    const problemOf = (url: string) => problemsOf(() => loadConfig({ env: { ...singleStoreEnv, REDIS_URL: url } })).find((p) => p.setting === 'REDIS_URL');
-    expect(problemOf('redis+cluster://10.0.0.1:6379,10.0.0.2')?.problem).toBe('a Redis Cluster URL lists its nodes as host:port separated by commas; not host:port: "10.0.0.2"');
-    expect(problemOf('redis+cluster://10.0.0.1:6379/2')?.problem).toMatch(/takes no database number, path or query \(a cluster has only database 0\)/);
+    expect(loadConfig({ env: { ...singleStoreEnv, REDIS_URL: 'redis+cluster://10.0.0.1:6379,10.0.0.2:6380' } }).redisUrl).toBe(
+      'redis+cluster://10.0.0.1:6379,10.0.0.2:6380',
+    );
+    expect(loadConfig({ env: { ...singleStoreEnv, REDIS_URL: 'rediss+cluster://:s3cret@redis-0.redis:6379/' } }).redisUrl).toBe(
+      'rediss+cluster://:s3cret@redis-0.redis:6379/',
+    );
+    const problemOf = (url: string) =>
+      problemsOf(() => loadConfig({ env: { ...singleStoreEnv, REDIS_URL: url } })).find((p) => p.setting === 'REDIS_URL');
+    expect(problemOf('redis+cluster://10.0.0.1:6379,10.0.0.2')?.problem).toBe(
+      'a Redis Cluster URL lists its nodes as host:port separated by commas; not host:port: "10.0.0.2"',
+    );
+    expect(problemOf('redis+cluster://10.0.0.1:6379/2')?.problem).toMatch(
+      /takes no database number, path or query \(a cluster has only database 0\)/,
+    );
     expect(problemOf('redis+cluster://')?.problem).toMatch(/lists its nodes as host:port/);
     const withPassword = problemOf('redis+cluster://:hunter2@10.0.0.1:6379,nohost');
     expect(withPassword?.problem).toMatch(/lists its nodes as host:port/);
@@ -100,7 +136,13 @@ describe('loadConfig: single-store .env of the original bot', () => {
 
   it('reports conflicting aliases and the Partner Center URL of the original bot', () => {
     const problems = problemsOf(() =>
-      loadConfig({ env: { ...singleStoreEnv, SHOPIFY_ACCESS_TOKEN: 'shpat_other_value_999', TIKTOK_API_BASE: 'https://partner.tiktokshop.com/api' } }),
+      loadConfig({
+        env: {
+          ...singleStoreEnv,
+          SHOPIFY_ACCESS_TOKEN: 'shpat_other_value_999',
+          TIKTOK_API_BASE: 'https://partner.tiktokshop.com/api',
+        },
+      }),
     );
     expect(problems).toHaveLength(2);
     expect(problems[0]?.problem).toMatch(/both set, to different values/);
@@ -109,7 +151,16 @@ describe('loadConfig: single-store .env of the original bot', () => {
   });
 
   it('reports a cross-field problem beside a malformed value (one typo never hides the rest)', () => {
-    const problems = problemsOf(() => loadConfig({ env: { ...singleStoreEnv, SYNC_INTERVAL: '5m', TIKTOK_API_BASE: 'https://partner.tiktokshop.com/api', DASHBOARD_PASSWORD: 'short' } }));
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: {
+          ...singleStoreEnv,
+          SYNC_INTERVAL: '5m',
+          TIKTOK_API_BASE: 'https://partner.tiktokshop.com/api',
+          DASHBOARD_PASSWORD: 'short',
+        },
+      }),
+    );
     expect(problems.map((p) => p.setting)).toEqual(['SYNC_INTERVAL', 'TIKTOK_API_BASE', 'DASHBOARD_PASSWORD']);
   });
 
@@ -127,12 +178,16 @@ describe('loadConfig: single-store .env of the original bot', () => {
 
   it('refuses a dashboard reachable beyond this machine without credentials', () => {
     expect(loadConfig({ env: singleStoreEnv }).dashboard).toMatchObject({ host: '127.0.0.1', port: 3000 });
-    const problems = problemsOf(() => loadConfig({ env: { ...singleStoreEnv, DASHBOARD_HOST: '0.0.0.0', DASHBOARD_PASSWORD: 'short' } }));
+    const problems = problemsOf(() =>
+      loadConfig({ env: { ...singleStoreEnv, DASHBOARD_HOST: '0.0.0.0', DASHBOARD_PASSWORD: 'short' } }),
+    );
     expect(problems.map((p) => p.problem)).toEqual([
       'the dashboard listens on 0.0.0.0, beyond this machine, so it needs DASHBOARD_USERNAME and DASHBOARD_PASSWORD (or bind it to 127.0.0.1)',
       'is shorter than 12 characters',
     ]);
-    const ok = loadConfig({ env: { ...singleStoreEnv, DASHBOARD_HOST: '0.0.0.0', DASHBOARD_USERNAME: 'ops', DASHBOARD_PASSWORD: 'a-long-password-1' } });
+    const ok = loadConfig({
+      env: { ...singleStoreEnv, DASHBOARD_HOST: '0.0.0.0', DASHBOARD_USERNAME: 'ops', DASHBOARD_PASSWORD: 'a-long-password-1' },
+    });
     expect(ok.dashboard.username).toBe('ops');
   });
 
@@ -173,15 +228,26 @@ stores:
     const config = loadConfig({ env: { ...storesEnv, STORES_FILE: 'stores.yaml' }, cwd: dir });
     expect(config.stores.map((s) => s.id)).toEqual(['glow-beauty', 'oak-home']);
     const [glow, oak] = config.stores;
-    expect(glow?.tiktok).toEqual({ appKey: 'shared-app', appSecret: 'shared-secret-xyz', accessToken: 'ROW_glow_access', refreshToken: 'ROW_glow_refresh', shopCipher: 'ROW_glow' });
+    expect(glow?.tiktok).toEqual({
+      appKey: 'shared-app',
+      appSecret: 'shared-secret-xyz',
+      accessToken: 'ROW_glow_access',
+      refreshToken: 'ROW_glow_refresh',
+      shopCipher: 'ROW_glow',
+    });
     expect(glow?.syncIntervalSeconds).toBe(120);
     expect(glow?.rules.inventory.bufferUnits).toBe(2);
-    expect(oak?.shopify).toEqual({ domain: 'oak-home.myshopify.com', accessToken: 'shpat_oak_123456', apiSecret: 'oak-webhook-secret', apiBase: undefined });
+    expect(oak?.shopify).toEqual({
+      domain: 'oak-home.myshopify.com',
+      accessToken: 'shpat_oak_123456',
+      apiSecret: 'oak-webhook-secret',
+      apiBase: undefined,
+    });
     expect(oak?.tiktok.appKey).toBe('oak-app');
     expect(oak?.syncIntervalSeconds).toBe(600);
   });
 
-  it('checks each store\'s rules with the rest, naming the exact setting', () => {
+  it("checks each store's rules with the rest, naming the exact setting", () => {
     const dir = tempDir();
     writeFileSync(
       join(dir, 'stores.yaml'),
@@ -189,25 +255,46 @@ stores:
     );
     const problems = problemsOf(() => loadConfig({ env: { ...storesEnv, STORES_FILE: 'stores.yaml' }, cwd: dir }));
     const bySetting = Object.fromEntries(problems.map((p) => [p.setting, p.problem]));
-    expect(Object.keys(bySetting).sort()).toEqual(['stores.yaml: stores[0] (glow).rules.inventory', 'stores.yaml: stores[0] (glow).rules.inventory.bufferUnits']);
+    expect(Object.keys(bySetting).sort()).toEqual([
+      'stores.yaml: stores[0] (glow).rules.inventory',
+      'stores.yaml: stores[0] (glow).rules.inventory.bufferUnits',
+    ]);
     expect(bySetting['stores.yaml: stores[0] (glow).rules.inventory']).toBe('has unknown setting(s) bufferPercnt');
   });
 
   it('gives each store its own alert webhook when the file names one, and checks it is a URL', () => {
     const dir = tempDir();
-    const file = (urlEnv: string) => `- id: glow\n  alertWebhookUrlEnv: ${urlEnv}\n  shopify: { store: glow, tokenEnv: GLOW_SHOPIFY_TOKEN }\n  tiktok: { accessTokenEnv: GLOW_TT_ACCESS }\n- id: oak\n  shopify: { store: oak, tokenEnv: OAK_SHOPIFY_TOKEN }\n  tiktok: { refreshTokenEnv: OAK_TT_REFRESH }\n`;
+    const file = (urlEnv: string) =>
+      `- id: glow\n  alertWebhookUrlEnv: ${urlEnv}\n  shopify: { store: glow, tokenEnv: GLOW_SHOPIFY_TOKEN }\n  tiktok: { accessTokenEnv: GLOW_TT_ACCESS }\n- id: oak\n  shopify: { store: oak, tokenEnv: OAK_SHOPIFY_TOKEN }\n  tiktok: { refreshTokenEnv: OAK_TT_REFRESH }\n`;
     writeFileSync(join(dir, 'stores.yaml'), file('GLOW_ALERTS_URL'));
-    const env = { ...storesEnv, STORES_FILE: 'stores.yaml', GLOW_ALERTS_URL: 'https://hooks.slack.com/services/T1/B1/glow', ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T1/B1/all' };
+    const env = {
+      ...storesEnv,
+      STORES_FILE: 'stores.yaml',
+      GLOW_ALERTS_URL: 'https://hooks.slack.com/services/T1/B1/glow',
+      ALERT_WEBHOOK_URL: 'https://hooks.slack.com/services/T1/B1/all',
+    };
     const config = loadConfig({ env, cwd: dir });
     expect(config.stores.map((s) => s.alertWebhookUrl)).toEqual(['https://hooks.slack.com/services/T1/B1/glow', undefined]);
-    expect(config.alerts).toEqual({ webhookUrl: 'https://hooks.slack.com/services/T1/B1/all', shipByHours: 6, authExpiryDays: 14, burstMinutes: 15 });
+    expect(config.alerts).toEqual({
+      webhookUrl: 'https://hooks.slack.com/services/T1/B1/all',
+      shipByHours: 6,
+      authExpiryDays: 14,
+      burstMinutes: 15,
+    });
     const problems = problemsOf(() => loadConfig({ env: { ...env, GLOW_ALERTS_URL: 'not a url' }, cwd: dir }));
-    expect(problems.map((p) => `${p.setting}: ${p.problem}`)).toEqual(['stores.yaml: stores[0] (glow).alertWebhookUrlEnv: names GLOW_ALERTS_URL, whose value is not an http(s) URL']);
+    expect(problems.map((p) => `${p.setting}: ${p.problem}`)).toEqual([
+      'stores.yaml: stores[0] (glow).alertWebhookUrlEnv: names GLOW_ALERTS_URL, whose value is not an http(s) URL',
+    ]);
   });
 
   it('reads a JSON stores file too', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'stores.json'), JSON.stringify([{ id: 'one', shopify: { store: 'one', tokenEnv: 'GLOW_SHOPIFY_TOKEN' }, tiktok: { accessTokenEnv: 'GLOW_TT_ACCESS' } }]));
+    writeFileSync(
+      join(dir, 'stores.json'),
+      JSON.stringify([
+        { id: 'one', shopify: { store: 'one', tokenEnv: 'GLOW_SHOPIFY_TOKEN' }, tiktok: { accessTokenEnv: 'GLOW_TT_ACCESS' } },
+      ]),
+    );
     const config = loadConfig({ env: { ...storesEnv, STORES_FILE: join(dir, 'stores.json') } });
     expect(config.stores[0]?.shopify.domain).toBe('one.myshopify.com');
   });
@@ -233,13 +320,18 @@ stores:
       'stores.yaml: stores[1] (glow).tiktok: neither NOPE_ACCESS is set in the environment',
     ]);
 
-    writeFileSync(join(dir, 'inline.yaml'), `stores:\n  - id: Bad Id\n    shopify: { store: x, token: shpat_abcdefabcdef1234 }\n    tiktok: {}\n`);
+    writeFileSync(
+      join(dir, 'inline.yaml'),
+      `stores:\n  - id: Bad Id\n    shopify: { store: x, token: shpat_abcdefabcdef1234 }\n    tiktok: {}\n`,
+    );
     const inline = problemsOf(() => loadConfig({ env: { ...storesEnv, STORES_FILE: 'inline.yaml' }, cwd: dir }));
     const inlineText = inline.map((p) => `${p.setting}: ${p.problem}`);
     expect(inlineText).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^inline.yaml: stores\[0\]\.id: must be 1-40 lower-case/),
-        expect.stringMatching(/^inline.yaml: stores\[0\]\.shopify\.token: is not a known setting; secrets never go in the stores file/),
+        expect.stringMatching(
+          /^inline.yaml: stores\[0\]\.shopify\.token: is not a known setting; secrets never go in the stores file/,
+        ),
         expect.stringMatching(/^inline.yaml: stores\[0\]\.shopify\.tokenEnv: /),
       ]),
     );
@@ -249,9 +341,13 @@ stores:
 
   it('says plainly when the file is missing or unreadable', () => {
     const dir = tempDir();
-    expect(problemsOf(() => loadConfig({ env: { STORES_FILE: 'nope.yaml' }, cwd: dir }))[0]?.problem).toMatch(/names nope.yaml, which does not exist/);
+    expect(problemsOf(() => loadConfig({ env: { STORES_FILE: 'nope.yaml' }, cwd: dir }))[0]?.problem).toMatch(
+      /names nope.yaml, which does not exist/,
+    );
     writeFileSync(join(dir, 'broken.json'), '{ "stores": [ ');
-    expect(problemsOf(() => loadConfig({ env: { STORES_FILE: 'broken.json' }, cwd: dir }))[0]?.problem).toMatch(/could not be read as JSON/);
+    expect(problemsOf(() => loadConfig({ env: { STORES_FILE: 'broken.json' }, cwd: dir }))[0]?.problem).toMatch(
+      /could not be read as JSON/,
+    );
   });
 });
 

@@ -37,7 +37,13 @@ export interface ShoptokConfig {
   queuePrefix: string;
   log: { level: LogLevel; file: string };
   dryRun: boolean;
-  dashboard: { host: string; port: number; username: string | undefined; password: string | undefined; publicUrl: string | undefined };
+  dashboard: {
+    host: string;
+    port: number;
+    username: string | undefined;
+    password: string | undefined;
+    publicUrl: string | undefined;
+  };
   /** Slack-compatible alerts: where they go (a store may name its own) and when they fire. */
   alerts: { webhookUrl: string | undefined; shipByHours: number; authExpiryDays: number; burstMinutes: number };
   /** Port of the app's `/healthz`; 0 when off. */
@@ -66,7 +72,8 @@ export interface LoadConfigOptions {
 function validSettingsOf(env: EnvSource): ParsedEnv {
   const valid: Record<string, string | undefined> = {};
   for (const [setting, schema] of Object.entries(envSchema.shape)) {
-    if ((schema as { safeParse(value: unknown): { success: boolean } }).safeParse(env[setting]).success) valid[setting] = env[setting];
+    if ((schema as { safeParse(value: unknown): { success: boolean } }).safeParse(env[setting]).success)
+      valid[setting] = env[setting];
   }
   const parsed = envSchema.safeParse(valid);
   return parsed.success ? parsed.data : envSchema.parse({});
@@ -96,13 +103,31 @@ export function loadConfig(options: LoadConfigOptions): ShoptokConfig {
     log: { level: e.LOG_LEVEL, file: e.LOG_FILE },
     dryRun: e.DRY_RUN,
     healthPort: e.HEALTH_PORT,
-    dashboard: { host: e.DASHBOARD_HOST, port: e.DASHBOARD_PORT, username: e.DASHBOARD_USERNAME, password: e.DASHBOARD_PASSWORD, publicUrl: e.DASHBOARD_PUBLIC_URL ? stripSlash(e.DASHBOARD_PUBLIC_URL) : undefined },
-    alerts: { webhookUrl: e.ALERT_WEBHOOK_URL, shipByHours: e.ALERT_SHIP_BY_HOURS, authExpiryDays: e.ALERT_AUTH_EXPIRY_DAYS, burstMinutes: e.ALERT_BURST_MINUTES },
+    dashboard: {
+      host: e.DASHBOARD_HOST,
+      port: e.DASHBOARD_PORT,
+      username: e.DASHBOARD_USERNAME,
+      password: e.DASHBOARD_PASSWORD,
+      publicUrl: e.DASHBOARD_PUBLIC_URL ? stripSlash(e.DASHBOARD_PUBLIC_URL) : undefined,
+    },
+    alerts: {
+      webhookUrl: e.ALERT_WEBHOOK_URL,
+      shipByHours: e.ALERT_SHIP_BY_HOURS,
+      authExpiryDays: e.ALERT_AUTH_EXPIRY_DAYS,
+      burstMinutes: e.ALERT_BURST_MINUTES,
+    },
     retry: { maxRetries: e.MAX_RETRIES, backoffSeconds: e.RETRY_BACKOFF },
     jobLocks: { lockSeconds: e.JOB_LOCK_SECONDS, maxStalled: e.JOB_MAX_STALLED },
     tiktok: { apiBase: stripSlash(e.TIKTOK_API_BASE), authBase: stripSlash(e.TIKTOK_AUTH_BASE) },
-    shopify: { apiBase: e.SHOPIFY_API_BASE ? stripSlash(e.SHOPIFY_API_BASE) : undefined, orderClaimTtlMs: e.SHOPIFY_ORDER_CLAIM_TTL * 1000 },
-    openai: { apiKey: e.OPENAI_API_KEY, model: e.OPENAI_MODEL, baseUrl: e.OPENAI_BASE_URL ? stripSlash(e.OPENAI_BASE_URL) : undefined },
+    shopify: {
+      apiBase: e.SHOPIFY_API_BASE ? stripSlash(e.SHOPIFY_API_BASE) : undefined,
+      orderClaimTtlMs: e.SHOPIFY_ORDER_CLAIM_TTL * 1000,
+    },
+    openai: {
+      apiKey: e.OPENAI_API_KEY,
+      model: e.OPENAI_MODEL,
+      baseUrl: e.OPENAI_BASE_URL ? stripSlash(e.OPENAI_BASE_URL) : undefined,
+    },
     stores,
   };
 }
@@ -135,7 +160,8 @@ function nonEmpty(v: string | undefined): string | undefined {
 /** The original bot's single-store `.env`, kept working as store `default`. */
 function singleStoreFromEnv(e: ParsedEnv, raw: EnvSource): { stores: StoreConfig[]; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
-  const missing = (setting: string, why = 'is missing') => problems.push({ setting, problem: why, example: ENV_EXAMPLES[setting] });
+  const missing = (setting: string, why = 'is missing') =>
+    problems.push({ setting, problem: why, example: ENV_EXAMPLES[setting] });
 
   const storeRaw = nonEmpty(raw.SHOPIFY_STORE);
   let domain = '';
@@ -143,7 +169,12 @@ function singleStoreFromEnv(e: ParsedEnv, raw: EnvSource): { stores: StoreConfig
   else {
     const d = shopifyDomainSchema.safeParse(storeRaw);
     if (d.success) domain = d.data;
-    else problems.push({ setting: 'SHOPIFY_STORE', problem: `"${storeRaw}" ${d.error.issues[0]?.message ?? 'is not valid'}`, example: ENV_EXAMPLES.SHOPIFY_STORE });
+    else
+      problems.push({
+        setting: 'SHOPIFY_STORE',
+        problem: `"${storeRaw}" ${d.error.issues[0]?.message ?? 'is not valid'}`,
+        example: ENV_EXAMPLES.SHOPIFY_STORE,
+      });
   }
   const shopifyToken = nonEmpty(raw.SHOPIFY_TOKEN) ?? nonEmpty(raw.SHOPIFY_ACCESS_TOKEN);
   if (!shopifyToken) missing('SHOPIFY_TOKEN', 'is missing (SHOPIFY_ACCESS_TOKEN is accepted as an alias)');
@@ -153,7 +184,8 @@ function singleStoreFromEnv(e: ParsedEnv, raw: EnvSource): { stores: StoreConfig
   if (!appSecret) missing('TIKTOK_SECRET');
   const accessToken = nonEmpty(raw.TIKTOK_ACCESS_TOKEN);
   const refreshToken = nonEmpty(raw.TIKTOK_REFRESH_TOKEN);
-  if (!accessToken && !refreshToken) missing('TIKTOK_ACCESS_TOKEN', 'is missing: set TIKTOK_ACCESS_TOKEN, TIKTOK_REFRESH_TOKEN, or both');
+  if (!accessToken && !refreshToken)
+    missing('TIKTOK_ACCESS_TOKEN', 'is missing: set TIKTOK_ACCESS_TOKEN, TIKTOK_REFRESH_TOKEN, or both');
 
   return {
     problems,
@@ -162,8 +194,19 @@ function singleStoreFromEnv(e: ParsedEnv, raw: EnvSource): { stores: StoreConfig
         id: 'default',
         name: domain || 'default',
         enabled: true,
-        shopify: { domain, accessToken: shopifyToken ?? '', apiSecret: nonEmpty(raw.SHOPIFY_API_SECRET), apiBase: e.SHOPIFY_API_BASE?.replace(/\/+$/, '') },
-        tiktok: { appKey: appKey ?? '', appSecret: appSecret ?? '', accessToken, refreshToken, shopCipher: nonEmpty(raw.TIKTOK_SHOP_CIPHER) },
+        shopify: {
+          domain,
+          accessToken: shopifyToken ?? '',
+          apiSecret: nonEmpty(raw.SHOPIFY_API_SECRET),
+          apiBase: e.SHOPIFY_API_BASE?.replace(/\/+$/, ''),
+        },
+        tiktok: {
+          appKey: appKey ?? '',
+          appSecret: appSecret ?? '',
+          accessToken,
+          refreshToken,
+          shopCipher: nonEmpty(raw.TIKTOK_SHOP_CIPHER),
+        },
         syncIntervalSeconds: e.SYNC_INTERVAL ?? 300,
         batchSize: e.BATCH_SIZE ?? 100,
         dryRun: e.DRY_RUN ?? false,
@@ -173,16 +216,38 @@ function singleStoreFromEnv(e: ParsedEnv, raw: EnvSource): { stores: StoreConfig
   };
 }
 
-function storesFromFile(path: string, shownAs: string, e: ParsedEnv, raw: EnvSource): { stores: StoreConfig[]; problems: ConfigProblem[] } {
+function storesFromFile(
+  path: string,
+  shownAs: string,
+  e: ParsedEnv,
+  raw: EnvSource,
+): { stores: StoreConfig[]; problems: ConfigProblem[] } {
   if (!existsSync(path)) {
-    return { stores: [], problems: [{ setting: 'STORES_FILE', problem: `names ${shownAs}, which does not exist (looked at ${path})`, example: ENV_EXAMPLES.STORES_FILE }] };
+    return {
+      stores: [],
+      problems: [
+        {
+          setting: 'STORES_FILE',
+          problem: `names ${shownAs}, which does not exist (looked at ${path})`,
+          example: ENV_EXAMPLES.STORES_FILE,
+        },
+      ],
+    };
   }
   let document: unknown;
   try {
     const text = readFileSync(path, 'utf8');
     document = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
   } catch (err) {
-    return { stores: [], problems: [{ setting: 'STORES_FILE', problem: `${shownAs} could not be read as ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}` }] };
+    return {
+      stores: [],
+      problems: [
+        {
+          setting: 'STORES_FILE',
+          problem: `${shownAs} could not be read as ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
+        },
+      ],
+    };
   }
   const parsed = storesFileSchema.safeParse(document);
   if (!parsed.success) return { stores: [], problems: storesIssuesToProblems(shownAs, parsed.error.issues) };
@@ -193,16 +258,23 @@ function storesFromFile(path: string, shownAs: string, e: ParsedEnv, raw: EnvSou
   const seenPairs = new Set<string>();
   const stores = entries.map((entry, i) => {
     const at = `${shownAs}: stores[${i}] (${entry.id})`;
-    if (seenIds.has(entry.id)) problems.push({ setting: `${at}.id`, problem: `"${entry.id}" is used by another store; ids must be unique` });
+    if (seenIds.has(entry.id))
+      problems.push({ setting: `${at}.id`, problem: `"${entry.id}" is used by another store; ids must be unique` });
     seenIds.add(entry.id);
     const pair = `${entry.shopify.store}|${entry.tiktok.shopCipher ?? ''}`;
-    if (seenPairs.has(pair)) problems.push({ setting: at, problem: `pairs ${entry.shopify.store} with the same TikTok shop as another store` });
+    if (seenPairs.has(pair))
+      problems.push({ setting: at, problem: `pairs ${entry.shopify.store} with the same TikTok shop as another store` });
     seenPairs.add(pair);
 
     const secret = (field: string, name: string | undefined, required: boolean): string | undefined => {
       if (!name) return undefined;
       const value = nonEmpty(raw[name]);
-      if (!value && required) problems.push({ setting: `${at}.${field}`, problem: `names the environment variable ${name}, which is not set`, example: `${name}=<value>` });
+      if (!value && required)
+        problems.push({
+          setting: `${at}.${field}`,
+          problem: `names the environment variable ${name}, which is not set`,
+          example: `${name}=<value>`,
+        });
       return value;
     };
     const accessToken = secret('tiktok.accessTokenEnv', entry.tiktok.accessTokenEnv, false);
@@ -211,21 +283,31 @@ function storesFromFile(path: string, shownAs: string, e: ParsedEnv, raw: EnvSou
       const named = [entry.tiktok.accessTokenEnv, entry.tiktok.refreshTokenEnv].filter(Boolean).join(' / ');
       problems.push({
         setting: `${at}.tiktok`,
-        problem: named ? `neither ${named} is set in the environment` : 'names no TikTok token: set accessTokenEnv and/or refreshTokenEnv',
+        problem: named
+          ? `neither ${named} is set in the environment`
+          : 'names no TikTok token: set accessTokenEnv and/or refreshTokenEnv',
         example: 'accessTokenEnv: GLOW_TIKTOK_ACCESS_TOKEN',
       });
     }
     // A Slack webhook URL carries its own secret, so the file names the variable that holds it.
     const alertWebhookUrl = (setting: string, name: string): string | undefined => {
       const value = secret(setting, name, true);
-      if (value !== undefined && !/^https?:\/\/\S+$/.test(value)) problems.push({ setting, problem: `names ${name}, whose value is not an http(s) URL`, example: `${name}=https://hooks.slack.com/services/T000/B000/XXXX` });
+      if (value !== undefined && !/^https?:\/\/\S+$/.test(value))
+        problems.push({
+          setting,
+          problem: `names ${name}, whose value is not an http(s) URL`,
+          example: `${name}=https://hooks.slack.com/services/T000/B000/XXXX`,
+        });
       return value;
     };
     const rules = storeRulesSchema.safeParse(entry.rules ?? {});
     if (!rules.success) {
       for (const issue of rules.error.issues) {
         const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
-        problems.push({ setting: `${at}.rules${path}`, problem: issue.code === 'unrecognized_keys' ? `has unknown setting(s) ${issue.keys.join(', ')}` : issue.message });
+        problems.push({
+          setting: `${at}.rules${path}`,
+          problem: issue.code === 'unrecognized_keys' ? `has unknown setting(s) ${issue.keys.join(', ')}` : issue.message,
+        });
       }
     }
     return {
@@ -249,7 +331,9 @@ function storesFromFile(path: string, shownAs: string, e: ParsedEnv, raw: EnvSou
       batchSize: entry.batchSize ?? e.BATCH_SIZE ?? 100,
       dryRun: entry.dryRun ?? e.DRY_RUN ?? false,
       rules: rules.success ? rules.data : defaultStoreRules(),
-      ...(entry.alertWebhookUrlEnv ? { alertWebhookUrl: alertWebhookUrl(`${at}.alertWebhookUrlEnv`, entry.alertWebhookUrlEnv) } : {}),
+      ...(entry.alertWebhookUrlEnv
+        ? { alertWebhookUrl: alertWebhookUrl(`${at}.alertWebhookUrlEnv`, entry.alertWebhookUrlEnv) }
+        : {}),
     } satisfies StoreConfig;
   });
   return { stores, problems };

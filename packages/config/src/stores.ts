@@ -1,15 +1,22 @@
 import { z } from 'zod';
 import type { ConfigProblem } from './problems.js';
 
-const envVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'must be the NAME of an environment variable (A-Z, 0-9, _), not its value' });
+const envVarName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'must be the NAME of an environment variable (A-Z, 0-9, _), not its value' });
 
 /** `my-brand`, `my-brand.myshopify.com` or `https://my-brand.myshopify.com/` all mean `my-brand.myshopify.com`. */
 export const shopifyDomainSchema = z
   .string({ error: 'is missing' })
   .trim()
-  .transform((v) => v.replace(/^https?:\/\//, '').replace(/\/.*$/, '').toLowerCase())
+  .transform((v) =>
+    v
+      .replace(/^https?:\/\//, '')
+      .replace(/\/.*$/, '')
+      .toLowerCase(),
+  )
   .transform((v) => (v.includes('.') ? v : `${v}.myshopify.com`))
-  .pipe(z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, { error: 'must be the store\'s myshopify.com domain' }));
+  .pipe(z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, { error: "must be the store's myshopify.com domain" }));
 
 /** Store ids end up in queue names, job ids and Redis keys: keep them short and plain. */
 export const storeIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, {
@@ -50,7 +57,10 @@ export const storeFileEntrySchema = z.strictObject({
 /** `{ stores: [...] }`, or the bare list. */
 export const storesFileSchema = z.preprocess(
   (doc) => (Array.isArray(doc) ? { stores: doc } : doc),
-  z.strictObject({ stores: z.array(storeFileEntrySchema).min(1, { error: 'must list at least one store' }) }, { error: 'must be a list of stores, or an object with a "stores" list' }),
+  z.strictObject(
+    { stores: z.array(storeFileEntrySchema).min(1, { error: 'must list at least one store' }) },
+    { error: 'must be a list of stores, or an object with a "stores" list' },
+  ),
 );
 
 export type StoreFileEntry = z.infer<typeof storeFileEntrySchema>;
@@ -61,10 +71,15 @@ const SECRET_LOOKING_KEYS = /(token|secret|password|api_?key)$/i;
 export function storesIssuesToProblems(file: string, issues: readonly z.core.$ZodIssue[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const issue of issues) {
-    const where = issue.path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+    const where = issue.path.reduce<string>(
+      (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+      '',
+    );
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        const secretHint = SECRET_LOOKING_KEYS.test(key) ? `; secrets never go in the stores file: put the value in an environment variable and name it with ${key}Env` : '';
+        const secretHint = SECRET_LOOKING_KEYS.test(key)
+          ? `; secrets never go in the stores file: put the value in an environment variable and name it with ${key}Env`
+          : '';
         problems.push({ setting: `${file}: ${where ? `${where}.` : ''}${key}`, problem: `is not a known setting${secretHint}` });
       }
       continue;

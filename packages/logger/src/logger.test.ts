@@ -13,7 +13,16 @@ function capture(): { stream: Writable; lines: () => Record<string, unknown>[]; 
     },
   });
   const text = () => chunks.join('');
-  return { stream, text, lines: () => text().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    stream,
+    text,
+    lines: () =>
+      text()
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('createLogger', () => {
@@ -25,9 +34,20 @@ describe('createLogger', () => {
     childLogger(root, { store: 'glow', queue: 'inventory', jobId: 'j1' }).info({ pushed: 3 }, 'inventory pushed');
     root.debug('not at info level');
 
-    const fromFile = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const fromFile = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(fromFile).toHaveLength(1);
-    expect(fromFile[0]).toMatchObject({ level: 'info', app: 'test', store: 'glow', queue: 'inventory', jobId: 'j1', pushed: 3, msg: 'inventory pushed' });
+    expect(fromFile[0]).toMatchObject({
+      level: 'info',
+      app: 'test',
+      store: 'glow',
+      queue: 'inventory',
+      jobId: 'j1',
+      pushed: 3,
+      msg: 'inventory pushed',
+    });
     expect(out.lines()).toHaveLength(1);
   });
 
@@ -38,7 +58,13 @@ describe('createLogger', () => {
     logger.info(
       {
         store: { shopify: { accessToken: 'shpat_0123456789abcdef0123' }, tiktok: { appSecret: 'tiktok-app-secret-value' } },
-        request: { headers: { authorization: 'Bearer abcdefghijkl', 'x-tts-access-token': 'ROW_access_token_value', 'content-type': 'application/json' } },
+        request: {
+          headers: {
+            authorization: 'Bearer abcdefghijkl',
+            'x-tts-access-token': 'ROW_access_token_value',
+            'content-type': 'application/json',
+          },
+        },
         url: 'https://open-api.tiktokglobalshop.com/x?app_key=k&access_token=ROW_access_token_value&sign=abc',
         openai: { apiKey: 'sk-proj-abcdefghijklmnopqrstuvwxyz' },
         note: 'config had OPENAI_API_KEY=sk-live-abcdefghijklmnop inside',
@@ -49,7 +75,8 @@ describe('createLogger', () => {
     logger.error({ err }, 'token refresh failed');
 
     const text = out.text();
-    for (const secret of [...secrets, 'sk-proj-abcdefghijklmnopqrstuvwxyz', 'sk-live-abcdefghijklmnop', 'abcdefghijkl']) expect(text).not.toContain(secret);
+    for (const secret of [...secrets, 'sk-proj-abcdefghijklmnopqrstuvwxyz', 'sk-live-abcdefghijklmnop', 'abcdefghijkl'])
+      expect(text).not.toContain(secret);
     const [first, second] = out.lines();
     expect(first).toMatchObject({
       store: { shopify: { accessToken: REDACTED }, tiktok: { appSecret: REDACTED } },

@@ -42,7 +42,9 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
     const usePretty = options.pretty ?? Boolean(process.stdout.isTTY);
     streams.push({
       level: level as pino.Level,
-      stream: usePretty ? pretty({ colorize: true, destination: target as Writable, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }) : (target as DestinationStream),
+      stream: usePretty
+        ? pretty({ colorize: true, destination: target as Writable, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+        : (target as DestinationStream),
     });
   }
   if (options.file) {

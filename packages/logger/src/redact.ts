@@ -2,7 +2,8 @@
 export const REDACTED = '[REDACTED]';
 
 // Keys whose values are secrets wherever they appear (case-insensitive, any depth).
-const SECRET_KEY = /^(authorization|proxy-authorization|cookie|set-cookie|x-tts-access-token|x-shopify-access-token|x-shopify-hmac-sha256|access_?token|refresh_?token|app_?secret|client_?secret|api_?key|api_?secret|secret|password|token|sign|openai_?api_?key|shopify_?(access_)?token|tiktok_?(secret|access_?token|refresh_?token))$/i;
+const SECRET_KEY =
+  /^(authorization|proxy-authorization|cookie|set-cookie|x-tts-access-token|x-shopify-access-token|x-shopify-hmac-sha256|access_?token|refresh_?token|app_?secret|client_?secret|api_?key|api_?secret|secret|password|token|sign|openai_?api_?key|shopify_?(access_)?token|tiktok_?(secret|access_?token|refresh_?token))$/i;
 
 // Secrets that carry their own recognisable shape, and secrets in query strings or headers.
 const SECRET_PATTERNS: readonly [RegExp, string][] = [

@@ -3,7 +3,9 @@ import { z } from 'zod';
 /** Store ids as the config validates them; they appear in queue names, job ids and keys. */
 const storeId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, { error: 'store must be a store id from the config' });
 const tiktokId = z.string().regex(/^\d{1,20}$/, { error: 'must be a TikTok id (digits, kept as a string)' });
-const shopifyGid = z.string().regex(/^gid:\/\/shopify\/[A-Za-z]+\/\d+$/, { error: 'must be a Shopify GraphQL id (gid://shopify/...)' });
+const shopifyGid = z
+  .string()
+  .regex(/^gid:\/\/shopify\/[A-Za-z]+\/\d+$/, { error: 'must be a Shopify GraphQL id (gid://shopify/...)' });
 
 /** What every job carries: which store, whether to write, and who asked. Never a secret. */
 const common = {
@@ -112,7 +114,8 @@ export function parseQueueName(name: string): { queue: QueueKey; store: string }
  */
 export const jobIds = {
   orderImport: (store: string, tiktokOrderId: string) => `${store}-order-${tiktokOrderId}`,
-  orderCancel: (store: string, tiktokOrderId: string, origin: 'tiktok' | 'shopify') => `${store}-cancel-${origin}-${tiktokOrderId}`,
+  orderCancel: (store: string, tiktokOrderId: string, origin: 'tiktok' | 'shopify') =>
+    `${store}-cancel-${origin}-${tiktokOrderId}`,
   trackingPush: (store: string, tiktokOrderId: string) => `${store}-tracking-${tiktokOrderId}`,
   productOne: (store: string, productGid: string) => `${store}-product-${productGid.split('/').pop()}`,
   listingStatus: (store: string, tiktokProductId: string) => `${store}-listing-${tiktokProductId}`,

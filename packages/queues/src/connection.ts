@@ -42,12 +42,14 @@ export function parseRedisClusterUrl(url: string): RedisClusterTarget | undefine
   if (!/^rediss?\+cluster:/i.test(url)) return undefined;
   const match = CLUSTER_URL.exec(url);
   const example = 'redis+cluster://10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379';
-  if (!match) throw new Error(`the Redis Cluster URL is malformed (no database number, path or query allowed); example: ${example}`);
+  if (!match)
+    throw new Error(`the Redis Cluster URL is malformed (no database number, path or query allowed); example: ${example}`);
   const [, scheme, userInfo, hostList] = match as unknown as [string, string, string | undefined, string];
   const nodes = hostList.split(',').map((entry) => {
     const node = /^(\[[0-9a-f:.]+\]|[^:[\]]+):(\d{1,5})$/i.exec(entry.trim());
     const port = Number(node?.[2]);
-    if (!node || port < 1 || port > 65_535) throw new Error(`the Redis Cluster node "${entry}" is not host:port; example: ${example}`);
+    if (!node || port < 1 || port > 65_535)
+      throw new Error(`the Redis Cluster node "${entry}" is not host:port; example: ${example}`);
     return { host: (node[1] as string).replace(/^\[|\]$/g, ''), port };
   });
   const target: RedisClusterTarget = { nodes, tls: scheme.toLowerCase() === 'rediss' };
@@ -104,7 +106,8 @@ export function isRedisCluster(redis: RedisConnection): redis is Cluster {
 export function dataNodes(redis: RedisConnection): Redis[] {
   if (!isRedisCluster(redis)) return [redis];
   const masters = redis.nodes('master');
-  if (masters.length === 0) throw new Error(`the Redis Cluster's masters are not known yet (status ${redis.status}); wait until the connection is ready`);
+  if (masters.length === 0)
+    throw new Error(`the Redis Cluster's masters are not known yet (status ${redis.status}); wait until the connection is ready`);
   return masters;
 }
 
@@ -114,7 +117,9 @@ export async function waitForRedis(redis: RedisConnection, timeoutMs = 10_000): 
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`Redis did not answer within ${timeoutMs} ms (status ${redis.status}); is it running and is REDIS_URL right?`));
+      reject(
+        new Error(`Redis did not answer within ${timeoutMs} ms (status ${redis.status}); is it running and is REDIS_URL right?`),
+      );
     }, timeoutMs);
     const onReady = () => {
       cleanup();

@@ -18,7 +18,10 @@ export interface HealthServer {
 export function redisHealthCheck(redis: RedisConnection): () => Promise<HealthCheckResult> {
   return async () => {
     try {
-      const reply = await Promise.race([redis.ping(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 1 s')), 1_000).unref())]);
+      const reply = await Promise.race([
+        redis.ping(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 1 s')), 1_000).unref()),
+      ]);
       return { ok: reply === 'PONG' };
     } catch (err) {
       return { ok: false, detail: (err as Error).message };
@@ -37,9 +40,13 @@ export async function startHealthServer(options: { port: number; host?: string; 
       return;
     }
     void (async () => {
-      const entries = await Promise.all(Object.entries(options.checks).map(async ([name, check]) => [name, await check()] as const));
+      const entries = await Promise.all(
+        Object.entries(options.checks).map(async ([name, check]) => [name, await check()] as const),
+      );
       const ok = entries.every(([, r]) => r.ok);
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify({ ok, checks: Object.fromEntries(entries) }));
+      res
+        .writeHead(ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+        .end(JSON.stringify({ ok, checks: Object.fromEntries(entries) }));
     })();
   });
   await new Promise<void>((resolve, reject) => {

@@ -15,5 +15,26 @@ export { redisHealthCheck, startHealthServer } from './health.js';
 export type { HealthCheckResult, HealthChecks, HealthServer } from './health.js';
 export { emptySummary, itemFailureSchema, jobProgressSchema, jobSummarySchema, mergeSummaries } from './summary.js';
 export type { JobProgress, JobSummary, JobSummaryInput } from './summary.js';
-export { LAG_HISTORY_MS, lagHistoryKey, METRIC_APIS, METRIC_QUEUES, MetricsRecorder, metricsKey, parseMetricField, readLagHistory, recordMetric, recordSyncLag } from './metrics.js';
-export type { AiUsageEvent, ApiCallEvent, CounterField, GaugeField, LagPoint, MetricApi, MetricField, MetricQueue, ParsedMetricField } from './metrics.js';
+export {
+  LAG_HISTORY_MS,
+  lagHistoryKey,
+  METRIC_APIS,
+  METRIC_QUEUES,
+  MetricsRecorder,
+  metricsKey,
+  parseMetricField,
+  readLagHistory,
+  recordMetric,
+  recordSyncLag,
+} from './metrics.js';
+export type {
+  AiUsageEvent,
+  ApiCallEvent,
+  CounterField,
+  GaugeField,
+  LagPoint,
+  MetricApi,
+  MetricField,
+  MetricQueue,
+  ParsedMetricField,
+} from './metrics.js';

@@ -56,7 +56,12 @@ describe('MetricsRecorder and job outcomes (real Redis)', () => {
       ai_cost_micros: '123',
       'sync_lag_seconds:inventory': '16',
     };
-    await waitUntil(async () => (await client.hget(metricsKey(redis.prefix, 'glow'), 'sync_lag_seconds:inventory')) === '16' && Object.keys(await client.hgetall(metricsKey(redis.prefix, 'glow'))).length === Object.keys(expected).length, { what: 'all writes landed' });
+    await waitUntil(
+      async () =>
+        (await client.hget(metricsKey(redis.prefix, 'glow'), 'sync_lag_seconds:inventory')) === '16' &&
+        Object.keys(await client.hgetall(metricsKey(redis.prefix, 'glow'))).length === Object.keys(expected).length,
+      { what: 'all writes landed' },
+    );
     expect(await client.hgetall(metricsKey(redis.prefix, 'glow'))).toEqual(expected);
     expect(await readLagHistory(client, redis.prefix, 'glow', 0)).toEqual([
       { at: 1_000_000, lagSeconds: 12.5 },
@@ -110,6 +115,10 @@ describe('MetricsRecorder and job outcomes (real Redis)', () => {
     ]);
     expect(imports[0]!.reason).toContain('Shopify refused');
     expect(imports[0]!.reason).not.toContain('shpat_0123456789abcdef0123');
-    expect(outcomes.find((o) => o.name === 'order-cancel')).toMatchObject({ status: 'failed', final: true, reason: 'not cancellable' });
+    expect(outcomes.find((o) => o.name === 'order-cancel')).toMatchObject({
+      status: 'failed',
+      final: true,
+      reason: 'not cancellable',
+    });
   });
 });

@@ -65,8 +65,15 @@ export function lagHistoryKey(prefix: string, store: string): string {
  * (an API response, a finished job); a failure to count never fails the caller's work, so
  * callers should `void recordMetric(...).catch(log)` rather than await it in a hot path.
  */
-export async function recordMetric(redis: MetricsRedis, prefix: string, store: string, field: CounterField, by = 1): Promise<void> {
-  if (!Number.isSafeInteger(by) || by < 0) throw new RangeError(`metric ${field} can only grow by a whole number >= 0 (got ${by})`);
+export async function recordMetric(
+  redis: MetricsRedis,
+  prefix: string,
+  store: string,
+  field: CounterField,
+  by = 1,
+): Promise<void> {
+  if (!Number.isSafeInteger(by) || by < 0)
+    throw new RangeError(`metric ${field} can only grow by a whole number >= 0 (got ${by})`);
   if (by === 0) return;
   await redis.hincrby(metricsKey(prefix, store), field, by);
 }
@@ -76,12 +83,24 @@ export async function recordMetric(redis: MetricsRedis, prefix: string, store: s
  * TikTok/Shopify having it): sets the gauge of the queue and, unless `history` is false,
  * appends to the day's history.
  */
-export async function recordSyncLag(redis: MetricsRedis, prefix: string, store: string, queue: MetricQueue, lagSeconds: number, at = Date.now(), history = true): Promise<void> {
-  if (!Number.isFinite(lagSeconds) || lagSeconds < 0) throw new RangeError(`sync lag must be a number of seconds >= 0 (got ${lagSeconds})`);
+export async function recordSyncLag(
+  redis: MetricsRedis,
+  prefix: string,
+  store: string,
+  queue: MetricQueue,
+  lagSeconds: number,
+  at = Date.now(),
+  history = true,
+): Promise<void> {
+  if (!Number.isFinite(lagSeconds) || lagSeconds < 0)
+    throw new RangeError(`sync lag must be a number of seconds >= 0 (got ${lagSeconds})`);
   const rounded = Math.round(lagSeconds * 1000) / 1000;
   const field: GaugeField = `sync_lag_seconds:${queue}`;
   const write = redis.multi().hset(metricsKey(prefix, store), field, String(rounded));
-  if (history) write.zadd(lagHistoryKey(prefix, store), at, `${at}:${rounded}`).zremrangebyscore(lagHistoryKey(prefix, store), '-inf', `(${at - LAG_HISTORY_MS}`);
+  if (history)
+    write
+      .zadd(lagHistoryKey(prefix, store), at, `${at}:${rounded}`)
+      .zremrangebyscore(lagHistoryKey(prefix, store), '-inf', `(${at - LAG_HISTORY_MS}`);
   await write.exec();
 }
 
@@ -107,7 +126,10 @@ export function parseMetricField(field: string, raw: string): ParsedMetricField 
     return kind === 'ai_calls' || kind === 'ai_cache_hits' || kind === 'ai_cost_micros' ? { kind, value } : undefined;
   }
   if ((kind === 'api_calls' || kind === 'api_429' || kind === 'throttled') && isApi(target)) return { kind, api: target, value };
-  if ((kind === 'jobs_completed' || kind === 'jobs_failed' || kind === 'jobs_rate_limited' || kind === 'sync_lag_seconds') && isQueue(target)) {
+  if (
+    (kind === 'jobs_completed' || kind === 'jobs_failed' || kind === 'jobs_rate_limited' || kind === 'sync_lag_seconds') &&
+    isQueue(target)
+  ) {
     return { kind, queue: target, value };
   }
   return undefined;
@@ -125,7 +147,8 @@ export async function readLagHistory(redis: MetricsRedis, prefix: string, store:
   const points: LagPoint[] = [];
   for (const member of members) {
     const [at, lag] = member.split(':').map(Number);
-    if (at !== undefined && lag !== undefined && Number.isFinite(at) && Number.isFinite(lag) && lag >= 0) points.push({ at, lagSeconds: lag });
+    if (at !== undefined && lag !== undefined && Number.isFinite(at) && Number.isFinite(lag) && lag >= 0)
+      points.push({ at, lagSeconds: lag });
   }
   return points;
 }
@@ -167,7 +190,14 @@ export class MetricsRecorder {
 
   /** Counts one job outcome of a store's queue. */
   jobOutcome(store: string, queue: MetricQueue, status: 'completed' | 'failed' | 'rate-limited'): void {
-    this.count(store, status === 'completed' ? `jobs_completed:${queue}` : status === 'failed' ? `jobs_failed:${queue}` : `jobs_rate_limited:${queue}`);
+    this.count(
+      store,
+      status === 'completed'
+        ? `jobs_completed:${queue}`
+        : status === 'failed'
+          ? `jobs_failed:${queue}`
+          : `jobs_rate_limited:${queue}`,
+    );
   }
 
   /** Counts what one AI mapping cost (calls, a cache hit, spend in micro-dollars). */
@@ -186,7 +216,11 @@ export class MetricsRecorder {
     const key = `${store}:${queue}`;
     const history = at - (this.lastHistoryAt.get(key) ?? -Infinity) >= LAG_HISTORY_SPACING_MS;
     if (history) this.lastHistoryAt.set(key, at);
-    this.settle(recordSyncLag(this.options.redis, this.options.prefix, store, queue, Math.max(0, lagSeconds), at, history), store, `sync_lag_seconds:${queue}`);
+    this.settle(
+      recordSyncLag(this.options.redis, this.options.prefix, store, queue, Math.max(0, lagSeconds), at, history),
+      store,
+      `sync_lag_seconds:${queue}`,
+    );
   }
 
   private count(store: string, field: CounterField, by = 1): void {
@@ -199,7 +233,10 @@ export class MetricsRecorder {
       this.unrecorded += 1;
       if (Date.now() - this.lastWarnAt < 10_000) return;
       this.lastWarnAt = Date.now();
-      this.options.logger.warn({ store, field, unrecorded: this.unrecorded, err: err instanceof Error ? err.message : String(err) }, 'metrics not recorded');
+      this.options.logger.warn(
+        { store, field, unrecorded: this.unrecorded, err: err instanceof Error ? err.message : String(err) },
+        'metrics not recorded',
+      );
       this.unrecorded = 0;
     });
   }

@@ -31,7 +31,12 @@ export interface RecurringJobInput {
 
 function validatePayload(queue: QueueKey, name: string, data: unknown): { store: string } {
   const schema = jobSchema(queue, name);
-  if (!schema) throw new InvalidJobPayloadError(queue, name, new z.ZodError([{ code: 'custom', path: [], message: 'unknown job kind', input: name }]));
+  if (!schema)
+    throw new InvalidJobPayloadError(
+      queue,
+      name,
+      new z.ZodError([{ code: 'custom', path: [], message: 'unknown job kind', input: name }]),
+    );
   const parsed = schema.safeParse(data);
   if (!parsed.success) throw new InvalidJobPayloadError(queue, name, parsed.error);
   return parsed.data;
@@ -62,7 +67,12 @@ export class QueueFactory {
   }
 
   /** Validates `data` against the catalog, then adds the job to the store's queue. */
-  async add<Q extends QueueKey, J extends JobName<Q>>(queue: Q, name: J, data: JobInput<Q, J>, options: JobsOptions = {}): Promise<Job> {
+  async add<Q extends QueueKey, J extends JobName<Q>>(
+    queue: Q,
+    name: J,
+    data: JobInput<Q, J>,
+    options: JobsOptions = {},
+  ): Promise<Job> {
     const payload = validatePayload(queue, name, data);
     return this.queue(queue, payload.store).add(name, payload, options);
   }

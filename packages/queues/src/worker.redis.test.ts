@@ -20,7 +20,11 @@ describe('QueueFactory and createStoreWorker (real Redis)', () => {
     producerConnection = createRedisConnection({ url: redis.url, role: 'producer' });
     workerConnection = createRedisConnection({ url: redis.url, role: 'worker' });
     await waitForRedis(producerConnection);
-    factory = new QueueFactory({ connection: producerConnection, prefix: redis.prefix, retry: { maxRetries: 2, backoffSeconds: 0.1 } });
+    factory = new QueueFactory({
+      connection: producerConnection,
+      prefix: redis.prefix,
+      retry: { maxRetries: 2, backoffSeconds: 0.1 },
+    });
   });
 
   afterAll(async () => {
@@ -31,14 +35,28 @@ describe('QueueFactory and createStoreWorker (real Redis)', () => {
     await redis.cleanup();
   });
 
-  function startWorker(store: string, handlers: Parameters<typeof createStoreWorker<'orders'>>[0]['handlers'], outcomes: JobOutcome[] = []): Worker {
-    const worker = createStoreWorker({ queue: 'orders', store, handlers, connection: workerConnection, prefix: redis.prefix, logger, onOutcome: (o) => outcomes.push(o) });
+  function startWorker(
+    store: string,
+    handlers: Parameters<typeof createStoreWorker<'orders'>>[0]['handlers'],
+    outcomes: JobOutcome[] = [],
+  ): Worker {
+    const worker = createStoreWorker({
+      queue: 'orders',
+      store,
+      handlers,
+      connection: workerConnection,
+      prefix: redis.prefix,
+      logger,
+      onOutcome: (o) => outcomes.push(o),
+    });
     workers.push(worker);
     return worker;
   }
 
   it('refuses an invalid payload before it reaches Redis', async () => {
-    await expect(factory.add('orders', 'order-import', { store: 'glow', tiktokOrderId: 'not-an-id' })).rejects.toBeInstanceOf(InvalidJobPayloadError);
+    await expect(factory.add('orders', 'order-import', { store: 'glow', tiktokOrderId: 'not-an-id' })).rejects.toBeInstanceOf(
+      InvalidJobPayloadError,
+    );
     await expect(factory.queue('orders', 'glow').getJobCounts('wait')).resolves.toEqual({ wait: 0 });
   });
 
@@ -97,7 +115,10 @@ describe('QueueFactory and createStoreWorker (real Redis)', () => {
     });
     const transient = await factory.add('orders', 'order-import', { store: 'store-err', tiktokOrderId: '1' });
     const permanent = await factory.add('orders', 'order-import', { store: 'store-err', tiktokOrderId: '2' });
-    await waitUntil(async () => (await transient.isFailed()) && (await permanent.isFailed()), { what: 'both failed', timeoutMs: 15_000 });
+    await waitUntil(async () => (await transient.isFailed()) && (await permanent.isFailed()), {
+      what: 'both failed',
+      timeoutMs: 15_000,
+    });
     const queue = factory.queue('orders', 'store-err');
     const [t, p] = await Promise.all([queue.getJob(transient.id ?? ''), queue.getJob(permanent.id ?? '')]);
     expect(attempts).toEqual({ '1': 3, '2': 1 });
@@ -122,7 +143,11 @@ describe('QueueFactory and createStoreWorker (real Redis)', () => {
       },
       outcomes,
     );
-    startWorker('store-fast', { 'order-poll': async () => undefined, 'order-import': async () => 'fast', 'order-cancel': async () => undefined }, outcomes);
+    startWorker(
+      'store-fast',
+      { 'order-poll': async () => undefined, 'order-import': async () => 'fast', 'order-cancel': async () => undefined },
+      outcomes,
+    );
 
     const slow = await factory.add('orders', 'order-import', { store: 'store-slow', tiktokOrderId: '10' });
     const fast = await factory.add('orders', 'order-import', { store: 'store-fast', tiktokOrderId: '11' });

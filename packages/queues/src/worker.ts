@@ -115,10 +115,14 @@ export function createStoreWorker<Q extends QueueKey>(options: StoreWorkerOption
     const started = Date.now();
     const logger = childLogger(baseLogger, { jobId: job.id, job: job.name });
     const schema = jobSchema(queue, job.name);
-    if (!schema) throw new UnrecoverableError(`queue "${queue}" has no job kind "${job.name}"; known: ${Object.keys(queueCatalog[queue].jobs).join(', ')}`);
+    if (!schema)
+      throw new UnrecoverableError(
+        `queue "${queue}" has no job kind "${job.name}"; known: ${Object.keys(queueCatalog[queue].jobs).join(', ')}`,
+      );
     const parsed = schema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid payload for "${job.name}":\n${z.prettifyError(parsed.error)}`);
-    if (parsed.data.store !== store) throw new UnrecoverableError(`job for store "${parsed.data.store}" landed on the queue of store "${store}"`);
+    if (parsed.data.store !== store)
+      throw new UnrecoverableError(`job for store "${parsed.data.store}" landed on the queue of store "${store}"`);
 
     const handler = (handlers as Record<string, (data: unknown, ctx: JobContext) => Promise<unknown>>)[job.name];
     if (!handler) throw new UnrecoverableError(`no handler for job kind "${job.name}"`);
@@ -126,7 +130,16 @@ export function createStoreWorker<Q extends QueueKey>(options: StoreWorkerOption
       if (!onOutcome) return;
       // An observer's bug must never change what happens to the job.
       try {
-        onOutcome({ queue, store, name: job.name, jobId: job.id, status, durationMs: Date.now() - started, dueAt: job.timestamp + (job.opts.delay ?? 0), ...extra });
+        onOutcome({
+          queue,
+          store,
+          name: job.name,
+          jobId: job.id,
+          status,
+          durationMs: Date.now() - started,
+          dueAt: job.timestamp + (job.opts.delay ?? 0),
+          ...extra,
+        });
       } catch (err) {
         logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'job outcome observer failed');
       }
@@ -146,7 +159,10 @@ export function createStoreWorker<Q extends QueueKey>(options: StoreWorkerOption
       }
       const laterMs = retryInMsOf(err);
       if (laterMs !== undefined && token) {
-        logger.info({ waitMs: laterMs, reason: scrubSecrets((err as Error).message) }, 'job waits and runs again (no attempt spent)');
+        logger.info(
+          { waitMs: laterMs, reason: scrubSecrets((err as Error).message) },
+          'job waits and runs again (no attempt spent)',
+        );
         await job.moveToDelayed(Date.now() + laterMs, token);
         throw new DelayedError();
       }
@@ -167,7 +183,11 @@ export function createStoreWorker<Q extends QueueKey>(options: StoreWorkerOption
     concurrency: options.concurrency ?? queueCatalog[queue].concurrency,
     autorun: options.autorun ?? true,
     ...(options.locks
-      ? { lockDuration: options.locks.lockDurationMs, stalledInterval: options.locks.stalledIntervalMs ?? options.locks.lockDurationMs, maxStalledCount: Math.max(1, options.locks.maxStalledCount) }
+      ? {
+          lockDuration: options.locks.lockDurationMs,
+          stalledInterval: options.locks.stalledIntervalMs ?? options.locks.lockDurationMs,
+          maxStalledCount: Math.max(1, options.locks.maxStalledCount),
+        }
       : {}),
   });
   worker.on('failed', (job, err) => {

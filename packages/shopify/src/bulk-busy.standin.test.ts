@@ -19,7 +19,18 @@ afterAll(async () => {
   await redis.cleanup();
 });
 
-const client = (id: string) => new ShopifyClient({ storeDomain: shop.shopDomain, accessToken: shop.accessToken, apiSecretKey: shop.apiSecret, redis: redis.client, keyPrefix: redis.prefix, storeId: id, endpoint: shop.url, bulkPollIntervalMs: 20, bulkBusyRetryMs: 12_000 });
+const client = (id: string) =>
+  new ShopifyClient({
+    storeDomain: shop.shopDomain,
+    accessToken: shop.accessToken,
+    apiSecretKey: shop.apiSecret,
+    redis: redis.client,
+    keyPrefix: redis.prefix,
+    storeId: id,
+    endpoint: shop.url,
+    bulkPollIntervalMs: 20,
+    bulkBusyRetryMs: 12_000,
+  });
 
 describe('bulk queries running at once', () => {
   it('five run side by side; a sixth is refused with a wait that costs no attempt; once they end the next one runs', async () => {
@@ -27,10 +38,12 @@ describe('bulk queries running at once', () => {
     const exports = Array.from({ length: 5 }, (_, i) => client(`worker-${i}`).exportProductsBulk());
     await waitUntil(() => running() === 5, { what: 'five bulk queries running' });
 
-    const refused = await client('worker-6').exportProductsBulk().then(
-      () => undefined,
-      (err: unknown) => err,
-    );
+    const refused = await client('worker-6')
+      .exportProductsBulk()
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
     expect(refused).toBeInstanceOf(ShopifyBulkBusyError);
     expect(refused).toMatchObject({ retryable: true, retryInMs: 12_000, code: 'LIMIT_REACHED', operation: 'BulkRunQuery' });
 
@@ -41,17 +54,40 @@ describe('bulk queries running at once', () => {
   });
 
   it("a bulk query shoptok started and nobody waits for any more (its worker died) is cancelled by the next one that finds the shop's slots full", async () => {
-    const full = await startShopifyStandIn({ catalogue: { products: 3, seed: 4, locations: 1 }, bulkDelayMs: 60_000, maxConcurrentBulkQueries: 1 });
+    const full = await startShopifyStandIn({
+      catalogue: { products: 3, seed: 4, locations: 1 },
+      bulkDelayMs: 60_000,
+      maxConcurrentBulkQueries: 1,
+    });
     try {
-      const on = (id: string, bulkTimeoutMs: number) => new ShopifyClient({ storeDomain: full.shopDomain, accessToken: full.accessToken, apiSecretKey: full.apiSecret, redis: redis.client, keyPrefix: redis.prefix, storeId: 'slots', endpoint: full.url, bulkPollIntervalMs: 20, bulkTimeoutMs, bulkBusyRetryMs: 12_000 });
+      const on = (id: string, bulkTimeoutMs: number) =>
+        new ShopifyClient({
+          storeDomain: full.shopDomain,
+          accessToken: full.accessToken,
+          apiSecretKey: full.apiSecret,
+          redis: redis.client,
+          keyPrefix: redis.prefix,
+          storeId: 'slots',
+          endpoint: full.url,
+          bulkPollIntervalMs: 20,
+          bulkTimeoutMs,
+          bulkBusyRetryMs: 12_000,
+        });
       // The "dead" worker's export: started, never finishing within the test (a minute-long query).
-      const abandoned = on('dead', 600_000).exportProductsBulk().then(() => 'finished', (err: unknown) => err);
+      const abandoned = on('dead', 600_000)
+        .exportProductsBulk()
+        .then(
+          () => 'finished',
+          (err: unknown) => err,
+        );
       await waitUntil(() => full.state.bulkOps.some((b) => b.status === 'RUNNING'), { what: 'the abandoned query running' });
       // A runner whose timeout says anything started over 200 ms ago has been given up on.
       const next = on('next', 200);
       const fresh = await next.exportProductsBulk().catch((err: unknown) => err);
       expect(fresh).toMatchObject({ name: 'ShopifyBulkBusyError', retryInMs: 12_000 }); // not stale yet: just wait
-      await waitUntil(() => Date.now() - Date.parse(full.state.bulkOps[0]!.createdAt) > 250, { what: 'the abandoned query to be older than the timeout' });
+      await waitUntil(() => Date.now() - Date.parse(full.state.bulkOps[0]!.createdAt) > 250, {
+        what: 'the abandoned query to be older than the timeout',
+      });
       const afterCancel = await next.exportProductsBulk().catch((err: unknown) => err);
       expect(afterCancel).toMatchObject({ name: 'ShopifyBulkBusyError', retryInMs: 5_000 });
       expect(full.state.bulkOps[0]!.status).toBe('CANCELED');

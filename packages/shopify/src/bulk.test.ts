@@ -1,7 +1,26 @@
 import { assembleBulkProducts } from './bulk.js';
 import { ShopifyResponseShapeError } from './errors.js';
 
-const product = (id: number) => ({ id: `gid://shopify/Product/${id}`, title: `P${id}`, handle: `p${id}`, status: 'ACTIVE', vendor: 'V', productType: 'T', category: id === 1 ? { id: 'gid://shopify/TaxonomyCategory/aa-1-13-8', fullName: 'Apparel & Accessories > Clothing > Clothing Tops > T-Shirts', name: 'T-Shirts' } : null, tags: [], descriptionHtml: '', updatedAt: '2026-01-01T00:00:00Z', options: [{ name: 'Size', position: 1, values: ['S', 'M'] }] });
+const product = (id: number) => ({
+  id: `gid://shopify/Product/${id}`,
+  title: `P${id}`,
+  handle: `p${id}`,
+  status: 'ACTIVE',
+  vendor: 'V',
+  productType: 'T',
+  category:
+    id === 1
+      ? {
+          id: 'gid://shopify/TaxonomyCategory/aa-1-13-8',
+          fullName: 'Apparel & Accessories > Clothing > Clothing Tops > T-Shirts',
+          name: 'T-Shirts',
+        }
+      : null,
+  tags: [],
+  descriptionHtml: '',
+  updatedAt: '2026-01-01T00:00:00Z',
+  options: [{ name: 'Size', position: 1, values: ['S', 'M'] }],
+});
 const variant = (id: number, parent: number, position: number, sku: string | null) => ({
   id: `gid://shopify/ProductVariant/${id}`,
   title: 'S',
@@ -17,7 +36,14 @@ const variant = (id: number, parent: number, position: number, sku: string | nul
 
 describe('assembleBulkProducts', () => {
   it('attaches children to parents in any line order (groupObjects: false) and orders variants', () => {
-    const lines = [variant(12, 2, 2, 'B'), product(1), variant(11, 1, 1, ''), product(2), variant(13, 2, 1, 'A'), { id: 'gid://shopify/MediaImage/9', alt: null, image: { url: 'https://x/i.jpg' }, __parentId: 'gid://shopify/Product/1' }];
+    const lines = [
+      variant(12, 2, 2, 'B'),
+      product(1),
+      variant(11, 1, 1, ''),
+      product(2),
+      variant(13, 2, 1, 'A'),
+      { id: 'gid://shopify/MediaImage/9', alt: null, image: { url: 'https://x/i.jpg' }, __parentId: 'gid://shopify/Product/1' },
+    ];
     const products = assembleBulkProducts(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
     expect(products.map((p) => [p.id, p.variants.map((v) => v.sku), p.images.length])).toEqual([
       ['gid://shopify/Product/1', [null], 1],

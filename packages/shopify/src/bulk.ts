@@ -70,12 +70,15 @@ export class BulkProductAssembler {
     const type = id.success ? GID_TYPE.exec(id.data.id)?.[1] : undefined;
     const parse = <S extends z.ZodType>(schema: S): z.infer<S> => {
       const r = schema.safeParse(raw);
-      if (!r.success) throw new ShopifyResponseShapeError(`Bulk export line ${lineNo} (${type}) has an unexpected shape: ${r.error.message}`);
+      if (!r.success)
+        throw new ShopifyResponseShapeError(`Bulk export line ${lineNo} (${type}) has an unexpected shape: ${r.error.message}`);
       return r.data;
     };
     if (type === 'Product') {
       const p = parse(bulkProductLine);
-      this.products.set(p.id, { ...toProduct({ ...p, media: { nodes: [] }, variants: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } }) });
+      this.products.set(p.id, {
+        ...toProduct({ ...p, media: { nodes: [] }, variants: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } }),
+      });
     } else if (type === 'ProductVariant') {
       this.variants.push(parse(bulkVariantLine));
     } else if (type === 'MediaImage') {
@@ -87,7 +90,10 @@ export class BulkProductAssembler {
   finish(): ShopifyProduct[] {
     for (const v of this.variants) {
       const parent = this.products.get(v.__parentId);
-      if (!parent) throw new ShopifyResponseShapeError(`Bulk export: variant ${v.id} names a product ${v.__parentId} that is not in the file.`);
+      if (!parent)
+        throw new ShopifyResponseShapeError(
+          `Bulk export: variant ${v.id} names a product ${v.__parentId} that is not in the file.`,
+        );
       parent.variants.push(toVariant(v));
     }
     for (const m of this.media) {
@@ -134,10 +140,16 @@ export class BulkInventoryAssembler {
       throw new ShopifyResponseShapeError(`Bulk inventory line ${lineNo} is not JSON.`);
     }
     const level = bulkLevelLine.safeParse(raw);
-    if (!level.success) throw new ShopifyResponseShapeError(`Bulk inventory line ${lineNo} has an unexpected shape: ${level.error.message}`);
+    if (!level.success)
+      throw new ShopifyResponseShapeError(`Bulk inventory line ${lineNo} has an unexpected shape: ${level.error.message}`);
     if (!this.wanted.has(level.data.__parentId)) return;
     const available = level.data.quantities.find((q) => q.name === 'available');
-    if (available) this.levels.push({ inventoryItemId: level.data.__parentId, locationId: level.data.location.id, available: available.quantity });
+    if (available)
+      this.levels.push({
+        inventoryItemId: level.data.__parentId,
+        locationId: level.data.location.id,
+        available: available.quantity,
+      });
   }
 }
 

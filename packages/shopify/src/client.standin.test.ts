@@ -31,7 +31,10 @@ function client(extra: Partial<ShopifyClientOptions> = {}, target: ShopifyStandI
 
 beforeAll(async () => {
   redis = await useTestRedis('shopify');
-  shop = await startShopifyStandIn({ catalogue: { products: 40, seed: 7, locations: 3 }, bucket: { maximumAvailable: 2000, restoreRate: 1000 } });
+  shop = await startShopifyStandIn({
+    catalogue: { products: 40, seed: 7, locations: 3 },
+    bucket: { maximumAvailable: 2000, restoreRate: 1000 },
+  });
 });
 
 afterAll(async () => {
@@ -44,7 +47,9 @@ describe('products', () => {
   it('pages through the whole catalogue with every variant, SKU-less and duplicate SKUs included', async () => {
     const result = await client().fetchCatalogue();
     expect(result.via).toBe('pages');
-    expect(result.products.map((p) => p.id).sort()).toEqual(shop.state.products.map((p) => `gid://shopify/Product/${p.id}`).sort());
+    expect(result.products.map((p) => p.id).sort()).toEqual(
+      shop.state.products.map((p) => `gid://shopify/Product/${p.id}`).sort(),
+    );
     const expectedVariants = shop.state.products.reduce((n, p) => n + p.variants.length, 0);
     expect(result.products.reduce((n, p) => n + p.variants.length, 0)).toBe(expectedVariants);
     // Products with more than the 25 variants embedded in a page are completed by follow-up pages.
@@ -87,7 +92,10 @@ describe('inventory', () => {
     expect(levels).toHaveLength(items.length * 3);
     const first = items[0]!;
     const loc = shop.state.locations[1]!.id;
-    expect(levels.find((l) => l.inventoryItemId === inventoryItemGid(first) && l.locationId === `gid://shopify/Location/${loc}`)?.available).toBe(shop.state.stock.get(first)!.get(loc));
+    expect(
+      levels.find((l) => l.inventoryItemId === inventoryItemGid(first) && l.locationId === `gid://shopify/Location/${loc}`)
+        ?.available,
+    ).toBe(shop.state.stock.get(first)!.get(loc));
     shop.setStock(first, loc, 123);
     const after = await c.getAvailableInventory([inventoryItemGid(first)]);
     expect(after.find((l) => l.locationId === `gid://shopify/Location/${loc}`)?.available).toBe(123);
@@ -96,7 +104,10 @@ describe('inventory', () => {
 
 describe('throttling', () => {
   it('paces every client of a store to the restore rate through Redis; no request is refused twice in a row', async () => {
-    const slow = await startShopifyStandIn({ catalogue: { products: 5, seed: 3 }, bucket: { maximumAvailable: 100, restoreRate: 200 } });
+    const slow = await startShopifyStandIn({
+      catalogue: { products: 5, seed: 3 },
+      bucket: { maximumAvailable: 100, restoreRate: 200 },
+    });
     try {
       const storeId = 'paced-store';
       const a = client({ storeId }, slow);
@@ -114,7 +125,8 @@ describe('throttling', () => {
       const byRequest = new Map<string, string[]>();
       for (const e of slow.requestLog) byRequest.set(e.variables, [...(byRequest.get(e.variables) ?? []), e.outcome]);
       for (const outcomes of byRequest.values()) {
-        for (let i = 1; i < outcomes.length; i++) expect(outcomes[i - 1] === 'throttled' && outcomes[i] === 'throttled').toBe(false);
+        for (let i = 1; i < outcomes.length; i++)
+          expect(outcomes[i - 1] === 'throttled' && outcomes[i] === 'throttled').toBe(false);
         expect(outcomes.at(-1)).toBe('ok');
       }
       expect(slow.counters.throttled).toBeLessThanOrEqual(2);
@@ -174,7 +186,17 @@ describe('faults', () => {
 
 describe('orders', () => {
   const variant = () => shop.state.products[3]!.variants[0]!;
-  const input = () => ({ lineItems: [{ variantId: `gid://shopify/ProductVariant/${variant().id}`, quantity: 2, priceSet: { shopMoney: { amount: '19.99', currencyCode: 'GBP' } } }], currency: 'GBP', financialStatus: 'PAID' as const });
+  const input = () => ({
+    lineItems: [
+      {
+        variantId: `gid://shopify/ProductVariant/${variant().id}`,
+        quantity: 2,
+        priceSet: { shopMoney: { amount: '19.99', currencyCode: 'GBP' } },
+      },
+    ],
+    currency: 'GBP',
+    financialStatus: 'PAID' as const,
+  });
 
   it('creates once; a retry returns the same order; stock is decremented', async () => {
     const c = client();
@@ -190,7 +212,9 @@ describe('orders', () => {
 
   it('two workers racing create exactly one order', async () => {
     const [a, b] = [client(), client()];
-    const results = await Promise.allSettled([0, 1, 2, 3, 4, 5].map((i) => (i % 2 ? a : b).createOrderOnce('576460000000000002', input())));
+    const results = await Promise.allSettled(
+      [0, 1, 2, 3, 4, 5].map((i) => (i % 2 ? a : b).createOrderOnce('576460000000000002', input())),
+    );
     const created = results.filter((r) => r.status === 'fulfilled' && r.value.created);
     expect(created).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ShopifyOrderClaimBusyError);
@@ -204,7 +228,11 @@ describe('orders', () => {
     expect(shop.state.orders.filter((o) => o.sourceIdentifier === 'tiktok-576460000000000003')).toHaveLength(1);
     // The claim holds while the outcome is unknown, then the lookup finds the order.
     await expect(c.createOrderOnce('576460000000000003', input())).rejects.toBeInstanceOf(ShopifyOrderClaimBusyError);
-    const settled = await waitUntil(() => c.createOrderOnce('576460000000000003', input()).catch(() => undefined), { timeoutMs: 5000, intervalMs: 100, what: 'the claim to lapse' });
+    const settled = await waitUntil(() => c.createOrderOnce('576460000000000003', input()).catch(() => undefined), {
+      timeoutMs: 5000,
+      intervalMs: 100,
+      what: 'the claim to lapse',
+    });
     expect(settled.created).toBe(false);
     expect(shop.state.orders.filter((o) => o.sourceIdentifier === 'tiktok-576460000000000003')).toHaveLength(1);
   });
@@ -219,7 +247,11 @@ describe('orders', () => {
     expect(await redis.client.pttl(key)).toBeGreaterThan(ttl - 150);
     expect(shop.releaseHeld()).toBe(1); // Shopify runs the request late: the order exists now
     await expect(c.createOrderOnce('576460000000000006', input())).rejects.toBeInstanceOf(ShopifyOrderClaimBusyError);
-    const settled = await waitUntil(() => c.createOrderOnce('576460000000000006', input()).catch(() => undefined), { timeoutMs: 5000, intervalMs: 100, what: 'the claim to lapse' });
+    const settled = await waitUntil(() => c.createOrderOnce('576460000000000006', input()).catch(() => undefined), {
+      timeoutMs: 5000,
+      intervalMs: 100,
+      what: 'the claim to lapse',
+    });
     expect(settled.created).toBe(false);
     expect(shop.state.orders.filter((o) => o.sourceIdentifier === 'tiktok-576460000000000006')).toHaveLength(1);
   });
@@ -238,7 +270,11 @@ describe('orders', () => {
     const { order } = await c.createOrderOnce('576460000000000005', input());
     shop.fulfilOrder(order.id, { number: '1Z999AA10123456784', company: 'UPS', url: 'https://ups.example/t/1Z999' });
     const fulfilled = await c.getOrder(order.id);
-    expect(fulfilled?.fulfillments[0]?.trackingInfo[0]).toEqual({ number: '1Z999AA10123456784', company: 'UPS', url: 'https://ups.example/t/1Z999' });
+    expect(fulfilled?.fulfillments[0]?.trackingInfo[0]).toEqual({
+      number: '1Z999AA10123456784',
+      company: 'UPS',
+      url: 'https://ups.example/t/1Z999',
+    });
     shop.cancelOrder(order.id, 'CUSTOMER');
     const cancelled = await c.getOrder(order.id);
     expect(cancelled?.cancelledAt).not.toBeNull();
@@ -298,7 +334,12 @@ describe('webhooks', () => {
 
     const outcomes = [];
     for (const r of attempts) {
-      const verdict = verifyShopifyWebhook({ rawBody: r.body, headers: r.headers, secret: shop.apiSecret, expectedShopDomain: shop.shopDomain });
+      const verdict = verifyShopifyWebhook({
+        rawBody: r.body,
+        headers: r.headers,
+        secret: shop.apiSecret,
+        expectedShopDomain: shop.shopDomain,
+      });
       expect(verdict.ok).toBe(true);
       if (verdict.ok) outcomes.push(await deduper.firstSeen(storeId, verdict.webhookId));
     }
@@ -308,14 +349,31 @@ describe('webhooks', () => {
     expect(body.admin_graphql_api_id).toMatch(/^gid:\/\/shopify\/InventoryLevel\//);
 
     const forged = shop.buildWebhook('inventory_levels/update', body, { secret: 'shpss_not-the-app-secret' });
-    expect(verifyShopifyWebhook({ rawBody: forged.body, headers: forged.headers, secret: shop.apiSecret })).toMatchObject({ ok: false, reason: 'bad-signature' });
+    expect(verifyShopifyWebhook({ rawBody: forged.body, headers: forged.headers, secret: shop.apiSecret })).toMatchObject({
+      ok: false,
+      reason: 'bad-signature',
+    });
     const genuine = shop.buildWebhook('inventory_levels/update', body);
-    expect(verifyShopifyWebhook({ rawBody: genuine.body.replace('"available":7', '"available":70'), headers: genuine.headers, secret: shop.apiSecret })).toMatchObject({ ok: false, reason: 'bad-signature' });
+    expect(
+      verifyShopifyWebhook({
+        rawBody: genuine.body.replace('"available":7', '"available":70'),
+        headers: genuine.headers,
+        secret: shop.apiSecret,
+      }),
+    ).toMatchObject({ ok: false, reason: 'bad-signature' });
     const stale = shop.buildWebhook('inventory_levels/update', body, { triggeredAt: new Date(Date.now() - 2 * 24 * 3600_000) });
-    expect(verifyShopifyWebhook({ rawBody: stale.body, headers: stale.headers, secret: shop.apiSecret })).toMatchObject({ ok: false, reason: 'stale' });
+    expect(verifyShopifyWebhook({ rawBody: stale.body, headers: stale.headers, secret: shop.apiSecret })).toMatchObject({
+      ok: false,
+      reason: 'stale',
+    });
     const { 'x-shopify-hmac-sha256': _dropped, ...unsigned } = genuine.headers;
-    expect(verifyShopifyWebhook({ rawBody: genuine.body, headers: unsigned, secret: shop.apiSecret })).toMatchObject({ ok: false, reason: 'missing-header' });
-    expect(verifyShopifyWebhook({ rawBody: genuine.body, headers: genuine.headers, secret: shop.apiSecret })).toMatchObject({ ok: true });
+    expect(verifyShopifyWebhook({ rawBody: genuine.body, headers: unsigned, secret: shop.apiSecret })).toMatchObject({
+      ok: false,
+      reason: 'missing-header',
+    });
+    expect(verifyShopifyWebhook({ rawBody: genuine.body, headers: genuine.headers, secret: shop.apiSecret })).toMatchObject({
+      ok: true,
+    });
   });
 });
 
@@ -324,10 +382,16 @@ describe('the API call observer (metrics)', () => {
     const calls: unknown[] = [];
     const observe = { onApiCall: (call: unknown) => calls.push(call) };
     // A shop of its own with an empty, slow bucket: the first request is refused THROTTLED.
-    const slow = await startShopifyStandIn({ shopDomain: 'observer-slow.myshopify.com', catalogue: { products: 1, seed: 3 }, bucket: { maximumAvailable: 1000, restoreRate: 1 } });
+    const slow = await startShopifyStandIn({
+      shopDomain: 'observer-slow.myshopify.com',
+      catalogue: { products: 1, seed: 3 },
+      bucket: { maximumAvailable: 1000, restoreRate: 1 },
+    });
     try {
       slow.setBucket({ currentlyAvailable: 0 });
-      await expect(client({ ...observe, maxThrottleWaitMs: 1 }, slow).countProducts()).rejects.toMatchObject({ name: 'ShopifyRateLimitError' });
+      await expect(client({ ...observe, maxThrottleWaitMs: 1 }, slow).countProducts()).rejects.toMatchObject({
+        name: 'ShopifyRateLimitError',
+      });
       expect(slow.counters).toMatchObject({ requests: 1, throttled: 1 });
     } finally {
       await slow.close();
@@ -344,6 +408,12 @@ describe('the API call observer (metrics)', () => {
   });
 
   it('a throwing observer does not fail the call', async () => {
-    await expect(client({ onApiCall: () => { throw new Error('observer bug'); } }).countProducts()).resolves.toMatchObject({ exact: true });
+    await expect(
+      client({
+        onApiCall: () => {
+          throw new Error('observer bug');
+        },
+      }).countProducts(),
+    ).resolves.toMatchObject({ exact: true });
   });
 });

@@ -4,7 +4,17 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import { BulkInventoryAssembler, BulkProductAssembler, toProduct, toVariant } from './bulk.js';
-import { ShopifyBulkBusyError, ShopifyBulkOperationError, ShopifyClientError, ShopifyConfigError, ShopifyOrderClaimBusyError, ShopifyResponseShapeError, ShopifyTransientError, ShopifyUserError, type ShopifyUserErrorItem } from './errors.js';
+import {
+  ShopifyBulkBusyError,
+  ShopifyBulkOperationError,
+  ShopifyClientError,
+  ShopifyConfigError,
+  ShopifyOrderClaimBusyError,
+  ShopifyResponseShapeError,
+  ShopifyTransientError,
+  ShopifyUserError,
+  type ShopifyUserErrorItem,
+} from './errors.js';
 import * as ops from './operations.js';
 import * as s from './schemas.js';
 import { GraphqlTransport, type TransportOptions } from './transport.js';
@@ -72,7 +82,16 @@ const SEARCH_MAX_CHARS = 1500;
  * names the order, so its tracking goes to TikTok in one targeted job; the fulfilment topics
  * catch partial fulfilments and tracking edits through the fulfilment poll.
  */
-export const SHOPTOK_WEBHOOK_TOPICS = ['PRODUCTS_CREATE', 'PRODUCTS_UPDATE', 'PRODUCTS_DELETE', 'INVENTORY_LEVELS_UPDATE', 'ORDERS_CANCELLED', 'ORDERS_FULFILLED', 'FULFILLMENTS_CREATE', 'FULFILLMENTS_UPDATE'] as const;
+export const SHOPTOK_WEBHOOK_TOPICS = [
+  'PRODUCTS_CREATE',
+  'PRODUCTS_UPDATE',
+  'PRODUCTS_DELETE',
+  'INVENTORY_LEVELS_UPDATE',
+  'ORDERS_CANCELLED',
+  'ORDERS_FULFILLED',
+  'FULFILLMENTS_CREATE',
+  'FULFILLMENTS_UPDATE',
+] as const;
 export type ShopifyWebhookTopic = (typeof SHOPTOK_WEBHOOK_TOPICS)[number];
 
 const money = z.object({ amount: z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal string'), currencyCode: z.string().length(3) });
@@ -131,12 +150,32 @@ export const tiktokOrderInput = z
     sourceIdentifier: z.string().optional(),
     sourceName: z.string().optional(),
     taxesIncluded: z.boolean().optional(),
-    financialStatus: z.enum(['AUTHORIZED', 'EXPIRED', 'PAID', 'PARTIALLY_PAID', 'PARTIALLY_REFUNDED', 'PENDING', 'REFUNDED', 'VOIDED']).optional(),
+    financialStatus: z
+      .enum(['AUTHORIZED', 'EXPIRED', 'PAID', 'PARTIALLY_PAID', 'PARTIALLY_REFUNDED', 'PENDING', 'REFUNDED', 'VOIDED'])
+      .optional(),
     shippingAddress: address.optional(),
     billingAddress: address.optional(),
-    shippingLines: z.array(z.object({ title: z.string(), code: z.string().optional(), source: z.string().optional(), priceSet: moneyBag }).strict()).optional(),
-    taxLines: z.array(z.object({ title: z.string(), rate: z.string().regex(/^\d+(\.\d+)?$/), priceSet: moneyBag, channelLiable: z.boolean().optional() }).strict()).optional(),
-    discountCode: z.object({ itemFixedDiscountCode: z.object({ code: z.string(), amountSet: moneyBag }).strict() }).strict().optional(),
+    shippingLines: z
+      .array(
+        z.object({ title: z.string(), code: z.string().optional(), source: z.string().optional(), priceSet: moneyBag }).strict(),
+      )
+      .optional(),
+    taxLines: z
+      .array(
+        z
+          .object({
+            title: z.string(),
+            rate: z.string().regex(/^\d+(\.\d+)?$/),
+            priceSet: moneyBag,
+            channelLiable: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    discountCode: z
+      .object({ itemFixedDiscountCode: z.object({ code: z.string(), amountSet: moneyBag }).strict() })
+      .strict()
+      .optional(),
     transactions: z
       .array(
         z
@@ -157,7 +196,9 @@ export const tiktokOrderInput = z
 /** The `options` argument of `orderCreate`; the default is explained in {@link ShopifyClient.createOrderOnce}. */
 export const orderCreateOptionsInput = z
   .object({
-    inventoryBehaviour: z.enum(['BYPASS', 'DECREMENT_IGNORING_POLICY', 'DECREMENT_OBEYING_POLICY']).default('DECREMENT_IGNORING_POLICY'),
+    inventoryBehaviour: z
+      .enum(['BYPASS', 'DECREMENT_IGNORING_POLICY', 'DECREMENT_OBEYING_POLICY'])
+      .default('DECREMENT_IGNORING_POLICY'),
     sendReceipt: z.boolean().default(false),
     sendFulfillmentReceipt: z.boolean().default(false),
   })
@@ -197,7 +238,8 @@ const DEFAULT_MAX_THROTTLE_WAIT_MS = 20_000;
  * recovery) still outlasts any orderCreate call.
  */
 export function requestTimingsForClaim(orderClaimTtlMs: number): { timeoutMs: number; maxThrottleWaitMs: number } {
-  if (orderClaimTtlMs >= DEFAULT_TIMEOUT_MS + DEFAULT_MAX_THROTTLE_WAIT_MS) return { timeoutMs: DEFAULT_TIMEOUT_MS, maxThrottleWaitMs: DEFAULT_MAX_THROTTLE_WAIT_MS };
+  if (orderClaimTtlMs >= DEFAULT_TIMEOUT_MS + DEFAULT_MAX_THROTTLE_WAIT_MS)
+    return { timeoutMs: DEFAULT_TIMEOUT_MS, maxThrottleWaitMs: DEFAULT_MAX_THROTTLE_WAIT_MS };
   const timeoutMs = Math.floor(orderClaimTtlMs * 0.6);
   return { timeoutMs, maxThrottleWaitMs: orderClaimTtlMs - timeoutMs };
 }
@@ -230,14 +272,26 @@ export class ShopifyClient {
   // ---- products -------------------------------------------------------------------------
 
   /** One page of products (with all their variants), optionally only those changed since a time. */
-  async listProductsPage(params: { after?: string | null; updatedSince?: Date; pageSize?: number } = {}): Promise<{ products: ShopifyProduct[]; hasNextPage: boolean; endCursor: string | null }> {
-    const { data } = await this.transport.request('ProductsPage', ops.PRODUCTS_PAGE, { first: params.pageSize ?? 5, after: params.after ?? null, query: searchFor(params.updatedSince) }, s.productsPageData);
+  async listProductsPage(
+    params: { after?: string | null; updatedSince?: Date; pageSize?: number } = {},
+  ): Promise<{ products: ShopifyProduct[]; hasNextPage: boolean; endCursor: string | null }> {
+    const { data } = await this.transport.request(
+      'ProductsPage',
+      ops.PRODUCTS_PAGE,
+      { first: params.pageSize ?? 5, after: params.after ?? null, query: searchFor(params.updatedSince) },
+      s.productsPageData,
+    );
     const products: ShopifyProduct[] = [];
     for (const node of data.products.nodes) {
       const product = toProduct(node);
       let page = node.variants.pageInfo;
       while (page.hasNextPage) {
-        const more = await this.transport.request('ProductVariantsPage', ops.PRODUCT_VARIANTS_PAGE, { id: node.id, after: page.endCursor }, s.productVariantsPageData);
+        const more = await this.transport.request(
+          'ProductVariantsPage',
+          ops.PRODUCT_VARIANTS_PAGE,
+          { id: node.id, after: page.endCursor },
+          s.productVariantsPageData,
+        );
         if (!more.data.product) break; // deleted while we paged
         product.variants.push(...more.data.product.variants.nodes.map(toVariant));
         page = more.data.product.variants.pageInfo;
@@ -260,7 +314,12 @@ export class ShopifyClient {
 
   /** How many products match (`exact` is false when Shopify capped the count). */
   async countProducts(params: { updatedSince?: Date } = {}): Promise<{ count: number; exact: boolean }> {
-    const { data } = await this.transport.request('ProductsCount', ops.PRODUCTS_COUNT, { query: searchFor(params.updatedSince) }, s.productsCountData);
+    const { data } = await this.transport.request(
+      'ProductsCount',
+      ops.PRODUCTS_COUNT,
+      { query: searchFor(params.updatedSince) },
+      s.productsCountData,
+    );
     return { count: data.productsCount?.count ?? 0, exact: data.productsCount?.precision !== 'AT_LEAST' };
   }
 
@@ -272,7 +331,9 @@ export class ShopifyClient {
   async exportProductsBulk(params: { updatedSince?: Date } = {}): Promise<ShopifyProduct[]> {
     const search = searchFor(params.updatedSince) ?? '';
     const assembler = new BulkProductAssembler();
-    await this.runBulkQuery(ops.BULK_PRODUCTS_INNER.replace('"__SEARCH__"', JSON.stringify(search)), (line, n) => assembler.add(line, n));
+    await this.runBulkQuery(ops.BULK_PRODUCTS_INNER.replace('"__SEARCH__"', JSON.stringify(search)), (line, n) =>
+      assembler.add(line, n),
+    );
     return assembler.finish();
   }
 
@@ -291,9 +352,18 @@ export class ShopifyClient {
       // later without spending an attempt, instead of failing the sync.
       const busy = payload.userErrors.find((e) => e.code === 'OPERATION_IN_PROGRESS' || e.code === 'LIMIT_REACHED');
       if (busy && (await this.cancelAbandonedBulkQueries()) > 0) {
-        throw new ShopifyBulkBusyError(`Shopify runs as many bulk queries for this store as it allows (${busy.code}); cancelled shoptok's abandoned ones, trying again in 5 s.`, { code: busy.code ?? 'OPERATION_IN_PROGRESS', operation: 'BulkRunQuery' }, 5_000);
+        throw new ShopifyBulkBusyError(
+          `Shopify runs as many bulk queries for this store as it allows (${busy.code}); cancelled shoptok's abandoned ones, trying again in 5 s.`,
+          { code: busy.code ?? 'OPERATION_IN_PROGRESS', operation: 'BulkRunQuery' },
+          5_000,
+        );
       }
-      if (busy) throw new ShopifyBulkBusyError(`Shopify runs as many bulk queries for this store as it allows (${busy.code}); trying again in ${Math.round(this.bulkBusyRetryMs() / 1000)} s.`, { code: busy.code ?? 'OPERATION_IN_PROGRESS', operation: 'BulkRunQuery' }, this.bulkBusyRetryMs());
+      if (busy)
+        throw new ShopifyBulkBusyError(
+          `Shopify runs as many bulk queries for this store as it allows (${busy.code}); trying again in ${Math.round(this.bulkBusyRetryMs() / 1000)} s.`,
+          { code: busy.code ?? 'OPERATION_IN_PROGRESS', operation: 'BulkRunQuery' },
+          this.bulkBusyRetryMs(),
+        );
       throw new ShopifyUserError('bulkOperationRunQuery', payload.userErrors, { requestId: run.requestId });
     }
     const id = payload.bulkOperation.id;
@@ -329,10 +399,16 @@ export class ShopifyClient {
         await this.options.redis.hdel(this.runningBulkKey(), id);
         // A userError means it already ended (completed, failed or cancelled): its slot is free anyway.
         if (data.bulkOperationCancel.userErrors.length === 0) cancelled += 1;
-        this.options.logger?.warn({ store: this.options.storeId, bulkOperation: id, startedAt: new Date(Number(startedAt)).toISOString() }, 'shopify: cancelled an abandoned bulk query of shoptok');
+        this.options.logger?.warn(
+          { store: this.options.storeId, bulkOperation: id, startedAt: new Date(Number(startedAt)).toISOString() },
+          'shopify: cancelled an abandoned bulk query of shoptok',
+        );
       }
     } catch (err) {
-      this.options.logger?.warn({ store: this.options.storeId, err: (err as Error).message }, 'shopify: could not cancel abandoned bulk queries');
+      this.options.logger?.warn(
+        { store: this.options.storeId, err: (err as Error).message },
+        'shopify: could not cancel abandoned bulk queries',
+      );
     }
     return cancelled;
   }
@@ -343,30 +419,44 @@ export class ShopifyClient {
     for (;;) {
       const { data } = await this.transport.request('BulkOperationStatus', ops.BULK_OPERATION_STATUS, { id }, s.bulkStatusData);
       const op = data.bulkOperation;
-      if (!op) throw new ShopifyBulkOperationError(`Bulk operation ${id} disappeared.`, true, { operation: 'BulkOperationStatus' });
+      if (!op)
+        throw new ShopifyBulkOperationError(`Bulk operation ${id} disappeared.`, true, { operation: 'BulkOperationStatus' });
       if (op.status === 'COMPLETED') {
         if (!op.url) return; // Shopify gives no file when nothing matched
         const res = await this.transport.download(op.url);
-        if (!res.ok || !res.body) throw new ShopifyBulkOperationError(`Downloading bulk result ${id} failed with HTTP ${res.status}.`, true, { code: String(res.status) });
+        if (!res.ok || !res.body)
+          throw new ShopifyBulkOperationError(`Downloading bulk result ${id} failed with HTTP ${res.status}.`, true, {
+            code: String(res.status),
+          });
         const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
         try {
           let lineNo = 0;
           for await (const line of createInterface({ input: body, crlfDelay: Infinity })) onLine(line, ++lineNo);
         } catch (err) {
           if (err instanceof ShopifyClientError) throw err;
-          throw new ShopifyBulkOperationError(`Downloading bulk result ${id} broke off: ${(err as Error).message}`, true, { code: 'DOWNLOAD' });
+          throw new ShopifyBulkOperationError(`Downloading bulk result ${id} broke off: ${(err as Error).message}`, true, {
+            code: 'DOWNLOAD',
+          });
         } finally {
           body.destroy();
         }
         return;
       }
       if (op.status === 'FAILED' || op.status === 'CANCELED' || op.status === 'EXPIRED') {
-        throw new ShopifyBulkOperationError(`Bulk operation ${id} ended ${op.status}${op.errorCode ? ` (${op.errorCode})` : ''}.`, op.status === 'FAILED', { code: op.errorCode ?? op.status });
+        throw new ShopifyBulkOperationError(
+          `Bulk operation ${id} ended ${op.status}${op.errorCode ? ` (${op.errorCode})` : ''}.`,
+          op.status === 'FAILED',
+          { code: op.errorCode ?? op.status },
+        );
       }
       if (Date.now() > deadline) {
         // Nobody will read it: free its slot of the shop's bulk queries.
-        await this.transport.request('BulkOperationCancel', ops.BULK_OPERATION_CANCEL, { id }, s.bulkCancelData).catch(() => undefined);
-        throw new ShopifyBulkOperationError(`Bulk operation ${id} still ${op.status} after the timeout; cancelled.`, true, { code: 'TIMEOUT' });
+        await this.transport
+          .request('BulkOperationCancel', ops.BULK_OPERATION_CANCEL, { id }, s.bulkCancelData)
+          .catch(() => undefined);
+        throw new ShopifyBulkOperationError(`Bulk operation ${id} still ${op.status} after the timeout; cancelled.`, true, {
+          code: 'TIMEOUT',
+        });
       }
       // Poll soon at first (a small store's export takes a second or two), then every interval.
       await sleep(Math.min(this.options.bulkPollIntervalMs ?? 1000, 250 * 2 ** polls++));
@@ -378,7 +468,9 @@ export class ShopifyClient {
    * on (`params.bulkThreshold` overrides it for one call, e.g. a stock sync that pays for pages'
    * media and descriptions it does not use).
    */
-  async fetchCatalogue(params: { updatedSince?: Date; bulkThreshold?: number } = {}): Promise<{ products: ShopifyProduct[]; via: 'pages' | 'bulk'; counted: number }> {
+  async fetchCatalogue(
+    params: { updatedSince?: Date; bulkThreshold?: number } = {},
+  ): Promise<{ products: ShopifyProduct[]; via: 'pages' | 'bulk'; counted: number }> {
     const { count, exact } = await this.countProducts(params);
     if (!exact || count >= (params.bulkThreshold ?? this.options.bulkThreshold ?? 2000)) {
       return { products: await this.exportProductsBulk(params), via: 'bulk', counted: count };
@@ -404,13 +496,23 @@ export class ShopifyClient {
       return assembler.levels;
     }
     for (let i = 0; i < ids.length; i += 25) {
-      const { data } = await this.transport.request('InventoryLevels', ops.INVENTORY_LEVELS, { ids: ids.slice(i, i + 25) }, s.inventoryLevelsData);
+      const { data } = await this.transport.request(
+        'InventoryLevels',
+        ops.INVENTORY_LEVELS,
+        { ids: ids.slice(i, i + 25) },
+        s.inventoryLevelsData,
+      );
       for (const item of data.nodes) {
         if (!item || !('id' in item)) continue;
         pushLevels(out, item.id, item.inventoryLevels.nodes);
         let page = item.inventoryLevels.pageInfo;
         while (page.hasNextPage) {
-          const more = await this.transport.request('InventoryItemLevels', ops.INVENTORY_ITEM_LEVELS, { id: item.id, after: page.endCursor }, s.inventoryItemLevelsData);
+          const more = await this.transport.request(
+            'InventoryItemLevels',
+            ops.INVENTORY_ITEM_LEVELS,
+            { id: item.id, after: page.endCursor },
+            s.inventoryItemLevelsData,
+          );
           if (!more.data.inventoryItem) break;
           pushLevels(out, item.id, more.data.inventoryItem.inventoryLevels.nodes);
           page = more.data.inventoryItem.inventoryLevels.pageInfo;
@@ -434,12 +536,27 @@ export class ShopifyClient {
       const query = batch.map((sku) => `sku:${quoteSearchValue(sku)}`).join(' OR ');
       let after: string | null = null;
       for (;;) {
-        const { data }: { data: z.infer<typeof s.variantsBySkuData> } = await this.transport.request('VariantsBySku', ops.VARIANTS_BY_SKU, { first: 100, after, query }, s.variantsBySkuData);
+        const { data }: { data: z.infer<typeof s.variantsBySkuData> } = await this.transport.request(
+          'VariantsBySku',
+          ops.VARIANTS_BY_SKU,
+          { first: 100, after, query },
+          s.variantsBySkuData,
+        );
         for (const v of data.productVariants.nodes) {
           // Search is fuzzy (case, SKU fragments): only an exact SKU counts.
           if (v.sku === null || !exact.has(v.sku) || seen.has(v.id)) continue;
           seen.add(v.id);
-          out.push({ id: v.id, sku: v.sku, title: v.title, price: v.price, inventoryItemId: v.inventoryItem.id, tracked: v.inventoryItem.tracked, productId: v.product.id, productTitle: v.product.title, productStatus: v.product.status });
+          out.push({
+            id: v.id,
+            sku: v.sku,
+            title: v.title,
+            price: v.price,
+            inventoryItemId: v.inventoryItem.id,
+            tracked: v.inventoryItem.tracked,
+            productId: v.product.id,
+            productTitle: v.product.title,
+            productStatus: v.product.status,
+          });
         }
         if (!data.productVariants.pageInfo.hasNextPage || !data.productVariants.pageInfo.endCursor) break;
         after = data.productVariants.pageInfo.endCursor;
@@ -460,15 +577,24 @@ export class ShopifyClient {
    * Orders carrying `tag` (default `tiktok`, the tag `createOrderOnce` sets) updated at or after
    * `since`, oldest change first, one page at a time, with fulfilments and cancellation.
    */
-  async *iterateOrdersUpdatedSince(since: Date, options: { tag?: string; pageSize?: number } = {}): AsyncGenerator<ShopifyOrder[]> {
-    if (Number.isNaN(since.getTime())) throw new ShopifyClientError('iterateOrdersUpdatedSince needs a valid date.', false, { operation: 'OrdersUpdatedPage' });
+  async *iterateOrdersUpdatedSince(
+    since: Date,
+    options: { tag?: string; pageSize?: number } = {},
+  ): AsyncGenerator<ShopifyOrder[]> {
+    if (Number.isNaN(since.getTime()))
+      throw new ShopifyClientError('iterateOrdersUpdatedSince needs a valid date.', false, { operation: 'OrdersUpdatedPage' });
     const tag = options.tag ?? 'tiktok';
     const query = `tag:${quoteSearchValue(tag)} updated_at:>='${since.toISOString()}'`;
     // About 120 cost points per order (20 fulfilments x 5 tracking numbers): 5 stays far below 1,000.
     const first = Math.min(Math.max(options.pageSize ?? 5, 1), 8);
     let after: string | null = null;
     for (;;) {
-      const { data }: { data: z.infer<typeof s.ordersUpdatedPageData> } = await this.transport.request('OrdersUpdatedPage', ops.ORDERS_UPDATED_PAGE, { first, after, query }, s.ordersUpdatedPageData);
+      const { data }: { data: z.infer<typeof s.ordersUpdatedPageData> } = await this.transport.request(
+        'OrdersUpdatedPage',
+        ops.ORDERS_UPDATED_PAGE,
+        { first, after, query },
+        s.ordersUpdatedPageData,
+      );
       // Search is fuzzy: keep only orders that really carry the tag and changed in the window.
       const orders = data.orders.nodes.filter((o) => o.tags.includes(tag) && Date.parse(o.updatedAt) >= since.getTime());
       if (orders.length > 0) yield orders;
@@ -483,7 +609,10 @@ export class ShopifyClient {
    * (default 2 min) because Shopify's search indexes changes a little late; re-reading an order
    * is harmless.
    */
-  async getOrdersUpdatedSince(since: Date, options: { tag?: string; pageSize?: number; overlapMs?: number } = {}): Promise<{ orders: ShopifyOrder[]; nextSince: Date }> {
+  async getOrdersUpdatedSince(
+    since: Date,
+    options: { tag?: string; pageSize?: number; overlapMs?: number } = {},
+  ): Promise<{ orders: ShopifyOrder[]; nextSince: Date }> {
     const byId = new Map<string, ShopifyOrder>();
     let latest = since.getTime();
     for await (const page of this.iterateOrdersUpdatedSince(since, options)) {
@@ -502,13 +631,23 @@ export class ShopifyClient {
    * Idempotent: an order that is already cancelled is a success with `cancelled: false`.
    */
   async cancelOrder(orderId: string, options: CancelOrderOptions): Promise<CancelOrderResult> {
-    if (!ORDER_GID.test(orderId)) throw new ShopifyClientError(`"${orderId}" is not a Shopify order id (gid://shopify/Order/<n>).`, false, { operation: 'OrderCancel' });
+    if (!ORDER_GID.test(orderId))
+      throw new ShopifyClientError(`"${orderId}" is not a Shopify order id (gid://shopify/Order/<n>).`, false, {
+        operation: 'OrderCancel',
+      });
     const parsed = cancelOrderOptions.safeParse(options);
-    if (!parsed.success) throw new ShopifyClientError(`Cancel options for ${orderId} are invalid: ${parsed.error.message}`, false, { operation: 'OrderCancel' });
+    if (!parsed.success)
+      throw new ShopifyClientError(`Cancel options for ${orderId} are invalid: ${parsed.error.message}`, false, {
+        operation: 'OrderCancel',
+      });
     const o = parsed.data;
 
     const current = await this.getOrder(orderId);
-    if (!current) throw new ShopifyClientError(`Shopify order ${orderId} does not exist (deleted?); nothing to cancel.`, false, { code: 'NOT_FOUND', operation: 'OrderCancel' });
+    if (!current)
+      throw new ShopifyClientError(`Shopify order ${orderId} does not exist (deleted?); nothing to cancel.`, false, {
+        code: 'NOT_FOUND',
+        operation: 'OrderCancel',
+      });
     if (current.cancelledAt) return { order: current, cancelled: false };
 
     // A job an earlier attempt started and left running: wait for it rather than sending a
@@ -540,7 +679,11 @@ export class ShopifyClient {
       // The merchant (or a lost earlier attempt of ours) cancelled it meanwhile: the goal is met.
       const after = await this.getOrder(orderId);
       if (after?.cancelledAt) return { order: after, cancelled: false };
-      throw new ShopifyUserError('orderCancel', errors.length > 0 ? errors : [{ field: null, message: 'no cancellation job returned' }], { requestId });
+      throw new ShopifyUserError(
+        'orderCancel',
+        errors.length > 0 ? errors : [{ field: null, message: 'no cancellation job returned' }],
+        { requestId },
+      );
     }
     const job = payload.jobResult;
     if (job.status === 'FAILED') this.cancelFailed(orderId, job.errors, requestId);
@@ -549,7 +692,12 @@ export class ShopifyClient {
     return this.awaitCancellation(orderId, job, requestId, pendingKey);
   }
 
-  private async awaitCancellation(orderId: string, job: { id: string; done: boolean; errors: ShopifyUserErrorItem[] }, requestId: string | undefined, pendingKey: string): Promise<CancelOrderResult> {
+  private async awaitCancellation(
+    orderId: string,
+    job: { id: string; done: boolean; errors: ShopifyUserErrorItem[] },
+    requestId: string | undefined,
+    pendingKey: string,
+  ): Promise<CancelOrderResult> {
     const deadline = Date.now() + (this.options.cancelWaitMs ?? 20_000);
     for (;;) {
       const { data } = await this.transport.request('JobStatus', ops.JOB_STATUS, { id: job.id }, s.jobStatusData);
@@ -564,20 +712,40 @@ export class ShopifyClient {
         this.cancelFailed(orderId, job.errors, requestId);
       }
       if (Date.now() > deadline) {
-        throw new ShopifyTransientError(`Shopify is still cancelling order ${orderId} (job ${job.id}); check again later.`, undefined, { code: 'CANCEL_PENDING', operation: 'OrderCancel', requestId });
+        throw new ShopifyTransientError(
+          `Shopify is still cancelling order ${orderId} (job ${job.id}); check again later.`,
+          undefined,
+          { code: 'CANCEL_PENDING', operation: 'OrderCancel', requestId },
+        );
       }
       await sleep(this.options.cancelPollIntervalMs ?? 500);
     }
   }
 
   private cancelFailed(orderId: string, errors: readonly ShopifyUserErrorItem[], requestId: string | undefined): never {
-    throw new ShopifyUserError('orderCancel', errors.length > 0 ? errors : [{ field: null, message: `Shopify's cancellation job for ${orderId} ended without cancelling it; check the order in the Shopify admin.` }], { requestId });
+    throw new ShopifyUserError(
+      'orderCancel',
+      errors.length > 0
+        ? errors
+        : [
+            {
+              field: null,
+              message: `Shopify's cancellation job for ${orderId} ended without cancelling it; check the order in the Shopify admin.`,
+            },
+          ],
+      { requestId },
+    );
   }
 
   /** The Shopify order made for a TikTok order, found by the `sourceIdentifier` we set. */
   async findOrderForTikTok(tiktokOrderId: string): Promise<ShopifyOrder | null> {
     const ident = sourceIdentifierFor(tiktokOrderId);
-    const { data } = await this.transport.request('OrdersSearch', ops.ORDERS_SEARCH, { query: `source_identifier:'${ident}'` }, s.ordersSearchData);
+    const { data } = await this.transport.request(
+      'OrdersSearch',
+      ops.ORDERS_SEARCH,
+      { query: `source_identifier:'${ident}'` },
+      s.ordersSearchData,
+    );
     // Search is fuzzy; only an exact match counts.
     return data.orders.nodes.find((o) => o.sourceIdentifier === ident) ?? null;
   }
@@ -586,12 +754,26 @@ export class ShopifyClient {
    * Creates the Shopify order for a TikTok order at most once, across retries, crashes and
    * concurrent workers: a claim in Redis, then a lookup by `sourceIdentifier`, then `orderCreate`.
    */
-  async createOrderOnce(tiktokOrderId: string, input: TikTokOrderInput, options: OrderCreateOptions = {}): Promise<{ order: ShopifyOrder; created: boolean }> {
+  async createOrderOnce(
+    tiktokOrderId: string,
+    input: TikTokOrderInput,
+    options: OrderCreateOptions = {},
+  ): Promise<{ order: ShopifyOrder; created: boolean }> {
     const ident = sourceIdentifierFor(tiktokOrderId);
     const parsedInput = tiktokOrderInput.safeParse(input);
-    if (!parsedInput.success) throw new ShopifyClientError(`Order input for TikTok order ${tiktokOrderId} is invalid: ${parsedInput.error.message}`, false, { operation: 'OrderCreate' });
+    if (!parsedInput.success)
+      throw new ShopifyClientError(
+        `Order input for TikTok order ${tiktokOrderId} is invalid: ${parsedInput.error.message}`,
+        false,
+        { operation: 'OrderCreate' },
+      );
     const parsedOptions = orderCreateOptionsInput.safeParse(options);
-    if (!parsedOptions.success) throw new ShopifyClientError(`orderCreate options for TikTok order ${tiktokOrderId} are invalid: ${parsedOptions.error.message}`, false, { operation: 'OrderCreate' });
+    if (!parsedOptions.success)
+      throw new ShopifyClientError(
+        `orderCreate options for TikTok order ${tiktokOrderId} are invalid: ${parsedOptions.error.message}`,
+        false,
+        { operation: 'OrderCreate' },
+      );
     const redis = this.options.redis;
     const key = `${this.options.keyPrefix}:{${this.options.storeId}}:shopify:order:${tiktokOrderId}`;
 
@@ -599,13 +781,23 @@ export class ShopifyClient {
     if (known?.state === 'created') return { order: await this.recordedOrder(tiktokOrderId, known.orderId), created: false };
 
     const token = randomUUID();
-    const claimed = await redis.set(key, JSON.stringify({ state: 'claimed', token, at: Date.now() }), 'PX', this.options.orderClaimTtlMs ?? 300_000, 'NX');
+    const claimed = await redis.set(
+      key,
+      JSON.stringify({ state: 'claimed', token, at: Date.now() }),
+      'PX',
+      this.options.orderClaimTtlMs ?? 300_000,
+      'NX',
+    );
     if (claimed !== 'OK') {
       const now = await this.readClaim(key);
       if (now?.state === 'created') return { order: await this.recordedOrder(tiktokOrderId, now.orderId), created: false };
       // Try again when the claim lapses (then the lookup finds an order a crashed attempt made).
       const lapsesInMs = await redis.pttl(key);
-      throw new ShopifyOrderClaimBusyError(`TikTok order ${tiktokOrderId} is being created by another worker (or its last attempt ended unsure); retry after the claim lapses.`, { operation: 'OrderCreate' }, Math.max(lapsesInMs, 0) + 250);
+      throw new ShopifyOrderClaimBusyError(
+        `TikTok order ${tiktokOrderId} is being created by another worker (or its last attempt ended unsure); retry after the claim lapses.`,
+        { operation: 'OrderCreate' },
+        Math.max(lapsesInMs, 0) + 250,
+      );
     }
 
     let sent = false;
@@ -620,7 +812,11 @@ export class ShopifyClient {
       // if it already lapsed (another attempt may be creating this order now).
       const renewed = await redis.eval(RENEW_CLAIM, 1, key, token, String(this.options.orderClaimTtlMs ?? 300_000));
       if (renewed !== 1) {
-        throw new ShopifyOrderClaimBusyError(`TikTok order ${tiktokOrderId}: the claim lapsed before orderCreate was sent; another attempt may hold it now.`, { operation: 'OrderCreate' }, Math.max(await redis.pttl(key), 0) + 250);
+        throw new ShopifyOrderClaimBusyError(
+          `TikTok order ${tiktokOrderId}: the claim lapsed before orderCreate was sent; another attempt may hold it now.`,
+          { operation: 'OrderCreate' },
+          Math.max(await redis.pttl(key), 0) + 250,
+        );
       }
       sent = true;
       const { data, requestId } = await this.transport.request(
@@ -641,17 +837,26 @@ export class ShopifyClient {
       const payload = data.orderCreate;
       if (!payload || payload.userErrors.length > 0 || !payload.order) {
         sent = false; // rejected: nothing was created
-        throw new ShopifyUserError('orderCreate', payload?.userErrors ?? [{ field: null, message: 'no order returned' }], { requestId });
+        throw new ShopifyUserError('orderCreate', payload?.userErrors ?? [{ field: null, message: 'no order returned' }], {
+          requestId,
+        });
       }
       await this.remember(key, payload.order.id);
-      this.options.logger?.info({ store: this.options.storeId, tiktokOrderId, orderId: payload.order.id }, 'shopify: order created');
+      this.options.logger?.info(
+        { store: this.options.storeId, tiktokOrderId, orderId: payload.order.id },
+        'shopify: order created',
+      );
       return { order: payload.order, created: true };
     } catch (err) {
       // Release the claim only when we know no order was made. After an unknown outcome
       // (timeout, 5xx, crash) the claim holds until it lapses, so the next attempt's lookup runs
       // once Shopify's search has indexed an order that may have been created.
       // Unknown: no answer (timeout, 5xx, reset), an answer we could not read, or anything unexpected.
-      const unknownOutcome = sent && (err instanceof ShopifyTransientError || err instanceof ShopifyResponseShapeError || !(err instanceof ShopifyClientError));
+      const unknownOutcome =
+        sent &&
+        (err instanceof ShopifyTransientError ||
+          err instanceof ShopifyResponseShapeError ||
+          !(err instanceof ShopifyClientError));
       if (!unknownOutcome) await redis.eval(RELEASE_CLAIM, 1, key, token);
       // Shopify may still run a request we gave up on (a timeout only ends our wait): hold the
       // claim a whole TTL from now, not just what is left of it, so the next attempt's lookup
@@ -669,14 +874,23 @@ export class ShopifyClient {
   }
 
   private async remember(key: string, orderId: string): Promise<void> {
-    await this.options.redis.set(key, JSON.stringify({ state: 'created', orderId, at: Date.now() }), 'PX', this.options.orderRecordTtlMs ?? 30 * 24 * 3600_000);
+    await this.options.redis.set(
+      key,
+      JSON.stringify({ state: 'created', orderId, at: Date.now() }),
+      'PX',
+      this.options.orderRecordTtlMs ?? 30 * 24 * 3600_000,
+    );
   }
 
   private async recordedOrder(tiktokOrderId: string, orderId: string): Promise<ShopifyOrder> {
     const order = await this.getOrder(orderId);
     if (!order) {
       // Never recreate on our own: a merchant may have deleted it on purpose.
-      throw new ShopifyClientError(`TikTok order ${tiktokOrderId} was created as ${orderId}, which no longer exists in Shopify; resolve it by hand.`, false, { operation: 'OrderById' });
+      throw new ShopifyClientError(
+        `TikTok order ${tiktokOrderId} was created as ${orderId}, which no longer exists in Shopify; resolve it by hand.`,
+        false,
+        { operation: 'OrderById' },
+      );
     }
     return order;
   }
@@ -688,7 +902,12 @@ export class ShopifyClient {
     const out: { id: string; topic: string; uri: string }[] = [];
     let after: string | null = null;
     for (;;) {
-      const { data }: { data: z.infer<typeof s.webhookSubscriptionsData> } = await this.transport.request('WebhookSubscriptions', ops.WEBHOOK_SUBSCRIPTIONS, { after }, s.webhookSubscriptionsData);
+      const { data }: { data: z.infer<typeof s.webhookSubscriptionsData> } = await this.transport.request(
+        'WebhookSubscriptions',
+        ops.WEBHOOK_SUBSCRIPTIONS,
+        { after },
+        s.webhookSubscriptionsData,
+      );
       out.push(...data.webhookSubscriptions.nodes);
       if (!data.webhookSubscriptions.pageInfo.hasNextPage) return out;
       after = data.webhookSubscriptions.pageInfo.endCursor;
@@ -699,7 +918,10 @@ export class ShopifyClient {
    * Makes each topic deliver to `uri`: creates what is missing and removes subscriptions of
    * those topics that point elsewhere (left over from an old URL). Other topics are untouched.
    */
-  async ensureWebhookSubscriptions(params: { uri: string; topics?: readonly ShopifyWebhookTopic[] }): Promise<{ created: string[]; deleted: string[] }> {
+  async ensureWebhookSubscriptions(params: {
+    uri: string;
+    topics?: readonly ShopifyWebhookTopic[];
+  }): Promise<{ created: string[]; deleted: string[] }> {
     const topics = params.topics ?? SHOPTOK_WEBHOOK_TOPICS;
     const existing = await this.listWebhookSubscriptions();
     const created: string[] = [];
@@ -707,13 +929,24 @@ export class ShopifyClient {
     for (const topic of topics) {
       const mine = existing.filter((w) => w.topic === topic);
       if (!mine.some((w) => w.uri === params.uri)) {
-        const { data, requestId } = await this.transport.request('WebhookSubscriptionCreate', ops.WEBHOOK_SUBSCRIPTION_CREATE, { topic, uri: params.uri }, s.webhookCreateData);
+        const { data, requestId } = await this.transport.request(
+          'WebhookSubscriptionCreate',
+          ops.WEBHOOK_SUBSCRIPTION_CREATE,
+          { topic, uri: params.uri },
+          s.webhookCreateData,
+        );
         const p = data.webhookSubscriptionCreate;
-        if (!p || p.userErrors.length > 0 || !p.webhookSubscription) throw new ShopifyUserError('webhookSubscriptionCreate', p?.userErrors ?? [], { requestId });
+        if (!p || p.userErrors.length > 0 || !p.webhookSubscription)
+          throw new ShopifyUserError('webhookSubscriptionCreate', p?.userErrors ?? [], { requestId });
         created.push(topic);
       }
       for (const stale of mine.filter((w) => w.uri !== params.uri)) {
-        const { data, requestId } = await this.transport.request('WebhookSubscriptionDelete', ops.WEBHOOK_SUBSCRIPTION_DELETE, { id: stale.id }, s.webhookDeleteData);
+        const { data, requestId } = await this.transport.request(
+          'WebhookSubscriptionDelete',
+          ops.WEBHOOK_SUBSCRIPTION_DELETE,
+          { id: stale.id },
+          s.webhookDeleteData,
+        );
         const p = data.webhookSubscriptionDelete;
         if (p && p.userErrors.length > 0) throw new ShopifyUserError('webhookSubscriptionDelete', p.userErrors, { requestId });
         deleted.push(stale.id);
@@ -740,7 +973,10 @@ function skuSearchBatches(skus: readonly string[]): string[][] {
   let length = 0;
   for (const sku of skus) {
     const termLength = `sku:${quoteSearchValue(sku)}`.length + 4; // + " OR "
-    if (termLength > SEARCH_MAX_CHARS) throw new ShopifyClientError(`SKU "${sku.slice(0, 40)}…" is too long to search for.`, false, { operation: 'VariantsBySku' });
+    if (termLength > SEARCH_MAX_CHARS)
+      throw new ShopifyClientError(`SKU "${sku.slice(0, 40)}…" is too long to search for.`, false, {
+        operation: 'VariantsBySku',
+      });
     if (current.length > 0 && (current.length >= SKUS_PER_SEARCH || length + termLength > SEARCH_MAX_CHARS)) {
       batches.push(current);
       current = [];
@@ -755,11 +991,16 @@ function skuSearchBatches(skus: readonly string[]): string[][] {
 
 /** The `sourceIdentifier` we give the Shopify order made for a TikTok order. */
 export function sourceIdentifierFor(tiktokOrderId: string): string {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(tiktokOrderId)) throw new ShopifyClientError(`"${tiktokOrderId}" is not a TikTok order id.`, false);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(tiktokOrderId))
+    throw new ShopifyClientError(`"${tiktokOrderId}" is not a TikTok order id.`, false);
   return `tiktok-${tiktokOrderId}`;
 }
 
-function pushLevels(out: InventoryAvailability[], inventoryItemId: string, levels: { location: { id: string }; quantities: { name: string; quantity: number }[] }[]) {
+function pushLevels(
+  out: InventoryAvailability[],
+  inventoryItemId: string,
+  levels: { location: { id: string }; quantities: { name: string; quantity: number }[] }[],
+) {
   for (const level of levels) {
     const available = level.quantities.find((q) => q.name === 'available');
     if (available) out.push({ inventoryItemId, locationId: level.location.id, available: available.quantity });

@@ -1,5 +1,20 @@
-export { orderCreateOptionsInput, quoteSearchValue, requestTimingsForClaim, ShopifyClient, SHOPTOK_WEBHOOK_TOPICS, sourceIdentifierFor, tiktokOrderInput } from './client.js';
-export type { CancelOrderOptions, CancelOrderResult, ShopifyClientOptions, ShopifyWebhookTopic, TikTokOrderInput, OrderCreateOptions } from './client.js';
+export {
+  orderCreateOptionsInput,
+  quoteSearchValue,
+  requestTimingsForClaim,
+  ShopifyClient,
+  SHOPTOK_WEBHOOK_TOPICS,
+  sourceIdentifierFor,
+  tiktokOrderInput,
+} from './client.js';
+export type {
+  CancelOrderOptions,
+  CancelOrderResult,
+  ShopifyClientOptions,
+  ShopifyWebhookTopic,
+  TikTokOrderInput,
+  OrderCreateOptions,
+} from './client.js';
 export { assembleBulkProducts } from './bulk.js';
 export {
   ShopifyAuthError,
@@ -18,6 +33,33 @@ export type { ShopifyErrorDetails, ShopifyUserErrorItem } from './errors.js';
 export { CostPacer } from './pacer.js';
 export type { ThrottleStatus } from './pacer.js';
 export type { FetchFn, ShopifyApiCall } from './transport.js';
-export type { InventoryAvailability, OrderCancelReason, ShopifyImage, ShopifyOrder, ShopifyProduct, ShopifyVariant, SkuVariant } from './types.js';
-export { fulfillmentWebhook, inventoryItemGid, inventoryLevelUpdateWebhook, locationGid, orderGid, orderWebhook, productGid, productWebhook, verifyShopifyWebhook, WebhookDeduper } from './webhooks.js';
-export type { FulfillmentWebhook, InventoryLevelUpdateWebhook, OrderWebhook, ProductWebhook, VerifyWebhookOptions, WebhookHeaders, WebhookVerdict } from './webhooks.js';
+export type {
+  InventoryAvailability,
+  OrderCancelReason,
+  ShopifyImage,
+  ShopifyOrder,
+  ShopifyProduct,
+  ShopifyVariant,
+  SkuVariant,
+} from './types.js';
+export {
+  fulfillmentWebhook,
+  inventoryItemGid,
+  inventoryLevelUpdateWebhook,
+  locationGid,
+  orderGid,
+  orderWebhook,
+  productGid,
+  productWebhook,
+  verifyShopifyWebhook,
+  WebhookDeduper,
+} from './webhooks.js';
+export type {
+  FulfillmentWebhook,
+  InventoryLevelUpdateWebhook,
+  OrderWebhook,
+  ProductWebhook,
+  VerifyWebhookOptions,
+  WebhookHeaders,
+  WebhookVerdict,
+} from './webhooks.js';

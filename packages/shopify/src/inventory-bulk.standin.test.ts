@@ -19,10 +19,21 @@ afterAll(async () => {
 });
 
 function client(bulkInventoryThreshold: number): ShopifyClient {
-  return new ShopifyClient({ storeDomain: shop.shopDomain, accessToken: shop.accessToken, apiSecretKey: shop.apiSecret, redis: redis.client, keyPrefix: redis.prefix, storeId: `bulk-${bulkInventoryThreshold}`, endpoint: shop.url, bulkPollIntervalMs: 10, bulkInventoryThreshold });
+  return new ShopifyClient({
+    storeDomain: shop.shopDomain,
+    accessToken: shop.accessToken,
+    apiSecretKey: shop.apiSecret,
+    redis: redis.client,
+    keyPrefix: redis.prefix,
+    storeId: `bulk-${bulkInventoryThreshold}`,
+    endpoint: shop.url,
+    bulkPollIntervalMs: 10,
+    bulkInventoryThreshold,
+  });
 }
 
-const sorted = (levels: { inventoryItemId: string; locationId: string; available: number }[]) => [...levels].sort((a, b) => `${a.inventoryItemId}${a.locationId}`.localeCompare(`${b.inventoryItemId}${b.locationId}`));
+const sorted = (levels: { inventoryItemId: string; locationId: string; available: number }[]) =>
+  [...levels].sort((a, b) => `${a.inventoryItemId}${a.locationId}`.localeCompare(`${b.inventoryItemId}${b.locationId}`));
 
 describe('getAvailableInventory', () => {
   it('reads many items with one bulk export, the same levels as the paged queries, for a fraction of the cost', async () => {
@@ -39,8 +50,14 @@ describe('getAvailableInventory', () => {
 
     expect(sorted(bulk)).toEqual(sorted(paged));
     expect(bulk).toHaveLength((wanted.length - 1) * 3);
-    expect(bulk).toContainEqual({ inventoryItemId: items[0], locationId: `gid://shopify/Location/${shop.state.locations[0]!.id}`, available: -3 });
-    expect(shop.requestLog.slice(operations).map((e) => e.operation)).toEqual(expect.arrayContaining(['BulkRunQuery', 'BulkOperationStatus']));
+    expect(bulk).toContainEqual({
+      inventoryItemId: items[0],
+      locationId: `gid://shopify/Location/${shop.state.locations[0]!.id}`,
+      available: -3,
+    });
+    expect(shop.requestLog.slice(operations).map((e) => e.operation)).toEqual(
+      expect.arrayContaining(['BulkRunQuery', 'BulkOperationStatus']),
+    );
     expect(bulkCost).toBeLessThan(pagedCost / 10);
   });
 });
@@ -53,7 +70,9 @@ describe('assembleBulkInventory', () => {
       '{"id":"gid://shopify/InventoryLevel/7?inventory_item_id=2","location":{"id":"gid://shopify/Location/7"},"quantities":[{"name":"available","quantity":9}],"__parentId":"gid://shopify/InventoryItem/2"}',
       '',
     ].join('\n');
-    expect(assembleBulkInventory(jsonl, new Set(['gid://shopify/InventoryItem/1']))).toEqual([{ inventoryItemId: 'gid://shopify/InventoryItem/1', locationId: 'gid://shopify/Location/7', available: 4 }]);
+    expect(assembleBulkInventory(jsonl, new Set(['gid://shopify/InventoryItem/1']))).toEqual([
+      { inventoryItemId: 'gid://shopify/InventoryItem/1', locationId: 'gid://shopify/Location/7', available: 4 },
+    ]);
     expect(() => assembleBulkInventory('{"location":{},"__parentId":"x"}\n', new Set(['x']))).toThrow(ShopifyResponseShapeError);
   });
 });

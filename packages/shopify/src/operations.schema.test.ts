@@ -2,7 +2,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAdminSchema } from '@shoptok/testkit/shopify';
-import { isEnumType, Kind, parse, validate, visit, type DefinitionNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import {
+  isEnumType,
+  Kind,
+  parse,
+  validate,
+  visit,
+  type DefinitionNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { SHOPTOK_WEBHOOK_TOPICS } from './client.js';
 import * as ops from './operations.js';
 
@@ -11,7 +20,13 @@ import * as ops from './operations.js';
 const srcDir = fileURLToPath(new URL('.', import.meta.url));
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? sourceFiles(join(dir, e.name))
+      : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')
+        ? [join(dir, e.name)]
+        : [],
+  );
 }
 
 function extractLiterals(): { file: string; text: string }[] {
@@ -26,7 +41,9 @@ describe('GraphQL operations against the Admin API 2026-10 schema', () => {
   const schema = loadAdminSchema();
   const literals = extractLiterals();
   const definitions: DefinitionNode[] = literals.flatMap((l) => parse(l.text).definitions);
-  const fragments = new Map(definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  const fragments = new Map(
+    definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+  );
   const operations = definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
 
   function withFragments(op: OperationDefinitionNode) {
@@ -46,7 +63,9 @@ describe('GraphQL operations against the Admin API 2026-10 schema', () => {
   }
 
   it('finds the operations', () => {
-    console.log(`GraphQL operations validated against admin_2026-10:\n${operations.map((o) => `  ${o.operation} ${o.name?.value}`).join('\n')}`);
+    console.log(
+      `GraphQL operations validated against admin_2026-10:\n${operations.map((o) => `  ${o.operation} ${o.name?.value}`).join('\n')}`,
+    );
     expect(operations.length).toBeGreaterThanOrEqual(14);
     expect(operations.every((o) => o.name)).toBe(true);
   });

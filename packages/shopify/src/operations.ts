@@ -77,38 +77,38 @@ const VARIANT_FIELDS = gql`
 /** One page of products, optionally filtered by a search query (e.g. `updated_at:>'…'`). */
 export const PRODUCTS_PAGE =
   gql`
-  query ProductsPage($first: Int!, $after: String, $query: String) {
-    products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      nodes {
-        ...ProductFields
+    query ProductsPage($first: Int!, $after: String, $query: String) {
+      products(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          ...ProductFields
+        }
       }
     }
-  }
-` +
+  ` +
   PRODUCT_FIELDS +
   VARIANT_FIELDS;
 
 /** The variants of one product past the first page embedded in `ProductsPage`. */
 export const PRODUCT_VARIANTS_PAGE =
   gql`
-  query ProductVariantsPage($id: ID!, $after: String) {
-    product(id: $id) {
-      variants(first: 100, after: $after) {
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
-        nodes {
-          ...VariantFields
+    query ProductVariantsPage($id: ID!, $after: String) {
+      product(id: $id) {
+        variants(first: 100, after: $after) {
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          nodes {
+            ...VariantFields
+          }
         }
       }
     }
-  }
-` + VARIANT_FIELDS;
+  ` + VARIANT_FIELDS;
 
 /** How many products match a search query (chooses paging or a bulk operation). */
 export const PRODUCTS_COUNT = gql`
@@ -393,57 +393,57 @@ const ORDER_FIELDS = gql`
 /** Orders matching a search query; used to find the order made for a TikTok order. */
 export const ORDERS_SEARCH =
   gql`
-  query OrdersSearch($query: String!) {
-    orders(first: 5, query: $query) {
-      nodes {
-        ...OrderFields
+    query OrdersSearch($query: String!) {
+      orders(first: 5, query: $query) {
+        nodes {
+          ...OrderFields
+        }
       }
     }
-  }
-` + ORDER_FIELDS;
+  ` + ORDER_FIELDS;
 
 /** Orders matching a search (tag and `updated_at`), oldest change first, page by page. */
 export const ORDERS_UPDATED_PAGE =
   gql`
-  query OrdersUpdatedPage($first: Int!, $after: String, $query: String!) {
-    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      nodes {
-        ...OrderFields
+    query OrdersUpdatedPage($first: Int!, $after: String, $query: String!) {
+      orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          ...OrderFields
+        }
       }
     }
-  }
-` + ORDER_FIELDS;
+  ` + ORDER_FIELDS;
 
 /** One order with its fulfilments (tracking) and cancellation. */
 export const ORDER_BY_ID =
   gql`
-  query OrderById($id: ID!) {
-    order(id: $id) {
-      ...OrderFields
+    query OrderById($id: ID!) {
+      order(id: $id) {
+        ...OrderFields
+      }
     }
-  }
-` + ORDER_FIELDS;
+  ` + ORDER_FIELDS;
 
 /** Creates an order (API 2024-10+). Guarded by `createOrderOnce`; never call it bare. */
 export const ORDER_CREATE =
   gql`
-  mutation OrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
-    orderCreate(order: $order, options: $options) {
-      order {
-        ...OrderFields
-      }
-      userErrors {
-        field
-        message
-        code
+    mutation OrderCreate($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInput) {
+      orderCreate(order: $order, options: $options) {
+        order {
+          ...OrderFields
+        }
+        userErrors {
+          field
+          message
+          code
+        }
       }
     }
-  }
-` + ORDER_FIELDS;
+  ` + ORDER_FIELDS;
 
 /**
  * Cancels an order (runs as a job). 2026-10 deprecates `refund` for `refundMethod`, and
@@ -451,29 +451,43 @@ export const ORDER_CREATE =
  */
 export const ORDER_CANCEL =
   gql`
-  mutation OrderCancel($orderId: ID!, $reason: OrderCancelReason!, $notifyCustomer: Boolean, $restock: Boolean!, $refundMethod: OrderCancelRefundMethodInput, $staffNote: String) {
-    orderCancel(orderId: $orderId, reason: $reason, notifyCustomer: $notifyCustomer, restock: $restock, refundMethod: $refundMethod, staffNote: $staffNote) {
-      jobResult {
-        id
-        done
-        status
-        errors {
+    mutation OrderCancel(
+      $orderId: ID!
+      $reason: OrderCancelReason!
+      $notifyCustomer: Boolean
+      $restock: Boolean!
+      $refundMethod: OrderCancelRefundMethodInput
+      $staffNote: String
+    ) {
+      orderCancel(
+        orderId: $orderId
+        reason: $reason
+        notifyCustomer: $notifyCustomer
+        restock: $restock
+        refundMethod: $refundMethod
+        staffNote: $staffNote
+      ) {
+        jobResult {
+          id
+          done
+          status
+          errors {
+            field
+            message
+            code
+          }
+          order {
+            ...OrderFields
+          }
+        }
+        orderCancelUserErrors {
           field
           message
           code
         }
-        order {
-          ...OrderFields
-        }
-      }
-      orderCancelUserErrors {
-        field
-        message
-        code
       }
     }
-  }
-` + ORDER_FIELDS;
+  ` + ORDER_FIELDS;
 
 /** Whether an asynchronous job (e.g. an order cancellation) has run. */
 export const JOB_STATUS = gql`

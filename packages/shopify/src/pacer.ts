@@ -71,7 +71,15 @@ export class CostPacer {
 
   /** Takes `cost` points; resolves to the milliseconds to wait before sending. */
   async reserve(cost: number): Promise<number> {
-    const wait = await this.redis.eval(RESERVE, 1, this.key, String(cost), String(BOOTSTRAP_MAX), String(BOOTSTRAP_RATE), String(STATE_TTL_MS));
+    const wait = await this.redis.eval(
+      RESERVE,
+      1,
+      this.key,
+      String(cost),
+      String(BOOTSTRAP_MAX),
+      String(BOOTSTRAP_RATE),
+      String(STATE_TTL_MS),
+    );
     return Number(wait);
   }
 
@@ -79,7 +87,16 @@ export class CostPacer {
   async reconcile(reserved: number, actualCost: number, status: ThrottleStatus): Promise<void> {
     // Negative when the query cost more than we reserved.
     const refund = reserved - actualCost;
-    await this.redis.eval(RECONCILE, 1, this.key, String(refund), String(status.currentlyAvailable), String(status.maximumAvailable), String(status.restoreRate), String(STATE_TTL_MS));
+    await this.redis.eval(
+      RECONCILE,
+      1,
+      this.key,
+      String(refund),
+      String(status.currentlyAvailable),
+      String(status.maximumAvailable),
+      String(status.restoreRate),
+      String(STATE_TTL_MS),
+    );
   }
 
   /** Gives back a reservation that was never charged (request refused before Shopify counted it). */

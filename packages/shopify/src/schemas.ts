@@ -60,7 +60,11 @@ export const productsCountData = z.object({
   productsCount: z.object({ count: z.number().int(), precision: z.enum(['EXACT', 'AT_LEAST']) }).nullable(),
 });
 
-const userError = z.object({ field: z.array(z.string()).nullable(), message: z.string(), code: z.string().nullable().optional() });
+const userError = z.object({
+  field: z.array(z.string()).nullable(),
+  message: z.string(),
+  code: z.string().nullable().optional(),
+});
 
 export const bulkRunData = z.object({
   bulkOperationRunQuery: z.object({
@@ -91,7 +95,12 @@ export const bulkStatusData = z.object({
 
 // One JSONL line of the bulk export: a product, or a child (variant / media) with __parentId.
 export const bulkVariantLine = variantNode.extend({ __parentId: z.string() });
-export const bulkMediaLine = z.object({ id: z.string(), alt: z.string().nullable(), image: z.object({ url: z.string() }).nullable(), __parentId: z.string() });
+export const bulkMediaLine = z.object({
+  id: z.string(),
+  alt: z.string().nullable(),
+  image: z.object({ url: z.string() }).nullable(),
+  __parentId: z.string(),
+});
 export const bulkProductLine = productNode.omit({ media: true, variants: true });
 
 export const variantsBySkuData = z.object({
@@ -112,12 +121,24 @@ export const variantsBySkuData = z.object({
 
 const inventoryLevelConnection = z.object({
   pageInfo,
-  nodes: z.array(z.object({ location: z.object({ id: z.string() }), quantities: z.array(z.object({ name: z.string(), quantity: z.number().int() })) })),
+  nodes: z.array(
+    z.object({
+      location: z.object({ id: z.string() }),
+      quantities: z.array(z.object({ name: z.string(), quantity: z.number().int() })),
+    }),
+  ),
 });
 
 export const inventoryLevelsData = z.object({
   // `nodes` answers null for an id that does not exist, and {} for an id of another type.
-  nodes: z.array(z.union([z.object({ id: z.string(), sku: z.string().nullable(), tracked: z.boolean(), inventoryLevels: inventoryLevelConnection }), z.object({}).strict()]).nullable()),
+  nodes: z.array(
+    z
+      .union([
+        z.object({ id: z.string(), sku: z.string().nullable(), tracked: z.boolean(), inventoryLevels: inventoryLevelConnection }),
+        z.object({}).strict(),
+      ])
+      .nullable(),
+  ),
 });
 
 export const inventoryItemLevelsData = z.object({
@@ -140,7 +161,9 @@ export const orderNode = z.object({
       id: z.string(),
       status: z.string(),
       createdAt: z.string(),
-      trackingInfo: z.array(z.object({ number: z.string().nullable(), company: z.string().nullable(), url: z.string().nullable() })),
+      trackingInfo: z.array(
+        z.object({ number: z.string().nullable(), company: z.string().nullable(), url: z.string().nullable() }),
+      ),
       /** What this fulfilment shipped: TikTok needs the lines of a package, by SKU. */
       fulfillmentLineItems: z
         .object({ nodes: z.array(z.object({ quantity: z.number().int(), lineItem: z.object({ sku: z.string().nullable() }) })) })
@@ -156,7 +179,11 @@ export const orderCreateData = z.object({
   orderCreate: z.object({ order: orderNode.nullable(), userErrors: z.array(userError) }).nullable(),
 });
 
-const orderCancelUserError = z.object({ field: z.array(z.string()).nullable(), message: z.string(), code: z.string().nullable() });
+const orderCancelUserError = z.object({
+  field: z.array(z.string()).nullable(),
+  message: z.string(),
+  code: z.string().nullable(),
+});
 export const orderCancelData = z.object({
   orderCancel: z
     .object({
@@ -183,7 +210,9 @@ export const webhookCreateData = z.object({
   webhookSubscriptionCreate: z.object({ webhookSubscription: webhookNode.nullable(), userErrors: z.array(userError) }).nullable(),
 });
 export const webhookDeleteData = z.object({
-  webhookSubscriptionDelete: z.object({ deletedWebhookSubscriptionId: z.string().nullable(), userErrors: z.array(userError) }).nullable(),
+  webhookSubscriptionDelete: z
+    .object({ deletedWebhookSubscriptionId: z.string().nullable(), userErrors: z.array(userError) })
+    .nullable(),
 });
 
 /** `extensions.cost` as Shopify returns it on every Admin GraphQL response. */

@@ -1,11 +1,27 @@
 import '@shopify/shopify-api/adapters/node';
-import { ApiVersion, GraphqlQueryError, HttpRequestError, HttpResponseError, LogSeverity, shopifyApi, type GraphqlClient } from '@shopify/shopify-api';
+import {
+  ApiVersion,
+  GraphqlQueryError,
+  HttpRequestError,
+  HttpResponseError,
+  LogSeverity,
+  shopifyApi,
+  type GraphqlClient,
+} from '@shopify/shopify-api';
 import { setAbstractFetchFunc } from '@shopify/shopify-api/runtime';
 import type { Logger } from '@shoptok/logger';
 import { scrubSecrets } from '@shoptok/logger';
 import type { Cluster, Redis } from 'ioredis';
 import type { z } from 'zod';
-import { ShopifyAuthError, ShopifyClientError, ShopifyConfigError, ShopifyGraphqlError, ShopifyRateLimitError, ShopifyResponseShapeError, ShopifyTransientError } from './errors.js';
+import {
+  ShopifyAuthError,
+  ShopifyClientError,
+  ShopifyConfigError,
+  ShopifyGraphqlError,
+  ShopifyRateLimitError,
+  ShopifyResponseShapeError,
+  ShopifyTransientError,
+} from './errors.js';
 import { CostPacer } from './pacer.js';
 import { costExtension } from './schemas.js';
 
@@ -70,7 +86,9 @@ function addRoute(host: string, endpoint: string | undefined, fetchFn: FetchFn |
   const existing = routes.get(host);
   if (existing) {
     if (existing.endpoint !== endpoint || existing.fetch !== fetchFn) {
-      throw new ShopifyConfigError(`Two Shopify clients in this process point ${host} at different endpoints; give each store one endpoint.`);
+      throw new ShopifyConfigError(
+        `Two Shopify clients in this process point ${host} at different endpoints; give each store one endpoint.`,
+      );
     }
     existing.users += 1;
     return;
@@ -116,9 +134,11 @@ export class GraphqlTransport {
     if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i.test(options.storeDomain)) {
       throw new ShopifyConfigError(`storeDomain must be the store's <name>.myshopify.com domain, got "${options.storeDomain}".`);
     }
-    if (!options.accessToken) throw new ShopifyConfigError('accessToken is empty: set the Admin API access token of the custom app.');
+    if (!options.accessToken)
+      throw new ShopifyConfigError('accessToken is empty: set the Admin API access token of the custom app.');
     if (!options.apiSecretKey) throw new ShopifyConfigError('apiSecretKey is empty: set the custom app API secret key.');
-    if ((options.apiVersion ?? '2026-10') !== '2026-10') throw new ShopifyConfigError('Only Admin API 2026-10 is supported: every operation is validated against that schema.');
+    if ((options.apiVersion ?? '2026-10') !== '2026-10')
+      throw new ShopifyConfigError('Only Admin API 2026-10 is supported: every operation is validated against that schema.');
     this.secrets = [options.accessToken, options.apiSecretKey];
     this.host = options.storeDomain.toLowerCase();
     this.pacer = new CostPacer(options.redis, options.keyPrefix, options.storeId);
@@ -135,7 +155,10 @@ export class GraphqlTransport {
         level: LogSeverity.Warning,
         httpRequests: false,
         log: async (severity, message) => {
-          log?.[severity <= LogSeverity.Error ? 'warn' : 'debug']({ store: options.storeId }, scrubSecrets(message, this.secrets));
+          log?.[severity <= LogSeverity.Error ? 'warn' : 'debug'](
+            { store: options.storeId },
+            scrubSecrets(message, this.secrets),
+          );
         },
       },
     });
@@ -154,7 +177,10 @@ export class GraphqlTransport {
 
   /** The fetch this store's plain HTTP downloads (bulk results) go through. */
   download(url: string, init?: RequestInit): Promise<Response> {
-    return (this.options.fetch ?? globalThis.fetch)(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+    return (this.options.fetch ?? globalThis.fetch)(url, {
+      ...init,
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+    });
   }
 
   /** Runs one operation and parses its `data` with `schema`. */
@@ -174,24 +200,42 @@ export class GraphqlTransport {
       const waitMs = await this.pacer.reserve(estimate);
       if (waitMs > maxWait) {
         await this.pacer.reconcileRefund(estimate);
-        throw new ShopifyRateLimitError(`Shopify cost bucket for ${this.options.storeDomain} needs ${waitMs} ms to refill; pausing this store's queue.`, waitMs, { code: 'THROTTLED', operation });
+        throw new ShopifyRateLimitError(
+          `Shopify cost bucket for ${this.options.storeDomain} needs ${waitMs} ms to refill; pausing this store's queue.`,
+          waitMs,
+          { code: 'THROTTLED', operation },
+        );
       }
       if (waitMs > 0) {
-        this.options.logger?.debug({ store: this.options.storeId, operation, waitMs, estimate }, 'shopify: pacing to the cost bucket');
+        this.options.logger?.debug(
+          { store: this.options.storeId, operation, waitMs, estimate },
+          'shopify: pacing to the cost bucket',
+        );
         await sleep(waitMs);
       }
       try {
-        const response = await this.client.request(query, { variables, retries: 0, signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000) });
+        const response = await this.client.request(query, {
+          variables,
+          retries: 0,
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+        });
         this.observe({ api: 'shopify', operation, status: 200, throttled: false });
         const requestId = headerValue(response.headers, 'x-request-id');
         const cost = costExtension.safeParse(response.extensions?.cost);
         if (cost.success) {
           this.costEstimates.set(operation, cost.data.requestedQueryCost);
-          await this.pacer.reconcile(estimate, cost.data.actualQueryCost ?? cost.data.requestedQueryCost, cost.data.throttleStatus);
+          await this.pacer.reconcile(
+            estimate,
+            cost.data.actualQueryCost ?? cost.data.requestedQueryCost,
+            cost.data.throttleStatus,
+          );
         }
         const parsed = schema.safeParse(response.data);
         if (!parsed.success) {
-          throw new ShopifyResponseShapeError(`Shopify ${operation} returned data we did not expect: ${parsed.error.message}`, { operation, requestId });
+          throw new ShopifyResponseShapeError(`Shopify ${operation} returned data we did not expect: ${parsed.error.message}`, {
+            operation,
+            requestId,
+          });
         }
         return { data: parsed.data, requestId, cost: cost.success ? cost.data : undefined };
       } catch (err) {
@@ -200,9 +244,16 @@ export class GraphqlTransport {
         const outcome = await this.classify(err, operation, estimate);
         if (outcome.kind === 'throttled') {
           throttles += 1;
-          this.options.logger?.info({ store: this.options.storeId, operation, throttles, retryAfterMs: outcome.retryAfterMs }, 'shopify: throttled, waiting for the bucket');
+          this.options.logger?.info(
+            { store: this.options.storeId, operation, throttles, retryAfterMs: outcome.retryAfterMs },
+            'shopify: throttled, waiting for the bucket',
+          );
           if (outcome.retryAfterMs > maxWait || throttles > 5) {
-            throw new ShopifyRateLimitError(`Shopify throttled ${operation} for ${this.options.storeDomain}; pausing this store's queue.`, outcome.retryAfterMs, { code: 'THROTTLED', operation, requestId: outcome.requestId });
+            throw new ShopifyRateLimitError(
+              `Shopify throttled ${operation} for ${this.options.storeDomain}; pausing this store's queue.`,
+              outcome.retryAfterMs,
+              { code: 'THROTTLED', operation, requestId: outcome.requestId },
+            );
           }
           // The next reserve() waits exactly for the bucket to refill; a 429 may add its own wait.
           if (outcome.extraWaitMs > 0) await sleep(outcome.extraWaitMs);
@@ -214,7 +265,10 @@ export class GraphqlTransport {
         if (options.notIdempotent || transientFailures > maxTransient) throw outcome.error;
         const backoff = (this.options.backoffBaseMs ?? 300) * 2 ** (transientFailures - 1);
         const jittered = Math.round(backoff / 2 + Math.random() * backoff);
-        this.options.logger?.warn({ store: this.options.storeId, operation, attempt: transientFailures, backoffMs: jittered, err: outcome.error.message }, 'shopify: transient failure, retrying');
+        this.options.logger?.warn(
+          { store: this.options.storeId, operation, attempt: transientFailures, backoffMs: jittered, err: outcome.error.message },
+          'shopify: transient failure, retrying',
+        );
         await sleep(jittered);
       }
     }
@@ -224,7 +278,10 @@ export class GraphqlTransport {
     try {
       this.options.onApiCall?.(call);
     } catch (err) {
-      this.options.logger?.warn({ store: this.options.storeId, err: err instanceof Error ? err.message : String(err) }, 'shopify api call observer failed');
+      this.options.logger?.warn(
+        { store: this.options.storeId, err: err instanceof Error ? err.message : String(err) },
+        'shopify api call observer failed',
+      );
     }
   }
 
@@ -232,12 +289,17 @@ export class GraphqlTransport {
     err: unknown,
     operation: string,
     estimate: number,
-  ): Promise<{ kind: 'throttled'; retryAfterMs: number; extraWaitMs: number; requestId: string | undefined } | { kind: 'transient'; error: ShopifyTransientError }> {
+  ): Promise<
+    | { kind: 'throttled'; retryAfterMs: number; extraWaitMs: number; requestId: string | undefined }
+    | { kind: 'transient'; error: ShopifyTransientError }
+  > {
     const scrub = (text: string) => scrubSecrets(text, this.secrets);
     if (err instanceof GraphqlQueryError) {
       const requestId = headerValue(err.headers, 'x-request-id');
       const body = err.body as { errors?: { graphQLErrors?: unknown }; extensions?: { cost?: unknown } } | undefined;
-      const gqlErrors = Array.isArray(body?.errors?.graphQLErrors) ? (body.errors.graphQLErrors as { message?: string; extensions?: { code?: string } }[]) : [];
+      const gqlErrors = Array.isArray(body?.errors?.graphQLErrors)
+        ? (body.errors.graphQLErrors as { message?: string; extensions?: { code?: string } }[])
+        : [];
       const codes = gqlErrors.map((e) => e.extensions?.code).filter((c): c is string => typeof c === 'string');
       const messages = gqlErrors.map((e) => scrub(String(e.message ?? 'unknown error')));
       const cost = costExtension.safeParse(body?.extensions?.cost);
@@ -247,7 +309,12 @@ export class GraphqlTransport {
           this.costEstimates.set(operation, cost.data.requestedQueryCost);
           await this.pacer.reconcile(estimate, 0, cost.data.throttleStatus);
           const missing = cost.data.requestedQueryCost - cost.data.throttleStatus.currentlyAvailable;
-          return { kind: 'throttled', retryAfterMs: Math.max(0, (missing / cost.data.throttleStatus.restoreRate) * 1000), extraWaitMs: 0, requestId };
+          return {
+            kind: 'throttled',
+            retryAfterMs: Math.max(0, (missing / cost.data.throttleStatus.restoreRate) * 1000),
+            extraWaitMs: 0,
+            requestId,
+          };
         }
         await this.pacer.reconcileRefund(estimate);
         return { kind: 'throttled', retryAfterMs: 1000, extraWaitMs: 1000, requestId };
@@ -256,12 +323,26 @@ export class GraphqlTransport {
       else await this.pacer.reconcileRefund(estimate);
       const code = codes[0];
       if (code === 'ACCESS_DENIED') {
-        throw new ShopifyAuthError(`Shopify denied ${operation}: the app lacks a scope it needs (${messages.join('; ')}). Grant the scope in the custom app and reinstall it.`, { code, operation, requestId });
+        throw new ShopifyAuthError(
+          `Shopify denied ${operation}: the app lacks a scope it needs (${messages.join('; ')}). Grant the scope in the custom app and reinstall it.`,
+          { code, operation, requestId },
+        );
       }
       if (code === 'INTERNAL_SERVER_ERROR') {
-        return { kind: 'transient', error: new ShopifyTransientError(`Shopify had an internal error on ${operation}: ${messages.join('; ')}`, 200, { code, operation, requestId }) };
+        return {
+          kind: 'transient',
+          error: new ShopifyTransientError(`Shopify had an internal error on ${operation}: ${messages.join('; ')}`, 200, {
+            code,
+            operation,
+            requestId,
+          }),
+        };
       }
-      throw new ShopifyGraphqlError(`Shopify refused ${operation}: ${messages.join('; ')}`, messages, false, { code, operation, requestId });
+      throw new ShopifyGraphqlError(`Shopify refused ${operation}: ${messages.join('; ')}`, messages, false, {
+        code,
+        operation,
+        requestId,
+      });
     }
     // No charge can be confirmed for a request that failed at the HTTP level.
     await this.pacer.reconcileRefund(estimate);
@@ -270,11 +351,23 @@ export class GraphqlTransport {
       const requestId = headerValue(err.response.headers, 'x-request-id');
       const where = `${operation} on ${this.options.storeDomain}`;
       if (status === 401 || status === 403) {
-        throw new ShopifyAuthError(`Shopify answered ${status} to ${where}: the Admin API access token is wrong or revoked. Set a valid token for this store.`, { code: String(status), operation, requestId });
+        throw new ShopifyAuthError(
+          `Shopify answered ${status} to ${where}: the Admin API access token is wrong or revoked. Set a valid token for this store.`,
+          { code: String(status), operation, requestId },
+        );
       }
       if (status === 402 || status === 404 || status === 423) {
-        const why = status === 402 ? 'the shop is frozen (unpaid)' : status === 404 ? 'no such shop; check storeDomain' : 'the shop is locked';
-        throw new ShopifyConfigError(`Shopify answered ${status} to ${where}: ${why}.`, { code: String(status), operation, requestId });
+        const why =
+          status === 402
+            ? 'the shop is frozen (unpaid)'
+            : status === 404
+              ? 'no such shop; check storeDomain'
+              : 'the shop is locked';
+        throw new ShopifyConfigError(`Shopify answered ${status} to ${where}: ${why}.`, {
+          code: String(status),
+          operation,
+          requestId,
+        });
       }
       if (status === 429) {
         const retryAfter = Number(headerValue(err.response.headers, 'retry-after'));
@@ -283,12 +376,30 @@ export class GraphqlTransport {
       }
       if (status >= 500 || status === 200) {
         const what = status === 200 ? 'an unreadable response body' : `HTTP ${status}`;
-        return { kind: 'transient', error: new ShopifyTransientError(`Shopify returned ${what} for ${where}.`, status, { code: String(status), operation, requestId }) };
+        return {
+          kind: 'transient',
+          error: new ShopifyTransientError(`Shopify returned ${what} for ${where}.`, status, {
+            code: String(status),
+            operation,
+            requestId,
+          }),
+        };
       }
-      throw new ShopifyGraphqlError(`Shopify answered HTTP ${status} to ${where}.`, [], false, { code: String(status), operation, requestId });
+      throw new ShopifyGraphqlError(`Shopify answered HTTP ${status} to ${where}.`, [], false, {
+        code: String(status),
+        operation,
+        requestId,
+      });
     }
     if (err instanceof HttpRequestError) {
-      return { kind: 'transient', error: new ShopifyTransientError(`No response from Shopify for ${operation} (network error or timeout): ${scrub(err.message)}`, undefined, { operation }) };
+      return {
+        kind: 'transient',
+        error: new ShopifyTransientError(
+          `No response from Shopify for ${operation} (network error or timeout): ${scrub(err.message)}`,
+          undefined,
+          { operation },
+        ),
+      };
     }
     const message = err instanceof Error ? err.message : String(err);
     throw new ShopifyClientError(`Unexpected failure calling Shopify ${operation}: ${scrub(message)}`, false, { operation });
@@ -299,7 +410,9 @@ export class GraphqlTransport {
 function observedFailure(err: unknown, operation: string): ShopifyApiCall {
   if (err instanceof GraphqlQueryError) {
     const body = err.body as { errors?: { graphQLErrors?: unknown } } | undefined;
-    const gqlErrors = Array.isArray(body?.errors?.graphQLErrors) ? (body.errors.graphQLErrors as { extensions?: { code?: unknown } }[]) : [];
+    const gqlErrors = Array.isArray(body?.errors?.graphQLErrors)
+      ? (body.errors.graphQLErrors as { extensions?: { code?: unknown } }[])
+      : [];
     return { api: 'shopify', operation, status: 200, throttled: gqlErrors.some((e) => e.extensions?.code === 'THROTTLED') };
   }
   if (err instanceof HttpResponseError) return { api: 'shopify', operation, status: err.response.code, throttled: false };

@@ -38,12 +38,20 @@ export function verifyShopifyWebhook(options: VerifyWebhookOptions): WebhookVerd
   const topic = header(options.headers, 'x-shopify-topic');
   const shopDomain = header(options.headers, 'x-shopify-shop-domain');
   if (!signature || !webhookId || !topic || !shopDomain) {
-    return { ok: false, reason: 'missing-header', detail: 'X-Shopify-Hmac-Sha256, X-Shopify-Webhook-Id, X-Shopify-Topic and X-Shopify-Shop-Domain are required' };
+    return {
+      ok: false,
+      reason: 'missing-header',
+      detail: 'X-Shopify-Hmac-Sha256, X-Shopify-Webhook-Id, X-Shopify-Topic and X-Shopify-Shop-Domain are required',
+    };
   }
   const expected = createHmac('sha256', options.secret).update(options.rawBody).digest();
   const given = Buffer.from(signature, 'base64');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return { ok: false, reason: 'bad-signature', detail: 'the HMAC does not match the body (wrong secret, or the body was altered or re-serialised)' };
+    return {
+      ok: false,
+      reason: 'bad-signature',
+      detail: 'the HMAC does not match the body (wrong secret, or the body was altered or re-serialised)',
+    };
   }
   if (options.expectedShopDomain && shopDomain.toLowerCase() !== options.expectedShopDomain.toLowerCase()) {
     return { ok: false, reason: 'wrong-shop', detail: `delivery is for ${shopDomain}` };
@@ -58,7 +66,13 @@ export function verifyShopifyWebhook(options: VerifyWebhookOptions): WebhookVerd
       return { ok: false, reason: 'stale', detail: `triggered ${Math.round(age / 1000)} s ago` };
     }
   }
-  return { ok: true, webhookId, topic, shopDomain, triggeredAt: triggeredAt && !Number.isNaN(triggeredAt.getTime()) ? triggeredAt : undefined };
+  return {
+    ok: true,
+    webhookId,
+    topic,
+    shopDomain,
+    triggeredAt: triggeredAt && !Number.isNaN(triggeredAt.getTime()) ? triggeredAt : undefined,
+  };
 }
 
 /**
@@ -75,7 +89,13 @@ export class WebhookDeduper {
 
   /** True the first time a webhook id is seen for a store, false for every repeat. */
   async firstSeen(storeId: string, webhookId: string): Promise<boolean> {
-    const result = await this.redis.set(`${this.keyPrefix}:{${storeId}}:shopify:webhook:${webhookId}`, '1', 'PX', this.ttlMs, 'NX');
+    const result = await this.redis.set(
+      `${this.keyPrefix}:{${storeId}}:shopify:webhook:${webhookId}`,
+      '1',
+      'PX',
+      this.ttlMs,
+      'NX',
+    );
     return result === 'OK';
   }
 
@@ -113,7 +133,11 @@ export const productWebhook = z.object({
   id: z.number().int(),
   admin_graphql_api_id: z.string().optional(),
   updated_at: z.string().optional(),
-  variants: z.array(z.object({ id: z.number().int(), sku: z.string().nullable().optional(), inventory_item_id: z.number().int().optional() })).optional(),
+  variants: z
+    .array(
+      z.object({ id: z.number().int(), sku: z.string().nullable().optional(), inventory_item_id: z.number().int().optional() }),
+    )
+    .optional(),
 });
 export type ProductWebhook = z.infer<typeof productWebhook>;
 

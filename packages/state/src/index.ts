@@ -1,4 +1,11 @@
-export { attentionSchema, listingRecordSchema, orderFailureSchema, orderRecordSchema, pushedStockSchema, skuLinkSchema } from './records.js';
+export {
+  attentionSchema,
+  listingRecordSchema,
+  orderFailureSchema,
+  orderRecordSchema,
+  pushedStockSchema,
+  skuLinkSchema,
+} from './records.js';
 export type { Attention, ListingRecord, OrderFailure, OrderRecord, PushedStock, SkuLink } from './records.js';
 export { StateRecordError, StateStore, stateKeys } from './store.js';
 export type { StateKeys } from './store.js';

@@ -26,7 +26,15 @@ export const listingRecordSchema = z.object({
   contentHash: z.string(),
   priceHash: z.string().optional(),
   status: z.string(),
-  auditFailedReasons: z.array(z.object({ reasons: z.array(z.string()).default([]), suggestions: z.array(z.string()).default([]), position: z.string().optional() })).default([]),
+  auditFailedReasons: z
+    .array(
+      z.object({
+        reasons: z.array(z.string()).default([]),
+        suggestions: z.array(z.string()).default([]),
+        position: z.string().optional(),
+      }),
+    )
+    .default([]),
   updatedAt: z.number().int(),
 });
 export type ListingRecord = z.infer<typeof listingRecordSchema>;

@@ -47,15 +47,27 @@ describe('StateStore (real Redis)', () => {
     await state.saveOrder('5001', { shopifyOrderId: 'gid://shopify/Order/9', tiktokStatus: 'AWAITING_SHIPMENT', importedAt: 3 });
     expect((await state.orderFailures()).has('5001')).toBe(false);
     expect(await state.ordersAwaitingTracking()).toEqual(['5001']);
-    await state.saveOrder('5001', { shopifyOrderId: 'gid://shopify/Order/9', tiktokStatus: 'IN_TRANSIT', importedAt: 3, shippedAt: 4, trackingNumber: '1Z999' });
+    await state.saveOrder('5001', {
+      shopifyOrderId: 'gid://shopify/Order/9',
+      tiktokStatus: 'IN_TRANSIT',
+      importedAt: 3,
+      shippedAt: 4,
+      trackingNumber: '1Z999',
+    });
     expect(await state.ordersAwaitingTracking()).toEqual([]);
     expect(await state.order('5001')).toMatchObject({ trackingNumber: '1Z999' });
   });
 
-  it('a listing saved clears the product\'s attention flag', async () => {
+  it("a listing saved clears the product's attention flag", async () => {
     await state.markNeedsAttention('gid://shopify/Product/2', [{ code: 'missing-attribute', message: 'Material is required' }]);
     expect((await state.needsAttention()).get('gid://shopify/Product/2')?.reasons[0]?.code).toBe('missing-attribute');
-    await state.saveListing('gid://shopify/Product/2', { tiktokProductId: '77', contentHash: 'h', status: 'PENDING', auditFailedReasons: [], updatedAt: 5 });
+    await state.saveListing('gid://shopify/Product/2', {
+      tiktokProductId: '77',
+      contentHash: 'h',
+      status: 'PENDING',
+      auditFailedReasons: [],
+      updatedAt: 5,
+    });
     expect((await state.needsAttention()).size).toBe(0);
     expect(await state.listing('gid://shopify/Product/2')).toMatchObject({ status: 'PENDING' });
   });

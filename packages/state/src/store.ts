@@ -68,7 +68,8 @@ function decode<T>(schema: z.ZodType<T>, key: string, field: string, raw: string
     throw new StateRecordError(key, field, 'not JSON');
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new StateRecordError(key, field, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success)
+    throw new StateRecordError(key, field, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data;
 }
 
@@ -150,29 +151,47 @@ export class StateStore {
 
   async allPushed(): Promise<Map<string, PushedStock>> {
     const raw = await this.redis.hgetall(this.keys.pushed);
-    return new Map(Object.entries(raw).map(([id, value]) => [id, decode(pushedStockSchema, this.keys.pushed, id, value) as PushedStock]));
+    return new Map(
+      Object.entries(raw).map(([id, value]) => [id, decode(pushedStockSchema, this.keys.pushed, id, value) as PushedStock]),
+    );
   }
 
-  async recordPushed(entries: readonly { tiktokSkuId: string; warehouses: Record<string, number> }[], at = Date.now(), readAt?: number): Promise<void> {
+  async recordPushed(
+    entries: readonly { tiktokSkuId: string; warehouses: Record<string, number> }[],
+    at = Date.now(),
+    readAt?: number,
+  ): Promise<void> {
     if (entries.length === 0) return;
     const fields: string[] = [];
-    for (const e of entries) fields.push(e.tiktokSkuId, JSON.stringify({ warehouses: e.warehouses, at, ...(readAt === undefined ? {} : { readAt }) }));
+    for (const e of entries)
+      fields.push(e.tiktokSkuId, JSON.stringify({ warehouses: e.warehouses, at, ...(readAt === undefined ? {} : { readAt }) }));
     await this.redis.hset(this.keys.pushed, ...fields);
   }
 
   // --- Listings --------------------------------------------------------------------------
 
   async listing(shopifyProductId: string): Promise<ListingRecord | undefined> {
-    return decode(listingRecordSchema, this.keys.listing, shopifyProductId, await this.redis.hget(this.keys.listing, shopifyProductId));
+    return decode(
+      listingRecordSchema,
+      this.keys.listing,
+      shopifyProductId,
+      await this.redis.hget(this.keys.listing, shopifyProductId),
+    );
   }
 
   async allListings(): Promise<Map<string, ListingRecord>> {
     const raw = await this.redis.hgetall(this.keys.listing);
-    return new Map(Object.entries(raw).map(([id, v]) => [id, decode(listingRecordSchema, this.keys.listing, id, v) as ListingRecord]));
+    return new Map(
+      Object.entries(raw).map(([id, v]) => [id, decode(listingRecordSchema, this.keys.listing, id, v) as ListingRecord]),
+    );
   }
 
   async saveListing(shopifyProductId: string, record: ListingRecord): Promise<void> {
-    await this.redis.multi().hset(this.keys.listing, shopifyProductId, JSON.stringify(listingRecordSchema.parse(record))).hdel(this.keys.attention, shopifyProductId).exec();
+    await this.redis
+      .multi()
+      .hset(this.keys.listing, shopifyProductId, JSON.stringify(listingRecordSchema.parse(record)))
+      .hdel(this.keys.attention, shopifyProductId)
+      .exec();
   }
 
   async removeListing(shopifyProductId: string): Promise<void> {
@@ -206,7 +225,10 @@ export class StateStore {
 
   /** Records an imported order; it now waits for tracking unless already shipped or cancelled. */
   async saveOrder(tiktokOrderId: string, record: OrderRecord): Promise<void> {
-    const multi = this.redis.multi().hset(this.keys.order, tiktokOrderId, JSON.stringify(orderRecordSchema.parse(record))).hdel(this.keys.orderFailed, tiktokOrderId);
+    const multi = this.redis
+      .multi()
+      .hset(this.keys.order, tiktokOrderId, JSON.stringify(orderRecordSchema.parse(record)))
+      .hdel(this.keys.orderFailed, tiktokOrderId);
     if (record.shippedAt || record.cancelledAt) multi.srem(this.keys.awaitingTracking, tiktokOrderId);
     else multi.sadd(this.keys.awaitingTracking, tiktokOrderId);
     await multi.exec();
@@ -217,13 +239,24 @@ export class StateStore {
   }
 
   async recordOrderFailure(tiktokOrderId: string, reasons: OrderFailure['reasons'], at = Date.now()): Promise<void> {
-    const previous = decode(orderFailureSchema, this.keys.orderFailed, tiktokOrderId, await this.redis.hget(this.keys.orderFailed, tiktokOrderId));
-    await this.redis.hset(this.keys.orderFailed, tiktokOrderId, JSON.stringify({ reasons, at, attempts: (previous?.attempts ?? 0) + 1 }));
+    const previous = decode(
+      orderFailureSchema,
+      this.keys.orderFailed,
+      tiktokOrderId,
+      await this.redis.hget(this.keys.orderFailed, tiktokOrderId),
+    );
+    await this.redis.hset(
+      this.keys.orderFailed,
+      tiktokOrderId,
+      JSON.stringify({ reasons, at, attempts: (previous?.attempts ?? 0) + 1 }),
+    );
   }
 
   async orderFailures(): Promise<Map<string, OrderFailure>> {
     const raw = await this.redis.hgetall(this.keys.orderFailed);
-    return new Map(Object.entries(raw).map(([id, v]) => [id, decode(orderFailureSchema, this.keys.orderFailed, id, v) as OrderFailure]));
+    return new Map(
+      Object.entries(raw).map(([id, v]) => [id, decode(orderFailureSchema, this.keys.orderFailed, id, v) as OrderFailure]),
+    );
   }
 
   async clearOrderFailure(tiktokOrderId: string): Promise<void> {

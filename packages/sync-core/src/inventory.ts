@@ -45,7 +45,8 @@ export interface InventoryDiffInput {
   defaultWarehouseId?: string;
 }
 
-export type InventoryChangeReason = 'first-push' | 'changed' | 'overwrites-manual-change' | 'variant-deleted' | 'product-inactive';
+export type InventoryChangeReason =
+  'first-push' | 'changed' | 'overwrites-manual-change' | 'variant-deleted' | 'product-inactive';
 
 /** One warehouse quantity we are about to send, with the reason (log it; store `to` as last pushed after success). */
 export interface InventoryChange {
@@ -136,7 +137,11 @@ export function computeInventoryDiff(input: InventoryDiffInput, rules: StoreRule
   }
 
   if (feeds.length === 0) {
-    skipped.push({ reason: 'no-warehouse', message: 'No TikTok warehouse to update: map Shopify locations to TikTok warehouses in rules.inventory.warehouses, or pass the shop\'s default warehouse id.' });
+    skipped.push({
+      reason: 'no-warehouse',
+      message:
+        "No TikTok warehouse to update: map Shopify locations to TikTok warehouses in rules.inventory.warehouses, or pass the shop's default warehouse id.",
+    });
     return { updates: [], skipped, unchangedSkus: 0 };
   }
 
@@ -150,7 +155,11 @@ export function computeInventoryDiff(input: InventoryDiffInput, rules: StoreRule
     const sellerSku = normalisedSku(link.sellerSku) ?? '';
     const ids = { sellerSku, tiktokProductId: link.tiktokProductId, tiktokSkuId: link.tiktokSkuId };
     if (seenTikTokSkus.has(link.tiktokSkuId)) {
-      skipped.push({ ...ids, reason: 'duplicate-link', message: `TikTok SKU ${link.tiktokSkuId} is linked twice in this run; only the first link was used.` });
+      skipped.push({
+        ...ids,
+        reason: 'duplicate-link',
+        message: `TikTok SKU ${link.tiktokSkuId} is linked twice in this run; only the first link was used.`,
+      });
       continue;
     }
     seenTikTokSkus.add(link.tiktokSkuId);
@@ -182,7 +191,12 @@ export function computeInventoryDiff(input: InventoryDiffInput, rules: StoreRule
         ? `the Shopify product of SKU "${sellerSku}" is ${variant.productStatus.toLowerCase()}`
         : `Shopify no longer has a variant ${link.shopifyVariantId ? link.shopifyVariantId : `with SKU "${sellerSku}"`}`;
       if (inv.unavailableVariants === 'skip') {
-        skipped.push({ ...ids, shopifyVariantId: variant?.variantId ?? link.shopifyVariantId, reason, message: `${what}; TikTok stock left as is (rules.inventory.unavailableVariants is "skip").` });
+        skipped.push({
+          ...ids,
+          shopifyVariantId: variant?.variantId ?? link.shopifyVariantId,
+          reason,
+          message: `${what}; TikTok stock left as is (rules.inventory.unavailableVariants is "skip").`,
+        });
         continue;
       }
       // Selling something Shopify no longer offers makes orders nobody can fulfil: show 0.
@@ -190,7 +204,12 @@ export function computeInventoryDiff(input: InventoryDiffInput, rules: StoreRule
       reasonOverride = reason;
     } else if (!variant.tracked) {
       if (inv.untrackedQuantity === null) {
-        skipped.push({ ...ids, shopifyVariantId: variant.variantId, reason: 'untracked', message: `Shopify does not track stock for SKU "${sellerSku}"; turn on tracking, or set rules.inventory.untrackedQuantity.` });
+        skipped.push({
+          ...ids,
+          shopifyVariantId: variant.variantId,
+          reason: 'untracked',
+          message: `Shopify does not track stock for SKU "${sellerSku}"; turn on tracking, or set rules.inventory.untrackedQuantity.`,
+        });
         continue;
       }
       quantities = new Map(feeds.map((f) => [f.warehouseId, Math.min(inv.untrackedQuantity ?? 0, inv.maxQuantity)]));
@@ -199,7 +218,8 @@ export function computeInventoryDiff(input: InventoryDiffInput, rules: StoreRule
       for (const feed of feeds) {
         let available = 0;
         for (const level of variant.levels) {
-          if (feed.locationIds === null || feed.locationIds.has(toShopifyGid('Location', level.locationId))) available += level.available;
+          if (feed.locationIds === null || feed.locationIds.has(toShopifyGid('Location', level.locationId)))
+            available += level.available;
         }
         // Summed first: one oversold location lowers what the others can offer.
         quantities.set(feed.warehouseId, applyInventoryRules(available, inv));
@@ -214,7 +234,8 @@ export function computeInventoryDiff(input: InventoryDiffInput, rules: StoreRule
       const observed = seen?.[warehouseId];
       const handEdited = observed !== undefined && from !== null && observed !== from;
       if (from === to && !handEdited) continue;
-      const reason: InventoryChangeReason = reasonOverride ?? (from === null ? 'first-push' : handEdited ? 'overwrites-manual-change' : 'changed');
+      const reason: InventoryChangeReason =
+        reasonOverride ?? (from === null ? 'first-push' : handEdited ? 'overwrites-manual-change' : 'changed');
       changes.push({
         tiktokProductId: link.tiktokProductId,
         tiktokSkuId: link.tiktokSkuId,
@@ -231,8 +252,15 @@ export function computeInventoryDiff(input: InventoryDiffInput, rules: StoreRule
       unchangedSkus += 1;
       continue;
     }
-    const update = updates.get(link.tiktokProductId) ?? { tiktokProductId: link.tiktokProductId, body: { skus: [] }, changes: [] };
-    update.body.skus.push({ id: link.tiktokSkuId, inventory: [...quantities].map(([warehouse_id, quantity]) => ({ warehouse_id, quantity })) });
+    const update = updates.get(link.tiktokProductId) ?? {
+      tiktokProductId: link.tiktokProductId,
+      body: { skus: [] },
+      changes: [],
+    };
+    update.body.skus.push({
+      id: link.tiktokSkuId,
+      inventory: [...quantities].map(([warehouse_id, quantity]) => ({ warehouse_id, quantity })),
+    });
     update.changes.push(...changes);
     updates.set(link.tiktokProductId, update);
   }
@@ -241,8 +269,20 @@ export function computeInventoryDiff(input: InventoryDiffInput, rules: StoreRule
   for (const v of input.variants) {
     const sku = normalisedSku(v.sku);
     if (linkedVariantIds.has(v.variantId) || (sku && linkedSkus.has(sku))) continue;
-    if (!sku) skipped.push({ reason: 'no-sku', shopifyVariantId: v.variantId, sellerSku: null, message: `Shopify variant ${v.variantId} has no SKU; give it one so it can be matched to TikTok.` });
-    else skipped.push({ reason: 'unlinked', shopifyVariantId: v.variantId, sellerSku: sku, message: `SKU "${sku}" is not linked to a TikTok SKU yet (not listed on TikTok, or not mapped).` });
+    if (!sku)
+      skipped.push({
+        reason: 'no-sku',
+        shopifyVariantId: v.variantId,
+        sellerSku: null,
+        message: `Shopify variant ${v.variantId} has no SKU; give it one so it can be matched to TikTok.`,
+      });
+    else
+      skipped.push({
+        reason: 'unlinked',
+        shopifyVariantId: v.variantId,
+        sellerSku: sku,
+        message: `SKU "${sku}" is not linked to a TikTok SKU yet (not listed on TikTok, or not mapped).`,
+      });
   }
 
   return { updates: [...updates.values()], skipped, unchangedSkus };

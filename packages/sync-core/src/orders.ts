@@ -24,27 +24,55 @@ export type OrderImportDecision =
 const BEFORE_SHIPMENT = new Set(['UNPAID', 'ON_HOLD']);
 
 /** Whether a TikTok order should be created in Shopify now, per the store's order rules. */
-export function shouldImportOrder(order: Pick<TikTokOrder, 'id' | 'status' | 'create_time' | 'fulfillment_type' | 'is_sample_order'>, rules: StoreRules): OrderImportDecision {
+export function shouldImportOrder(
+  order: Pick<TikTokOrder, 'id' | 'status' | 'create_time' | 'fulfillment_type' | 'is_sample_order'>,
+  rules: StoreRules,
+): OrderImportDecision {
   const r = rules.orders;
   if (order.status === 'CANCELLED' || order.status === 'CANCEL') {
     return { import: false, reason: 'cancelled', final: true, message: `TikTok order ${order.id} is cancelled.` };
   }
   if (order.fulfillment_type === 'FULFILLMENT_BY_TIKTOK' && !r.importFulfilledByTikTok) {
-    return { import: false, reason: 'fulfilled-by-tiktok', final: true, message: `TikTok order ${order.id} ships from TikTok's warehouse (rules.orders.importFulfilledByTikTok is off).` };
+    return {
+      import: false,
+      reason: 'fulfilled-by-tiktok',
+      final: true,
+      message: `TikTok order ${order.id} ships from TikTok's warehouse (rules.orders.importFulfilledByTikTok is off).`,
+    };
   }
   if (order.is_sample_order && !r.importSampleOrders) {
-    return { import: false, reason: 'sample-order', final: true, message: `TikTok order ${order.id} is a creator sample (rules.orders.importSampleOrders is off).` };
+    return {
+      import: false,
+      reason: 'sample-order',
+      final: true,
+      message: `TikTok order ${order.id} is a creator sample (rules.orders.importSampleOrders is off).`,
+    };
   }
   if (r.importCreatedAfter && order.create_time !== undefined && order.create_time * 1000 < Date.parse(r.importCreatedAfter)) {
-    return { import: false, reason: 'created-before-cutoff', final: true, message: `TikTok order ${order.id} was created before ${r.importCreatedAfter} (rules.orders.importCreatedAfter).` };
+    return {
+      import: false,
+      reason: 'created-before-cutoff',
+      final: true,
+      message: `TikTok order ${order.id} was created before ${r.importCreatedAfter} (rules.orders.importCreatedAfter).`,
+    };
   }
   // The status alone decides: `is_on_hold_order` is not documented to clear when the window ends,
   // and trusting it could hold an order back forever.
   if ((r.importStatuses as readonly string[]).includes(order.status)) return { import: true };
   if (BEFORE_SHIPMENT.has(order.status)) {
-    return { import: false, reason: 'not-yet', final: false, message: `TikTok order ${order.id} is ${order.status}; it is imported once it reaches ${r.importStatuses.join(' or ')}.` };
+    return {
+      import: false,
+      reason: 'not-yet',
+      final: false,
+      message: `TikTok order ${order.id} is ${order.status}; it is imported once it reaches ${r.importStatuses.join(' or ')}.`,
+    };
   }
-  return { import: false, reason: 'status-not-imported', final: true, message: `TikTok order ${order.id} is ${order.status}, past the statuses this store imports (${r.importStatuses.join(', ')}).` };
+  return {
+    import: false,
+    reason: 'status-not-imported',
+    final: true,
+    message: `TikTok order ${order.id} is ${order.status}, past the statuses this store imports (${r.importStatuses.join(', ')}).`,
+  };
 }
 
 /** Shopify variants by SKU, plus SKUs we once linked whose Shopify variant is gone. */
@@ -59,7 +87,11 @@ export interface SkuIndex {
  * Builds the lookup `buildOrderCreateInput` uses. Pass the variants found for the order's SKUs
  * (e.g. a `sku:` search in Shopify), and the SKUs whose linked variant Shopify no longer has.
  */
-export function buildSkuIndex(variants: readonly ShopifyVariantRef[], deletedSkus: Iterable<string> = [], linkedVariantBySku: ReadonlyMap<string, string> = new Map()): SkuIndex {
+export function buildSkuIndex(
+  variants: readonly ShopifyVariantRef[],
+  deletedSkus: Iterable<string> = [],
+  linkedVariantBySku: ReadonlyMap<string, string> = new Map(),
+): SkuIndex {
   const bySku = new Map<string, ShopifyVariantRef[]>();
   for (const v of variants) {
     const sku = v.sku?.trim();
@@ -81,8 +113,7 @@ export type OrderRejectReason =
   | { code: 'no-lines'; message: string };
 
 export type OrderCreateResult =
-  | { ok: true; variables: ShopifyOrderCreateVariables; warnings: string[] }
-  | { ok: false; reasons: OrderRejectReason[] };
+  { ok: true; variables: ShopifyOrderCreateVariables; warnings: string[] } | { ok: false; reasons: OrderRejectReason[] };
 
 export interface BuildOrderOptions {
   /** The Shopify shop's currency; an order in another currency is refused rather than mis-priced. */
@@ -99,13 +130,20 @@ const DISCOUNT_CODE = 'TIKTOK_SHOP';
  * an active product (only those are listed). Otherwise the order is refused: guessing would take
  * stock from the wrong product.
  */
-function narrowDuplicates(sku: string, candidates: readonly ShopifyVariantRef[], skuIndex: SkuIndex, warnings: string[]): readonly ShopifyVariantRef[] {
+function narrowDuplicates(
+  sku: string,
+  candidates: readonly ShopifyVariantRef[],
+  skuIndex: SkuIndex,
+  warnings: string[],
+): readonly ShopifyVariantRef[] {
   if (candidates.length <= 1) return candidates;
   const linked = candidates.filter((c) => c.variantId === skuIndex.linkedVariantBySku.get(sku));
   if (linked.length === 1) return linked;
   const active = candidates.filter((c) => c.productStatus === 'ACTIVE');
   if (active.length === 1) {
-    warnings.push(`SKU "${sku}" belongs to ${candidates.length} Shopify variants; the one in the active product "${active[0]?.productTitle ?? ''}" was used. Give each variant its own SKU.`);
+    warnings.push(
+      `SKU "${sku}" belongs to ${candidates.length} Shopify variants; the one in the active product "${active[0]?.productTitle ?? ''}" was used. Give each variant its own SKU.`,
+    );
     return active;
   }
   return candidates;
@@ -120,7 +158,12 @@ function isCancelledLine(line: TikTokOrderLineItem): boolean {
  * are grouped by SKU and unit price into Shopify lines with a quantity. Returns every reason the
  * order cannot be imported instead (each needs the merchant), never a partial order.
  */
-export function buildOrderCreateInput(order: TikTokOrder, skuIndex: SkuIndex, rules: StoreRules, options: BuildOrderOptions = {}): OrderCreateResult {
+export function buildOrderCreateInput(
+  order: TikTokOrder,
+  skuIndex: SkuIndex,
+  rules: StoreRules,
+  options: BuildOrderOptions = {},
+): OrderCreateResult {
   const r = rules.orders;
   const currency = order.payment.currency.toUpperCase();
   const reasons: OrderRejectReason[] = [];
@@ -139,18 +182,30 @@ export function buildOrderCreateInput(order: TikTokOrder, skuIndex: SkuIndex, ru
     if (value === undefined || value === '') return fallback ?? 0n;
     const parsed = parseMoney(value);
     if (parsed === undefined) {
-      reasons.push({ code: 'invalid-amount', field, value, message: `TikTok sent "${value}" for ${field}, which is not an amount.` });
+      reasons.push({
+        code: 'invalid-amount',
+        field,
+        value,
+        message: `TikTok sent "${value}" for ${field}, which is not an amount.`,
+      });
       return 0n;
     }
     return parsed;
   };
-  const bag = (amount: Micros): ShopifyMoneyBagInput => ({ shopMoney: { amount: formatMoneyIn(amount, currency), currencyCode: currency } });
+  const bag = (amount: Micros): ShopifyMoneyBagInput => ({
+    shopMoney: { amount: formatMoneyIn(amount, currency), currencyCode: currency },
+  });
 
   const lines = order.line_items.filter((l) => !isCancelledLine(l));
-  if (lines.length === 0) reasons.push({ code: 'no-lines', message: `TikTok order ${order.id} has no line left to ship (every line is cancelled).` });
+  if (lines.length === 0)
+    reasons.push({ code: 'no-lines', message: `TikTok order ${order.id} has no line left to ship (every line is cancelled).` });
 
   // Group units: same SKU and same unit price make one Shopify line.
-  interface Group { sku: string | null; unitPrice: Micros; lines: TikTokOrderLineItem[] }
+  interface Group {
+    sku: string | null;
+    unitPrice: Micros;
+    lines: TikTokOrderLineItem[];
+  }
   const groups = new Map<string, Group>();
   let sellerDiscount = 0n;
   let platformDiscount = 0n;
@@ -193,7 +248,11 @@ export function buildOrderCreateInput(order: TikTokOrder, skuIndex: SkuIndex, ru
         lineItems.push(custom());
         warnings.push(`Lines ${ids.join(', ')} have no seller SKU on TikTok; imported as a custom line.`);
       } else {
-        reasons.push({ code: 'missing-sku', lineItemIds: ids, message: `TikTok lines ${ids.join(', ')} (${first?.product_name ?? 'unnamed'}) have no seller SKU; set the SKU on TikTok to match Shopify.` });
+        reasons.push({
+          code: 'missing-sku',
+          lineItemIds: ids,
+          message: `TikTok lines ${ids.join(', ')} (${first?.product_name ?? 'unnamed'}) have no seller SKU; set the SKU on TikTok to match Shopify.`,
+        });
       }
       continue;
     }
@@ -220,13 +279,25 @@ export function buildOrderCreateInput(order: TikTokOrder, skuIndex: SkuIndex, ru
       const deleted = skuIndex.deletedSkus.has(group.sku);
       reasons.push(
         deleted
-          ? { code: 'variant-deleted', sellerSku: group.sku, lineItemIds: ids, message: `SKU "${group.sku}" was deleted in Shopify after it was listed on TikTok; restore the variant or import the order by hand.` }
-          : { code: 'unknown-sku', sellerSku: group.sku, lineItemIds: ids, message: `No Shopify variant has SKU "${group.sku}" (TikTok lines ${ids.join(', ')}); fix the SKU in Shopify or on TikTok.` },
+          ? {
+              code: 'variant-deleted',
+              sellerSku: group.sku,
+              lineItemIds: ids,
+              message: `SKU "${group.sku}" was deleted in Shopify after it was listed on TikTok; restore the variant or import the order by hand.`,
+            }
+          : {
+              code: 'unknown-sku',
+              sellerSku: group.sku,
+              lineItemIds: ids,
+              message: `No Shopify variant has SKU "${group.sku}" (TikTok lines ${ids.join(', ')}); fix the SKU in Shopify or on TikTok.`,
+            },
       );
       continue;
     }
     if (variant.productStatus === 'ARCHIVED' || variant.productStatus === 'DRAFT') {
-      warnings.push(`SKU "${group.sku}" belongs to a ${variant.productStatus.toLowerCase()} Shopify product; the order line still references it.`);
+      warnings.push(
+        `SKU "${group.sku}" belongs to a ${variant.productStatus.toLowerCase()} Shopify product; the order line still references it.`,
+      );
     }
     const variantTitle = variant.variantTitle ?? first?.sku_name;
     lineItems.push({
@@ -260,7 +331,9 @@ export function buildOrderCreateInput(order: TikTokOrder, skuIndex: SkuIndex, ru
   const customAttributes = [
     { key: 'TikTok order id', value: order.id },
     ...(order.payment.total_amount ? [{ key: 'TikTok buyer paid', value: `${order.payment.total_amount} ${currency}` }] : []),
-    ...(platformDiscount > 0n ? [{ key: 'TikTok platform discount', value: `${formatMoneyIn(platformDiscount, currency)} ${currency}` }] : []),
+    ...(platformDiscount > 0n
+      ? [{ key: 'TikTok platform discount', value: `${formatMoneyIn(platformDiscount, currency)} ${currency}` }]
+      : []),
     ...(order.delivery_option_name ? [{ key: 'TikTok delivery option', value: order.delivery_option_name }] : []),
   ];
 
@@ -285,15 +358,35 @@ export function buildOrderCreateInput(order: TikTokOrder, skuIndex: SkuIndex, ru
         priceSet: bag(shipping),
       },
     ],
-    ...(tax > 0n ? { taxLines: [{ title: r.taxTitle, rate: taxRate(tax, subtotal - discount, r.taxesIncluded), priceSet: bag(tax), channelLiable: r.taxChannelLiable }] } : {}),
+    ...(tax > 0n
+      ? {
+          taxLines: [
+            {
+              title: r.taxTitle,
+              rate: taxRate(tax, subtotal - discount, r.taxesIncluded),
+              priceSet: bag(tax),
+              channelLiable: r.taxChannelLiable,
+            },
+          ],
+        }
+      : {}),
     ...(discount > 0n ? { discountCode: { itemFixedDiscountCode: { code: DISCOUNT_CODE, amountSet: bag(discount) } } } : {}),
     ...(address ? { shippingAddress: address, billingAddress: address } : {}),
     customAttributes,
-    transactions: [{ kind: 'SALE', status: 'SUCCESS', gateway: r.gateway, amountSet: bag(total), ...(paidAt ? { processedAt: paidAt } : {}) }],
+    transactions: [
+      { kind: 'SALE', status: 'SUCCESS', gateway: r.gateway, amountSet: bag(total), ...(paidAt ? { processedAt: paidAt } : {}) },
+    ],
   };
   return {
     ok: true,
-    variables: { order: orderInput, options: { inventoryBehaviour: r.inventoryBehaviour, sendReceipt: r.sendReceipt, sendFulfillmentReceipt: r.sendFulfillmentReceipt } },
+    variables: {
+      order: orderInput,
+      options: {
+        inventoryBehaviour: r.inventoryBehaviour,
+        sendReceipt: r.sendReceipt,
+        sendFulfillmentReceipt: r.sendFulfillmentReceipt,
+      },
+    },
     warnings,
   };
 }
@@ -325,7 +418,10 @@ export function toMailingAddress(address: TikTokRecipientAddress | undefined): S
   const region = address.region_code?.trim().toUpperCase();
   const countryCode = region === 'UK' ? 'GB' : region;
   const address1 = address.address_line1?.trim() || address.full_address?.trim();
-  const extra = [address.address_line2, address.address_line3, address.address_line4].map((l) => l?.trim()).filter(Boolean).join(', ');
+  const extra = [address.address_line2, address.address_line3, address.address_line4]
+    .map((l) => l?.trim())
+    .filter(Boolean)
+    .join(', ');
   // TikTok masks buyer phones ("(+1)213*****63"); Shopify rejects anything that is not E.164.
   const phone = address.phone_number?.replace(/[\s()-]/g, '');
   const city = districtName(address, 'L3', /city|town/i) ?? districtName(address, 'L2', /county|district/i);

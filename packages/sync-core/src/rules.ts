@@ -26,10 +26,20 @@ export function toShopifyGid(kind: string, id: string | number): string {
 const shopifyLocationId = z
   .union([z.string().trim().min(1), z.number().int().positive()])
   .transform((v) => toShopifyGid('Location', v))
-  .pipe(z.string().regex(/^gid:\/\/shopify\/Location\/\d+$/, { error: 'must be a Shopify location id (123 or gid://shopify/Location/123)' }));
+  .pipe(
+    z
+      .string()
+      .regex(/^gid:\/\/shopify\/Location\/\d+$/, { error: 'must be a Shopify location id (123 or gid://shopify/Location/123)' }),
+  );
 
 const decimalAmount = z
-  .union([z.number().nonnegative(), z.string().trim().regex(/^\d+(\.\d{1,6})?$/, { error: 'must be a decimal amount such as "1.50"' })])
+  .union([
+    z.number().nonnegative(),
+    z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d{1,6})?$/, { error: 'must be a decimal amount such as "1.50"' }),
+  ])
   .transform((v) => String(v));
 
 const inventoryRulesSchema = z.strictObject({
@@ -55,7 +65,12 @@ const inventoryRulesSchema = z.strictObject({
     .superRefine((list, ctx) => {
       const seen = new Set<string>();
       for (const [i, w] of list.entries()) {
-        if (seen.has(w.tiktokWarehouseId)) ctx.addIssue({ code: 'custom', path: [i, 'tiktokWarehouseId'], message: `warehouse ${w.tiktokWarehouseId} is listed twice; list each TikTok warehouse once with all its locations` });
+        if (seen.has(w.tiktokWarehouseId))
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'tiktokWarehouseId'],
+            message: `warehouse ${w.tiktokWarehouseId} is listed twice; list each TikTok warehouse once with all its locations`,
+          });
         seen.add(w.tiktokWarehouseId);
       }
     }),
@@ -86,7 +101,9 @@ const orderRulesSchema = z.strictObject({
   taxChannelLiable: z.boolean().default(true),
   taxTitle: z.string().trim().min(1).default('Tax'),
   /** Stock in Shopify drops with the TikTok sale; policy is ignored because the sale already happened. */
-  inventoryBehaviour: z.enum(['BYPASS', 'DECREMENT_IGNORING_POLICY', 'DECREMENT_OBEYING_POLICY']).default('DECREMENT_IGNORING_POLICY'),
+  inventoryBehaviour: z
+    .enum(['BYPASS', 'DECREMENT_IGNORING_POLICY', 'DECREMENT_OBEYING_POLICY'])
+    .default('DECREMENT_IGNORING_POLICY'),
   sendReceipt: z.boolean().default(false),
   sendFulfillmentReceipt: z.boolean().default(false),
   tags: z.array(z.string().trim().min(1)).default(['TikTok Shop']),
@@ -105,7 +122,10 @@ const shippingRulesSchema = z.strictObject({
 
 const listingFilterSchema = z.strictObject({
   /** Shopify product statuses that are listed. */
-  statuses: z.array(z.enum(['ACTIVE', 'DRAFT', 'ARCHIVED', 'UNLISTED'])).min(1).default(['ACTIVE']),
+  statuses: z
+    .array(z.enum(['ACTIVE', 'DRAFT', 'ARCHIVED', 'UNLISTED']))
+    .min(1)
+    .default(['ACTIVE']),
   /** Only products in one of these collections (handle or id); empty: any. */
   collections: z.array(z.string().trim().min(1)).default([]),
   /** Only products with one of these tags (case-insensitive); empty: any. */
@@ -129,20 +149,34 @@ const priceRuleSchema = z.strictObject({
   /** Fixed amount added after the percentage, in the TikTok shop currency. */
   markupFixed: decimalAmount.default('0'),
   /** Round up to a price ending in these cents (".99": 12.30 -> 12.99); null: round to the currency's minor unit. */
-  ending: z.string().regex(/^\.\d{2}$/, { error: 'must look like ".99"' }).nullable().default(null),
+  ending: z
+    .string()
+    .regex(/^\.\d{2}$/, { error: 'must look like ".99"' })
+    .nullable()
+    .default(null),
 });
 
 const listingRulesSchema = z.strictObject({
   filters: listingFilterSchema.prefault({}),
   price: priceRuleSchema.prefault({}),
   /** ISO 4217 currency of the TikTok shop; the caller passes the shop's when unset. */
-  currency: z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as "USD"' }).optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as "USD"' })
+    .optional(),
   /** Shopify has no package dimensions: these are used for every product (in `unit`). */
   defaultPackageDimensions: z
-    .strictObject({ length: z.number().positive(), width: z.number().positive(), height: z.number().positive(), unit: z.enum(['CENTIMETER', 'INCH']) })
+    .strictObject({
+      length: z.number().positive(),
+      width: z.number().positive(),
+      height: z.number().positive(),
+      unit: z.enum(['CENTIMETER', 'INCH']),
+    })
     .optional(),
   /** Used when a Shopify variant has no weight (in `unit`). */
-  defaultPackageWeight: z.strictObject({ value: z.number().positive(), unit: z.enum(['KILOGRAM', 'GRAM', 'POUND', 'OUNCE']) }).optional(),
+  defaultPackageWeight: z
+    .strictObject({ value: z.number().positive(), unit: z.enum(['KILOGRAM', 'GRAM', 'POUND', 'OUNCE']) })
+    .optional(),
   /** A product deleted or archived in Shopify: deactivate it on TikTok, or leave it (stock still goes to 0 per the inventory rules). */
   onShopifyRemoved: z.enum(['deactivate', 'keep']).default('deactivate'),
 });

@@ -18,7 +18,12 @@ export interface AppBoot {
  */
 export function bootApp(app: string, processEnv: EnvSource, cwd: string): AppBoot {
   const config = loadConfigOrExit({ env: mergeDotEnv(processEnv, cwd) });
-  const logger = createLogger({ level: config.log.level, file: config.log.file, secretValues: secretValuesOf(config), base: { app } });
+  const logger = createLogger({
+    level: config.log.level,
+    file: config.log.file,
+    secretValues: secretValuesOf(config),
+    base: { app },
+  });
   const shutdown = new ShutdownRegistry({ logger });
   shutdown.listen();
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));

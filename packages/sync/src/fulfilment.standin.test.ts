@@ -60,7 +60,13 @@ describe('tracking to TikTok (real Redis, stand-ins over HTTP)', () => {
 
   /** TikTok orders of catalogue SKUs, imported into Shopify; ship-by in `shipWithinSeconds`. */
   async function importedOrders(count: number, shipWithinSeconds: number) {
-    const orders = tts.admin.generateOrders(shopId, { count, status: 'AWAITING_SHIPMENT', shipWithinSeconds, maxSkus: 1, maxUnits: 1 });
+    const orders = tts.admin.generateOrders(shopId, {
+      count,
+      status: 'AWAITING_SHIPMENT',
+      shipWithinSeconds,
+      maxSkus: 1,
+      maxUnits: 1,
+    });
     for (const o of orders) await runOrderImport(svc, { dryRun: false, tiktokOrderId: o.id });
     return orders.map((o) => {
       const shopifyOrder = shopify.state.orders.find((s) => s.sourceIdentifier?.includes(o.id));
@@ -74,9 +80,25 @@ describe('tracking to TikTok (real Redis, stand-ins over HTTP)', () => {
     receiver = await startSilentReceiver();
     tts = await startTikTokStandIn({
       auditDelayMs: 10,
-      shops: [{ appKey: 'tracking-app', appSecret: 'tracking-app-secret-0123456789', name: STORE, warehouses: [{ id: WAREHOUSE, name: 'Main', isDefault: true }], deliveryOptions: [{ id: '690000000000000019', name: 'Standard', providers: [{ id: '6617675021119438849', name: 'Royal Mail' }] }] }],
+      shops: [
+        {
+          appKey: 'tracking-app',
+          appSecret: 'tracking-app-secret-0123456789',
+          name: STORE,
+          warehouses: [{ id: WAREHOUSE, name: 'Main', isDefault: true }],
+          deliveryOptions: [
+            { id: '690000000000000019', name: 'Standard', providers: [{ id: '6617675021119438849', name: 'Royal Mail' }] },
+          ],
+        },
+      ],
     });
-    shopify = await startShopifyStandIn({ shopDomain: `${STORE}.myshopify.com`, accessToken: 'shpat_tracking0123456789abcdef', apiSecret: 'tracking-webhook-secret', catalogue: { products: 6, seed: 41, locations: 1 }, bucket: { maximumAvailable: 20_000, restoreRate: 1_000 } });
+    shopify = await startShopifyStandIn({
+      shopDomain: `${STORE}.myshopify.com`,
+      accessToken: 'shpat_tracking0123456789abcdef',
+      apiSecret: 'tracking-webhook-secret',
+      catalogue: { products: 6, seed: 41, locations: 1 },
+      bucket: { maximumAvailable: 20_000, restoreRate: 1_000 },
+    });
     const shop = tts.shops[0]!;
     shopId = shop.shopId;
     // The Shopify catalogue live on TikTok (unique SKUs only), so TikTok orders import.
@@ -90,25 +112,56 @@ describe('tracking to TikTok (real Redis, stand-ins over HTTP)', () => {
         title: product.title.padEnd(25, '.'),
         category_id: '601226',
         status: 'ACTIVATE',
-        skus: variants.map((v, i) => ({ id: String(skuId++), seller_sku: v.sku as string, price: { amount: v.price, currency: 'GBP' }, inventory: [{ warehouse_id: WAREHOUSE, quantity: 50 }], sales_attributes: [{ name: 'Variant', value_name: `${v.title} ${i}` }] })),
+        skus: variants.map((v, i) => ({
+          id: String(skuId++),
+          seller_sku: v.sku as string,
+          price: { amount: v.price, currency: 'GBP' },
+          inventory: [{ warehouse_id: WAREHOUSE, quantity: 50 }],
+          sales_attributes: [{ name: 'Variant', value_name: `${v.title} ${i}` }],
+        })),
       });
     }
     const client = connection('client');
     queues = new QueueFactory({ connection: client, prefix: redis.prefix, retry: { maxRetries: 1, backoffSeconds: 0.05 } });
-    notifier = new AlertNotifier({ redis: client, prefix: redis.prefix, logger, webhookUrlFor: () => receiver.url, burstWindowMs: 60_000, shipByLeadMs: 6 * 3_600_000, authExpiryLeadMs: 14 * 86_400_000, timeoutMs: ALERT_TIMEOUT_MS, attempts: 1 });
+    notifier = new AlertNotifier({
+      redis: client,
+      prefix: redis.prefix,
+      logger,
+      webhookUrlFor: () => receiver.url,
+      burstWindowMs: 60_000,
+      shipByLeadMs: 6 * 3_600_000,
+      authExpiryLeadMs: 14 * 86_400_000,
+      timeoutMs: ALERT_TIMEOUT_MS,
+      attempts: 1,
+    });
     const store: StoreConfig = {
       id: STORE,
       name: 'Tracking Shop',
       enabled: true,
-      shopify: { domain: shopify.shopDomain, accessToken: shopify.accessToken, apiSecret: shopify.apiSecret, apiBase: shopify.url },
-      tiktok: { appKey: 'tracking-app', appSecret: 'tracking-app-secret-0123456789', accessToken: shop.tokens.accessToken, refreshToken: shop.tokens.refreshToken, shopCipher: shop.cipher },
+      shopify: {
+        domain: shopify.shopDomain,
+        accessToken: shopify.accessToken,
+        apiSecret: shopify.apiSecret,
+        apiBase: shopify.url,
+      },
+      tiktok: {
+        appKey: 'tracking-app',
+        appSecret: 'tracking-app-secret-0123456789',
+        accessToken: shop.tokens.accessToken,
+        refreshToken: shop.tokens.refreshToken,
+        shopCipher: shop.cipher,
+      },
       syncIntervalSeconds: 300,
       batchSize: 50,
       dryRun: false,
       rules: parseStoreRules({ shipping: { carrierOverrides: {} } }),
     };
     svc = await createStoreServices({
-      config: { queuePrefix: redis.prefix, tiktok: { apiBase: tts.url, authBase: tts.authUrl }, shopify: { apiBase: shopify.url, orderClaimTtlMs: 300_000 } },
+      config: {
+        queuePrefix: redis.prefix,
+        tiktok: { apiBase: tts.url, authBase: tts.authUrl },
+        shopify: { apiBase: shopify.url, orderClaimTtlMs: 300_000 },
+      },
       store,
       redis: client,
       queues,
@@ -160,20 +213,47 @@ describe('tracking to TikTok (real Redis, stand-ins over HTTP)', () => {
     const before = tts.counters.total({ api: MARK_SHIPPED }).requests;
     const pushJobId = jobIds.trackingPush(STORE, order!.tiktokOrderId);
     const jobs: Job[] = await Promise.all(
-      [pushJobId, `${pushJobId}-orders-fulfilled`].map((jobId) => queues.add('fulfilment', 'tracking-push', { store: STORE, tiktokOrderId: order!.tiktokOrderId, shopifyOrderId: `gid://shopify/Order/${order!.shopifyOrderId}` }, { jobId })),
+      [pushJobId, `${pushJobId}-orders-fulfilled`].map((jobId) =>
+        queues.add(
+          'fulfilment',
+          'tracking-push',
+          { store: STORE, tiktokOrderId: order!.tiktokOrderId, shopifyOrderId: `gid://shopify/Order/${order!.shopifyOrderId}` },
+          { jobId },
+        ),
+      ),
     );
-    workers.push(createStoreWorker({ queue: 'fulfilment', store: STORE, handlers: fulfilmentHandlers(svc), connection: connection('worker'), prefix: redis.prefix, logger, concurrency: 2 }));
+    workers.push(
+      createStoreWorker({
+        queue: 'fulfilment',
+        store: STORE,
+        handlers: fulfilmentHandlers(svc),
+        connection: connection('worker'),
+        prefix: redis.prefix,
+        logger,
+        concurrency: 2,
+      }),
+    );
 
     await waitUntil(() => tts.faults.held() === 1, { what: 'one mark-shipped call held at TikTok' });
     // The other push has either backed off (claimed by the first) or gone ahead on its own.
     const settledOrWaiting = async (job: Job) => (await job.isDelayed()) || (await job.isCompleted()) || (await job.isFailed());
-    await waitUntil(async () => (await Promise.all(jobs.map(settledOrWaiting))).some(Boolean), { what: 'the second push to wait or finish' });
+    await waitUntil(async () => (await Promise.all(jobs.map(settledOrWaiting))).some(Boolean), {
+      what: 'the second push to wait or finish',
+    });
     tts.faults.release();
-    await waitUntil(async () => (await Promise.all(jobs.map((j) => j.getState()))).every((s) => s === 'completed' || s === 'failed'), { what: 'both pushes to finish', timeoutMs: 15_000 });
+    await waitUntil(
+      async () => (await Promise.all(jobs.map((j) => j.getState()))).every((s) => s === 'completed' || s === 'failed'),
+      { what: 'both pushes to finish', timeoutMs: 15_000 },
+    );
 
     expect(await Promise.all(jobs.map((j) => j.getState()))).toEqual(['completed', 'completed']);
     expect(tts.counters.total({ api: MARK_SHIPPED }).requests - before).toBe(1);
-    expect(tts.admin.shop(shopId).orders.get(order!.tiktokOrderId)?.line_items.every((l: { tracking_number?: string }) => l.tracking_number === 'RM555000111GB')).toBe(true);
+    expect(
+      tts.admin
+        .shop(shopId)
+        .orders.get(order!.tiktokOrderId)
+        ?.line_items.every((l: { tracking_number?: string }) => l.tracking_number === 'RM555000111GB'),
+    ).toBe(true);
     expect((await svc.state.order(order!.tiktokOrderId))?.shippedAt).toBeGreaterThan(0);
   });
 });

@@ -46,7 +46,12 @@ export async function flushShipByAlerts(notifier: AlertNotifier): Promise<void> 
  * gets a `tracking-push` job; one cancelled in Shopify gets an `order-cancel` job. Tracking
  * pushes that failed only because an outage outlasted their retries are queued again.
  */
-export async function runFulfilmentPoll(svc: StoreServices, data: { dryRun: boolean; limit?: number }, ctx?: Pick<JobContext, 'progress'>, now: () => number = Date.now): Promise<JobSummary> {
+export async function runFulfilmentPoll(
+  svc: StoreServices,
+  data: { dryRun: boolean; limit?: number },
+  ctx?: Pick<JobContext, 'progress'>,
+  now: () => number = Date.now,
+): Promise<JobSummary> {
   const report = new RunReport(ctx);
   const waiting = await svc.state.ordersAwaitingTracking();
   const dryRun = data.dryRun || svc.dryRun;
@@ -58,35 +63,63 @@ export async function runFulfilmentPoll(svc: StoreServices, data: { dryRun: bool
     if (!record) continue;
     const order = await svc.shopify.getOrder(record.shopifyOrderId);
     if (!order) {
-      report.fail(`TikTok order ${tiktokOrderId}`, `its Shopify order ${record.shopifyOrderId} was deleted; ship it on TikTok by hand`);
+      report.fail(
+        `TikTok order ${tiktokOrderId}`,
+        `its Shopify order ${record.shopifyOrderId} was deleted; ship it on TikTok by hand`,
+      );
       continue;
     }
     if (order.cancelledAt) {
-      await svc.queues.add('orders', 'order-cancel', { store: svc.storeId, tiktokOrderId, origin: 'shopify', dryRun }, { jobId: jobIds.orderCancel(svc.storeId, tiktokOrderId, 'shopify') });
+      await svc.queues.add(
+        'orders',
+        'order-cancel',
+        { store: svc.storeId, tiktokOrderId, origin: 'shopify', dryRun },
+        { jobId: jobIds.orderCancel(svc.storeId, tiktokOrderId, 'shopify') },
+      );
       report.summary.changed++;
       continue;
     }
     if (order.fulfillments.some((f) => f.trackingInfo.some((t) => t.number))) {
-      await svc.queues.add('fulfilment', 'tracking-push', { store: svc.storeId, tiktokOrderId, shopifyOrderId: record.shopifyOrderId, dryRun }, { jobId: jobIds.trackingPush(svc.storeId, tiktokOrderId) });
+      await svc.queues.add(
+        'fulfilment',
+        'tracking-push',
+        { store: svc.storeId, tiktokOrderId, shopifyOrderId: record.shopifyOrderId, dryRun },
+        { jobId: jobIds.trackingPush(svc.storeId, tiktokOrderId) },
+      );
       report.summary.changed++;
     } else {
       report.skip('no-tracking-yet');
       // Once per order (across the fleet), from ALERT_SHIP_BY_HOURS before TikTok's deadline; sent
       // in the background, so a slow alert webhook never holds up the tracking of other orders.
       if (svc.alerts && !dryRun && record.shipByAt !== undefined && record.shipByAt - now() <= svc.alerts.shipByLeadMs) {
-        sendInBackground(svc.alerts, svc.alerts.shipByApproaching(svc.storeId, { tiktokOrderId, shopifyOrderId: record.shopifyOrderId, shipBy: record.shipByAt }, now()));
+        sendInBackground(
+          svc.alerts,
+          svc.alerts.shipByApproaching(
+            svc.storeId,
+            { tiktokOrderId, shopifyOrderId: record.shopifyOrderId, shipBy: record.shipByAt },
+            now(),
+          ),
+        );
       }
     }
   }
   if (!dryRun) {
     const awaiting = new Set(waiting);
-    const { retried, gaveUp } = await retryJobsFailedByOutage(svc.queues, 'fulfilment', svc.storeId, 'tracking-push', (job) => typeof job.tiktokOrderId === 'string' && awaiting.has(job.tiktokOrderId));
+    const { retried, gaveUp } = await retryJobsFailedByOutage(
+      svc.queues,
+      'fulfilment',
+      svc.storeId,
+      'tracking-push',
+      (job) => typeof job.tiktokOrderId === 'string' && awaiting.has(job.tiktokOrderId),
+    );
     if (retried.length > 0) {
       report.note(`${retried.length} tracking push(es) that failed during an outage queued again`);
       svc.logger.info({ retried }, 'tracking pushes failed by an outage queued again');
     }
     if (gaveUp.length > 0) {
-      report.note(`${gaveUp.length} tracking push(es) still failing after ${MAX_OUTAGE_REQUEUES} requeues left failed: Replay them once the cause is fixed`);
+      report.note(
+        `${gaveUp.length} tracking push(es) still failing after ${MAX_OUTAGE_REQUEUES} requeues left failed: Replay them once the cause is fixed`,
+      );
       svc.logger.warn({ gaveUp }, 'tracking pushes still failing after every requeue left failed');
     }
   }
@@ -120,19 +153,37 @@ export class TrackingPushBusyError extends Error {
  * per-order claim keeps two pushes of one order from both marking it shipped: the second waits,
  * then sees it shipped.
  */
-export async function runTrackingPush(svc: StoreServices, data: { dryRun: boolean; tiktokOrderId: string }, ctx?: Pick<JobContext, 'progress'>, now: () => number = Date.now): Promise<JobSummary> {
+export async function runTrackingPush(
+  svc: StoreServices,
+  data: { dryRun: boolean; tiktokOrderId: string },
+  ctx?: Pick<JobContext, 'progress'>,
+  now: () => number = Date.now,
+): Promise<JobSummary> {
   const claimName = `tracking-push:${data.tiktokOrderId}`;
   const claim = await svc.state.claim(claimName, TRACKING_PUSH_CLAIM_TTL_MS);
-  if (!('token' in claim)) throw new TrackingPushBusyError(data.tiktokOrderId, Math.min(Math.max(claim.heldForMs, 1), CLAIM_BUSY_RETRY_MS));
+  if (!('token' in claim))
+    throw new TrackingPushBusyError(data.tiktokOrderId, Math.min(Math.max(claim.heldForMs, 1), CLAIM_BUSY_RETRY_MS));
   try {
     return await pushTrackingClaimed(svc, data, ctx, now);
   } finally {
     // A release Redis refuses must not hide the push's own outcome; the claim lapses by itself.
-    await svc.state.releaseClaim(claimName, claim.token).catch((err: unknown) => svc.logger.warn({ tiktokOrderId: data.tiktokOrderId, err: err instanceof Error ? err.message : String(err) }, 'tracking push claim not released; it lapses by itself'));
+    await svc.state
+      .releaseClaim(claimName, claim.token)
+      .catch((err: unknown) =>
+        svc.logger.warn(
+          { tiktokOrderId: data.tiktokOrderId, err: err instanceof Error ? err.message : String(err) },
+          'tracking push claim not released; it lapses by itself',
+        ),
+      );
   }
 }
 
-async function pushTrackingClaimed(svc: StoreServices, data: { dryRun: boolean; tiktokOrderId: string }, ctx: Pick<JobContext, 'progress'> | undefined, now: () => number): Promise<JobSummary> {
+async function pushTrackingClaimed(
+  svc: StoreServices,
+  data: { dryRun: boolean; tiktokOrderId: string },
+  ctx: Pick<JobContext, 'progress'> | undefined,
+  now: () => number,
+): Promise<JobSummary> {
   const report = new RunReport(ctx);
   report.summary.seen = 1;
   const record = await svc.state.order(data.tiktokOrderId);
@@ -151,7 +202,8 @@ async function pushTrackingClaimed(svc: StoreServices, data: { dryRun: boolean; 
     return report.summary;
   }
   const [tiktokOrder] = await svc.tiktok.getOrders([data.tiktokOrderId]);
-  if (!tiktokOrder) throw new ShipmentNotPossibleError(data.tiktokOrderId, [{ code: 'not-found', message: 'TikTok does not return this order' }]);
+  if (!tiktokOrder)
+    throw new ShipmentNotPossibleError(data.tiktokOrderId, [{ code: 'not-found', message: 'TikTok does not return this order' }]);
   const deliveryOptionId = (tiktokOrder as { delivery_option_id?: string }).delivery_option_id;
   const providers = deliveryOptionId ? await svc.tiktok.getShippingProviders(deliveryOptionId) : [];
   const shipment = buildTikTokShipment(fulfilment, tiktokOrder as TikTokOrder, providers, svc.rules);
@@ -175,9 +227,17 @@ async function pushTrackingClaimed(svc: StoreServices, data: { dryRun: boolean; 
     shippingProviderId: shipment.body.shipping_provider_id,
     orderLineItemIds: shipment.body.order_line_item_ids,
   });
-  await svc.state.saveOrder(data.tiktokOrderId, { ...record, tiktokStatus: 'AWAITING_COLLECTION', shippedAt: now(), trackingNumber: shipment.body.tracking_number });
+  await svc.state.saveOrder(data.tiktokOrderId, {
+    ...record,
+    tiktokStatus: 'AWAITING_COLLECTION',
+    shippedAt: now(),
+    trackingNumber: shipment.body.tracking_number,
+  });
   report.summary.changed = 1;
   report.summary.pushed = 1;
-  svc.logger.info({ tiktokOrderId: data.tiktokOrderId, tracking: shipment.body.tracking_number, provider: shipment.provider }, 'tracking sent to TikTok');
+  svc.logger.info(
+    { tiktokOrderId: data.tiktokOrderId, tracking: shipment.body.tracking_number, provider: shipment.provider },
+    'tracking sent to TikTok',
+  );
   return report.summary;
 }

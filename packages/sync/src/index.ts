@@ -2,8 +2,22 @@ export { createStoreServices, ShopCipherError, tokensFromConfig } from './servic
 export type { CreateStoreServicesOptions, StoreServices } from './services.js';
 export { fulfilmentHandlers, inventoryHandlers, maintenanceHandlers, orderHandlers } from './handlers.js';
 export { defaultWarehouseId, runInventoryItem, runInventorySync } from './inventory.js';
-export { FIRST_POLL_LOOKBACK_SECONDS, ORDER_POLL_OVERLAP_SECONDS, OrderNotImportableError, runOrderCancel, runOrderImport, runOrderPoll } from './orders.js';
-export { flushShipByAlerts, runFulfilmentPoll, runTrackingPush, ShipmentNotPossibleError, TRACKING_PUSH_CLAIM_TTL_MS, TrackingPushBusyError } from './fulfilment.js';
+export {
+  FIRST_POLL_LOOKBACK_SECONDS,
+  ORDER_POLL_OVERLAP_SECONDS,
+  OrderNotImportableError,
+  runOrderCancel,
+  runOrderImport,
+  runOrderPoll,
+} from './orders.js';
+export {
+  flushShipByAlerts,
+  runFulfilmentPoll,
+  runTrackingPush,
+  ShipmentNotPossibleError,
+  TRACKING_PUSH_CLAIM_TTL_MS,
+  TrackingPushBusyError,
+} from './fulfilment.js';
 export { rebuildSkuLinks, runReconcile } from './reconcile.js';
 export { runTokenRefresh } from './maintenance.js';
 export { RunReport } from './summary.js';
@@ -11,6 +25,19 @@ export { startWorkerProcess } from './worker-process.js';
 export type { WorkerProcess, WorkerProcessOptions, WorkerQueue } from './worker-process.js';
 export { bootApp } from './app.js';
 export type { AppBoot } from './app.js';
-export { loadCategoryIndex, loadShopProfile, productHandlers, runListingStatus, runProductBatch, runProductSyncOne } from './products/index.js';
-export { AlertNotifier, alertNotifierFromConfig, authorizationMessage, failureBurstMessage, shipByMessage } from './alerts/index.js';
+export {
+  loadCategoryIndex,
+  loadShopProfile,
+  productHandlers,
+  runListingStatus,
+  runProductBatch,
+  runProductSyncOne,
+} from './products/index.js';
+export {
+  AlertNotifier,
+  alertNotifierFromConfig,
+  authorizationMessage,
+  failureBurstMessage,
+  shipByMessage,
+} from './alerts/index.js';
 export type { AlertMessage, AlertNotifierOptions, FailureBurst } from './alerts/index.js';

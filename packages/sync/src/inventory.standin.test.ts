@@ -24,8 +24,23 @@ describe('stock pushes of one product never cross (real Redis, stand-ins over HT
 
   beforeAll(async () => {
     redis = await useTestRedis('ordered-stock');
-    tts = await startTikTokStandIn({ auditDelayMs: 10, shops: [{ appKey: 'ordered-app', appSecret: 'ordered-app-secret-0123456789', name: STORE, warehouses: [{ id: WAREHOUSE, name: 'Main', isDefault: true }] }] });
-    shopify = await startShopifyStandIn({ shopDomain: `${STORE}.myshopify.com`, accessToken: 'shpat_ordered0123456789abcdef', catalogue: { products: 6, seed: 23, locations: 1 }, bucket: { maximumAvailable: 20_000, restoreRate: 1_000 } });
+    tts = await startTikTokStandIn({
+      auditDelayMs: 10,
+      shops: [
+        {
+          appKey: 'ordered-app',
+          appSecret: 'ordered-app-secret-0123456789',
+          name: STORE,
+          warehouses: [{ id: WAREHOUSE, name: 'Main', isDefault: true }],
+        },
+      ],
+    });
+    shopify = await startShopifyStandIn({
+      shopDomain: `${STORE}.myshopify.com`,
+      accessToken: 'shpat_ordered0123456789abcdef',
+      catalogue: { products: 6, seed: 23, locations: 1 },
+      bucket: { maximumAvailable: 20_000, restoreRate: 1_000 },
+    });
     const shop = tts.shops[0]!;
     shopId = shop.shopId;
     // The catalogue's unique, tracked SKUs already live on TikTok (stock 0), so the first sync links them.
@@ -39,7 +54,13 @@ describe('stock pushes of one product never cross (real Redis, stand-ins over HT
         title: product.title.padEnd(25, '.'),
         category_id: '601226',
         status: 'ACTIVATE',
-        skus: variants.map((v, i) => ({ id: String(skuId++), seller_sku: v.sku as string, price: { amount: v.price, currency: 'GBP' }, inventory: [{ warehouse_id: WAREHOUSE, quantity: 0 }], sales_attributes: [{ name: 'Variant', value_name: `${v.title} ${i}` }] })),
+        skus: variants.map((v, i) => ({
+          id: String(skuId++),
+          seller_sku: v.sku as string,
+          price: { amount: v.price, currency: 'GBP' },
+          inventory: [{ warehouse_id: WAREHOUSE, quantity: 0 }],
+          sales_attributes: [{ name: 'Variant', value_name: `${v.title} ${i}` }],
+        })),
       });
     }
     const client = createRedisConnection({ url: redis.url, role: 'client', name: 'test-ordered-stock' });
@@ -50,13 +71,29 @@ describe('stock pushes of one product never cross (real Redis, stand-ins over HT
       name: 'Ordered Stock',
       enabled: true,
       shopify: { domain: shopify.shopDomain, accessToken: shopify.accessToken, apiSecret: undefined, apiBase: shopify.url },
-      tiktok: { appKey: 'ordered-app', appSecret: 'ordered-app-secret-0123456789', accessToken: shop.tokens.accessToken, refreshToken: shop.tokens.refreshToken, shopCipher: shop.cipher },
+      tiktok: {
+        appKey: 'ordered-app',
+        appSecret: 'ordered-app-secret-0123456789',
+        accessToken: shop.tokens.accessToken,
+        refreshToken: shop.tokens.refreshToken,
+        shopCipher: shop.cipher,
+      },
       syncIntervalSeconds: 300,
       batchSize: 50,
       dryRun: false,
       rules: parseStoreRules({}),
     };
-    svc = await createStoreServices({ config: { queuePrefix: redis.prefix, tiktok: { apiBase: tts.url, authBase: tts.authUrl }, shopify: { apiBase: shopify.url, orderClaimTtlMs: 300_000 } }, store, redis: client, queues, logger });
+    svc = await createStoreServices({
+      config: {
+        queuePrefix: redis.prefix,
+        tiktok: { apiBase: tts.url, authBase: tts.authUrl },
+        shopify: { apiBase: shopify.url, orderClaimTtlMs: 300_000 },
+      },
+      store,
+      redis: client,
+      queues,
+      logger,
+    });
   });
 
   afterAll(async () => {

@@ -25,11 +25,25 @@ export async function defaultWarehouseId(svc: StoreServices): Promise<string | u
 }
 
 function variantsOf(products: readonly ShopifyProduct[]): ShopifyVariantStock[] {
-  return products.flatMap((p) => p.variants.map((v) => ({ variantId: v.id, productId: p.id, productStatus: p.status, sku: v.sku, tracked: v.tracked, levels: [] })));
+  return products.flatMap((p) =>
+    p.variants.map((v) => ({
+      variantId: v.id,
+      productId: p.id,
+      productStatus: p.status,
+      sku: v.sku,
+      tracked: v.tracked,
+      levels: [],
+    })),
+  );
 }
 
 function toDiffLinks(links: readonly SkuLink[]): TikTokSkuLink[] {
-  return links.map((l) => ({ tiktokProductId: l.tiktokProductId, tiktokSkuId: l.tiktokSkuId, sellerSku: l.sellerSku, shopifyVariantId: l.shopifyVariantId }));
+  return links.map((l) => ({
+    tiktokProductId: l.tiktokProductId,
+    tiktokSkuId: l.tiktokSkuId,
+    sellerSku: l.sellerSku,
+    shopifyVariantId: l.shopifyVariantId,
+  }));
 }
 
 /** 429s one inventory call may absorb before the run stops (and the job is rate limited). */
@@ -40,13 +54,20 @@ const RATE_LIMIT_RETRIES_PER_CALL = 3;
  * this API for TikTok's backoff, so the next attempt waits in the pacer. Stopping the run
  * instead would throw away its progress on a 100,000-SKU sync for one unlucky second.
  */
-async function updateAbsorbingRateLimits(svc: StoreServices, productId: string, skus: TikTokInventoryUpdate[]): ReturnType<StoreServices['tiktok']['updateInventory']> {
+async function updateAbsorbingRateLimits(
+  svc: StoreServices,
+  productId: string,
+  skus: TikTokInventoryUpdate[],
+): ReturnType<StoreServices['tiktok']['updateInventory']> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await svc.tiktok.updateInventory(productId, skus);
     } catch (err) {
       if (!(err instanceof TikTokRateLimitError) || attempt >= RATE_LIMIT_RETRIES_PER_CALL) throw err;
-      svc.logger.warn({ productId, attempt: attempt + 1, waitMs: err.retryAfterMs }, 'tiktok rate limit inside the stock run: this call waits and goes again');
+      svc.logger.warn(
+        { productId, attempt: attempt + 1, waitMs: err.retryAfterMs },
+        'tiktok rate limit inside the stock run: this call waits and goes again',
+      );
     }
   }
 }
@@ -61,7 +82,13 @@ const PUSH_CLAIM_MS = 30_000;
  * stock. Under a per-product claim, `push` is told which SKUs already got a number read later
  * than `readAt` (it leaves those out).
  */
-async function pushInOrder(svc: StoreServices, tiktokProductId: string, tiktokSkuIds: string[], readAt: number, push: (fresher: Set<string>) => Promise<void>): Promise<void> {
+async function pushInOrder(
+  svc: StoreServices,
+  tiktokProductId: string,
+  tiktokSkuIds: string[],
+  readAt: number,
+  push: (fresher: Set<string>) => Promise<void>,
+): Promise<void> {
   const name = `inventory-push:${tiktokProductId}`;
   for (;;) {
     const claim = await svc.state.claim(name, PUSH_CLAIM_MS);
@@ -85,7 +112,13 @@ async function pushInOrder(svc: StoreServices, tiktokProductId: string, tiktokSk
  * available stock per location, applies the store's rules, and sends only what changed, one
  * inventory call per TikTok product. Shared by the full sync and the one-item (webhook) job.
  */
-async function pushStock(svc: StoreServices, variants: ShopifyVariantStock[], links: SkuLink[], dryRun: boolean, report: RunReport): Promise<void> {
+async function pushStock(
+  svc: StoreServices,
+  variants: ShopifyVariantStock[],
+  links: SkuLink[],
+  dryRun: boolean,
+  report: RunReport,
+): Promise<void> {
   const inventoryItemOf = new Map<string, string>();
   for (const link of links) inventoryItemOf.set(link.shopifyVariantId, link.shopifyInventoryItemId);
   const itemIds = [...new Set(variants.map((v) => inventoryItemOf.get(v.variantId)).filter((id): id is string => Boolean(id)))];
@@ -107,7 +140,10 @@ async function pushStock(svc: StoreServices, variants: ShopifyVariantStock[], li
 
   const pushed = await pushedRead;
   const lastPushed: QuantitiesBySku = Object.fromEntries([...pushed].map(([sku, p]) => [sku, p.warehouses]));
-  const diff = computeInventoryDiff({ variants: withLevels, links: toDiffLinks(links), lastPushed, defaultWarehouseId: await warehouseRead }, svc.rules);
+  const diff = computeInventoryDiff(
+    { variants: withLevels, links: toDiffLinks(links), lastPushed, defaultWarehouseId: await warehouseRead },
+    svc.rules,
+  );
 
   report.summary.seen += links.length;
   report.summary.changed += diff.updates.reduce((n, u) => n + new Set(u.changes.map((c) => c.tiktokSkuId)).size, 0);
@@ -119,28 +155,51 @@ async function pushStock(svc: StoreServices, variants: ShopifyVariantStock[], li
   let done = 0;
   const pushOne = async (update: (typeof diff.updates)[number]) => {
     for (const change of update.changes) {
-      svc.logger.info({ sku: change.sellerSku, warehouse: change.warehouseId, from: change.from, to: change.to, reason: change.reason, observed: change.observed }, 'stock change');
+      svc.logger.info(
+        {
+          sku: change.sellerSku,
+          warehouse: change.warehouseId,
+          from: change.from,
+          to: change.to,
+          reason: change.reason,
+          observed: change.observed,
+        },
+        'stock change',
+      );
     }
     if (dryRun) {
       report.wouldSend('POST /product/202309/products/{product_id}/inventory/update', update.tiktokProductId, update.body);
       return;
     }
     try {
-      await pushInOrder(svc, update.tiktokProductId, update.body.skus.map((s) => s.id), readAt, async (fresher) => {
-        const skus = update.body.skus.filter((s) => !fresher.has(s.id));
-        for (let i = 0; i < fresher.size; i++) report.skip('newer-push');
-        if (skus.length === 0) return;
-        const { errors } = await updateAbsorbingRateLimits(svc, update.tiktokProductId, skus);
-        const failedSkus = new Set<string>();
-        for (const error of errors) {
-          const skuId = String((error as { detail?: { sku_id?: unknown } }).detail?.sku_id ?? '');
-          failedSkus.add(skuId);
-          report.fail(`TikTok SKU ${skuId || '?'} of product ${update.tiktokProductId}`, error.message, error.code);
-        }
-        const ok = skus.filter((s) => !failedSkus.has(s.id));
-        await svc.state.recordPushed(ok.map((s) => ({ tiktokSkuId: s.id, warehouses: Object.fromEntries(s.inventory.map((i) => [i.warehouse_id, i.quantity])) })), Date.now(), readAt);
-        report.summary.pushed += ok.length;
-      });
+      await pushInOrder(
+        svc,
+        update.tiktokProductId,
+        update.body.skus.map((s) => s.id),
+        readAt,
+        async (fresher) => {
+          const skus = update.body.skus.filter((s) => !fresher.has(s.id));
+          for (let i = 0; i < fresher.size; i++) report.skip('newer-push');
+          if (skus.length === 0) return;
+          const { errors } = await updateAbsorbingRateLimits(svc, update.tiktokProductId, skus);
+          const failedSkus = new Set<string>();
+          for (const error of errors) {
+            const skuId = String((error as { detail?: { sku_id?: unknown } }).detail?.sku_id ?? '');
+            failedSkus.add(skuId);
+            report.fail(`TikTok SKU ${skuId || '?'} of product ${update.tiktokProductId}`, error.message, error.code);
+          }
+          const ok = skus.filter((s) => !failedSkus.has(s.id));
+          await svc.state.recordPushed(
+            ok.map((s) => ({
+              tiktokSkuId: s.id,
+              warehouses: Object.fromEntries(s.inventory.map((i) => [i.warehouse_id, i.quantity])),
+            })),
+            Date.now(),
+            readAt,
+          );
+          report.summary.pushed += ok.length;
+        },
+      );
     } catch (err) {
       // A rate limit or an outage stops the run (the job retries); so does a refused authorization,
       // which no product can get past (the job fails naming the fix). Anything else is this product's problem.
@@ -171,7 +230,11 @@ async function pushStock(svc: StoreServices, variants: ShopifyVariantStock[], li
 }
 
 /** `inventory-sync`: every linked SKU of the store (the scheduled safety net under the webhooks). */
-export async function runInventorySync(svc: StoreServices, data: { dryRun: boolean; limit?: number }, ctx?: Pick<JobContext, 'progress'>): Promise<JobSummary> {
+export async function runInventorySync(
+  svc: StoreServices,
+  data: { dryRun: boolean; limit?: number },
+  ctx?: Pick<JobContext, 'progress'>,
+): Promise<JobSummary> {
   const report = new RunReport(ctx);
   const dryRun = data.dryRun || svc.dryRun;
   await report.progress('reading the Shopify catalogue', 0, 1);
@@ -196,7 +259,11 @@ export async function runInventorySync(svc: StoreServices, data: { dryRun: boole
 }
 
 /** `inventory-item`: one inventory item whose stock changed (a Shopify webhook), pushed in seconds. */
-export async function runInventoryItem(svc: StoreServices, data: { dryRun: boolean; inventoryItemId: string }, ctx?: Pick<JobContext, 'progress'>): Promise<JobSummary> {
+export async function runInventoryItem(
+  svc: StoreServices,
+  data: { dryRun: boolean; inventoryItemId: string },
+  ctx?: Pick<JobContext, 'progress'>,
+): Promise<JobSummary> {
   const report = new RunReport(ctx);
   const link = await svc.state.skuLinkForInventoryItem(data.inventoryItemId);
   if (!link) {
@@ -207,7 +274,14 @@ export async function runInventoryItem(svc: StoreServices, data: { dryRun: boole
   // Read the variant fresh: it may have been archived, untracked or deleted since it was linked.
   const variants: ShopifyVariantStock[] = (await svc.shopify.getVariantsBySku([link.sellerSku]))
     .filter((v) => v.id === link.shopifyVariantId)
-    .map((v) => ({ variantId: v.id, productId: v.productId, productStatus: v.productStatus, sku: v.sku, tracked: v.tracked, levels: [] }));
+    .map((v) => ({
+      variantId: v.id,
+      productId: v.productId,
+      productStatus: v.productStatus,
+      sku: v.sku,
+      tracked: v.tracked,
+      levels: [],
+    }));
   await pushStock(svc, variants, [link], data.dryRun || svc.dryRun, report);
   return report.summary;
 }

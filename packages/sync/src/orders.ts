@@ -1,5 +1,11 @@
 import { jobIds, type JobContext, type JobSummary } from '@shoptok/queues';
-import { buildOrderCreateInput, buildSkuIndex, shouldImportOrder, type ShopifyVariantRef, type TikTokOrder } from '@shoptok/sync-core';
+import {
+  buildOrderCreateInput,
+  buildSkuIndex,
+  shouldImportOrder,
+  type ShopifyVariantRef,
+  type TikTokOrder,
+} from '@shoptok/sync-core';
 import { MAX_OUTAGE_REQUEUES, retryJobsFailedByOutage } from './outage-retry.js';
 import type { StoreServices } from './services.js';
 import { RunReport } from './summary.js';
@@ -28,19 +34,34 @@ export class OrderNotImportableError extends Error {
  * imported orders that TikTok cancelled get an `order-cancel` job. Imports that failed only
  * because an outage outlasted their retries are queued again.
  */
-export async function runOrderPoll(svc: StoreServices, data: { dryRun: boolean; limit?: number }, ctx?: Pick<JobContext, 'progress'>, now: () => number = Date.now): Promise<JobSummary> {
+export async function runOrderPoll(
+  svc: StoreServices,
+  data: { dryRun: boolean; limit?: number },
+  ctx?: Pick<JobContext, 'progress'>,
+  now: () => number = Date.now,
+): Promise<JobSummary> {
   const report = new RunReport(ctx);
   const until = Math.floor(now() / 1000);
   const cursor = Number((await svc.state.cursor(CURSOR)) ?? 0);
   const since = cursor > 0 ? cursor - ORDER_POLL_OVERLAP_SECONDS : until - FIRST_POLL_LOOKBACK_SECONDS;
   const dryRun = data.dryRun || svc.dryRun;
-  for await (const order of svc.tiktok.iterateOrders({ updateTimeGe: since, updateTimeLt: until + 1, sortField: 'update_time', sortOrder: 'ASC' })) {
+  for await (const order of svc.tiktok.iterateOrders({
+    updateTimeGe: since,
+    updateTimeLt: until + 1,
+    sortField: 'update_time',
+    sortOrder: 'ASC',
+  })) {
     if (data.limit && report.summary.seen >= data.limit) break;
     report.summary.seen++;
     const imported = await svc.state.order(order.id);
     if (imported) {
       if ((order.status === 'CANCELLED' || order.status === 'CANCEL') && !imported.cancelledAt) {
-        await svc.queues.add('orders', 'order-cancel', { store: svc.storeId, tiktokOrderId: order.id, origin: 'tiktok', dryRun }, { jobId: jobIds.orderCancel(svc.storeId, order.id, 'tiktok') });
+        await svc.queues.add(
+          'orders',
+          'order-cancel',
+          { store: svc.storeId, tiktokOrderId: order.id, origin: 'tiktok', dryRun },
+          { jobId: jobIds.orderCancel(svc.storeId, order.id, 'tiktok') },
+        );
         report.summary.changed++;
       } else report.skip('already-imported');
       continue;
@@ -51,18 +72,31 @@ export async function runOrderPoll(svc: StoreServices, data: { dryRun: boolean; 
       continue;
     }
     // Same job id for the same order: however often polls and webhooks see it, it is queued once.
-    await svc.queues.add('orders', 'order-import', { store: svc.storeId, tiktokOrderId: order.id, dryRun, trigger: 'schedule' }, { jobId: jobIds.orderImport(svc.storeId, order.id) });
+    await svc.queues.add(
+      'orders',
+      'order-import',
+      { store: svc.storeId, tiktokOrderId: order.id, dryRun, trigger: 'schedule' },
+      { jobId: jobIds.orderImport(svc.storeId, order.id) },
+    );
     report.summary.changed++;
   }
   if (!dryRun) {
     await svc.state.setCursor(CURSOR, String(until));
-    const { retried, gaveUp } = await retryJobsFailedByOutage(svc.queues, 'orders', svc.storeId, 'order-import', async (job) => typeof job.tiktokOrderId === 'string' && !(await svc.state.order(job.tiktokOrderId)));
+    const { retried, gaveUp } = await retryJobsFailedByOutage(
+      svc.queues,
+      'orders',
+      svc.storeId,
+      'order-import',
+      async (job) => typeof job.tiktokOrderId === 'string' && !(await svc.state.order(job.tiktokOrderId)),
+    );
     if (retried.length > 0) {
       report.note(`${retried.length} order import(s) that failed during an outage queued again`);
       svc.logger.info({ retried }, 'order imports failed by an outage queued again');
     }
     if (gaveUp.length > 0) {
-      report.note(`${gaveUp.length} order import(s) still failing after ${MAX_OUTAGE_REQUEUES} requeues left failed: Replay them once the cause is fixed`);
+      report.note(
+        `${gaveUp.length} order import(s) still failing after ${MAX_OUTAGE_REQUEUES} requeues left failed: Replay them once the cause is fixed`,
+      );
       svc.logger.warn({ gaveUp }, 'order imports still failing after every requeue left failed');
     }
   }
@@ -76,7 +110,14 @@ export async function runOrderPoll(svc: StoreServices, data: { dryRun: boolean; 
  */
 async function skuIndexFor(svc: StoreServices, skus: string[]) {
   const variants = skus.length > 0 ? await svc.shopify.getVariantsBySku(skus) : [];
-  const refs: ShopifyVariantRef[] = variants.map((v) => ({ variantId: v.id, productId: v.productId, productStatus: v.productStatus, sku: v.sku, productTitle: v.productTitle, variantTitle: v.title }));
+  const refs: ShopifyVariantRef[] = variants.map((v) => ({
+    variantId: v.id,
+    productId: v.productId,
+    productStatus: v.productStatus,
+    sku: v.sku,
+    productTitle: v.productTitle,
+    variantTitle: v.title,
+  }));
   const found = new Set(variants.map((v) => v.sku));
   const linked = await svc.state.skuLinks(skus);
   const deleted = [...linked.keys()].filter((sku) => !found.has(sku));
@@ -89,7 +130,12 @@ async function skuIndexFor(svc: StoreServices, skus: string[]) {
  * lookup by source identifier (a crash after `orderCreate`, or two workers at once). An order
  * that cannot be imported is recorded with its reasons for the operator, and fails its job.
  */
-export async function runOrderImport(svc: StoreServices, data: { dryRun: boolean; tiktokOrderId: string }, ctx?: Pick<JobContext, 'progress'>, now: () => number = Date.now): Promise<JobSummary> {
+export async function runOrderImport(
+  svc: StoreServices,
+  data: { dryRun: boolean; tiktokOrderId: string },
+  ctx?: Pick<JobContext, 'progress'>,
+  now: () => number = Date.now,
+): Promise<JobSummary> {
   const report = new RunReport(ctx);
   const id = data.tiktokOrderId;
   report.summary.seen = 1;
@@ -98,7 +144,8 @@ export async function runOrderImport(svc: StoreServices, data: { dryRun: boolean
     return report.summary;
   }
   const [order] = await svc.tiktok.getOrders([id]);
-  if (!order) throw new OrderNotImportableError(id, [{ code: 'not-found', message: 'TikTok does not return this order for this shop' }]);
+  if (!order)
+    throw new OrderNotImportableError(id, [{ code: 'not-found', message: 'TikTok does not return this order for this shop' }]);
   const decision = shouldImportOrder(order as TikTokOrder, svc.rules);
   if (!decision.import) {
     report.skip(decision.reason);
@@ -118,8 +165,17 @@ export async function runOrderImport(svc: StoreServices, data: { dryRun: boolean
     report.wouldSend('orderCreate', `TikTok order ${id}`, built.variables);
     return report.summary;
   }
-  const { order: created, created: isNew } = await svc.shopify.createOrderOnce(id, built.variables.order, built.variables.options);
-  await svc.state.saveOrder(id, { shopifyOrderId: created.id, tiktokStatus: order.status, importedAt: now(), ...(order.rts_sla_time ? { shipByAt: order.rts_sla_time * 1000 } : {}) });
+  const { order: created, created: isNew } = await svc.shopify.createOrderOnce(
+    id,
+    built.variables.order,
+    built.variables.options,
+  );
+  await svc.state.saveOrder(id, {
+    shopifyOrderId: created.id,
+    tiktokStatus: order.status,
+    importedAt: now(),
+    ...(order.rts_sla_time ? { shipByAt: order.rts_sla_time * 1000 } : {}),
+  });
   report.summary.changed = 1;
   report.summary.pushed = isNew ? 1 : 0;
   if (!isNew) report.note(`order ${id} already existed in Shopify as ${created.name}; linked, not created again`);
@@ -133,7 +189,12 @@ export async function runOrderImport(svc: StoreServices, data: { dryRun: boolean
  * TikTok order needs a reason TikTok accepts and is the seller's call), so it is recorded for
  * the operator with what to do.
  */
-export async function runOrderCancel(svc: StoreServices, data: { dryRun: boolean; tiktokOrderId: string; origin: 'tiktok' | 'shopify' }, ctx?: Pick<JobContext, 'progress'>, now: () => number = Date.now): Promise<JobSummary> {
+export async function runOrderCancel(
+  svc: StoreServices,
+  data: { dryRun: boolean; tiktokOrderId: string; origin: 'tiktok' | 'shopify' },
+  ctx?: Pick<JobContext, 'progress'>,
+  now: () => number = Date.now,
+): Promise<JobSummary> {
   const report = new RunReport(ctx);
   report.summary.seen = 1;
   const record = await svc.state.order(data.tiktokOrderId);
@@ -150,7 +211,12 @@ export async function runOrderCancel(svc: StoreServices, data: { dryRun: boolean
       report.wouldSend('orderCancel', record.shopifyOrderId, { reason: 'CUSTOMER', restock: true });
       return report.summary;
     }
-    await svc.shopify.cancelOrder(record.shopifyOrderId, { reason: 'CUSTOMER', restock: true, notifyCustomer: false, staffNote: `Cancelled on TikTok Shop (order ${data.tiktokOrderId})` });
+    await svc.shopify.cancelOrder(record.shopifyOrderId, {
+      reason: 'CUSTOMER',
+      restock: true,
+      notifyCustomer: false,
+      staffNote: `Cancelled on TikTok Shop (order ${data.tiktokOrderId})`,
+    });
     await svc.state.saveOrder(data.tiktokOrderId, { ...record, tiktokStatus: 'CANCELLED', cancelledAt: now() });
     report.summary.changed = 1;
     report.summary.pushed = 1;
@@ -158,7 +224,11 @@ export async function runOrderCancel(svc: StoreServices, data: { dryRun: boolean
   }
   await svc.state.saveOrder(data.tiktokOrderId, { ...record, cancelledAt: now() });
   await svc.state.recordOrderFailure(data.tiktokOrderId, [
-    { code: 'cancelled-in-shopify', message: 'cancelled in Shopify but still open on TikTok: cancel it in TikTok Seller Center (with the buyer\'s reason) so it is not shipped or penalised' },
+    {
+      code: 'cancelled-in-shopify',
+      message:
+        "cancelled in Shopify but still open on TikTok: cancel it in TikTok Seller Center (with the buyer's reason) so it is not shipped or penalised",
+    },
   ]);
   report.summary.changed = 1;
   report.note(`order ${data.tiktokOrderId} was cancelled in Shopify; cancel it on TikTok too`);

@@ -42,9 +42,11 @@ describe('retryJobsFailedByOutage (real Redis, a real store worker)', () => {
           recordingOutageFailures(ctx, async () => {
             runs.set(tiktokOrderId, (runs.get(tiktokOrderId) ?? 0) + 1);
             if (tiktokOrderId === NOT_IMPORTABLE) throw Object.assign(new Error('unknown SKU'), { retryable: false });
-            if (tiktokOrderId === SHOPIFY_ALWAYS_500) throw new ShopifyTransientError('Shopify returned HTTP 500 for orderCreate.', 500);
+            if (tiktokOrderId === SHOPIFY_ALWAYS_500)
+              throw new ShopifyTransientError('Shopify returned HTTP 500 for orderCreate.', 500);
             if (tiktokOrderId === CODE_BUG) throw new TypeError("Cannot read properties of undefined (reading 'line_items')");
-            if (down) throw new TikTokTransientError('TikTok answered GET /order/202309/orders with HTTP 503.', { httpStatus: 503 });
+            if (down)
+              throw new TikTokTransientError('TikTok answered GET /order/202309/orders with HTTP 503.', { httpStatus: 503 });
             return 'imported';
           }),
       },
@@ -60,8 +62,15 @@ describe('retryJobsFailedByOutage (real Redis, a real store worker)', () => {
   });
 
   it('queues again only the jobs an outage failed after every attempt, whose work is still needed', async () => {
-    const jobs = await Promise.all([OUTAGE, NOT_IMPORTABLE, DONE_MEANWHILE].map((id) => queues.add('orders', 'order-import', { store: STORE, tiktokOrderId: id }, { jobId: `${STORE}-order-${id}` })));
-    await waitUntil(async () => (await Promise.all(jobs.map((j) => j.isFailed()))).every(Boolean), { timeoutMs: 10_000, what: 'all three to fail' });
+    const jobs = await Promise.all(
+      [OUTAGE, NOT_IMPORTABLE, DONE_MEANWHILE].map((id) =>
+        queues.add('orders', 'order-import', { store: STORE, tiktokOrderId: id }, { jobId: `${STORE}-order-${id}` }),
+      ),
+    );
+    await waitUntil(async () => (await Promise.all(jobs.map((j) => j.isFailed()))).every(Boolean), {
+      timeoutMs: 10_000,
+      what: 'all three to fail',
+    });
     expect(Object.fromEntries(runs)).toEqual({ [OUTAGE]: 2, [NOT_IMPORTABLE]: 1, [DONE_MEANWHILE]: 2 });
 
     // The same domain id added again is a no-op while the failed job exists: why the sweep is needed.
@@ -69,27 +78,49 @@ describe('retryJobsFailedByOutage (real Redis, a real store worker)', () => {
     expect(await jobs[0]?.isFailed()).toBe(true);
 
     down = false;
-    const retried = await retryJobsFailedByOutage(queues, 'orders', STORE, 'order-import', (data) => data.tiktokOrderId !== DONE_MEANWHILE);
+    const retried = await retryJobsFailedByOutage(
+      queues,
+      'orders',
+      STORE,
+      'order-import',
+      (data) => data.tiktokOrderId !== DONE_MEANWHILE,
+    );
     expect(retried).toEqual({ retried: [`${STORE}-order-${OUTAGE}`], gaveUp: [] });
     await waitUntil(() => jobs[0]?.isCompleted(), { timeoutMs: 10_000, what: 'the retried import to complete' });
     expect(Object.fromEntries(runs)).toEqual({ [OUTAGE]: 3, [NOT_IMPORTABLE]: 1, [DONE_MEANWHILE]: 2 });
     expect(await jobs[1]?.isFailed()).toBe(true);
     expect(await jobs[2]?.isFailed()).toBe(true);
     // A second sweep finds nothing more to do.
-    expect(await retryJobsFailedByOutage(queues, 'orders', STORE, 'order-import', (data) => data.tiktokOrderId !== DONE_MEANWHILE)).toEqual({ retried: [], gaveUp: [] });
+    expect(
+      await retryJobsFailedByOutage(queues, 'orders', STORE, 'order-import', (data) => data.tiktokOrderId !== DONE_MEANWHILE),
+    ).toEqual({ retried: [], gaveUp: [] });
   });
 
   it('a job that fails the same way forever is queued again at most MAX_OUTAGE_REQUEUES times; a bug is never', async () => {
-    const [always500, bug] = await Promise.all([SHOPIFY_ALWAYS_500, CODE_BUG].map((id) => queues.add('orders', 'order-import', { store: STORE, tiktokOrderId: id }, { jobId: `${STORE}-order-${id}` })));
+    const [always500, bug] = await Promise.all(
+      [SHOPIFY_ALWAYS_500, CODE_BUG].map((id) =>
+        queues.add('orders', 'order-import', { store: STORE, tiktokOrderId: id }, { jobId: `${STORE}-order-${id}` }),
+      ),
+    );
     const bothFailed = () => Promise.all([always500!.isFailed(), bug!.isFailed()]).then((f) => f.every(Boolean));
     await waitUntil(bothFailed, { timeoutMs: 10_000, what: 'both to use up their attempts' });
     expect([runs.get(SHOPIFY_ALWAYS_500), runs.get(CODE_BUG)]).toEqual([2, 2]);
 
     const sweeps = [];
     for (let poll = 0; poll < MAX_OUTAGE_REQUEUES + 2; poll++) {
-      const sweep = await retryJobsFailedByOutage(queues, 'orders', STORE, 'order-import', (data) => data.tiktokOrderId === SHOPIFY_ALWAYS_500 || data.tiktokOrderId === CODE_BUG);
+      const sweep = await retryJobsFailedByOutage(
+        queues,
+        'orders',
+        STORE,
+        'order-import',
+        (data) => data.tiktokOrderId === SHOPIFY_ALWAYS_500 || data.tiktokOrderId === CODE_BUG,
+      );
       sweeps.push(sweep);
-      if (sweep.retried.length > 0) await waitUntil(async () => (runs.get(SHOPIFY_ALWAYS_500) ?? 0) === 2 * (poll + 2) && (await bothFailed()), { timeoutMs: 10_000, what: `requeue ${poll + 1} to fail again` });
+      if (sweep.retried.length > 0)
+        await waitUntil(async () => (runs.get(SHOPIFY_ALWAYS_500) ?? 0) === 2 * (poll + 2) && (await bothFailed()), {
+          timeoutMs: 10_000,
+          what: `requeue ${poll + 1} to fail again`,
+        });
     }
     const id500 = `${STORE}-order-${SHOPIFY_ALWAYS_500}`;
     expect(sweeps).toEqual([

@@ -18,7 +18,12 @@ const OUR_LINES = [FAILED_TRANSIENT, FAILED_OTHER, REQUEUED, GAVE_UP];
 
 /** A failure an outage explains (5xx, network, timeout, rate limit of Shopify or TikTok): trying again later can succeed. */
 export function isOutageFailure(err: unknown): boolean {
-  return err instanceof ShopifyTransientError || err instanceof TikTokTransientError || err instanceof ShopifyRateLimitError || err instanceof TikTokRateLimitError;
+  return (
+    err instanceof ShopifyTransientError ||
+    err instanceof TikTokTransientError ||
+    err instanceof ShopifyRateLimitError ||
+    err instanceof TikTokRateLimitError
+  );
 }
 
 /**
@@ -30,11 +35,15 @@ export async function recordingOutageFailures<T>(ctx: Pick<JobContext, 'job'>, r
   try {
     return await run();
   } catch (err) {
-    const waits = typeof (err as { retryAfterMs?: unknown } | null)?.retryAfterMs === 'number' || typeof (err as { retryInMs?: unknown } | null)?.retryInMs === 'number';
+    const waits =
+      typeof (err as { retryAfterMs?: unknown } | null)?.retryAfterMs === 'number' ||
+      typeof (err as { retryInMs?: unknown } | null)?.retryInMs === 'number';
     if (!waits) {
       const name = err instanceof Error ? err.name : typeof err;
       // The failure itself must reach BullMQ even when its note cannot.
-      await ctx.job.log(`${isOutageFailure(err) ? FAILED_TRANSIENT : FAILED_OTHER} (${name}, attempt ${ctx.job.attemptsMade + 1})`).catch(() => undefined);
+      await ctx.job
+        .log(`${isOutageFailure(err) ? FAILED_TRANSIENT : FAILED_OTHER} (${name}, attempt ${ctx.job.attemptsMade + 1})`)
+        .catch(() => undefined);
     }
     throw err;
   }
@@ -57,13 +66,21 @@ export interface OutageSweep {
  * MAX_OUTAGE_REQUEUES sweeps (an operator's Replay gives it a fresh allowance), and every job
  * of a queue without retries.
  */
-export async function retryJobsFailedByOutage(queues: QueueFactory, queue: QueueKey, store: string, name: string, stillNeeded: (data: Record<string, unknown>) => boolean | Promise<boolean>): Promise<OutageSweep> {
+export async function retryJobsFailedByOutage(
+  queues: QueueFactory,
+  queue: QueueKey,
+  store: string,
+  name: string,
+  stillNeeded: (data: Record<string, unknown>) => boolean | Promise<boolean>,
+): Promise<OutageSweep> {
   const sweep: OutageSweep = { retried: [], gaveUp: [] };
   const bull = queues.queue(queue, store);
   for (const job of await bull.getFailed(0, SWEEP_LIMIT - 1)) {
     const attempts = job.opts.attempts ?? 1;
     if (job.name !== name || attempts <= 1 || job.attemptsMade < attempts || !job.id) continue;
-    const ours = (await bull.getJobLogs(job.id, 0, -1, true)).logs.filter((line) => OUR_LINES.some((prefix) => line.startsWith(prefix)));
+    const ours = (await bull.getJobLogs(job.id, 0, -1, true)).logs.filter((line) =>
+      OUR_LINES.some((prefix) => line.startsWith(prefix)),
+    );
     if (!ours.at(-1)?.startsWith(FAILED_TRANSIENT)) continue;
     if (!(await stillNeeded((job.data ?? {}) as Record<string, unknown>))) continue;
     const lastGaveUp = ours.findLastIndex((line) => line.startsWith(GAVE_UP));

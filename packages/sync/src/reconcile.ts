@@ -10,7 +10,11 @@ import { messageOf, RunReport } from './summary.js';
  * inventory sync sends only real differences. SKUs found twice on either side are reported,
  * never guessed.
  */
-export async function rebuildSkuLinks(svc: StoreServices, products: readonly ShopifyProduct[], report: RunReport): Promise<SkuLink[]> {
+export async function rebuildSkuLinks(
+  svc: StoreServices,
+  products: readonly ShopifyProduct[],
+  report: RunReport,
+): Promise<SkuLink[]> {
   const variantsBySku = new Map<string, { product: ShopifyProduct; variantId: string; inventoryItemId: string }[]>();
   for (const product of products) {
     for (const variant of product.variants) {
@@ -38,7 +42,11 @@ export async function rebuildSkuLinks(svc: StoreServices, products: readonly Sho
           continue;
         }
         if (tiktokSkusSeen.has(sellerSku)) {
-          report.fail(`seller SKU ${sellerSku}`, `listed twice on TikTok (products ${tiktokSkusSeen.get(sellerSku)} and ${product.id}); keep one listing per SKU`, 'duplicate-tiktok-sku');
+          report.fail(
+            `seller SKU ${sellerSku}`,
+            `listed twice on TikTok (products ${tiktokSkusSeen.get(sellerSku)} and ${product.id}); keep one listing per SKU`,
+            'duplicate-tiktok-sku',
+          );
           continue;
         }
         tiktokSkusSeen.set(sellerSku, product.id);
@@ -48,7 +56,11 @@ export async function rebuildSkuLinks(svc: StoreServices, products: readonly Sho
           continue;
         }
         if (matches.length > 1) {
-          report.fail(`seller SKU ${sellerSku}`, `used by ${matches.length} Shopify variants (${matches.map((m) => m.product.title).join(', ')}); give each variant its own SKU`, 'duplicate-shopify-sku');
+          report.fail(
+            `seller SKU ${sellerSku}`,
+            `used by ${matches.length} Shopify variants (${matches.map((m) => m.product.title).join(', ')}); give each variant its own SKU`,
+            'duplicate-shopify-sku',
+          );
           continue;
         }
         const match = matches[0] as (typeof matches)[number];
@@ -60,7 +72,9 @@ export async function rebuildSkuLinks(svc: StoreServices, products: readonly Sho
           tiktokProductId: product.id,
           tiktokSkuId: sku.id,
         });
-        const warehouses = Object.fromEntries((sku.inventory ?? []).filter((i) => i.warehouse_id).map((i) => [String(i.warehouse_id), i.quantity ?? 0]));
+        const warehouses = Object.fromEntries(
+          (sku.inventory ?? []).filter((i) => i.warehouse_id).map((i) => [String(i.warehouse_id), i.quantity ?? 0]),
+        );
         if (Object.keys(warehouses).length > 0) observed.push({ tiktokSkuId: sku.id, warehouses });
       }
       scanned++;
@@ -83,7 +97,12 @@ export async function rebuildSkuLinks(svc: StoreServices, products: readonly Sho
  * check): SKU links by seller SKU, and which TikTok orders already exist in Shopify (found by
  * the source identifier we set), so nothing is listed or imported twice.
  */
-export async function runReconcile(svc: StoreServices, data: { dryRun: boolean }, ctx?: Pick<JobContext, 'progress'>, options: { orderLookbackDays?: number; now?: () => number } = {}): Promise<JobSummary> {
+export async function runReconcile(
+  svc: StoreServices,
+  data: { dryRun: boolean },
+  ctx?: Pick<JobContext, 'progress'>,
+  options: { orderLookbackDays?: number; now?: () => number } = {},
+): Promise<JobSummary> {
   const report = new RunReport(ctx);
   await report.progress('reading the Shopify catalogue', 0, 3);
   const { products } = await svc.shopify.fetchCatalogue();
@@ -107,7 +126,9 @@ export async function runReconcile(svc: StoreServices, data: { dryRun: boolean }
         importedAt: Date.parse(existing.createdAt ?? '') || now,
         ...(order.rts_sla_time ? { shipByAt: order.rts_sla_time * 1000 } : {}),
         ...(existing.cancelledAt ? { cancelledAt: Date.parse(existing.cancelledAt) || now } : {}),
-        ...(tracking?.number && ['IN_TRANSIT', 'DELIVERED', 'COMPLETED', 'AWAITING_COLLECTION'].includes(order.status) ? { shippedAt: now, trackingNumber: tracking.number } : {}),
+        ...(tracking?.number && ['IN_TRANSIT', 'DELIVERED', 'COMPLETED', 'AWAITING_COLLECTION'].includes(order.status)
+          ? { shippedAt: now, trackingNumber: tracking.number }
+          : {}),
       });
       report.summary.changed++;
     } catch (err) {
@@ -117,6 +138,6 @@ export async function runReconcile(svc: StoreServices, data: { dryRun: boolean }
     }
   }
   await report.progress('done', 3, 3);
-  if (data.dryRun) report.note('reconcile only rebuilds shoptok\'s own state; it writes nothing to TikTok or Shopify');
+  if (data.dryRun) report.note("reconcile only rebuilds shoptok's own state; it writes nothing to TikTok or Shopify");
   return report.summary;
 }

@@ -49,7 +49,13 @@ export interface CreateStoreServicesOptions {
 export function tokensFromConfig(store: StoreConfig, now = Date.now()): TikTokTokens | undefined {
   const { accessToken, refreshToken } = store.tiktok;
   if (!accessToken && !refreshToken) return undefined;
-  if (!refreshToken) return { accessToken: accessToken ?? '', accessTokenExpiresAt: now + 7 * 86_400_000, refreshToken: '', refreshTokenExpiresAt: 0 };
+  if (!refreshToken)
+    return {
+      accessToken: accessToken ?? '',
+      accessTokenExpiresAt: now + 7 * 86_400_000,
+      refreshToken: '',
+      refreshTokenExpiresAt: 0,
+    };
   return { accessToken: accessToken ?? '', accessTokenExpiresAt: 0, refreshToken, refreshTokenExpiresAt: now + 365 * 86_400_000 };
 }
 

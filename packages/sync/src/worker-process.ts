@@ -23,7 +23,10 @@ import { messageOf } from './summary.js';
 import { alertNotifierFromConfig } from './alerts/notifier.js';
 import { flushShipByAlerts } from './fulfilment.js';
 
-type HandlerFactory<Q extends QueueKey> = (svc: StoreServices, deps: { config: ShoptokConfig; redis: RedisConnection; fetchImage?: FetchImage }) => JobHandlers<Q>;
+type HandlerFactory<Q extends QueueKey> = (
+  svc: StoreServices,
+  deps: { config: ShoptokConfig; redis: RedisConnection; fetchImage?: FetchImage },
+) => JobHandlers<Q>;
 
 /**
  * The product handlers with a mapper made for each job: its per-run AI budget starts afresh,
@@ -53,7 +56,16 @@ const productHandlersPerJob: HandlerFactory<'products'> = (svc, { config, redis,
  * Jobs that bring a store up to date: when one completes, the seconds since it was due (the
  * change or cycle it serves) are the store's sync lag for its queue.
  */
-const LAG_JOB_KINDS = new Set(['inventory-sync', 'inventory-item', 'product-batch', 'product-sync-one', 'order-poll', 'order-import', 'fulfilment-poll', 'tracking-push']);
+const LAG_JOB_KINDS = new Set([
+  'inventory-sync',
+  'inventory-item',
+  'product-batch',
+  'product-sync-one',
+  'order-poll',
+  'order-import',
+  'fulfilment-poll',
+  'tracking-push',
+]);
 
 /** The queues a worker process can consume, with the handlers of each. */
 const HANDLERS: { [Q in QueueKey]: HandlerFactory<Q> } = {
@@ -95,14 +107,16 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   const { config, logger, shutdown } = options;
   const workerConnection = createRedisConnection({ url: config.redisUrl, role: 'worker', name: `shoptok:${options.app}` });
   const clientConnection = createRedisConnection({ url: config.redisUrl, role: 'client', name: `shoptok:${options.app}:state` });
-  for (const connection of [workerConnection, clientConnection]) connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  for (const connection of [workerConnection, clientConnection])
+    connection.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   await Promise.all([waitForRedis(workerConnection, 30_000), waitForRedis(clientConnection, 30_000)]);
   const queues = new QueueFactory({ connection: clientConnection, prefix: config.queuePrefix, retry: config.retry });
   const metrics = new MetricsRecorder({ redis: clientConnection, prefix: config.queuePrefix, logger });
   const alerts = alertNotifierFromConfig(config, clientConnection, logger);
   const onOutcome = (outcome: JobOutcome): void => {
     metrics.jobOutcome(outcome.store, outcome.queue, outcome.status);
-    if (outcome.status === 'completed' && LAG_JOB_KINDS.has(outcome.name)) metrics.syncLag(outcome.store, outcome.queue, (Date.now() - outcome.dueAt) / 1000);
+    if (outcome.status === 'completed' && LAG_JOB_KINDS.has(outcome.name))
+      metrics.syncLag(outcome.store, outcome.queue, (Date.now() - outcome.dueAt) / 1000);
     alerts.jobOutcome(outcome);
     options.onOutcome?.(outcome);
   };
@@ -121,7 +135,11 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       const svc = await createStoreServices({ config, store, redis: clientConnection, queues, logger, metrics, alerts });
       services.push(svc);
       for (const queue of options.queues) {
-        const handlers = (HANDLERS[queue] as HandlerFactory<typeof queue>)(svc, { config, redis: clientConnection, fetchImage: options.fetchImage });
+        const handlers = (HANDLERS[queue] as HandlerFactory<typeof queue>)(svc, {
+          config,
+          redis: clientConnection,
+          fetchImage: options.fetchImage,
+        });
         workers.push(
           createStoreWorker({
             queue,
@@ -158,7 +176,10 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       port: config.healthPort,
       checks: {
         redis: redisHealthCheck(clientConnection),
-        workers: async () => ({ ok: workers.every((w) => w.isRunning()), detail: `${workers.length} worker(s); stores running: ${[...running].join(', ') || 'none'}${waiting.size ? `; waiting: ${[...waiting.keys()].join(', ')}` : ''}` }),
+        workers: async () => ({
+          ok: workers.every((w) => w.isRunning()),
+          detail: `${workers.length} worker(s); stores running: ${[...running].join(', ') || 'none'}${waiting.size ? `; waiting: ${[...waiting.keys()].join(', ')}` : ''}`,
+        }),
       },
     });
     logger.info({ port: health.port }, 'health endpoint at /healthz');

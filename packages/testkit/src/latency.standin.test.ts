@@ -25,7 +25,11 @@ describe('stand-ins answer after their latency', () => {
     const shop = await startShopifyStandIn({ catalogue: { products: 2, seed: 1 }, latencyMs: 120 });
     try {
       const started = performance.now();
-      const res = await fetch(`${shop.url}/admin/api/2026-10/graphql.json`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-shopify-access-token': shop.accessToken }, body: JSON.stringify({ query: '{ products(first: 1) { nodes { id } } }' }) });
+      const res = await fetch(`${shop.url}/admin/api/2026-10/graphql.json`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-shopify-access-token': shop.accessToken },
+        body: JSON.stringify({ query: '{ products(first: 1) { nodes { id } } }' }),
+      });
       expect(res.status).toBe(200);
       await res.json();
       expect(performance.now() - started).toBeGreaterThanOrEqual(115);
@@ -43,7 +47,11 @@ describe('stand-ins answer after their latency', () => {
       const shop = tts.shops[0]!;
       const call = async () => {
         const path = '/logistics/202309/warehouses';
-        const query = new URLSearchParams({ app_key: appKey, timestamp: String(Math.floor(Date.now() / 1000)), shop_cipher: shop.cipher });
+        const query = new URLSearchParams({
+          app_key: appKey,
+          timestamp: String(Math.floor(Date.now() / 1000)),
+          shop_cipher: shop.cipher,
+        });
         query.set('sign', expectedSign(appSecret, path, query, Buffer.alloc(0), undefined));
         const started = performance.now();
         const res = await fetch(`${tts.url}${path}?${query}`, { headers: { 'x-tts-access-token': shop.tokens.accessToken } });

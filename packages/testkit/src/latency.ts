@@ -9,7 +9,9 @@ export function checkLatency(latency: Latency | undefined, owner: string): void 
   if (latency === undefined) return;
   const values = typeof latency === 'number' ? [latency] : [latency.min, latency.max];
   if (values.some((v) => !Number.isFinite(v) || v < 0) || (typeof latency !== 'number' && latency.min > latency.max)) {
-    throw new Error(`${owner}: latencyMs must be a number >= 0 or { min, max } with 0 <= min <= max, got ${JSON.stringify(latency)}`);
+    throw new Error(
+      `${owner}: latencyMs must be a number >= 0 or { min, max } with 0 <= min <= max, got ${JSON.stringify(latency)}`,
+    );
   }
 }
 

@@ -34,7 +34,6 @@ export interface PrivateRedisOptions {
   startTimeoutMs?: number;
 }
 
-
 /**
  * Starts a private `redis-server` (never the shared one) on a free 127.0.0.1 port with its own
  * directory under the temp folder. Fails with a clear message when `redis-server` is missing.
@@ -42,8 +41,23 @@ export interface PrivateRedisOptions {
 export async function startPrivateRedis(options: PrivateRedisOptions): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'shoptok-redis-'));
-  const persistence = options.persistence === 'aof' ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''] : ['--appendonly', 'no', '--save', ''];
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no', '--maxmemory-policy', 'noeviction', ...persistence];
+  const persistence =
+    options.persistence === 'aof'
+      ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '']
+      : ['--appendonly', 'no', '--save', ''];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+    '--maxmemory-policy',
+    'noeviction',
+    ...persistence,
+  ];
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   let output = '';
@@ -64,12 +78,16 @@ export async function startPrivateRedis(options: PrivateRedisOptions): Promise<P
     for (;;) {
       const failed = await Promise.race([spawnError, new Promise<undefined>((r) => setTimeout(r, 50, undefined))]);
       if (failed) {
-        const hint = (failed as NodeJS.ErrnoException).code === 'ENOENT' ? ' (redis-server is not installed: apt-get install redis-server)' : '';
+        const hint =
+          (failed as NodeJS.ErrnoException).code === 'ENOENT'
+            ? ' (redis-server is not installed: apt-get install redis-server)'
+            : '';
         throw new Error(`could not start redis-server${hint}: ${failed.message}`);
       }
       if (child !== proc) throw new Error(`redis-server exited at start on port ${port}:\n${output.slice(-2000)}`);
       if (await answersPing(port)) return;
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING in time:\n${output.slice(-2000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`redis-server on port ${port} did not answer PING in time:\n${output.slice(-2000)}`);
     }
   };
 

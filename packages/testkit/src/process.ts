@@ -20,7 +20,10 @@ export interface AppProcess {
  * exactly `env` (plus PATH) and `args`. Call `stop()` or `kill()` in a `finally`. `detached`
  * puts it in a process group of its own (the parent alone decides when it stops).
  */
-export function startAppProcess(entry: string, options: { cwd: string; env: Record<string, string | undefined>; args?: string[]; detached?: boolean }): AppProcess {
+export function startAppProcess(
+  entry: string,
+  options: { cwd: string; env: Record<string, string | undefined>; args?: string[]; detached?: boolean },
+): AppProcess {
   const tsxLoader = pathToFileURL(createRequire(entry).resolve('tsx')).href;
   const child = spawn(process.execPath, ['--conditions=shoptok-source', '--import', tsxLoader, entry, ...(options.args ?? [])], {
     cwd: options.cwd,
@@ -32,7 +35,9 @@ export function startAppProcess(entry: string, options: { cwd: string; env: Reco
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))),
+  );
   const send = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     return exited;

@@ -47,7 +47,18 @@ export async function startRedisCluster(options: { masters?: number; startTimeou
     for (let i = 0; i < masters; i++) {
       const [port, busPort] = [await freePort(), await freePort()];
       const dir = mkdtempSync(join(tmpdir(), 'shoptok-cluster-'));
-      const args = ['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1', '--dir', dir, '--daemonize', 'no'];
+      const args = [
+        '--port',
+        String(port),
+        '--cluster-port',
+        String(busPort),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--daemonize',
+        'no',
+      ];
       args.push('--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000');
       args.push('--appendonly', 'no', '--save', '', '--maxmemory-policy', 'noeviction');
       const proc = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -55,7 +66,11 @@ export async function startRedisCluster(options: { masters?: number; startTimeou
       procs.push({ proc, exited, dir });
       proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
       proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-      proc.once('error', (err) => (output += `\ncould not start redis-server (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed: apt-get install redis-server' : err.message})\n`));
+      proc.once(
+        'error',
+        (err) =>
+          (output += `\ncould not start redis-server (${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not installed: apt-get install redis-server' : err.message})\n`),
+      );
       nodes.push({ host: '127.0.0.1', port });
       busPorts.push(busPort);
     }
@@ -66,7 +81,9 @@ export async function startRedisCluster(options: { masters?: number; startTimeou
     }
     await waitUntil(
       async () => {
-        const pongs = await Promise.all(admins.map((a) => (a.status === 'ready' ? a.ping() : a.connect().then(() => a.ping())).catch(() => 'no')));
+        const pongs = await Promise.all(
+          admins.map((a) => (a.status === 'ready' ? a.ping() : a.connect().then(() => a.ping())).catch(() => 'no')),
+        );
         return pongs.every((p) => p === 'PONG');
       },
       { timeoutMs, intervalMs: 50, what: 'every cluster node to answer PING' },
@@ -82,7 +99,8 @@ export async function startRedisCluster(options: { masters?: number; startTimeou
     }
     const [seed] = admins as [Redis];
     // The bus port is not port + 10000 here (that one may be taken), so MEET names it.
-    for (const [i, node] of nodes.entries()) if (i > 0) await seed.call('CLUSTER', 'MEET', node.host, String(node.port), String(busPorts[i]));
+    for (const [i, node] of nodes.entries())
+      if (i > 0) await seed.call('CLUSTER', 'MEET', node.host, String(node.port), String(busPorts[i]));
     await waitUntil(
       async () => {
         const infos = await Promise.all(admins.map((a) => a.call('CLUSTER', 'INFO') as Promise<string>));

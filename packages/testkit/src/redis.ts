@@ -72,7 +72,10 @@ function connectTestClient(url: string): Redis | Cluster {
 export async function deleteByPattern(client: Redis | Cluster, pattern: string): Promise<number> {
   if (client.isCluster) {
     const cluster = client as Cluster;
-    if (cluster.status !== 'ready') await new Promise<void>((resolve, reject) => cluster.once('ready', resolve).once('end', () => reject(new Error('the cluster connection ended'))));
+    if (cluster.status !== 'ready')
+      await new Promise<void>((resolve, reject) =>
+        cluster.once('ready', resolve).once('end', () => reject(new Error('the cluster connection ended'))),
+      );
     const counts = await Promise.all(cluster.nodes('master').map((node) => deleteByPatternOnOneServer(node, pattern, true)));
     return counts.reduce((a, b) => a + b, 0);
   }
@@ -101,7 +104,10 @@ async function deleteByPatternOnOneServer(client: Redis, pattern: string, oneKey
 }
 
 /** Polls `check` until it returns a truthy value or the deadline passes; never a fixed sleep. */
-export async function waitUntil<T>(check: () => T | Promise<T>, options: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+export async function waitUntil<T>(
+  check: () => T | Promise<T>,
+  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<NonNullable<T>> {
   const { timeoutMs = 10_000, intervalMs = 25, what = 'condition' } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

@@ -39,14 +39,26 @@ export function errorForCode(code: number, message: string, details: TikTokError
   const tiktokMessage = scrubSecrets(message);
   const where = `${details.operation ?? 'TikTok call'} (code ${code}, request_id ${details.requestId ?? 'none'})`;
   if (code === RATE_LIMITED_CODE || details.httpStatus === 429) {
-    return new TikTokRateLimitError(`TikTok rate limit hit on ${where}; wait before calling again.`, retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS, details);
+    return new TikTokRateLimitError(
+      `TikTok rate limit hit on ${where}; wait before calling again.`,
+      retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS,
+      details,
+    );
   }
   const setting = AUTH_CODES.get(code);
   if (setting !== undefined) {
-    return new TikTokAuthError(`TikTok refused the credentials on ${where}: check ${setting}. TikTok says: ${tiktokMessage}`, setting, details);
+    return new TikTokAuthError(
+      `TikTok refused the credentials on ${where}: check ${setting}. TikTok says: ${tiktokMessage}`,
+      setting,
+      details,
+    );
   }
   if (code === EXPIRED_TOKEN_CODE) {
-    return new TikTokAuthError(`TikTok still calls the access token expired after a refresh on ${where}: re-authorize the shop.`, 'access token', details);
+    return new TikTokAuthError(
+      `TikTok still calls the access token expired after a refresh on ${where}: re-authorize the shop.`,
+      'access token',
+      details,
+    );
   }
   if (TRANSIENT_CODES.has(code) || (details.httpStatus !== undefined && details.httpStatus >= 500)) {
     return new TikTokTransientError(`TikTok had a temporary failure on ${where}: ${tiktokMessage}`, details);

@@ -30,7 +30,13 @@ afterAll(async () => {
 const calls = (api: string) => h.tts.counters.total({ api }).requests;
 
 async function mainImage(salt: number): Promise<string> {
-  return (await client.uploadImage({ data: pngBytes(800, 800, salt), useCase: 'MAIN_IMAGE', sourceKey: `https://cdn.shopify.test/img-${salt}.png` })).uri;
+  return (
+    await client.uploadImage({
+      data: pngBytes(800, 800, salt),
+      useCase: 'MAIN_IMAGE',
+      sourceKey: `https://cdn.shopify.test/img-${salt}.png`,
+    })
+  ).uri;
 }
 
 function productInput(uri: string, sellerSku: string, over: Partial<TikTokProductInput> = {}): TikTokProductInput {
@@ -40,7 +46,13 @@ function productInput(uri: string, sellerSku: string, over: Partial<TikTokProduc
     category_id: STORAGE_BOX,
     main_images: [{ uri }],
     package_weight: { value: '1.2', unit: 'KILOGRAM' },
-    skus: [{ seller_sku: sellerSku, price: { amount: '12.99', currency: 'GBP' }, inventory: [{ warehouse_id: warehouseId, quantity: 10 }] }],
+    skus: [
+      {
+        seller_sku: sellerSku,
+        price: { amount: '12.99', currency: 'GBP' },
+        inventory: [{ warehouse_id: warehouseId, quantity: 10 }],
+      },
+    ],
     ...over,
   };
 }
@@ -65,7 +77,11 @@ describe('shops, categories, brands', () => {
     const attributes = await client.getCategoryAttributes(KNICKERS);
     expect(attributes.find((a) => a.name === 'Material')).toMatchObject({ is_requried: true, type: 'PRODUCT_PROPERTY' });
     expect((await client.getCategoryRules(SOFAS)).package_dimension?.is_required).toBe(true);
-    await expect(client.getCategoryAttributes('600001')).rejects.toMatchObject({ name: 'TikTokInvalidInputError', code: 12052024, retryable: false });
+    await expect(client.getCategoryAttributes('600001')).rejects.toMatchObject({
+      name: 'TikTokInvalidInputError',
+      code: 12052024,
+      retryable: false,
+    });
   });
 
   it('recommends a leaf category and pages brands', async () => {
@@ -86,11 +102,19 @@ describe('shops, categories, brands', () => {
 describe('images', () => {
   it('uploads an image once per source, across processes and concurrent callers', async () => {
     const before = calls('POST /product/202309/images/upload');
-    const a = await client.uploadImage({ data: pngBytes(900, 900, 1), useCase: 'MAIN_IMAGE', sourceKey: 'https://cdn.shopify.test/a.png' });
-    const b = await h.client().uploadImage({ data: pngBytes(900, 900, 1), useCase: 'MAIN_IMAGE', sourceKey: 'https://cdn.shopify.test/a.png' });
+    const a = await client.uploadImage({
+      data: pngBytes(900, 900, 1),
+      useCase: 'MAIN_IMAGE',
+      sourceKey: 'https://cdn.shopify.test/a.png',
+    });
+    const b = await h
+      .client()
+      .uploadImage({ data: pngBytes(900, 900, 1), useCase: 'MAIN_IMAGE', sourceKey: 'https://cdn.shopify.test/a.png' });
     expect(b.uri).toBe(a.uri);
     // No source key: the bytes' hash is the identity; three concurrent callers upload once.
-    const same = await Promise.all([1, 2, 3].map(() => client.uploadImage({ data: pngBytes(700, 700, 2), useCase: 'MAIN_IMAGE' })));
+    const same = await Promise.all(
+      [1, 2, 3].map(() => client.uploadImage({ data: pngBytes(700, 700, 2), useCase: 'MAIN_IMAGE' })),
+    );
     expect(new Set(same.map((i) => i.uri)).size).toBe(1);
     expect(calls('POST /product/202309/images/upload') - before).toBe(2);
     expect(await client.cachedImageFor('https://cdn.shopify.test/a.png', 'MAIN_IMAGE')).toMatchObject({ uri: a.uri });
@@ -109,15 +133,22 @@ describe('products', () => {
     const skuId = live.skus[0]!.id;
 
     await client.updatePrice(created.product_id, [{ id: skuId, price: { amount: '14.50', currency: 'GBP' } }]);
-    const result = await client.updateInventory(created.product_id, [{ id: skuId, inventory: [{ warehouse_id: warehouseId, quantity: 3 }] }]);
+    const result = await client.updateInventory(created.product_id, [
+      { id: skuId, inventory: [{ warehouse_id: warehouseId, quantity: 3 }] },
+    ]);
     expect(result.errors).toEqual([]);
     const after = await client.getProduct(created.product_id);
     expect(after.status).toBe('ACTIVATE'); // price/stock edits skip audit
-    expect(after.skus[0]).toMatchObject({ price: { tax_exclusive_price: '14.50' }, inventory: [{ warehouse_id: warehouseId, quantity: 3 }] });
+    expect(after.skus[0]).toMatchObject({
+      price: { tax_exclusive_price: '14.50' },
+      inventory: [{ warehouse_id: warehouseId, quantity: 3 }],
+    });
   });
 
   it("surfaces an audit failure with TikTok's reason", async () => {
-    const created = await client.createProduct(productInput(await mainImage(11), 'BOX-REPLICA', { title: 'Replica designer storage box' }));
+    const created = await client.createProduct(
+      productInput(await mainImage(11), 'BOX-REPLICA', { title: 'Replica designer storage box' }),
+    );
     h.tts.admin.completeAudits();
     const failed = await client.getProduct(created.product_id);
     expect(failed.audit?.status).toBe('FAILED');
@@ -126,18 +157,42 @@ describe('products', () => {
 
   it("refuses invalid products with TikTok's code, message and request id", async () => {
     const uri = await mainImage(12);
-    const missingMaterial = client.createProduct(productInput(uri, 'KNICKERS-1', { title: 'Cotton knickers', category_id: KNICKERS }));
+    const missingMaterial = client.createProduct(
+      productInput(uri, 'KNICKERS-1', { title: 'Cotton knickers', category_id: KNICKERS }),
+    );
     await expect(missingMaterial).rejects.toBeInstanceOf(TikTokInvalidInputError);
-    await expect(missingMaterial).rejects.toMatchObject({ code: 12052104, retryable: false, requestId: expect.stringMatching(/^\d{14}[0-9A-F]+$/), tiktokMessage: expect.stringContaining('Material') });
-    await client.createProduct(productInput(uri, 'KNICKERS-2', { title: 'Cotton knickers', category_id: KNICKERS, product_attributes: [{ id: '100701', values: [{ id: '1000001', name: 'Cotton' }] }] }));
+    await expect(missingMaterial).rejects.toMatchObject({
+      code: 12052104,
+      retryable: false,
+      requestId: expect.stringMatching(/^\d{14}[0-9A-F]+$/),
+      tiktokMessage: expect.stringContaining('Material'),
+    });
+    await client.createProduct(
+      productInput(uri, 'KNICKERS-2', {
+        title: 'Cotton knickers',
+        category_id: KNICKERS,
+        product_attributes: [{ id: '100701', values: [{ id: '1000001', name: 'Cotton' }] }],
+      }),
+    );
 
     await expect(client.createProduct(productInput('tos-not-uploaded/abc', 'BOX-X'))).rejects.toMatchObject({ code: 12052300 });
-    await expect(client.createProduct(productInput(uri, 'BOX-30L'))).rejects.toMatchObject({ code: 12052910, tiktokMessage: expect.stringContaining('already used') });
-    await expect(client.createProduct(productInput(uri, 'BOX-Y', { title: 'x'.repeat(256) }))).rejects.toMatchObject({ code: 12052051 });
-    await expect(client.createProduct(productInput(uri, 'BOX-Z', { main_images: Array.from({ length: 10 }, () => ({ uri })) }))).rejects.toMatchObject({ code: 12052306 });
-    await expect(client.createProduct(productInput(uri, 'SOFA-1', { category_id: SOFAS }))).rejects.toMatchObject({ code: 12019012 });
+    await expect(client.createProduct(productInput(uri, 'BOX-30L'))).rejects.toMatchObject({
+      code: 12052910,
+      tiktokMessage: expect.stringContaining('already used'),
+    });
+    await expect(client.createProduct(productInput(uri, 'BOX-Y', { title: 'x'.repeat(256) }))).rejects.toMatchObject({
+      code: 12052051,
+    });
+    await expect(
+      client.createProduct(productInput(uri, 'BOX-Z', { main_images: Array.from({ length: 10 }, () => ({ uri })) })),
+    ).rejects.toMatchObject({ code: 12052306 });
+    await expect(client.createProduct(productInput(uri, 'SOFA-1', { category_id: SOFAS }))).rejects.toMatchObject({
+      code: 12019012,
+    });
     // Caught before any call: our own input schema.
-    await expect(client.createProduct({ ...productInput(uri, 'BOX-Q'), skus: [] })).rejects.toBeInstanceOf(TikTokInvalidInputError);
+    await expect(client.createProduct({ ...productInput(uri, 'BOX-Q'), skus: [] })).rejects.toBeInstanceOf(
+      TikTokInvalidInputError,
+    );
   });
 
   it('full edit blanks omitted fields and re-enters audit; partial edit keeps them', async () => {
@@ -150,12 +205,19 @@ describe('products', () => {
     expect(partial).toMatchObject({ title: 'Stackable Storage Box 30L, clear', brand: { id: '7082427311584347905' } });
 
     const skuId = partial.skus[0]!.id;
-    await client.editProduct(created.product_id, { ...productInput(uri, 'BOX-BRAND'), skus: [{ id: skuId, seller_sku: 'BOX-BRAND' }] });
+    await client.editProduct(created.product_id, {
+      ...productInput(uri, 'BOX-BRAND'),
+      skus: [{ id: skuId, seller_sku: 'BOX-BRAND' }],
+    });
     const edited = await client.getProduct(created.product_id);
     expect(edited.status).toBe('PENDING');
     expect(edited.brand).toBeUndefined();
     // Price and stock were omitted for the existing SKU: they stay (§5.4).
-    expect(edited.skus[0]).toMatchObject({ id: skuId, price: { tax_exclusive_price: '12.99' }, inventory: [{ warehouse_id: warehouseId, quantity: 10 }] });
+    expect(edited.skus[0]).toMatchObject({
+      id: skuId,
+      price: { tax_exclusive_price: '12.99' },
+      inventory: [{ warehouse_id: warehouseId, quantity: 10 }],
+    });
   });
 
   it('reports per-item inventory failures answered with code 0', async () => {
@@ -163,8 +225,19 @@ describe('products', () => {
     const created = await client.createProduct(
       productInput(uri, 'BOX-2WH-A', {
         skus: [
-          { seller_sku: 'BOX-2WH-A', price: { amount: '9.99', currency: 'GBP' }, inventory: [{ warehouse_id: '7200000000000000001', quantity: 5 }, { warehouse_id: '7200000000000000002', quantity: 5 }] },
-          { seller_sku: 'BOX-2WH-B', price: { amount: '9.99', currency: 'GBP' }, inventory: [{ warehouse_id: '7200000000000000001', quantity: 5 }] },
+          {
+            seller_sku: 'BOX-2WH-A',
+            price: { amount: '9.99', currency: 'GBP' },
+            inventory: [
+              { warehouse_id: '7200000000000000001', quantity: 5 },
+              { warehouse_id: '7200000000000000002', quantity: 5 },
+            ],
+          },
+          {
+            seller_sku: 'BOX-2WH-B',
+            price: { amount: '9.99', currency: 'GBP' },
+            inventory: [{ warehouse_id: '7200000000000000001', quantity: 5 }],
+          },
         ],
       }),
     );
@@ -189,7 +262,9 @@ describe('products', () => {
     expect((await client.getProduct(created.product_id)).status).toBe('ACTIVATE');
     expect((await client.deactivateProducts([created.product_id])).errors).toEqual([]);
     expect((await client.getProduct(created.product_id)).status).toBe('SELLER_DEACTIVATED');
-    expect((await client.activateProducts([created.product_id, '1799999999999999999'])).errors).toEqual([expect.objectContaining({ code: 12052032, detail: { product_id: '1799999999999999999' } })]);
+    expect((await client.activateProducts([created.product_id, '1799999999999999999'])).errors).toEqual([
+      expect.objectContaining({ code: 12052032, detail: { product_id: '1799999999999999999' } }),
+    ]);
     expect((await client.deleteProducts([created.product_id])).errors).toEqual([]);
     await expect(client.getProduct(created.product_id)).rejects.toMatchObject({ code: 12052901 });
   });
@@ -202,18 +277,32 @@ describe('paging', () => {
         title: `Seeded ${i}`,
         category_id: STORAGE_BOX,
         update_time: 1_700_000_000 + i,
-        skus: [{ id: `17100000000000000${String(i).padStart(2, '0')}`, seller_sku: `SEED-${i}`, price: { amount: '5.00', currency: 'GBP' }, inventory: [{ warehouse_id: warehouseId, quantity: 1 }], sales_attributes: [] }],
+        skus: [
+          {
+            id: `17100000000000000${String(i).padStart(2, '0')}`,
+            seller_sku: `SEED-${i}`,
+            price: { amount: '5.00', currency: 'GBP' },
+            inventory: [{ warehouse_id: warehouseId, quantity: 1 }],
+            sales_attributes: [],
+          },
+        ],
       });
     }
     const before = calls('POST /product/202309/products/search');
     const ids: string[] = [];
-    for await (const p of client.iterateProducts({ status: 'ACTIVATE', updateTimeGe: 1_700_000_000, updateTimeLe: 1_700_000_022 }, 5)) ids.push(p.id);
+    for await (const p of client.iterateProducts(
+      { status: 'ACTIVATE', updateTimeGe: 1_700_000_000, updateTimeLe: 1_700_000_022 },
+      5,
+    ))
+      ids.push(p.id);
     expect(ids).toHaveLength(23);
     expect(new Set(ids).size).toBe(23);
     expect(calls('POST /product/202309/products/search') - before).toBe(5);
     const bySku = await client.searchProducts({ sellerSkus: ['SEED-3', 'SEED-4'] });
     expect(bySku.products.map((p) => p.skus[0]!.seller_sku).sort()).toEqual(['SEED-3', 'SEED-4']);
-    await expect(client.searchProducts({ sellerSkus: Array.from({ length: 11 }, (_, i) => `S${i}`) })).rejects.toBeInstanceOf(TikTokInvalidInputError);
+    await expect(client.searchProducts({ sellerSkus: Array.from({ length: 11 }, (_, i) => `S${i}`) })).rejects.toBeInstanceOf(
+      TikTokInvalidInputError,
+    );
   });
 });
 
@@ -223,13 +312,33 @@ describe('orders and fulfilment', () => {
       title: 'Order me',
       category_id: STORAGE_BOX,
       skus: [
-        { id: '1720000000000000001', seller_sku: 'ORD-A', price: { amount: '7.50', currency: 'GBP' }, inventory: [{ warehouse_id: warehouseId, quantity: 100 }], sales_attributes: [] },
-        { id: '1720000000000000002', seller_sku: 'ORD-B', price: { amount: '3.25', currency: 'GBP' }, inventory: [{ warehouse_id: warehouseId, quantity: 100 }], sales_attributes: [] },
+        {
+          id: '1720000000000000001',
+          seller_sku: 'ORD-A',
+          price: { amount: '7.50', currency: 'GBP' },
+          inventory: [{ warehouse_id: warehouseId, quantity: 100 }],
+          sales_attributes: [],
+        },
+        {
+          id: '1720000000000000002',
+          seller_sku: 'ORD-B',
+          price: { amount: '3.25', currency: 'GBP' },
+          inventory: [{ warehouse_id: warehouseId, quantity: 100 }],
+          sales_attributes: [],
+        },
       ],
     });
-    const orders = h.tts.admin.generateOrders(h.shop.shopId, { count: 60, sellerSkus: ['ORD-A', 'ORD-B'], createTime: 1_750_000_000 });
+    const orders = h.tts.admin.generateOrders(h.shop.shopId, {
+      count: 60,
+      sellerSkus: ['ORD-A', 'ORD-B'],
+      createTime: 1_750_000_000,
+    });
     const seen: string[] = [];
-    for await (const o of client.iterateOrders({ updateTimeGe: 1_750_000_000, updateTimeLt: 1_750_000_001, sortField: 'update_time', sortOrder: 'ASC' }, 25)) seen.push(o.id);
+    for await (const o of client.iterateOrders(
+      { updateTimeGe: 1_750_000_000, updateTimeLt: 1_750_000_001, sortField: 'update_time', sortOrder: 'ASC' },
+      25,
+    ))
+      seen.push(o.id);
     expect(new Set(seen)).toEqual(new Set(orders.map((o) => o.id)));
 
     const before = calls('GET /order/202309/orders');
@@ -237,15 +346,22 @@ describe('orders and fulfilment', () => {
     expect(details).toHaveLength(60);
     expect(calls('GET /order/202309/orders') - before).toBe(2);
     // One line item per unit: no quantity field anywhere.
-    expect(details.every((o) => o.line_items.length >= 1 && o.line_items.every((li) => li.seller_sku.startsWith('ORD-')))).toBe(true);
+    expect(details.every((o) => o.line_items.length >= 1 && o.line_items.every((li) => li.seller_sku.startsWith('ORD-')))).toBe(
+      true,
+    );
 
     const order = details[0]!;
     h.tts.admin.advanceOrder(h.shop.shopId, order.id, 'AWAITING_SHIPMENT');
     const providers = await client.getShippingProviders(order.delivery_option_id!);
     const royalMail = providers.find((p) => p.name === 'Royal Mail')!;
-    const shipped = await client.markPackageShipped(order.id, { trackingNumber: 'RM123456789GB', shippingProviderId: royalMail.id });
+    const shipped = await client.markPackageShipped(order.id, {
+      trackingNumber: 'RM123456789GB',
+      shippingProviderId: royalMail.id,
+    });
     expect(shipped.order_line_item_ids.sort()).toEqual(order.line_items.map((li) => li.id).sort());
-    await expect(client.markPackageShipped(order.id, { trackingNumber: 'RM123456789GB', shippingProviderId: royalMail.id })).rejects.toMatchObject({ code: 21008099, retryable: false });
+    await expect(
+      client.markPackageShipped(order.id, { trackingNumber: 'RM123456789GB', shippingProviderId: royalMail.id }),
+    ).rejects.toMatchObject({ code: 21008099, retryable: false });
     await client.updateShippingInfo(order.id, { trackingNumber: 'RM999999999GB', shippingProviderId: royalMail.id });
     const [after] = await client.getOrders([order.id]);
     expect(after).toMatchObject({ status: 'IN_TRANSIT', tracking_number: 'RM999999999GB' });
@@ -253,14 +369,18 @@ describe('orders and fulfilment', () => {
     const victim = details[1]!;
     h.tts.admin.cancelOrder(h.shop.shopId, victim.id);
     const cancellations = await client.searchCancellations({ orderIds: [victim.id] });
-    expect(cancellations.cancellations).toEqual([expect.objectContaining({ order_id: victim.id, cancel_status: 'CANCELLATION_REQUEST_COMPLETE' })]);
+    expect(cancellations.cancellations).toEqual([
+      expect.objectContaining({ order_id: victim.id, cancel_status: 'CANCELLATION_REQUEST_COMPLETE' }),
+    ]);
     expect((await client.getOrders([victim.id]))[0]!.status).toBe('CANCELLED');
   });
 
   it('lists warehouses and manages webhook subscriptions', async () => {
     expect((await client.getWarehouses()).map((w) => w.id)).toEqual(['7200000000000000001', '7200000000000000002']);
     await client.putWebhook({ eventType: 'ORDER_STATUS_CHANGE', address: 'https://hooks.example.com/tiktok' });
-    expect(await client.getWebhooks()).toEqual([{ event_type: 'ORDER_STATUS_CHANGE', address: 'https://hooks.example.com/tiktok' }]);
+    expect(await client.getWebhooks()).toEqual([
+      { event_type: 'ORDER_STATUS_CHANGE', address: 'https://hooks.example.com/tiktok' },
+    ]);
   });
 });
 
@@ -280,6 +400,9 @@ describe('the API call observer (metrics)', () => {
       { api: 'tiktok', operation: WAREHOUSES, status: 200, throttled: false },
     ]);
     const after = h.tts.counters.total({ api: WAREHOUSES });
-    expect({ requests: after.requests - before.requests, rateLimited: after.rateLimited - before.rateLimited }).toEqual({ requests: 3, rateLimited: 1 });
+    expect({ requests: after.requests - before.requests, rateLimited: after.rateLimited - before.rateLimited }).toEqual({
+      requests: 3,
+      rateLimited: 1,
+    });
   });
 });

@@ -54,7 +54,8 @@ export interface TikTokShopClientOptions {
 }
 
 export interface ProductSearchFilter {
-  status?: 'ALL' | 'DRAFT' | 'PENDING' | 'FAILED' | 'ACTIVATE' | 'SELLER_DEACTIVATED' | 'PLATFORM_DEACTIVATED' | 'FREEZE' | 'DELETED';
+  status?:
+    'ALL' | 'DRAFT' | 'PENDING' | 'FAILED' | 'ACTIVATE' | 'SELLER_DEACTIVATED' | 'PLATFORM_DEACTIVATED' | 'FREEZE' | 'DELETED';
   sellerSkus?: string[];
   /** Unix seconds, inclusive. */
   updateTimeGe?: number;
@@ -133,7 +134,12 @@ export class TikTokShopClient {
       now: options.now,
     });
     this.seeded = options.tokens ? this.tokens.seed(options.tokens) : Promise.resolve();
-    const pacer = new TikTokPacer({ redis: options.redis, keyPrefix: `${this.keyBase}:rl`, qps: options.qps, maxWaitMs: options.maxPacingWaitMs });
+    const pacer = new TikTokPacer({
+      redis: options.redis,
+      keyPrefix: `${this.keyBase}:rl`,
+      qps: options.qps,
+      maxWaitMs: options.maxPacingWaitMs,
+    });
     this.http = new TikTokHttp({
       appKey: options.appKey,
       appSecret: options.appSecret,
@@ -156,7 +162,12 @@ export class TikTokShopClient {
     return this.http.call(req);
   }
 
-  private req<T>(method: HttpMethod, api: string, data: z.ZodType<T>, extra: Partial<ApiRequest<T>> & { params?: Record<string, string> } = {}): ApiRequest<T> {
+  private req<T>(
+    method: HttpMethod,
+    api: string,
+    data: z.ZodType<T>,
+    extra: Partial<ApiRequest<T>> & { params?: Record<string, string> } = {},
+  ): ApiRequest<T> {
     let path = api;
     for (const [name, value] of Object.entries(extra.params ?? {})) path = path.replace(`{${name}}`, encodeURIComponent(value));
     return { method, api, path, data, shopScoped: true, idempotent: method === 'GET', ...extra };
@@ -189,38 +200,81 @@ export class TikTokShopClient {
     const version = options.categoryVersion ?? 'v1';
     const schema = z.array(s.categorySchema);
     return this.cached(`categories:${version}:${options.locale ?? 'default'}`, schema, async () => {
-      const data = await this.call(this.req('GET', '/product/202309/categories', s.categoriesSchema, { query: { category_version: version, locale: options.locale } }));
+      const data = await this.call(
+        this.req('GET', '/product/202309/categories', s.categoriesSchema, {
+          query: { category_version: version, locale: options.locale },
+        }),
+      );
       return data.categories;
     });
   }
 
   /** Attributes of a leaf category (`is_requried` marks the required ones), cached with the tree version. */
-  async getCategoryAttributes(categoryId: string, options: { categoryVersion?: string; locale?: string } = {}): Promise<s.TikTokAttribute[]> {
+  async getCategoryAttributes(
+    categoryId: string,
+    options: { categoryVersion?: string; locale?: string } = {},
+  ): Promise<s.TikTokAttribute[]> {
     const version = options.categoryVersion ?? 'v1';
-    return this.cached(`attributes:${version}:${options.locale ?? 'default'}:${categoryId}`, z.array(s.attributeSchema), async () => {
-      const data = await this.call(
-        this.req('GET', '/product/202309/categories/{category_id}/attributes', s.attributesSchema, { params: { category_id: categoryId }, query: { category_version: version, locale: options.locale } }),
-      );
-      return data.attributes;
-    });
+    return this.cached(
+      `attributes:${version}:${options.locale ?? 'default'}:${categoryId}`,
+      z.array(s.attributeSchema),
+      async () => {
+        const data = await this.call(
+          this.req('GET', '/product/202309/categories/{category_id}/attributes', s.attributesSchema, {
+            params: { category_id: categoryId },
+            query: { category_version: version, locale: options.locale },
+          }),
+        );
+        return data.attributes;
+      },
+    );
   }
 
   /** Listing rules of a leaf category (certifications, size chart, package dimensions...), cached with the tree version. */
-  async getCategoryRules(categoryId: string, options: { categoryVersion?: string; locale?: string } = {}): Promise<s.TikTokCategoryRules> {
+  async getCategoryRules(
+    categoryId: string,
+    options: { categoryVersion?: string; locale?: string } = {},
+  ): Promise<s.TikTokCategoryRules> {
     const version = options.categoryVersion ?? 'v1';
     return this.cached(`rules:${version}:${options.locale ?? 'default'}:${categoryId}`, s.categoryRulesSchema, () =>
-      this.call(this.req('GET', '/product/202309/categories/{category_id}/rules', s.categoryRulesSchema, { params: { category_id: categoryId }, query: { category_version: version, locale: options.locale } })),
+      this.call(
+        this.req('GET', '/product/202309/categories/{category_id}/rules', s.categoryRulesSchema, {
+          params: { category_id: categoryId },
+          query: { category_version: version, locale: options.locale },
+        }),
+      ),
     );
   }
 
   /** TikTok's own category suggestion for a product title (12019064 when nothing matches). */
-  async recommendCategory(input: { productTitle: string; description?: string; images?: { uri: string }[]; categoryVersion?: string }) {
-    const json = { product_title: input.productTitle, description: input.description, images: input.images, category_version: input.categoryVersion };
-    return this.call(this.req('POST', '/product/202309/categories/recommend', s.recommendCategorySchema, { json, idempotent: true }));
+  async recommendCategory(input: {
+    productTitle: string;
+    description?: string;
+    images?: { uri: string }[];
+    categoryVersion?: string;
+  }) {
+    const json = {
+      product_title: input.productTitle,
+      description: input.description,
+      images: input.images,
+      category_version: input.categoryVersion,
+    };
+    return this.call(
+      this.req('POST', '/product/202309/categories/recommend', s.recommendCategorySchema, { json, idempotent: true }),
+    );
   }
 
   /** One page of brands (page size 1-100). */
-  async getBrands(input: { pageSize?: number; pageToken?: string; categoryId?: string; brandName?: string; isAuthorized?: boolean; categoryVersion?: string } = {}): Promise<s.TikTokBrandPage> {
+  async getBrands(
+    input: {
+      pageSize?: number;
+      pageToken?: string;
+      categoryId?: string;
+      brandName?: string;
+      isAuthorized?: boolean;
+      categoryVersion?: string;
+    } = {},
+  ): Promise<s.TikTokBrandPage> {
     const query = {
       page_size: input.pageSize ?? 100,
       page_token: input.pageToken,
@@ -238,7 +292,12 @@ export class TikTokShopClient {
    * Uploads an image once: the TikTok `uri` is cached in Redis under `sourceKey` (e.g. the
    * Shopify image URL) or, without one, the bytes' SHA-256, per use case.
    */
-  async uploadImage(input: { data: Buffer; useCase: ImageUseCase; sourceKey?: string; fileName?: string }): Promise<s.TikTokUploadedImage> {
+  async uploadImage(input: {
+    data: Buffer;
+    useCase: ImageUseCase;
+    sourceKey?: string;
+    fileName?: string;
+  }): Promise<s.TikTokUploadedImage> {
     const identity = input.sourceKey ?? `sha256:${createHash('sha256').update(input.data).digest('hex')}`;
     const cacheKey = `${this.keyBase}:image:${input.useCase}:${createHash('sha256').update(identity).digest('hex')}`;
     const inFlight = this.uploadsInFlight.get(cacheKey);
@@ -249,7 +308,9 @@ export class TikTokShopClient {
       const form = new FormData();
       form.append('data', new Blob([new Uint8Array(input.data)]), input.fileName ?? 'image');
       form.append('use_case', input.useCase);
-      const uploaded = await this.call(this.req('POST', '/product/202309/images/upload', s.uploadedImageSchema, { form, shopScoped: false, idempotent: true }));
+      const uploaded = await this.call(
+        this.req('POST', '/product/202309/images/upload', s.uploadedImageSchema, { form, shopScoped: false, idempotent: true }),
+      );
       // Uploaded images stay valid; a long-lived mapping is what makes "upload once" hold.
       await this.redis.set(cacheKey, JSON.stringify(uploaded));
       return uploaded;
@@ -279,25 +340,48 @@ export class TikTokShopClient {
   /** Creates a product (it goes to audit). With `idempotency_key` set, a resend after a timeout is safe. */
   async createProduct(input: TikTokProductInput): Promise<s.TikTokCreatedProduct> {
     const json = parseInput(productInputSchema, input, 'product');
-    return this.call(this.req('POST', '/product/202309/products', s.createProductSchema, { json, idempotent: json.idempotency_key !== undefined }));
+    return this.call(
+      this.req('POST', '/product/202309/products', s.createProductSchema, {
+        json,
+        idempotent: json.idempotency_key !== undefined,
+      }),
+    );
   }
 
   /** Full replace: omitted fields are blanked (price and inventory excepted); the edit re-enters audit. */
   async editProduct(productId: string, input: TikTokEditProductInput): Promise<z.infer<typeof s.editProductSchema>> {
     const json = parseInput(editProductInputSchema, input, 'product edit');
-    return this.call(this.req('PUT', '/product/202309/products/{product_id}', s.editProductSchema, { params: { product_id: productId }, json, idempotent: true }));
+    return this.call(
+      this.req('PUT', '/product/202309/products/{product_id}', s.editProductSchema, {
+        params: { product_id: productId },
+        json,
+        idempotent: true,
+      }),
+    );
   }
 
   /** Replaces only the top-level fields given (nested objects must be sent whole). */
   async partialEditProduct(productId: string, input: TikTokPartialProductInput): Promise<z.infer<typeof s.editProductSchema>> {
     const json = parseInput(partialProductInputSchema, input, 'partial product edit');
-    return this.call(this.req('POST', '/product/202309/products/{product_id}/partial_edit', s.editProductSchema, { params: { product_id: productId }, json, idempotent: true }));
+    return this.call(
+      this.req('POST', '/product/202309/products/{product_id}/partial_edit', s.editProductSchema, {
+        params: { product_id: productId },
+        json,
+        idempotent: true,
+      }),
+    );
   }
 
   /** Sets SKU prices of one product (no audit). */
   async updatePrice(productId: string, skus: TikTokPriceUpdate[]): Promise<void> {
     const json = { skus: parseInput(priceUpdateSchema, skus, 'price update') };
-    await this.call(this.req('POST', '/product/202309/products/{product_id}/prices/update', s.emptySchema, { params: { product_id: productId }, json, idempotent: true }));
+    await this.call(
+      this.req('POST', '/product/202309/products/{product_id}/prices/update', s.emptySchema, {
+        params: { product_id: productId },
+        json,
+        idempotent: true,
+      }),
+    );
   }
 
   /**
@@ -306,7 +390,13 @@ export class TikTokShopClient {
    */
   async updateInventory(productId: string, skus: TikTokInventoryUpdate[]): Promise<{ errors: TikTokItemError[] }> {
     const json = { skus: parseInput(inventoryUpdateSchema, skus, 'inventory update') };
-    return this.call(this.req('POST', '/product/202309/products/{product_id}/inventory/update', s.batchResultSchema, { params: { product_id: productId }, json, idempotent: true }));
+    return this.call(
+      this.req('POST', '/product/202309/products/{product_id}/inventory/update', s.batchResultSchema, {
+        params: { product_id: productId },
+        json,
+        idempotent: true,
+      }),
+    );
   }
 
   /** Activates products (20 per call; more are split). */
@@ -334,9 +424,15 @@ export class TikTokShopClient {
   }
 
   /** One page of products (page size 1-100). */
-  async searchProducts(filter: ProductSearchFilter = {}, page: { pageSize?: number; pageToken?: string } = {}): Promise<s.TikTokProductPage> {
+  async searchProducts(
+    filter: ProductSearchFilter = {},
+    page: { pageSize?: number; pageToken?: string } = {},
+  ): Promise<s.TikTokProductPage> {
     if (filter.sellerSkus && filter.sellerSkus.length > 10) {
-      throw new TikTokInvalidInputError('Search Products takes at most 10 seller_skus per call: split the list.', 'seller_skus > 10');
+      throw new TikTokInvalidInputError(
+        'Search Products takes at most 10 seller_skus per call: split the list.',
+        'seller_skus > 10',
+      );
     }
     const json = {
       status: filter.status,
@@ -347,7 +443,13 @@ export class TikTokShopClient {
       create_time_le: filter.createTimeLe,
       category_version: filter.categoryVersion,
     };
-    return this.call(this.req('POST', '/product/202309/products/search', s.searchProductsSchema, { query: { page_size: page.pageSize ?? 100, page_token: page.pageToken }, json, idempotent: true }));
+    return this.call(
+      this.req('POST', '/product/202309/products/search', s.searchProductsSchema, {
+        query: { page_size: page.pageSize ?? 100, page_token: page.pageToken },
+        json,
+        idempotent: true,
+      }),
+    );
   }
 
   /**
@@ -367,7 +469,9 @@ export class TikTokShopClient {
 
   /** One product with status, audit and `audit_failed_reasons`. */
   async getProduct(productId: string): Promise<s.TikTokProduct> {
-    return this.call(this.req('GET', '/product/202309/products/{product_id}', s.productDetailSchema, { params: { product_id: productId } }));
+    return this.call(
+      this.req('GET', '/product/202309/products/{product_id}', s.productDetailSchema, { params: { product_id: productId } }),
+    );
   }
 
   // ---- logistics ---------------------------------------------------------------------------
@@ -379,15 +483,28 @@ export class TikTokShopClient {
 
   /** Shipping providers for a delivery option (the `shipping_provider_id` for mark-shipped). */
   async getShippingProviders(deliveryOptionId: string): Promise<s.TikTokShippingProvider[]> {
-    const req = this.req('GET', '/logistics/202309/delivery_options/{delivery_option_id}/shipping_providers', s.shippingProvidersSchema, { params: { delivery_option_id: deliveryOptionId } });
+    const req = this.req(
+      'GET',
+      '/logistics/202309/delivery_options/{delivery_option_id}/shipping_providers',
+      s.shippingProvidersSchema,
+      { params: { delivery_option_id: deliveryOptionId } },
+    );
     return (await this.call(req)).shipping_providers;
   }
 
   // ---- orders ------------------------------------------------------------------------------
 
   /** One page of orders (page size 1-100). */
-  async searchOrders(filter: OrderSearchFilter = {}, page: { pageSize?: number; pageToken?: string } = {}): Promise<s.TikTokOrderPage> {
-    const query = { page_size: page.pageSize ?? 50, page_token: page.pageToken, sort_field: filter.sortField, sort_order: filter.sortOrder };
+  async searchOrders(
+    filter: OrderSearchFilter = {},
+    page: { pageSize?: number; pageToken?: string } = {},
+  ): Promise<s.TikTokOrderPage> {
+    const query = {
+      page_size: page.pageSize ?? 50,
+      page_token: page.pageToken,
+      sort_field: filter.sortField,
+      sort_order: filter.sortOrder,
+    };
     const json = {
       order_status: filter.orderStatus,
       update_time_ge: filter.updateTimeGe,
@@ -413,7 +530,9 @@ export class TikTokShopClient {
     const out: s.TikTokOrder[] = [];
     for (const ids of chunk(orderIds, MAX_ORDER_IDS)) {
       // Arrays go as one comma-joined value, signed that way too (§1.1).
-      const data = await this.call(this.req('GET', '/order/202309/orders', s.orderDetailSchema, { query: { ids: ids.join(',') } }));
+      const data = await this.call(
+        this.req('GET', '/order/202309/orders', s.orderDetailSchema, { query: { ids: ids.join(',') } }),
+      );
       out.push(...data.orders);
     }
     return out;
@@ -422,22 +541,44 @@ export class TikTokShopClient {
   // ---- fulfilment --------------------------------------------------------------------------
 
   /** Marks the order's line items (all when omitted) shipped with a tracking number. */
-  async markPackageShipped(orderId: string, input: { trackingNumber: string; shippingProviderId: string; orderLineItemIds?: string[] }): Promise<s.TikTokMarkShipped> {
-    const json = { tracking_number: input.trackingNumber, shipping_provider_id: input.shippingProviderId, order_line_item_ids: input.orderLineItemIds };
+  async markPackageShipped(
+    orderId: string,
+    input: { trackingNumber: string; shippingProviderId: string; orderLineItemIds?: string[] },
+  ): Promise<s.TikTokMarkShipped> {
+    const json = {
+      tracking_number: input.trackingNumber,
+      shipping_provider_id: input.shippingProviderId,
+      order_line_item_ids: input.orderLineItemIds,
+    };
     // Not resent automatically: a second call after a lost answer would meet 21008099.
-    return this.call(this.req('POST', '/fulfillment/202309/orders/{order_id}/packages', s.markShippedSchema, { params: { order_id: orderId }, json, idempotent: false }));
+    return this.call(
+      this.req('POST', '/fulfillment/202309/orders/{order_id}/packages', s.markShippedSchema, {
+        params: { order_id: orderId },
+        json,
+        idempotent: false,
+      }),
+    );
   }
 
   /** Corrects tracking of an already shipped, seller-shipped order (within 72 h of shipping). */
   async updateShippingInfo(orderId: string, input: { trackingNumber: string; shippingProviderId: string }): Promise<void> {
     const json = { tracking_number: input.trackingNumber, shipping_provider_id: input.shippingProviderId };
-    await this.call(this.req('POST', '/fulfillment/202309/orders/{order_id}/shipping_info/update', s.emptySchema, { params: { order_id: orderId }, json, idempotent: true }));
+    await this.call(
+      this.req('POST', '/fulfillment/202309/orders/{order_id}/shipping_info/update', s.emptySchema, {
+        params: { order_id: orderId },
+        json,
+        idempotent: true,
+      }),
+    );
   }
 
   // ---- cancellations -----------------------------------------------------------------------
 
   /** One page of cancellations (page size 1-50). */
-  async searchCancellations(filter: CancellationSearchFilter = {}, page: { pageSize?: number; pageToken?: string } = {}): Promise<s.TikTokCancellationPage> {
+  async searchCancellations(
+    filter: CancellationSearchFilter = {},
+    page: { pageSize?: number; pageToken?: string } = {},
+  ): Promise<s.TikTokCancellationPage> {
     const json = {
       order_ids: filter.orderIds,
       cancel_status: filter.cancelStatus,
@@ -446,7 +587,13 @@ export class TikTokShopClient {
       create_time_ge: filter.createTimeGe,
       create_time_lt: filter.createTimeLt,
     };
-    return this.call(this.req('POST', '/return_refund/202309/cancellations/search', s.searchCancellationsSchema, { query: { page_size: page.pageSize ?? 50, page_token: page.pageToken }, json, idempotent: true }));
+    return this.call(
+      this.req('POST', '/return_refund/202309/cancellations/search', s.searchCancellationsSchema, {
+        query: { page_size: page.pageSize ?? 50, page_token: page.pageToken },
+        json,
+        idempotent: true,
+      }),
+    );
   }
 
   // ---- webhooks ----------------------------------------------------------------------------
@@ -458,7 +605,13 @@ export class TikTokShopClient {
 
   /** Subscribes `address` (https, ≤ 255 chars) to an event type such as `ORDER_STATUS_CHANGE`. */
   async putWebhook(input: { eventType: string; address: string }): Promise<void> {
-    if (input.address.length > 255) throw new TikTokInvalidInputError('The webhook address is longer than 255 characters.', 'address > 255');
-    await this.call(this.req('PUT', '/event/202309/webhooks', s.emptySchema, { json: { address: input.address, event_type: input.eventType }, idempotent: true }));
+    if (input.address.length > 255)
+      throw new TikTokInvalidInputError('The webhook address is longer than 255 characters.', 'address > 255');
+    await this.call(
+      this.req('PUT', '/event/202309/webhooks', s.emptySchema, {
+        json: { address: input.address, event_type: input.eventType },
+        idempotent: true,
+      }),
+    );
   }
 }

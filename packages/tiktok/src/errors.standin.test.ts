@@ -18,7 +18,13 @@ describe('error handling against the stand-in', () => {
     h.tts.faults.inject({ shop: h.shop.shopId, kind: 'rate-limit', api: WAREHOUSES });
     const error = await client.getWarehouses().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TikTokRateLimitError);
-    expect(error).toMatchObject({ name: 'TikTokRateLimitError', retryable: true, code: 36009002, httpStatus: 429, requestId: expect.any(String) });
+    expect(error).toMatchObject({
+      name: 'TikTokRateLimitError',
+      retryable: true,
+      code: 36009002,
+      httpStatus: 429,
+      requestId: expect.any(String),
+    });
     expect((error as TikTokRateLimitError).retryAfterMs).toBeGreaterThanOrEqual(1_000);
     // Another process calling the same API now waits out the block instead of earning another 429.
     const started = Date.now();
@@ -45,9 +51,17 @@ describe('error handling against the stand-in', () => {
     const page = await client.getBrands({ pageSize: 2 });
     expect(page.brands).toHaveLength(2);
     const after = h.tts.counters.total({ api });
-    expect({ requests: after.requests - before.requests, ok: after.ok - before.ok, errors: after.errors - before.errors }).toEqual({ requests: 3, ok: 1, errors: 2 });
+    expect({
+      requests: after.requests - before.requests,
+      ok: after.ok - before.ok,
+      errors: after.errors - before.errors,
+    }).toEqual({ requests: 3, ok: 1, errors: 2 });
     h.tts.faults.inject({ shop: h.shop.cipher, kind: 'wrong-envelope', api, times: 3 });
-    await expect(client.getBrands({ pageSize: 2 })).rejects.toMatchObject({ name: 'TikTokTransientError', retryable: true, message: expect.stringContaining('without the {code, message, request_id, data} envelope') });
+    await expect(client.getBrands({ pageSize: 2 })).rejects.toMatchObject({
+      name: 'TikTokTransientError',
+      retryable: true,
+      message: expect.stringContaining('without the {code, message, request_id, data} envelope'),
+    });
   });
 
   it('gives up on a timing-out idempotent call after its attempts, with a transient error', async () => {
@@ -62,19 +76,38 @@ describe('error handling against the stand-in', () => {
     const client = h.client();
     const api = 'POST /fulfillment/202309/orders/{order_id}/packages';
     h.tts.faults.inject({ kind: 'server-error', api, times: 3 });
-    await expect(client.markPackageShipped('5700000000000000001', { trackingNumber: 'RM1', shippingProviderId: '1' })).rejects.toBeInstanceOf(TikTokTransientError);
+    await expect(
+      client.markPackageShipped('5700000000000000001', { trackingNumber: 'RM1', shippingProviderId: '1' }),
+    ).rejects.toBeInstanceOf(TikTokTransientError);
     expect(h.tts.counters.total({ api }).requests).toBe(1);
   });
 
   it('names the setting to fix on auth and config errors, without leaking the secret', async () => {
     const wrongSecret = 'wrong-secret-value-123456';
-    const badSign = await h.client({ appSecret: wrongSecret }).getAuthorizedShops().catch((e: unknown) => e);
+    const badSign = await h
+      .client({ appSecret: wrongSecret })
+      .getAuthorizedShops()
+      .catch((e: unknown) => e);
     expect(badSign).toBeInstanceOf(TikTokAuthError);
-    expect(badSign).toMatchObject({ code: 106001, retryable: false, httpStatus: 401, setting: expect.stringContaining('appSecret') });
+    expect(badSign).toMatchObject({
+      code: 106001,
+      retryable: false,
+      httpStatus: 401,
+      setting: expect.stringContaining('appSecret'),
+    });
     expect((badSign as Error).message).not.toContain(wrongSecret);
 
-    await expect(h.client({ shopCipher: 'ROW_not-this-shop' }).getWarehouses()).rejects.toMatchObject({ name: 'TikTokAuthError', code: 101000 });
-    await expect(h.client({ shopCipher: undefined }).getWarehouses()).rejects.toMatchObject({ name: 'TikTokAuthError', setting: 'shopCipher' });
-    await expect(h.client({ appKey: 'unknown-app' }).getWarehouses()).rejects.toMatchObject({ name: 'TikTokAuthError', code: 36009004 });
+    await expect(h.client({ shopCipher: 'ROW_not-this-shop' }).getWarehouses()).rejects.toMatchObject({
+      name: 'TikTokAuthError',
+      code: 101000,
+    });
+    await expect(h.client({ shopCipher: undefined }).getWarehouses()).rejects.toMatchObject({
+      name: 'TikTokAuthError',
+      setting: 'shopCipher',
+    });
+    await expect(h.client({ appKey: 'unknown-app' }).getWarehouses()).rejects.toMatchObject({
+      name: 'TikTokAuthError',
+      code: 36009004,
+    });
   });
 });

@@ -111,7 +111,10 @@ export class TikTokHttp {
         if (!err.retryable || attempt >= maxAttempts) throw err;
         const base = this.options.backoffBaseMs ?? 300;
         const waitMs = randomInt(0, base * 2 ** (attempt - 1) + 1);
-        this.options.logger?.warn({ operation, attempt, code: err.code, requestId: err.requestId, waitMs }, 'tiktok call failed, retrying');
+        this.options.logger?.warn(
+          { operation, attempt, code: err.code, requestId: err.requestId, waitMs },
+          'tiktok call failed, retrying',
+        );
         await sleep(waitMs);
       }
     }
@@ -125,7 +128,11 @@ export class TikTokHttp {
     query.timestamp = String(Math.floor(this.now() / 1000));
     if (req.shopScoped) {
       if (!this.options.shopCipher) {
-        throw new TikTokAuthError(`${operation} needs the shop cipher: set shopCipher (from getAuthorizedShops) for this store.`, 'shopCipher', { operation });
+        throw new TikTokAuthError(
+          `${operation} needs the shop cipher: set shopCipher (from getAuthorizedShops) for this store.`,
+          'shopCipher',
+          { operation },
+        );
       }
       query.shop_cipher = this.options.shopCipher;
     }
@@ -140,7 +147,13 @@ export class TikTokHttp {
       contentType = 'application/json';
       headers['content-type'] = contentType;
     }
-    const sign = signRequest({ appSecret: this.options.appSecret, path: req.path, query, body: typeof body === 'string' ? body : undefined, contentType });
+    const sign = signRequest({
+      appSecret: this.options.appSecret,
+      path: req.path,
+      query,
+      body: typeof body === 'string' ? body : undefined,
+      contentType,
+    });
     const url = `${this.options.apiBase}${req.path}?${new URLSearchParams({ ...query, sign }).toString()}`;
     const started = this.now();
     let status: number;
@@ -163,7 +176,10 @@ export class TikTokHttp {
       // got's error keeps the URL and headers (token); keep only its code and a scrubbed message.
       const code = err instanceof Error && 'code' in err ? String((err as { code: unknown }).code) : 'network error';
       const message = err instanceof Error ? scrubSecrets(err.message, this.secretValues) : 'unknown';
-      this.options.logger?.warn({ operation, attempt, errorCode: code, durationMs: this.now() - started }, 'tiktok call did not complete');
+      this.options.logger?.warn(
+        { operation, attempt, errorCode: code, durationMs: this.now() - started },
+        'tiktok call did not complete',
+      );
       throw new TikTokTransientError(`TikTok did not answer ${operation} (${code}: ${message}).`, { operation });
     }
     let parsed: unknown;
@@ -172,20 +188,35 @@ export class TikTokHttp {
     } catch {
       this.observe({ api: 'tiktok', operation, status, throttled: false });
       if (status === 429) throw this.rateLimited(operation, status, undefined, retryAfter, attempt);
-      throw new TikTokTransientError(`TikTok answered ${operation} with HTTP ${status} and a body that is not JSON.`, { operation, httpStatus: status });
+      throw new TikTokTransientError(`TikTok answered ${operation} with HTTP ${status} and a body that is not JSON.`, {
+        operation,
+        httpStatus: status,
+      });
     }
     const envelope = envelopeSchema.safeParse(parsed);
-    this.observe({ api: 'tiktok', operation, status, throttled: status !== 429 && envelope.success && envelope.data.code === RATE_LIMITED_CODE });
+    this.observe({
+      api: 'tiktok',
+      operation,
+      status,
+      throttled: status !== 429 && envelope.success && envelope.data.code === RATE_LIMITED_CODE,
+    });
     if (!envelope.success) {
       if (status === 429) throw this.rateLimited(operation, status, undefined, retryAfter, attempt);
-      if (status >= 500) throw new TikTokTransientError(`TikTok answered ${operation} with HTTP ${status}.`, { operation, httpStatus: status });
+      if (status >= 500)
+        throw new TikTokTransientError(`TikTok answered ${operation} with HTTP ${status}.`, { operation, httpStatus: status });
       // TikTok always wraps its answers: a body without the envelope came from something in
       // between (a proxy, a gateway, a load balancer) and is worth another try, like a 5xx.
-      throw new TikTokTransientError(`TikTok answered ${operation} with HTTP ${status} but without the {code, message, request_id, data} envelope (a proxy or gateway in between?).`, { operation, httpStatus: status });
+      throw new TikTokTransientError(
+        `TikTok answered ${operation} with HTTP ${status} but without the {code, message, request_id, data} envelope (a proxy or gateway in between?).`,
+        { operation, httpStatus: status },
+      );
     }
     const { code, message, request_id: requestId } = envelope.data;
     const details = { operation, requestId, httpStatus: status, code };
-    this.options.logger?.debug({ operation, requestId, code, httpStatus: status, attempt, durationMs: this.now() - started }, 'tiktok call');
+    this.options.logger?.debug(
+      { operation, requestId, code, httpStatus: status, attempt, durationMs: this.now() - started },
+      'tiktok call',
+    );
     // Judged by `code`, never by HTTP status alone (§3).
     if (code === RATE_LIMITED_CODE || status === 429) throw this.rateLimited(operation, status, requestId, retryAfter, attempt);
     if (code !== 0) {
@@ -193,10 +224,14 @@ export class TikTokHttp {
       this.options.logger?.warn({ operation, requestId, code, httpStatus: status, error: error.name }, 'tiktok call refused');
       throw error;
     }
-    if (status >= 500) throw new TikTokTransientError(`TikTok answered ${operation} with HTTP ${status} despite code 0.`, details);
+    if (status >= 500)
+      throw new TikTokTransientError(`TikTok answered ${operation} with HTTP ${status} despite code 0.`, details);
     const data = req.data.safeParse(envelope.data.data ?? {});
     if (!data.success) {
-      throw new TikTokResponseShapeError(`TikTok's answer to ${operation} (request_id ${requestId ?? 'none'}) lacks fields we rely on: ${z.prettifyError(data.error)}`, details);
+      throw new TikTokResponseShapeError(
+        `TikTok's answer to ${operation} (request_id ${requestId ?? 'none'}) lacks fields we rely on: ${z.prettifyError(data.error)}`,
+        details,
+      );
     }
     return data.data;
   }
@@ -209,15 +244,28 @@ export class TikTokHttp {
     }
   }
 
-  private rateLimited(operation: string, status: number, requestId: string | undefined, retryAfter: string | undefined, attempt: number): TikTokRateLimitError {
+  private rateLimited(
+    operation: string,
+    status: number,
+    requestId: string | undefined,
+    retryAfter: string | undefined,
+    attempt: number,
+  ): TikTokRateLimitError {
     const seconds = retryAfter !== undefined ? Number(retryAfter) : NaN;
-    const waitMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : RATE_LIMIT_BASE_WAIT_MS * 2 ** Math.min(attempt - 1, 4) + randomInt(0, 500);
+    const waitMs =
+      Number.isFinite(seconds) && seconds > 0
+        ? seconds * 1000
+        : RATE_LIMIT_BASE_WAIT_MS * 2 ** Math.min(attempt - 1, 4) + randomInt(0, 500);
     this.options.logger?.warn({ operation, requestId, httpStatus: status, waitMs }, 'tiktok rate limited');
-    return new TikTokRateLimitError(`TikTok rate limit hit on ${operation} (request_id ${requestId ?? 'none'}); wait ${waitMs} ms.`, waitMs, {
-      operation,
-      requestId,
-      httpStatus: status,
-      code: RATE_LIMITED_CODE,
-    });
+    return new TikTokRateLimitError(
+      `TikTok rate limit hit on ${operation} (request_id ${requestId ?? 'none'}); wait ${waitMs} ms.`,
+      waitMs,
+      {
+        operation,
+        requestId,
+        httpStatus: status,
+        code: RATE_LIMITED_CODE,
+      },
+    );
   }
 }

@@ -1,5 +1,11 @@
 export { TikTokShopClient } from './client.js';
-export type { CancellationSearchFilter, ImageUseCase, OrderSearchFilter, ProductSearchFilter, TikTokShopClientOptions } from './client.js';
+export type {
+  CancellationSearchFilter,
+  ImageUseCase,
+  OrderSearchFilter,
+  ProductSearchFilter,
+  TikTokShopClientOptions,
+} from './client.js';
 export {
   TikTokAuthError,
   TikTokError,
@@ -15,7 +21,14 @@ export { TikTokPacer } from './pacing.js';
 export { ProductSearchWindowError, searchAllProductPages } from './product-search.js';
 export type { ProductPageFetcher, SearchAllOptions } from './product-search.js';
 export type { TikTokPacerOptions } from './pacing.js';
-export type { TikTokEditProductInput, TikTokInventoryUpdate, TikTokPartialProductInput, TikTokPriceUpdate, TikTokProductInput, TikTokSkuInput } from './product-input.js';
+export type {
+  TikTokEditProductInput,
+  TikTokInventoryUpdate,
+  TikTokPartialProductInput,
+  TikTokPriceUpdate,
+  TikTokProductInput,
+  TikTokSkuInput,
+} from './product-input.js';
 export type * from './schemas.js';
 export { buildSignString, signRequest } from './sign.js';
 export type { SignInput } from './sign.js';

@@ -2,7 +2,9 @@ import { parseJsonSafe } from './json.js';
 
 describe('parseJsonSafe', () => {
   it('keeps 19-digit ids exact as strings and leaves small numbers alone', () => {
-    const parsed = parseJsonSafe('{"product_id":1729382256910270475,"n":42,"price":"12.99","f":1.5,"neg":-9223372036854775808}') as Record<string, unknown>;
+    const parsed = parseJsonSafe(
+      '{"product_id":1729382256910270475,"n":42,"price":"12.99","f":1.5,"neg":-9223372036854775808}',
+    ) as Record<string, unknown>;
     expect(parsed.product_id).toBe('1729382256910270475');
     expect(parsed.neg).toBe('-9223372036854775808');
     expect(parsed.n).toBe(42);

@@ -8,7 +8,12 @@
 type ReviverContext = { source?: string };
 
 function keepBigIntegers(this: unknown, _key: string, value: unknown, context?: ReviverContext): unknown {
-  if (typeof value === 'number' && !Number.isSafeInteger(value) && context?.source !== undefined && /^-?\d+$/.test(context.source)) {
+  if (
+    typeof value === 'number' &&
+    !Number.isSafeInteger(value) &&
+    context?.source !== undefined &&
+    /^-?\d+$/.test(context.source)
+  ) {
     return context.source;
   }
   return value;

@@ -29,7 +29,14 @@ describe('logging', () => {
     expect(log).toMatch(/"requestId":"\d{14}[0-9A-F]+"/);
     expect(log).toContain('tiktok access token refreshed');
     const fresh = await h.redis.client.hgetall(`${h.redis.prefix}:{store-1}:tiktok:tokens`);
-    for (const secret of [h.appSecret, h.shop.tokens.accessToken, h.shop.tokens.refreshToken, fresh.accessToken!, fresh.refreshToken!]) expect(log).not.toContain(secret);
+    for (const secret of [
+      h.appSecret,
+      h.shop.tokens.accessToken,
+      h.shop.tokens.refreshToken,
+      fresh.accessToken!,
+      fresh.refreshToken!,
+    ])
+      expect(log).not.toContain(secret);
     expect(log).not.toMatch(/sign=/);
   });
 });

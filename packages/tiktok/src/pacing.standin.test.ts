@@ -24,7 +24,9 @@ describe('fleet-wide pacing', () => {
     h.tts.counters.reset();
     // A qps far above TikTok's limit turns the pacer into a no-op: the stand-in must throttle.
     const clients = Array.from({ length: 5 }, () => h.client({ qps: 100_000, storeId: 'unpaced' }));
-    const results = await Promise.allSettled(clients.flatMap((c) => Array.from({ length: 20 }, () => c.getBrands({ pageSize: 1 }))));
+    const results = await Promise.allSettled(
+      clients.flatMap((c) => Array.from({ length: 20 }, () => c.getBrands({ pageSize: 1 }))),
+    );
     expect(h.tts.counters.total({ api: 'GET /product/202309/brands' }).rateLimited).toBeGreaterThan(0);
     expect(results.some((r) => r.status === 'rejected' && (r.reason as Error).name === 'TikTokRateLimitError')).toBe(true);
   });

@@ -197,7 +197,14 @@ export class TikTokPacer {
         // Those whose wait would end past their deadline hand it to the worker (rate-limit error: no attempt spent).
         for (const w of lane.waiters.filter((x) => now + waitMs > x.deadline)) {
           lane.waiters.splice(lane.waiters.indexOf(w), 1);
-          settle(w, new TikTokRateLimitError(`No TikTok request slot for ${api} within ${this.maxWaitMs} ms: the shop's API limit is saturated.`, waitMs, { operation: api }));
+          settle(
+            w,
+            new TikTokRateLimitError(
+              `No TikTok request slot for ${api} within ${this.maxWaitMs} ms: the shop's API limit is saturated.`,
+              waitMs,
+              { operation: api },
+            ),
+          );
         }
         if (lane.waiters.length === 0) break;
         // A few ms of jitter so that processes waiting for the same freed slot do not all ask at once.
@@ -212,7 +219,20 @@ export class TikTokPacer {
 
   private async tryAcquire(api: string, wanted: number, lateMs: number): Promise<[number, number]> {
     const id = `${this.processId}:${++this.grants}`;
-    const [granted, waitMs, at] = (await this.run(ACQUIRE_LUA, ACQUIRE_SHA, [this.logKey(api), this.blockKey(api), `${this.logKey(api)}:due`], [String(this.qps), String(this.windowMs), String(wanted), id, String(this.windowMs / this.qps), String(this.burst), String(lateMs)])) as [number, number, number];
+    const [granted, waitMs, at] = (await this.run(
+      ACQUIRE_LUA,
+      ACQUIRE_SHA,
+      [this.logKey(api), this.blockKey(api), `${this.logKey(api)}:due`],
+      [
+        String(this.qps),
+        String(this.windowMs),
+        String(wanted),
+        id,
+        String(this.windowMs / this.qps),
+        String(this.burst),
+        String(lateMs),
+      ],
+    )) as [number, number, number];
     if (granted > 0) this.onGrant?.(api, Number(at), Number(granted));
     return [Number(granted), Number(waitMs)];
   }

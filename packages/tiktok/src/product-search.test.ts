@@ -44,15 +44,30 @@ class FakeSearch {
     if (this.overlapPages && offset > 0) offset -= 1;
     if (offset + this.pageSize > 10_000) {
       this.windowRefusals++;
-      throw new TikTokInvalidInputError('TikTok refused the request: window', 'The total number of search results can not exceed 10000.', { code: 12052180 });
+      throw new TikTokInvalidInputError(
+        'TikTok refused the request: window',
+        'The total number of search results can not exceed 10000.',
+        { code: 12052180 },
+      );
     }
     if (!this.sorted) this.rows.sort((a, b) => b.update_time - a.update_time || (a.id < b.id ? -1 : 1));
     this.sorted = true;
-    const all = this.rows.filter((r) => (filter.createTimeGe === undefined || r.create_time >= filter.createTimeGe) && (filter.createTimeLe === undefined || r.create_time <= filter.createTimeLe));
+    const all = this.rows.filter(
+      (r) =>
+        (filter.createTimeGe === undefined || r.create_time >= filter.createTimeGe) &&
+        (filter.createTimeLe === undefined || r.create_time <= filter.createTimeLe),
+    );
     const page = all.slice(offset, offset + this.pageSize);
     const next = (pageToken ? Number(pageToken) : 0) + this.pageSize;
     return {
-      products: page.map((r) => ({ id: r.id, title: '', status: 'ACTIVATE', skus: [], create_time: r.create_time, update_time: r.update_time })),
+      products: page.map((r) => ({
+        id: r.id,
+        title: '',
+        status: 'ACTIVATE',
+        skus: [],
+        create_time: r.create_time,
+        update_time: r.update_time,
+      })),
       total_count: this.reportTotal(all.length),
       next_page_token: next < all.length ? String(next) : '',
     };
@@ -93,7 +108,7 @@ describe('searchAllProductPages', () => {
     expect(bounded.length).toBeGreaterThan(0);
   });
 
-  it('keeps to the filter\'s own create-time bounds, both inclusive', async () => {
+  it("keeps to the filter's own create-time bounds, both inclusive", async () => {
     const fake = new FakeSearch();
     fake.add(Array.from({ length: 12_000 }, (_, i) => 1_700_000_000 + (i % 4_000)));
     const read = await readAll(fake, { createTimeGe: 1_700_000_100, createTimeLe: 1_700_003_899 });
@@ -101,7 +116,9 @@ describe('searchAllProductPages', () => {
     expect(expected).toHaveLength(11_400);
     expect(new Set(read)).toEqual(new Set(expected));
     expect(read).toHaveLength(expected.length);
-    expect(fake.filters.every((f) => (f.createTimeGe ?? 0) >= 1_700_000_100 && (f.createTimeLe ?? Infinity) <= 1_700_003_899)).toBe(true);
+    expect(
+      fake.filters.every((f) => (f.createTimeGe ?? 0) >= 1_700_000_100 && (f.createTimeLe ?? Infinity) <= 1_700_003_899),
+    ).toBe(true);
   });
 
   it('reads products created while it reads, and ones stamped ahead of this clock', async () => {

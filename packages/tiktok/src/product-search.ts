@@ -19,7 +19,10 @@ export interface CreateTimeBounds {
 }
 
 /** One Search Products call: the filter and the page token (`undefined` for the first page). */
-export type ProductPageFetcher<F extends CreateTimeBounds> = (filter: F, pageToken: string | undefined) => Promise<TikTokProductPage>;
+export type ProductPageFetcher<F extends CreateTimeBounds> = (
+  filter: F,
+  pageToken: string | undefined,
+) => Promise<TikTokProductPage>;
 
 export interface SearchAllOptions {
   /** Unix seconds now: the top of the window that gets bisected when the filter has no `createTimeLe`. */
@@ -42,7 +45,11 @@ export class ProductSearchWindowError extends TikTokError {
  * yielded are dropped (offset paging can repeat a product when the result shifts under it),
  * and a window that still overflows while paging is split again rather than cut short.
  */
-export async function* searchAllProductPages<F extends CreateTimeBounds>(fetchPage: ProductPageFetcher<F>, filter: F, options: SearchAllOptions): AsyncGenerator<TikTokProductSummary[]> {
+export async function* searchAllProductPages<F extends CreateTimeBounds>(
+  fetchPage: ProductPageFetcher<F>,
+  filter: F,
+  options: SearchAllOptions,
+): AsyncGenerator<TikTokProductSummary[]> {
   const splitAbove = options.splitAbove ?? SPLIT_ABOVE;
   const seen = new Set<string>();
 
@@ -92,7 +99,12 @@ export async function* searchAllProductPages<F extends CreateTimeBounds>(fetchPa
     if (hi === undefined) {
       const now = options.nowSec();
       const top = now - RECENT_SECONDS > bottom ? now - RECENT_SECONDS : now;
-      return top > bottom ? [[bottom, top], [top + 1, undefined]] : undefined;
+      return top > bottom
+        ? [
+            [bottom, top],
+            [top + 1, undefined],
+          ]
+        : undefined;
     }
     if (hi <= bottom) return undefined;
     const mid = Math.floor((bottom + hi) / 2);

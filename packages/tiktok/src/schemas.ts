@@ -17,7 +17,16 @@ export const itemErrorsSchema = z
 
 export const authorizedShopsSchema = z.object({
   shops: z
-    .array(z.object({ id: idSchema, name: z.string(), region: z.string(), seller_type: z.string().optional(), cipher: z.string(), code: z.string().optional() }))
+    .array(
+      z.object({
+        id: idSchema,
+        name: z.string(),
+        region: z.string(),
+        seller_type: z.string().optional(),
+        cipher: z.string(),
+        code: z.string().optional(),
+      }),
+    )
     .default([]),
 });
 
@@ -39,7 +48,9 @@ export const attributeSchema = z.object({
   is_multiple_selection: z.boolean().optional(),
   is_customizable: z.boolean().optional(),
   value_data_format: z.string().optional(),
-  requirement_conditions: z.array(z.object({ condition_type: z.string(), attribute_id: idSchema, attribute_value_id: idSchema })).optional(),
+  requirement_conditions: z
+    .array(z.object({ condition_type: z.string(), attribute_id: idSchema, attribute_value_id: idSchema }))
+    .optional(),
   values: z.array(z.object({ id: idSchema, name: z.string(), icon_url: z.string().optional() })).default([]),
 });
 export const attributesSchema = z.object({ attributes: z.array(attributeSchema).default([]) });
@@ -47,7 +58,14 @@ export const attributesSchema = z.object({ attributes: z.array(attributeSchema).
 const required = z.object({ is_required: z.boolean().default(false) });
 export const categoryRulesSchema = z.object({
   product_certifications: z
-    .array(z.object({ id: idSchema, name: z.string(), is_required: z.boolean().default(false), sample_image_url: z.string().optional() }))
+    .array(
+      z.object({
+        id: idSchema,
+        name: z.string(),
+        is_required: z.boolean().default(false),
+        sample_image_url: z.string().optional(),
+      }),
+    )
     .default([]),
   size_chart: z.object({ is_supported: z.boolean().default(false), is_required: z.boolean().default(false) }).optional(),
   cod: z.object({ is_supported: z.boolean().default(false) }).optional(),
@@ -65,7 +83,15 @@ export const recommendCategorySchema = z.object({
 
 export const brandsSchema = z.object({
   brands: z
-    .array(z.object({ id: idSchema, name: z.string(), authorized_status: z.string().optional(), is_t1_brand: z.boolean().optional(), brand_status: z.string().optional() }))
+    .array(
+      z.object({
+        id: idSchema,
+        name: z.string(),
+        authorized_status: z.string().optional(),
+        is_t1_brand: z.boolean().optional(),
+        brand_status: z.string().optional(),
+      }),
+    )
     .default([]),
   total_count: z.number().int().default(0),
   next_page_token: z.string().default(''),
@@ -82,7 +108,14 @@ export const uploadedImageSchema = z.object({
 export const createProductSchema = z.object({
   product_id: idSchema,
   skus: z
-    .array(z.object({ id: idSchema, seller_sku: z.string().optional(), sales_attributes: z.array(z.object({ id: idSchema.optional(), value_id: idSchema.optional() })).optional(), external_sku_id: z.string().optional() }))
+    .array(
+      z.object({
+        id: idSchema,
+        seller_sku: z.string().optional(),
+        sales_attributes: z.array(z.object({ id: idSchema.optional(), value_id: idSchema.optional() })).optional(),
+        external_sku_id: z.string().optional(),
+      }),
+    )
     .default([]),
   warnings: z.array(z.object({ message: z.string() })).default([]),
 });
@@ -94,13 +127,17 @@ export const editProductSchema = z.object({
 });
 
 const inventorySchema = z.array(z.object({ warehouse_id: idSchema, quantity: z.number().int() })).default([]);
-const priceSchema = z.object({ currency: z.string().optional(), sale_price: moneySchema.optional(), tax_exclusive_price: moneySchema.optional() }).optional();
+const priceSchema = z
+  .object({ currency: z.string().optional(), sale_price: moneySchema.optional(), tax_exclusive_price: moneySchema.optional() })
+  .optional();
 
 export const productSummarySchema = z.object({
   id: idSchema,
   title: z.string().default(''),
   status: z.string(),
-  skus: z.array(z.object({ id: idSchema, seller_sku: z.string().default(''), price: priceSchema, inventory: inventorySchema })).default([]),
+  skus: z
+    .array(z.object({ id: idSchema, seller_sku: z.string().default(''), price: priceSchema, inventory: inventorySchema }))
+    .default([]),
   create_time: z.number().int().optional(),
   update_time: z.number().int().optional(),
 });
@@ -122,7 +159,9 @@ export const productDetailSchema = z.object({
   title: z.string().default(''),
   description: z.string().default(''),
   status: z.string(),
-  category_chains: z.array(z.object({ id: idSchema, parent_id: idSchema, local_name: z.string(), is_leaf: z.boolean() })).default([]),
+  category_chains: z
+    .array(z.object({ id: idSchema, parent_id: idSchema, local_name: z.string(), is_leaf: z.boolean() }))
+    .default([]),
   brand: z.object({ id: idSchema, name: z.string() }).optional(),
   main_images: z.array(z.object({ uri: z.string(), urls: z.array(z.string()).default([]) })).default([]),
   skus: z
@@ -133,12 +172,29 @@ export const productDetailSchema = z.object({
         price: priceSchema,
         inventory: inventorySchema,
         // Custom attributes sent by name may come back without ids; nothing we do depends on them.
-        sales_attributes: z.array(z.object({ id: idSchema.optional(), name: z.string().optional(), value_id: idSchema.optional(), value_name: z.string().optional() })).default([]),
+        sales_attributes: z
+          .array(
+            z.object({
+              id: idSchema.optional(),
+              name: z.string().optional(),
+              value_id: idSchema.optional(),
+              value_name: z.string().optional(),
+            }),
+          )
+          .default([]),
         status_info: z.object({ status: z.string() }).optional(),
       }),
     )
     .default([]),
-  product_attributes: z.array(z.object({ id: idSchema, name: z.string().optional(), values: z.array(z.object({ id: idSchema.optional(), name: z.string().optional() })).default([]) })).default([]),
+  product_attributes: z
+    .array(
+      z.object({
+        id: idSchema,
+        name: z.string().optional(),
+        values: z.array(z.object({ id: idSchema.optional(), name: z.string().optional() })).default([]),
+      }),
+    )
+    .default([]),
   audit: z.object({ status: z.string(), pre_approved_reasons: z.array(z.string()).optional() }).optional(),
   audit_failed_reasons: z.array(auditFailedReasonSchema).default([]),
   create_time: z.number().int().optional(),
@@ -162,7 +218,9 @@ export const warehousesSchema = z.object({
     .default([]),
 });
 
-export const shippingProvidersSchema = z.object({ shipping_providers: z.array(z.object({ id: idSchema, name: z.string() })).default([]) });
+export const shippingProvidersSchema = z.object({
+  shipping_providers: z.array(z.object({ id: idSchema, name: z.string() })).default([]),
+});
 
 export const lineItemSchema = z.object({
   id: idSchema,
@@ -228,7 +286,15 @@ export const orderSchema = z.object({
       address_line2: z.string().optional(),
       postal_code: z.string().optional(),
       region_code: z.string().optional(),
-      district_info: z.array(z.object({ address_level: z.string().optional(), address_level_name: z.string().optional(), address_name: z.string().optional() })).default([]),
+      district_info: z
+        .array(
+          z.object({
+            address_level: z.string().optional(),
+            address_level_name: z.string().optional(),
+            address_name: z.string().optional(),
+          }),
+        )
+        .default([]),
     })
     .optional(),
   line_items: z.array(lineItemSchema).default([]),
@@ -257,7 +323,9 @@ export const cancellationSchema = z.object({
   role: z.string().optional(),
   cancel_reason: z.string().optional(),
   cancel_reason_text: z.string().optional(),
-  cancel_line_items: z.array(z.object({ order_line_item_id: idSchema.optional(), sku_id: idSchema.optional() }).loose()).default([]),
+  cancel_line_items: z
+    .array(z.object({ order_line_item_id: idSchema.optional(), sku_id: idSchema.optional() }).loose())
+    .default([]),
   create_time: z.number().int().optional(),
   update_time: z.number().int().optional(),
 });
@@ -268,7 +336,16 @@ export const searchCancellationsSchema = z.object({
 });
 
 export const webhooksSchema = z.object({
-  webhooks: z.array(z.object({ event_type: z.string(), address: z.string(), create_time: z.number().int().optional(), update_time: z.number().int().optional() })).default([]),
+  webhooks: z
+    .array(
+      z.object({
+        event_type: z.string(),
+        address: z.string(),
+        create_time: z.number().int().optional(),
+        update_time: z.number().int().optional(),
+      }),
+    )
+    .default([]),
 });
 
 export type TikTokShop = z.infer<typeof authorizedShopsSchema>['shops'][number];

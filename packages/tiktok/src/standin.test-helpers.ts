@@ -16,7 +16,10 @@ export interface Harness {
 
 let n = 0;
 
-export async function startHarness(label: string, options: TikTokStandInOptions & { shopSeed?: Record<string, unknown> } = {}): Promise<Harness> {
+export async function startHarness(
+  label: string,
+  options: TikTokStandInOptions & { shopSeed?: Record<string, unknown> } = {},
+): Promise<Harness> {
   n += 1;
   const appKey = `app${n}${label.replace(/\W/g, '').slice(0, 8)}`;
   const appSecret = `secret-${label}-${n}-0123456789`;

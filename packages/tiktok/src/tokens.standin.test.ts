@@ -21,7 +21,10 @@ describe('tokens', () => {
     const seeded = await h.redis.client.hget(tokensKey(), 'accessToken');
     expect(seeded).toBe(h.shop.tokens.accessToken);
     // Cross into the refresh window (expiry in 2 s, refresh 0.5 s ahead).
-    await waitUntil(() => Date.now() > h.shop.tokens.accessTokenExpiresAt - 400, { timeoutMs: 5_000, what: 'the refresh window' });
+    await waitUntil(() => Date.now() > h.shop.tokens.accessTokenExpiresAt - 400, {
+      timeoutMs: 5_000,
+      what: 'the refresh window',
+    });
     await Promise.all([a.getWarehouses(), b.getWarehouses(), a.getBrands({ pageSize: 1 }), b.getBrands({ pageSize: 1 })]);
     expect(h.tts.admin.refreshCount(h.shop.shopId)).toBe(1);
     expect(a.tokens.refreshCount + b.tokens.refreshCount).toBe(1);
@@ -41,12 +44,36 @@ describe('tokens', () => {
   });
 
   it('keeps fresher tokens when seeded with older ones, and refuses a dead refresh token in plain words', async () => {
-    const store = new TikTokTokenStore({ appKey: h.appKey, appSecret: h.appSecret, authBase: h.tts.authUrl, redis: h.redis.client, keyBase: `${h.redis.prefix}:{store-2}:tiktok` });
+    const store = new TikTokTokenStore({
+      appKey: h.appKey,
+      appSecret: h.appSecret,
+      authBase: h.tts.authUrl,
+      redis: h.redis.client,
+      keyBase: `${h.redis.prefix}:{store-2}:tiktok`,
+    });
     const now = Date.now();
-    expect(await store.seed({ accessToken: 'new', accessTokenExpiresAt: now + 60_000, refreshToken: 'r', refreshTokenExpiresAt: now - 1 })).toBe(true);
-    expect(await store.seed({ accessToken: 'old', accessTokenExpiresAt: now + 1_000, refreshToken: 'r', refreshTokenExpiresAt: now - 1 })).toBe(false);
+    expect(
+      await store.seed({
+        accessToken: 'new',
+        accessTokenExpiresAt: now + 60_000,
+        refreshToken: 'r',
+        refreshTokenExpiresAt: now - 1,
+      }),
+    ).toBe(true);
+    expect(
+      await store.seed({
+        accessToken: 'old',
+        accessTokenExpiresAt: now + 1_000,
+        refreshToken: 'r',
+        refreshTokenExpiresAt: now - 1,
+      }),
+    ).toBe(false);
     expect((await store.read())?.accessToken).toBe('new');
-    await expect(store.refresh('new')).rejects.toMatchObject({ name: 'TikTokAuthError', retryable: false, message: expect.stringContaining('authorize') });
+    await expect(store.refresh('new')).rejects.toMatchObject({
+      name: 'TikTokAuthError',
+      retryable: false,
+      message: expect.stringContaining('authorize'),
+    });
   });
 
   it('seeds the configured tokens again when Redis lost them; a refresh token TikTok rotated since fails naming re-authorization', async () => {
@@ -63,7 +90,12 @@ describe('tokens', () => {
     expect(await client.getWarehouses()).toHaveLength(1);
     expect(h.tts.admin.refreshCount(shop.shopId)).toBe(1);
     await h.redis.client.del(key);
-    await expect(client.getWarehouses()).rejects.toMatchObject({ name: 'TikTokAuthError', retryable: false, code: 36004005, message: expect.stringContaining('re-authorize the shop') });
+    await expect(client.getWarehouses()).rejects.toMatchObject({
+      name: 'TikTokAuthError',
+      retryable: false,
+      code: 36004005,
+      message: expect.stringContaining('re-authorize the shop'),
+    });
   });
 
   it('exchanges an authorization code once on the auth host', async () => {

@@ -49,7 +49,12 @@ async function callAuthHost(options: TikTokAuthHostOptions, path: string, params
   let status: number;
   let text: string;
   try {
-    const res = await got(url, { method: 'GET', throwHttpErrors: false, retry: { limit: 0 }, timeout: { request: options.timeoutMs ?? 15_000 } });
+    const res = await got(url, {
+      method: 'GET',
+      throwHttpErrors: false,
+      retry: { limit: 0 },
+      timeout: { request: options.timeoutMs ?? 15_000 },
+    });
     status = res.statusCode;
     text = res.body;
   } catch (err) {
@@ -60,15 +65,26 @@ async function callAuthHost(options: TikTokAuthHostOptions, path: string, params
   try {
     body = parseJsonSafe(text);
   } catch {
-    throw new TikTokTransientError(`The TikTok auth host answered HTTP ${status} with a body that is not JSON on ${operation}.`, { operation, httpStatus: status });
+    throw new TikTokTransientError(`The TikTok auth host answered HTTP ${status} with a body that is not JSON on ${operation}.`, {
+      operation,
+      httpStatus: status,
+    });
   }
   const envelope = tokenEnvelopeSchema.safeParse(body);
-  if (!envelope.success) throw new TikTokResponseShapeError(`The TikTok auth host answered HTTP ${status} without the usual envelope on ${operation}.`, { operation, httpStatus: status });
+  if (!envelope.success)
+    throw new TikTokResponseShapeError(
+      `The TikTok auth host answered HTTP ${status} without the usual envelope on ${operation}.`,
+      { operation, httpStatus: status },
+    );
   const { code, message, request_id: requestId } = envelope.data;
   const details = { operation, requestId, httpStatus: status, code };
   if (code !== 0) throw errorForCode(code, message, details);
   const data = tokenDataSchema.safeParse(envelope.data.data);
-  if (!data.success) throw new TikTokResponseShapeError(`The TikTok token answer lacks fields we need on ${operation}: ${z.prettifyError(data.error)}`, details);
+  if (!data.success)
+    throw new TikTokResponseShapeError(
+      `The TikTok token answer lacks fields we need on ${operation}: ${z.prettifyError(data.error)}`,
+      details,
+    );
   return {
     accessToken: data.data.access_token,
     accessTokenExpiresAt: data.data.access_token_expire_in * 1000,
@@ -141,7 +157,15 @@ export class TikTokTokenStore {
   /** Stores tokens unless Redis already holds ones that live at least as long. Returns true when written. */
   async seed(tokens: TikTokTokens): Promise<boolean> {
     this.seededWith = tokens;
-    const written = await this.options.redis.eval(SEED_SCRIPT, 1, this.key, tokens.accessToken, String(tokens.accessTokenExpiresAt), tokens.refreshToken, String(tokens.refreshTokenExpiresAt));
+    const written = await this.options.redis.eval(
+      SEED_SCRIPT,
+      1,
+      this.key,
+      tokens.accessToken,
+      String(tokens.accessTokenExpiresAt),
+      tokens.refreshToken,
+      String(tokens.refreshTokenExpiresAt),
+    );
     return written === 1;
   }
 
@@ -163,7 +187,9 @@ export class TikTokTokenStore {
     const tokens = await this.read();
     if (tokens || !this.seededWith) return tokens;
     await this.seed(this.seededWith);
-    this.options.logger?.warn('the TikTok tokens were missing from Redis (did Redis lose its data?): seeded again from the configuration');
+    this.options.logger?.warn(
+      'the TikTok tokens were missing from Redis (did Redis lose its data?): seeded again from the configuration',
+    );
     return this.read();
   }
 
@@ -195,7 +221,10 @@ export class TikTokTokenStore {
           if (!latest) throw this.noTokens();
           if (latest.accessToken !== staleAccessToken && latest.accessTokenExpiresAt > this.now()) return latest;
           if (latest.refreshTokenExpiresAt <= this.now()) {
-            throw new TikTokAuthError('The TikTok refresh token of this shop has expired: the seller must authorize the app again.', 'refresh token (re-authorize the shop)');
+            throw new TikTokAuthError(
+              'The TikTok refresh token of this shop has expired: the seller must authorize the app again.',
+              'refresh token (re-authorize the shop)',
+            );
           }
           const fresh = await refreshTokens(this.options, latest.refreshToken);
           await this.options.redis.hset(this.key, {
@@ -205,7 +234,10 @@ export class TikTokTokenStore {
             refreshTokenExpiresAt: String(fresh.refreshTokenExpiresAt),
           });
           this.refreshCount += 1;
-          this.options.logger?.info({ accessTokenExpiresAt: new Date(fresh.accessTokenExpiresAt).toISOString() }, 'tiktok access token refreshed');
+          this.options.logger?.info(
+            { accessTokenExpiresAt: new Date(fresh.accessTokenExpiresAt).toISOString() },
+            'tiktok access token refreshed',
+          );
           return fresh;
         } finally {
           await this.options.redis.eval(RELEASE_SCRIPT, 1, this.lockKey, owner);
@@ -219,6 +251,9 @@ export class TikTokTokenStore {
   }
 
   private noTokens(): TikTokError {
-    return new TikTokAuthError('No TikTok tokens are stored for this shop: seed the access and refresh tokens (or authorize the shop).', 'access/refresh tokens');
+    return new TikTokAuthError(
+      'No TikTok tokens are stored for this shop: seed the access and refresh tokens (or authorize the shop).',
+      'access/refresh tokens',
+    );
   }
 }

@@ -12,12 +12,54 @@ const VECTOR_SIGN = '21109834de72ec53c9959716d8514ae388ce1f123e5ffdcafc46713fcdf
 
 describe('verifyWebhookSignature', () => {
   it('accepts the published vector and refuses any change', () => {
-    expect(verifyWebhookSignature({ appKey: 'fake_app_key', appSecret: 'fake_app_secret', rawBody: VECTOR_BODY, authorization: VECTOR_SIGN })).toBe(true);
-    expect(verifyWebhookSignature({ appKey: 'fake_app_key', appSecret: 'fake_app_secret', rawBody: Buffer.from(VECTOR_BODY), authorization: VECTOR_SIGN.toUpperCase() })).toBe(true);
-    expect(verifyWebhookSignature({ appKey: 'fake_app_key', appSecret: 'fake_app_secret', rawBody: VECTOR_BODY.replace('AWAITING', 'AWAITINg'), authorization: VECTOR_SIGN })).toBe(false);
-    expect(verifyWebhookSignature({ appKey: 'other_key', appSecret: 'fake_app_secret', rawBody: VECTOR_BODY, authorization: VECTOR_SIGN })).toBe(false);
-    expect(verifyWebhookSignature({ appKey: 'fake_app_key', appSecret: 'fake_app_secret', rawBody: VECTOR_BODY, authorization: undefined })).toBe(false);
-    expect(verifyWebhookSignature({ appKey: 'fake_app_key', appSecret: 'fake_app_secret', rawBody: VECTOR_BODY, authorization: 'Bearer x' })).toBe(false);
+    expect(
+      verifyWebhookSignature({
+        appKey: 'fake_app_key',
+        appSecret: 'fake_app_secret',
+        rawBody: VECTOR_BODY,
+        authorization: VECTOR_SIGN,
+      }),
+    ).toBe(true);
+    expect(
+      verifyWebhookSignature({
+        appKey: 'fake_app_key',
+        appSecret: 'fake_app_secret',
+        rawBody: Buffer.from(VECTOR_BODY),
+        authorization: VECTOR_SIGN.toUpperCase(),
+      }),
+    ).toBe(true);
+    expect(
+      verifyWebhookSignature({
+        appKey: 'fake_app_key',
+        appSecret: 'fake_app_secret',
+        rawBody: VECTOR_BODY.replace('AWAITING', 'AWAITINg'),
+        authorization: VECTOR_SIGN,
+      }),
+    ).toBe(false);
+    expect(
+      verifyWebhookSignature({
+        appKey: 'other_key',
+        appSecret: 'fake_app_secret',
+        rawBody: VECTOR_BODY,
+        authorization: VECTOR_SIGN,
+      }),
+    ).toBe(false);
+    expect(
+      verifyWebhookSignature({
+        appKey: 'fake_app_key',
+        appSecret: 'fake_app_secret',
+        rawBody: VECTOR_BODY,
+        authorization: undefined,
+      }),
+    ).toBe(false);
+    expect(
+      verifyWebhookSignature({
+        appKey: 'fake_app_key',
+        appSecret: 'fake_app_secret',
+        rawBody: VECTOR_BODY,
+        authorization: 'Bearer x',
+      }),
+    ).toBe(false);
   });
 });
 
@@ -33,14 +75,25 @@ describe('TikTokWebhookVerifier', () => {
   const appKey = 'wh-app';
   const appSecret = 'wh-secret-0123456789';
   // Signed here by hand, from §7, so the verifier is not checked against itself.
-  const sign = (body: string) => createHmac('sha256', appSecret).update(appKey + body).digest('hex');
+  const sign = (body: string) =>
+    createHmac('sha256', appSecret)
+      .update(appKey + body)
+      .digest('hex');
   // product_id as a bare 19-digit JSON number, as TikTok's product webhook samples send it.
   const event = (id: string, timestamp: number) =>
     `{"type":5,"tts_notification_id":"${id}","shop_id":"7494726673780148744","timestamp":${timestamp},"data":{"product_id":1729382256910270475,"status":"PRODUCT_AUDIT_FAILURE","update_time":${timestamp}}}`;
 
   it('accepts a fresh signed event once, and refuses forged, stale and replayed ones', async () => {
     const now = Date.now();
-    const verifier = new TikTokWebhookVerifier({ appKey, appSecret, redis: redis.client, keyPrefix: redis.prefix, storeId: 's1', maxAgeMs: 60 * 60_000, now: () => now });
+    const verifier = new TikTokWebhookVerifier({
+      appKey,
+      appSecret,
+      redis: redis.client,
+      keyPrefix: redis.prefix,
+      storeId: 's1',
+      maxAgeMs: 60 * 60_000,
+      now: () => now,
+    });
     const body = event('7300000000000000001', Math.floor(now / 1000) - 5);
 
     const ok = await verifier.verify(body, sign(body));
@@ -65,7 +118,13 @@ describe('TikTokWebhookVerifier', () => {
   it('verifies what the stand-in delivers, and the stand-in retries a non-200 answer', async () => {
     const verdicts: WebhookVerdict[] = [];
     let answered = 0;
-    const verifier = new TikTokWebhookVerifier({ appKey, appSecret, redis: redis.client, keyPrefix: redis.prefix, storeId: 's2' });
+    const verifier = new TikTokWebhookVerifier({
+      appKey,
+      appSecret,
+      redis: redis.client,
+      keyPrefix: redis.prefix,
+      storeId: 's2',
+    });
     const receiver: Server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -93,7 +152,15 @@ describe('TikTokWebhookVerifier', () => {
       tts.admin.seedProduct(shop.shopId, {
         title: 'Cotton tee',
         category_id: '601226',
-        skus: [{ id: '1729000000000000001', seller_sku: 'TEE-1', price: { amount: '10.00', currency: 'GBP' }, inventory: [], sales_attributes: [] }],
+        skus: [
+          {
+            id: '1729000000000000001',
+            seller_sku: 'TEE-1',
+            price: { amount: '10.00', currency: 'GBP' },
+            inventory: [],
+            sales_attributes: [],
+          },
+        ],
       });
       const [order] = tts.admin.generateOrders(shop.shopId, { count: 1 });
       tts.admin.cancelOrder(shop.shopId, order!.id);

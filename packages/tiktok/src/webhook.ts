@@ -8,7 +8,12 @@ import { parseJsonSafe } from './json.js';
  * lowercase hex HMAC-SHA256 keyed by the app secret over `app_key + raw body`.
  * Pass the body bytes exactly as received, before any JSON parsing.
  */
-export function verifyWebhookSignature(input: { appKey: string; appSecret: string; rawBody: string | Buffer; authorization: string | undefined }): boolean {
+export function verifyWebhookSignature(input: {
+  appKey: string;
+  appSecret: string;
+  rawBody: string | Buffer;
+  authorization: string | undefined;
+}): boolean {
   if (!input.authorization) return false;
   const given = input.authorization.trim().toLowerCase();
   if (!/^[0-9a-f]{64}$/.test(given)) return false;

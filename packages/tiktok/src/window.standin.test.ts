@@ -20,7 +20,15 @@ beforeAll(async () => {
       title: `P${i}`,
       category_id: '600621',
       ...(i < CLUMP ? { create_time: CLUMP_SECOND, update_time: CLUMP_SECOND + i } : {}),
-      skus: [{ id: `18${String(i).padStart(17, '0')}`, seller_sku: `W-${i}`, price: { amount: '1.00', currency: 'GBP' }, inventory: [], sales_attributes: [] }],
+      skus: [
+        {
+          id: `18${String(i).padStart(17, '0')}`,
+          seller_sku: `W-${i}`,
+          price: { amount: '1.00', currency: 'GBP' },
+          inventory: [],
+          sales_attributes: [],
+        },
+      ],
     });
     seededIds.add(product.id);
   }

@@ -33,7 +33,11 @@ function lowerBound(before: Stats, after: Stats): { seconds: number; tiktokCalls
     tiktokCalls += calls;
     tiktokSeconds = Math.max(tiktokSeconds, calls / TIKTOK_QPS);
   }
-  return { seconds: tiktokSeconds, tiktokCalls, shopifyCost: after.shopify.requestedCostOfAnswered - before.shopify.requestedCostOfAnswered };
+  return {
+    seconds: tiktokSeconds,
+    tiktokCalls,
+    shopifyCost: after.shopify.requestedCostOfAnswered - before.shopify.requestedCostOfAnswered,
+  };
 }
 
 async function fullSync(ctx: BenchContext, fleet: BenchFleet, skus: number, warehouses: number): Promise<BenchScenarioResult> {
@@ -49,10 +53,21 @@ async function fullSync(ctx: BenchContext, fleet: BenchFleet, skus: number, ware
   const tiktok429 = after.tiktok.total.rateLimited - before.tiktok.total.rateLimited;
   const throttled = after.shopify.throttled - before.shopify.throttled;
   const peak = usageAfter.peakRssMiB;
-  ctx.log(`  full sync of ${skus} SKUs: ${round(run.wallSeconds, 1)} s, lower bound ${round(bound.seconds, 1)} s, ratio ${round(ratio)}, ${tiktok429} 429s, ${throttled} THROTTLED, mismatched ${check.mismatched}`);
+  ctx.log(
+    `  full sync of ${skus} SKUs: ${round(run.wallSeconds, 1)} s, lower bound ${round(bound.seconds, 1)} s, ratio ${round(ratio)}, ${tiktok429} 429s, ${throttled} THROTTLED, mismatched ${check.mismatched}`,
+  );
   return {
     name: `inventory-full-${skus}`,
-    params: { skus, skusPerProduct: SKUS_PER_PRODUCT, tiktokWarehouses: warehouses, shopifyLocations: 2, tiktokQps: TIKTOK_QPS, shopifyBucket: `${SHOPIFY_BUCKET.maximumAvailable} max, ${SHOPIFY_BUCKET.restoreRate}/s`, latencyMs: `${LATENCY.min}-${LATENCY.max}`, loadavg1mAtStart: round(loadBefore) },
+    params: {
+      skus,
+      skusPerProduct: SKUS_PER_PRODUCT,
+      tiktokWarehouses: warehouses,
+      shopifyLocations: 2,
+      tiktokQps: TIKTOK_QPS,
+      shopifyBucket: `${SHOPIFY_BUCKET.maximumAvailable} max, ${SHOPIFY_BUCKET.restoreRate}/s`,
+      latencyMs: `${LATENCY.min}-${LATENCY.max}`,
+      loadavg1mAtStart: round(loadBefore),
+    },
     figures: {
       wallSeconds: round(run.wallSeconds, 1),
       lowerBoundSeconds: round(bound.seconds, 1),
@@ -111,9 +126,17 @@ async function incremental(ctx: BenchContext, fleet: BenchFleet, skus: number): 
   };
 }
 
-async function baseline(ctx: BenchContext, fleet: BenchFleet, skus: number, sample: number, shoptokSeconds: number): Promise<BenchScenarioResult> {
+async function baseline(
+  ctx: BenchContext,
+  fleet: BenchFleet,
+  skus: number,
+  sample: number,
+  shoptokSeconds: number,
+): Promise<BenchScenarioResult> {
   // The original bot: one inventory call per SKU, one after another, no diff (every SKU sent).
-  const entries = await fleet.control<{ tiktokProductId: string; tiktokSkuId: string; warehouses: Record<string, number> }[]>(`/expected?skus=${sample}`);
+  const entries = await fleet.control<{ tiktokProductId: string; tiktokSkuId: string; warehouses: Record<string, number> }[]>(
+    `/expected?skus=${sample}`,
+  );
   const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: 3 });
   const s = fleet.standIns;
   const client = new TikTokShopClient({
@@ -125,12 +148,22 @@ async function baseline(ctx: BenchContext, fleet: BenchFleet, skus: number, samp
     storeId: 'bench-baseline',
     redis,
     keyPrefix: `${fleet.env.QUEUE_PREFIX}-baseline`,
-    tokens: { accessToken: s.accessToken, accessTokenExpiresAt: Date.now() + 86_400_000, refreshToken: s.refreshToken, refreshTokenExpiresAt: Date.now() + 365 * 86_400_000 },
+    tokens: {
+      accessToken: s.accessToken,
+      accessTokenExpiresAt: Date.now() + 86_400_000,
+      refreshToken: s.refreshToken,
+      refreshTokenExpiresAt: Date.now() + 365 * 86_400_000,
+    },
   });
   const started = performance.now();
   try {
     for (const e of entries) {
-      await client.updateInventory(e.tiktokProductId, [{ id: e.tiktokSkuId, inventory: Object.entries(e.warehouses).map(([warehouse_id, quantity]) => ({ warehouse_id, quantity })) }]);
+      await client.updateInventory(e.tiktokProductId, [
+        {
+          id: e.tiktokSkuId,
+          inventory: Object.entries(e.warehouses).map(([warehouse_id, quantity]) => ({ warehouse_id, quantity })),
+        },
+      ]);
     }
   } finally {
     const keys = await redis.keys(`${fleet.env.QUEUE_PREFIX}-baseline:*`);
@@ -139,7 +172,9 @@ async function baseline(ctx: BenchContext, fleet: BenchFleet, skus: number, samp
   }
   const sampleSeconds = (performance.now() - started) / 1000;
   const extrapolated = (sampleSeconds * skus) / entries.length;
-  ctx.log(`  baseline: ${entries.length} SKUs one by one in ${round(sampleSeconds, 1)} s -> ${round(extrapolated, 0)} s for ${skus}`);
+  ctx.log(
+    `  baseline: ${entries.length} SKUs one by one in ${round(sampleSeconds, 1)} s -> ${round(extrapolated, 0)} s for ${skus}`,
+  );
   return {
     name: `inventory-baseline-${skus}`,
     params: { skus, sampleSkus: entries.length, latencyMs: `${LATENCY.min}-${LATENCY.max}` },
@@ -160,10 +195,21 @@ async function baseline(ctx: BenchContext, fleet: BenchFleet, skus: number, samp
 
 /** Scenarios 1, 2 and 5 at each size: full reconciliation, incremental 1 %, and the baseline. */
 export async function inventoryScenarios(ctx: BenchContext, only: (name: string) => boolean): Promise<BenchScenarioResult[]> {
-  const defaults = ctx.quick ? [{ skus: 1_000, warehouses: 2, sample: 100 }] : [{ skus: 10_000, warehouses: 1, sample: 300 }, { skus: 100_000, warehouses: 2, sample: 300 }];
+  const defaults = ctx.quick
+    ? [{ skus: 1_000, warehouses: 2, sample: 100 }]
+    : [
+        { skus: 10_000, warehouses: 1, sample: 300 },
+        { skus: 100_000, warehouses: 2, sample: 300 },
+      ];
   // The baseline is sequential (~0.11 s a SKU): a 300-SKU sample extrapolates linearly as well as
   // 1,000 and costs 80 s less a size. --skus: 2 warehouses from 100,000 SKUs, as the defaults.
-  const sizes = ctx.skus ? ctx.skus.map((skus) => ({ skus, warehouses: skus >= 100_000 ? 2 : 1, sample: Math.min(300, Math.max(10, Math.round(skus / 10))) })) : defaults;
+  const sizes = ctx.skus
+    ? ctx.skus.map((skus) => ({
+        skus,
+        warehouses: skus >= 100_000 ? 2 : 1,
+        sample: Math.min(300, Math.max(10, Math.round(skus / 10))),
+      }))
+    : defaults;
   const results: BenchScenarioResult[] = [];
   for (const size of sizes) {
     const wanted = ['full', 'incremental', 'baseline'].filter((kind) => only(`inventory-${kind}`));
@@ -172,14 +218,24 @@ export async function inventoryScenarios(ctx: BenchContext, only: (name: string)
     const fleet = await startBenchFleet({
       redisUrl: ctx.redisUrl,
       prefix: `bench-${process.pid}-${size.skus}`,
-      standIns: { skus: size.skus, skusPerProduct: SKUS_PER_PRODUCT, locations: 2, warehouses: size.warehouses, latencyMs: LATENCY, tiktokQps: TIKTOK_QPS, shopifyBucket: SHOPIFY_BUCKET, seed: 42 },
+      standIns: {
+        skus: size.skus,
+        skusPerProduct: SKUS_PER_PRODUCT,
+        locations: 2,
+        warehouses: size.warehouses,
+        latencyMs: LATENCY,
+        tiktokQps: TIKTOK_QPS,
+        shopifyBucket: SHOPIFY_BUCKET,
+        seed: 42,
+      },
     });
     try {
       // The full sync runs first in every case: the incremental run needs TikTok in step.
       const full = await fullSync(ctx, fleet, size.skus, size.warehouses);
       if (wanted.includes('full')) results.push(full);
       if (wanted.includes('incremental')) results.push(await incremental(ctx, fleet, size.skus));
-      if (wanted.includes('baseline')) results.push(await baseline(ctx, fleet, size.skus, size.sample, Number(full.figures.wallSeconds)));
+      if (wanted.includes('baseline'))
+        results.push(await baseline(ctx, fleet, size.skus, size.sample, Number(full.figures.wallSeconds)));
     } finally {
       await fleet.close();
     }

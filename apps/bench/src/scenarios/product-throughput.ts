@@ -26,7 +26,12 @@ async function runOnce(ctx: BenchContext, mapper: 'offline' | 'ai', products: nu
   const dir = mkdtempSync(join(tmpdir(), `shoptok-bench-products-${mapper}-`));
   const prefix = `bench-${process.pid}-products-${mapper}`;
   const store = 'bench-products';
-  const standIns = runApp('apps/bench/src/product-standins-process.ts', [JSON.stringify({ products, latencyMs: LATENCY, aiLatencyMs: AI_LATENCY, tiktokQps: 50, seed: 21 })], {}, join(dir, 'standins.log'));
+  const standIns = runApp(
+    'apps/bench/src/product-standins-process.ts',
+    [JSON.stringify({ products, latencyMs: LATENCY, aiLatencyMs: AI_LATENCY, tiktokQps: 50, seed: 21 })],
+    {},
+    join(dir, 'standins.log'),
+  );
   const children = [standIns];
   const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: 3 });
   const queueRedis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
@@ -51,7 +56,20 @@ async function runOnce(ctx: BenchContext, mapper: 'offline' | 'ai', products: nu
       HEALTH_PORT: '0',
       ...(mapper === 'ai' ? { OPENAI_API_KEY: ready.openaiApiKey, OPENAI_BASE_URL: ready.openaiBaseUrl } : {}),
     };
-    const stores = { stores: [{ id: store, shopify: { store: ready.shopifyDomain, tokenEnv: 'BENCH_SHOPIFY_TOKEN', apiSecretEnv: 'BENCH_SHOPIFY_SECRET', apiBase: ready.shopifyUrl }, tiktok: { accessTokenEnv: 'BENCH_TT_ACCESS', refreshTokenEnv: 'BENCH_TT_REFRESH', shopCipher: ready.cipher } }] };
+    const stores = {
+      stores: [
+        {
+          id: store,
+          shopify: {
+            store: ready.shopifyDomain,
+            tokenEnv: 'BENCH_SHOPIFY_TOKEN',
+            apiSecretEnv: 'BENCH_SHOPIFY_SECRET',
+            apiBase: ready.shopifyUrl,
+          },
+          tiktok: { accessTokenEnv: 'BENCH_TT_ACCESS', refreshTokenEnv: 'BENCH_TT_REFRESH', shopCipher: ready.cipher },
+        },
+      ],
+    };
     writeFileSync(env.STORES_FILE!, JSON.stringify(stores, null, 2));
     const worker = runApp('apps/product-worker/src/main.ts', [], env, join(dir, 'worker.stderr.log'));
     children.push(worker);
@@ -62,21 +80,46 @@ async function runOnce(ctx: BenchContext, mapper: 'offline' | 'ai', products: nu
     const sync = async (n: number) => {
       const before = await stats();
       const started = performance.now();
-      const job = await queues.add('products', 'product-batch', { store, dryRun: false }, { jobId: `${store}-bench-products-${n}-${Date.now()}` });
-      const summary = (await job.waitUntilFinished(events, 30 * 60_000)) as { seen: number; pushed: number; failed: number; skipped: number };
+      const job = await queues.add(
+        'products',
+        'product-batch',
+        { store, dryRun: false },
+        { jobId: `${store}-bench-products-${n}-${Date.now()}` },
+      );
+      const summary = (await job.waitUntilFinished(events, 30 * 60_000)) as {
+        seen: number;
+        pushed: number;
+        failed: number;
+        skipped: number;
+      };
       const seconds = (performance.now() - started) / 1000;
       const after = await stats();
-      return { seconds, summary, aiCalls: after.aiRequests - before.aiRequests, created: after.created - before.created, edited: after.edited - before.edited, rateLimited: after.tiktok.rateLimited - before.tiktok.rateLimited };
+      return {
+        seconds,
+        summary,
+        aiCalls: after.aiRequests - before.aiRequests,
+        created: after.created - before.created,
+        edited: after.edited - before.edited,
+        rateLimited: after.tiktok.rateLimited - before.tiktok.rateLimited,
+      };
     };
     const load1 = loadavg()[0]!;
     const first = await sync(1);
     const second = await sync(2);
     await events.close();
-    ctx.log(`  ${mapper} mapper: ${products} products in ${round(first.seconds, 1)} s (${round((products / first.seconds) * 60, 1)} a minute), ${first.aiCalls} AI calls; again: ${round(second.seconds, 1)} s, ${second.aiCalls} AI calls`);
+    ctx.log(
+      `  ${mapper} mapper: ${products} products in ${round(first.seconds, 1)} s (${round((products / first.seconds) * 60, 1)} a minute), ${first.aiCalls} AI calls; again: ${round(second.seconds, 1)} s, ${second.aiCalls} AI calls`,
+    );
     failed = false;
     return {
       name: `product-throughput-${mapper}`,
-      params: { products, mapper, latencyMs: `${LATENCY.min}-${LATENCY.max}`, ...(mapper === 'ai' ? { aiLatencyMs: `${AI_LATENCY.min}-${AI_LATENCY.max}` } : {}), loadavg1mAtStart: round(load1) },
+      params: {
+        products,
+        mapper,
+        latencyMs: `${LATENCY.min}-${LATENCY.max}`,
+        ...(mapper === 'ai' ? { aiLatencyMs: `${AI_LATENCY.min}-${AI_LATENCY.max}` } : {}),
+        loadavg1mAtStart: round(load1),
+      },
       figures: {
         firstSyncSeconds: round(first.seconds, 1),
         productsPerMinute: round((products / first.seconds) * 60, 1),
@@ -92,7 +135,11 @@ async function runOnce(ctx: BenchContext, mapper: 'offline' | 'ai', products: nu
       notes: [
         'one product-batch job over the whole catalogue through the real product worker (map, pre-flight, images, create); time = job added to job completed; productsPerMinute = products / first sync minutes (products held back by pre-flight count: they were processed)',
         'generated catalogue without missing or repeated SKUs; images served locally (uploaded once each to the TikTok stand-in)',
-        ...(mapper === 'ai' ? ['AI = fake OpenAI server (packages/testkit/src/openai) answering from the request schema after 400-1200 ms; AI calls counted by the server; the second sync finds the mapping in the cache'] : ['offline mapper: no AI calls']),
+        ...(mapper === 'ai'
+          ? [
+              'AI = fake OpenAI server (packages/testkit/src/openai) answering from the request schema after 400-1200 ms; AI calls counted by the server; the second sync finds the mapping in the cache',
+            ]
+          : ['offline mapper: no AI calls']),
       ],
     };
   } finally {

@@ -44,14 +44,38 @@ export async function webhookLatencyScenario(ctx: BenchContext): Promise<BenchSc
   const prefix = `bench-${process.pid}-latency`;
   const linksFile = join(dir, 'links.json');
   ctx.log(`webhook latency: ${stores} stores, ${perMinute} changes a minute for ${seconds} s`);
-  const standIns = runApp('apps/bench/src/latency-standins-process.ts', [JSON.stringify({ stores, skusPerStore, skusPerProduct: 5, latencyMs: LATENCY, tiktokQps: 50, shopifyBucket: { maximumAvailable: 2000, restoreRate: 100 }, seed: 11, linksFile })], {}, join(dir, 'standins.log'));
+  const standIns = runApp(
+    'apps/bench/src/latency-standins-process.ts',
+    [
+      JSON.stringify({
+        stores,
+        skusPerStore,
+        skusPerProduct: 5,
+        latencyMs: LATENCY,
+        tiktokQps: 50,
+        shopifyBucket: { maximumAvailable: 2000, restoreRate: 100 },
+        seed: 11,
+        linksFile,
+      }),
+    ],
+    {},
+    join(dir, 'standins.log'),
+  );
   const children = [standIns];
   const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: 3 });
   const queueRedis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
   let failed = true;
   try {
     const ready = JSON.parse(await firstLine(standIns, 'the latency stand-ins', 120_000)) as LatencyStandInsReady;
-    const control = async <T>(path: string, body?: unknown): Promise<T> => (await (await fetch(`${ready.controlUrl}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as T;
+    const control = async <T>(path: string, body?: unknown): Promise<T> =>
+      (await (
+        await fetch(
+          `${ready.controlUrl}${path}`,
+          body === undefined
+            ? {}
+            : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+        )
+      ).json()) as T;
     const port = await freePort();
     const env: Record<string, string> = {
       REDIS_URL: ctx.redisUrl,
@@ -71,7 +95,12 @@ export async function webhookLatencyScenario(ctx: BenchContext): Promise<BenchSc
       env[`LAT${i}_TT_REFRESH`] = s.refreshToken;
       return {
         id: s.id,
-        shopify: { store: s.shopifyDomain, tokenEnv: `LAT${i}_SHOPIFY_TOKEN`, apiSecretEnv: `LAT${i}_SHOPIFY_SECRET`, apiBase: s.shopifyUrl },
+        shopify: {
+          store: s.shopifyDomain,
+          tokenEnv: `LAT${i}_SHOPIFY_TOKEN`,
+          apiSecretEnv: `LAT${i}_SHOPIFY_SECRET`,
+          apiBase: s.shopifyUrl,
+        },
         tiktok: { accessTokenEnv: `LAT${i}_TT_ACCESS`, refreshTokenEnv: `LAT${i}_TT_REFRESH`, shopCipher: s.cipher },
       };
     });
@@ -102,7 +131,12 @@ export async function webhookLatencyScenario(ctx: BenchContext): Promise<BenchSc
       await ev.waitUntilReady();
       try {
         const started = performance.now();
-        const job = await queues.add('inventory', 'inventory-sync', { store, dryRun: false }, { jobId: `${store}-bench-cycle-${Date.now()}` });
+        const job = await queues.add(
+          'inventory',
+          'inventory-sync',
+          { store, dryRun: false },
+          { jobId: `${store}-bench-cycle-${Date.now()}` },
+        );
         await job.waitUntilFinished(ev, 300_000);
         return (performance.now() - started) / 1000;
       } finally {
@@ -127,16 +161,29 @@ export async function webhookLatencyScenario(ctx: BenchContext): Promise<BenchSc
     const done = results.filter((r) => r.onTikTokAt !== null);
     const latencies = done.map((r) => r.onTikTokAt! - r.changedAt).sort((a, b) => a - b);
     // The burst window holds each change until the end of its 1 s window, on purpose.
-    const sales = done.filter((r) => r.sale).map((r) => r.onTikTokAt! - r.changedAt).sort((a, b) => a - b);
+    const sales = done
+      .filter((r) => r.sale)
+      .map((r) => r.onTikTokAt! - r.changedAt)
+      .sort((a, b) => a - b);
     const p95 = quantile(latencies, 0.95);
     // Polling alone: a sale waits for the next cycle (uniform over the interval), then the cycle's own time.
     const pollP95 = 0.95 * POLL_INTERVAL_SECONDS + cycleSeconds;
     const pollMax = POLL_INTERVAL_SECONDS + cycleSeconds;
-    ctx.log(`  ${done.length}/${results.length} changes on TikTok; p50 ${quantile(latencies, 0.5)} ms, p95 ${p95} ms, p99 ${quantile(latencies, 0.99)} ms`);
+    ctx.log(
+      `  ${done.length}/${results.length} changes on TikTok; p50 ${quantile(latencies, 0.5)} ms, p95 ${p95} ms, p99 ${quantile(latencies, 0.99)} ms`,
+    );
     failed = false;
     return {
       name: 'webhook-latency',
-      params: { stores, skusPerStore, changesPerMinute: perMinute, seconds, latencyMs: `${LATENCY.min}-${LATENCY.max}`, burstWindowMs: 1000, loadavg1mAtStart: round(load1) },
+      params: {
+        stores,
+        skusPerStore,
+        changesPerMinute: perMinute,
+        seconds,
+        latencyMs: `${LATENCY.min}-${LATENCY.max}`,
+        burstWindowMs: 1000,
+        loadavg1mAtStart: round(load1),
+      },
       figures: {
         changes: results.length,
         onTikTok: done.length,

@@ -11,12 +11,19 @@ interface Check {
  * `shoptok doctor`: the fleet's health check. Is the config valid, does Redis answer (and is
  * it set up so BullMQ never loses a job), and what is in each store's queues.
  */
-export async function runDoctorCommand(io: { stdout: NodeJS.WritableStream; env: Record<string, string | undefined> }): Promise<number> {
+export async function runDoctorCommand(io: {
+  stdout: NodeJS.WritableStream;
+  env: Record<string, string | undefined>;
+}): Promise<number> {
   const checks: Check[] = [];
   let config: ShoptokConfig | undefined;
   try {
     config = loadConfig({ env: io.env });
-    checks.push({ name: 'config', ok: true, detail: `${config.stores.length} store(s): ${config.stores.map((s) => s.id).join(', ')}` });
+    checks.push({
+      name: 'config',
+      ok: true,
+      detail: `${config.stores.length} store(s): ${config.stores.map((s) => s.id).join(', ')}`,
+    });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     checks.push({ name: 'config', ok: false, detail: err.message });
@@ -36,13 +43,22 @@ export async function runDoctorCommand(io: { stdout: NodeJS.WritableStream; env:
       const info = await redis.info('server');
       const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
       // Every master of a cluster has its own settings: one evicting master loses that part of the queues.
-      const policies = await Promise.all(dataNodes(redis).map(async (node) => ((await node.config('GET', 'maxmemory-policy')) as string[])[1] ?? 'unknown'));
+      const policies = await Promise.all(
+        dataNodes(redis).map(async (node) => ((await node.config('GET', 'maxmemory-policy')) as string[])[1] ?? 'unknown'),
+      );
       const policy = policies.find((p) => p !== 'noeviction') ?? 'noeviction';
-      checks.push({ name: 'redis', ok: true, detail: `${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')} answers (Redis ${version})` });
+      checks.push({
+        name: 'redis',
+        ok: true,
+        detail: `${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')} answers (Redis ${version})`,
+      });
       checks.push({
         name: 'redis maxmemory-policy',
         ok: policy === 'noeviction',
-        detail: policy === 'noeviction' ? 'noeviction' : `${policy}: Redis may evict queue keys under memory pressure; set maxmemory-policy noeviction`,
+        detail:
+          policy === 'noeviction'
+            ? 'noeviction'
+            : `${policy}: Redis may evict queue keys under memory pressure; set maxmemory-policy noeviction`,
       });
       const factory = new QueueFactory({ connection: redis, prefix: config.queuePrefix, retry: config.retry });
       try {
@@ -54,7 +70,11 @@ export async function runDoctorCommand(io: { stdout: NodeJS.WritableStream; env:
             failed += counts.failed ?? 0;
             parts.push(`${key} ${counts.waiting ?? 0}w/${counts.active ?? 0}a/${counts.delayed ?? 0}d/${counts.failed ?? 0}f`);
           }
-          checks.push({ name: `queues of ${store.id}`, ok: true, detail: `${parts.join(', ')}${failed ? ` (${failed} failed jobs kept for review)` : ''}` });
+          checks.push({
+            name: `queues of ${store.id}`,
+            ok: true,
+            detail: `${parts.join(', ')}${failed ? ` (${failed} failed jobs kept for review)` : ''}`,
+          });
         }
       } finally {
         await factory.close();

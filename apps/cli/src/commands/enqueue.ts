@@ -109,8 +109,14 @@ export async function runEnqueueCommand(argv: string[], io: CommandIO): Promise<
   const queues = new QueueFactory({ connection, prefix: config.queuePrefix, retry: config.retry });
   try {
     await waitForRedis(connection, 5_000);
-    const jobs = await enqueueKind(queues, kind as EnqueueKind, selected, { dryRun: values.dry || config.dryRun, limit, productId: values.product });
-    io.stdout.write(`queued ${jobs.length} job(s) for ${selected.join(', ')}${values.dry ? ' (dry run: nothing will be written)' : ''}: ${jobs.map((j) => j.id).join(', ')}\n`);
+    const jobs = await enqueueKind(queues, kind as EnqueueKind, selected, {
+      dryRun: values.dry || config.dryRun,
+      limit,
+      productId: values.product,
+    });
+    io.stdout.write(
+      `queued ${jobs.length} job(s) for ${selected.join(', ')}${values.dry ? ' (dry run: nothing will be written)' : ''}: ${jobs.map((j) => j.id).join(', ')}\n`,
+    );
     if (!values.wait) return 0;
     return await followJobs(jobs, queues, io, Number(values['timeout-seconds']) * 1000);
   } finally {
@@ -120,12 +126,23 @@ export async function runEnqueueCommand(argv: string[], io: CommandIO): Promise<
 }
 
 /** Queues the jobs of one `enqueue` kind for each store: manual runs get their own readable job ids. */
-export async function enqueueKind(queues: QueueFactory, kind: EnqueueKind, stores: readonly string[], options: { dryRun: boolean; limit?: number; productId?: string; trigger?: 'cli' }): Promise<Job[]> {
+export async function enqueueKind(
+  queues: QueueFactory,
+  kind: EnqueueKind,
+  stores: readonly string[],
+  options: { dryRun: boolean; limit?: number; productId?: string; trigger?: 'cli' },
+): Promise<Job[]> {
   const jobs: Job[] = [];
   const stamp = Date.now();
   for (const store of stores) {
     for (const [queue, name] of ENQUEUE_KINDS[kind]) {
-      const data = { store, dryRun: options.dryRun, trigger: options.trigger ?? 'cli', ...(options.limit ? { limit: options.limit } : {}), ...(name === 'product-sync-one' ? { productId: options.productId } : {}) };
+      const data = {
+        store,
+        dryRun: options.dryRun,
+        trigger: options.trigger ?? 'cli',
+        ...(options.limit ? { limit: options.limit } : {}),
+        ...(name === 'product-sync-one' ? { productId: options.productId } : {}),
+      };
       jobs.push(await queues.addByName(queue, name, data, { jobId: `${store}-cli-${name}-${stamp}` }));
     }
   }
@@ -135,12 +152,25 @@ export async function enqueueKind(queues: QueueFactory, kind: EnqueueKind, store
 /** Follows jobs to the end with a progress bar, then prints the summary; `signal` stops following at once (the jobs go on). */
 const NO_WORKER_HINT_MS = 15_000;
 const NOT_STARTED = new Set(['waiting', 'delayed', 'prioritized', 'waiting-children', 'unknown']);
-const NO_WORKER_HINT = 'no worker has taken it yet: is the fleet running? (docker compose up, or pnpm sync --mode=... to run inline)';
+const NO_WORKER_HINT =
+  'no worker has taken it yet: is the fleet running? (docker compose up, or pnpm sync --mode=... to run inline)';
 
-export async function followJobs(jobs: Job[], queues: QueueFactory, io: CommandIO, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+export async function followJobs(
+  jobs: Job[],
+  queues: QueueFactory,
+  io: CommandIO,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<number> {
   const isTty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
   const bar = new cliProgress.SingleBar(
-    { format: ' {bar} {percentage}% | {value}/{total} items | {jobs} | {phase}', stream: io.stderr as NodeJS.WriteStream, noTTYOutput: !isTty, notTTYSchedule: 5_000, hideCursor: isTty },
+    {
+      format: ' {bar} {percentage}% | {value}/{total} items | {jobs} | {phase}',
+      stream: io.stderr as NodeJS.WriteStream,
+      noTTYOutput: !isTty,
+      notTTYSchedule: 5_000,
+      hideCursor: isTty,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(1, 0, { jobs: `0/${jobs.length} jobs done`, phase: 'waiting for a worker' });
@@ -206,12 +236,16 @@ function printSummary(results: { state: string; job: Job }[], io: CommandIO): nu
     const summary = jobSummarySchema.safeParse(job.returnvalue ?? {});
     if (summary.success) total = mergeSummaries(total, summary.data);
   }
-  for (const would of total.wouldSend) io.stdout.write(`would send ${would.api} ${would.target}: ${JSON.stringify(would.payload)}\n`);
-  const skippedDetail = Object.entries(total.skippedReasons).map(([reason, n]) => `${reason} ${n}`).join(', ');
+  for (const would of total.wouldSend)
+    io.stdout.write(`would send ${would.api} ${would.target}: ${JSON.stringify(would.payload)}\n`);
+  const skippedDetail = Object.entries(total.skippedReasons)
+    .map(([reason, n]) => `${reason} ${n}`)
+    .join(', ');
   io.stdout.write(
     `\nsummary: ${total.seen} seen, ${total.changed} changed, ${total.pushed} pushed, ${total.skipped} skipped${skippedDetail ? ` (${skippedDetail})` : ''}, ${total.failed} failed, ${jobFailures} job(s) failed\n`,
   );
-  for (const failure of total.failures) io.stdout.write(`  failed ${failure.item}: ${failure.reason}${failure.code ? ` [${failure.code}]` : ''}\n`);
+  for (const failure of total.failures)
+    io.stdout.write(`  failed ${failure.item}: ${failure.reason}${failure.code ? ` [${failure.code}]` : ''}\n`);
   for (const note of total.notes) io.stdout.write(`  note: ${note}\n`);
   return jobFailures > 0 || total.failed > 0 ? 1 : 0;
 }

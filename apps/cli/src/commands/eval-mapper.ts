@@ -1,5 +1,12 @@
 import type { Writable } from 'node:stream';
-import { bundledCategoryTree, CategoryIndex, evaluateMapper, loadEvalAttributes, loadEvalSet, type EvalReport } from '@shoptok/ai-mapper';
+import {
+  bundledCategoryTree,
+  CategoryIndex,
+  evaluateMapper,
+  loadEvalAttributes,
+  loadEvalSet,
+  type EvalReport,
+} from '@shoptok/ai-mapper';
 import { createLogger } from '@shoptok/logger';
 import { type CommandIo, mapperConfig, mapperFromConfig } from './map.js';
 
@@ -51,7 +58,13 @@ export async function runEvalMapperCommand(argv: string[], io: CommandIo): Promi
     io.stderr.write(`eval:mapper: the configuration has problems:\n${config}\n`);
     return 78;
   }
-  const logger = createLogger({ level: 'warn', console: io.stderr as Writable, pretty: false, secretValues: config.openai.apiKey ? [config.openai.apiKey] : [], base: { app: 'cli', command: 'eval:mapper' } });
+  const logger = createLogger({
+    level: 'warn',
+    console: io.stderr as Writable,
+    pretty: false,
+    secretValues: config.openai.apiKey ? [config.openai.apiKey] : [],
+    base: { app: 'cli', command: 'eval:mapper' },
+  });
 
   const items = loadEvalSet().slice(0, limit);
   // The bundled tree plus the illustrative attribute definitions the fill rate is measured on.
@@ -66,15 +79,32 @@ export async function runEvalMapperCommand(argv: string[], io: CommandIo): Promi
   await offline.close();
   if (ai && config.openai.apiKey) {
     // No cache: the eval measures the model, not yesterday's answers.
-    const online = await mapperFromConfig(config, logger, { ai: true, cache: false, maxCalls: maxCalls ?? items.length * 3, index });
-    reports.push(await evaluateMapper(items, online.mapper, `openai ${config.openai.model}${config.openai.baseUrl ? ` @ ${config.openai.baseUrl}` : ''}`));
+    const online = await mapperFromConfig(config, logger, {
+      ai: true,
+      cache: false,
+      maxCalls: maxCalls ?? items.length * 3,
+      index,
+    });
+    reports.push(
+      await evaluateMapper(
+        items,
+        online.mapper,
+        `openai ${config.openai.model}${config.openai.baseUrl ? ` @ ${config.openai.baseUrl}` : ''}`,
+      ),
+    );
     await online.close();
   } else if (ai) {
     io.stderr.write('eval:mapper: OPENAI_API_KEY is not set: evaluating the offline mapper only\n');
   }
 
   if (json) {
-    io.stdout.write(`${JSON.stringify(reports.map((r) => (showMisses ? r : { ...r, misses: r.misses.length })), null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify(
+        reports.map((r) => (showMisses ? r : { ...r, misses: r.misses.length })),
+        null,
+        2,
+      )}\n`,
+    );
     return 0;
   }
   io.stdout.write(formatReports(items.length, reports, showMisses));
@@ -89,9 +119,23 @@ export function formatReports(count: number, reports: readonly EvalReport[], sho
   const hard = reports[0]?.hardTotal ?? 0;
   out.push(`Evaluation set: ${count} labelled products (${hard} hard, ${count - hard} ordinary), bundled English TikTok v1 tree`);
   out.push('');
-  out.push(['mapper'.padEnd(34), 'top-1'.padStart(7), 'ordinary'.padStart(9), 'hard'.padStart(7), 'attr fill'.padStart(10), 'AI calls'.padStart(9), 'tokens'.padStart(10), 'est. cost'.padStart(11), '  answered by'].join(''));
+  out.push(
+    [
+      'mapper'.padEnd(34),
+      'top-1'.padStart(7),
+      'ordinary'.padStart(9),
+      'hard'.padStart(7),
+      'attr fill'.padStart(10),
+      'AI calls'.padStart(9),
+      'tokens'.padStart(10),
+      'est. cost'.padStart(11),
+      '  answered by',
+    ].join(''),
+  );
   for (const r of reports) {
-    const by = Object.entries(r.answeredBy).map(([k, v]) => `${k} ${v}`).join(', ');
+    const by = Object.entries(r.answeredBy)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
     out.push(
       [
         r.mapperLabel.slice(0, 33).padEnd(34),
@@ -108,7 +152,7 @@ export function formatReports(count: number, reports: readonly EvalReport[], sho
   }
   out.push('');
   out.push('top-1: predicted leaf category id equals the label. attr fill: required attributes filled, over the predicted');
-  out.push('categories, measured on illustrative attribute definitions (data/eval-attributes.json), not TikTok\'s real ones.');
+  out.push("categories, measured on illustrative attribute definitions (data/eval-attributes.json), not TikTok's real ones.");
   for (const r of reports) {
     if (!showMisses) {
       out.push(`${r.mapperLabel}: ${r.misses.length} misses (--misses lists them)`);
@@ -116,7 +160,8 @@ export function formatReports(count: number, reports: readonly EvalReport[], sho
     }
     out.push('');
     out.push(`Misses of ${r.mapperLabel}:`);
-    for (const m of r.misses) out.push(`  ${m.hard ? '[hard] ' : ''}${m.title}\n      expected ${m.expected}\n      got      ${m.got}`);
+    for (const m of r.misses)
+      out.push(`  ${m.hard ? '[hard] ' : ''}${m.title}\n      expected ${m.expected}\n      got      ${m.got}`);
   }
   return `${out.join('\n')}\n`;
 }

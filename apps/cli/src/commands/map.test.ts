@@ -25,9 +25,17 @@ describe('shoptok map', () => {
   it('maps stdin lines with the offline mapper when there is no key (exit 0)', async () => {
     const t = io({ LOG_LEVEL: 'warn' }, products.map((p) => JSON.stringify(p)).join('\n'));
     expect(await runMapCommand([], t.io)).toBe(0);
-    const lines = t.out().trim().split('\n').map((l) => JSON.parse(l) as { mapper: string; categoryId: string; reason: string; hashtags: string[] });
+    const lines = t
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { mapper: string; categoryId: string; reason: string; hashtags: string[] });
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ mapper: 'fallback', categoryId: '603084', reason: 'fallback mapper: no OpenAI key configured' });
+    expect(lines[0]).toMatchObject({
+      mapper: 'fallback',
+      categoryId: '603084',
+      reason: 'fallback mapper: no OpenAI key configured',
+    });
     expect(lines[0]!.hashtags).toEqual(expect.arrayContaining(['#yoga', '#pilates']));
     expect(t.err()).toMatch(/mapped 2, failed 0; AI calls 0/);
   });
@@ -38,7 +46,11 @@ describe('shoptok map', () => {
     writeFileSync(file, `${JSON.stringify(products[1])}\n{"title": 42}\n`);
     const t = io({ LOG_LEVEL: 'warn' });
     expect(await runMapCommand([file], t.io)).toBe(1);
-    const lines = t.out().trim().split('\n').map((l) => JSON.parse(l) as { ok: boolean });
+    const lines = t
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { ok: boolean });
     expect(lines.map((l) => l.ok)).toEqual([true, false]);
     expect(await runMapCommand(['--max-calls', 'lots'], io({}).io)).toBe(64);
     expect(await runMapCommand([join(dir, 'missing.jsonl')], io({}).io)).toBe(66);
@@ -52,7 +64,15 @@ describe('shoptok map', () => {
       redis = await useTestRedis('cli-map');
       fake.setResponder(() => ({
         kind: 'json',
-        content: { categoryId: '600042', title: 'Ceramic Coffee Mug', descriptionHtml: '<p>Ceramic coffee mug.</p>', keywords: ['coffee mug'], hashtags: ['#coffee'], attributes: [], reason: 'A mug.' },
+        content: {
+          categoryId: '600042',
+          title: 'Ceramic Coffee Mug',
+          descriptionHtml: '<p>Ceramic coffee mug.</p>',
+          keywords: ['coffee mug'],
+          hashtags: ['#coffee'],
+          attributes: [],
+          reason: 'A mug.',
+        },
       }));
     });
     afterAll(async () => {
@@ -61,7 +81,13 @@ describe('shoptok map', () => {
     });
 
     it('answers with the AI, then from the cache on the second run, and never prints the key', async () => {
-      const env = { OPENAI_API_KEY: fake.apiKey, OPENAI_BASE_URL: fake.baseURL, REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, LOG_LEVEL: 'info' };
+      const env = {
+        OPENAI_API_KEY: fake.apiKey,
+        OPENAI_BASE_URL: fake.baseURL,
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: redis.prefix,
+        LOG_LEVEL: 'info',
+      };
       const line = JSON.stringify(products[1]);
       const first = io(env, line);
       expect(await runMapCommand(['--store', 'brand-x'], first.io)).toBe(0);

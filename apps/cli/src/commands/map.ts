@@ -143,8 +143,19 @@ export async function runMapCommand(argv: string[], io: CommandIo): Promise<numb
     return 78;
   }
   // Logs go to stderr so stdout stays pure JSON lines.
-  const logger = createLogger({ level: config.log.level, console: io.stderr as Writable, pretty: false, secretValues: config.openai.apiKey ? [config.openai.apiKey] : [], base: { app: 'cli', command: 'map' } });
-  const { mapper, close } = await mapperFromConfig(config, logger, { ai: args.ai, cache: args.cache, maxCalls: args.maxCalls, region: args.region });
+  const logger = createLogger({
+    level: config.log.level,
+    console: io.stderr as Writable,
+    pretty: false,
+    secretValues: config.openai.apiKey ? [config.openai.apiKey] : [],
+    base: { app: 'cli', command: 'map' },
+  });
+  const { mapper, close } = await mapperFromConfig(config, logger, {
+    ai: args.ai,
+    cache: args.cache,
+    maxCalls: args.maxCalls,
+    region: args.region,
+  });
   const input = args.file !== undefined && args.file !== '-' ? createReadStream(args.file, 'utf8') : io.stdin;
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   try {

@@ -19,7 +19,10 @@ const USAGE = `shoptok status [--store S] [--sku SKU]
 export async function runStatusCommand(argv: string[], io: CommandIO): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { store: { type: 'string' }, sku: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { store: { type: 'string' }, sku: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    }));
   } catch (err) {
     io.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
     return 64;
@@ -54,9 +57,12 @@ export async function runStatusCommand(argv: string[], io: CommandIO): Promise<n
         ]);
         const byStatus = new Map<string, number>();
         for (const l of listings.values()) byStatus.set(l.status, (byStatus.get(l.status) ?? 0) + 1);
-        out(`${store.id}: ${links.length} SKUs linked, ${pushed.size} with stock pushed; listings ${[...byStatus].map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}; ${attention.size} product(s) need attention; ${orders.size} order(s) imported, ${awaiting.length} awaiting tracking, ${failures.size} not imported`);
+        out(
+          `${store.id}: ${links.length} SKUs linked, ${pushed.size} with stock pushed; listings ${[...byStatus].map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}; ${attention.size} product(s) need attention; ${orders.size} order(s) imported, ${awaiting.length} awaiting tracking, ${failures.size} not imported`,
+        );
         for (const [id, a] of attention) out(`  needs attention ${id}: ${a.reasons.map((r) => r.message).join('; ')}`);
-        for (const [id, f] of failures) out(`  order ${id} not imported (${f.attempts} attempt(s)): ${f.reasons.map((r) => r.message).join('; ')}`);
+        for (const [id, f] of failures)
+          out(`  order ${id} not imported (${f.attempts} attempt(s)): ${f.reasons.map((r) => r.message).join('; ')}`);
         continue;
       }
       await explainSku(config, store.id, values.sku, redis, state, out);
@@ -67,30 +73,55 @@ export async function runStatusCommand(argv: string[], io: CommandIO): Promise<n
   }
 }
 
-async function explainSku(config: ShoptokConfig, storeId: string, sku: string, redis: ReturnType<typeof createRedisConnection>, state: StateStore, out: (line: string) => void): Promise<void> {
+async function explainSku(
+  config: ShoptokConfig,
+  storeId: string,
+  sku: string,
+  redis: ReturnType<typeof createRedisConnection>,
+  state: StateStore,
+  out: (line: string) => void,
+): Promise<void> {
   const store = config.stores.find((s) => s.id === storeId);
   if (!store) return;
   const link = (await state.skuLinks([sku])).get(sku);
   out(`${storeId} / ${sku}`);
   if (!link) out('  not linked to a TikTok SKU (not listed yet, listed under another seller SKU, or reconcile has not run)');
   const queues = new QueueFactory({ connection: redis, prefix: config.queuePrefix, retry: config.retry });
-  const svc = await createStoreServices({ config, store, redis, queues, logger: createLogger({ level: 'silent', console: false }) });
+  const svc = await createStoreServices({
+    config,
+    store,
+    redis,
+    queues,
+    logger: createLogger({ level: 'silent', console: false }),
+  });
   try {
     const variants = await svc.shopify.getVariantsBySku([sku]);
     if (variants.length === 0) out('  Shopify: no variant has this SKU (deleted, or a typo)');
-    if (variants.length > 1) out(`  Shopify: ${variants.length} variants share this SKU (${variants.map((v) => v.productTitle).join(', ')}): give each its own`);
+    if (variants.length > 1)
+      out(
+        `  Shopify: ${variants.length} variants share this SKU (${variants.map((v) => v.productTitle).join(', ')}): give each its own`,
+      );
     for (const v of variants) {
       const levels = await svc.shopify.getAvailableInventory([v.inventoryItemId]);
       const available = levels.reduce((n, l) => n + l.available, 0);
       const rules = store.rules.inventory;
-      out(`  Shopify: ${v.productTitle} / ${v.title} (${v.productStatus}${v.tracked ? '' : ', stock not tracked'}): ${available} available over ${levels.length} location(s)`);
-      out(`  rule: buffer ${rules.bufferUnits} unit(s) + ${rules.bufferPercent}%, out of stock at or below ${rules.outOfStockThreshold}, at most ${rules.maxQuantity} => TikTok should show ${applyInventoryRules(available, rules)}${rules.warehouses.length ? ' (summed per mapped warehouse)' : ''}`);
+      out(
+        `  Shopify: ${v.productTitle} / ${v.title} (${v.productStatus}${v.tracked ? '' : ', stock not tracked'}): ${available} available over ${levels.length} location(s)`,
+      );
+      out(
+        `  rule: buffer ${rules.bufferUnits} unit(s) + ${rules.bufferPercent}%, out of stock at or below ${rules.outOfStockThreshold}, at most ${rules.maxQuantity} => TikTok should show ${applyInventoryRules(available, rules)}${rules.warehouses.length ? ' (summed per mapped warehouse)' : ''}`,
+      );
     }
     if (link) {
       const pushed = (await state.lastPushed([link.tiktokSkuId])).get(link.tiktokSkuId);
-      out(`  TikTok: product ${link.tiktokProductId}, SKU ${link.tiktokSkuId}; last sent ${pushed ? `${JSON.stringify(pushed.warehouses)} at ${new Date(pushed.at).toISOString()}` : 'never'}`);
+      out(
+        `  TikTok: product ${link.tiktokProductId}, SKU ${link.tiktokSkuId}; last sent ${pushed ? `${JSON.stringify(pushed.warehouses)} at ${new Date(pushed.at).toISOString()}` : 'never'}`,
+      );
       const listing = await state.listing(link.shopifyProductId);
-      if (listing) out(`  listing: ${listing.status} (updated ${new Date(listing.updatedAt).toISOString()})${listing.auditFailedReasons.length ? `; audit: ${listing.auditFailedReasons.flatMap((r) => r.reasons).join('; ')}` : ''}`);
+      if (listing)
+        out(
+          `  listing: ${listing.status} (updated ${new Date(listing.updatedAt).toISOString()})${listing.auditFailedReasons.length ? `; audit: ${listing.auditFailedReasons.flatMap((r) => r.reasons).join('; ')}` : ''}`,
+        );
       const attention = (await state.needsAttention()).get(link.shopifyProductId);
       if (attention) out(`  last error: ${attention.reasons.map((r) => r.message).join('; ')}`);
     }

@@ -48,8 +48,14 @@ export async function runSyncCommand(argv: string[], io: CommandIO): Promise<num
   const mode = MODES[values.mode as keyof typeof MODES];
   const interval = values.interval === undefined ? undefined : Number(values.interval);
   const limit = values.limit === undefined ? undefined : Number(values.limit);
-  if (!mode || (interval !== undefined && !(interval >= 10)) || (limit !== undefined && !(Number.isInteger(limit) && limit > 0))) {
-    io.stderr.write(`${!mode ? `unknown mode "${values.mode}"` : interval !== undefined && !(interval >= 10) ? '--interval must be at least 10 seconds' : '--limit must be a whole number of at least 1'}\n\n${USAGE}`);
+  if (
+    !mode ||
+    (interval !== undefined && !(interval >= 10)) ||
+    (limit !== undefined && !(Number.isInteger(limit) && limit > 0))
+  ) {
+    io.stderr.write(
+      `${!mode ? `unknown mode "${values.mode}"` : interval !== undefined && !(interval >= 10) ? '--interval must be at least 10 seconds' : '--limit must be a whole number of at least 1'}\n\n${USAGE}`,
+    );
     return 64;
   }
   const config = commandConfig(io, values['log-level']);
@@ -59,7 +65,13 @@ export async function runSyncCommand(argv: string[], io: CommandIO): Promise<num
     io.stderr.write(`no enabled store matches ${values.store?.join(', ') ?? ''}\n`);
     return 64;
   }
-  const logger = createLogger({ level: config.log.level, file: config.log.file, console: io.stderr as Writable, secretValues: secretValuesOf(config), base: { app: 'sync' } });
+  const logger = createLogger({
+    level: config.log.level,
+    file: config.log.file,
+    console: io.stderr as Writable,
+    secretValues: secretValuesOf(config),
+    base: { app: 'sync' },
+  });
   const shutdown = new ShutdownRegistry({ logger });
   let stopping = false;
   const onSignal = () => {
@@ -71,13 +83,21 @@ export async function runSyncCommand(argv: string[], io: CommandIO): Promise<num
   process.once('SIGTERM', onSignal);
 
   const scoped = { ...config, stores, healthPort: 0 };
-  const worker = await startWorkerProcess({ app: 'sync', config: scoped, logger, shutdown, queues: mode.queues, storeRetryMs: 5_000 });
+  const worker = await startWorkerProcess({
+    app: 'sync',
+    config: scoped,
+    logger,
+    shutdown,
+    queues: mode.queues,
+    storeRetryMs: 5_000,
+  });
   const connection = createRedisConnection({ url: config.redisUrl, role: 'client', name: 'shoptok:sync' });
   const queues = new QueueFactory({ connection, prefix: config.queuePrefix, retry: config.retry });
   let exitCode = 0;
   try {
     await waitForRedis(connection);
-    if (worker.waiting().size > 0) for (const [id, why] of worker.waiting()) io.stderr.write(`store ${id} cannot start yet: ${why}\n`);
+    if (worker.waiting().size > 0)
+      for (const [id, why] of worker.waiting()) io.stderr.write(`store ${id} cannot start yet: ${why}\n`);
     for (;;) {
       const jobs = await enqueueKind(queues, mode.kind, worker.running(), { dryRun: values.dry || config.dryRun, limit });
       exitCode = await followJobs(jobs, queues, io, 6 * 3600_000);

@@ -28,7 +28,9 @@ export async function runWebhooksCommand(argv: string[], io: CommandIO): Promise
   if (!config) return 78;
   try {
     const result = await registerShopifyWebhooks(config, values.store, values.url);
-    io.stdout.write(`Shopify webhooks of ${values.store} go to ${result.uri}: ${result.created.length} created, ${result.deleted.length} removed\n`);
+    io.stdout.write(
+      `Shopify webhooks of ${values.store} go to ${result.uri}: ${result.created.length} created, ${result.deleted.length} removed\n`,
+    );
     return 0;
   } catch (err) {
     io.stderr.write(`${(err as Error).message}\n`);

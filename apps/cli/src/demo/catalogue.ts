@@ -20,7 +20,13 @@ export interface ImageServer {
 export function demoCatalogue(images: ImageServer): Catalogue {
   const catalogue = generateCatalogue(DEMO_CATALOGUE);
   for (const product of catalogue.products) {
-    for (const media of product.media) media.url = `${images.url}/s/files/${new URL(media.url).pathname.split('/').pop()?.replace(/\.\w+$/, '') ?? media.id}.png`;
+    for (const media of product.media)
+      media.url = `${images.url}/s/files/${
+        new URL(media.url).pathname
+          .split('/')
+          .pop()
+          ?.replace(/\.\w+$/, '') ?? media.id
+      }.png`;
   }
   return catalogue;
 }
@@ -70,7 +76,12 @@ function demoImage(key: string): Buffer {
   header.writeUInt32BE(size, 4);
   header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
   const pixels = deflateSync(Buffer.concat(Array.from({ length: size }, () => row)));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', pixels), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', pixels),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function crc32(data: Buffer): number {

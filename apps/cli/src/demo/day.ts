@@ -2,7 +2,16 @@ import type { QueueFactory } from '@shoptok/queues';
 import { parseQueueName } from '@shoptok/queues';
 import type { Job } from 'bullmq';
 import { enqueueKind } from '../commands/enqueue.js';
-import { liveSkus, shopifyAvailable, shopifyOrdersOf, shopifyVariantsWithSku, stockMismatches, tiktokOrder, tiktokQuantity, type DemoPlatforms } from './observe.js';
+import {
+  liveSkus,
+  shopifyAvailable,
+  shopifyOrdersOf,
+  shopifyVariantsWithSku,
+  stockMismatches,
+  tiktokOrder,
+  tiktokQuantity,
+  type DemoPlatforms,
+} from './observe.js';
 
 /** How long one change may take to show on the other platform before the demo calls it missed. */
 const EFFECT_TIMEOUT_MS = 20_000;
@@ -67,7 +76,14 @@ async function settle(jobs: Job[], queues: QueueFactory, signal: AbortSignal): P
  */
 export async function simulateDay(ctx: DayContext): Promise<DayReport> {
   const { shopify, tiktok, shopId, say, signal } = ctx;
-  const report: DayReport = { missed: [], tiktokOrderIds: [], shipped: new Map(), cancelledTikTokOrderId: undefined, restockedSku: undefined, soldOutSku: undefined };
+  const report: DayReport = {
+    missed: [],
+    tiktokOrderIds: [],
+    shipped: new Map(),
+    cancelledTikTokOrderId: undefined,
+    restockedSku: undefined,
+    soldOutSku: undefined,
+  };
   const miss = (what: string) => {
     report.missed.push(what);
     say(`  NOT SEEN within ${EFFECT_TIMEOUT_MS / 1000} s: ${what}`);
@@ -84,7 +100,10 @@ export async function simulateDay(ctx: DayContext): Promise<DayReport> {
     shopify.setStock(item, locations[0] ?? 0, here + 40);
     const took = await until(() => tiktokQuantity(ctx, restock.sellerSku) === shopifyAvailable(ctx, item), signal);
     if (took === undefined) miss(`TikTok stock of ${restock.sellerSku} after a restock in Shopify`);
-    else say(`  stock     40 units of ${restock.sellerSku} arrive in Shopify: TikTok shows ${tiktokQuantity(ctx, restock.sellerSku)} after ${secs(took)}`);
+    else
+      say(
+        `  stock     40 units of ${restock.sellerSku} arrive in Shopify: TikTok shows ${tiktokQuantity(ctx, restock.sellerSku)} after ${secs(took)}`,
+      );
   }
   if (soldOut) {
     report.soldOutSku = soldOut.sellerSku;
@@ -98,25 +117,43 @@ export async function simulateDay(ctx: DayContext): Promise<DayReport> {
   // Orders: placed on TikTok, held there for an hour (no import), then released.
   // Orders of SKUs shoptok can import (a SKU shared with a draft product is refused, with its reason).
   const orderable = skus
-    .filter((s) => s.sellerSku !== soldOut?.sellerSku && shopifyVariantsWithSku(ctx, s.sellerSku) === 1 && shopifyAvailable(ctx, s.variant.inventoryItemId) >= 10)
+    .filter(
+      (s) =>
+        s.sellerSku !== soldOut?.sellerSku &&
+        shopifyVariantsWithSku(ctx, s.sellerSku) === 1 &&
+        shopifyAvailable(ctx, s.variant.inventoryItemId) >= 10,
+    )
     .map((s) => s.sellerSku);
   if (orderable.length === 0) {
     miss('a SKU with stock to order');
     return report;
   }
-  const orders = tiktok.admin.generateOrders(shopId, { count: 5, status: 'ON_HOLD', sellerSkus: orderable, maxSkus: 2, maxUnits: 2 });
+  const orders = tiktok.admin.generateOrders(shopId, {
+    count: 5,
+    status: 'ON_HOLD',
+    sellerSkus: orderable,
+    maxSkus: 2,
+    maxUnits: 2,
+  });
   report.tiktokOrderIds = orders.map((o) => o.id);
   for (const o of orders) tiktok.admin.advanceOrder(shopId, o.id, 'AWAITING_SHIPMENT');
   const imported = await until(() => orders.every((o) => shopifyOrdersOf(ctx, o.id).length > 0), signal);
-  if (imported === undefined) miss(`${orders.length} TikTok orders in Shopify (${orders.filter((o) => shopifyOrdersOf(ctx, o.id).length > 0).length} arrived)`);
+  if (imported === undefined)
+    miss(
+      `${orders.length} TikTok orders in Shopify (${orders.filter((o) => shopifyOrdersOf(ctx, o.id).length > 0).length} arrived)`,
+    );
   // The poll that backs up the webhooks sees the same orders again: it must add none.
   await settle(await enqueueKind(ctx.queues, 'orders', [ctx.storeId], { dryRun: false }), ctx.queues, signal);
   const copies = orders.map((o) => shopifyOrdersOf(ctx, o.id).length);
   const names = orders.map((o) => shopifyOrdersOf(ctx, o.id)[0]?.name).filter(Boolean);
   if (copies.some((n) => n !== 1)) miss(`each TikTok order exactly once in Shopify (copies per order: ${copies.join(', ')})`);
   if (imported !== undefined) {
-    say(`  orders    ${orders.length} TikTok orders leave TikTok's 1-hour hold: Shopify has them (${names.join(', ')}) after ${secs(imported)}`);
-    say(`            then the safety-net poll sees all ${orders.length} again: Shopify orders per TikTok order: ${copies.join(', ')}`);
+    say(
+      `  orders    ${orders.length} TikTok orders leave TikTok's 1-hour hold: Shopify has them (${names.join(', ')}) after ${secs(imported)}`,
+    );
+    say(
+      `            then the safety-net poll sees all ${orders.length} again: Shopify orders per TikTok order: ${copies.join(', ')}`,
+    );
   }
 
   // Fulfilment: the merchant ships three of them in Shopify.
@@ -133,10 +170,13 @@ export async function simulateDay(ctx: DayContext): Promise<DayReport> {
     return items.length > 0 && items.every((li) => li.tracking_number === report.shipped.get(id));
   };
   const tracked = await until(() => [...report.shipped.keys()].every(hasTracking), signal);
-  if (tracked === undefined || report.shipped.size === 0) miss(`tracking on TikTok for ${toShip.length} orders shipped in Shopify`);
+  if (tracked === undefined || report.shipped.size === 0)
+    miss(`tracking on TikTok for ${toShip.length} orders shipped in Shopify`);
   else {
     const statuses = [...new Set([...report.shipped.keys()].map((id) => tiktokOrder(ctx, id)?.status))].join('/');
-    say(`  shipping  the merchant ships ${report.shipped.size} in Shopify (Royal Mail): TikTok shows them ${statuses} with their tracking numbers after ${secs(tracked)}`);
+    say(
+      `  shipping  the merchant ships ${report.shipped.size} in Shopify (Royal Mail): TikTok shows them ${statuses} with their tracking numbers after ${secs(tracked)}`,
+    );
   }
 
   // Cancellation: a buyer cancels an order that has not shipped.
@@ -149,7 +189,9 @@ export async function simulateDay(ctx: DayContext): Promise<DayReport> {
     if (took === undefined || !shopifyOrder) miss(`the Shopify order of cancelled TikTok order ${cancel.id} cancelled`);
     else {
       const units = shopifyOrder.lineItems.reduce((n, li) => n + li.quantity, 0);
-      say(`  cancel    a buyer cancels TikTok order ${cancel.id}: Shopify cancels ${shopifyOrder.name} after ${secs(took)}${shopifyOrder.cancellation?.restocked ? `, its ${units} unit(s) back in stock` : ''}`);
+      say(
+        `  cancel    a buyer cancels TikTok order ${cancel.id}: Shopify cancels ${shopifyOrder.name} after ${secs(took)}${shopifyOrder.cancellation?.restocked ? `, its ${units} unit(s) back in stock` : ''}`,
+      );
     }
   }
 
@@ -158,7 +200,12 @@ export async function simulateDay(ctx: DayContext): Promise<DayReport> {
   const listed = liveSkus(ctx).length;
   if (equal === undefined) {
     const off = stockMismatches(ctx);
-    miss(`TikTok stock equal to Shopify's: ${off.length} of ${listed} differ (${off.slice(0, 3).map((m) => `${m.sku.sellerSku} TikTok ${m.tiktok} Shopify ${m.shopify}`).join('; ')})`);
+    miss(
+      `TikTok stock equal to Shopify's: ${off.length} of ${listed} differ (${off
+        .slice(0, 3)
+        .map((m) => `${m.sku.sellerSku} TikTok ${m.tiktok} Shopify ${m.shopify}`)
+        .join('; ')})`,
+    );
   } else say(`  evening   TikTok shows Shopify's stock on ${listed} of ${listed} listed SKUs`);
   return report;
 }

@@ -75,25 +75,43 @@ describe('pnpm demo', () => {
       | undefined;
     try {
       const code = await runDemo(
-        { stdout: stdout.stream, stderr: stderr.stream, env: { REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, LOG_LEVEL: 'warn' } },
+        {
+          stdout: stdout.stream,
+          stderr: stderr.stream,
+          env: { REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, LOG_LEVEL: 'warn' },
+        },
         {
           keepRunning: false,
           afterDay: async (view) => {
             const { shopify, tiktok, shopId, day, dashboard } = view;
             const shop = tiktok.admin.shop(shopId);
             const stockOf = (sku: string) => {
-              const variant = shopify.state.products.filter((p) => p.status === 'ACTIVE').flatMap((p) => p.variants).find((v) => v.sku === sku);
-              const shopifyTotal = [...(shopify.state.stock.get(variant?.inventoryItemId ?? -1)?.values() ?? [])].reduce((a, b) => a + b, 0);
+              const variant = shopify.state.products
+                .filter((p) => p.status === 'ACTIVE')
+                .flatMap((p) => p.variants)
+                .find((v) => v.sku === sku);
+              const shopifyTotal = [...(shopify.state.stock.get(variant?.inventoryItemId ?? -1)?.values() ?? [])].reduce(
+                (a, b) => a + b,
+                0,
+              );
               const product = shop.products.get(shop.sellerSkus.get(sku) ?? '');
-              const tiktokTotal = product?.skus.find((s) => s.seller_sku === sku)?.inventory.reduce((a, w) => a + w.quantity, 0) ?? -1;
+              const tiktokTotal =
+                product?.skus.find((s) => s.seller_sku === sku)?.inventory.reduce((a, w) => a + w.quantity, 0) ?? -1;
               return { sku, tiktok: tiktokTotal, shopify: Math.max(0, shopifyTotal) };
             };
             const auth = `Basic ${Buffer.from(`${dashboard.username}:${dashboard.password}`).toString('base64')}`;
             seen = {
               view,
-              shopifyOrdersPerTikTokOrder: day.tiktokOrderIds.map((id) => shopify.state.orders.filter((o) => o.sourceIdentifier === `tiktok-${id}`).length),
-              trackingOnTikTok: [...day.shipped].map(([id, number]) => [shop.orders.get(id)?.line_items[0]?.tracking_number, number]),
-              cancelledInShopify: shopify.state.orders.filter((o) => o.sourceIdentifier === `tiktok-${day.cancelledTikTokOrderId}`).every((o) => o.cancelledAt !== null),
+              shopifyOrdersPerTikTokOrder: day.tiktokOrderIds.map(
+                (id) => shopify.state.orders.filter((o) => o.sourceIdentifier === `tiktok-${id}`).length,
+              ),
+              trackingOnTikTok: [...day.shipped].map(([id, number]) => [
+                shop.orders.get(id)?.line_items[0]?.tracking_number,
+                number,
+              ]),
+              cancelledInShopify: shopify.state.orders
+                .filter((o) => o.sourceIdentifier === `tiktok-${day.cancelledTikTokOrderId}`)
+                .every((o) => o.cancelledAt !== null),
               stock: [day.restockedSku, day.soldOutSku].filter((s): s is string => Boolean(s)).map(stockOf),
               dashboardWithAuth: (await fetch(dashboard.url, { headers: { authorization: auth } })).status,
               dashboardWithoutAuth: (await fetch(dashboard.url)).status,
@@ -101,7 +119,10 @@ describe('pnpm demo', () => {
           },
         },
       );
-      expect({ code, stderr: stderr.text() }).toEqual({ code: 0, stderr: expect.not.stringMatching(/demo failed|NOT SEEN/) as unknown });
+      expect({ code, stderr: stderr.text() }).toEqual({
+        code: 0,
+        stderr: expect.not.stringMatching(/demo failed|NOT SEEN/) as unknown,
+      });
       expect(seen).toBeDefined();
       const s = seen!;
       expect(s.shopifyOrdersPerTikTokOrder).toEqual([1, 1, 1, 1, 1]);
@@ -136,30 +157,43 @@ describe('pnpm demo', () => {
   it('Ctrl-C in the middle of the full sync stops every process it started and exits 0', async () => {
     const redis = await useTestRedis('demo-sigint');
     const dir = mkdtempSync(join(tmpdir(), 'shoptok-demo-'));
-    const demo = startAppProcess(cliMain, { cwd: dir, env: { REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, LOG_LEVEL: 'warn' }, args: ['demo'] });
+    const demo = startAppProcess(cliMain, {
+      cwd: dir,
+      env: { REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, LOG_LEVEL: 'warn' },
+      args: ['demo'],
+    });
     try {
-      await waitUntil(() => demo.output().includes('== 1. full sync') || demo.child.exitCode !== null, { timeoutMs: 90_000, what: 'the full sync to start' });
+      await waitUntil(() => demo.output().includes('== 1. full sync') || demo.child.exitCode !== null, {
+        timeoutMs: 90_000,
+        what: 'the full sync to start',
+      });
       if (demo.child.exitCode !== null) throw new Error(`the demo ended before its full sync:\n${demo.output()}`);
       const children = descendantsOf(demo.child.pid ?? 0);
       const apps = children.filter((pid) => commandOf(pid).includes('/src/main.ts'));
       expect({ apps: apps.length, children: children.map(commandOf) }).toMatchObject({ apps: 6 }); // three workers, webhooks, dashboard, scheduler
       // Each carries the guard that stops it should the demo die without stopping it (orphan-guard.test.ts).
-      for (const pid of apps) expect(readFileSync(`/proc/${pid}/environ`, 'utf8')).toMatch(/NODE_OPTIONS=--import=file:\S*orphan-guard\.mjs/);
+      for (const pid of apps)
+        expect(readFileSync(`/proc/${pid}/environ`, 'utf8')).toMatch(/NODE_OPTIONS=--import=file:\S*orphan-guard\.mjs/);
       demo.child.kill('SIGINT');
       expect(await demo.exited).toBe(0);
       // The apps were waited for; helpers of theirs (tsx's esbuild service) leave when their pipe closes.
       expect(apps.filter(alive)).toEqual([]);
-      await waitUntil(() => children.every((pid) => !alive(pid)), { timeoutMs: 5_000, what: `every process the demo started to be gone (left: ${children.filter(alive).join(', ')})` });
+      await waitUntil(() => children.every((pid) => !alive(pid)), {
+        timeoutMs: 5_000,
+        what: `every process the demo started to be gone (left: ${children.filter(alive).join(', ')})`,
+      });
       expect(demo.output()).toMatch(/SIGINT: stopping the demo[\s\S]*stopped the fleet, the stand-ins/);
     } finally {
       // A failed assertion must not leave the fleet behind: Ctrl-C first, kill -9 only if that hangs.
       if (demo.child.exitCode === null) {
         demo.child.kill('SIGINT');
-        if ((await Promise.race([demo.exited.then(() => 'exited'), new Promise((r) => setTimeout(r, 30_000, 'hung'))])) === 'hung') await demo.kill();
+        if (
+          (await Promise.race([demo.exited.then(() => 'exited'), new Promise((r) => setTimeout(r, 30_000, 'hung'))])) === 'hung'
+        )
+          await demo.kill();
       }
       rmSync(dir, { recursive: true, force: true });
       await redis.cleanup();
     }
   }, 120_000);
-
 });

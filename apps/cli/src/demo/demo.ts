@@ -20,7 +20,11 @@ import { freePort, NO_REDIS_MESSAGE, provideDemoRedis } from './redis.js';
 const STORE = 'demo';
 const STORE_NAME = 'Glow Beauty (demo)';
 // Stand-in credentials: they open nothing but the stand-ins of this process.
-const SHOPIFY = { shopDomain: 'glow-beauty-demo.myshopify.com', accessToken: 'shpat_demo0123456789abcdef', apiSecret: 'demo-shopify-app-secret-0123456789' };
+const SHOPIFY = {
+  shopDomain: 'glow-beauty-demo.myshopify.com',
+  accessToken: 'shpat_demo0123456789abcdef',
+  apiSecret: 'demo-shopify-app-secret-0123456789',
+};
 const TIKTOK_APP = { appKey: 'demo-app-key', appSecret: 'demo-app-secret-0123456789' };
 const WORKERS: DemoApp[] = ['inventory-worker', 'product-worker', 'order-worker'];
 
@@ -48,7 +52,11 @@ async function firstCycleJobs(queues: QueueFactory): Promise<Job[]> {
   for (const [queue, name] of ENQUEUE_KINDS['full-sync']) {
     // Not 'delayed': that is the next cycle, queued once the first one is done.
     const found = await queues.queue(queue, STORE).getJobs(['active', 'waiting', 'prioritized', 'completed', 'failed']);
-    jobs.push(...found.filter((job) => job.name === name && (job.data as { trigger?: string } | undefined)?.trigger === 'schedule').slice(0, 1));
+    jobs.push(
+      ...found
+        .filter((job) => job.name === name && (job.data as { trigger?: string } | undefined)?.trigger === 'schedule')
+        .slice(0, 1),
+    );
   }
   return jobs;
 }
@@ -80,9 +88,14 @@ class DemoStopped extends Error {
 export async function runDemoCommand(argv: string[], io: CommandIO): Promise<number> {
   let exit: boolean;
   try {
-    const { values } = parseArgs({ args: argv, options: { exit: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+    const { values } = parseArgs({
+      args: argv,
+      options: { exit: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    });
     if (values.help) {
-      io.stdout.write('pnpm demo [--exit]   shoptok on built-in stand-ins; --exit stops after the day (also the default without a terminal)\n');
+      io.stdout.write(
+        'pnpm demo [--exit]   shoptok on built-in stand-ins; --exit stops after the day (also the default without a terminal)\n',
+      );
       return 0;
     }
     exit = values.exit;
@@ -93,7 +106,9 @@ export async function runDemoCommand(argv: string[], io: CommandIO): Promise<num
   // The apps parse TikTok's 19-digit ids exactly only on Node 22+ (JSON.parse source text).
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 22) {
-    io.stderr.write(`shoptok needs Node.js 22 or newer; this is ${process.versions.node}. Run npm start (it sets up Node 24 in .tools/), or: source .ci/toolchain.sh && pnpm demo\n`);
+    io.stderr.write(
+      `shoptok needs Node.js 22 or newer; this is ${process.versions.node}. Run npm start (it sets up Node 24 in .tools/), or: source .ci/toolchain.sh && pnpm demo\n`,
+    );
     return 69;
   }
   return runDemo(io, { keepRunning: !exit && Boolean((io.stdout as NodeJS.WriteStream).isTTY) });
@@ -180,7 +195,12 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
     cleanups.push({ what: 'demo keys', run: () => deleteByPattern(connection, `${prefix}:*`) });
 
     // The stand-ins, in this process; their webhooks go to the webhook service.
-    const [webhooksPort, dashboardPort, schedulerPort, ...workerPorts] = await Promise.all([freePort(), freePort(3000), freePort(), ...WORKERS.map(() => freePort())]);
+    const [webhooksPort, dashboardPort, schedulerPort, ...workerPorts] = await Promise.all([
+      freePort(),
+      freePort(3000),
+      freePort(),
+      ...WORKERS.map(() => freePort()),
+    ]);
     const webhooksUrl = `http://127.0.0.1:${webhooksPort}/webhooks`;
     const images = await startImageServer();
     cleanups.push({ what: 'image server', run: () => images.close() });
@@ -188,17 +208,35 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
       auditDelayMs: 300,
       webhookUrl: `${webhooksUrl}/tiktok`,
       webhookRetryDelaysMs: [1_000, 2_000, 5_000],
-      shops: [{ ...TIKTOK_APP, name: STORE_NAME, warehouses: [{ id: '7300000000000000001', name: 'Main warehouse', isDefault: true }], deliveryOptions: [{ id: '7000000000000000001', name: 'Standard', providers: [{ id: '6617675021119438849', name: 'Royal Mail' }] }] }],
+      shops: [
+        {
+          ...TIKTOK_APP,
+          name: STORE_NAME,
+          warehouses: [{ id: '7300000000000000001', name: 'Main warehouse', isDefault: true }],
+          deliveryOptions: [
+            { id: '7000000000000000001', name: 'Standard', providers: [{ id: '6617675021119438849', name: 'Royal Mail' }] },
+          ],
+        },
+      ],
     });
     cleanups.push({ what: 'TikTok stand-in', run: () => tiktok.close() });
-    const shopify = await startShopifyStandIn({ ...SHOPIFY, catalogue: demoCatalogue(images), bucket: { maximumAvailable: 20_000, restoreRate: 1_000 }, webhookRetryDelaysMs: [200, 500, 1_000, 2_000, 5_000] });
+    const shopify = await startShopifyStandIn({
+      ...SHOPIFY,
+      catalogue: demoCatalogue(images),
+      bucket: { maximumAvailable: 20_000, restoreRate: 1_000 },
+      webhookRetryDelaysMs: [200, 500, 1_000, 2_000, 5_000],
+    });
     cleanups.push({ what: 'Shopify stand-in', run: () => shopify.close() });
     shopify.setWebhookTarget(`${webhooksUrl}/shopify`);
     const shop = tiktok.shops[0] as (typeof tiktok.shops)[number];
     const platforms = { shopify, tiktok, shopId: shop.shopId };
 
     // The fleet's environment: a stores file naming secrets by variable, as in production.
-    const dashboard = { url: `http://127.0.0.1:${dashboardPort}/`, username: 'demo', password: randomBytes(12).toString('base64url') };
+    const dashboard = {
+      url: `http://127.0.0.1:${dashboardPort}/`,
+      username: 'demo',
+      password: randomBytes(12).toString('base64url'),
+    };
     const storesFile = join(dir, 'stores.json');
     writeFileSync(
       storesFile,
@@ -207,8 +245,17 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
           {
             id: STORE,
             name: STORE_NAME,
-            shopify: { store: shopify.shopDomain, tokenEnv: 'DEMO_SHOPIFY_TOKEN', apiSecretEnv: 'DEMO_SHOPIFY_SECRET', apiBase: shopify.url },
-            tiktok: { accessTokenEnv: 'DEMO_TIKTOK_ACCESS_TOKEN', refreshTokenEnv: 'DEMO_TIKTOK_REFRESH_TOKEN', shopCipher: shop.cipher },
+            shopify: {
+              store: shopify.shopDomain,
+              tokenEnv: 'DEMO_SHOPIFY_TOKEN',
+              apiSecretEnv: 'DEMO_SHOPIFY_SECRET',
+              apiBase: shopify.url,
+            },
+            tiktok: {
+              accessTokenEnv: 'DEMO_TIKTOK_ACCESS_TOKEN',
+              refreshTokenEnv: 'DEMO_TIKTOK_REFRESH_TOKEN',
+              shopCipher: shop.cipher,
+            },
           },
         ],
       }),
@@ -239,38 +286,57 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
       },
     });
 
-    say(`shoptok demo: ${shopify.state.products.length} products in a Shopify store and an empty TikTok shop (local stand-ins, no credentials); Redis: ${redis.origin} (keys under ${prefix}:)`);
+    say(
+      `shoptok demo: ${shopify.state.products.length} products in a Shopify store and an empty TikTok shop (local stand-ins, no credentials); Redis: ${redis.origin} (keys under ${prefix}:)`,
+    );
     const startedFleet = Date.now();
     fleet = new DemoFleet({ dir, env, onUnexpectedExit: (_app, why) => stop(new DemoStopped('failure', why)) });
     const running = fleet;
     cleanups.push({ what: 'fleet', run: () => running.stop() });
     WORKERS.forEach((app, i) => running.start(app, workerPorts[i] as number, { HEALTH_PORT: String(workerPorts[i]) }));
     running.start('webhooks', webhooksPort as number, { HEALTH_PORT: String(webhooksPort) });
-    running.start('dashboard', dashboardPort as number, { DASHBOARD_HOST: '127.0.0.1', DASHBOARD_PORT: String(dashboardPort), DASHBOARD_USERNAME: dashboard.username, DASHBOARD_PASSWORD: dashboard.password });
+    running.start('dashboard', dashboardPort as number, {
+      DASHBOARD_HOST: '127.0.0.1',
+      DASHBOARD_PORT: String(dashboardPort),
+      DASHBOARD_USERNAME: dashboard.username,
+      DASHBOARD_PASSWORD: dashboard.password,
+    });
     running.start('scheduler', schedulerPort as number, { HEALTH_PORT: String(schedulerPort) });
     await race(running.ready(90_000, abort.signal));
     say(`fleet up in ${elapsed(startedFleet)}: ${WORKERS.join(', ')}, webhooks, dashboard, scheduler (each its own process)\n`);
 
     // As in production, the scheduler's first cycle is the full sync (catalogue, stock, orders,
     // tracking; reconcile and token upkeep besides): followed as `pnpm enqueue full-sync --wait` does.
-    say("== 1. full sync: the scheduler's first cycle lists the Shopify catalogue on TikTok Shop and syncs stock, orders and tracking");
+    say(
+      "== 1. full sync: the scheduler's first cycle lists the Shopify catalogue on TikTok Shop and syncs stock, orders and tracking",
+    );
     const firstCycle = await firstCycleJobs(queues);
-    const fullSync = firstCycle.length === ENQUEUE_KINDS['full-sync'].length ? firstCycle : await enqueueKind(queues, 'full-sync', [STORE], { dryRun: false });
+    const fullSync =
+      firstCycle.length === ENQUEUE_KINDS['full-sync'].length
+        ? firstCycle
+        : await enqueueKind(queues, 'full-sync', [STORE], { dryRun: false });
     await race(followJobs(fullSync, queues, io, 600_000, abort.signal));
     // TikTok reviews new listings (a few hundred ms here); their webhooks update the state.
     const reviewEnd = Date.now() + 20_000;
-    while (listingCounts(platforms).pendingReview > 0 && Date.now() < reviewEnd) await race(new Promise((r) => setTimeout(r, 100)));
+    while (listingCounts(platforms).pendingReview > 0 && Date.now() < reviewEnd)
+      await race(new Promise((r) => setTimeout(r, 100)));
     await race(drainQueues(queues, [STORE], queueKeys, 60_000, abort.signal));
     const counts = listingCounts(platforms);
     const live = liveSkus(platforms).length;
     const off = stockMismatches(platforms).length;
-    say(`TikTok Shop now has ${counts.tiktokProducts} products with ${counts.tiktokSkus} SKUs; stock equal to Shopify's on ${live - off} of ${live} SKUs.`);
-    say(`${counts.active - counts.listed} of ${counts.active} active Shopify products held back: the catalogue's deliberate mistakes, each with its reason above.\n`);
+    say(
+      `TikTok Shop now has ${counts.tiktokProducts} products with ${counts.tiktokSkus} SKUs; stock equal to Shopify's on ${live - off} of ${live} SKUs.`,
+    );
+    say(
+      `${counts.active - counts.listed} of ${counts.active} active Shopify products held back: the catalogue's deliberate mistakes, each with its reason above.\n`,
+    );
 
     say('Where to look:');
     say(`  dashboard  ${dashboard.url}  (user ${dashboard.username}, password ${dashboard.password})`);
     say(`  webhooks   ${webhooksUrl}/shopify and /tiktok: the stand-ins deliver every change there`);
-    say(`  scheduler  polls stock, orders and tracking every ${config.stores[0]?.syncIntervalSeconds ?? 300} s from now on, as the webhooks' safety net`);
+    say(
+      `  scheduler  polls stock, orders and tracking every ${config.stores[0]?.syncIntervalSeconds ?? 300} s from now on, as the webhooks' safety net`,
+    );
     say(`  logs       ${join(dir, 'fleet.log')}\n`);
 
     say('== 2. a day of the shop: each change made in Shopify or on TikTok, its effect read back from the other side');
@@ -289,7 +355,9 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
 
     if (options.afterDay) await race(options.afterDay({ ...platforms, dashboard, day, pids: fleet.pids() }));
     if (options.keepRunning) {
-      say(`\nThe fleet keeps running: browse ${dashboard.url} (user ${dashboard.username}, password ${dashboard.password}). Ctrl-C stops everything.`);
+      say(
+        `\nThe fleet keeps running: browse ${dashboard.url} (user ${dashboard.username}, password ${dashboard.password}). Ctrl-C stops everything.`,
+      );
       await stopped;
     } else say('\nNext: your own stores in .env or a stores file (README, Configuration), then docker compose up.');
   } catch (err) {
@@ -310,7 +378,8 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
     for (const s of signals) process.removeListener(s, onSignal);
     if (keepDir) io.stderr.write(`the fleet's logs are kept in ${dir}\n`);
     else rmSync(dir, { recursive: true, force: true });
-    if (fleet) say(`stopped the fleet, the stand-ins${redisOrigin.startsWith('a private') ? ' and Redis' : ''} in ${elapsed(stopping)}.`);
+    if (fleet)
+      say(`stopped the fleet, the stand-ins${redisOrigin.startsWith('a private') ? ' and Redis' : ''} in ${elapsed(stopping)}.`);
   }
   return code;
 }

@@ -45,7 +45,8 @@ export class DemoFleet {
     const child = startAppProcess(resolve(appsDir, app, 'src/main.ts'), { cwd: this.options.dir, env, detached: true });
     this.running.push({ app, process: child, healthUrl: `http://127.0.0.1:${healthPort}/healthz` });
     void child.exited.then((code) => {
-      if (!this.stopping) this.options.onUnexpectedExit(app, `${app} stopped (exit code ${code}); its last words:\n${tail(child.output())}`);
+      if (!this.stopping)
+        this.options.onUnexpectedExit(app, `${app} stopped (exit code ${code}); its last words:\n${tail(child.output())}`);
     });
   }
 
@@ -56,13 +57,17 @@ export class DemoFleet {
       this.running.map(async ({ app, process: child, healthUrl }) => {
         for (;;) {
           signal?.throwIfAborted();
-          if (child.child.exitCode !== null || child.child.signalCode !== null) throw new Error(`${app} stopped while starting; its last words:\n${tail(child.output())}`);
+          if (child.child.exitCode !== null || child.child.signalCode !== null)
+            throw new Error(`${app} stopped while starting; its last words:\n${tail(child.output())}`);
           const ok = await fetch(healthUrl, { signal: AbortSignal.timeout(2_000) }).then(
             async (res) => (await res.arrayBuffer(), res.ok),
             () => false,
           );
           if (ok) return;
-          if (Date.now() > deadline) throw new Error(`${app} did not become healthy within ${timeoutMs / 1000} s; its last words:\n${tail(child.output())}`);
+          if (Date.now() > deadline)
+            throw new Error(
+              `${app} did not become healthy within ${timeoutMs / 1000} s; its last words:\n${tail(child.output())}`,
+            );
           await new Promise((r) => setTimeout(r, 200));
         }
       }),
@@ -71,7 +76,9 @@ export class DemoFleet {
 
   /** Process ids of the apps still running. */
   pids(): number[] {
-    return this.running.filter((r) => r.process.child.exitCode === null && r.process.child.signalCode === null).map((r) => r.process.child.pid ?? 0);
+    return this.running
+      .filter((r) => r.process.child.exitCode === null && r.process.child.signalCode === null)
+      .map((r) => r.process.child.pid ?? 0);
   }
 
   /**
@@ -92,6 +99,7 @@ export class DemoFleet {
   /** SIGKILL to every app at once (a second Ctrl-C). */
   kill(): void {
     this.stopping = true;
-    for (const { process: child } of this.running) if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL');
+    for (const { process: child } of this.running)
+      if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL');
   }
 }

@@ -22,13 +22,20 @@ export interface LiveSku {
 export function liveSkus(p: DemoPlatforms): LiveSku[] {
   const bySku = new Map<string, { variant: StandInVariant; productId: number }[]>();
   for (const product of p.shopify.state.products.filter((x) => x.status === 'ACTIVE')) {
-    for (const variant of product.variants) if (variant.sku) bySku.set(variant.sku, [...(bySku.get(variant.sku) ?? []), { variant, productId: product.id }]);
+    for (const variant of product.variants)
+      if (variant.sku) bySku.set(variant.sku, [...(bySku.get(variant.sku) ?? []), { variant, productId: product.id }]);
   }
   const out: LiveSku[] = [];
   for (const product of p.tiktok.admin.shop(p.shopId).products.values()) {
     for (const sku of product.skus) {
       const behind = bySku.get(sku.seller_sku);
-      if (behind?.length === 1 && behind[0]) out.push({ sellerSku: sku.seller_sku, variant: behind[0].variant, productId: behind[0].productId, tiktokProductId: product.id });
+      if (behind?.length === 1 && behind[0])
+        out.push({
+          sellerSku: sku.seller_sku,
+          variant: behind[0].variant,
+          productId: behind[0].productId,
+          tiktokProductId: product.id,
+        });
     }
   }
   return out;
@@ -72,7 +79,13 @@ export function tiktokOrder(p: DemoPlatforms, orderId: string): Order | undefine
 }
 
 /** Shopify products that are ACTIVE, and those of them with at least one SKU on TikTok. */
-export function listingCounts(p: DemoPlatforms): { active: number; listed: number; tiktokProducts: number; tiktokSkus: number; pendingReview: number } {
+export function listingCounts(p: DemoPlatforms): {
+  active: number;
+  listed: number;
+  tiktokProducts: number;
+  tiktokSkus: number;
+  pendingReview: number;
+} {
   const listedProducts = new Set(liveSkus(p).map((s) => s.productId));
   const active = p.shopify.state.products.filter((x) => x.status === 'ACTIVE');
   const products = [...p.tiktok.admin.shop(p.shopId).products.values()];

@@ -24,11 +24,16 @@ export const NO_REDIS_MESSAGE = `the demo needs Redis and none could be found or
  * `redis-server` on a free loopback port (no persistence, stopped with the demo). Undefined when
  * none of them is possible.
  */
-export async function provideDemoRedis(configuredUrl: string | undefined, options: { localPort?: number } = {}): Promise<DemoRedis | undefined> {
+export async function provideDemoRedis(
+  configuredUrl: string | undefined,
+  options: { localPort?: number } = {},
+): Promise<DemoRedis | undefined> {
   const nothingToStop = { stop: async () => undefined, kill: () => undefined };
   const localPort = options.localPort ?? 6379;
-  if (configuredUrl) return { url: configuredUrl, origin: `${configuredUrl.replace(/\/\/[^@/]*@/, '//***@')} (REDIS_URL)`, ...nothingToStop };
-  if (await answersPing(localPort)) return { url: `redis://127.0.0.1:${localPort}`, origin: `redis://127.0.0.1:${localPort}`, ...nothingToStop };
+  if (configuredUrl)
+    return { url: configuredUrl, origin: `${configuredUrl.replace(/\/\/[^@/]*@/, '//***@')} (REDIS_URL)`, ...nothingToStop };
+  if (await answersPing(localPort))
+    return { url: `redis://127.0.0.1:${localPort}`, origin: `redis://127.0.0.1:${localPort}`, ...nothingToStop };
   return startPrivateRedis();
 }
 
@@ -37,7 +42,11 @@ async function startPrivateRedis(): Promise<DemoRedis | undefined> {
   let child: ChildProcess;
   try {
     // Its own process group: Ctrl-C must not take Redis away before the workers have closed.
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore', detached: true });
+    child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
+      { stdio: 'ignore', detached: true },
+    );
   } catch {
     return undefined;
   }

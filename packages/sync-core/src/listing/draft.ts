@@ -56,15 +56,28 @@ function cleanDescription(html: string, title: string): string {
  * Maps a selected Shopify product to a TikTok listing draft: price rule and currency, weight and
  * dimensions in the units the shop's region wants, Shopify options as sales attributes.
  */
-export function buildListingDraft(product: ShopifyListingProduct, variants: readonly ShopifyListingVariant[], ctx: ListingDraftContext, rules: StoreRules): ListingDraftResult {
+export function buildListingDraft(
+  product: ShopifyListingProduct,
+  variants: readonly ShopifyListingVariant[],
+  ctx: ListingDraftContext,
+  rules: StoreRules,
+): ListingDraftResult {
   const warnings: string[] = [];
   const currency = rules.listing.currency ?? ctx.currency;
   const units = tiktokUnitsFor(ctx.region);
 
   const uploaded = product.images.filter((img) => ctx.imageUris[img.url]);
-  if (uploaded.length < product.images.length) warnings.push(`${product.images.length - uploaded.length} image(s) are not uploaded to TikTok yet and were left out.`);
-  if (uploaded.length > MAX_MAIN_IMAGES) warnings.push(`TikTok takes ${MAX_MAIN_IMAGES} main images; ${uploaded.length - MAX_MAIN_IMAGES} were left out.`);
-  const mainImages = uploaded.slice(0, MAX_MAIN_IMAGES).map((img) => ({ uri: ctx.imageUris[img.url] as string, ...(img.width ? { width: img.width } : {}), ...(img.height ? { height: img.height } : {}) }));
+  if (uploaded.length < product.images.length)
+    warnings.push(`${product.images.length - uploaded.length} image(s) are not uploaded to TikTok yet and were left out.`);
+  if (uploaded.length > MAX_MAIN_IMAGES)
+    warnings.push(`TikTok takes ${MAX_MAIN_IMAGES} main images; ${uploaded.length - MAX_MAIN_IMAGES} were left out.`);
+  const mainImages = uploaded
+    .slice(0, MAX_MAIN_IMAGES)
+    .map((img) => ({
+      uri: ctx.imageUris[img.url] as string,
+      ...(img.width ? { width: img.width } : {}),
+      ...(img.height ? { height: img.height } : {}),
+    }));
 
   const skus: DraftSku[] = variants.map((v) => {
     const sellerSku = (v.sku ?? '').trim();
@@ -79,7 +92,9 @@ export function buildListingDraft(product: ShopifyListingProduct, variants: read
       ...(tiktokSkuId ? { tiktokSkuId } : {}),
       price: { amount: amount ?? '', currency },
       inventory: (ctx.inventory[v.id] ?? []).map((i) => ({ warehouse_id: i.warehouse_id, quantity: i.quantity })),
-      salesAttributes: v.selectedOptions.filter((o) => !isDefaultOption(o.name, o.value)).map((o) => ({ name: o.name.trim(), value_name: o.value.trim() })),
+      salesAttributes: v.selectedOptions
+        .filter((o) => !isDefaultOption(o.name, o.value))
+        .map((o) => ({ name: o.name.trim(), value_name: o.value.trim() })),
       ...(image ? { skuImageUri: image } : {}),
       ...(identifierCode ? { identifierCode } : {}),
     };
@@ -88,7 +103,9 @@ export function buildListingDraft(product: ShopifyListingProduct, variants: read
   if (skus.length === 1 && skus[0]) skus[0].salesAttributes = [];
 
   // One package weight per product on TikTok: the heaviest variant, so no parcel is under-declared.
-  const grams = variants.map((v) => (v.weight && v.weight.value > 0 ? Number(convertWeight(v.weight.value, v.weight.unit, 'GRAM')) : 0));
+  const grams = variants.map((v) =>
+    v.weight && v.weight.value > 0 ? Number(convertWeight(v.weight.value, v.weight.unit, 'GRAM')) : 0,
+  );
   const heaviest = Math.max(0, ...grams);
   const fallback = rules.listing.defaultPackageWeight;
   const packageWeight =
@@ -99,7 +116,12 @@ export function buildListingDraft(product: ShopifyListingProduct, variants: read
         : undefined;
   const dims = rules.listing.defaultPackageDimensions;
   const packageDimensions = dims
-    ? { length: convertLength(dims.length, dims.unit, units.dimension), width: convertLength(dims.width, dims.unit, units.dimension), height: convertLength(dims.height, dims.unit, units.dimension), unit: units.dimension }
+    ? {
+        length: convertLength(dims.length, dims.unit, units.dimension),
+        width: convertLength(dims.width, dims.unit, units.dimension),
+        height: convertLength(dims.height, dims.unit, units.dimension),
+        unit: units.dimension,
+      }
     : undefined;
 
   const draft: ListingDraft = {
@@ -107,10 +129,16 @@ export function buildListingDraft(product: ShopifyListingProduct, variants: read
     title: product.title.trim(),
     description: cleanDescription(product.descriptionHtml, product.title.trim()),
     categoryId: ctx.categoryId,
-    ...(ctx.categoryVersion ? { categoryVersion: ctx.categoryVersion } : ctx.region.toUpperCase() === 'US' ? { categoryVersion: 'v2' as const } : {}),
+    ...(ctx.categoryVersion
+      ? { categoryVersion: ctx.categoryVersion }
+      : ctx.region.toUpperCase() === 'US'
+        ? { categoryVersion: 'v2' as const }
+        : {}),
     ...(ctx.brandId ? { brandId: ctx.brandId } : {}),
     mainImages,
-    productAttributes: ctx.productAttributes ? ctx.productAttributes.map((a) => ({ id: a.id, values: a.values.map((v) => ({ ...v })) })) : [],
+    productAttributes: ctx.productAttributes
+      ? ctx.productAttributes.map((a) => ({ id: a.id, values: a.values.map((v) => ({ ...v })) }))
+      : [],
     ...(packageWeight ? { packageWeight } : {}),
     ...(packageDimensions ? { packageDimensions } : {}),
     ...(ctx.sizeChart ? { sizeChart: ctx.sizeChart } : {}),

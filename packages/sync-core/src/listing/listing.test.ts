@@ -10,8 +10,23 @@ import { convertLength, convertWeight, tiktokUnitsFor } from './units.js';
 
 const rules = (listing: StoreRulesInput['listing'] = {}) => parseStoreRules({ listing });
 
-function variant(n: number, sku: string | null, options: [string, string][] = [['Size', `S${n}`]], extra: Partial<ShopifyListingVariant> = {}): ShopifyListingVariant {
-  return { id: `gid://shopify/ProductVariant/${n}`, sku, title: options.map((o) => o[1]).join(' / '), price: '19.99', compareAtPrice: null, selectedOptions: options.map(([name, value]) => ({ name, value })), weight: { value: 250, unit: 'GRAMS' }, barcode: null, ...extra };
+function variant(
+  n: number,
+  sku: string | null,
+  options: [string, string][] = [['Size', `S${n}`]],
+  extra: Partial<ShopifyListingVariant> = {},
+): ShopifyListingVariant {
+  return {
+    id: `gid://shopify/ProductVariant/${n}`,
+    sku,
+    title: options.map((o) => o[1]).join(' / '),
+    price: '19.99',
+    compareAtPrice: null,
+    selectedOptions: options.map(([name, value]) => ({ name, value })),
+    weight: { value: 250, unit: 'GRAMS' },
+    barcode: null,
+    ...extra,
+  };
 }
 function product(n: number, extra: Partial<ShopifyListingProduct> = {}): ShopifyListingProduct {
   return {
@@ -24,7 +39,10 @@ function product(n: number, extra: Partial<ShopifyListingProduct> = {}): Shopify
     productType: 'Serum',
     tags: ['Skincare'],
     collections: [{ id: 'gid://shopify/Collection/7', handle: 'best-sellers' }],
-    images: [{ url: 'https://cdn.shopify.com/a.jpg', width: 1000, height: 1000 }, { url: 'https://cdn.shopify.com/b.jpg', width: 1000, height: 1000 }],
+    images: [
+      { url: 'https://cdn.shopify.com/a.jpg', width: 1000, height: 1000 },
+      { url: 'https://cdn.shopify.com/b.jpg', width: 1000, height: 1000 },
+    ],
     variants: [variant(1, 'SER-S'), variant(2, 'SER-M', [['Size', 'M']], { weight: { value: 0.5, unit: 'KILOGRAMS' } })],
     ...extra,
   };
@@ -39,8 +57,16 @@ describe('selectProducts', () => {
     product(5, { vendor: 'Other', collections: [] }),
   ];
   it('by default lists every active product with a SKU, dropping SKU-less variants', () => {
-    const sel = selectProducts([...products, product(6, { variants: [variant(1, 'A'), variant(2, ' ')] })], rules().listing.filters);
-    expect(sel.selected.map((s) => s.product.id)).toEqual(['gid://shopify/Product/1', 'gid://shopify/Product/3', 'gid://shopify/Product/5', 'gid://shopify/Product/6']);
+    const sel = selectProducts(
+      [...products, product(6, { variants: [variant(1, 'A'), variant(2, ' ')] })],
+      rules().listing.filters,
+    );
+    expect(sel.selected.map((s) => s.product.id)).toEqual([
+      'gid://shopify/Product/1',
+      'gid://shopify/Product/3',
+      'gid://shopify/Product/5',
+      'gid://shopify/Product/6',
+    ]);
     expect(sel.excluded.map((e) => [e.productId, e.reason])).toEqual([
       ['gid://shopify/Product/2', 'status'],
       ['gid://shopify/Product/4', 'no-sku'],
@@ -51,13 +77,25 @@ describe('selectProducts', () => {
     ]);
   });
   it('applies collections, tags, vendors, types, include and exclude lists', () => {
-    const f = rules({ filters: { collections: ['best-sellers'], excludeTags: ['NO-TIKTOK'], vendors: ['glow'], includeProducts: ['product-5'], excludeProducts: ['1'], excludeSkus: ['SER-M'] } }).listing.filters;
+    const f = rules({
+      filters: {
+        collections: ['best-sellers'],
+        excludeTags: ['NO-TIKTOK'],
+        vendors: ['glow'],
+        includeProducts: ['product-5'],
+        excludeProducts: ['1'],
+        excludeSkus: ['SER-M'],
+      },
+    }).listing.filters;
     const sel = selectProducts(products, f);
     // 1 excluded by id, 3 by tag, 5 included despite vendor and collection.
     expect(sel.selected.map((s) => s.product.id)).toEqual(['gid://shopify/Product/5']);
     expect(sel.selected[0]?.variants.map((v) => v.sku)).toEqual(['SER-S']);
     expect(sel.excluded.map((e) => e.reason)).toEqual(['excluded-product', 'status', 'excluded-tag', 'no-sku']);
-    const byType = selectProducts([product(1, { productType: 'Cream' })], rules({ filters: { productTypes: ['serum'] } }).listing.filters);
+    const byType = selectProducts(
+      [product(1, { productType: 'Cream' })],
+      rules({ filters: { productTypes: ['serum'] } }).listing.filters,
+    );
     expect(byType.excluded[0]?.reason).toBe('product-type');
     const byTag = selectProducts([product(1)], rules({ filters: { tags: ['sale'] } }).listing.filters);
     expect(byTag.excluded[0]?.reason).toBe('tag');
@@ -65,7 +103,8 @@ describe('selectProducts', () => {
 });
 
 describe('applyPriceRule', () => {
-  const price = (p: string, r: StoreRulesInput['listing'], currency = 'USD', compareAtPrice: string | null = null) => applyPriceRule({ price: p, compareAtPrice }, rules(r).listing.price, currency);
+  const price = (p: string, r: StoreRulesInput['listing'], currency = 'USD', compareAtPrice: string | null = null) =>
+    applyPriceRule({ price: p, compareAtPrice }, rules(r).listing.price, currency);
   it('passes the price through by default', () => expect(price('19.99', {})).toBe('19.99'));
   it('adds a percentage then a fixed markup, rounding up to the cent', () => {
     expect(price('19.99', { price: { markupPercent: 10 } })).toBe('21.99'); // 21.989 -> 21.99
@@ -109,27 +148,53 @@ const ctx: ListingDraftContext = {
   categoryId: '601226',
   productAttributes: [{ id: '100198', values: [{ id: '1001' }] }],
   imageUris: { 'https://cdn.shopify.com/a.jpg': 'tos-maliva-i-a', 'https://cdn.shopify.com/b.jpg': 'tos-maliva-i-b' },
-  inventory: { 'gid://shopify/ProductVariant/1': [{ warehouse_id: 'W1', quantity: 5 }], 'gid://shopify/ProductVariant/2': [{ warehouse_id: 'W1', quantity: 0 }] },
+  inventory: {
+    'gid://shopify/ProductVariant/1': [{ warehouse_id: 'W1', quantity: 5 }],
+    'gid://shopify/ProductVariant/2': [{ warehouse_id: 'W1', quantity: 0 }],
+  },
 };
 const attributes: TikTokCategoryAttribute[] = [
   { id: '100198', name: 'Skin type', type: 'PRODUCT_PROPERTY', is_requried: true, values: [{ id: '1001', name: 'All' }] },
-  { id: '100200', name: 'Volume', type: 'PRODUCT_PROPERTY', is_customizable: true, requirement_conditions: [{ condition_type: 'VALUE_ID_MATCH', attribute_id: '100198', attribute_value_id: '1002' }] },
+  {
+    id: '100200',
+    name: 'Volume',
+    type: 'PRODUCT_PROPERTY',
+    is_customizable: true,
+    requirement_conditions: [{ condition_type: 'VALUE_ID_MATCH', attribute_id: '100198', attribute_value_id: '1002' }],
+  },
   { id: '100300', name: 'Size', type: 'SALES_PROPERTY' },
 ];
 
-function draftOf(p = product(1), r = rules({ defaultPackageDimensions: { length: 10, width: 5, height: 5, unit: 'CENTIMETER' } }), c = ctx): ListingDraft {
+function draftOf(
+  p = product(1),
+  r = rules({ defaultPackageDimensions: { length: 10, width: 5, height: 5, unit: 'CENTIMETER' } }),
+  c = ctx,
+): ListingDraft {
   return buildListingDraft(p, p.variants, c, r).draft;
 }
 
 describe('buildListingDraft', () => {
-  it('maps price, currency, images, options, weight and dimensions in the region\'s units', () => {
-    const { draft, warnings } = buildListingDraft(product(1), product(1).variants, { ...ctx, imageUris: { 'https://cdn.shopify.com/a.jpg': 'tos-a' } }, rules({ price: { markupPercent: 10, ending: '.99' }, defaultPackageDimensions: { length: 10, width: 5, height: 5, unit: 'CENTIMETER' } }));
+  it("maps price, currency, images, options, weight and dimensions in the region's units", () => {
+    const { draft, warnings } = buildListingDraft(
+      product(1),
+      product(1).variants,
+      { ...ctx, imageUris: { 'https://cdn.shopify.com/a.jpg': 'tos-a' } },
+      rules({
+        price: { markupPercent: 10, ending: '.99' },
+        defaultPackageDimensions: { length: 10, width: 5, height: 5, unit: 'CENTIMETER' },
+      }),
+    );
     expect(draft.mainImages).toEqual([{ uri: 'tos-a', width: 1000, height: 1000 }]);
     expect(warnings).toEqual(['1 image(s) are not uploaded to TikTok yet and were left out.']);
     expect(draft.description).toBe('<p>Brightens skin.</p>'); // Shopify-hosted <img> removed
     expect(draft.categoryVersion).toBe('v2'); // US uses the v2 tree
     expect(draft.skus.map((s) => [s.sellerSku, s.price, s.salesAttributes, s.inventory])).toEqual([
-      ['SER-S', { amount: '21.99', currency: 'USD' }, [{ name: 'Size', value_name: 'S1' }], [{ warehouse_id: 'W1', quantity: 5 }]],
+      [
+        'SER-S',
+        { amount: '21.99', currency: 'USD' },
+        [{ name: 'Size', value_name: 'S1' }],
+        [{ warehouse_id: 'W1', quantity: 5 }],
+      ],
       ['SER-M', { amount: '21.99', currency: 'USD' }, [{ name: 'Size', value_name: 'M' }], [{ warehouse_id: 'W1', quantity: 0 }]],
     ]);
     // Heaviest variant (0.5 kg) in pounds; dimensions in inches.
@@ -137,8 +202,15 @@ describe('buildListingDraft', () => {
     expect(draft.packageDimensions).toEqual({ length: '3.94', width: '1.97', height: '1.97', unit: 'INCH' });
   });
   it('drops the "Default Title" option and uses the default weight when Shopify has none', () => {
-    const single = product(1, { variants: [variant(1, 'ONE', [['Title', 'Default Title']], { weight: null, barcode: '012345678905' })] });
-    const { draft } = buildListingDraft(single, single.variants, { ...ctx, region: 'GB', currency: 'GBP' }, rules({ defaultPackageWeight: { value: 300, unit: 'GRAM' } }));
+    const single = product(1, {
+      variants: [variant(1, 'ONE', [['Title', 'Default Title']], { weight: null, barcode: '012345678905' })],
+    });
+    const { draft } = buildListingDraft(
+      single,
+      single.variants,
+      { ...ctx, region: 'GB', currency: 'GBP' },
+      rules({ defaultPackageWeight: { value: 300, unit: 'GRAM' } }),
+    );
     expect(draft.skus[0]?.salesAttributes).toEqual([]);
     expect(draft.skus[0]?.identifierCode).toEqual({ code: '012345678905', type: 'UPC' });
     expect(draft.packageWeight).toEqual({ value: '0.30', unit: 'KILOGRAM' });
@@ -151,7 +223,10 @@ describe('buildListingDraft', () => {
 
 describe('preflightListing', () => {
   const codes = (d: ListingDraft, extra: Parameters<typeof preflightListing>[1] = {}, region = 'US', attrs = attributes) => {
-    const result = preflightListing(d, extra, attrs, { region, category: { id: '601226', is_leaf: true, permission_statuses: ['AVAILABLE'] } });
+    const result = preflightListing(d, extra, attrs, {
+      region,
+      category: { id: '601226', is_leaf: true, permission_statuses: ['AVAILABLE'] },
+    });
     return result.ok ? [] : result.reasons.map((r) => r.code);
   };
   it('passes a good draft', () => expect(preflightListing(draftOf(), {}, attributes, { region: 'US' })).toEqual({ ok: true }));
@@ -164,20 +239,43 @@ describe('preflightListing', () => {
     expect(codes({ ...draftOf(), title: '美容液 セラム' }, {}, 'JP')).toEqual([]);
   });
   it('refuses non-leaf, invite-only and prohibited categories', () => {
-    const r = preflightListing(draftOf(), {}, attributes, { region: 'US', category: { id: '5', is_leaf: false, permission_statuses: ['INVITE_ONLY', 'PROHIBITED'] } });
-    expect(r.ok === false && r.reasons.map((x) => x.code)).toEqual(['category-not-leaf', 'category-not-allowed', 'category-not-allowed']);
+    const r = preflightListing(draftOf(), {}, attributes, {
+      region: 'US',
+      category: { id: '5', is_leaf: false, permission_statuses: ['INVITE_ONLY', 'PROHIBITED'] },
+    });
+    expect(r.ok === false && r.reasons.map((x) => x.code)).toEqual([
+      'category-not-leaf',
+      'category-not-allowed',
+      'category-not-allowed',
+    ]);
   });
   it('checks images, SKU count, seller SKUs, options and prices', () => {
     const d = draftOf();
     expect(codes({ ...d, mainImages: [] })).toEqual(['images-missing']);
     expect(codes({ ...d, mainImages: [{ uri: 'x', width: 200, height: 5000 }] })).toEqual(['image-size', 'image-size']);
-    const many = Array.from({ length: 101 }, (_, i) => ({ ...d.skus[0]!, sellerSku: `S-${i}`, salesAttributes: [{ name: 'Size', value_name: `${i}` }] }));
+    const many = Array.from({ length: 101 }, (_, i) => ({
+      ...d.skus[0]!,
+      sellerSku: `S-${i}`,
+      salesAttributes: [{ name: 'Size', value_name: `${i}` }],
+    }));
     expect(codes({ ...d, skus: many }, {}, 'MY').filter((c) => c !== 'title-length' && c !== 'price')).toEqual(['sku-count']);
     expect(codes({ ...d, skus: many }, {}, 'US')).toEqual([]);
     const s0 = d.skus[0]!;
-    expect(codes({ ...d, skus: [{ ...s0, sellerSku: 'HAS SPACE' }, { ...d.skus[1]!, sellerSku: 'HAS SPACE' }] })).toEqual(['seller-sku', 'seller-sku', 'duplicate-seller-sku']);
-    expect(codes({ ...d, skus: [s0, { ...d.skus[1]!, salesAttributes: [{ name: 'Size', value_name: 'S1' }] }] })).toEqual(['sales-attributes']);
-    expect(codes({ ...d, skus: [s0, { ...d.skus[1]!, salesAttributes: [{ name: 'Colour', value_name: 'Red' }] }] })).toEqual(['sales-attributes']);
+    expect(
+      codes({
+        ...d,
+        skus: [
+          { ...s0, sellerSku: 'HAS SPACE' },
+          { ...d.skus[1]!, sellerSku: 'HAS SPACE' },
+        ],
+      }),
+    ).toEqual(['seller-sku', 'seller-sku', 'duplicate-seller-sku']);
+    expect(codes({ ...d, skus: [s0, { ...d.skus[1]!, salesAttributes: [{ name: 'Size', value_name: 'S1' }] }] })).toEqual([
+      'sales-attributes',
+    ]);
+    expect(codes({ ...d, skus: [s0, { ...d.skus[1]!, salesAttributes: [{ name: 'Colour', value_name: 'Red' }] }] })).toEqual([
+      'sales-attributes',
+    ]);
     const fourOptions = ['A', 'B', 'C', 'D'].map((name) => ({ name, value_name: '1' }));
     expect(codes({ ...d, skus: [{ ...s0, salesAttributes: fourOptions }] })).toEqual(['sales-attributes']);
     expect(codes({ ...d, skus: [{ ...s0, price: { amount: '7600.01', currency: 'USD' } }] })).toEqual(['price']);
@@ -189,17 +287,33 @@ describe('preflightListing', () => {
     const d = draftOf();
     expect(codes({ ...d, productAttributes: [] })).toEqual(['attribute-required']);
     // Choosing value 1002 makes "Volume" required; 1002 is also not a listed value.
-    expect(codes({ ...d, productAttributes: [{ id: '100198', values: [{ id: '1002' }] }] })).toEqual(['attribute-value', 'attribute-required']);
+    expect(codes({ ...d, productAttributes: [{ id: '100198', values: [{ id: '1002' }] }] })).toEqual([
+      'attribute-value',
+      'attribute-required',
+    ]);
     expect(codes({ ...d, productAttributes: [{ id: '100198', values: [{ name: 'Oily' }] }] })).toEqual(['attribute-value']);
-    expect(codes({ ...d, productAttributes: [{ id: '100198', values: [{ id: '1001' }] }, { id: '100200', values: [{ name: '30 ml' }] }] })).toEqual([]);
+    expect(
+      codes({
+        ...d,
+        productAttributes: [
+          { id: '100198', values: [{ id: '1001' }] },
+          { id: '100200', values: [{ name: '30 ml' }] },
+        ],
+      }),
+    ).toEqual([]);
   });
   it('applies the category rules: package dimensions, size chart, certifications, and needs a weight', () => {
     const { packageDimensions: _d, ...noDims } = draftOf();
-    expect(codes(noDims, { package_dimension: { is_required: true }, size_chart: { is_required: true }, product_certifications: [{ id: 'C1', name: 'CE', is_required: true }, { id: 'C2', name: 'Other' }] })).toEqual([
-      'package-dimensions',
-      'size-chart',
-      'certification',
-    ]);
+    expect(
+      codes(noDims, {
+        package_dimension: { is_required: true },
+        size_chart: { is_required: true },
+        product_certifications: [
+          { id: 'C1', name: 'CE', is_required: true },
+          { id: 'C2', name: 'Other' },
+        ],
+      }),
+    ).toEqual(['package-dimensions', 'size-chart', 'certification']);
     const { packageWeight: _w, ...noWeight } = draftOf();
     expect(codes(noWeight)).toEqual(['package-weight']);
   });
@@ -215,8 +329,20 @@ describe('buildTikTokProductPayload', () => {
       category_version: 'v2',
       main_images: [{ uri: 'tos-maliva-i-a' }, { uri: 'tos-maliva-i-b' }],
       skus: [
-        { seller_sku: 'SER-S', price: { amount: '19.99', currency: 'USD' }, inventory: [{ warehouse_id: 'W1', quantity: 5 }], sales_attributes: [{ name: 'Size', value_name: 'S1' }], external_sku_id: 'gid://shopify/ProductVariant/1' },
-        { seller_sku: 'SER-M', price: { amount: '19.99', currency: 'USD' }, inventory: [{ warehouse_id: 'W1', quantity: 0 }], sales_attributes: [{ name: 'Size', value_name: 'M' }], external_sku_id: 'gid://shopify/ProductVariant/2' },
+        {
+          seller_sku: 'SER-S',
+          price: { amount: '19.99', currency: 'USD' },
+          inventory: [{ warehouse_id: 'W1', quantity: 5 }],
+          sales_attributes: [{ name: 'Size', value_name: 'S1' }],
+          external_sku_id: 'gid://shopify/ProductVariant/1',
+        },
+        {
+          seller_sku: 'SER-M',
+          price: { amount: '19.99', currency: 'USD' },
+          inventory: [{ warehouse_id: 'W1', quantity: 0 }],
+          sales_attributes: [{ name: 'Size', value_name: 'M' }],
+          external_sku_id: 'gid://shopify/ProductVariant/2',
+        },
       ],
       package_weight: { value: '1.11', unit: 'POUND' },
       package_dimensions: { length: '3.94', width: '1.97', height: '1.97', unit: 'INCH' },
@@ -241,17 +367,36 @@ describe('planListingChange', () => {
     const plan = planListingChange(undefined, base, r);
     expect(plan.kind).toBe('create');
     const again = planListingChange(undefined, draftOf(), r);
-    expect(plan.kind === 'create' && again.kind === 'create' && plan.body.idempotency_key === again.body.idempotency_key).toBe(true);
+    expect(plan.kind === 'create' && again.kind === 'create' && plan.body.idempotency_key === again.body.idempotency_key).toBe(
+      true,
+    );
   });
   it('does nothing when nothing changed', () => expect(planListingChange(state, draftOf(), r)).toEqual({ kind: 'none' }));
   it('sends a price change through the price endpoint only (no review)', () => {
-    const next = { ...base, skus: base.skus.map((s, i) => (i === 0 ? { ...s, price: { amount: '17.99', currency: 'USD' } } : s)) };
-    expect(planListingChange(state, next, r)).toEqual({ kind: 'price-only', tiktokProductId: 'TP1', price: { skus: [{ id: 'TS1', price: { amount: '17.99', currency: 'USD' } }] } });
+    const next = {
+      ...base,
+      skus: base.skus.map((s, i) => (i === 0 ? { ...s, price: { amount: '17.99', currency: 'USD' } } : s)),
+    };
+    expect(planListingChange(state, next, r)).toEqual({
+      kind: 'price-only',
+      tiktokProductId: 'TP1',
+      price: { skus: [{ id: 'TS1', price: { amount: '17.99', currency: 'USD' } }] },
+    });
   });
   it('sends a stock change through the inventory endpoint only, or both', () => {
-    const stock = { ...base, skus: base.skus.map((s, i) => (i === 1 ? { ...s, inventory: [{ warehouse_id: 'W1', quantity: 3 }] } : s)) };
-    expect(planListingChange(state, stock, r)).toEqual({ kind: 'inventory-only', tiktokProductId: 'TP1', inventory: { skus: [{ id: 'TS2', inventory: [{ warehouse_id: 'W1', quantity: 3 }] }] } });
-    const both = { ...stock, skus: stock.skus.map((s, i) => (i === 0 ? { ...s, price: { amount: '1.00', currency: 'USD' } } : s)) };
+    const stock = {
+      ...base,
+      skus: base.skus.map((s, i) => (i === 1 ? { ...s, inventory: [{ warehouse_id: 'W1', quantity: 3 }] } : s)),
+    };
+    expect(planListingChange(state, stock, r)).toEqual({
+      kind: 'inventory-only',
+      tiktokProductId: 'TP1',
+      inventory: { skus: [{ id: 'TS2', inventory: [{ warehouse_id: 'W1', quantity: 3 }] }] },
+    });
+    const both = {
+      ...stock,
+      skus: stock.skus.map((s, i) => (i === 0 ? { ...s, price: { amount: '1.00', currency: 'USD' } } : s)),
+    };
     expect(planListingChange(state, both, r).kind).toBe('price-and-inventory');
   });
   it('edits (with existing SKU ids) when content changes or variants are added, removed or renamed', () => {
@@ -261,21 +406,38 @@ describe('planListingChange', () => {
     expect(retitled.kind === 'edit' && retitled.body).not.toHaveProperty('save_mode');
 
     const renamed = planListingChange(state, { ...base, skus: [base.skus[0]!, { ...base.skus[1]!, sellerSku: 'SER-M2' }] }, r);
-    expect(renamed).toMatchObject({ kind: 'edit', why: ['variants added: SER-M2', 'variants removed: SER-M', 'content changed'] });
+    expect(renamed).toMatchObject({
+      kind: 'edit',
+      why: ['variants added: SER-M2', 'variants removed: SER-M', 'content changed'],
+    });
     expect(renamed.kind === 'edit' && renamed.body.skus.map((s) => s.id ?? null)).toEqual(['TS1', null]);
 
-    const optionRenamed = planListingChange(state, { ...base, skus: [base.skus[0]!, { ...base.skus[1]!, salesAttributes: [{ name: 'Size', value_name: 'Medium' }] }] }, r);
+    const optionRenamed = planListingChange(
+      state,
+      { ...base, skus: [base.skus[0]!, { ...base.skus[1]!, salesAttributes: [{ name: 'Size', value_name: 'Medium' }] }] },
+      r,
+    );
     expect(optionRenamed).toMatchObject({ kind: 'edit', why: ['content changed'] });
   });
   it('deactivates a product Shopify removed (configurable), once, and activates it when it comes back', () => {
-    expect(planListingChange(state, null, r)).toEqual({ kind: 'deactivate', tiktokProductId: 'TP1', body: { product_ids: ['TP1'] } });
+    expect(planListingChange(state, null, r)).toEqual({
+      kind: 'deactivate',
+      tiktokProductId: 'TP1',
+      body: { product_ids: ['TP1'] },
+    });
     expect(planListingChange(state, null, rules({ onShopifyRemoved: 'keep' }))).toEqual({ kind: 'none' });
     expect(planListingChange({ ...state, deactivated: true }, null, r)).toEqual({ kind: 'none' });
-    expect(planListingChange({ ...state, deactivated: true }, base, r)).toMatchObject({ kind: 'activate', body: { product_ids: ['TP1'] } });
+    expect(planListingChange({ ...state, deactivated: true }, base, r)).toMatchObject({
+      kind: 'activate',
+      body: { product_ids: ['TP1'] },
+    });
     expect(planListingChange(undefined, null, r)).toEqual({ kind: 'none' });
   });
   it('content hash ignores prices, stock and TikTok ids', () => {
-    const priced = { ...base, skus: base.skus.map((s) => ({ ...s, tiktokSkuId: 'X', price: { amount: '1.00', currency: 'USD' }, inventory: [] })) };
+    const priced = {
+      ...base,
+      skus: base.skus.map((s) => ({ ...s, tiktokSkuId: 'X', price: { amount: '1.00', currency: 'USD' }, inventory: [] })),
+    };
     expect(listingContentHash(priced)).toBe(listingContentHash(base));
     expect(listingContentHash({ ...base, description: '<p>New</p>' })).not.toBe(listingContentHash(base));
   });

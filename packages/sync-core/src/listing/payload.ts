@@ -42,8 +42,10 @@ export interface ProductPayloadOptions {
  * (omitted fields are blanked, §5.4), so it always carries every field, and SKU ids where known.
  */
 export function buildTikTokProductPayload(draft: ListingDraft, options: ProductPayloadOptions): TikTokProductBody {
-  if (!draft.packageWeight) throw new Error(`Draft for ${draft.shopifyProductId} has no package weight; run preflightListing first.`);
-  if (options.idempotencyKey !== undefined && options.idempotencyKey.length > 128) throw new Error('idempotency_key must be at most 128 characters (API-FACTS §6).');
+  if (!draft.packageWeight)
+    throw new Error(`Draft for ${draft.shopifyProductId} has no package weight; run preflightListing first.`);
+  if (options.idempotencyKey !== undefined && options.idempotencyKey.length > 128)
+    throw new Error('idempotency_key must be at most 128 characters (API-FACTS §6).');
   return {
     title: draft.title,
     description: draft.description,
@@ -57,17 +59,27 @@ export function buildTikTokProductPayload(draft: ListingDraft, options: ProductP
       price: { amount: sku.price.amount, currency: sku.price.currency },
       inventory: sku.inventory.map((i) => ({ warehouse_id: i.warehouse_id, quantity: i.quantity })),
       ...(sku.salesAttributes.length > 0
-        ? { sales_attributes: sku.salesAttributes.map((a, i) => ({ name: a.name, value_name: a.value_name, ...(i === 0 && sku.skuImageUri ? { sku_img: { uri: sku.skuImageUri } } : {}) })) }
+        ? {
+            sales_attributes: sku.salesAttributes.map((a, i) => ({
+              name: a.name,
+              value_name: a.value_name,
+              ...(i === 0 && sku.skuImageUri ? { sku_img: { uri: sku.skuImageUri } } : {}),
+            })),
+          }
         : {}),
       external_sku_id: sku.shopifyVariantId,
       ...(sku.identifierCode ? { identifier_code: { ...sku.identifierCode } } : {}),
     })),
     package_weight: { ...draft.packageWeight },
     ...(draft.packageDimensions ? { package_dimensions: { ...draft.packageDimensions } } : {}),
-    ...(draft.productAttributes.length > 0 ? { product_attributes: draft.productAttributes.map((a) => ({ id: a.id, values: a.values.map((v) => ({ ...v })) })) } : {}),
+    ...(draft.productAttributes.length > 0
+      ? { product_attributes: draft.productAttributes.map((a) => ({ id: a.id, values: a.values.map((v) => ({ ...v })) })) }
+      : {}),
     ...(draft.sizeChart ? { size_chart: draft.sizeChart } : {}),
     ...(draft.certifications ? { certifications: draft.certifications } : {}),
     external_product_id: draft.shopifyProductId,
-    ...(options.mode === 'create' ? { save_mode: 'LISTING' as const, ...(options.idempotencyKey ? { idempotency_key: options.idempotencyKey } : {}) } : {}),
+    ...(options.mode === 'create'
+      ? { save_mode: 'LISTING' as const, ...(options.idempotencyKey ? { idempotency_key: options.idempotencyKey } : {}) }
+      : {}),
   };
 }

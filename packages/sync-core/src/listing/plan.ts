@@ -44,12 +44,21 @@ export function listingContentHash(draft: ListingDraft): string {
 }
 
 /** The state to store after TikTok accepted a create or edit of `draft` (`skuIds` from its response, by seller SKU). */
-export function listingStateFrom(draft: ListingDraft, tiktokProductId: string, skuIds: Readonly<Record<string, string>>): ListingState {
+export function listingStateFrom(
+  draft: ListingDraft,
+  tiktokProductId: string,
+  skuIds: Readonly<Record<string, string>>,
+): ListingState {
   const skus: ListingState['skus'] = {};
   for (const sku of draft.skus) {
     const id = skuIds[sku.sellerSku] ?? sku.tiktokSkuId;
     if (!id) continue;
-    skus[sku.sellerSku] = { tiktokSkuId: id, price: sku.price.amount, currency: sku.price.currency, inventory: Object.fromEntries(sku.inventory.map((i) => [i.warehouse_id, i.quantity])) };
+    skus[sku.sellerSku] = {
+      tiktokSkuId: id,
+      price: sku.price.amount,
+      currency: sku.price.currency,
+      inventory: Object.fromEntries(sku.inventory.map((i) => [i.warehouse_id, i.quantity])),
+    };
   }
   return { tiktokProductId, contentHash: listingContentHash(draft), skus };
 }
@@ -64,9 +73,14 @@ export function planListingChange(previous: ListingState | undefined, next: List
     if (!previous || previous.deactivated || rules.listing.onShopifyRemoved === 'keep') return { kind: 'none' };
     return { kind: 'deactivate', tiktokProductId: previous.tiktokProductId, body: { product_ids: [previous.tiktokProductId] } };
   }
-  if (!previous) return { kind: 'create', body: buildTikTokProductPayload(next, { mode: 'create', idempotencyKey: createIdempotencyKey(next) }) };
+  if (!previous)
+    return {
+      kind: 'create',
+      body: buildTikTokProductPayload(next, { mode: 'create', idempotencyKey: createIdempotencyKey(next) }),
+    };
   // Back in Shopify: activate first; the next run plans the rest against the activated product.
-  if (previous.deactivated) return { kind: 'activate', tiktokProductId: previous.tiktokProductId, body: { product_ids: [previous.tiktokProductId] } };
+  if (previous.deactivated)
+    return { kind: 'activate', tiktokProductId: previous.tiktokProductId, body: { product_ids: [previous.tiktokProductId] } };
 
   const why: string[] = [];
   const before = new Set(Object.keys(previous.skus));
@@ -77,8 +91,19 @@ export function planListingChange(previous: ListingState | undefined, next: List
   if (removed.length > 0) why.push(`variants removed: ${removed.join(', ')}`);
   if (listingContentHash(next) !== previous.contentHash) why.push('content changed');
   if (why.length > 0) {
-    const withIds: ListingDraft = { ...next, skus: next.skus.map((s) => ({ ...s, ...(previous.skus[s.sellerSku] ? { tiktokSkuId: previous.skus[s.sellerSku]?.tiktokSkuId } : {}) })) };
-    return { kind: 'edit', tiktokProductId: previous.tiktokProductId, body: buildTikTokProductPayload(withIds, { mode: 'edit' }), why };
+    const withIds: ListingDraft = {
+      ...next,
+      skus: next.skus.map((s) => ({
+        ...s,
+        ...(previous.skus[s.sellerSku] ? { tiktokSkuId: previous.skus[s.sellerSku]?.tiktokSkuId } : {}),
+      })),
+    };
+    return {
+      kind: 'edit',
+      tiktokProductId: previous.tiktokProductId,
+      body: buildTikTokProductPayload(withIds, { mode: 'edit' }),
+      why,
+    };
   }
 
   const price: PriceUpdateBody = { skus: [] };
@@ -86,12 +111,16 @@ export function planListingChange(previous: ListingState | undefined, next: List
   for (const sku of next.skus) {
     const last = previous.skus[sku.sellerSku];
     if (!last) continue;
-    if (last.price !== sku.price.amount || last.currency !== sku.price.currency) price.skus.push({ id: last.tiktokSkuId, price: { ...sku.price } });
-    const stockChanged = sku.inventory.length !== Object.keys(last.inventory).length || sku.inventory.some((i) => last.inventory[i.warehouse_id] !== i.quantity);
+    if (last.price !== sku.price.amount || last.currency !== sku.price.currency)
+      price.skus.push({ id: last.tiktokSkuId, price: { ...sku.price } });
+    const stockChanged =
+      sku.inventory.length !== Object.keys(last.inventory).length ||
+      sku.inventory.some((i) => last.inventory[i.warehouse_id] !== i.quantity);
     if (stockChanged) inventory.skus.push({ id: last.tiktokSkuId, inventory: sku.inventory.map((i) => ({ ...i })) });
   }
   const id = previous.tiktokProductId;
-  if (price.skus.length > 0 && inventory.skus.length > 0) return { kind: 'price-and-inventory', tiktokProductId: id, price, inventory };
+  if (price.skus.length > 0 && inventory.skus.length > 0)
+    return { kind: 'price-and-inventory', tiktokProductId: id, price, inventory };
   if (price.skus.length > 0) return { kind: 'price-only', tiktokProductId: id, price };
   if (inventory.skus.length > 0) return { kind: 'inventory-only', tiktokProductId: id, inventory };
   return { kind: 'none' };

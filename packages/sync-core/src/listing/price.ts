@@ -6,7 +6,11 @@ import type { PriceRule } from '../rules.js';
  * when set), plus the percentage markup, plus the fixed markup, then rounded up to the price
  * ending (".99") or to the currency's minor unit. Undefined when the source is not an amount.
  */
-export function applyPriceRule(variant: { price: string; compareAtPrice?: string | null }, rule: PriceRule, currency: string): string | undefined {
+export function applyPriceRule(
+  variant: { price: string; compareAtPrice?: string | null },
+  rule: PriceRule,
+  currency: string,
+): string | undefined {
   const compareAt = parseMoney(variant.compareAtPrice ?? undefined);
   const base = rule.source === 'compare-at' && compareAt !== undefined && compareAt > 0n ? compareAt : parseMoney(variant.price);
   const fixed = parseMoney(rule.markupFixed);

@@ -101,9 +101,25 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
     receiver = await startReceiver();
     tts = await startTikTokStandIn({
       auditDelayMs: 10,
-      shops: [{ appKey: 'alerts-app', appSecret: 'alerts-app-secret-0123456789', name: STORE, warehouses: [{ id: '770000000000000009', name: 'Main', isDefault: true }], deliveryOptions: [{ id: '690000000000000009', name: 'Standard', providers: [{ id: '6617675021119438849', name: 'Royal Mail' }] }] }],
+      shops: [
+        {
+          appKey: 'alerts-app',
+          appSecret: 'alerts-app-secret-0123456789',
+          name: STORE,
+          warehouses: [{ id: '770000000000000009', name: 'Main', isDefault: true }],
+          deliveryOptions: [
+            { id: '690000000000000009', name: 'Standard', providers: [{ id: '6617675021119438849', name: 'Royal Mail' }] },
+          ],
+        },
+      ],
     });
-    shopify = await startShopifyStandIn({ shopDomain: `${STORE}.myshopify.com`, accessToken: 'shpat_alerts0123456789abcdef', apiSecret: 'alerts-webhook-secret', catalogue: { products: 6, seed: 31, locations: 1 }, bucket: { maximumAvailable: 20_000, restoreRate: 1_000 } });
+    shopify = await startShopifyStandIn({
+      shopDomain: `${STORE}.myshopify.com`,
+      accessToken: 'shpat_alerts0123456789abcdef',
+      apiSecret: 'alerts-webhook-secret',
+      catalogue: { products: 6, seed: 31, locations: 1 },
+      bucket: { maximumAvailable: 20_000, restoreRate: 1_000 },
+    });
     const shop = tts.shops[0]!;
     shopId = shop.shopId;
     // The Shopify catalogue, live on TikTok (unique SKUs only), plus a SKU Shopify never had.
@@ -117,10 +133,29 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
         title: product.title.padEnd(25, '.'),
         category_id: '601226',
         status: 'ACTIVATE',
-        skus: variants.map((v, i) => ({ id: String(skuId++), seller_sku: v.sku as string, price: { amount: v.price, currency: 'GBP' }, inventory: [{ warehouse_id: '770000000000000009', quantity: 50 }], sales_attributes: [{ name: 'Variant', value_name: `${v.title} ${i}` }] })),
+        skus: variants.map((v, i) => ({
+          id: String(skuId++),
+          seller_sku: v.sku as string,
+          price: { amount: v.price, currency: 'GBP' },
+          inventory: [{ warehouse_id: '770000000000000009', quantity: 50 }],
+          sales_attributes: [{ name: 'Variant', value_name: `${v.title} ${i}` }],
+        })),
       });
     }
-    tts.admin.seedProduct(shopId, { title: 'A product Shopify does not sell....', category_id: '601226', status: 'ACTIVATE', skus: [{ id: String(skuId++), seller_sku: 'GHOST-SKU', price: { amount: '9.99', currency: 'GBP' }, inventory: [{ warehouse_id: '770000000000000009', quantity: 50 }], sales_attributes: [] }] });
+    tts.admin.seedProduct(shopId, {
+      title: 'A product Shopify does not sell....',
+      category_id: '601226',
+      status: 'ACTIVATE',
+      skus: [
+        {
+          id: String(skuId++),
+          seller_sku: 'GHOST-SKU',
+          price: { amount: '9.99', currency: 'GBP' },
+          inventory: [{ warehouse_id: '770000000000000009', quantity: 50 }],
+          sales_attributes: [],
+        },
+      ],
+    });
 
     const client = connection('client');
     queues = new QueueFactory({ connection: client, prefix: redis.prefix, retry: { maxRetries: 1, backoffSeconds: 0.05 } });
@@ -128,15 +163,30 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
       id: STORE,
       name: 'Alert Shop',
       enabled: true,
-      shopify: { domain: shopify.shopDomain, accessToken: shopify.accessToken, apiSecret: shopify.apiSecret, apiBase: shopify.url },
-      tiktok: { appKey: 'alerts-app', appSecret: 'alerts-app-secret-0123456789', accessToken: shop.tokens.accessToken, refreshToken: shop.tokens.refreshToken, shopCipher: shop.cipher },
+      shopify: {
+        domain: shopify.shopDomain,
+        accessToken: shopify.accessToken,
+        apiSecret: shopify.apiSecret,
+        apiBase: shopify.url,
+      },
+      tiktok: {
+        appKey: 'alerts-app',
+        appSecret: 'alerts-app-secret-0123456789',
+        accessToken: shop.tokens.accessToken,
+        refreshToken: shop.tokens.refreshToken,
+        shopCipher: shop.cipher,
+      },
       syncIntervalSeconds: 300,
       batchSize: 50,
       dryRun: false,
       rules: parseStoreRules({ shipping: { carrierOverrides: {} } }),
     };
     svc = await createStoreServices({
-      config: { queuePrefix: redis.prefix, tiktok: { apiBase: tts.url, authBase: tts.authUrl }, shopify: { apiBase: shopify.url, orderClaimTtlMs: 300_000 } },
+      config: {
+        queuePrefix: redis.prefix,
+        tiktok: { apiBase: tts.url, authBase: tts.authUrl },
+        shopify: { apiBase: shopify.url, orderClaimTtlMs: 300_000 },
+      },
       store,
       redis: client,
       queues,
@@ -167,15 +217,34 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
     for (let i = 0; i < 2; i++) {
       const own = notifier();
       workers.push(
-        createStoreWorker({ queue: 'orders', store: STORE, handlers: orderHandlers(svc), connection: connection('worker'), prefix: redis.prefix, logger, concurrency: 2, onOutcome: (o) => {
-          outcomes.push(o);
-          own.jobOutcome(o);
-        } }),
+        createStoreWorker({
+          queue: 'orders',
+          store: STORE,
+          handlers: orderHandlers(svc),
+          connection: connection('worker'),
+          prefix: redis.prefix,
+          logger,
+          concurrency: 2,
+          onOutcome: (o) => {
+            outcomes.push(o);
+            own.jobOutcome(o);
+          },
+        }),
       );
     }
-    const orders = tts.admin.generateOrders(shopId, { count: 5, status: 'AWAITING_SHIPMENT', sellerSkus: ['GHOST-SKU'], maxSkus: 1, maxUnits: 1 });
-    for (const o of orders) await queues.add('orders', 'order-import', { store: STORE, tiktokOrderId: o.id }, { jobId: `${STORE}-order-${o.id}` });
-    await waitUntil(() => outcomes.filter((o) => o.status === 'failed').length === 5, { what: 'five failed imports', timeoutMs: 20_000 });
+    const orders = tts.admin.generateOrders(shopId, {
+      count: 5,
+      status: 'AWAITING_SHIPMENT',
+      sellerSkus: ['GHOST-SKU'],
+      maxSkus: 1,
+      maxUnits: 1,
+    });
+    for (const o of orders)
+      await queues.add('orders', 'order-import', { store: STORE, tiktokOrderId: o.id }, { jobId: `${STORE}-order-${o.id}` });
+    await waitUntil(() => outcomes.filter((o) => o.status === 'failed').length === 5, {
+      what: 'five failed imports',
+      timeoutMs: 20_000,
+    });
     expect(outcomes.every((o) => o.final)).toBe(true);
     // Closing a process sends the burst it leads now (the gather delay is a minute here).
     await Promise.all(workers.map((w) => w.close()));
@@ -189,7 +258,17 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
 
   it('the first failure of a burst is sent after the gather delay; retries with an attempt left and other stores stay quiet; a new window makes a new message', async () => {
     const n = notifier({ burstWindowMs: 800, burstGatherMs: 100 });
-    const failed = (store: string, final: boolean): JobOutcome => ({ queue: 'inventory', store, name: 'inventory-sync', jobId: 'j', status: 'failed', durationMs: 1, dueAt: Date.now(), reason: 'Shopify answered 401', final });
+    const failed = (store: string, final: boolean): JobOutcome => ({
+      queue: 'inventory',
+      store,
+      name: 'inventory-sync',
+      jobId: 'j',
+      status: 'failed',
+      durationMs: 1,
+      dueAt: Date.now(),
+      reason: 'Shopify answered 401',
+      final,
+    });
     n.jobOutcome(failed(STORE, false));
     n.jobOutcome(failed(STORE, true));
     n.jobOutcome(failed(STORE, true));
@@ -207,7 +286,17 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
     // Two "processes" share the burst; the window is short here (15 min in production).
     const timing = { burstWindowMs: 2_000, burstGatherMs: 100, burstTakeoverMarginMs: 300 };
     const [a, b] = [notifier(timing), notifier(timing)] as [AlertNotifier, AlertNotifier];
-    const failed = (i: number): JobOutcome => ({ queue: 'products', store: STORE, name: 'product-sync', jobId: `p${i}`, status: 'failed', durationMs: 1, dueAt: Date.now(), reason: i === 0 ? 'first reason' : `later reason ${i % 2}`, final: true });
+    const failed = (i: number): JobOutcome => ({
+      queue: 'products',
+      store: STORE,
+      name: 'product-sync',
+      jobId: `p${i}`,
+      status: 'failed',
+      durationMs: 1,
+      dueAt: Date.now(),
+      reason: i === 0 ? 'first reason' : `later reason ${i % 2}`,
+      final: true,
+    });
     a.jobOutcome(failed(0));
     await waitUntil(() => receiver.texts.length === 1, { what: 'the burst message' });
     expect(receiver.texts[0]).toContain('1 job failed in store *alert-shop*, queue products (product-sync)');
@@ -216,7 +305,9 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
     await Promise.all([a.close(), b.close()]);
     expect(receiver.texts).toHaveLength(2);
     const followUp = receiver.texts[1]!;
-    expect(followUp).toMatch(/^:rotating_light: shoptok: 50 more jobs failed in store \*alert-shop\*, queue products \(product-sync\) since \S+ \(51 in this burst since /);
+    expect(followUp).toMatch(
+      /^:rotating_light: shoptok: 50 more jobs failed in store \*alert-shop\*, queue products \(product-sync\) since \S+ \(51 in this burst since /,
+    );
     expect(followUp).toContain('First reason: later reason 1');
     expect(followUp).toContain('Also: later reason 0');
     expect(followUp).not.toContain('first reason');
@@ -225,10 +316,29 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
   it('a burst whose leader dies before sending is taken over by the next failure, which reports the whole burst', async () => {
     const timing = { burstWindowMs: 30_000, burstGatherMs: 100, burstTakeoverMarginMs: 300 };
     const key = `${redis.prefix}:{${STORE}}:alerts:burst:fulfilment`;
-    const failed = (i: number): JobOutcome => ({ queue: 'fulfilment', store: STORE, name: 'fulfilment-sync', jobId: `f${i}`, status: 'failed', durationMs: 1, dueAt: Date.now(), reason: 'TikTok answered 500', final: true });
+    const failed = (i: number): JobOutcome => ({
+      queue: 'fulfilment',
+      store: STORE,
+      name: 'fulfilment-sync',
+      jobId: `f${i}`,
+      status: 'failed',
+      durationMs: 1,
+      dueAt: Date.now(),
+      reason: 'TikTok answered 500',
+      final: true,
+    });
     // The leader counts the first failure, then its process dies: its Redis connection goes with it.
     const leaderConnection = createRedisConnection({ url: redis.url, role: 'client', name: 'test-alerts-doomed-leader' });
-    const leader = new AlertNotifier({ redis: leaderConnection, prefix: redis.prefix, logger, webhookUrlFor: () => receiver.url, burstWindowMs: timing.burstWindowMs, burstGatherMs: 60_000, shipByLeadMs: HOUR, authExpiryLeadMs: DAY });
+    const leader = new AlertNotifier({
+      redis: leaderConnection,
+      prefix: redis.prefix,
+      logger,
+      webhookUrlFor: () => receiver.url,
+      burstWindowMs: timing.burstWindowMs,
+      burstGatherMs: 60_000,
+      shipByLeadMs: HOUR,
+      authExpiryLeadMs: DAY,
+    });
     leader.jobOutcome(failed(0));
     const leaderAt = Number(await waitUntil(() => redis.client.hget(key, 'leaderAt'), { what: 'the burst to open' }));
     leaderConnection.disconnect();
@@ -236,7 +346,9 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
     survivor.jobOutcome(failed(1)); // within the leader's gather delay: counted, no message yet
     await waitUntil(async () => (await redis.client.hget(key, 'count')) === '2', { what: 'the second failure counted' });
     expect(receiver.texts).toEqual([]);
-    await waitUntil(() => Date.now() > leaderAt + timing.burstGatherMs + timing.burstTakeoverMarginMs, { what: 'the leader to be overdue' });
+    await waitUntil(() => Date.now() > leaderAt + timing.burstGatherMs + timing.burstTakeoverMarginMs, {
+      what: 'the leader to be overdue',
+    });
     survivor.jobOutcome(failed(2));
     await waitUntil(() => receiver.texts.length === 1, { what: 'the taken-over burst message' });
     await survivor.close();
@@ -245,8 +357,18 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
   });
 
   it('an order without tracking near its ship-by time alerts once, however often the poll runs; one due later does not', async () => {
-    const [urgent] = tts.admin.generateOrders(shopId, { count: 1, status: 'AWAITING_SHIPMENT', shipWithinSeconds: 2 * 3600, maxSkus: 1 });
-    const [relaxed] = tts.admin.generateOrders(shopId, { count: 1, status: 'AWAITING_SHIPMENT', shipWithinSeconds: 3 * 86_400, maxSkus: 1 });
+    const [urgent] = tts.admin.generateOrders(shopId, {
+      count: 1,
+      status: 'AWAITING_SHIPMENT',
+      shipWithinSeconds: 2 * 3600,
+      maxSkus: 1,
+    });
+    const [relaxed] = tts.admin.generateOrders(shopId, {
+      count: 1,
+      status: 'AWAITING_SHIPMENT',
+      shipWithinSeconds: 3 * 86_400,
+      maxSkus: 1,
+    });
     for (const o of [urgent!, relaxed!]) await runOrderImport(svc, { dryRun: false, tiktokOrderId: o.id });
     expect((await svc.state.order(urgent!.id))?.shipByAt).toBe(urgent!.rts_sla_time * 1000);
     for (let i = 0; i < 3; i++) await runFulfilmentPoll(svc, { dryRun: false });
@@ -280,7 +402,9 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
     await expect(n.post(STORE, { text: 'into the void' })).resolves.toBe(false);
     receiver.refuse(0);
     expect(receiver.attempts() - before).toBe(1);
-    const errors = lines.map((l) => JSON.parse(l) as { level: string; store?: string; problem?: string }).filter((l) => l.level === 'error');
+    const errors = lines
+      .map((l) => JSON.parse(l) as { level: string; store?: string; problem?: string })
+      .filter((l) => l.level === 'error');
     expect(errors).toEqual([expect.objectContaining({ store: STORE, problem: 'HTTP 404' })]);
     expect(lines.join('')).not.toContain(receiver.url);
   });

@@ -57,19 +57,27 @@ export function failureBurstMessage(burst: FailureBurst, links: AlertLinks & { q
   const where = `in store *${burst.store}*, queue ${burst.queue} (${burst.jobKinds.join(', ') || 'unknown job kind'})`;
   const lines =
     burst.alreadyReported !== undefined
-      ? [`:rotating_light: shoptok: ${burst.count} more ${burst.count === 1 ? 'job' : 'jobs'} failed ${where} since ${new Date(burst.moreSince ?? burst.since).toISOString()} (${burst.alreadyReported + burst.count} in this burst since ${new Date(burst.since).toISOString()})`]
+      ? [
+          `:rotating_light: shoptok: ${burst.count} more ${burst.count === 1 ? 'job' : 'jobs'} failed ${where} since ${new Date(burst.moreSince ?? burst.since).toISOString()} (${burst.alreadyReported + burst.count} in this burst since ${new Date(burst.since).toISOString()})`,
+        ]
       : [`:rotating_light: shoptok: ${jobs} failed ${where} since ${new Date(burst.since).toISOString()}`];
   const reasons = burst.reasons.slice(0, BURST_REASONS_SHOWN);
   if (reasons.length > 0) lines.push(...reasons.map((r, i) => `${i === 0 ? 'First reason' : 'Also'}: ${clip(r)}`));
-  lines.push(links.dashboardUrl ? `Failed jobs: ${failedJobsLink(links.dashboardUrl, links.queueName)}` : 'See the failed jobs on the dashboard (set DASHBOARD_PUBLIC_URL to get a link here).');
+  lines.push(
+    links.dashboardUrl
+      ? `Failed jobs: ${failedJobsLink(links.dashboardUrl, links.queueName)}`
+      : 'See the failed jobs on the dashboard (set DASHBOARD_PUBLIC_URL to get a link here).',
+  );
   return { text: lines.join('\n') };
 }
 
 /** An imported TikTok order still without tracking as its ship-by time nears. */
-export function shipByMessage(order: { store: string; tiktokOrderId: string; shopifyOrderId: string; shipBy: number; now: number }, links: AlertLinks): AlertMessage {
+export function shipByMessage(
+  order: { store: string; tiktokOrderId: string; shopifyOrderId: string; shipBy: number; now: number },
+  links: AlertLinks,
+): AlertMessage {
   const leftMs = order.shipBy - order.now;
-  const when =
-    leftMs <= 0 ? `was due ${formatDuration(-leftMs)} ago` : `is due in ${formatDuration(leftMs)}`;
+  const when = leftMs <= 0 ? `was due ${formatDuration(-leftMs)} ago` : `is due in ${formatDuration(leftMs)}`;
   const lines = [
     `:package: shoptok: TikTok order ${order.tiktokOrderId} of store *${order.store}* has no tracking yet and its ship-by time (${new Date(order.shipBy).toISOString()}) ${when}.`,
     `Fulfil Shopify order ${order.shopifyOrderId} with a tracking number, or TikTok may penalise the shop for late dispatch.`,
@@ -79,7 +87,10 @@ export function shipByMessage(order: { store: string; tiktokOrderId: string; sho
 }
 
 /** The shop's TikTok authorization ends soon, or the seller revoked it. */
-export function authorizationMessage(event: { store: string; kind: 'expiring'; expiresAt?: number; now: number } | { store: string; kind: 'revoked' }, links: AlertLinks): AlertMessage {
+export function authorizationMessage(
+  event: { store: string; kind: 'expiring'; expiresAt?: number; now: number } | { store: string; kind: 'revoked' },
+  links: AlertLinks,
+): AlertMessage {
   const lines =
     event.kind === 'revoked'
       ? [

@@ -163,7 +163,11 @@ export class AlertNotifier {
   }
 
   /** Alerts once per order when an imported order has no tracking near its ship-by time. */
-  shipByApproaching(store: string, order: { tiktokOrderId: string; shopifyOrderId: string; shipBy: number }, now = Date.now()): Promise<boolean> {
+  shipByApproaching(
+    store: string,
+    order: { tiktokOrderId: string; shopifyOrderId: string; shipBy: number },
+    now = Date.now(),
+  ): Promise<boolean> {
     const message = shipByMessage({ store, ...order, now }, this.links());
     // Remembered a week past the deadline: polls keep seeing the order until it ships.
     return this.once(store, `ship-by:${order.tiktokOrderId}`, Math.max(order.shipBy - now, 0) + 7 * DAY_MS, message);
@@ -172,7 +176,12 @@ export class AlertNotifier {
   /** Alerts once while the shop's authorization nears its end (from the token upkeep or TikTok's type 7 webhook). */
   authorizationExpiring(store: string, expiresAt: number | undefined, now = Date.now()): Promise<boolean> {
     const ttl = expiresAt !== undefined ? Math.max(expiresAt - now, 3_600_000) : 30 * DAY_MS;
-    return this.once(store, 'authorization-expiring', ttl, authorizationMessage({ store, kind: 'expiring', expiresAt, now }, this.links()));
+    return this.once(
+      store,
+      'authorization-expiring',
+      ttl,
+      authorizationMessage({ store, kind: 'expiring', expiresAt, now }, this.links()),
+    );
   }
 
   /** Alerts once when the seller revoked the authorization (TikTok's type 6 webhook). */
@@ -228,7 +237,10 @@ export class AlertNotifier {
       if (attempt < attempts) await sleep((this.options.retryBaseMs ?? 500) * 2 ** (attempt - 1));
     }
     // The URL is a secret (Slack puts its token in it): never log it.
-    this.options.logger.error({ store, problem: lastProblem, attempts, alert: message.text.split('\n')[0] }, 'alert could not be delivered to the alert webhook');
+    this.options.logger.error(
+      { store, problem: lastProblem, attempts, alert: message.text.split('\n')[0] },
+      'alert could not be delivered to the alert webhook',
+    );
     return false;
   }
 
@@ -281,7 +293,13 @@ export class AlertNotifier {
   }
 
   /** Takes the failures not yet reported of a burst (atomically, fleet-wide) and posts them. */
-  private async sendBurst(store: string, queue: QueueKey, key: string, mode: 'first' | 'follow', closing: boolean): Promise<void> {
+  private async sendBurst(
+    store: string,
+    queue: QueueKey,
+    key: string,
+    mode: 'first' | 'follow',
+    closing: boolean,
+  ): Promise<void> {
     let burst: Record<string, string>;
     try {
       const flat = (await this.options.redis.eval(TAKE_REPORT_SCRIPT, 1, key, mode, closing ? '1' : '0')) as string[] | null;
@@ -304,7 +322,10 @@ export class AlertNotifier {
         store,
         queue,
         count: count - alreadyReported,
-        jobKinds: Object.keys(burst).filter((f) => f.startsWith('kind:')).map((f) => f.slice(5)).sort(),
+        jobKinds: Object.keys(burst)
+          .filter((f) => f.startsWith('kind:'))
+          .map((f) => f.slice(5))
+          .sort(),
         reasons,
         since: Number(burst.since ?? Date.now()),
         ...(followUp ? { alreadyReported, moreSince: Number(burst.moreSince ?? burst.since ?? Date.now()) } : {}),
@@ -335,7 +356,11 @@ export class AlertNotifier {
 }
 
 /** The fleet's notifier from its config: each store's own webhook, else ALERT_WEBHOOK_URL. */
-export function alertNotifierFromConfig(config: Pick<ShoptokConfig, 'alerts' | 'dashboard' | 'queuePrefix' | 'stores'>, redis: Redis | Cluster, logger: Logger): AlertNotifier {
+export function alertNotifierFromConfig(
+  config: Pick<ShoptokConfig, 'alerts' | 'dashboard' | 'queuePrefix' | 'stores'>,
+  redis: Redis | Cluster,
+  logger: Logger,
+): AlertNotifier {
   const byStore = new Map<string, StoreConfig>(config.stores.map((s) => [s.id, s]));
   return new AlertNotifier({
     redis,

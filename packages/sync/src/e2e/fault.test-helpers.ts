@@ -1,7 +1,18 @@
 // What every fault test checks at its end, printed as counts and asserted: TikTok stock equals
 // Shopify stock for every linked SKU, every TikTok order exists exactly once in Shopify, and
 // nothing was dropped silently (every failure is a failed BullMQ job with a reason).
-import { createRedisConnection, emptySummary, jobSummarySchema, mergeSummaries, QueueFactory, queueKeys, waitForRedis, type JobName, type JobSummary, type QueueKey } from '@shoptok/queues';
+import {
+  createRedisConnection,
+  emptySummary,
+  jobSummarySchema,
+  mergeSummaries,
+  QueueFactory,
+  queueKeys,
+  waitForRedis,
+  type JobName,
+  type JobSummary,
+  type QueueKey,
+} from '@shoptok/queues';
 import { waitUntil } from '@shoptok/testkit';
 import { shopifyAvailable, type Fleet, type FleetStore } from './fleet.test-helpers.js';
 
@@ -22,14 +33,21 @@ export interface StockPair {
 /** Every TikTok SKU whose seller SKU names exactly one tracked Shopify variant, with both quantities. */
 export function stockPairs(fleet: Fleet, store: FleetStore): StockPair[] {
   const variants = new Map<string, { inventoryItemId: number; tracked: boolean }[]>();
-  for (const p of store.shopify.state.products) for (const v of p.variants) if (v.sku) variants.set(v.sku, [...(variants.get(v.sku) ?? []), { inventoryItemId: v.inventoryItemId, tracked: v.tracked }]);
+  for (const p of store.shopify.state.products)
+    for (const v of p.variants)
+      if (v.sku)
+        variants.set(v.sku, [...(variants.get(v.sku) ?? []), { inventoryItemId: v.inventoryItemId, tracked: v.tracked }]);
   const pairs: StockPair[] = [];
   for (const product of fleet.tiktok.admin.shop(store.tiktokShopId).products.values()) {
     for (const sku of product.skus) {
       const matches = variants.get(sku.seller_sku) ?? [];
       const only = matches[0];
       if (matches.length !== 1 || !only?.tracked) continue;
-      pairs.push({ sku: sku.seller_sku, tiktok: sku.inventory.find((i) => i.warehouse_id === store.warehouseId)?.quantity ?? -1, shopify: shopifyAvailable(store, only.inventoryItemId) });
+      pairs.push({
+        sku: sku.seller_sku,
+        tiktok: sku.inventory.find((i) => i.warehouse_id === store.warehouseId)?.quantity ?? -1,
+        shopify: shopifyAvailable(store, only.inventoryItemId),
+      });
     }
   }
   return pairs;
@@ -37,7 +55,11 @@ export function stockPairs(fleet: Fleet, store: FleetStore): StockPair[] {
 
 /** SKUs whose TikTok stock differs from Shopify's, over all stores. */
 export function stockMismatches(fleet: Fleet, stores: readonly FleetStore[] = fleet.stores): (StockPair & { store: string })[] {
-  return stores.flatMap((store) => stockPairs(fleet, store).filter((p) => p.tiktok !== p.shopify).map((p) => ({ ...p, store: store.id })));
+  return stores.flatMap((store) =>
+    stockPairs(fleet, store)
+      .filter((p) => p.tiktok !== p.shopify)
+      .map((p) => ({ ...p, store: store.id })),
+  );
 }
 
 /** How many Shopify orders carry each TikTok order id (their source identifier). */
@@ -53,7 +75,10 @@ export function shopifyOrdersByTikTokId(store: FleetStore): Map<string, number> 
 
 /** Total `ok` TikTok calls of one API (e.g. `inventory/update`) over every shop. */
 export function tiktokCalls(fleet: Fleet, apiPart: string): number {
-  return fleet.tiktok.counters.rows().filter((r) => r.api.includes(apiPart)).reduce((n, r) => n + r.ok, 0);
+  return fleet.tiktok.counters
+    .rows()
+    .filter((r) => r.api.includes(apiPart))
+    .reduce((n, r) => n + r.ok, 0);
 }
 
 /** A job queued straight into a store's queue (as the CLI does, without its process start-up). */
@@ -67,7 +92,11 @@ export interface QueuedJob {
 export async function withQueues<T>(fleet: Fleet, use: (queues: QueueFactory) => Promise<T>): Promise<T> {
   const connection = createRedisConnection({ url: fleet.redis.url, role: 'producer' });
   connection.on('error', () => undefined);
-  const queues = new QueueFactory({ connection, prefix: fleet.redis.prefix, retry: { maxRetries: Number(fleet.env.MAX_RETRIES ?? 1), backoffSeconds: Number(fleet.env.RETRY_BACKOFF ?? 0.2) } });
+  const queues = new QueueFactory({
+    connection,
+    prefix: fleet.redis.prefix,
+    retry: { maxRetries: Number(fleet.env.MAX_RETRIES ?? 1), backoffSeconds: Number(fleet.env.RETRY_BACKOFF ?? 0.2) },
+  });
   try {
     await waitForRedis(connection);
     return await use(queues);
@@ -80,7 +109,12 @@ export async function withQueues<T>(fleet: Fleet, use: (queues: QueueFactory) =>
 let queuedSeq = 0;
 
 /** Queues one job kind (one that needs only the store) for every store, with the fleet's retry policy; returns where each went. */
-export async function enqueueForEveryStore<Q extends QueueKey>(fleet: Fleet, queue: Q, name: JobName<Q>, stores: readonly FleetStore[] = fleet.stores): Promise<QueuedJob[]> {
+export async function enqueueForEveryStore<Q extends QueueKey>(
+  fleet: Fleet,
+  queue: Q,
+  name: JobName<Q>,
+  stores: readonly FleetStore[] = fleet.stores,
+): Promise<QueuedJob[]> {
   return withQueues(fleet, async (queues) => {
     const jobs: QueuedJob[] = [];
     for (const store of stores) {
@@ -109,9 +143,17 @@ export async function jobStates(fleet: Fleet, jobs: readonly QueuedJob[]): Promi
  * Queues one job kind for every store and waits until each has finished: the summaries merged
  * (as `pnpm enqueue --wait` prints them) and the failed ones with their reasons.
  */
-export async function runForEveryStore<Q extends QueueKey>(fleet: Fleet, queue: Q, name: JobName<Q>, options: { stores?: readonly FleetStore[]; timeoutMs?: number } = {}): Promise<{ summary: JobSummary; failed: string[] }> {
+export async function runForEveryStore<Q extends QueueKey>(
+  fleet: Fleet,
+  queue: Q,
+  name: JobName<Q>,
+  options: { stores?: readonly FleetStore[]; timeoutMs?: number } = {},
+): Promise<{ summary: JobSummary; failed: string[] }> {
   const jobs = await enqueueForEveryStore(fleet, queue, name, options.stores);
-  await waitUntil(async () => Object.values(await jobStates(fleet, jobs)).every((s) => s === 'completed' || s.startsWith('failed')), { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 100, what: `${name} of every store to finish` });
+  await waitUntil(
+    async () => Object.values(await jobStates(fleet, jobs)).every((s) => s === 'completed' || s.startsWith('failed')),
+    { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 100, what: `${name} of every store to finish` },
+  );
   return withQueues(fleet, async (queues) => {
     let summary = emptySummary();
     const failed: string[] = [];
@@ -140,11 +182,18 @@ export async function openAndFailedJobs(fleet: Fleet): Promise<{ failed: JobReco
     for (const store of fleet.stores) {
       for (const key of queueKeys) {
         const queue = queues.queue(key, store.id);
-        for (const job of await queue.getJobs(['failed'])) failed.push({ queue: queue.name, id: job.id ?? '', name: job.name, state: 'failed', reason: job.failedReason ?? '' });
+        for (const job of await queue.getJobs(['failed']))
+          failed.push({ queue: queue.name, id: job.id ?? '', name: job.name, state: 'failed', reason: job.failedReason ?? '' });
         // Recurring jobs (the scheduler's next cycle) wait by design; everything else must be done.
         for (const job of await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children'])) {
           if (job.repeatJobKey) continue;
-          unfinished.push({ queue: queue.name, id: job.id ?? '', name: job.name, state: await job.getState(), reason: job.failedReason ?? '' });
+          unfinished.push({
+            queue: queue.name,
+            id: job.id ?? '',
+            name: job.name,
+            state: await job.getState(),
+            reason: job.failedReason ?? '',
+          });
         }
       }
     }
@@ -185,7 +234,12 @@ export interface InvariantCounts {
  * them with the details a failing assertion should show. `orders`: per store id, the TikTok
  * orders that must each exist exactly once in Shopify.
  */
-export async function invariants(fleet: Fleet, scenario: string, orders: Record<string, readonly string[]> = {}, stores: readonly FleetStore[] = fleet.stores) {
+export async function invariants(
+  fleet: Fleet,
+  scenario: string,
+  orders: Record<string, readonly string[]> = {},
+  stores: readonly FleetStore[] = fleet.stores,
+) {
   const mismatches = stockMismatches(fleet, stores);
   let missing: string[] = [];
   let duplicated: string[] = [];
@@ -209,6 +263,11 @@ export async function invariants(fleet: Fleet, scenario: string, orders: Record<
     failedJobsWithoutReason: jobs.failed.filter((j) => j.reason.trim() === '').length,
     unfinishedJobs: jobs.unfinished.length,
   };
-  console.log(`fault suite [${scenario}] ${Object.entries(counts).filter(([k]) => k !== 'scenario').map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  console.log(
+    `fault suite [${scenario}] ${Object.entries(counts)
+      .filter(([k]) => k !== 'scenario')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
   return { counts, mismatches, missing, duplicated, failed: jobs.failed, unfinished: jobs.unfinished };
 }

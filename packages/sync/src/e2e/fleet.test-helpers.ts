@@ -27,7 +27,10 @@ export interface Fleet {
   env: Record<string, string>;
   apps: AppProcess[];
   /** `extraEnv` adds to (or overrides) the fleet's env for this process only, e.g. HEALTH_PORT. */
-  startApp(name: 'scheduler' | 'inventory-worker' | 'order-worker' | 'product-worker' | 'webhooks', extraEnv?: Record<string, string>): AppProcess;
+  startApp(
+    name: 'scheduler' | 'inventory-worker' | 'order-worker' | 'product-worker' | 'webhooks',
+    extraEnv?: Record<string, string>,
+  ): AppProcess;
   /** Runs `shoptok <args>` as its own process; resolves with its exit code and output. */
   cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   close(): Promise<void>;
@@ -41,7 +44,8 @@ let nextSkuId = 1_730_000_000_000_000_000n;
 
 function listCatalogueOnTikTok(tiktok: TikTokStandIn, store: FleetStore): number {
   const skuCount = new Map<string, number>();
-  for (const p of store.shopify.state.products) for (const v of p.variants) if (v.sku) skuCount.set(v.sku, (skuCount.get(v.sku) ?? 0) + 1);
+  for (const p of store.shopify.state.products)
+    for (const v of p.variants) if (v.sku) skuCount.set(v.sku, (skuCount.get(v.sku) ?? 0) + 1);
   let listed = 0;
   for (const product of store.shopify.state.products.filter((p) => p.status === 'ACTIVE')) {
     const variants = product.variants.filter((v) => v.sku && skuCount.get(v.sku) === 1);
@@ -67,7 +71,9 @@ function listCatalogueOnTikTok(tiktok: TikTokStandIn, store: FleetStore): number
  * `redisUrl`: a Redis of the test's own (e.g. a private redis-server the test restarts) instead of the shared one.
  * `rotateRefreshToken`: whether the TikTok stand-in replaces the refresh token on each refresh (default true).
  */
-export async function startFleet(options: { productsPerStore?: number; redisUrl?: string; rotateRefreshToken?: boolean } = {}): Promise<Fleet> {
+export async function startFleet(
+  options: { productsPerStore?: number; redisUrl?: string; rotateRefreshToken?: boolean } = {},
+): Promise<Fleet> {
   const redis = await useTestRedis('fleet', { url: options.redisUrl });
   const storeIds = ['fleet-a', 'fleet-b'];
   const tiktok = await startTikTokStandIn({
@@ -78,7 +84,16 @@ export async function startFleet(options: { productsPerStore?: number; redisUrl?
       appSecret: 'fleet-app-secret-0123456789',
       name: id,
       warehouses: [{ id: `77000000000000000${i}`, name: 'Main', isDefault: true }],
-      deliveryOptions: [{ id: `6900000000000000${i}`, name: 'Standard', providers: [{ id: '6617675021119438849', name: 'Royal Mail' }, { id: '6617675021119438850', name: 'DPD' }] }],
+      deliveryOptions: [
+        {
+          id: `6900000000000000${i}`,
+          name: 'Standard',
+          providers: [
+            { id: '6617675021119438849', name: 'Royal Mail' },
+            { id: '6617675021119438850', name: 'DPD' },
+          ],
+        },
+      ],
     })),
   });
   const stores: FleetStore[] = [];
@@ -149,7 +164,8 @@ export async function startFleet(options: { productsPerStore?: number; redisUrl?
           process.execPath,
           ['--conditions=shoptok-source', '--import', tsxLoader, join(repoRoot, 'apps/cli/src/main.ts'), ...args],
           { cwd: dir, env: { PATH: process.env.PATH, ...env }, timeout: 110_000 },
-          (error, stdout, stderr) => resolveRun({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+          (error, stdout, stderr) =>
+            resolveRun({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
         );
       });
     },

@@ -9,7 +9,14 @@ import type { ShopifyFault } from '@shoptok/testkit/shopify';
 import type { AppProcess } from '@shoptok/testkit';
 import { waitUntil } from '@shoptok/testkit';
 import { startFleet, type Fleet, type FleetStore } from './fleet.test-helpers.js';
-import { enqueueForEveryStore, openAndFailedJobs, scaled, stockMismatches, stockPairs, waitForIdleQueues } from './fault.test-helpers.js';
+import {
+  enqueueForEveryStore,
+  openAndFailedJobs,
+  scaled,
+  stockMismatches,
+  stockPairs,
+  waitForIdleQueues,
+} from './fault.test-helpers.js';
 
 const SLOW = 120_000;
 const ORDERS_PER_STORE = scaled(3, 12);
@@ -21,7 +28,8 @@ const FAST_RECOVERY = { JOB_LOCK_SECONDS: '3', JOB_MAX_STALLED: '5', SHOPIFY_ORD
 /** How many Shopify orders carry each source identifier (`tiktok-<TikTok order id>`). */
 function shopifyOrdersByIdentifier(store: FleetStore): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const o of store.shopify.state.orders) if (o.sourceIdentifier) counts.set(o.sourceIdentifier, (counts.get(o.sourceIdentifier) ?? 0) + 1);
+  for (const o of store.shopify.state.orders)
+    if (o.sourceIdentifier) counts.set(o.sourceIdentifier, (counts.get(o.sourceIdentifier) ?? 0) + 1);
   return counts;
 }
 
@@ -48,7 +56,8 @@ describe('fault suite: kill -9 an order-worker mid-import (apps as processes, st
     await fleet?.close();
   }, SLOW);
 
-  const recorded = async (store: FleetStore, tiktokOrderId: string) => (await fleet.redis.client.hget(`${fleet.redis.prefix}:{${store.id}}:state:order`, tiktokOrderId)) !== null;
+  const recorded = async (store: FleetStore, tiktokOrderId: string) =>
+    (await fleet.redis.client.hget(`${fleet.redis.prefix}:{${store.id}}:state:order`, tiktokOrderId)) !== null;
 
   /**
    * New TikTok orders in each store; the store's Shopify holds one request per kill point (two
@@ -62,13 +71,21 @@ describe('fault suite: kill -9 an order-worker mid-import (apps as processes, st
     const createsBefore = new Map(stores.map((s) => [s.id, s.shopify.counters.byOperation.OrderCreate ?? 0]));
     for (const store of stores) {
       for (const point of points[store.id] ?? []) store.shopify.injectFault(HOLDS[point]);
-      fresh[store.id] = fleet.tiktok.admin.generateOrders(store.tiktokShopId, { count: ORDERS_PER_STORE, status: 'AWAITING_SHIPMENT' }).map((o) => o.id);
+      fresh[store.id] = fleet.tiktok.admin
+        .generateOrders(store.tiktokShopId, { count: ORDERS_PER_STORE, status: 'AWAITING_SHIPMENT' })
+        .map((o) => o.id);
       orders[store.id]?.push(...(fresh[store.id] ?? []));
     }
     await enqueueForEveryStore(fleet, 'orders', 'order-poll', stores);
-    await waitUntil(() => stores.some((s) => s.shopify.heldCount() > 0), { timeoutMs: 30_000, what: 'a first request held mid-import' });
+    await waitUntil(() => stores.some((s) => s.shopify.heldCount() > 0), {
+      timeoutMs: 30_000,
+      what: 'a first request held mid-import',
+    });
     const firstHeldAt = Date.now();
-    await waitUntil(() => stores.every((s) => s.shopify.heldCount() === points[s.id]?.length), { timeoutMs: 30_000, what: 'each store to have its requests held mid-import' });
+    await waitUntil(() => stores.every((s) => s.shopify.heldCount() === points[s.id]?.length), {
+      timeoutMs: 30_000,
+      what: 'each store to have its requests held mid-import',
+    });
 
     expect(await orderWorker.kill()).toBe(-1);
     // Killed before the worker gave up on any held call (Shopify timeout: 60 % of the claim).
@@ -80,7 +97,9 @@ describe('fault suite: kill -9 an order-worker mid-import (apps as processes, st
       const counts = shopifyOrdersByIdentifier(store);
       inShopifyAtKill[store.id] = (fresh[store.id] ?? []).filter((id) => counts.get(`tiktok-${id}`)).length;
     }
-    console.log(`fault suite [order-worker kill ${JSON.stringify(points)}] killed ${heldForMs} ms after the first hold; orders in Shopify when the worker died: ${JSON.stringify(inShopifyAtKill)} of ${ORDERS_PER_STORE} per store`);
+    console.log(
+      `fault suite [order-worker kill ${JSON.stringify(points)}] killed ${heldForMs} ms after the first hold; orders in Shopify when the worker died: ${JSON.stringify(inShopifyAtKill)} of ${ORDERS_PER_STORE} per store`,
+    );
 
     orderWorker = fleet.startApp('order-worker', FAST_RECOVERY);
     await waitUntil(
@@ -92,53 +111,72 @@ describe('fault suite: kill -9 an order-worker mid-import (apps as processes, st
     );
     for (const store of stores) {
       const counts = shopifyOrdersByIdentifier(store);
-      expect((fresh[store.id] ?? []).map((id) => [id, counts.get(`tiktok-${id}`) ?? 0])).toEqual((fresh[store.id] ?? []).map((id) => [id, 1]));
+      expect((fresh[store.id] ?? []).map((id) => [id, counts.get(`tiktok-${id}`) ?? 0])).toEqual(
+        (fresh[store.id] ?? []).map((id) => [id, 1]),
+      );
       // One orderCreate per order: the one Shopify ran for a dead worker was never sent again.
-      expect((store.shopify.counters.byOperation.OrderCreate ?? 0) - (createsBefore.get(store.id) as number)).toBe(ORDERS_PER_STORE);
+      expect((store.shopify.counters.byOperation.OrderCreate ?? 0) - (createsBefore.get(store.id) as number)).toBe(
+        ORDERS_PER_STORE,
+      );
     }
   }
 
-  it('killed before orderCreate (claim taken, lookup in flight), during it (Shopify creates the order after the worker died) and after it (created, answer lost): one order each', async () => {
-    const [a, b] = fleet.stores as [FleetStore, FleetStore];
-    await killMidImport({ [a.id]: ['before', 'after'], [b.id]: ['during', 'after'] });
-  }, SLOW);
+  it(
+    'killed before orderCreate (claim taken, lookup in flight), during it (Shopify creates the order after the worker died) and after it (created, answer lost): one order each',
+    async () => {
+      const [a, b] = fleet.stores as [FleetStore, FleetStore];
+      await killMidImport({ [a.id]: ['before', 'after'], [b.id]: ['during', 'after'] });
+    },
+    SLOW,
+  );
 
-  it("every killed order's tracking reaches TikTok, stock is in step, and nothing failed or was dropped", async () => {
-    let tracked = 0;
-    for (const store of fleet.stores) {
-      for (const order of store.shopify.state.orders) {
-        store.shopify.fulfilOrder(order.id, { number: `RM${String(order.id).padStart(9, '0')}GB`, company: 'Royal Mail' });
-        tracked++;
+  it(
+    "every killed order's tracking reaches TikTok, stock is in step, and nothing failed or was dropped",
+    async () => {
+      let tracked = 0;
+      for (const store of fleet.stores) {
+        for (const order of store.shopify.state.orders) {
+          store.shopify.fulfilOrder(order.id, { number: `RM${String(order.id).padStart(9, '0')}GB`, company: 'Royal Mail' });
+          tracked++;
+        }
       }
-    }
-    await enqueueForEveryStore(fleet, 'fulfilment', 'fulfilment-poll');
-    await waitUntil(
-      () =>
-        fleet.stores.every((store) =>
-          (orders[store.id] ?? []).every((id) => {
-            const shopifyOrder = store.shopify.state.orders.find((o) => o.sourceIdentifier === `tiktok-${id}`);
-            const expected = `RM${String(shopifyOrder?.id).padStart(9, '0')}GB`;
-            return fleet.tiktok.admin.shop(store.tiktokShopId).orders.get(id)?.line_items.every((l: { tracking_number?: string }) => l.tracking_number === expected);
-          }),
-        ),
-      { timeoutMs: 60_000, intervalMs: 200, what: 'tracking of every order on TikTok' },
-    );
+      await enqueueForEveryStore(fleet, 'fulfilment', 'fulfilment-poll');
+      await waitUntil(
+        () =>
+          fleet.stores.every((store) =>
+            (orders[store.id] ?? []).every((id) => {
+              const shopifyOrder = store.shopify.state.orders.find((o) => o.sourceIdentifier === `tiktok-${id}`);
+              const expected = `RM${String(shopifyOrder?.id).padStart(9, '0')}GB`;
+              return fleet.tiktok.admin
+                .shop(store.tiktokShopId)
+                .orders.get(id)
+                ?.line_items.every((l: { tracking_number?: string }) => l.tracking_number === expected);
+            }),
+          ),
+        { timeoutMs: 60_000, intervalMs: 200, what: 'tracking of every order on TikTok' },
+      );
 
-    await enqueueForEveryStore(fleet, 'inventory', 'inventory-sync');
-    await waitForIdleQueues(fleet);
-    const copies = fleet.stores.flatMap((store) => {
-      const counts = shopifyOrdersByIdentifier(store);
-      return (orders[store.id] ?? []).map((id) => ({ store: store.id, id, inShopify: counts.get(`tiktok-${id}`) ?? 0 }));
-    });
-    const mismatches = stockMismatches(fleet);
-    const jobs = await openAndFailedJobs(fleet);
-    const linked = fleet.stores.reduce((n, s) => n + stockPairs(fleet, s).length, 0);
-    console.log(
-      `fault suite [order-worker kill -9] tiktokOrders=${copies.length} exactlyOnce=${copies.filter((c) => c.inShopify === 1).length} missing=${copies.filter((c) => c.inShopify === 0).length} duplicated=${copies.filter((c) => c.inShopify > 1).length} tracked=${tracked} linkedSkus=${linked} stockMismatches=${mismatches.length} failedJobs=${jobs.failed.length} unfinishedJobs=${jobs.unfinished.length}`,
-    );
-    expect(copies).toHaveLength(fleet.stores.length * ORDERS_PER_STORE);
-    expect(copies.filter((c) => c.inShopify !== 1)).toEqual([]);
-    expect(linked).toBeGreaterThan(20);
-    expect({ mismatches, failed: jobs.failed, unfinished: jobs.unfinished }).toEqual({ mismatches: [], failed: [], unfinished: [] });
-  }, SLOW);
+      await enqueueForEveryStore(fleet, 'inventory', 'inventory-sync');
+      await waitForIdleQueues(fleet);
+      const copies = fleet.stores.flatMap((store) => {
+        const counts = shopifyOrdersByIdentifier(store);
+        return (orders[store.id] ?? []).map((id) => ({ store: store.id, id, inShopify: counts.get(`tiktok-${id}`) ?? 0 }));
+      });
+      const mismatches = stockMismatches(fleet);
+      const jobs = await openAndFailedJobs(fleet);
+      const linked = fleet.stores.reduce((n, s) => n + stockPairs(fleet, s).length, 0);
+      console.log(
+        `fault suite [order-worker kill -9] tiktokOrders=${copies.length} exactlyOnce=${copies.filter((c) => c.inShopify === 1).length} missing=${copies.filter((c) => c.inShopify === 0).length} duplicated=${copies.filter((c) => c.inShopify > 1).length} tracked=${tracked} linkedSkus=${linked} stockMismatches=${mismatches.length} failedJobs=${jobs.failed.length} unfinishedJobs=${jobs.unfinished.length}`,
+      );
+      expect(copies).toHaveLength(fleet.stores.length * ORDERS_PER_STORE);
+      expect(copies.filter((c) => c.inShopify !== 1)).toEqual([]);
+      expect(linked).toBeGreaterThan(20);
+      expect({ mismatches, failed: jobs.failed, unfinished: jobs.unfinished }).toEqual({
+        mismatches: [],
+        failed: [],
+        unfinished: [],
+      });
+    },
+    SLOW,
+  );
 });

@@ -11,7 +11,15 @@ import type { AppProcess } from '@shoptok/testkit';
 import { waitUntil } from '@shoptok/testkit';
 import { generateCatalogue } from '@shoptok/testkit/shopify';
 import { startFleet, type Fleet, type FleetStore } from './fleet.test-helpers.js';
-import { enqueueForEveryStore, openAndFailedJobs, scaled, stockMismatches, stockPairs, withQueues, type QueuedJob } from './fault.test-helpers.js';
+import {
+  enqueueForEveryStore,
+  openAndFailedJobs,
+  scaled,
+  stockMismatches,
+  stockPairs,
+  withQueues,
+  type QueuedJob,
+} from './fault.test-helpers.js';
 
 const SLOW = 120_000;
 const CREATE = 'POST /product/202309/products';
@@ -26,7 +34,9 @@ async function startImageServer(): Promise<{ url: string; close(): Promise<void>
   png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
   png.writeUInt32BE(800, 16);
   png.writeUInt32BE(800, 20);
-  const server: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length }).end(png));
+  const server: Server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length }).end(png),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -47,7 +57,8 @@ describe('fault suite: kill -9 a product-worker mid-batch (apps as processes, st
     store = fleet.stores[0] as FleetStore;
     // A merchant new to TikTok Shop: a Shopify catalogue with images, nothing listed yet.
     const catalogue = generateCatalogue({ products: PRODUCTS, seed: 300, locations: 2 });
-    for (const product of catalogue.products) for (const media of product.media) media.url = `${images.url}/s/files/${media.id}.png`;
+    for (const product of catalogue.products)
+      for (const media of product.media) media.url = `${images.url}/s/files/${media.id}.png`;
     store.shopify.seed(catalogue);
     const shop = fleet.tiktok.admin.shop(store.tiktokShopId);
     shop.products.clear();
@@ -79,58 +90,76 @@ describe('fault suite: kill -9 a product-worker mid-batch (apps as processes, st
     return withQueues(fleet, async (queues) => {
       const found = await queues.queue(job.queue, job.store).getJob(job.id);
       const state = found ? await found.getState() : 'missing';
-      return { state, summary: state === 'completed' ? jobSummarySchema.parse(found?.returnvalue) : undefined, reason: found?.failedReason };
+      return {
+        state,
+        summary: state === 'completed' ? jobSummarySchema.parse(found?.returnvalue) : undefined,
+        reason: found?.failedReason,
+      };
     });
   }
 
-  it('killed while a create is in flight, then after TikTok created a listing shoptok never recorded: no duplicate listing', async () => {
-    const batch: QueuedJob = { queue: 'products', store: store.id, id: `${store.id}-fault-product-batch-${Date.now()}` };
-    await withQueues(fleet, (queues) => queues.add('products', 'product-batch', { store: store.id, trigger: 'cli' }, { jobId: batch.id }));
-    const during = await killAtCreate(2, 'before-run');
-    const after = await killAtCreate(2, 'after-run');
-    const outcome = await waitUntil(
-      async () => {
-        const o = await batchOutcome(batch);
-        return o.state === 'completed' || o.state === 'failed' ? o : undefined;
-      },
-      { timeoutMs: 60_000, intervalMs: 200, what: 'the product batch to finish on the fresh worker' },
-    );
-    expect(outcome).toMatchObject({ state: 'completed' });
-    lastBatch = outcome.summary;
-    console.log(
-      `fault suite [product-worker kill -9] listings on TikTok at the kills: ${during.createdAtKill}, ${after.createdAtKill}; create calls ${creates()}; batch summary: seen ${lastBatch?.seen} pushed ${lastBatch?.pushed} skipped ${lastBatch?.skipped} failed ${lastBatch?.failed}`,
-    );
-    // Both kills landed mid-batch: listings were made before the first and after the second.
-    expect(during.createdAtKill).toBeGreaterThanOrEqual(2);
-    expect(fleet.tiktok.admin.shop(store.tiktokShopId).products.size).toBeGreaterThan(after.createdAtKill);
-  }, SLOW);
+  it(
+    'killed while a create is in flight, then after TikTok created a listing shoptok never recorded: no duplicate listing',
+    async () => {
+      const batch: QueuedJob = { queue: 'products', store: store.id, id: `${store.id}-fault-product-batch-${Date.now()}` };
+      await withQueues(fleet, (queues) =>
+        queues.add('products', 'product-batch', { store: store.id, trigger: 'cli' }, { jobId: batch.id }),
+      );
+      const during = await killAtCreate(2, 'before-run');
+      const after = await killAtCreate(2, 'after-run');
+      const outcome = await waitUntil(
+        async () => {
+          const o = await batchOutcome(batch);
+          return o.state === 'completed' || o.state === 'failed' ? o : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 200, what: 'the product batch to finish on the fresh worker' },
+      );
+      expect(outcome).toMatchObject({ state: 'completed' });
+      lastBatch = outcome.summary;
+      console.log(
+        `fault suite [product-worker kill -9] listings on TikTok at the kills: ${during.createdAtKill}, ${after.createdAtKill}; create calls ${creates()}; batch summary: seen ${lastBatch?.seen} pushed ${lastBatch?.pushed} skipped ${lastBatch?.skipped} failed ${lastBatch?.failed}`,
+      );
+      // Both kills landed mid-batch: listings were made before the first and after the second.
+      expect(during.createdAtKill).toBeGreaterThanOrEqual(2);
+      expect(fleet.tiktok.admin.shop(store.tiktokShopId).products.size).toBeGreaterThan(after.createdAtKill);
+    },
+    SLOW,
+  );
 
-  it('every product is listed once or failed visibly with a reason, and TikTok stock equals Shopify stock', async () => {
-    const listings = [...fleet.tiktok.admin.shop(store.tiktokShopId).products.values()].filter((p) => p.status !== 'DELETED');
-    const failures = lastBatch?.failures ?? [];
-    const verdicts = store.shopify.state.products
-      .filter((p) => p.status === 'ACTIVE' && p.variants.some((v) => v.sku))
-      .map((p) => {
-        const gid = `gid://shopify/Product/${p.id}`;
-        const skus = new Set(p.variants.map((v) => v.sku).filter(Boolean));
-        const listed = listings.filter((l) => l.skus.some((s) => skus.has(s.seller_sku))).length;
-        const reasons = failures.filter((f) => f.item.includes(`${gid} `)).map((f) => f.reason);
-        return { product: gid, listed, failedWithReason: reasons.length > 0 && reasons.every((r) => r.trim() !== '') };
+  it(
+    'every product is listed once or failed visibly with a reason, and TikTok stock equals Shopify stock',
+    async () => {
+      const listings = [...fleet.tiktok.admin.shop(store.tiktokShopId).products.values()].filter((p) => p.status !== 'DELETED');
+      const failures = lastBatch?.failures ?? [];
+      const verdicts = store.shopify.state.products
+        .filter((p) => p.status === 'ACTIVE' && p.variants.some((v) => v.sku))
+        .map((p) => {
+          const gid = `gid://shopify/Product/${p.id}`;
+          const skus = new Set(p.variants.map((v) => v.sku).filter(Boolean));
+          const listed = listings.filter((l) => l.skus.some((s) => skus.has(s.seller_sku))).length;
+          const reasons = failures.filter((f) => f.item.includes(`${gid} `)).map((f) => f.reason);
+          return { product: gid, listed, failedWithReason: reasons.length > 0 && reasons.every((r) => r.trim() !== '') };
+        });
+      const listedOnce = verdicts.filter((v) => v.listed === 1).length;
+      const failedVisibly = verdicts.filter((v) => v.listed === 0 && v.failedWithReason).length;
+
+      await enqueueForEveryStore(fleet, 'inventory', 'inventory-sync', [store]);
+      await waitUntil(async () => (await openAndFailedJobs(fleet)).unfinished.every((j) => j.name === 'listing-status'), {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        what: 'the stock sync to finish',
       });
-    const listedOnce = verdicts.filter((v) => v.listed === 1).length;
-    const failedVisibly = verdicts.filter((v) => v.listed === 0 && v.failedWithReason).length;
-
-    await enqueueForEveryStore(fleet, 'inventory', 'inventory-sync', [store]);
-    await waitUntil(async () => (await openAndFailedJobs(fleet)).unfinished.every((j) => j.name === 'listing-status'), { timeoutMs: 60_000, intervalMs: 200, what: 'the stock sync to finish' });
-    const mismatches = stockMismatches(fleet, [store]);
-    const jobs = await openAndFailedJobs(fleet);
-    console.log(
-      `fault suite [product-worker kill -9] products=${verdicts.length} listedOnce=${listedOnce} failedVisibly=${failedVisibly} duplicated=${verdicts.filter((v) => v.listed > 1).length} dropped=${verdicts.filter((v) => v.listed === 0 && !v.failedWithReason).length} linkedSkus=${stockPairs(fleet, store).length} stockMismatches=${mismatches.length} failedJobs=${jobs.failed.length}`,
-    );
-    expect(verdicts.filter((v) => v.listed > 1)).toEqual([]);
-    expect(verdicts.filter((v) => v.listed === 0 && !v.failedWithReason)).toEqual([]);
-    expect(listedOnce).toBeGreaterThanOrEqual(5);
-    expect(mismatches).toEqual([]);
-    expect(jobs.failed).toEqual([]);
-  }, SLOW);
+      const mismatches = stockMismatches(fleet, [store]);
+      const jobs = await openAndFailedJobs(fleet);
+      console.log(
+        `fault suite [product-worker kill -9] products=${verdicts.length} listedOnce=${listedOnce} failedVisibly=${failedVisibly} duplicated=${verdicts.filter((v) => v.listed > 1).length} dropped=${verdicts.filter((v) => v.listed === 0 && !v.failedWithReason).length} linkedSkus=${stockPairs(fleet, store).length} stockMismatches=${mismatches.length} failedJobs=${jobs.failed.length}`,
+      );
+      expect(verdicts.filter((v) => v.listed > 1)).toEqual([]);
+      expect(verdicts.filter((v) => v.listed === 0 && !v.failedWithReason)).toEqual([]);
+      expect(listedOnce).toBeGreaterThanOrEqual(5);
+      expect(mismatches).toEqual([]);
+      expect(jobs.failed).toEqual([]);
+    },
+    SLOW,
+  );
 });

@@ -14,7 +14,9 @@ export function toMapperInput(product: ShopifyProduct): MapperProductInput {
     productType: product.productType,
     tags: product.tags,
     status: product.status,
-    category: product.category ? { fullName: product.category.fullName, name: product.category.name, id: product.category.id } : null,
+    category: product.category
+      ? { fullName: product.category.fullName, name: product.category.name, id: product.category.id }
+      : null,
     options: product.options.map((o) => ({ name: o.name, values: o.values })),
     variants: product.variants.map((v) => ({
       id: v.id,
@@ -31,15 +33,28 @@ export function toMapperInput(product: ShopifyProduct): MapperProductInput {
 
 function listingVariant(v: ShopifyVariant): ShopifyListingVariant {
   // Shopify's WeightUnit is an enum; anything else is treated as "no weight" (preflight then says so).
-  const weight = v.weight && WEIGHT_UNITS.has(v.weight.unit) ? { value: v.weight.value, unit: v.weight.unit as ShopifyWeightUnit } : null;
-  return { id: v.id, sku: v.sku, title: v.title, price: v.price, compareAtPrice: v.compareAtPrice, selectedOptions: v.selectedOptions, weight, barcode: v.barcode };
+  const weight =
+    v.weight && WEIGHT_UNITS.has(v.weight.unit) ? { value: v.weight.value, unit: v.weight.unit as ShopifyWeightUnit } : null;
+  return {
+    id: v.id,
+    sku: v.sku,
+    title: v.title,
+    price: v.price,
+    compareAtPrice: v.compareAtPrice,
+    selectedOptions: v.selectedOptions,
+    weight,
+    barcode: v.barcode,
+  };
 }
 
 /**
  * The product in sync-core's listing shape. The Shopify client does not read collections or
  * variant images yet, so collection filters match nothing and SKUs get no image of their own.
  */
-export function toListingProduct(product: ShopifyProduct, images: ShopifyListingProduct['images'] = product.images.map((i) => ({ url: i.url }))): ShopifyListingProduct {
+export function toListingProduct(
+  product: ShopifyProduct,
+  images: ShopifyListingProduct['images'] = product.images.map((i) => ({ url: i.url })),
+): ShopifyListingProduct {
   return {
     id: product.id,
     handle: product.handle,

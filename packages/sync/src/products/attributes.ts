@@ -7,7 +7,10 @@ import { toMapperInput } from './adapt.js';
 /** The live attributes in sync-core's shape (unknown attribute types are left out). */
 export function toPreflightAttributes(live: readonly TikTokAttribute[]): TikTokCategoryAttribute[] {
   return live
-    .filter((a): a is TikTokAttribute & { type: TikTokCategoryAttribute['type'] } => a.type === 'PRODUCT_PROPERTY' || a.type === 'SALES_PROPERTY')
+    .filter(
+      (a): a is TikTokAttribute & { type: TikTokCategoryAttribute['type'] } =>
+        a.type === 'PRODUCT_PROPERTY' || a.type === 'SALES_PROPERTY',
+    )
     .map((a) => ({
       id: a.id,
       name: a.name,
@@ -39,7 +42,11 @@ function toMapperAttribute(a: TikTokAttribute): CategoryAttribute {
  * becomes a custom value where the attribute takes them, else it is dropped (preflight then
  * names a required attribute that is still missing).
  */
-export function productAttributesFor(product: ShopifyProduct, mapped: readonly FilledAttribute[], live: readonly TikTokAttribute[]): ListingDraft['productAttributes'] {
+export function productAttributesFor(
+  product: ShopifyProduct,
+  mapped: readonly FilledAttribute[],
+  live: readonly TikTokAttribute[],
+): ListingDraft['productAttributes'] {
   const props = live.filter((a) => a.type === 'PRODUCT_PROPERTY');
   const out = new Map<string, { id?: string; name?: string }[]>();
   const adopt = (attr: TikTokAttribute, values: readonly { id?: string; name: string }[]) => {

@@ -34,7 +34,11 @@ describe('a gateway garbles the answer to a create that TikTok carried out', () 
         listen(async (req, res) => {
           const raw = await body(req);
           const path = (req.url ?? '').split('?')[0];
-          const answer = await fetch(`${target}${req.url}`, { method: req.method, headers: forwarded(req), ...(raw.length > 0 ? { body: raw } : {}) });
+          const answer = await fetch(`${target}${req.url}`, {
+            method: req.method,
+            headers: forwarded(req),
+            ...(raw.length > 0 ? { body: raw } : {}),
+          });
           const text = Buffer.from(await answer.arrayBuffer());
           // The first two creates reach TikTok; their answers do not reach shoptok intact.
           if (req.method === 'POST' && path === '/product/202309/products' && garbled < 2) {
@@ -54,12 +58,16 @@ describe('a gateway garbles the answer to a create that TikTok carried out', () 
   });
 
   it('the resent creates get the listings TikTok made: no failure, no second listing', async () => {
-    const summary = (await h.handlers['product-batch']({ store: STORE, dryRun: false, trigger: 'cli' }, jobContext('gw-1'))) as JobSummary;
+    const summary = (await h.handlers['product-batch'](
+      { store: STORE, dryRun: false, trigger: 'cli' },
+      jobContext('gw-1'),
+    )) as JobSummary;
     expect(garbled).toBe(2);
     expect(summary.failures.filter((f) => !f.reason.startsWith('held back'))).toEqual([]);
     const shop = h.tts.admin.shop(h.tts.shops[0]?.shopId as string);
     const perSellerSku = new Map<string, number>();
-    for (const p of shop.products.values()) for (const s of p.skus) perSellerSku.set(s.seller_sku, (perSellerSku.get(s.seller_sku) ?? 0) + 1);
+    for (const p of shop.products.values())
+      for (const s of p.skus) perSellerSku.set(s.seller_sku, (perSellerSku.get(s.seller_sku) ?? 0) + 1);
     expect([...perSellerSku.values()].every((n) => n === 1)).toBe(true);
     expect(shop.products.size).toBe(summary.pushed);
   });

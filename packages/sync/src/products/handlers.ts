@@ -26,7 +26,10 @@ export interface ProductHandlerDeps {
 export type ProductJobContext = Pick<JobContext, 'progress'> & { job?: { id?: string | undefined } };
 
 function selectionOf(svc: StoreServices, products: readonly ShopifyProduct[]): ProductSelection {
-  return selectProducts(products.map((p) => toListingProduct(p)), svc.rules.listing.filters);
+  return selectProducts(
+    products.map((p) => toListingProduct(p)),
+    svc.rules.listing.filters,
+  );
 }
 
 /** How long the shop's market and default warehouse are trusted before they are read again. */
@@ -59,12 +62,17 @@ function runDeps(svc: StoreServices, deps: ProductHandlerDeps): ListingRunDeps {
 }
 
 /** Reads the catalogue and what the filters select from it, warning about filters the client cannot honour. */
-async function catalogue(svc: StoreServices, report: RunReport): Promise<{ products: ShopifyProduct[]; selection: ProductSelection }> {
+async function catalogue(
+  svc: StoreServices,
+  report: RunReport,
+): Promise<{ products: ShopifyProduct[]; selection: ProductSelection }> {
   await report.progress('reading the Shopify catalogue', 0, 1);
   const { products, via } = await svc.shopify.fetchCatalogue();
   svc.logger.info({ products: products.length, via }, 'catalogue read for listing');
   if (svc.rules.listing.filters.collections.length > 0) {
-    report.note('rules.listing.filters.collections is set, but collections are not read from Shopify yet: no product matches it until they are');
+    report.note(
+      'rules.listing.filters.collections is set, but collections are not read from Shopify yet: no product matches it until they are',
+    );
   }
   return { products, selection: selectionOf(svc, products) };
 }
@@ -80,7 +88,12 @@ function exclusionsById(selection: ProductSelection): Map<string, { reason: stri
  * no limit) also deactivates listings whose Shopify product is gone or no longer selected, and
  * makes sure every listing in review has a status poll.
  */
-export async function runProductBatch(svc: StoreServices, deps: ListingRunDeps, data: { dryRun: boolean; limit?: number; cursor?: string }, ctx?: ProductJobContext): Promise<JobSummary> {
+export async function runProductBatch(
+  svc: StoreServices,
+  deps: ListingRunDeps,
+  data: { dryRun: boolean; limit?: number; cursor?: string },
+  ctx?: ProductJobContext,
+): Promise<JobSummary> {
   const report = new RunReport(ctx);
   const dryRun = data.dryRun || svc.dryRun;
   const run = await ListingRun.start(svc, deps, report, dryRun, ctx?.job?.id);
@@ -92,7 +105,9 @@ export async function runProductBatch(svc: StoreServices, deps: ListingRunDeps, 
   const selected = new Map(selection.selected.map((s) => [s.product.id, s.variants]));
   const excluded = exclusionsById(selection);
   const inScope = new Set(scope.map((p) => p.id));
-  for (const v of selection.excludedVariants) if (inScope.has(v.productId) && selected.has(v.productId)) report.skip(v.reason === 'no-sku' ? 'variant-without-sku' : 'variant-sku-excluded');
+  for (const v of selection.excludedVariants)
+    if (inScope.has(v.productId) && selected.has(v.productId))
+      report.skip(v.reason === 'no-sku' ? 'variant-without-sku' : 'variant-sku-excluded');
 
   const removed: { productId: string; why: string }[] = [];
   const batchSize = Math.max(1, svc.batchSize);
@@ -101,11 +116,14 @@ export async function runProductBatch(svc: StoreServices, deps: ListingRunDeps, 
     for (const product of scope.slice(i, i + batchSize)) {
       const variants = selected.get(product.id);
       if (variants) {
-        await run.guarded(product.id, `Shopify product ${product.id} "${product.title}"`, () => run.syncProduct(product, variants));
+        await run.guarded(product.id, `Shopify product ${product.id} "${product.title}"`, () =>
+          run.syncProduct(product, variants),
+        );
         continue;
       }
       const why = excluded.get(product.id);
-      if (run.listing(product.id)) removed.push({ productId: product.id, why: `is no longer listed (${why?.message ?? 'excluded'})` });
+      if (run.listing(product.id))
+        removed.push({ productId: product.id, why: `is no longer listed (${why?.message ?? 'excluded'})` });
       else report.skip(why?.reason ?? 'excluded');
     }
   }
@@ -113,20 +131,32 @@ export async function runProductBatch(svc: StoreServices, deps: ListingRunDeps, 
   const fullWalk = !data.cursor && data.limit === undefined;
   if (fullWalk) {
     const present = new Set(products.map((p) => p.id));
-    for (const productId of run.allListings().keys()) if (!present.has(productId)) removed.push({ productId, why: 'was deleted in Shopify' });
+    for (const productId of run.allListings().keys())
+      if (!present.has(productId)) removed.push({ productId, why: 'was deleted in Shopify' });
   }
   await report.progress('deactivating removed products', scope.length, scope.length);
   await run.removeListings(removed);
   if (fullWalk && !dryRun) {
     // Safety net under the per-listing polls (a lost job, a Redis restore): every listing in review is polled.
     for (const record of run.allListings().values()) {
-      if (record.status === 'PENDING' || record.status === 'ADOPTED') await scheduleStatusPoll(svc, record.tiktokProductId, nextPollDelayMs(record.updatedAt, deps.now()), ctx?.job?.id);
+      if (record.status === 'PENDING' || record.status === 'ADOPTED')
+        await scheduleStatusPoll(svc, record.tiktokProductId, nextPollDelayMs(record.updatedAt, deps.now()), ctx?.job?.id);
     }
   }
   const last = scope.at(-1);
-  if (last && data.limit !== undefined && last !== ordered.at(-1)) report.note(`stopped after ${scope.length} products; continue with cursor ${last.id}`);
+  if (last && data.limit !== undefined && last !== ordered.at(-1))
+    report.note(`stopped after ${scope.length} products; continue with cursor ${last.id}`);
   await report.progress('done', scope.length, scope.length);
-  svc.logger.info({ seen: report.summary.seen, changed: report.summary.changed, failed: report.summary.failed, skipped: report.summary.skipped, dryRun }, 'product batch done');
+  svc.logger.info(
+    {
+      seen: report.summary.seen,
+      changed: report.summary.changed,
+      failed: report.summary.failed,
+      skipped: report.summary.skipped,
+      dryRun,
+    },
+    'product batch done',
+  );
   return report.summary;
 }
 
@@ -135,7 +165,12 @@ export async function runProductBatch(svc: StoreServices, deps: ListingRunDeps, 
  * from the CLI, or after a product webhook. A product Shopify no longer has (or no longer
  * selects) is deactivated per the rules.
  */
-export async function runProductSyncOne(svc: StoreServices, deps: ListingRunDeps, data: { dryRun: boolean; productId: string }, ctx?: ProductJobContext): Promise<JobSummary> {
+export async function runProductSyncOne(
+  svc: StoreServices,
+  deps: ListingRunDeps,
+  data: { dryRun: boolean; productId: string },
+  ctx?: ProductJobContext,
+): Promise<JobSummary> {
   const report = new RunReport(ctx);
   const dryRun = data.dryRun || svc.dryRun;
   const run = await ListingRun.start(svc, deps, report, dryRun, ctx?.job?.id);
@@ -147,23 +182,45 @@ export async function runProductSyncOne(svc: StoreServices, deps: ListingRunDeps
   if (product && variants) {
     await run.guarded(product.id, `Shopify product ${product.id} "${product.title}"`, () => run.syncProduct(product, variants));
   } else if (run.listing(data.productId)) {
-    const why = product ? `is no longer listed (${exclusionsById(selection).get(data.productId)?.message ?? 'excluded'})` : 'was deleted in Shopify';
+    const why = product
+      ? `is no longer listed (${exclusionsById(selection).get(data.productId)?.message ?? 'excluded'})`
+      : 'was deleted in Shopify';
     await run.removeListings([{ productId: data.productId, why }]);
   } else {
     report.skip(product ? (exclusionsById(selection).get(data.productId)?.reason ?? 'excluded') : 'not-in-shopify');
-    report.note(`Shopify product ${data.productId} ${product ? `is not selected for TikTok: ${exclusionsById(selection).get(data.productId)?.message ?? ''}` : 'does not exist in Shopify'}`);
+    report.note(
+      `Shopify product ${data.productId} ${product ? `is not selected for TikTok: ${exclusionsById(selection).get(data.productId)?.message ?? ''}` : 'does not exist in Shopify'}`,
+    );
   }
   await report.progress('done', 1, 1);
   return report.summary;
 }
 
 /** A listing's status from Search Products (by one of its seller SKUs), shaped as a detail without audit reasons. */
-async function statusBySearch(svc: StoreServices, productId: string, tiktokProductId: string): Promise<TikTokProduct | undefined> {
-  const skus = (await svc.state.allSkuLinks()).filter((l) => l.shopifyProductId === productId && l.tiktokProductId === tiktokProductId).map((l) => l.sellerSku);
+async function statusBySearch(
+  svc: StoreServices,
+  productId: string,
+  tiktokProductId: string,
+): Promise<TikTokProduct | undefined> {
+  const skus = (await svc.state.allSkuLinks())
+    .filter((l) => l.shopifyProductId === productId && l.tiktokProductId === tiktokProductId)
+    .map((l) => l.sellerSku);
   if (skus.length === 0) return undefined;
   const page = await svc.tiktok.searchProducts({ sellerSkus: skus.slice(0, 10) }, { pageSize: 10 });
   const hit = page.products.find((p) => p.id === tiktokProductId);
-  return hit ? { id: hit.id, title: hit.title, description: '', status: hit.status, category_chains: [], main_images: [], skus: [], product_attributes: [], audit_failed_reasons: [] } : undefined;
+  return hit
+    ? {
+        id: hit.id,
+        title: hit.title,
+        description: '',
+        status: hit.status,
+        category_chains: [],
+        main_images: [],
+        skus: [],
+        product_attributes: [],
+        audit_failed_reasons: [],
+      }
+    : undefined;
 }
 
 function auditReasonsOf(product: TikTokProduct): ListingRecord['auditFailedReasons'] {
@@ -171,8 +228,14 @@ function auditReasonsOf(product: TikTokProduct): ListingRecord['auditFailedReaso
 }
 
 function auditMessage(reasons: ListingRecord['auditFailedReasons']): string {
-  if (reasons.length === 0) return 'TikTok rejected the listing in review without giving a reason; see the product in Seller Center.';
-  return reasons.map((r) => `TikTok review failed${r.position ? ` (${r.position})` : ''}: ${r.reasons.join(' ')}${r.suggestions.length > 0 ? ` Suggestion: ${r.suggestions.join(' ')}` : ''}`).join(' ');
+  if (reasons.length === 0)
+    return 'TikTok rejected the listing in review without giving a reason; see the product in Seller Center.';
+  return reasons
+    .map(
+      (r) =>
+        `TikTok review failed${r.position ? ` (${r.position})` : ''}: ${r.reasons.join(' ')}${r.suggestions.length > 0 ? ` Suggestion: ${r.suggestions.join(' ')}` : ''}`,
+    )
+    .join(' ');
 }
 
 /**
@@ -181,7 +244,12 @@ function auditMessage(reasons: ListingRecord['auditFailedReasons']): string {
  * suggestions go into the listing record and the attention list, where `status` and the
  * dashboard show them. Reads only; a dry run records nothing.
  */
-export async function runListingStatus(svc: StoreServices, deps: ListingRunDeps, data: { dryRun: boolean; tiktokProductId: string }, ctx?: ProductJobContext): Promise<JobSummary> {
+export async function runListingStatus(
+  svc: StoreServices,
+  deps: ListingRunDeps,
+  data: { dryRun: boolean; tiktokProductId: string },
+  ctx?: ProductJobContext,
+): Promise<JobSummary> {
   const report = new RunReport(ctx);
   const dryRun = data.dryRun || svc.dryRun;
   const now = deps.now();
@@ -202,13 +270,24 @@ export async function runListingStatus(svc: StoreServices, deps: ListingRunDeps,
       const found = await statusBySearch(svc, productId, data.tiktokProductId);
       if (!found) throw err;
       product = found;
-      report.note(`TikTok's product detail for ${data.tiktokProductId} did not parse (${err.message}); status taken from Search Products`);
+      report.note(
+        `TikTok's product detail for ${data.tiktokProductId} did not parse (${err.message}); status taken from Search Products`,
+      );
     } else {
       if (!isProductGone(err)) throw err;
       report.note(`TikTok product ${data.tiktokProductId} no longer exists on TikTok`);
       if (!dryRun) {
         await svc.state.saveListing(productId, { ...record, status: 'DELETED' });
-        await svc.state.markNeedsAttention(productId, [{ code: 'deleted-on-tiktok', message: `The TikTok listing ${data.tiktokProductId} was deleted on TikTok; shoptok will not list this product again until its listing record is removed.` }], now);
+        await svc.state.markNeedsAttention(
+          productId,
+          [
+            {
+              code: 'deleted-on-tiktok',
+              message: `The TikTok listing ${data.tiktokProductId} was deleted on TikTok; shoptok will not list this product again until its listing record is removed.`,
+            },
+          ],
+          now,
+        );
         report.summary.changed = 1;
       }
       return report.summary;
@@ -216,7 +295,9 @@ export async function runListingStatus(svc: StoreServices, deps: ListingRunDeps,
   }
   const status = product.status;
   const auditFailedReasons = status === 'FAILED' ? auditReasonsOf(product) : [];
-  report.note(`TikTok product ${data.tiktokProductId} (Shopify ${productId}) is ${status}${product.audit ? `, audit ${product.audit.status}` : ''}`);
+  report.note(
+    `TikTok product ${data.tiktokProductId} (Shopify ${productId}) is ${status}${product.audit ? `, audit ${product.audit.status}` : ''}`,
+  );
   if (dryRun) return report.summary;
 
   const changed = status !== record.status || JSON.stringify(auditFailedReasons) !== JSON.stringify(record.auditFailedReasons);
@@ -224,26 +305,62 @@ export async function runListingStatus(svc: StoreServices, deps: ListingRunDeps,
     // saveListing clears the attention entry; a failure is written back right after.
     await svc.state.saveListing(productId, { ...record, status, auditFailedReasons });
     report.summary.changed = 1;
-    svc.logger.info({ productId, tiktokProductId: data.tiktokProductId, from: record.status, to: status }, 'listing status changed');
+    svc.logger.info(
+      { productId, tiktokProductId: data.tiktokProductId, from: record.status, to: status },
+      'listing status changed',
+    );
   }
   if (status === 'FAILED') {
-    if (changed) await svc.state.markNeedsAttention(productId, [{ code: 'audit-failed', message: auditMessage(auditFailedReasons) }], now);
-    report.fail(`TikTok listing ${data.tiktokProductId} of Shopify product ${productId}`, auditMessage(auditFailedReasons), 'audit-failed');
+    if (changed)
+      await svc.state.markNeedsAttention(productId, [{ code: 'audit-failed', message: auditMessage(auditFailedReasons) }], now);
+    report.fail(
+      `TikTok listing ${data.tiktokProductId} of Shopify product ${productId}`,
+      auditMessage(auditFailedReasons),
+      'audit-failed',
+    );
     return report.summary;
   }
   if (status === 'PLATFORM_DEACTIVATED' || status === 'FREEZE') {
-    if (changed) await svc.state.markNeedsAttention(productId, [{ code: status.toLowerCase(), message: `TikTok set the listing ${data.tiktokProductId} to ${status}; see Seller Center for the policy reason and appeal there.` }], now);
+    if (changed)
+      await svc.state.markNeedsAttention(
+        productId,
+        [
+          {
+            code: status.toLowerCase(),
+            message: `TikTok set the listing ${data.tiktokProductId} to ${status}; see Seller Center for the policy reason and appeal there.`,
+          },
+        ],
+        now,
+      );
     return report.summary;
   }
   if (TERMINAL_FOR_REVIEW.has(status)) return report.summary;
   // Passed review but held for permission (US INVITE_ONLY categories, KYC): it stays PENDING.
   const preApproved = product.audit?.status === 'PRE_APPROVED' ? (product.audit.pre_approved_reasons ?? []) : undefined;
   if (preApproved) {
-    await svc.state.markNeedsAttention(productId, [{ code: 'pre-approved', message: `TikTok approved the listing but holds it back (${preApproved.join(', ') || 'no reason given'}); finish that in Seller Center.` }], now);
+    await svc.state.markNeedsAttention(
+      productId,
+      [
+        {
+          code: 'pre-approved',
+          message: `TikTok approved the listing but holds it back (${preApproved.join(', ') || 'no reason given'}); finish that in Seller Center.`,
+        },
+      ],
+      now,
+    );
     return report.summary;
   }
   if (now - record.updatedAt > REVIEW_GIVE_UP_MS) {
-    await svc.state.markNeedsAttention(productId, [{ code: 'review-timeout', message: `The listing ${data.tiktokProductId} has been in review for over ${Math.round(REVIEW_GIVE_UP_MS / 86_400_000)} days; ask TikTok seller support.` }], now);
+    await svc.state.markNeedsAttention(
+      productId,
+      [
+        {
+          code: 'review-timeout',
+          message: `The listing ${data.tiktokProductId} has been in review for over ${Math.round(REVIEW_GIVE_UP_MS / 86_400_000)} days; ask TikTok seller support.`,
+        },
+      ],
+      now,
+    );
     return report.summary;
   }
   await scheduleStatusPoll(svc, data.tiktokProductId, nextPollDelayMs(record.updatedAt, now), ctx?.job?.id);

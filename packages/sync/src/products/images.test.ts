@@ -50,7 +50,9 @@ describe('httpImageFetcher', () => {
   });
 
   it('caches uploads under the URL without its query string', () => {
-    expect(imageSourceKey('https://cdn.shopify.com/s/files/1/a.jpg?v=1712&width=800')).toBe('https://cdn.shopify.com/s/files/1/a.jpg');
+    expect(imageSourceKey('https://cdn.shopify.com/s/files/1/a.jpg?v=1712&width=800')).toBe(
+      'https://cdn.shopify.com/s/files/1/a.jpg',
+    );
     expect(imageSourceKey('https://cdn.shopify.com/s/files/1/a.jpg')).toBe('https://cdn.shopify.com/s/files/1/a.jpg');
   });
 });

@@ -42,12 +42,20 @@ export function httpImageFetcher(options: HttpImageFetcherOptions = {}): FetchIm
       // A DOMException is not always `instanceof Error` (other realms): go by its name.
       const name = (err as { name?: unknown } | null)?.name;
       const timedOut = name === 'TimeoutError' || name === 'AbortError';
-      throw new ImageFetchError(`image ${shown} could not be downloaded (${timedOut ? `no answer in ${timeoutMs} ms` : String((err as { message?: unknown } | null)?.message ?? err)}); it is tried again on the next run`, timedOut ? 'image-timeout' : 'image-network', true);
+      throw new ImageFetchError(
+        `image ${shown} could not be downloaded (${timedOut ? `no answer in ${timeoutMs} ms` : String((err as { message?: unknown } | null)?.message ?? err)}); it is tried again on the next run`,
+        timedOut ? 'image-timeout' : 'image-network',
+        true,
+      );
     }
     if (!res.ok) {
       await res.body?.cancel();
       const retryable = res.status >= 500 || res.status === 429;
-      throw new ImageFetchError(`image ${shown} answered HTTP ${res.status}${retryable ? '; it is tried again on the next run' : '; replace or remove it in Shopify'}`, `image-http-${res.status}`, retryable);
+      throw new ImageFetchError(
+        `image ${shown} answered HTTP ${res.status}${retryable ? '; it is tried again on the next run' : '; replace or remove it in Shopify'}`,
+        `image-http-${res.status}`,
+        retryable,
+      );
     }
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (declared > maxBytes) {
@@ -68,7 +76,11 @@ export function httpImageFetcher(options: HttpImageFetcherOptions = {}): FetchIm
 }
 
 function tooLarge(url: string, bytes: number, max: number): ImageFetchError {
-  return new ImageFetchError(`image ${url} is over ${Math.round(max / 1024 / 1024)} MB (${bytes} bytes so far), TikTok's upload limit; upload a smaller file in Shopify`, 'image-too-large', false);
+  return new ImageFetchError(
+    `image ${url} is over ${Math.round(max / 1024 / 1024)} MB (${bytes} bytes so far), TikTok's upload limit; upload a smaller file in Shopify`,
+    'image-too-large',
+    false,
+  );
 }
 
 /** Uploaded images by Shopify URL, with the size TikTok measured. */
@@ -84,7 +96,12 @@ export interface UploadedImages {
  * the TikTok `uri` by source key (the URL without query), so a known image is neither
  * downloaded nor uploaded again. A dry run uploads nothing and uses a placeholder uri.
  */
-export async function uploadMainImages(svc: StoreServices, urls: readonly string[], fetchImage: FetchImage, dryRun: boolean): Promise<UploadedImages> {
+export async function uploadMainImages(
+  svc: StoreServices,
+  urls: readonly string[],
+  fetchImage: FetchImage,
+  dryRun: boolean,
+): Promise<UploadedImages> {
   const out: UploadedImages = { uris: {}, images: [], pending: [] };
   for (const url of urls.slice(0, MAX_MAIN_IMAGES)) {
     const sourceKey = imageSourceKey(url);
@@ -97,10 +114,19 @@ export async function uploadMainImages(svc: StoreServices, urls: readonly string
     }
     if (!uploaded) {
       const data = await fetchImage(url);
-      uploaded = await svc.tiktok.uploadImage({ data, useCase: 'MAIN_IMAGE', sourceKey, fileName: sourceKey.slice(sourceKey.lastIndexOf('/') + 1) || 'image' });
+      uploaded = await svc.tiktok.uploadImage({
+        data,
+        useCase: 'MAIN_IMAGE',
+        sourceKey,
+        fileName: sourceKey.slice(sourceKey.lastIndexOf('/') + 1) || 'image',
+      });
     }
     out.uris[url] = uploaded.uri;
-    out.images.push({ url, ...(uploaded.width ? { width: uploaded.width } : {}), ...(uploaded.height ? { height: uploaded.height } : {}) });
+    out.images.push({
+      url,
+      ...(uploaded.width ? { width: uploaded.width } : {}),
+      ...(uploaded.height ? { height: uploaded.height } : {}),
+    });
   }
   return out;
 }

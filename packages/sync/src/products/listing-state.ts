@@ -4,7 +4,14 @@ import { contentHash, type ListingDraft, type ListingState } from '@shoptok/sync
 import type { StoreServices } from '../services.js';
 
 /** TikTok statuses after which a listing needs a person, not another poll. */
-export const TERMINAL_FOR_REVIEW = new Set(['ACTIVATE', 'FAILED', 'SELLER_DEACTIVATED', 'PLATFORM_DEACTIVATED', 'FREEZE', 'DELETED']);
+export const TERMINAL_FOR_REVIEW = new Set([
+  'ACTIVATE',
+  'FAILED',
+  'SELLER_DEACTIVATED',
+  'PLATFORM_DEACTIVATED',
+  'FREEZE',
+  'DELETED',
+]);
 /** Listing status we record after deactivating a product Shopify removed. */
 export const DEACTIVATED = 'SELLER_DEACTIVATED';
 
@@ -20,16 +27,30 @@ export function priceHashOf(draft: ListingDraft): string {
  * resends all of them in ONE price call (no review). Stock is the inventory worker's: the
  * drafts compared here carry none, so stock never turns a plan into an edit.
  */
-export function previousListingState(record: ListingRecord | undefined, links: readonly SkuLink[], draft: ListingDraft | null): ListingState | undefined {
+export function previousListingState(
+  record: ListingRecord | undefined,
+  links: readonly SkuLink[],
+  draft: ListingDraft | null,
+): ListingState | undefined {
   if (!record) return undefined;
   const samePrices = draft !== null && record.priceHash === priceHashOf(draft);
   const priceOf = new Map(draft?.skus.map((s) => [s.sellerSku, s.price]) ?? []);
   const skus: ListingState['skus'] = {};
   for (const link of links) {
     const price = priceOf.get(link.sellerSku);
-    skus[link.sellerSku] = { tiktokSkuId: link.tiktokSkuId, price: samePrices && price ? price.amount : '', currency: price?.currency ?? '', inventory: {} };
+    skus[link.sellerSku] = {
+      tiktokSkuId: link.tiktokSkuId,
+      price: samePrices && price ? price.amount : '',
+      currency: price?.currency ?? '',
+      inventory: {},
+    };
   }
-  return { tiktokProductId: record.tiktokProductId, contentHash: record.contentHash, deactivated: record.status === DEACTIVATED, skus };
+  return {
+    tiktokProductId: record.tiktokProductId,
+    contentHash: record.contentHash,
+    deactivated: record.status === DEACTIVATED,
+    skus,
+  };
 }
 
 // ---- listing quota pause ------------------------------------------------------------------
@@ -50,7 +71,23 @@ export async function listingPausedUntil(svc: StoreServices, now: number): Promi
 // Standard-time UTC offset (hours) of each market's westernmost main time zone: its midnight
 // is the latest moment the market's day can turn over.
 const LATEST_MIDNIGHT_OFFSET: Readonly<Record<string, number>> = {
-  US: -8, MX: -8, BR: -5, GB: 0, UK: 0, IE: 0, ES: 0, DE: 1, FR: 1, IT: 1, JP: 9, ID: 7, MY: 8, PH: 8, SG: 8, TH: 7, VN: 7,
+  US: -8,
+  MX: -8,
+  BR: -5,
+  GB: 0,
+  UK: 0,
+  IE: 0,
+  ES: 0,
+  DE: 1,
+  FR: 1,
+  IT: 1,
+  JP: 9,
+  ID: 7,
+  MY: 8,
+  PH: 8,
+  SG: 8,
+  TH: 7,
+  VN: 7,
 };
 
 /**
@@ -87,7 +124,12 @@ export function nextPollDelayMs(submittedAt: number, now: number): number {
  * alternate with a `-next` id. Finished jobs of the same id (kept a day) are removed first, or
  * BullMQ would silently ignore the new one.
  */
-export async function scheduleStatusPoll(svc: StoreServices, tiktokProductId: string, delayMs: number, currentJobId?: string): Promise<void> {
+export async function scheduleStatusPoll(
+  svc: StoreServices,
+  tiktokProductId: string,
+  delayMs: number,
+  currentJobId?: string,
+): Promise<void> {
   const base = jobIds.listingStatus(svc.storeId, tiktokProductId);
   const queue = svc.queues.queue('products', svc.storeId);
   for (const jobId of [base, `${base}-next`]) {
@@ -99,7 +141,12 @@ export async function scheduleStatusPoll(svc: StoreServices, tiktokProductId: st
       if (state === 'active') continue; // another poll of this listing is running: use the other id
       await existing.remove();
     }
-    await svc.queues.add('products', 'listing-status', { store: svc.storeId, tiktokProductId, dryRun: false, trigger: 'schedule' }, { jobId, delay: delayMs });
+    await svc.queues.add(
+      'products',
+      'listing-status',
+      { store: svc.storeId, tiktokProductId, dryRun: false, trigger: 'schedule' },
+      { jobId, delay: delayMs },
+    );
     return;
   }
 }

@@ -54,7 +54,13 @@ const MAY_SELL = new Set(['ACTIVATE', 'PENDING', 'ADOPTED']);
 /** Errors that stop the whole job: rate limits and outages (retried), and settings a person must fix. */
 export function stopsTheRun(err: unknown): boolean {
   if (err instanceof ImageFetchError) return false; // one image's CDN hiccup is that product's problem
-  if (err instanceof TikTokAuthError || err instanceof ShopifyAuthError || err instanceof ShopifyConfigError || err instanceof ShopSetupError) return true;
+  if (
+    err instanceof TikTokAuthError ||
+    err instanceof ShopifyAuthError ||
+    err instanceof ShopifyConfigError ||
+    err instanceof ShopSetupError
+  )
+    return true;
   return (err as { retryable?: boolean } | null)?.retryable !== false;
 }
 
@@ -92,15 +98,29 @@ export class ListingRun {
     private readonly jobId: string | undefined,
   ) {}
 
-  static async start(svc: StoreServices, deps: ListingRunDeps, report: RunReport, dryRun: boolean, jobId?: string): Promise<ListingRun> {
+  static async start(
+    svc: StoreServices,
+    deps: ListingRunDeps,
+    report: RunReport,
+    dryRun: boolean,
+    jobId?: string,
+  ): Promise<ListingRun> {
     const run = new ListingRun(svc, deps, report, dryRun, jobId);
     run.shop = await deps.profile();
-    const [listings, links, attention, paused] = await Promise.all([svc.state.allListings(), svc.state.allSkuLinks(), svc.state.needsAttention(), listingPausedUntil(svc, deps.now())]);
+    const [listings, links, attention, paused] = await Promise.all([
+      svc.state.allListings(),
+      svc.state.allSkuLinks(),
+      svc.state.needsAttention(),
+      listingPausedUntil(svc, deps.now()),
+    ]);
     run.listings = listings;
     run.linkBySku = new Map(links.map((l) => [l.sellerSku, l]));
     run.attention = attention;
     run.pausedUntil = paused;
-    if (paused) report.note(`creating listings is paused until ${new Date(paused).toISOString()} (TikTok's daily listing quota, code ${LISTING_QUOTA_CODE}); edits and price updates go on`);
+    if (paused)
+      report.note(
+        `creating listings is paused until ${new Date(paused).toISOString()} (TikTok's daily listing quota, code ${LISTING_QUOTA_CODE}); edits and price updates go on`,
+      );
     return run;
   }
 
@@ -151,7 +171,11 @@ export class ListingRun {
       // A CDN hiccup, or an answer we could not read (TikTok may have done it), is tried again
       // next run; anything else waits for a person.
       if (!this.dryRun && !(err instanceof ImageFetchError && err.retryable) && !(err instanceof TikTokResponseShapeError)) {
-        await this.svc.state.markNeedsAttention(productId, [{ code: String(code ?? (err as Error).name ?? 'error'), message }], this.deps.now());
+        await this.svc.state.markNeedsAttention(
+          productId,
+          [{ code: String(code ?? (err as Error).name ?? 'error'), message }],
+          this.deps.now(),
+        );
       }
     }
   }
@@ -178,16 +202,25 @@ export class ListingRun {
       if (link && link.shopifyVariantId === v.id) continue; // this variant already owns it on TikTok
       const others = (this.skuUsers.get(sku) ?? []).filter((u) => u.productId !== product.id);
       if (others.length > 0) {
-        reasons.push({ code: 'duplicate-sku', message: `SKU "${sku}" is also used by ${others.map((o) => `"${o.title}" (${o.productId})`).join(', ')}; TikTok needs each seller SKU once per shop: give each variant its own SKU.` });
+        reasons.push({
+          code: 'duplicate-sku',
+          message: `SKU "${sku}" is also used by ${others.map((o) => `"${o.title}" (${o.productId})`).join(', ')}; TikTok needs each seller SKU once per shop: give each variant its own SKU.`,
+        });
       } else if (link && link.shopifyProductId !== product.id) {
-        reasons.push({ code: 'sku-listed-elsewhere', message: `SKU "${sku}" is already listed on TikTok (product ${link.tiktokProductId}) for Shopify product ${link.shopifyProductId}; change one of the SKUs.` });
+        reasons.push({
+          code: 'sku-listed-elsewhere',
+          message: `SKU "${sku}" is already listed on TikTok (product ${link.tiktokProductId}) for Shopify product ${link.shopifyProductId}; change one of the SKUs.`,
+        });
       }
     }
     return reasons;
   }
 
   /** Current Shopify stock of the variants, through the store's inventory rules, per TikTok warehouse. */
-  private async stockFor(product: ShopifyProduct, variants: readonly ShopifyVariant[]): Promise<{ inventory: Record<string, { warehouse_id: string; quantity: number }[]>; problems: HoldReason[] }> {
+  private async stockFor(
+    product: ShopifyProduct,
+    variants: readonly ShopifyVariant[],
+  ): Promise<{ inventory: Record<string, { warehouse_id: string; quantity: number }[]>; problems: HoldReason[] }> {
     const levels = await this.svc.shopify.getAvailableInventory(variants.map((v) => v.inventoryItemId));
     const stock: ShopifyVariantStock[] = variants.map((v) => ({
       variantId: v.id,
@@ -195,14 +228,26 @@ export class ListingRun {
       productStatus: product.status,
       sku: v.sku,
       tracked: v.tracked,
-      levels: levels.filter((l) => l.inventoryItemId === v.inventoryItemId).map((l) => ({ locationId: l.locationId, available: l.available })),
+      levels: levels
+        .filter((l) => l.inventoryItemId === v.inventoryItemId)
+        .map((l) => ({ locationId: l.locationId, available: l.available })),
     }));
     // Same rules as the inventory worker: a first push of every variant to a stand-in SKU id.
-    const links = variants.map((v) => ({ tiktokProductId: product.id, tiktokSkuId: v.id, sellerSku: (v.sku ?? '').trim(), shopifyVariantId: v.id }));
-    const diff = computeInventoryDiff({ variants: stock, links, lastPushed: {}, defaultWarehouseId: await this.defaultWarehouse() }, this.svc.rules);
+    const links = variants.map((v) => ({
+      tiktokProductId: product.id,
+      tiktokSkuId: v.id,
+      sellerSku: (v.sku ?? '').trim(),
+      shopifyVariantId: v.id,
+    }));
+    const diff = computeInventoryDiff(
+      { variants: stock, links, lastPushed: {}, defaultWarehouseId: await this.defaultWarehouse() },
+      this.svc.rules,
+    );
     const inventory: Record<string, { warehouse_id: string; quantity: number }[]> = {};
     for (const update of diff.updates) for (const sku of update.body.skus) inventory[sku.id] = sku.inventory;
-    const problems = diff.skipped.filter((s) => s.reason === 'untracked' || s.reason === 'no-warehouse').map((s) => ({ code: 'inventory', message: s.message }));
+    const problems = diff.skipped
+      .filter((s) => s.reason === 'untracked' || s.reason === 'no-warehouse')
+      .map((s) => ({ code: 'inventory', message: s.message }));
     return { inventory, problems };
   }
 
@@ -220,12 +265,19 @@ export class ListingRun {
     // Map: category, attributes, title and description within TikTok's limits.
     const mapping = await this.deps.mapper.map(toMapperInput(product), { storeId: this.svc.storeId });
     const category = (await this.categories()).get(mapping.draft.categoryId);
-    if (!category) reasons.push({ code: 'category-unknown', message: `The mapper chose category ${mapping.draft.categoryId}, which this TikTok shop's category tree does not have.` });
+    if (!category)
+      reasons.push({
+        code: 'category-unknown',
+        message: `The mapper chose category ${mapping.draft.categoryId}, which this TikTok shop's category tree does not have.`,
+      });
     let live: TikTokAttribute[] = [];
     let categoryRules: TikTokCategoryRules = {};
     if (category?.is_leaf) {
       const opts = { categoryVersion: this.shop.categoryVersion };
-      [live, categoryRules] = await Promise.all([this.svc.tiktok.getCategoryAttributes(category.id, opts), this.svc.tiktok.getCategoryRules(category.id, opts)]);
+      [live, categoryRules] = await Promise.all([
+        this.svc.tiktok.getCategoryAttributes(category.id, opts),
+        this.svc.tiktok.getCategoryRules(category.id, opts),
+      ]);
     }
     const mapped = { ...product, title: mapping.draft.title, descriptionHtml: mapping.draft.descriptionHtml };
     const variantsById = new Map(product.variants.map((v) => [v.id, v]));
@@ -240,28 +292,54 @@ export class ListingRun {
     };
     const attrs = toPreflightAttributes(live);
     const preflight = (draft: ListingDraft, withStock: boolean): HoldReason[] => {
-      const verdict = preflightListing(draft, categoryRules, attrs, { region: this.shop.region, ...(category ? { category } : {}) });
+      const verdict = preflightListing(draft, categoryRules, attrs, {
+        region: this.shop.region,
+        ...(category ? { category } : {}),
+      });
       // Without stock (steady state) the inventory check is meaningless; stock is checked when sent.
-      return verdict.ok ? [] : verdict.reasons.filter((r) => withStock || r.code !== 'inventory').map((r) => ({ code: r.code, message: r.message }));
+      return verdict.ok
+        ? []
+        : verdict.reasons.filter((r) => withStock || r.code !== 'inventory').map((r) => ({ code: r.code, message: r.message }));
     };
     const imageUrls = product.images.map((i) => i.url).slice(0, MAX_MAIN_IMAGES);
-    if (product.images.length > MAX_MAIN_IMAGES) this.report.note(`${item}: ${product.images.length} images; TikTok takes ${MAX_MAIN_IMAGES}, the first ${MAX_MAIN_IMAGES} are listed`);
+    if (product.images.length > MAX_MAIN_IMAGES)
+      this.report.note(
+        `${item}: ${product.images.length} images; TikTok takes ${MAX_MAIN_IMAGES}, the first ${MAX_MAIN_IMAGES} are listed`,
+      );
 
     // Pre-flight before any upload: a product that cannot pass costs no TikTok write.
     const placeholders = Object.fromEntries(imageUrls.map((u) => [u, `pending:${u}`]));
-    const draft0 = buildListingDraft(toListingProduct(listable, imageUrls.map((url) => ({ url }))), selected, { ...ctx, imageUris: placeholders, inventory: {} }, this.svc.rules).draft;
+    const draft0 = buildListingDraft(
+      toListingProduct(
+        listable,
+        imageUrls.map((url) => ({ url })),
+      ),
+      selected,
+      { ...ctx, imageUris: placeholders, inventory: {} },
+      this.svc.rules,
+    ).draft;
     reasons.push(...preflight(draft0, false));
     // Known without reading stock: a variant whose stock Shopify does not count cannot be stocked.
     if (this.svc.rules.inventory.untrackedQuantity === null) {
-      for (const v of chosen.filter((x) => !x.tracked)) reasons.push({ code: 'inventory', message: `Shopify does not track stock for SKU "${(v.sku ?? '').trim()}"; turn on tracking, or set rules.inventory.untrackedQuantity.` });
+      for (const v of chosen.filter((x) => !x.tracked))
+        reasons.push({
+          code: 'inventory',
+          message: `Shopify does not track stock for SKU "${(v.sku ?? '').trim()}"; turn on tracking, or set rules.inventory.untrackedQuantity.`,
+        });
     }
     if (reasons.length > 0) return this.holdBack(product, item, reasons);
 
     // Images: uploaded once each, in order; sizes from TikTok's answer feed the size check.
     const uploaded = await uploadMainImages(this.svc, imageUrls, this.deps.fetchImage, this.dryRun);
-    for (const url of uploaded.pending) this.report.wouldSend('POST /product/202309/images/upload', url, { use_case: 'MAIN_IMAGE', source: url });
+    for (const url of uploaded.pending)
+      this.report.wouldSend('POST /product/202309/images/upload', url, { use_case: 'MAIN_IMAGE', source: url });
     const build = (inventory: Record<string, { warehouse_id: string; quantity: number }[]>) =>
-      buildListingDraft(toListingProduct(listable, uploaded.images), selected, { ...ctx, imageUris: uploaded.uris, inventory }, this.svc.rules).draft;
+      buildListingDraft(
+        toListingProduct(listable, uploaded.images),
+        selected,
+        { ...ctx, imageUris: uploaded.uris, inventory },
+        this.svc.rules,
+      ).draft;
     const draft1 = build({});
     const imageReasons = preflight(draft1, false);
     if (imageReasons.length > 0) return this.holdBack(product, item, imageReasons);
@@ -288,18 +366,49 @@ export class ListingRun {
    * (listed before shoptok, found by reconcile) is adopted, not created twice: its content is
    * taken as it is on TikTok (no edit, no new review) and only prices are brought in step.
    */
-  private adoptable(product: ShopifyProduct, draft: ListingDraft): { record: ListingRecord } | { reasons: HoldReason[] } | undefined {
-    const links = draft.skus.map((s) => this.linkBySku.get(s.sellerSku)).filter((l): l is SkuLink => l?.shopifyProductId === product.id);
+  private adoptable(
+    product: ShopifyProduct,
+    draft: ListingDraft,
+  ): { record: ListingRecord } | { reasons: HoldReason[] } | undefined {
+    const links = draft.skus
+      .map((s) => this.linkBySku.get(s.sellerSku))
+      .filter((l): l is SkuLink => l?.shopifyProductId === product.id);
     const ids = [...new Set(links.map((l) => l.tiktokProductId))];
     if (ids.length === 0) return undefined;
-    if (ids.length > 1) return { reasons: [{ code: 'sku-spread', message: `The SKUs of this product are listed on several TikTok products (${ids.join(', ')}); merge them into one listing on TikTok first.` }] };
-    this.report.note(`Shopify product ${product.id}: adopted the existing TikTok listing ${ids[0]} (content left as it is on TikTok until the product changes in Shopify)`);
-    return { record: { tiktokProductId: ids[0] as string, contentHash: listingContentHash(draft), priceHash: '', status: 'ADOPTED', auditFailedReasons: [], updatedAt: this.deps.now() } };
+    if (ids.length > 1)
+      return {
+        reasons: [
+          {
+            code: 'sku-spread',
+            message: `The SKUs of this product are listed on several TikTok products (${ids.join(', ')}); merge them into one listing on TikTok first.`,
+          },
+        ],
+      };
+    this.report.note(
+      `Shopify product ${product.id}: adopted the existing TikTok listing ${ids[0]} (content left as it is on TikTok until the product changes in Shopify)`,
+    );
+    return {
+      record: {
+        tiktokProductId: ids[0] as string,
+        contentHash: listingContentHash(draft),
+        priceHash: '',
+        status: 'ADOPTED',
+        auditFailedReasons: [],
+        updatedAt: this.deps.now(),
+      },
+    };
   }
 
-  private async apply(product: ShopifyProduct, item: string, draft: ListingDraft, plan: ListingPlan, record: ListingRecord | undefined): Promise<void> {
+  private async apply(
+    product: ShopifyProduct,
+    item: string,
+    draft: ListingDraft,
+    plan: ListingPlan,
+    record: ListingRecord | undefined,
+  ): Promise<void> {
     const { report, svc } = this;
-    if (this.dryRun) report.note(`${item}: pre-flight passed; ${plan.kind === 'none' ? 'TikTok is in step' : `would ${plan.kind}`}`);
+    if (this.dryRun)
+      report.note(`${item}: pre-flight passed; ${plan.kind === 'none' ? 'TikTok is in step' : `would ${plan.kind}`}`);
     switch (plan.kind) {
       case 'none': {
         report.skip('unchanged');
@@ -309,7 +418,8 @@ export class ListingRun {
           await svc.state.clearNeedsAttention(product.id);
           this.attention.delete(product.id);
         }
-        if (!this.dryRun && record && !this.listings.has(product.id)) await this.saveAfterWrite(product, draft, record.tiktokProductId, {}, 'ADOPTED');
+        if (!this.dryRun && record && !this.listings.has(product.id))
+          await this.saveAfterWrite(product, draft, record.tiktokProductId, {}, 'ADOPTED');
         return;
       }
       case 'create': {
@@ -327,11 +437,16 @@ export class ListingRun {
             const found = await this.findCreated(draft);
             if (!found) throw err;
             created = found;
-            svc.logger.warn({ productId: product.id, tiktokProductId: found.product_id, reason: err.message }, 'create answer unreadable; product found by seller SKU');
+            svc.logger.warn(
+              { productId: product.id, tiktokProductId: found.product_id, reason: err.message },
+              'create answer unreadable; product found by seller SKU',
+            );
           } else if (codeOf(err) === LISTING_QUOTA_CODE) {
             this.pausedUntil = await pauseListing(svc, this.deps.now(), this.shop.region);
             report.skip('listing-quota-paused');
-            report.note(`TikTok's daily listing quota is used up (code ${LISTING_QUOTA_CODE}): creating listings is paused until ${new Date(this.pausedUntil).toISOString()}; edits and price updates go on`);
+            report.note(
+              `TikTok's daily listing quota is used up (code ${LISTING_QUOTA_CODE}): creating listings is paused until ${new Date(this.pausedUntil).toISOString()}; edits and price updates go on`,
+            );
             svc.logger.warn({ pausedUntil: this.pausedUntil }, 'listing quota reached; creates paused');
             return;
           } else {
@@ -340,7 +455,10 @@ export class ListingRun {
         }
         const skuIds = Object.fromEntries(created.skus.filter((s) => s.seller_sku).map((s) => [s.seller_sku as string, s.id]));
         await this.saveAfterWrite(product, draft, created.product_id, skuIds, 'PENDING');
-        svc.logger.info({ productId: product.id, tiktokProductId: created.product_id, skus: draft.skus.length }, 'listing created');
+        svc.logger.info(
+          { productId: product.id, tiktokProductId: created.product_id, skus: draft.skus.length },
+          'listing created',
+        );
         return this.counted();
       }
       case 'edit': {
@@ -368,7 +486,14 @@ export class ListingRun {
           const { errors } = await svc.tiktok.updateInventory(id, inventory.skus);
           for (const e of errors) report.fail(`${item} SKU ${String(e.detail.sku_id ?? '?')}`, e.message, e.code);
           const failed = new Set(errors.map((e) => String(e.detail.sku_id ?? '')));
-          await svc.state.recordPushed(inventory.skus.filter((s) => !failed.has(s.id)).map((s) => ({ tiktokSkuId: s.id, warehouses: Object.fromEntries(s.inventory.map((i) => [i.warehouse_id, i.quantity])) })));
+          await svc.state.recordPushed(
+            inventory.skus
+              .filter((s) => !failed.has(s.id))
+              .map((s) => ({
+                tiktokSkuId: s.id,
+                warehouses: Object.fromEntries(s.inventory.map((i) => [i.warehouse_id, i.quantity])),
+              })),
+          );
         }
         if (record && this.listings.has(product.id)) {
           const next: ListingRecord = { ...record, priceHash: priceHashOf(draft) };
@@ -377,13 +502,21 @@ export class ListingRun {
         } else {
           await this.saveAfterWrite(product, draft, id, {}, 'ADOPTED'); // adopted: record it, and learn its status
         }
-        svc.logger.info({ productId: product.id, tiktokProductId: id, prices: price?.skus.length ?? 0 }, 'prices updated (no review)');
+        svc.logger.info(
+          { productId: product.id, tiktokProductId: id, prices: price?.skus.length ?? 0 },
+          'prices updated (no review)',
+        );
         return this.counted();
       }
       case 'activate': {
         if (this.dryRun) return report.wouldSend('POST /product/202309/products/activate', plan.tiktokProductId, plan.body);
         const { errors } = await svc.tiktok.activateProducts(plan.body.product_ids);
-        if (errors.length > 0) return report.fail(item, `TikTok did not reactivate listing ${plan.tiktokProductId}: ${errors.map((e) => e.message).join('; ')}`, errors[0]?.code);
+        if (errors.length > 0)
+          return report.fail(
+            item,
+            `TikTok did not reactivate listing ${plan.tiktokProductId}: ${errors.map((e) => e.message).join('; ')}`,
+            errors[0]?.code,
+          );
         const next: ListingRecord = { ...(record as ListingRecord), status: 'ACTIVATE' };
         await svc.state.saveListing(product.id, next);
         this.listings.set(product.id, next);
@@ -400,11 +533,17 @@ export class ListingRun {
   }
 
   /** The one TikTok product holding every seller SKU of the draft, if there is one. */
-  private async findCreated(draft: ListingDraft): Promise<{ product_id: string; skus: { id: string; seller_sku: string }[] } | undefined> {
-    const page = await this.svc.tiktok.searchProducts({ sellerSkus: draft.skus.slice(0, 10).map((s) => s.sellerSku) }, { pageSize: 10 });
+  private async findCreated(
+    draft: ListingDraft,
+  ): Promise<{ product_id: string; skus: { id: string; seller_sku: string }[] } | undefined> {
+    const page = await this.svc.tiktok.searchProducts(
+      { sellerSkus: draft.skus.slice(0, 10).map((s) => s.sellerSku) },
+      { pageSize: 10 },
+    );
     const wanted = new Set(draft.skus.map((s) => s.sellerSku));
     const match = page.products.filter((p) => p.status !== 'DELETED' && p.skus.some((s) => wanted.has(s.seller_sku)));
-    if (match.length !== 1 || !draft.skus.every((s) => match[0]?.skus.some((k) => k.seller_sku === s.sellerSku))) return undefined;
+    if (match.length !== 1 || !draft.skus.every((s) => match[0]?.skus.some((k) => k.seller_sku === s.sellerSku)))
+      return undefined;
     return { product_id: match[0]!.id, skus: match[0]!.skus.map((s) => ({ id: s.id, seller_sku: s.seller_sku })) };
   }
 
@@ -414,9 +553,19 @@ export class ListingRun {
   }
 
   /** After TikTok took a create or edit: SKU links, stock as sent, the listing record, a review poll. */
-  private async saveAfterWrite(product: ShopifyProduct, draft: ListingDraft, tiktokProductId: string, answered: Record<string, string>, status: string): Promise<void> {
+  private async saveAfterWrite(
+    product: ShopifyProduct,
+    draft: ListingDraft,
+    tiktokProductId: string,
+    answered: Record<string, string>,
+    status: string,
+  ): Promise<void> {
     const { svc } = this;
-    const known = Object.fromEntries(this.linksOf(product.id).filter((l) => l.tiktokProductId === tiktokProductId).map((l) => [l.sellerSku, l.tiktokSkuId]));
+    const known = Object.fromEntries(
+      this.linksOf(product.id)
+        .filter((l) => l.tiktokProductId === tiktokProductId)
+        .map((l) => [l.sellerSku, l.tiktokSkuId]),
+    );
     let skuIds = { ...known, ...answered };
     if (draft.skus.some((s) => !skuIds[s.sellerSku])) {
       // An answer without a SKU's id would leave it unlinked and make every later run edit again.
@@ -426,15 +575,36 @@ export class ListingRun {
     const itemOf = new Map(product.variants.map((v) => [v.id, v.inventoryItemId]));
     const links: SkuLink[] = draft.skus
       .filter((s) => skuIds[s.sellerSku])
-      .map((s) => ({ sellerSku: s.sellerSku, shopifyProductId: product.id, shopifyVariantId: s.shopifyVariantId, shopifyInventoryItemId: itemOf.get(s.shopifyVariantId) ?? '', tiktokProductId, tiktokSkuId: skuIds[s.sellerSku] as string }));
+      .map((s) => ({
+        sellerSku: s.sellerSku,
+        shopifyProductId: product.id,
+        shopifyVariantId: s.shopifyVariantId,
+        shopifyInventoryItemId: itemOf.get(s.shopifyVariantId) ?? '',
+        tiktokProductId,
+        tiktokSkuId: skuIds[s.sellerSku] as string,
+      }));
     const current = new Set(draft.skus.map((s) => s.sellerSku));
-    const gone = this.linksOf(product.id).filter((l) => !current.has(l.sellerSku)).map((l) => l.sellerSku);
+    const gone = this.linksOf(product.id)
+      .filter((l) => !current.has(l.sellerSku))
+      .map((l) => l.sellerSku);
     await svc.state.removeSkuLinks(gone);
     await svc.state.saveSkuLinks(links);
     // What we just set on TikTok is "last pushed": the inventory worker does not send it again.
-    const pushed = draft.skus.filter((s) => skuIds[s.sellerSku] && s.inventory.length > 0).map((s) => ({ tiktokSkuId: skuIds[s.sellerSku] as string, warehouses: Object.fromEntries(s.inventory.map((i) => [i.warehouse_id, i.quantity])) }));
+    const pushed = draft.skus
+      .filter((s) => skuIds[s.sellerSku] && s.inventory.length > 0)
+      .map((s) => ({
+        tiktokSkuId: skuIds[s.sellerSku] as string,
+        warehouses: Object.fromEntries(s.inventory.map((i) => [i.warehouse_id, i.quantity])),
+      }));
     await svc.state.recordPushed(pushed, this.deps.now());
-    const record: ListingRecord = { tiktokProductId, contentHash: listingContentHash(draft), priceHash: priceHashOf(draft), status, auditFailedReasons: [], updatedAt: this.deps.now() };
+    const record: ListingRecord = {
+      tiktokProductId,
+      contentHash: listingContentHash(draft),
+      priceHash: priceHashOf(draft),
+      status,
+      auditFailedReasons: [],
+      updatedAt: this.deps.now(),
+    };
     await svc.state.saveListing(product.id, record);
     this.listings.set(product.id, record);
     this.attention.delete(product.id);
@@ -467,7 +637,10 @@ export class ListingRun {
     }
     if (targets.length === 0) return;
     if (this.dryRun) {
-      for (const t of targets) report.wouldSend('POST /product/202309/products/deactivate', t.record.tiktokProductId, { product_ids: [t.record.tiktokProductId] });
+      for (const t of targets)
+        report.wouldSend('POST /product/202309/products/deactivate', t.record.tiktokProductId, {
+          product_ids: [t.record.tiktokProductId],
+        });
       return;
     }
     const { errors } = await svc.tiktok.deactivateProducts(targets.map((t) => t.record.tiktokProductId));
@@ -476,7 +649,11 @@ export class ListingRun {
       const error = refused.get(t.record.tiktokProductId);
       if (error) {
         // Typically still in review: the next run tries again.
-        report.fail(`TikTok listing ${t.record.tiktokProductId} of Shopify product ${t.productId}`, `${t.why}, but TikTok did not deactivate it: ${error.message}`, error.code);
+        report.fail(
+          `TikTok listing ${t.record.tiktokProductId} of Shopify product ${t.productId}`,
+          `${t.why}, but TikTok did not deactivate it: ${error.message}`,
+          error.code,
+        );
         continue;
       }
       const next: ListingRecord = { ...t.record, status: DEACTIVATED, updatedAt: this.deps.now() };

@@ -30,25 +30,75 @@ describe('product listing pipeline over the stand-ins', () => {
   const special: Record<string, StandInProduct> = {};
 
   const tiktokProducts = (): TikTokProduct[] => [...h.tts.admin.shop(h.tts.shops[0]!.cipher).products.values()];
-  const writes = () => Object.fromEntries(Object.entries(C).map(([k, api]) => [k, h.tts.counters.total({ api }).requests])) as Record<keyof typeof C, number>;
-  const batch = (dryRun = false) => h.handlers['product-batch']({ store: STORE, dryRun, trigger: 'cli' }, jobContext('batch-1')) as Promise<JobSummary>;
-  const status = (tiktokProductId: string) => h.handlers['listing-status']({ store: STORE, dryRun: false, trigger: 'schedule', tiktokProductId }, jobContext());
+  const writes = () =>
+    Object.fromEntries(Object.entries(C).map(([k, api]) => [k, h.tts.counters.total({ api }).requests])) as Record<
+      keyof typeof C,
+      number
+    >;
+  const batch = (dryRun = false) =>
+    h.handlers['product-batch']({ store: STORE, dryRun, trigger: 'cli' }, jobContext('batch-1')) as Promise<JobSummary>;
+  const status = (tiktokProductId: string) =>
+    h.handlers['listing-status']({ store: STORE, dryRun: false, trigger: 'schedule', tiktokProductId }, jobContext());
   const listingOf = async (p: StandInProduct) => h.svc.state.listing(gid(p.id));
 
-  function variant(sku: string | null, price: string, options: { name: string; value: string }[] = [{ name: 'Title', value: 'Default Title' }], position = 1): StandInVariant {
-    return { id: ++nextId, title: options.map((o) => o.value).join(' / '), sku, price, compareAtPrice: null, barcode: null, position, selectedOptions: options, inventoryItemId: ++nextId, tracked: true, weight: { unit: 'GRAMS', value: 350 } };
+  function variant(
+    sku: string | null,
+    price: string,
+    options: { name: string; value: string }[] = [{ name: 'Title', value: 'Default Title' }],
+    position = 1,
+  ): StandInVariant {
+    return {
+      id: ++nextId,
+      title: options.map((o) => o.value).join(' / '),
+      sku,
+      price,
+      compareAtPrice: null,
+      barcode: null,
+      position,
+      selectedOptions: options,
+      inventoryItemId: ++nextId,
+      tracked: true,
+      weight: { unit: 'GRAMS', value: 350 },
+    };
   }
-  function add(key: string, input: Partial<StandInProduct> & { title: string; variants: StandInVariant[]; images?: number }): StandInProduct {
-    const media = Array.from({ length: input.images ?? 2 }, (_, i) => ({ id: ++nextId, url: `https://cdn.shopify.example/s/files/${key}-${i + 1}.jpg?v=17`, alt: null }));
-    const options = input.variants[0]!.selectedOptions.map((o) => ({ name: o.name, values: [...new Set(input.variants.map((v) => v.selectedOptions.find((s) => s.name === o.name)!.value))] }));
-    const product = h.shopify.addProduct({ productType: 'Candle', vendor: 'Hearth Studio', tags: ['home'], descriptionHtml: `<p>${input.title}, poured by hand.</p>`, options, media, ...input });
+  function add(
+    key: string,
+    input: Partial<StandInProduct> & { title: string; variants: StandInVariant[]; images?: number },
+  ): StandInProduct {
+    const media = Array.from({ length: input.images ?? 2 }, (_, i) => ({
+      id: ++nextId,
+      url: `https://cdn.shopify.example/s/files/${key}-${i + 1}.jpg?v=17`,
+      alt: null,
+    }));
+    const options = input.variants[0]!.selectedOptions.map((o) => ({
+      name: o.name,
+      values: [...new Set(input.variants.map((v) => v.selectedOptions.find((s) => s.name === o.name)!.value))],
+    }));
+    const product = h.shopify.addProduct({
+      productType: 'Candle',
+      vendor: 'Hearth Studio',
+      tags: ['home'],
+      descriptionHtml: `<p>${input.title}, poured by hand.</p>`,
+      options,
+      media,
+      ...input,
+    });
     for (const v of product.variants) h.shopify.setStock(v.inventoryItemId, 70_000_001, 12);
     special[key] = product;
     return product;
   }
 
   beforeAll(async () => {
-    h = await startListingHarness({ label: 'listing-e2e', products: 260, rules: { listing: { price: { markupPercent: 10, ending: '.99' }, defaultPackageDimensions: { length: 20, width: 15, height: 10, unit: 'CENTIMETER' } } } });
+    h = await startListingHarness({
+      label: 'listing-e2e',
+      products: 260,
+      rules: {
+        listing: {
+          price: { markupPercent: 10, ending: '.99' },
+          defaultPackageDimensions: { length: 20, width: 15, height: 10, unit: 'CENTIMETER' },
+        },
+      },
+    });
     add('many-images', { title: 'Everyday Soy Candle Gift Set', variants: [variant('CANDLE-SET-1', '24.00')], images: 12 });
     add('banned', { title: 'Counterfeit Fig Soy Candle', variants: [variant('CANDLE-FAKE-1', '18.00')] });
     add('no-sku', { title: 'Cedar Soy Candle Refill', variants: [variant(null, '9.00')] });
@@ -58,26 +108,45 @@ describe('product listing pipeline over the stand-ins', () => {
       title: 'Wrap Midi Dress',
       productType: 'Dress',
       tags: ['fashion'],
-      category: { id: 'gid://shopify/TaxonomyCategory/aa-1-4', fullName: 'Apparel & Accessories > Clothing > Dresses', name: 'Dresses' },
+      category: {
+        id: 'gid://shopify/TaxonomyCategory/aa-1-4',
+        fullName: 'Apparel & Accessories > Clothing > Dresses',
+        name: 'Dresses',
+      },
       descriptionHtml: '<p>A wrap midi dress for every day.</p>',
-      variants: [variant('DRESS-W-8', '80.00', [{ name: 'Size', value: '8' }]), variant('DRESS-W-10', '80.00', [{ name: 'Size', value: '10' }], 2)],
+      variants: [
+        variant('DRESS-W-8', '80.00', [{ name: 'Size', value: '8' }]),
+        variant('DRESS-W-10', '80.00', [{ name: 'Size', value: '10' }], 2),
+      ],
     });
-    add('multi', { title: 'Signature Soy Candle', variants: [variant('SIG-FIG', '30.00', [{ name: 'Scent', value: 'Fig' }]), variant('SIG-CEDAR', '30.00', [{ name: 'Scent', value: 'Cedar' }], 2), variant(null, '30.00', [{ name: 'Scent', value: 'Neroli' }], 3)] });
+    add('multi', {
+      title: 'Signature Soy Candle',
+      variants: [
+        variant('SIG-FIG', '30.00', [{ name: 'Scent', value: 'Fig' }]),
+        variant('SIG-CEDAR', '30.00', [{ name: 'Scent', value: 'Cedar' }], 2),
+        variant(null, '30.00', [{ name: 'Scent', value: 'Neroli' }], 3),
+      ],
+    });
   });
 
   afterAll(async () => {
     await h?.close();
   });
 
-  it('dry run: prints each product\'s exact payloads and verdict, and writes nothing anywhere', async () => {
+  it("dry run: prints each product's exact payloads and verdict, and writes nothing anywhere", async () => {
     const summary = await batch(true);
     expect(writes()).toEqual({ create: 0, edit: 0, price: 0, stock: 0, upload: 0, deactivate: 0 });
     expect(h.fetched).toEqual([]);
     const creates = summary.wouldSend.filter((w) => w.api === C.create);
     expect(creates.length).toBeGreaterThan(50);
-    const set = creates.find((w) => w.target.includes(String(special['many-images']!.id)))!.payload as { main_images: unknown[]; skus: { seller_sku: string; price: { amount: string } }[] };
+    const set = creates.find((w) => w.target.includes(String(special['many-images']!.id)))!.payload as {
+      main_images: unknown[];
+      skus: { seller_sku: string; price: { amount: string } }[];
+    };
     expect(set.main_images).toHaveLength(9);
-    expect(set.skus).toEqual([expect.objectContaining({ seller_sku: 'CANDLE-SET-1', price: { amount: expectedPrice('24.00'), currency: 'GBP' } })]);
+    expect(set.skus).toEqual([
+      expect.objectContaining({ seller_sku: 'CANDLE-SET-1', price: { amount: expectedPrice('24.00'), currency: 'GBP' } }),
+    ]);
     expect(summary.notes.some((n) => n.includes(`${special['dup-a']!.id}`) && n.includes('pre-flight FAILED'))).toBe(true);
     expect(summary.notes.filter((n) => n.includes('pre-flight passed')).length).toBe(creates.length);
     expect((await h.svc.state.allListings()).size).toBe(0);
@@ -107,9 +176,15 @@ describe('product listing pipeline over the stand-ins', () => {
       expect(record).toMatchObject({ tiktokProductId: t.id, status: 'PENDING' });
       // Links let the inventory and order workers find each SKU; stock set here counts as pushed.
       const links = await h.svc.state.skuLinks(t.skus.map((s) => s.seller_sku));
-      for (const s of t.skus) expect(links.get(s.seller_sku)).toMatchObject({ tiktokProductId: t.id, tiktokSkuId: s.id, shopifyProductId: gid(shopifyProduct.id) });
+      for (const s of t.skus)
+        expect(links.get(s.seller_sku)).toMatchObject({
+          tiktokProductId: t.id,
+          tiktokSkuId: s.id,
+          shopifyProductId: gid(shopifyProduct.id),
+        });
       const pushed = await h.svc.state.lastPushed(t.skus.map((s) => s.id));
-      for (const s of t.skus) expect(pushed.get(s.id)?.warehouses).toEqual(Object.fromEntries(s.inventory.map((i) => [i.warehouse_id, i.quantity])));
+      for (const s of t.skus)
+        expect(pushed.get(s.id)?.warehouses).toEqual(Object.fromEntries(s.inventory.map((i) => [i.warehouse_id, i.quantity])));
       expect(attention.has(gid(shopifyProduct.id))).toBe(false);
     }
     // Held back products uploaded nothing: uploads are exactly the listed products' images.
@@ -126,18 +201,31 @@ describe('product listing pipeline over the stand-ins', () => {
     const sellerSkus = h.tts.admin.shop(h.tts.shops[0]!.cipher).sellerSkus;
     for (const [id, a] of attention) {
       expect(a.reasons.length).toBeGreaterThan(0);
-      for (const v of byGid.get(id)!.variants) if (v.sku && !listedIds.has(id)) expect(sellerSkus.get(v.sku) === undefined || listed.some((t) => t.id === sellerSkus.get(v.sku!) && t.external_product_id !== id)).toBe(true);
+      for (const v of byGid.get(id)!.variants)
+        if (v.sku && !listedIds.has(id))
+          expect(
+            sellerSkus.get(v.sku) === undefined ||
+              listed.some((t) => t.id === sellerSkus.get(v.sku!) && t.external_product_id !== id),
+          ).toBe(true);
     }
 
     // The seeded cases, each for its reason.
     expect(listed.find((t) => t.external_product_id === gid(special['many-images']!.id))!.main_images).toHaveLength(9);
-    for (const key of ['dup-a', 'dup-b']) expect(attention.get(gid(special[key]!.id))!.reasons.map((r) => r.code)).toContain('duplicate-sku');
+    for (const key of ['dup-a', 'dup-b'])
+      expect(attention.get(gid(special[key]!.id))!.reasons.map((r) => r.code)).toContain('duplicate-sku');
     const dress = attention.get(gid(special.dress!.id))!;
-    expect(dress.reasons).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'attribute-required', message: expect.stringContaining('Material') })]));
+    expect(dress.reasons).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'attribute-required', message: expect.stringContaining('Material') }),
+      ]),
+    );
     expect(listedIds.has(gid(special['no-sku']!.id)) || attention.has(gid(special['no-sku']!.id))).toBe(false);
     expect(summary.skippedReasons['no-sku']).toBeGreaterThan(0);
     const multi = listed.find((t) => t.external_product_id === gid(special.multi!.id))!;
-    expect(multi.skus.map((s) => s.sales_attributes.map((a) => `${a.name}=${a.value_name}`))).toEqual([['Scent=Fig'], ['Scent=Cedar']]);
+    expect(multi.skus.map((s) => s.sales_attributes.map((a) => `${a.name}=${a.value_name}`))).toEqual([
+      ['Scent=Fig'],
+      ['Scent=Cedar'],
+    ]);
 
     // A review poll is queued for each new listing, under the domain job id.
     const poll = await h.queues.queue('products', STORE).getJob(jobIds.listingStatus(STORE, multi.id));
@@ -152,7 +240,7 @@ describe('product listing pipeline over the stand-ins', () => {
     expect(summary.skippedReasons.unchanged).toBe(tiktokProducts().length);
   });
 
-  it('review: passes become ACTIVATE; a failure is recorded with TikTok\'s reason and suggestion', async () => {
+  it("review: passes become ACTIVATE; a failure is recorded with TikTok's reason and suggestion", async () => {
     h.tts.admin.completeAudits();
     for (const key of ['multi', 'banned']) {
       const record = (await listingOf(special[key]!))!;
@@ -163,7 +251,10 @@ describe('product listing pipeline over the stand-ins', () => {
     expect(failed.status).toBe('FAILED');
     expect(failed.auditFailedReasons[0]!.reasons.join(' ')).toContain('counterfeit');
     const attention = (await h.svc.state.needsAttention()).get(gid(special.banned!.id))!;
-    expect(attention.reasons[0]).toMatchObject({ code: 'audit-failed', message: expect.stringMatching(/counterfeit.*Suggestion: Remove/) });
+    expect(attention.reasons[0]).toMatchObject({
+      code: 'audit-failed',
+      message: expect.stringMatching(/counterfeit.*Suggestion: Remove/),
+    });
   });
 
   it('a price change makes one price call and no new review', async () => {
@@ -200,7 +291,10 @@ describe('product listing pipeline over the stand-ins', () => {
   it('an operator fixes a held-back product in Shopify and re-queues it alone', async () => {
     const p = special.dress!;
     h.shopify.editProduct(p.id, { descriptionHtml: '<p>A wrap midi dress for every day.</p><p>Material: Cotton</p>' });
-    const summary = (await h.handlers['product-sync-one']({ store: STORE, dryRun: false, trigger: 'cli', productId: gid(p.id) }, jobContext())) as JobSummary;
+    const summary = (await h.handlers['product-sync-one'](
+      { store: STORE, dryRun: false, trigger: 'cli', productId: gid(p.id) },
+      jobContext(),
+    )) as JobSummary;
     expect(summary.failures).toEqual([]);
     const record = (await listingOf(p))!;
     expect(record.status).toBe('PENDING');

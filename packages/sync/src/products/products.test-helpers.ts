@@ -55,7 +55,11 @@ export async function startListingHarness(options: HarnessOptions): Promise<List
   const appSecret = `secret-${options.label}-0123456789abcdef`;
   // Audits finish only when a test says so (admin.completeAudits): no timing in assertions.
   const tts = await startTikTokStandIn({ auditDelayMs: 3_600_000, shops: [{ appKey, appSecret, region: 'GB' }] });
-  const shopify = await startShopifyStandIn({ catalogue: generateCatalogue({ products: options.products, seed: options.seed ?? 8 }), bulkDelayMs: 5, bucket: { maximumAvailable: 20_000, restoreRate: 10_000 } });
+  const shopify = await startShopifyStandIn({
+    catalogue: generateCatalogue({ products: options.products, seed: options.seed ?? 8 }),
+    bulkDelayMs: 5,
+    bucket: { maximumAvailable: 20_000, restoreRate: 10_000 },
+  });
   const front = options.tiktokFront ? await options.tiktokFront(tts.url) : undefined;
   const shop = tts.shops[0]!;
   const connection: RedisConnection = createRedisConnection({ url: redis.url, role: 'client', name: `test-${options.label}` });
@@ -73,7 +77,11 @@ export async function startListingHarness(options: HarnessOptions): Promise<List
     rules: parseStoreRules(options.rules ?? {}),
   };
   const svc = await createStoreServices({
-    config: { queuePrefix: redis.prefix, tiktok: { apiBase: front?.url ?? tts.url, authBase: tts.authUrl }, shopify: { apiBase: shopify.url, orderClaimTtlMs: 300_000 } },
+    config: {
+      queuePrefix: redis.prefix,
+      tiktok: { apiBase: front?.url ?? tts.url, authBase: tts.authUrl },
+      shopify: { apiBase: shopify.url, orderClaimTtlMs: 300_000 },
+    },
     store,
     redis: connection,
     queues,
@@ -116,7 +124,9 @@ export function jobContext(id?: string): Parameters<JobHandlers<'products'>['pro
 }
 
 /** A tiny HTTP server for a test; closes every socket on close. */
-export async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+export async function listen(
+  handler: Parameters<typeof createServer>[1],
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

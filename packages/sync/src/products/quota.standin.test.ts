@@ -39,10 +39,21 @@ describe('listing quota', () => {
           if (req.method === 'POST' && path === '/product/202309/products') {
             creates++;
             res.writeHead(200, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ code: 12052093, message: 'Exceeded the product listing limit for the seller', request_id: '20260610140000QUOTA', data: null }));
+            res.end(
+              JSON.stringify({
+                code: 12052093,
+                message: 'Exceeded the product listing limit for the seller',
+                request_id: '20260610140000QUOTA',
+                data: null,
+              }),
+            );
             return;
           }
-          const answer = await fetch(`${target}${req.url}`, { method: req.method, headers: forwarded(req), ...(raw.length > 0 ? { body: raw } : {}) });
+          const answer = await fetch(`${target}${req.url}`, {
+            method: req.method,
+            headers: forwarded(req),
+            ...(raw.length > 0 ? { body: raw } : {}),
+          });
           res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
           res.end(Buffer.from(await answer.arrayBuffer()));
         }),
@@ -54,7 +65,10 @@ describe('listing quota', () => {
   });
 
   it('pauses creates until the next day instead of failing every product', async () => {
-    const summary = (await h.handlers['product-batch']({ store: STORE, dryRun: false, trigger: 'cli' }, jobContext('q-1'))) as JobSummary;
+    const summary = (await h.handlers['product-batch'](
+      { store: STORE, dryRun: false, trigger: 'cli' },
+      jobContext('q-1'),
+    )) as JobSummary;
     expect(creates).toBe(1);
     expect(summary.failures.filter((f) => f.code === '12052093')).toEqual([]);
     expect(summary.skippedReasons['listing-quota-paused']).toBeGreaterThan(1);
@@ -63,7 +77,10 @@ describe('listing quota', () => {
     expect(Number(await h.svc.state.cursor(LISTING_PAUSE_CURSOR))).toBe(Date.UTC(2026, 5, 11, 1, 0));
     expect((await h.svc.state.needsAttention()).size).toBe(summary.failed);
 
-    const again = (await h.handlers['product-batch']({ store: STORE, dryRun: false, trigger: 'cli' }, jobContext('q-2'))) as JobSummary;
+    const again = (await h.handlers['product-batch'](
+      { store: STORE, dryRun: false, trigger: 'cli' },
+      jobContext('q-2'),
+    )) as JobSummary;
     expect(creates).toBe(1);
     expect(again.skippedReasons['listing-quota-paused']).toBe(summary.skippedReasons['listing-quota-paused']);
   });

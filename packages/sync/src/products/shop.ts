@@ -14,8 +14,23 @@ export interface ShopProfile {
 
 // A local seller's currency per market (the price table of API-FACTS §6 lists these markets).
 const CURRENCY_BY_REGION: Readonly<Record<string, string>> = {
-  US: 'USD', GB: 'GBP', UK: 'GBP', DE: 'EUR', FR: 'EUR', IE: 'EUR', IT: 'EUR', ES: 'EUR', JP: 'JPY', MX: 'MXN', BR: 'BRL',
-  ID: 'IDR', MY: 'MYR', PH: 'PHP', SG: 'SGD', TH: 'THB', VN: 'VND',
+  US: 'USD',
+  GB: 'GBP',
+  UK: 'GBP',
+  DE: 'EUR',
+  FR: 'EUR',
+  IE: 'EUR',
+  IT: 'EUR',
+  ES: 'EUR',
+  JP: 'JPY',
+  MX: 'MXN',
+  BR: 'BRL',
+  ID: 'IDR',
+  MY: 'MYR',
+  PH: 'PHP',
+  SG: 'SGD',
+  TH: 'THB',
+  VN: 'VND',
 };
 // API-FACTS §5.2: "US must pass v2"; the create-product doc says SEA too.
 const V2_REGIONS = new Set(['US', 'ID', 'MY', 'PH', 'SG', 'TH', 'VN']);
@@ -42,7 +57,8 @@ export async function loadShopProfile(svc: StoreServices): Promise<ShopProfile> 
   }
   const region = regions[0] as string;
   const currency = svc.rules.listing.currency ?? CURRENCY_BY_REGION[region];
-  if (!currency) throw new ShopSetupError(`store ${svc.storeId}: no known currency for TikTok market ${region}; set rules.listing.currency`);
+  if (!currency)
+    throw new ShopSetupError(`store ${svc.storeId}: no known currency for TikTok market ${region}; set rules.listing.currency`);
   return { region, currency, categoryVersion: V2_REGIONS.has(region) ? 'v2' : 'v1' };
 }
 
@@ -59,6 +75,12 @@ export async function categoriesById(svc: StoreServices, profile: ShopProfile): 
 export async function loadCategoryIndex(svc: StoreServices): Promise<CategoryIndex> {
   const profile = await loadShopProfile(svc);
   const rows = await svc.tiktok.getCategories({ categoryVersion: profile.categoryVersion });
-  const nodes = rows.map((c) => ({ id: c.id, parentId: c.parent_id, name: c.local_name, isLeaf: c.is_leaf, permissionStatuses: c.permission_statuses }));
+  const nodes = rows.map((c) => ({
+    id: c.id,
+    parentId: c.parent_id,
+    name: c.local_name,
+    isLeaf: c.is_leaf,
+    permissionStatuses: c.permission_statuses,
+  }));
   return CategoryIndex.fromTree(nodes);
 }

@@ -10,11 +10,27 @@ describe('fake OpenAI server', () => {
   });
 
   const post = (body: unknown, key = fake.apiKey) =>
-    fetch(`${fake.baseURL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${fake.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const schemaRequest = {
     model: 'gpt-4o-mini',
     messages: [{ role: 'user', content: 'hi' }],
-    response_format: { type: 'json_schema', json_schema: { name: 'answer', strict: true, schema: { type: 'object', properties: { pick: { type: 'string', enum: ['a', 'b'] }, list: { type: 'array', items: { type: 'string' } } }, required: ['pick', 'list'], additionalProperties: false } } },
+    response_format: {
+      type: 'json_schema',
+      json_schema: {
+        name: 'answer',
+        strict: true,
+        schema: {
+          type: 'object',
+          properties: { pick: { type: 'string', enum: ['a', 'b'] }, list: { type: 'array', items: { type: 'string' } } },
+          required: ['pick', 'list'],
+          additionalProperties: false,
+        },
+      },
+    },
   };
 
   it('rejects a wrong key with 401 invalid_api_key', async () => {
@@ -36,14 +52,21 @@ describe('fake OpenAI server', () => {
     const res = await post(schemaRequest);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toMatch(/^req_/);
-    const body = (await res.json()) as { choices: { message: { content: string } }[]; usage: { prompt_tokens: number; total_tokens: number } };
+    const body = (await res.json()) as {
+      choices: { message: { content: string } }[];
+      usage: { prompt_tokens: number; total_tokens: number };
+    };
     expect(JSON.parse(body.choices[0]!.message.content)).toEqual({ pick: 'a', list: [] });
     expect(body.usage.prompt_tokens).toBeGreaterThan(0);
     expect(fake.requests).toHaveLength(1);
   });
 
   it('plays scripted replies in order: malformed text, an error, a truncated answer', async () => {
-    fake.enqueue({ kind: 'text', content: '{not json' }, { kind: 'error', status: 429, headers: { 'retry-after': '1' } }, { kind: 'truncated' });
+    fake.enqueue(
+      { kind: 'text', content: '{not json' },
+      { kind: 'error', status: 429, headers: { 'retry-after': '1' } },
+      { kind: 'truncated' },
+    );
     const first = (await (await post(schemaRequest)).json()) as { choices: { message: { content: string } }[] };
     expect(first.choices[0]!.message.content).toBe('{not json');
     const second = await post(schemaRequest);
@@ -71,7 +94,12 @@ describe('fake OpenAI server', () => {
   it('takes the configured latency for every completion, drawn from a range; a reply with its own delay wins', async () => {
     const slow = await startFakeOpenAI({ latencyMs: { min: 120, max: 180 } });
     try {
-      const call = () => fetch(`${slow.baseURL}/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${slow.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(schemaRequest) });
+      const call = () =>
+        fetch(`${slow.baseURL}/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${slow.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify(schemaRequest),
+        });
       for (let i = 0; i < 3; i++) {
         const started = Date.now();
         expect((await call()).status).toBe(200);

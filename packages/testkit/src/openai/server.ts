@@ -7,14 +7,21 @@ import { z } from 'zod';
 // independent from any client code: a client bug cannot hide in a shared schema.
 const messageSchema = z.object({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-  content: z.union([z.string(), z.array(z.object({ type: z.string(), text: z.string().optional() }).passthrough()), z.null()]).optional(),
+  content: z
+    .union([z.string(), z.array(z.object({ type: z.string(), text: z.string().optional() }).passthrough()), z.null()])
+    .optional(),
 });
 const responseFormatSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text') }),
   z.object({ type: z.literal('json_object') }),
   z.object({
     type: z.literal('json_schema'),
-    json_schema: z.object({ name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), schema: z.record(z.string(), z.unknown()), strict: z.boolean().nullish(), description: z.string().optional() }),
+    json_schema: z.object({
+      name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+      schema: z.record(z.string(), z.unknown()),
+      strict: z.boolean().nullish(),
+      description: z.string().optional(),
+    }),
   }),
 ]);
 const chatRequestSchema = z
@@ -89,14 +96,20 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   let received = 0;
 
   const server: Server = createServer((req, res) => {
-    void handle(req, res).catch((err: unknown) => sendError(res, 500, { message: `fake server error: ${(err as Error).message}`, type: 'server_error' }));
+    void handle(req, res).catch((err: unknown) =>
+      sendError(res, 500, { message: `fake server error: ${(err as Error).message}`, type: 'server_error' }),
+    );
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     received += 1;
     const path = (req.url ?? '').split('?')[0];
     if (req.method !== 'POST' || !(path === '/v1/chat/completions' || path === '/chat/completions')) {
-      sendError(res, 404, { message: `Unknown request URL: ${req.method} ${path}`, type: 'invalid_request_error', code: 'unknown_url' });
+      sendError(res, 404, {
+        message: `Unknown request URL: ${req.method} ${path}`,
+        type: 'invalid_request_error',
+        code: 'unknown_url',
+      });
       return;
     }
     const auth = req.headers.authorization ?? '';
@@ -114,12 +127,19 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     }
     const parsed = chatRequestSchema.safeParse(body);
     if (!parsed.success) {
-      sendError(res, 400, { message: `Invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, type: 'invalid_request_error' });
+      sendError(res, 400, {
+        message: `Invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        type: 'invalid_request_error',
+      });
       return;
     }
     const request = parsed.data;
     if (!models.has(request.model)) {
-      sendError(res, 404, { message: `The model \`${request.model}\` does not exist or you do not have access to it.`, type: 'invalid_request_error', code: 'model_not_found' });
+      sendError(res, 404, {
+        message: `The model \`${request.model}\` does not exist or you do not have access to it.`,
+        type: 'invalid_request_error',
+        code: 'model_not_found',
+      });
       return;
     }
     requests.push(request);
@@ -146,12 +166,34 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 
   function send(res: ServerResponse, request: FakeChatRequest, reply: FakeReply): void {
     if (reply.kind === 'error') {
-      sendError(res, reply.status, { message: reply.message ?? `fake error ${reply.status}`, type: reply.type ?? (reply.status === 429 ? 'rate_limit_exceeded' : 'server_error'), code: reply.code }, reply.headers);
+      sendError(
+        res,
+        reply.status,
+        {
+          message: reply.message ?? `fake error ${reply.status}`,
+          type: reply.type ?? (reply.status === 429 ? 'rate_limit_exceeded' : 'server_error'),
+          code: reply.code,
+        },
+        reply.headers,
+      );
       return;
     }
-    const content = reply.kind === 'json' ? JSON.stringify(reply.content) : reply.kind === 'text' ? reply.content : reply.kind === 'truncated' ? (reply.content ?? '{"categoryId": "') : null;
-    const promptChars = request.messages.reduce((sum, m) => sum + (typeof m.content === 'string' ? m.content.length : JSON.stringify(m.content ?? '').length), 0);
-    const usage = reply.usage ?? { prompt_tokens: Math.ceil(promptChars / 4), completion_tokens: Math.ceil((content ?? reply.kind).length / 4) };
+    const content =
+      reply.kind === 'json'
+        ? JSON.stringify(reply.content)
+        : reply.kind === 'text'
+          ? reply.content
+          : reply.kind === 'truncated'
+            ? (reply.content ?? '{"categoryId": "')
+            : null;
+    const promptChars = request.messages.reduce(
+      (sum, m) => sum + (typeof m.content === 'string' ? m.content.length : JSON.stringify(m.content ?? '').length),
+      0,
+    );
+    const usage = reply.usage ?? {
+      prompt_tokens: Math.ceil(promptChars / 4),
+      completion_tokens: Math.ceil((content ?? reply.kind).length / 4),
+    };
     const completion = {
       id: `chatcmpl-${randomBytes(8).toString('hex')}`,
       object: 'chat.completion',
@@ -209,11 +251,21 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function writeJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-request-id': `req_${randomBytes(12).toString('hex')}`, ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    'x-request-id': `req_${randomBytes(12).toString('hex')}`,
+    ...headers,
+  });
   res.end(text);
 }
 
-function sendError(res: ServerResponse, status: number, error: { message: string; type: string; code?: string }, headers?: Record<string, string>): void {
+function sendError(
+  res: ServerResponse,
+  status: number,
+  error: { message: string; type: string; code?: string },
+  headers?: Record<string, string>,
+): void {
   writeJson(res, status, { error: { message: error.message, type: error.type, param: null, code: error.code ?? null } }, headers);
 }
 
@@ -239,7 +291,10 @@ function fromSchema(node: unknown, root: Record<string, unknown>): unknown {
   if (!node || typeof node !== 'object') return null;
   const s = node as Record<string, unknown>;
   if (typeof s.$ref === 'string') {
-    const target = s.$ref.replace(/^#\//, '').split('/').reduce<unknown>((acc, key) => (acc as Record<string, unknown> | undefined)?.[key], root);
+    const target = s.$ref
+      .replace(/^#\//, '')
+      .split('/')
+      .reduce<unknown>((acc, key) => (acc as Record<string, unknown> | undefined)?.[key], root);
     return fromSchema(target, root);
   }
   if (Array.isArray(s.enum)) return s.enum[0];

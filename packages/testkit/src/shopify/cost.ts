@@ -23,7 +23,13 @@ function argValue(node: ValueNode | undefined, variables: Record<string, unknown
   return undefined;
 }
 
-function selectionCost(schema: GraphQLSchema, set: SelectionSetNode | undefined, parent: GraphQLCompositeType, fragments: Record<string, FragmentDefinitionNode>, vars: Record<string, unknown>): number {
+function selectionCost(
+  schema: GraphQLSchema,
+  set: SelectionSetNode | undefined,
+  parent: GraphQLCompositeType,
+  fragments: Record<string, FragmentDefinitionNode>,
+  vars: Record<string, unknown>,
+): number {
   if (!set) return 0;
   let total = 0;
   for (const sel of set.selections) {
@@ -35,13 +41,20 @@ function selectionCost(schema: GraphQLSchema, set: SelectionSetNode | undefined,
       if (type && isCompositeType(type)) total += selectionCost(schema, frag.selectionSet, type, fragments, vars);
       continue;
     }
-    if (isAbstractType(parent) || !isObjectType(parent) && !('getFields' in parent)) continue;
+    if (isAbstractType(parent) || (!isObjectType(parent) && !('getFields' in parent))) continue;
     const def = 'getFields' in parent ? parent.getFields()[sel.name.value] : undefined;
     if (!def) continue;
     const named = getNamedType(def.type);
     if (!isCompositeType(named)) continue;
     const args = Object.fromEntries((sel.arguments ?? []).map((a) => [a.name.value, argValue(a.value, vars)]));
-    const count = typeof args.first === 'number' ? args.first : typeof args.last === 'number' ? args.last : Array.isArray(args.ids) ? args.ids.length : 1;
+    const count =
+      typeof args.first === 'number'
+        ? args.first
+        : typeof args.last === 'number'
+          ? args.last
+          : Array.isArray(args.ids)
+            ? args.ids.length
+            : 1;
     if (named.name.endsWith('Connection') && isObjectType(named)) {
       let perNode = 0;
       let other = 0;
@@ -63,7 +76,12 @@ function selectionCost(schema: GraphQLSchema, set: SelectionSetNode | undefined,
 }
 
 /** The requested cost of an operation, computed before it runs (as Shopify does). */
-export function requestedCost(schema: GraphQLSchema, op: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, variables: Record<string, unknown>): number {
+export function requestedCost(
+  schema: GraphQLSchema,
+  op: OperationDefinitionNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+): number {
   if (op.operation === 'mutation') return 10;
   const root = schema.getQueryType();
   if (!root) return 1;

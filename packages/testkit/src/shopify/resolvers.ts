@@ -77,7 +77,13 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
     id: `gid://shopify/InventoryLevel/${locationId}?inventory_item_id=${itemId}`,
     location: locationView(locationId),
     isActive: true,
-    quantities: (args: Args) => ((args.names as string[]) ?? []).map((name) => ({ __typename: 'InventoryQuantity', id: `gid://shopify/InventoryQuantity/${itemId}-${locationId}-${name}`, name, quantity: name === 'available' ? available : 0 })),
+    quantities: (args: Args) =>
+      ((args.names as string[]) ?? []).map((name) => ({
+        __typename: 'InventoryQuantity',
+        id: `gid://shopify/InventoryQuantity/${itemId}-${locationId}-${name}`,
+        name,
+        quantity: name === 'available' ? available : 0,
+      })),
   });
   const itemView = (itemId: number) => {
     const found = state.variantByItem(itemId);
@@ -90,8 +96,17 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
       id: gid('InventoryItem', itemId),
       sku: variant.sku,
       tracked: variant.tracked,
-      measurement: { __typename: 'InventoryItemMeasurement', id: gid('InventoryItemMeasurement', itemId), weight: variant.weight },
-      inventoryLevels: (args: Args, ctx: ExecContext) => connection([...(state.stock.get(itemId) ?? new Map<number, number>())].map(([loc, qty]) => levelView(itemId, loc, qty)), args, ctx),
+      measurement: {
+        __typename: 'InventoryItemMeasurement',
+        id: gid('InventoryItemMeasurement', itemId),
+        weight: variant.weight,
+      },
+      inventoryLevels: (args: Args, ctx: ExecContext) =>
+        connection(
+          [...(state.stock.get(itemId) ?? new Map<number, number>())].map(([loc, qty]) => levelView(itemId, loc, qty)),
+          args,
+          ctx,
+        ),
     };
   };
   const variantView = (product: StandInProduct, v: StandInVariant) => ({
@@ -121,10 +136,32 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
     descriptionHtml: p.descriptionHtml,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
-    options: () => p.options.map((o, i) => ({ __typename: 'ProductOption', id: gid('ProductOption', p.id * 10 + i), name: o.name, position: i + 1, values: o.values })),
+    options: () =>
+      p.options.map((o, i) => ({
+        __typename: 'ProductOption',
+        id: gid('ProductOption', p.id * 10 + i),
+        name: o.name,
+        position: i + 1,
+        values: o.values,
+      })),
     media: (args: Args, ctx: ExecContext) =>
-      connection(p.media.map((m) => ({ __typename: 'MediaImage', id: gid('MediaImage', m.id), alt: m.alt, mediaContentType: 'IMAGE', image: { __typename: 'Image', url: m.url, altText: m.alt } })), args, ctx),
-    variants: (args: Args, ctx: ExecContext) => connection(p.variants.map((v) => variantView(p, v)), args, ctx),
+      connection(
+        p.media.map((m) => ({
+          __typename: 'MediaImage',
+          id: gid('MediaImage', m.id),
+          alt: m.alt,
+          mediaContentType: 'IMAGE',
+          image: { __typename: 'Image', url: m.url, altText: m.alt },
+        })),
+        args,
+        ctx,
+      ),
+    variants: (args: Args, ctx: ExecContext) =>
+      connection(
+        p.variants.map((v) => variantView(p, v)),
+        args,
+        ctx,
+      ),
     variantsCount: { count: p.variants.length, precision: 'EXACT' },
   });
   const orderView = (o: StandInOrder) => ({
@@ -148,17 +185,36 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
         id: gid('Fulfillment', f.id),
         status: f.status,
         createdAt: f.createdAt,
-        trackingInfo: (a: Args) => f.trackingInfo.slice(0, (a.first as number | undefined) ?? f.trackingInfo.length).map((t) => ({ __typename: 'FulfillmentTrackingInfo', ...t })),
+        trackingInfo: (a: Args) =>
+          f.trackingInfo
+            .slice(0, (a.first as number | undefined) ?? f.trackingInfo.length)
+            .map((t) => ({ __typename: 'FulfillmentTrackingInfo', ...t })),
         // The stand-in fulfils whole orders: every line item is in the fulfilment.
         fulfillmentLineItems: (a: Args, ctx: ExecContext) =>
           connection(
-            o.lineItems.map((li) => ({ __typename: 'FulfillmentLineItem', id: gid('FulfillmentLineItem', li.id), quantity: li.quantity, lineItem: { __typename: 'LineItem', id: gid('LineItem', li.id), sku: li.sku } })),
+            o.lineItems.map((li) => ({
+              __typename: 'FulfillmentLineItem',
+              id: gid('FulfillmentLineItem', li.id),
+              quantity: li.quantity,
+              lineItem: { __typename: 'LineItem', id: gid('LineItem', li.id), sku: li.sku },
+            })),
             a,
             ctx,
           ),
       })),
     lineItems: (args: Args, ctx: ExecContext) =>
-      connection(o.lineItems.map((li) => ({ __typename: 'LineItem', id: gid('LineItem', li.id), sku: li.sku, title: li.title, name: li.title, quantity: li.quantity })), args, ctx),
+      connection(
+        o.lineItems.map((li) => ({
+          __typename: 'LineItem',
+          id: gid('LineItem', li.id),
+          sku: li.sku,
+          title: li.title,
+          name: li.title,
+          quantity: li.quantity,
+        })),
+        args,
+        ctx,
+      ),
   });
   const bulkView = (id: number) => {
     const op = state.bulkOps.find((b) => b.id === id);
@@ -191,7 +247,18 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
       return o ? orderView(o) : null;
     },
   });
-  const webhookView = (w: StandInWebhookView) => ({ __typename: 'WebhookSubscription', id: gid('WebhookSubscription', w.id), topic: w.topic, uri: w.uri, format: 'JSON', createdAt: w.createdAt, updatedAt: w.createdAt, includeFields: [], metafieldNamespaces: [], filter: null });
+  const webhookView = (w: StandInWebhookView) => ({
+    __typename: 'WebhookSubscription',
+    id: gid('WebhookSubscription', w.id),
+    topic: w.topic,
+    uri: w.uri,
+    format: 'JSON',
+    createdAt: w.createdAt,
+    updatedAt: w.createdAt,
+    includeFields: [],
+    metafieldNamespaces: [],
+    filter: null,
+  });
 
   const productSearch = (query: unknown) => {
     const terms = parseSearch(query as string | null);
@@ -231,7 +298,12 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
       return g?.type === 'InventoryItem' ? itemView(g.id) : null;
     },
     // Every inventory item of the store (the stand-in does not filter by `query`): what a bulk stock export reads.
-    inventoryItems: (args: Args, ctx: ExecContext) => connection(state.products.flatMap((p) => p.variants.map(itemViewOf)), args, ctx),
+    inventoryItems: (args: Args, ctx: ExecContext) =>
+      connection(
+        state.products.flatMap((p) => p.variants.map(itemViewOf)),
+        args,
+        ctx,
+      ),
     nodes: (args: Args) =>
       (args.ids as string[]).map((id) => {
         const g = parseGid(id);
@@ -305,7 +377,9 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
     },
     webhookSubscriptions: (args: Args, ctx: ExecContext) => {
       const topics = args.topics as string[] | undefined;
-      const list = state.webhooks.filter((w) => (!topics || topics.includes(w.topic)) && ((args.uri ?? undefined) === undefined || w.uri === args.uri));
+      const list = state.webhooks.filter(
+        (w) => (!topics || topics.includes(w.topic)) && ((args.uri ?? undefined) === undefined || w.uri === args.uri),
+      );
       return connection(list.map(webhookView), args, ctx);
     },
 
@@ -318,16 +392,27 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
       } catch (err) {
         errors = [{ message: (err as Error).message }];
       }
-      if (errors.length > 0) return { bulkOperation: null, userErrors: [{ field: ['query'], message: `Invalid bulk query: ${errors.map((e) => e.message).join('; ')}`, code: 'INVALID' }] };
+      if (errors.length > 0)
+        return {
+          bulkOperation: null,
+          userErrors: [
+            { field: ['query'], message: `Invalid bulk query: ${errors.map((e) => e.message).join('; ')}`, code: 'INVALID' },
+          ],
+        };
       const started = hooks.startBulk(query);
-      if ('error' in started) return { bulkOperation: null, userErrors: [{ field: null, message: started.error.message, code: started.error.code }] };
+      if ('error' in started)
+        return { bulkOperation: null, userErrors: [{ field: null, message: started.error.message, code: started.error.code }] };
       return { bulkOperation: bulkView(started.id), userErrors: [] };
     },
     bulkOperationCancel: (args: Args) => {
       const g = parseGid(args.id);
       const op = g?.type === 'BulkOperation' ? state.bulkOps.find((b) => b.id === g.id) : undefined;
       if (!op) return { bulkOperation: null, userErrors: [{ field: ['id'], message: 'Bulk operation does not exist' }] };
-      if (op.status !== 'CREATED' && op.status !== 'RUNNING') return { bulkOperation: bulkView(op.id), userErrors: [{ field: null, message: `A bulk operation cannot be canceled when it is ${op.status.toLowerCase()}` }] };
+      if (op.status !== 'CREATED' && op.status !== 'RUNNING')
+        return {
+          bulkOperation: bulkView(op.id),
+          userErrors: [{ field: null, message: `A bulk operation cannot be canceled when it is ${op.status.toLowerCase()}` }],
+        };
       op.status = 'CANCELED';
       op.completedAt = new Date().toISOString();
       return { bulkOperation: bulkView(op.id), userErrors: [] };
@@ -337,27 +422,76 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
       const options = (args.options as Record<string, unknown> | null) ?? {};
       const behaviour = (options.inventoryBehaviour as string | undefined) ?? 'BYPASS';
       const lineItems = (input.lineItems as Record<string, unknown>[] | undefined) ?? [];
-      if (lineItems.length === 0) return { order: null, userErrors: [{ field: ['order', 'lineItems'], message: 'Line items must have at least one line item', code: 'INVALID' }] };
+      if (lineItems.length === 0)
+        return {
+          order: null,
+          userErrors: [
+            { field: ['order', 'lineItems'], message: 'Line items must have at least one line item', code: 'INVALID' },
+          ],
+        };
       const resolved: StandInOrder['lineItems'] = [];
       const decremented: { itemId: number; locationId: number; quantity: number }[] = [];
       for (const [i, li] of lineItems.entries()) {
         const g = li.variantId ? parseGid(li.variantId) : undefined;
         const found = g ? state.variantById(g.id) : undefined;
-        if (li.variantId && !found) return { order: null, userErrors: [{ field: ['order', 'lineItems', String(i), 'variantId'], message: 'Variant does not exist', code: 'PRODUCT_VARIANT_NOT_FOUND' }] };
-        if (!found && !li.title) return { order: null, userErrors: [{ field: ['order', 'lineItems', String(i), 'title'], message: 'Title is required for custom line items', code: 'INVALID' }] };
+        if (li.variantId && !found)
+          return {
+            order: null,
+            userErrors: [
+              {
+                field: ['order', 'lineItems', String(i), 'variantId'],
+                message: 'Variant does not exist',
+                code: 'PRODUCT_VARIANT_NOT_FOUND',
+              },
+            ],
+          };
+        if (!found && !li.title)
+          return {
+            order: null,
+            userErrors: [
+              {
+                field: ['order', 'lineItems', String(i), 'title'],
+                message: 'Title is required for custom line items',
+                code: 'INVALID',
+              },
+            ],
+          };
         const qty = li.quantity as number;
         let locationId: number | null = null;
         if (found && behaviour !== 'BYPASS') {
           const levels = state.stock.get(found.variant.inventoryItemId);
           const [loc, have] = [...(levels ?? new Map<number, number>())][0] ?? [undefined, 0];
-          const already = decremented.filter((d) => d.itemId === found.variant.inventoryItemId).reduce((n, d) => n + d.quantity, 0);
-          if (behaviour === 'DECREMENT_OBEYING_POLICY' && have - already < qty) return { order: null, userErrors: [{ field: ['order', 'lineItems', String(i), 'quantity'], message: 'Not enough inventory', code: 'INVENTORY_NOT_AVAILABLE' }] };
+          const already = decremented
+            .filter((d) => d.itemId === found.variant.inventoryItemId)
+            .reduce((n, d) => n + d.quantity, 0);
+          if (behaviour === 'DECREMENT_OBEYING_POLICY' && have - already < qty)
+            return {
+              order: null,
+              userErrors: [
+                {
+                  field: ['order', 'lineItems', String(i), 'quantity'],
+                  message: 'Not enough inventory',
+                  code: 'INVENTORY_NOT_AVAILABLE',
+                },
+              ],
+            };
           if (loc !== undefined) {
             locationId = loc;
             decremented.push({ itemId: found.variant.inventoryItemId, locationId: loc, quantity: qty });
           }
         }
-        resolved.push({ id: state.id(), variantId: found?.variant.id ?? null, sku: found?.variant.sku ?? ((li.sku as string) || null), title: found ? `${found.product.title}` : (li.title as string), quantity: qty, price: ((li.priceSet as { shopMoney?: { amount?: string } } | undefined)?.shopMoney?.amount as string) ?? found?.variant.price ?? null, locationId });
+        resolved.push({
+          id: state.id(),
+          variantId: found?.variant.id ?? null,
+          sku: found?.variant.sku ?? ((li.sku as string) || null),
+          title: found ? `${found.product.title}` : (li.title as string),
+          quantity: qty,
+          price:
+            ((li.priceSet as { shopMoney?: { amount?: string } } | undefined)?.shopMoney?.amount as string) ??
+            found?.variant.price ??
+            null,
+          locationId,
+        });
       }
       // Stock moves only once the whole order is accepted.
       const changedLevels = decremented.map((d) => {
@@ -388,26 +522,54 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
       return { order: orderView(order), userErrors: [] };
     },
     orderCancel: (args: Args) => {
-      const errors = (field: string[] | null, message: string, code: string) => ({ job: null, jobResult: null, orderCancelUserErrors: [{ __typename: 'OrderCancelUserError', field, message, code }], userErrors: [{ __typename: 'UserError', field, message }] });
+      const errors = (field: string[] | null, message: string, code: string) => ({
+        job: null,
+        jobResult: null,
+        orderCancelUserErrors: [{ __typename: 'OrderCancelUserError', field, message, code }],
+        userErrors: [{ __typename: 'UserError', field, message }],
+      });
       const g = parseGid(args.orderId);
       const order = g?.type === 'Order' ? state.orders.find((o) => o.id === g.id) : undefined;
       if (!order) return errors(['orderId'], 'Order does not exist', 'NOT_FOUND');
       const staffNote = (args.staffNote as string | null | undefined) ?? null;
-      if (staffNote !== null && staffNote.length > 255) return errors(['staffNote'], 'Staff note is too long (maximum is 255 characters)', 'INVALID');
+      if (staffNote !== null && staffNote.length > 255)
+        return errors(['staffNote'], 'Staff note is too long (maximum is 255 characters)', 'INVALID');
       // The stand-in's wording; Shopify documents only that a cancelled order cannot be cancelled again.
       if (order.cancelledAt) return errors(['orderId'], 'Order has already been cancelled', 'INVALID');
-      if (state.cancelJobs.some((j) => j.orderId === order.id && !j.done)) return errors(['orderId'], 'Order is already being cancelled', 'INVALID');
-      if (order.fulfillments.some((f) => f.status === 'SUCCESS')) return errors(['orderId'], 'Cannot cancel an order with fulfillments; cancel the fulfillments first', 'INVALID');
-      const method = args.refundMethod as { originalPaymentMethodsRefund?: boolean | null; storeCreditRefund?: unknown } | null | undefined;
+      if (state.cancelJobs.some((j) => j.orderId === order.id && !j.done))
+        return errors(['orderId'], 'Order is already being cancelled', 'INVALID');
+      if (order.fulfillments.some((f) => f.status === 'SUCCESS'))
+        return errors(['orderId'], 'Cannot cancel an order with fulfillments; cancel the fulfillments first', 'INVALID');
+      const method = args.refundMethod as
+        { originalPaymentMethodsRefund?: boolean | null; storeCreditRefund?: unknown } | null | undefined;
       const refund = Boolean(method?.originalPaymentMethodsRefund || method?.storeCreditRefund || args.refund);
-      const job = hooks.startCancel(order, { reason: args.reason as string, restock: args.restock as boolean, refund, notifyCustomer: Boolean(args.notifyCustomer), staffNote });
-      return { job: { __typename: 'Job', id: gid('Job', job.id), done: job.done, query: {} }, jobResult: cancelJobView(job), orderCancelUserErrors: [], userErrors: [] };
+      const job = hooks.startCancel(order, {
+        reason: args.reason as string,
+        restock: args.restock as boolean,
+        refund,
+        notifyCustomer: Boolean(args.notifyCustomer),
+        staffNote,
+      });
+      return {
+        job: { __typename: 'Job', id: gid('Job', job.id), done: job.done, query: {} },
+        jobResult: cancelJobView(job),
+        orderCancelUserErrors: [],
+        userErrors: [],
+      };
     },
     webhookSubscriptionCreate: (args: Args) => {
       const input = args.webhookSubscription as { uri?: string; callbackUrl?: string };
       const uri = input.uri ?? input.callbackUrl;
-      if (!uri || !/^(https?:\/\/|pubsub:\/\/|arn:aws:events)/.test(uri)) return { webhookSubscription: null, userErrors: [{ field: ['webhookSubscription', 'uri'], message: 'Address is invalid' }] };
-      if (state.webhooks.some((w) => w.topic === args.topic && w.uri === uri)) return { webhookSubscription: null, userErrors: [{ field: ['webhookSubscription', 'uri'], message: 'Address for this topic has already been taken' }] };
+      if (!uri || !/^(https?:\/\/|pubsub:\/\/|arn:aws:events)/.test(uri))
+        return {
+          webhookSubscription: null,
+          userErrors: [{ field: ['webhookSubscription', 'uri'], message: 'Address is invalid' }],
+        };
+      if (state.webhooks.some((w) => w.topic === args.topic && w.uri === uri))
+        return {
+          webhookSubscription: null,
+          userErrors: [{ field: ['webhookSubscription', 'uri'], message: 'Address for this topic has already been taken' }],
+        };
       const w = { id: state.id(), topic: args.topic as string, uri, createdAt: new Date().toISOString() };
       state.webhooks.push(w);
       return { webhookSubscription: webhookView(w), userErrors: [] };
@@ -415,7 +577,11 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
     webhookSubscriptionDelete: (args: Args) => {
       const g = parseGid(args.id);
       const idx = state.webhooks.findIndex((w) => w.id === g?.id);
-      if (idx < 0) return { deletedWebhookSubscriptionId: null, userErrors: [{ field: ['id'], message: 'Webhook subscription does not exist' }] };
+      if (idx < 0)
+        return {
+          deletedWebhookSubscriptionId: null,
+          userErrors: [{ field: ['id'], message: 'Webhook subscription does not exist' }],
+        };
       state.webhooks.splice(idx, 1);
       return { deletedWebhookSubscriptionId: args.id, userErrors: [] };
     },

@@ -1,7 +1,15 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { execute, Kind, parse, validate, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import {
+  execute,
+  Kind,
+  parse,
+  validate,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { z } from 'zod';
 import { generateCatalogue, type Catalogue, type GenerateCatalogueOptions, type StandInProduct } from './catalogue.js';
 import { actualCost, requestedCost } from './cost.js';
@@ -102,13 +110,25 @@ export interface ShopifyStandIn {
    * The merchant cancels the order in the admin (restocking by default, as the admin does):
    * orders/cancelled, orders/updated and, per restocked level, inventory_levels/update webhooks.
    */
-  cancelOrder(orderId: string | number, reason?: 'CUSTOMER' | 'INVENTORY' | 'FRAUD' | 'DECLINED' | 'OTHER' | 'STAFF', options?: { restock?: boolean; staffNote?: string }): void;
+  cancelOrder(
+    orderId: string | number,
+    reason?: 'CUSTOMER' | 'INVENTORY' | 'FRAUD' | 'DECLINED' | 'OTHER' | 'STAFF',
+    options?: { restock?: boolean; staffNote?: string },
+  ): void;
   /** A signed webhook as Shopify would send it (for replay and forgery tests). */
-  buildWebhook(topic: string, payload: unknown, options?: { webhookId?: string; triggeredAt?: Date; secret?: string }): { headers: Record<string, string>; body: string };
+  buildWebhook(
+    topic: string,
+    payload: unknown,
+    options?: { webhookId?: string; triggeredAt?: Date; secret?: string },
+  ): { headers: Record<string, string>; body: string };
   close(): Promise<void>;
 }
 
-const graphqlBody = z.object({ query: z.string(), variables: z.record(z.string(), z.unknown()).nullish(), operationName: z.string().nullish() });
+const graphqlBody = z.object({
+  query: z.string(),
+  variables: z.record(z.string(), z.unknown()).nullish(),
+  operationName: z.string().nullish(),
+});
 
 function numericId(id: string | number, type: string): number {
   if (typeof id === 'number') return id;
@@ -134,7 +154,12 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
   const apiSecret = options.apiSecret ?? `shpss_${randomUUID().replace(/-/g, '')}`;
   const shopDomain = options.shopDomain ?? `standin-${randomUUID().slice(0, 8)}.myshopify.com`;
   const state = new StandInState();
-  const bucket = { maximumAvailable: options.bucket?.maximumAvailable ?? 2000, restoreRate: options.bucket?.restoreRate ?? 100, available: options.bucket?.maximumAvailable ?? 2000, at: Date.now() };
+  const bucket = {
+    maximumAvailable: options.bucket?.maximumAvailable ?? 2000,
+    restoreRate: options.bucket?.restoreRate ?? 100,
+    available: options.bucket?.maximumAvailable ?? 2000,
+    at: Date.now(),
+  };
   const faults: ShopifyFault[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const sockets = new Set<Socket>();
@@ -161,17 +186,27 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     bucket.available = Math.min(bucket.maximumAvailable, bucket.available + ((now - bucket.at) / 1000) * bucket.restoreRate);
     bucket.at = now;
   };
-  const throttleStatus = () => ({ maximumAvailable: bucket.maximumAvailable, currentlyAvailable: Math.floor(bucket.available), restoreRate: bucket.restoreRate });
+  const throttleStatus = () => ({
+    maximumAvailable: bucket.maximumAvailable,
+    currentlyAvailable: Math.floor(bucket.available),
+    restoreRate: bucket.restoreRate,
+  });
 
   // ---- webhooks
-  const signedWebhook = (topic: string, payload: unknown, o: { webhookId?: string; triggeredAt?: Date; secret?: string } = {}) => {
+  const signedWebhook = (
+    topic: string,
+    payload: unknown,
+    o: { webhookId?: string; triggeredAt?: Date; secret?: string } = {},
+  ) => {
     const body = JSON.stringify(payload);
     return {
       body,
       headers: {
         'content-type': 'application/json',
         'x-shopify-topic': topic.includes('/') ? topic : topicHeader(topic),
-        'x-shopify-hmac-sha256': createHmac('sha256', o.secret ?? apiSecret).update(body).digest('base64'),
+        'x-shopify-hmac-sha256': createHmac('sha256', o.secret ?? apiSecret)
+          .update(body)
+          .digest('base64'),
         'x-shopify-shop-domain': shopDomain,
         'x-shopify-api-version': API_VERSION,
         'x-shopify-webhook-id': o.webhookId ?? randomUUID(),
@@ -204,7 +239,14 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     if (webhookTarget) urls.add(webhookTarget);
     for (const url of urls) {
       const msg = signedWebhook(topicEnum, payload);
-      const delivery: WebhookDelivery = { webhookId: msg.headers['x-shopify-webhook-id'], topic: topicHeader(topicEnum), url, attempts: 0, delivered: false, lastStatus: null };
+      const delivery: WebhookDelivery = {
+        webhookId: msg.headers['x-shopify-webhook-id'],
+        topic: topicHeader(topicEnum),
+        url,
+        attempts: 0,
+        delivered: false,
+        lastStatus: null,
+      };
       deliveries.push(delivery);
       deliver(delivery, msg);
     }
@@ -249,7 +291,15 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     tracking_urls: f.trackingInfo.map((t) => t.url).filter((u): u is string => u !== null),
     line_items: o.lineItems.map(lineItemPayload),
   });
-  const lineItemPayload = (li: StandInOrder['lineItems'][number]) => ({ id: li.id, admin_graphql_api_id: gid('LineItem', li.id), variant_id: li.variantId, sku: li.sku, title: li.title, quantity: li.quantity, price: li.price });
+  const lineItemPayload = (li: StandInOrder['lineItems'][number]) => ({
+    id: li.id,
+    admin_graphql_api_id: gid('LineItem', li.id),
+    variant_id: li.variantId,
+    sku: li.sku,
+    title: li.title,
+    quantity: li.quantity,
+    price: li.price,
+  });
   const orderPayload = (o: StandInOrder) => ({
     id: o.id,
     admin_graphql_api_id: gid('Order', o.id),
@@ -265,7 +315,13 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     line_items: o.lineItems.map(lineItemPayload),
     fulfillments: o.fulfillments.map((f, i) => fulfillmentPayload(o, f, i)),
   });
-  const levelPayload = (itemId: number, locationId: number, available: number) => ({ inventory_item_id: itemId, location_id: locationId, available, updated_at: new Date().toISOString(), admin_graphql_api_id: `gid://shopify/InventoryLevel/${locationId}?inventory_item_id=${itemId}` });
+  const levelPayload = (itemId: number, locationId: number, available: number) => ({
+    inventory_item_id: itemId,
+    location_id: locationId,
+    available,
+    updated_at: new Date().toISOString(),
+    admin_graphql_api_id: `gid://shopify/InventoryLevel/${locationId}?inventory_item_id=${itemId}`,
+  });
   // An order's updatedAt always moves forward, even within one millisecond, so `updated_at:>=` polls see every change.
   const touchOrder = (o: StandInOrder): string => {
     o.updatedAt = new Date(Math.max(Date.now(), Date.parse(o.updatedAt) + 1)).toISOString();
@@ -312,8 +368,12 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
         const own: Record<string, unknown> = {};
         const children: Record<string, unknown>[] = [];
         for (const [k, v] of Object.entries(node)) {
-          const conn = v && typeof v === 'object' && !Array.isArray(v) ? (v as { edges?: { node: Record<string, unknown> }[]; nodes?: Record<string, unknown>[] }) : undefined;
-          if (conn && (Array.isArray(conn.edges) || Array.isArray(conn.nodes))) children.push(...(conn.edges?.map((e) => e.node) ?? conn.nodes ?? []));
+          const conn =
+            v && typeof v === 'object' && !Array.isArray(v)
+              ? (v as { edges?: { node: Record<string, unknown> }[]; nodes?: Record<string, unknown>[] })
+              : undefined;
+          if (conn && (Array.isArray(conn.edges) || Array.isArray(conn.nodes)))
+            children.push(...(conn.edges?.map((e) => e.node) ?? conn.nodes ?? []));
           else own[k] = v;
         }
         if (parentId) own.__parentId = parentId;
@@ -339,12 +399,25 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     startBulk(query) {
       // 2026-01 and later: up to five bulk queries of an app run at once per shop (before: one, OPERATION_IN_PROGRESS).
       const running = state.bulkOps.filter((b) => b.status === 'CREATED' || b.status === 'RUNNING').length;
-      if (running >= (options.maxConcurrentBulkQueries ?? 5)) return { error: { code: 'LIMIT_REACHED', message: 'Bulk operations limit reached. Please try again later.' } };
-      const op = { id: state.id(), query, status: 'CREATED' as const, createdAt: new Date().toISOString(), completedAt: null, objectCount: 0, rootObjectCount: 0, fileSize: null, errorCode: null, jsonl: null };
+      if (running >= (options.maxConcurrentBulkQueries ?? 5))
+        return { error: { code: 'LIMIT_REACHED', message: 'Bulk operations limit reached. Please try again later.' } };
+      const op = {
+        id: state.id(),
+        query,
+        status: 'CREATED' as const,
+        createdAt: new Date().toISOString(),
+        completedAt: null,
+        objectCount: 0,
+        rootObjectCount: 0,
+        fileSize: null,
+        errorCode: null,
+        jsonl: null,
+      };
       state.bulkOps.push(op);
       // Built after this answer has left (it waits out the simulated latency): a big export blocks
       // this process for seconds, where Shopify builds it on other machines.
-      const maxLatencyMs = options.latencyMs === undefined ? 0 : typeof options.latencyMs === 'number' ? options.latencyMs : options.latencyMs.max;
+      const maxLatencyMs =
+        options.latencyMs === undefined ? 0 : typeof options.latencyMs === 'number' ? options.latencyMs : options.latencyMs.max;
       later(maxLatencyMs + 1, () => runBulk(op.id));
       return { id: op.id };
     },
@@ -376,7 +449,11 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     const text = JSON.stringify(body);
     const answer = () => {
       if (res.destroyed) return;
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId, 'content-length': Buffer.byteLength(text) });
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'x-request-id': requestId,
+        'content-length': Buffer.byteLength(text),
+      });
       res.end(text);
     };
     // The bucket was charged on arrival (as Shopify does); only the answer takes the latency.
@@ -388,11 +465,23 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
   const handleGraphql = (req: IncomingMessage, res: ServerResponse, raw: string) => {
     const requestId = randomUUID();
     counters.requests += 1;
-    const log: RequestLogEntry = { at: Date.now(), operation: null, variables: '{}', outcome: 'ok', requestedCost: null, available: null };
+    const log: RequestLogEntry = {
+      at: Date.now(),
+      operation: null,
+      variables: '{}',
+      outcome: 'ok',
+      requestedCost: null,
+      available: null,
+    };
     requestLog.push(log);
     if (req.headers['x-shopify-access-token'] !== accessToken) {
       log.outcome = 'unauthorized';
-      return send(res, 401, { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' }, requestId);
+      return send(
+        res,
+        401,
+        { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' },
+        requestId,
+      );
     }
     // A lost response needs the request to run first; it is applied after execution.
     const fault = faults[0]?.kind === 'lost-response' || faults[0]?.kind === 'hold' ? undefined : faults.shift();
@@ -423,21 +512,62 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     const invalid = validate(schema, document);
     if (invalid.length > 0 || !op) {
       log.outcome = 'graphql-error';
-      return send(res, 200, { errors: invalid.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) }, requestId);
+      return send(
+        res,
+        200,
+        {
+          errors: invalid.map((e) => ({
+            message: e.message,
+            locations: e.locations,
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          })),
+        },
+        requestId,
+      );
     }
-    const fragments = Object.fromEntries(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+    const fragments = Object.fromEntries(
+      document.definitions
+        .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+        .map((f) => [f.name.value, f]),
+    );
     const cost = requestedCost(schema, op, fragments, variables);
     log.requestedCost = cost;
     refill();
     log.available = Math.floor(bucket.available);
     if (cost > MAX_QUERY_COST) {
       log.outcome = 'graphql-error';
-      return send(res, 200, { errors: [{ message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`, extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: MAX_QUERY_COST } }], extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: throttleStatus() } } }, requestId);
+      return send(
+        res,
+        200,
+        {
+          errors: [
+            {
+              message: `Query cost is ${cost}, which exceeds the single query max cost limit (${MAX_QUERY_COST}).`,
+              extensions: { code: 'MAX_COST_EXCEEDED', cost, maxCost: MAX_QUERY_COST },
+            },
+          ],
+          extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: throttleStatus() } },
+        },
+        requestId,
+      );
     }
     if (cost > bucket.available) {
       counters.throttled += 1;
       log.outcome = 'throttled';
-      return send(res, 200, { errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }], extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: throttleStatus() } } }, requestId);
+      return send(
+        res,
+        200,
+        {
+          errors: [
+            {
+              message: 'Throttled',
+              extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' },
+            },
+          ],
+          extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus: throttleStatus() } },
+        },
+        requestId,
+      );
     }
     const hold = (phase: 'before-run' | 'after-run', then: () => void): boolean => {
       const pending = faults[0];
@@ -451,7 +581,12 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
       });
       return true;
     };
-    if (hold('before-run', () => runAndAnswer(req, res, requestId, log, op, document, variables, cost, body.data.operationName ?? undefined))) return;
+    if (
+      hold('before-run', () =>
+        runAndAnswer(req, res, requestId, log, op, document, variables, cost, body.data.operationName ?? undefined),
+      )
+    )
+      return;
     runAndAnswer(req, res, requestId, log, op, document, variables, cost, body.data.operationName ?? undefined, hold);
   };
 
@@ -481,8 +616,20 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
       log.outcome = 'fault';
       return void req.socket.destroy();
     }
-    const data = result.data ? JSON.parse(JSON.stringify(result.data).replaceAll('__BULK_URL__', `${baseUrl}/bulk`)) : result.data;
-    const answer = () => send(res, 200, { ...(result.errors?.length ? { errors: result.errors.map((e) => e.toJSON()) } : {}), data, extensions: { cost: { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: throttleStatus() } } }, requestId);
+    const data = result.data
+      ? JSON.parse(JSON.stringify(result.data).replaceAll('__BULK_URL__', `${baseUrl}/bulk`))
+      : result.data;
+    const answer = () =>
+      send(
+        res,
+        200,
+        {
+          ...(result.errors?.length ? { errors: result.errors.map((e) => e.toJSON()) } : {}),
+          data,
+          extensions: { cost: { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: throttleStatus() } },
+        },
+        requestId,
+      );
     if (hold?.('after-run', answer)) return;
     answer();
   };
@@ -494,7 +641,8 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
       const raw = Buffer.concat(chunks).toString('utf8');
       const url = new URL(req.url ?? '/', 'http://x');
       try {
-        if (req.method === 'POST' && url.pathname === `/admin/api/${API_VERSION}/graphql.json`) return handleGraphql(req, res, raw);
+        if (req.method === 'POST' && url.pathname === `/admin/api/${API_VERSION}/graphql.json`)
+          return handleGraphql(req, res, raw);
         const bulk = /^\/bulk\/(\d+)\.jsonl$/.exec(url.pathname);
         if (req.method === 'GET' && bulk) {
           const op = state.bulkOps.find((b) => b.id === Number(bulk[1]));
@@ -516,7 +664,10 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const seed = (c: Catalogue | GenerateCatalogueOptions) => {
-    const catalogue = 'locations' in c && Array.isArray((c as Catalogue).products) ? (c as Catalogue) : generateCatalogue(c as GenerateCatalogueOptions);
+    const catalogue =
+      'locations' in c && Array.isArray((c as Catalogue).products)
+        ? (c as Catalogue)
+        : generateCatalogue(c as GenerateCatalogueOptions);
     state.load(catalogue);
     return catalogue;
   };
@@ -580,12 +731,42 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     addProduct(input) {
       const id = state.id();
       const now = new Date().toISOString();
-      const product: StandInProduct = { handle: `product-${id}`, status: 'ACTIVE', vendor: 'Stand-in', productType: '', tags: [], descriptionHtml: '', options: [{ name: 'Title', values: ['Default Title'] }], media: [], variants: [], ...input, id, createdAt: now, updatedAt: now };
+      const product: StandInProduct = {
+        handle: `product-${id}`,
+        status: 'ACTIVE',
+        vendor: 'Stand-in',
+        productType: '',
+        tags: [],
+        descriptionHtml: '',
+        options: [{ name: 'Title', values: ['Default Title'] }],
+        media: [],
+        variants: [],
+        ...input,
+        id,
+        createdAt: now,
+        updatedAt: now,
+      };
       if (product.variants.length === 0) {
         const itemId = state.id();
-        product.variants = [{ id: state.id(), title: 'Default Title', sku: null, price: '10.00', compareAtPrice: null, barcode: null, position: 1, selectedOptions: [{ name: 'Title', value: 'Default Title' }], inventoryItemId: itemId, tracked: true, weight: null }];
+        product.variants = [
+          {
+            id: state.id(),
+            title: 'Default Title',
+            sku: null,
+            price: '10.00',
+            compareAtPrice: null,
+            barcode: null,
+            position: 1,
+            selectedOptions: [{ name: 'Title', value: 'Default Title' }],
+            inventoryItemId: itemId,
+            tracked: true,
+            weight: null,
+          },
+        ];
       }
-      for (const v of product.variants) if (!state.stock.has(v.inventoryItemId)) state.stock.set(v.inventoryItemId, new Map(state.locations.map((l) => [l.id, 0])));
+      for (const v of product.variants)
+        if (!state.stock.has(v.inventoryItemId))
+          state.stock.set(v.inventoryItemId, new Map(state.locations.map((l) => [l.id, 0])));
       state.products.push(product);
       emit('PRODUCTS_CREATE', productPayload(product));
       return product;
@@ -607,7 +788,12 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     },
     fulfilOrder(orderId, tracking) {
       const o = findOrder(orderId);
-      const f = { id: state.id(), status: 'SUCCESS' as const, createdAt: touchOrder(o), trackingInfo: [{ number: tracking.number, company: tracking.company, url: tracking.url ?? null }] };
+      const f = {
+        id: state.id(),
+        status: 'SUCCESS' as const,
+        createdAt: touchOrder(o),
+        trackingInfo: [{ number: tracking.number, company: tracking.company, url: tracking.url ?? null }],
+      };
       o.fulfillments.push(f);
       emit('FULFILLMENTS_CREATE', fulfillmentPayload(o, f, o.fulfillments.length - 1));
       // The stand-in fulfils every line item at once, so the order is now fulfilled.
@@ -615,7 +801,13 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
       emit('ORDERS_UPDATED', orderPayload(o));
     },
     cancelOrder(orderId, reason = 'CUSTOMER', o = {}) {
-      applyCancellation(findOrder(orderId), { reason, restock: o.restock ?? true, refund: false, notifyCustomer: false, staffNote: o.staffNote ?? null });
+      applyCancellation(findOrder(orderId), {
+        reason,
+        restock: o.restock ?? true,
+        refund: false,
+        notifyCustomer: false,
+        staffNote: o.staffNote ?? null,
+      });
     },
     buildWebhook: (topic, payload, o) => signedWebhook(topic, payload, o),
     async close() {

@@ -26,8 +26,19 @@ describe('Shopify stand-in over HTTP', () => {
   afterAll(() => shop.close());
 
   const post = async (query: string, token = shop.accessToken) => {
-    const res = await fetch(`${shop.url}/admin/api/2026-10/graphql.json`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-shopify-access-token': token }, body: JSON.stringify({ query }) });
-    return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: unknown; extensions?: { cost: { requestedQueryCost: number; throttleStatus: { currentlyAvailable: number } } } } };
+    const res = await fetch(`${shop.url}/admin/api/2026-10/graphql.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shopify-access-token': token },
+      body: JSON.stringify({ query }),
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as {
+        data?: unknown;
+        errors?: unknown;
+        extensions?: { cost: { requestedQueryCost: number; throttleStatus: { currentlyAvailable: number } } };
+      },
+    };
   };
 
   it('refuses a wrong token with 401', async () => {
@@ -36,12 +47,18 @@ describe('Shopify stand-in over HTTP', () => {
 
   it('charges the bucket, refuses over-cost queries and throttles when empty', async () => {
     const ok = await post('query Small { products(first: 2) { nodes { id title } } }');
-    expect(ok.body.data).toEqual({ products: { nodes: shop.state.products.slice(0, 2).map((p) => ({ id: `gid://shopify/Product/${p.id}`, title: p.title })) } });
+    expect(ok.body.data).toEqual({
+      products: { nodes: shop.state.products.slice(0, 2).map((p) => ({ id: `gid://shopify/Product/${p.id}`, title: p.title })) },
+    });
     expect(ok.body.extensions!.cost.requestedQueryCost).toBe(4);
     const huge = await post('query Huge { products(first: 250) { nodes { variants(first: 250) { nodes { id } } } } }');
-    expect(huge.body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'MAX_COST_EXCEEDED' }) })]);
+    expect(huge.body.errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'MAX_COST_EXCEEDED' }) }),
+    ]);
     const big = await post('query Big { products(first: 100) { nodes { id } } }');
-    expect(big.body.errors).toEqual([expect.objectContaining({ message: 'Throttled', extensions: expect.objectContaining({ code: 'THROTTLED' }) })]);
+    expect(big.body.errors).toEqual([
+      expect.objectContaining({ message: 'Throttled', extensions: expect.objectContaining({ code: 'THROTTLED' }) }),
+    ]);
     expect(shop.counters.throttled).toBe(1);
   });
 });

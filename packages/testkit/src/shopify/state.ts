@@ -14,8 +14,21 @@ export interface StandInOrder {
   cancelledAt: string | null;
   cancelReason: string | null;
   /** `locationId`: where orderCreate took the units from (a cancellation with restock puts them back there). */
-  lineItems: { id: number; variantId: number | null; sku: string | null; title: string; quantity: number; price: string | null; locationId?: number | null }[];
-  fulfillments: { id: number; status: 'SUCCESS' | 'CANCELLED'; createdAt: string; trackingInfo: { number: string | null; company: string | null; url: string | null }[] }[];
+  lineItems: {
+    id: number;
+    variantId: number | null;
+    sku: string | null;
+    title: string;
+    quantity: number;
+    price: string | null;
+    locationId?: number | null;
+  }[];
+  fulfillments: {
+    id: number;
+    status: 'SUCCESS' | 'CANCELLED';
+    createdAt: string;
+    trackingInfo: { number: string | null; company: string | null; url: string | null }[];
+  }[];
   inventoryBehaviour: string;
   /** Set by a cancellation: its staff note, and whether the units went back to stock. */
   cancellation?: { staffNote: string | null; restocked: boolean; refunded: boolean; notifiedCustomer: boolean };
@@ -90,10 +103,16 @@ export class StandInState {
   private byVariantId = new Map<number, { at: number; variant: StandInVariant }>();
   private byItemId = new Map<number, { at: number; variant: StandInVariant }>();
 
-  private lookUp(index: Map<number, { at: number; variant: StandInVariant }>, key: (v: StandInVariant) => number, id: number): { product: StandInProduct; variant: StandInVariant } | undefined {
+  private lookUp(
+    index: Map<number, { at: number; variant: StandInVariant }>,
+    key: (v: StandInVariant) => number,
+    id: number,
+  ): { product: StandInProduct; variant: StandInVariant } | undefined {
     const live = (hit: { at: number; variant: StandInVariant } | undefined) => {
       const product = hit ? this.products[hit.at] : undefined;
-      return hit && product && key(hit.variant) === id && product.variants.includes(hit.variant) ? { product, variant: hit.variant } : undefined;
+      return hit && product && key(hit.variant) === id && product.variants.includes(hit.variant)
+        ? { product, variant: hit.variant }
+        : undefined;
     };
     const found = live(index.get(id));
     if (found) return found;

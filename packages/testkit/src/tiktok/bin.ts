@@ -16,7 +16,16 @@ const standIn = await startTikTokStandIn({
   shops: [{ appKey, appSecret, name: 'Demo Shop' }],
 });
 const shop = standIn.shops[0]!;
-console.log(JSON.stringify({ url: standIn.url, authUrl: standIn.authUrl, appKey, shopId: shop.shopId, cipher: shop.cipher, tokens: shop.tokens }));
+console.log(
+  JSON.stringify({
+    url: standIn.url,
+    authUrl: standIn.authUrl,
+    appKey,
+    shopId: shop.shopId,
+    cipher: shop.cipher,
+    tokens: shop.tokens,
+  }),
+);
 const stop = () => {
   void standIn.close().then(() => process.exit(0));
 };

@@ -34,9 +34,21 @@ export interface CategoryTree {
 const fixtureDir = fileURLToPath(new URL('../../fixtures/tiktok/', import.meta.url));
 
 const idTreeSchema = z.object({
-  data: z.object({ categories: z.array(z.object({ id: z.string(), parent_id: z.string(), local_name: z.string(), is_leaf: z.boolean(), permission_statuses: z.array(z.string()) })) }),
+  data: z.object({
+    categories: z.array(
+      z.object({
+        id: z.string(),
+        parent_id: z.string(),
+        local_name: z.string(),
+        is_leaf: z.boolean(),
+        permission_statuses: z.array(z.string()),
+      }),
+    ),
+  }),
 });
-const ukPathsSchema = z.array(z.object({ category_id: z.union([z.number(), z.string()]).transform(String), category_path: z.string() }));
+const ukPathsSchema = z.array(
+  z.object({ category_id: z.union([z.number(), z.string()]).transform(String), category_path: z.string() }),
+);
 
 let cached: CategoryTree | undefined;
 
@@ -47,7 +59,8 @@ let cached: CategoryTree | undefined;
  */
 export function loadCategoryTree(): CategoryTree {
   if (cached) return cached;
-  const full = idTreeSchema.parse(JSON.parse(readFileSync(`${fixtureDir}id-v1-categories-20260602.json`, 'utf8'))).data.categories;
+  const full = idTreeSchema.parse(JSON.parse(readFileSync(`${fixtureDir}id-v1-categories-20260602.json`, 'utf8'))).data
+    .categories;
   const uk = ukPathsSchema.parse(JSON.parse(readFileSync(`${fixtureDir}uk-v1-leaf-paths-2023.json`, 'utf8')));
   const rows = new Map(full.map((c) => [c.id, c]));
   const english = new Map<string, string>();
@@ -69,7 +82,13 @@ export function loadCategoryTree(): CategoryTree {
   for (const row of full) {
     const name = english.get(row.id);
     if (name === undefined) continue;
-    categories.push({ id: row.id, parent_id: row.parent_id, local_name: name, is_leaf: row.is_leaf, permission_statuses: [...row.permission_statuses] });
+    categories.push({
+      id: row.id,
+      parent_id: row.parent_id,
+      local_name: name,
+      is_leaf: row.is_leaf,
+      permission_statuses: [...row.permission_statuses],
+    });
   }
   const byId = new Map(categories.map((c) => [c.id, c]));
   const chain = (id: string): StandInCategory[] => {
@@ -86,7 +105,12 @@ export function loadCategoryTree(): CategoryTree {
 }
 
 // Deterministic attributes and rules (the real ones are per category and not in our data).
-const MATERIAL_REQUIRED_TOPS = new Set(['Womenswear & Underwear', 'Menswear & Underwear', "Kids' Fashion", 'Textiles & Soft Furnishings']);
+const MATERIAL_REQUIRED_TOPS = new Set([
+  'Womenswear & Underwear',
+  'Menswear & Underwear',
+  "Kids' Fashion",
+  'Textiles & Soft Furnishings',
+]);
 const DIMENSIONS_REQUIRED_TOPS = new Set(['Furniture', 'Household Appliances']);
 
 export const MATERIAL_ATTRIBUTE_ID = '100701';
@@ -129,8 +153,26 @@ export function attributesFor(tree: CategoryTree, categoryId: string): StandInAt
         { id: '1000103', name: '2 years' },
       ],
     },
-    { id: COLOUR_ATTRIBUTE_ID, name: 'Colour', type: 'SALES_PROPERTY', is_requried: false, is_multiple_selection: false, is_customizable: true, value_data_format: 'POSITIVE_INT_OR_DECIMAL', values: [] },
-    { id: SIZE_ATTRIBUTE_ID, name: 'Size', type: 'SALES_PROPERTY', is_requried: false, is_multiple_selection: false, is_customizable: true, value_data_format: 'POSITIVE_INT_OR_DECIMAL', values: [] },
+    {
+      id: COLOUR_ATTRIBUTE_ID,
+      name: 'Colour',
+      type: 'SALES_PROPERTY',
+      is_requried: false,
+      is_multiple_selection: false,
+      is_customizable: true,
+      value_data_format: 'POSITIVE_INT_OR_DECIMAL',
+      values: [],
+    },
+    {
+      id: SIZE_ATTRIBUTE_ID,
+      name: 'Size',
+      type: 'SALES_PROPERTY',
+      is_requried: false,
+      is_multiple_selection: false,
+      is_customizable: true,
+      value_data_format: 'POSITIVE_INT_OR_DECIMAL',
+      values: [],
+    },
   ];
 }
 
@@ -139,7 +181,19 @@ export function rulesFor(tree: CategoryTree, categoryId: string): Record<string,
   const top = tree.topName(categoryId) ?? '';
   const fashion = MATERIAL_REQUIRED_TOPS.has(top);
   return {
-    product_certifications: top === 'Toys & Hobbies' ? [{ id: '7000001', name: 'CE Marking', is_required: false, sample_image_url: '', requirement_conditions: [], expiration_date: { is_required: false } }] : [],
+    product_certifications:
+      top === 'Toys & Hobbies'
+        ? [
+            {
+              id: '7000001',
+              name: 'CE Marking',
+              is_required: false,
+              sample_image_url: '',
+              requirement_conditions: [],
+              expiration_date: { is_required: false },
+            },
+          ]
+        : [],
     size_chart: { is_supported: fashion, is_required: false },
     cod: { is_supported: false },
     package_dimension: { is_required: DIMENSIONS_REQUIRED_TOPS.has(top) },

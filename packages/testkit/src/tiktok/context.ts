@@ -60,7 +60,14 @@ export function decodeToken(token: string | null): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export function pageSize(query: URLSearchParams, min: number, max: number, fallback: number | undefined, code: number, message: string): number {
+export function pageSize(
+  query: URLSearchParams,
+  min: number,
+  max: number,
+  fallback: number | undefined,
+  code: number,
+  message: string,
+): number {
   const raw = query.get('page_size');
   if (raw === null) {
     if (fallback === undefined) throw new ApiFail(code, message);

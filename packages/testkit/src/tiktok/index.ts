@@ -4,6 +4,12 @@ export type { Cancellation, LineItem, Order, Product, SeededShop, ShopSeed, Sku 
 export type { CounterRow, FaultSpec, ShopState, WebhookDelivery } from './state.js';
 export type { GenerateOrdersOptions } from './orders.js';
 export { ORDER_FLOW } from './orders.js';
-export { COLOUR_ATTRIBUTE_ID, loadCategoryTree, MATERIAL_ATTRIBUTE_ID, SIZE_ATTRIBUTE_ID, WARRANTY_ATTRIBUTE_ID } from './categories.js';
+export {
+  COLOUR_ATTRIBUTE_ID,
+  loadCategoryTree,
+  MATERIAL_ATTRIBUTE_ID,
+  SIZE_ATTRIBUTE_ID,
+  WARRANTY_ATTRIBUTE_ID,
+} from './categories.js';
 export type { CategoryTree, StandInCategory } from './categories.js';
 export { REAL_RETRY_DELAYS_MS } from './webhooks.js';

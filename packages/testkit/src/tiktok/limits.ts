@@ -38,8 +38,23 @@ export function priceRange(region: string): [number, number] {
 }
 
 const CURRENCIES: Record<string, string> = {
-  US: 'USD', GB: 'GBP', UK: 'GBP', DE: 'EUR', FR: 'EUR', IE: 'EUR', IT: 'EUR', ES: 'EUR', JP: 'JPY', MX: 'MXN', BR: 'BRL',
-  ID: 'IDR', MY: 'MYR', PH: 'PHP', SG: 'SGD', TH: 'THB', VN: 'VND',
+  US: 'USD',
+  GB: 'GBP',
+  UK: 'GBP',
+  DE: 'EUR',
+  FR: 'EUR',
+  IE: 'EUR',
+  IT: 'EUR',
+  ES: 'EUR',
+  JP: 'JPY',
+  MX: 'MXN',
+  BR: 'BRL',
+  ID: 'IDR',
+  MY: 'MYR',
+  PH: 'PHP',
+  SG: 'SGD',
+  TH: 'THB',
+  VN: 'VND',
 };
 
 export function currencyFor(region: string): string {

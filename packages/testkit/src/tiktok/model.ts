@@ -134,7 +134,10 @@ export function bigId(prefix = '17'): string {
 /** A request id shaped like TikTok's: timestamp prefix + hex. */
 export function requestId(): string {
   const d = new Date();
-  const stamp = d.toISOString().replace(/[-:TZ.]/g, '').slice(0, 14);
+  const stamp = d
+    .toISOString()
+    .replace(/[-:TZ.]/g, '')
+    .slice(0, 14);
   return `${stamp}${randomBytes(10).toString('hex').toUpperCase()}`;
 }
 

@@ -44,7 +44,8 @@ export function parseMultipart(body: Buffer, contentType: string): FormPart[] | 
 
 /** Width and height of a PNG or JPEG, when the bytes say so. */
 export function imageSize(data: Buffer): { width: number; height: number } | undefined {
-  if (data.length >= 24 && data.readUInt32BE(0) === 0x89504e47) return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
+  if (data.length >= 24 && data.readUInt32BE(0) === 0x89504e47)
+    return { width: data.readUInt32BE(16), height: data.readUInt32BE(20) };
   if (data.length > 4 && data[0] === 0xff && data[1] === 0xd8) {
     let i = 2;
     while (i + 9 < data.length) {

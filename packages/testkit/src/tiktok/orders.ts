@@ -4,7 +4,15 @@ import { bigId, type Cancellation, type LineItem, nowSec, type Order } from './m
 import type { ShopState } from './state.js';
 
 /** Order statuses in the order they normally move (API-FACTS §5.8). */
-export const ORDER_FLOW = ['UNPAID', 'ON_HOLD', 'AWAITING_SHIPMENT', 'AWAITING_COLLECTION', 'IN_TRANSIT', 'DELIVERED', 'COMPLETED'] as const;
+export const ORDER_FLOW = [
+  'UNPAID',
+  'ON_HOLD',
+  'AWAITING_SHIPMENT',
+  'AWAITING_COLLECTION',
+  'IN_TRANSIT',
+  'DELIVERED',
+  'COMPLETED',
+] as const;
 
 const FIRST_NAMES = ['Amelia', 'Oliver', 'Isla', 'George', 'Ava', 'Noah', 'Mia', 'Arthur', 'Freya', 'Leo'];
 const LAST_NAMES = ['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Evans', 'Thomas', 'Roberts', 'Walker'];
@@ -45,7 +53,8 @@ export function generateOrders(shop: ShopState, options: GenerateOrdersOptions):
     .filter((p) => p.status === 'ACTIVATE')
     .flatMap((p) => p.skus.map((s) => ({ product: p, sku: s })))
     .filter(({ sku }) => !options.sellerSkus || options.sellerSkus.includes(sku.seller_sku));
-  if (skus.length === 0) throw new Error('The stand-in shop has no live (ACTIVATE) SKUs to order: create products and let them pass audit first.');
+  if (skus.length === 0)
+    throw new Error('The stand-in shop has no live (ACTIVATE) SKUs to order: create products and let them pass audit first.');
   const option = shop.deliveryOptions[0];
   const warehouse = shop.warehouses.find((w) => w.isDefault) ?? shop.warehouses[0];
   const out: Order[] = [];
@@ -64,7 +73,11 @@ export function generateOrders(shop: ShopState, options: GenerateOrdersOptions):
           sku_id: sku.id,
           product_id: product.id,
           product_name: product.title,
-          sku_name: sku.sales_attributes.map((a) => a.value_name ?? '').filter(Boolean).join(', ') || 'Default',
+          sku_name:
+            sku.sales_attributes
+              .map((a) => a.value_name ?? '')
+              .filter(Boolean)
+              .join(', ') || 'Default',
           seller_sku: sku.seller_sku,
           sale_price: sku.price.sale_price ?? sku.price.amount,
           original_price: sku.price.amount,
@@ -152,7 +165,8 @@ export const searchOrders: Handler = (ctx) => {
   if (offset === undefined) throw new ApiFail(21001001, 'Invalid parameters. page_token is invalid.');
   const sortField = ctx.query.get('sort_field') ?? 'create_time';
   const sortOrder = ctx.query.get('sort_order') ?? 'DESC';
-  if (!['create_time', 'update_time'].includes(sortField) || !['ASC', 'DESC'].includes(sortOrder)) throw new ApiFail(21001001, 'Invalid parameters. sort_field/sort_order');
+  if (!['create_time', 'update_time'].includes(sortField) || !['ASC', 'DESC'].includes(sortOrder))
+    throw new ApiFail(21001001, 'Invalid parameters. sort_field/sort_order');
   const body = obj(ctx.body);
   const status = str(body.order_status);
   const all = [...ctx.shop.orders.values()]
@@ -163,7 +177,11 @@ export const searchOrders: Handler = (ctx) => {
       return d !== 0 ? d : a.id < b.id ? -1 : 1;
     });
   const page = all.slice(offset, offset + size);
-  return { orders: page.map(orderView), total_count: all.length, next_page_token: offset + size < all.length ? encodeToken(offset + size) : '' };
+  return {
+    orders: page.map(orderView),
+    total_count: all.length,
+    next_page_token: offset + size < all.length ? encodeToken(offset + size) : '',
+  };
 };
 
 export const getOrderDetail: Handler = (ctx) => {
@@ -189,21 +207,45 @@ export const markPackageShipped: Handler = (ctx) => {
   if (!order) throw new ApiFail(21008111, 'The order or package does not belong to the current seller.');
   const body = obj(ctx.body);
   const tracking = str(body.tracking_number);
-  if (!tracking || !/^[A-Za-z0-9-]{4,40}$/.test(tracking)) throw new ApiFail(21004012, 'Tracking number has special characters, verify failed.');
+  if (!tracking || !/^[A-Za-z0-9-]{4,40}$/.test(tracking))
+    throw new ApiFail(21004012, 'Tracking number has special characters, verify failed.');
   const p = provider(ctx, order, str(body.shipping_provider_id));
   if (order.status === 'CANCELLED') throw new ApiFail(21011041, 'Cannot complete the operation when order is cancelled.');
   const requested = body.order_line_item_ids === undefined ? undefined : arr(body.order_line_item_ids).map((v) => str(v) ?? '');
-  const items = requested ? order.line_items.filter((li) => requested.includes(li.id)) : order.line_items.filter((li) => !li.package_id);
+  const items = requested
+    ? order.line_items.filter((li) => requested.includes(li.id))
+    : order.line_items.filter((li) => !li.package_id);
   if (requested && items.length !== requested.length) throw new ApiFail(21011029, 'order does not belong to fulfill unit');
-  if (items.length === 0 || items.some((li) => li.package_id)) throw new ApiFail(21008099, 'Package has been shipped. Please not ship the package again.');
-  if (order.status !== 'AWAITING_SHIPMENT' && order.status !== 'PARTIALLY_SHIPPING') throw new ApiFail(21011003, `fulfill_unit action not allowed (order is ${order.status})`);
+  if (items.length === 0 || items.some((li) => li.package_id))
+    throw new ApiFail(21008099, 'Package has been shipped. Please not ship the package again.');
+  if (order.status !== 'AWAITING_SHIPMENT' && order.status !== 'PARTIALLY_SHIPPING')
+    throw new ApiFail(21011003, `fulfill_unit action not allowed (order is ${order.status})`);
   const packageId = bigId('11');
-  for (const li of items) Object.assign(li, { package_id: packageId, package_status: 'SHIPPED', tracking_number: tracking, shipping_provider_id: p.id, shipping_provider_name: p.name, display_status: 'IN_TRANSIT' });
+  for (const li of items)
+    Object.assign(li, {
+      package_id: packageId,
+      package_status: 'SHIPPED',
+      tracking_number: tracking,
+      shipping_provider_id: p.id,
+      shipping_provider_name: p.name,
+      display_status: 'IN_TRANSIT',
+    });
   order.packages.push({ id: packageId });
   const allShipped = order.line_items.every((li) => li.package_id);
   order.status = allShipped ? 'IN_TRANSIT' : 'PARTIALLY_SHIPPING';
-  Object.assign(order, { tracking_number: tracking, shipping_provider_id: p.id, shipping_provider: p.name, shipped_time: nowSec(), update_time: nowSec() });
-  ctx.services.emitWebhook(ctx.shop, 1, { order_id: order.id, order_status: order.status, is_on_hold_order: false, update_time: order.update_time });
+  Object.assign(order, {
+    tracking_number: tracking,
+    shipping_provider_id: p.id,
+    shipping_provider: p.name,
+    shipped_time: nowSec(),
+    update_time: nowSec(),
+  });
+  ctx.services.emitWebhook(ctx.shop, 1, {
+    order_id: order.id,
+    order_status: order.status,
+    is_on_hold_order: false,
+    update_time: order.update_time,
+  });
   return { order_id: order.id, package_id: packageId, order_line_item_ids: items.map((li) => li.id) };
 };
 
@@ -212,19 +254,32 @@ export const updateShippingInfo: Handler = (ctx) => {
   if (!order) throw new ApiFail(21011028, 'The package does not belong to the current shop.');
   if (order.status === 'CANCELLED') throw new ApiFail(21011042, 'Cannot complete the operation when order is cancelled.');
   if (!order.shipped_time) throw new ApiFail(21011043, 'The package has not been shipped yet.');
-  if (order.status === 'DELIVERED' || order.status === 'COMPLETED') throw new ApiFail(21011030, 'Package has already been delivered.');
-  if (nowSec() - order.shipped_time > 72 * 3600) throw new ApiFail(21011050, 'The tracking number can only be updated within a certain number of hours.');
+  if (order.status === 'DELIVERED' || order.status === 'COMPLETED')
+    throw new ApiFail(21011030, 'Package has already been delivered.');
+  if (nowSec() - order.shipped_time > 72 * 3600)
+    throw new ApiFail(21011050, 'The tracking number can only be updated within a certain number of hours.');
   const body = obj(ctx.body);
   const tracking = str(body.tracking_number);
   if (!tracking) throw new ApiFail(21011022, 'Invalid tracking number or provider ID. Please double check and try again.');
   const p = provider(ctx, order, str(body.shipping_provider_id));
-  for (const li of order.line_items) if (li.package_id) Object.assign(li, { tracking_number: tracking, shipping_provider_id: p.id, shipping_provider_name: p.name });
-  Object.assign(order, { tracking_number: tracking, shipping_provider_id: p.id, shipping_provider: p.name, update_time: nowSec() });
+  for (const li of order.line_items)
+    if (li.package_id)
+      Object.assign(li, { tracking_number: tracking, shipping_provider_id: p.id, shipping_provider_name: p.name });
+  Object.assign(order, {
+    tracking_number: tracking,
+    shipping_provider_id: p.id,
+    shipping_provider: p.name,
+    update_time: nowSec(),
+  });
   return {};
 };
 
 /** Cancels an order on the buyer's behalf: a cancellation record, status CANCELLED, webhooks 1 and 11. */
-export function cancelOrder(ctx: Pick<HandlerContext, 'shop' | 'services'>, orderId: string, reason = 'No longer needed'): Cancellation {
+export function cancelOrder(
+  ctx: Pick<HandlerContext, 'shop' | 'services'>,
+  orderId: string,
+  reason = 'No longer needed',
+): Cancellation {
   const order = ctx.shop.orders.get(orderId);
   if (!order) throw new Error(`No order ${orderId} in the stand-in shop`);
   const now = nowSec();
@@ -237,7 +292,12 @@ export function cancelOrder(ctx: Pick<HandlerContext, 'shop' | 'services'>, orde
     role: 'BUYER',
     cancel_reason: reason,
     cancel_reason_text: reason,
-    cancel_line_items: order.line_items.map((li) => ({ order_line_item_id: li.id, sku_id: li.sku_id, product_name: li.product_name, seller_sku: li.seller_sku })),
+    cancel_line_items: order.line_items.map((li) => ({
+      order_line_item_id: li.id,
+      sku_id: li.sku_id,
+      product_name: li.product_name,
+      seller_sku: li.seller_sku,
+    })),
     create_time: now,
     update_time: now,
   };
@@ -248,8 +308,19 @@ export function cancelOrder(ctx: Pick<HandlerContext, 'shop' | 'services'>, orde
   order.update_time = now;
   for (const li of order.line_items) Object.assign(li, { display_status: 'CANCELLED', cancel_reason: reason });
   // The order webhook says CANCEL where the order API says CANCELLED (§7).
-  ctx.services.emitWebhook(ctx.shop, 1, { order_id: order.id, order_status: 'CANCEL', is_on_hold_order: false, update_time: now });
-  ctx.services.emitWebhook(ctx.shop, 11, { order_id: order.id, cancellations_role: 'BUYER', cancel_status: cancellation.cancel_status, cancel_id: cancellation.cancel_id, create_time: now });
+  ctx.services.emitWebhook(ctx.shop, 1, {
+    order_id: order.id,
+    order_status: 'CANCEL',
+    is_on_hold_order: false,
+    update_time: now,
+  });
+  ctx.services.emitWebhook(ctx.shop, 11, {
+    order_id: order.id,
+    cancellations_role: 'BUYER',
+    cancel_status: cancellation.cancel_status,
+    cancel_id: cancellation.cancel_id,
+    create_time: now,
+  });
   return cancellation;
 }
 
@@ -261,7 +332,12 @@ export function advanceOrder(ctx: Pick<HandlerContext, 'shop' | 'services'>, ord
   order.is_on_hold_order = status === 'ON_HOLD';
   order.update_time = Math.max(nowSec(), order.update_time + 1);
   for (const li of order.line_items) li.display_status = status;
-  ctx.services.emitWebhook(ctx.shop, 1, { order_id: order.id, order_status: status, is_on_hold_order: order.is_on_hold_order, update_time: order.update_time });
+  ctx.services.emitWebhook(ctx.shop, 1, {
+    order_id: order.id,
+    order_status: status,
+    is_on_hold_order: order.is_on_hold_order,
+    update_time: order.update_time,
+  });
   return order;
 }
 
@@ -277,6 +353,12 @@ export const searchCancellations: Handler = (ctx) => {
     .filter((c) => !statuses || statuses.includes(c.cancel_status))
     .filter((c) => timeFilter(body, 'create_time', c.create_time) && timeFilter(body, 'update_time', c.update_time))
     .sort((a, b) => b.create_time - a.create_time || (a.cancel_id < b.cancel_id ? -1 : 1));
-  const page = all.slice(offset, offset + size).map(({ shopId: _s, ...c }) => ({ ...c, refund_amount: { currency: ctx.shop.currency } }));
-  return { cancellations: page, total_count: all.length, next_page_token: offset + size < all.length ? encodeToken(offset + size) : '' };
+  const page = all
+    .slice(offset, offset + size)
+    .map(({ shopId: _s, ...c }) => ({ ...c, refund_amount: { currency: ctx.shop.currency } }));
+  return {
+    cancellations: page,
+    total_count: all.length,
+    next_page_token: offset + size < all.length ? encodeToken(offset + size) : '',
+  };
 };

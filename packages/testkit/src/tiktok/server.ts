@@ -4,9 +4,29 @@ import type { AddressInfo, Socket } from 'node:net';
 import { loadCategoryTree, rulesFor } from './categories.js';
 import { ApiFail, type Handler, type HandlerContext, type StandInServices } from './context.js';
 import { currencyFor } from './limits.js';
-import { bigId, type Cancellation, nowSec, opaque, type Order, type Product, requestId, type SeededShop, type ShopSeed } from './model.js';
+import {
+  bigId,
+  type Cancellation,
+  nowSec,
+  opaque,
+  type Order,
+  type Product,
+  requestId,
+  type SeededShop,
+  type ShopSeed,
+} from './model.js';
 import { imageSize, parseMultipart } from './multipart.js';
-import { advanceOrder, cancelOrder, generateOrders, type GenerateOrdersOptions, getOrderDetail, markPackageShipped, searchCancellations, searchOrders, updateShippingInfo } from './orders.js';
+import {
+  advanceOrder,
+  cancelOrder,
+  generateOrders,
+  type GenerateOrdersOptions,
+  getOrderDetail,
+  markPackageShipped,
+  searchCancellations,
+  searchOrders,
+  updateShippingInfo,
+} from './orders.js';
 import * as products from './products.js';
 import { expectedSign, sameSign } from './sign.js';
 import { type CounterRow, emptyShop, type FaultSpec, type ShopState, type TokenRecord, type WebhookDelivery } from './state.js';
@@ -148,7 +168,10 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
   const holdUntilReleased = () => new Promise<void>((resolve) => heldRequests.push(resolve));
   const pendingAudits = new Map<string, { shop: ShopState; productId: string; timer: NodeJS.Timeout }>();
   const sockets = new Set<Socket>();
-  const sender = new WebhookSender({ retryDelaysMs: options.webhookRetryDelaysMs ?? REAL_RETRY_DELAYS_MS, timeoutMs: options.webhookTimeoutMs ?? 3_000 });
+  const sender = new WebhookSender({
+    retryDelaysMs: options.webhookRetryDelaysMs ?? REAL_RETRY_DELAYS_MS,
+    timeoutMs: options.webhookTimeoutMs ?? 3_000,
+  });
 
   const services: StandInServices = {
     bannedWords,
@@ -163,7 +186,8 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
       const id = bigId('7');
       // Product webhooks carry product_id as a bare JSON number in TikTok's samples (§7 gotchas).
       let body = JSON.stringify({ type, tts_notification_id: id, shop_id: shop.shopId, timestamp: nowSec(), data });
-      if ((type === 5 || type === 37 || type === 16) && typeof data.product_id === 'string') body = body.replace(`"product_id":"${data.product_id}"`, `"product_id":${data.product_id}`);
+      if ((type === 5 || type === 37 || type === 16) && typeof data.product_id === 'string')
+        body = body.replace(`"product_id":"${data.product_id}"`, `"product_id":${data.product_id}`);
       const targets = new Set<string>();
       if (options.webhookUrl) targets.add(options.webhookUrl);
       const topic = TOPICS[type];
@@ -183,7 +207,12 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     ] as const) {
       const word = bannedWords.find((w) => text.toLowerCase().includes(w));
       if (word) {
-        reasons.push({ position, reasons: [`The ${position} contains a prohibited word: "${word}".`], suggestions: [`Remove "${word}" from the ${position} and submit again.`], listing_platform: 'TIKTOK_SHOP' });
+        reasons.push({
+          position,
+          reasons: [`The ${position} contains a prohibited word: "${word}".`],
+          suggestions: [`Remove "${word}" from the ${position} and submit again.`],
+          listing_platform: 'TIKTOK_SHOP',
+        });
       }
     }
     const first = product.create_time === product.update_time;
@@ -192,14 +221,28 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
       product.status = 'FAILED';
       product.audit = { status: 'FAILED' };
       product.audit_failed_reasons = reasons;
-      services.emitWebhook(shop, 5, { product_id: product.id, status: 'PRODUCT_AUDIT_FAILURE', suspended_reason: reasons[0]!.reasons[0], update_time: product.update_time });
+      services.emitWebhook(shop, 5, {
+        product_id: product.id,
+        status: 'PRODUCT_AUDIT_FAILURE',
+        suspended_reason: reasons[0]!.reasons[0],
+        update_time: product.update_time,
+      });
     } else {
       product.status = 'ACTIVATE';
       product.audit = { status: 'APPROVED' };
       product.audit_failed_reasons = [];
-      services.emitWebhook(shop, 5, { product_id: product.id, status: first ? 'PRODUCT_FIRST_PASS_REVIEW' : 'PRODUCT_STATUS_CHANGED', suspended_reason: '', update_time: product.update_time });
+      services.emitWebhook(shop, 5, {
+        product_id: product.id,
+        status: first ? 'PRODUCT_FIRST_PASS_REVIEW' : 'PRODUCT_STATUS_CHANGED',
+        suspended_reason: '',
+        update_time: product.update_time,
+      });
     }
-    services.emitWebhook(shop, 37, { product_id: product.id, audit: { status: product.audit.status }, update_time: product.update_time });
+    services.emitWebhook(shop, 37, {
+      product_id: product.id,
+      audit: { status: product.audit.status },
+      update_time: product.update_time,
+    });
   }
 
   function issueTokens(shop: ShopState): SeededShop['tokens'] {
@@ -208,12 +251,18 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     const refresh = { token: opaque('ROW_'), exp: now + shop.refreshTokenTtlSec };
     accessTokens.set(access.token, { shopId: shop.shopId, appKey: shop.appKey, expiresAt: access.exp });
     refreshTokens.set(refresh.token, { shopId: shop.shopId, appKey: shop.appKey, expiresAt: refresh.exp });
-    return { accessToken: access.token, accessTokenExpiresAt: access.exp * 1000, refreshToken: refresh.token, refreshTokenExpiresAt: refresh.exp * 1000 };
+    return {
+      accessToken: access.token,
+      accessTokenExpiresAt: access.exp * 1000,
+      refreshToken: refresh.token,
+      refreshTokenExpiresAt: refresh.exp * 1000,
+    };
   }
 
   function addShop(seed: ShopSeed): SeededShop {
     const existing = apps.get(seed.appKey);
-    if (existing !== undefined && existing !== seed.appSecret) throw new Error(`app ${seed.appKey} is already registered with another secret`);
+    if (existing !== undefined && existing !== seed.appSecret)
+      throw new Error(`app ${seed.appKey} is already registered with another secret`);
     apps.set(seed.appKey, seed.appSecret);
     const region = seed.region ?? 'GB';
     const shop = emptyShop({
@@ -223,7 +272,11 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
       region,
       currency: seed.currency ?? currencyFor(region),
       appKey: seed.appKey,
-      warehouses: (seed.warehouses ?? [{ id: bigId('72'), name: 'Main warehouse', isDefault: true }]).map((w, i) => ({ id: w.id, name: w.name, isDefault: w.isDefault ?? i === 0 })),
+      warehouses: (seed.warehouses ?? [{ id: bigId('72'), name: 'Main warehouse', isDefault: true }]).map((w, i) => ({
+        id: w.id,
+        name: w.name,
+        isDefault: w.isDefault ?? i === 0,
+      })),
       deliveryOptions: seed.deliveryOptions ?? [
         {
           id: bigId('71'),
@@ -253,12 +306,22 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
 
   const routes: Route[] = [
     route('GET', '/authorization/202309/shops', false, 'none', (ctx) => ({
-      shops: [{ id: ctx.shop.shopId, name: ctx.shop.name, region: ctx.shop.region, seller_type: 'LOCAL', cipher: ctx.shop.cipher, code: `GB${ctx.shop.shopId.slice(-8)}` }],
+      shops: [
+        {
+          id: ctx.shop.shopId,
+          name: ctx.shop.name,
+          region: ctx.shop.region,
+          seller_type: 'LOCAL',
+          cipher: ctx.shop.cipher,
+          code: `GB${ctx.shop.shopId.slice(-8)}`,
+        },
+      ],
     })),
     route('GET', '/product/202309/categories', true, 'none', products.getCategories),
     route('GET', '/product/202309/categories/{category_id}/attributes', true, 'none', products.getAttributes),
     route('GET', '/product/202309/categories/{category_id}/rules', true, 'none', (ctx) => {
-      if ((ctx.query.get('category_version') ?? 'v1') !== 'v1') throw new ApiFail(12052217, "Incorrect category version. This shop's tree is 'v1'.");
+      if ((ctx.query.get('category_version') ?? 'v1') !== 'v1')
+        throw new ApiFail(12052217, "Incorrect category version. This shop's tree is 'v1'.");
       const c = ctx.tree.byId.get(ctx.params.category_id ?? '');
       if (!c) throw new ApiFail(12052023, 'Category does not exist');
       if (!c.is_leaf) throw new ApiFail(12052024, 'Category is not final category');
@@ -299,12 +362,15 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     route('POST', '/fulfillment/202309/orders/{order_id}/packages', true, 'json', markPackageShipped),
     route('POST', '/fulfillment/202309/orders/{order_id}/shipping_info/update', true, 'json', updateShippingInfo),
     route('POST', '/return_refund/202309/cancellations/search', true, 'json', searchCancellations),
-    route('GET', '/event/202309/webhooks', true, 'none', (ctx) => ({ webhooks: [...ctx.shop.webhooks].map(([event_type, address]) => ({ event_type, address })) })),
+    route('GET', '/event/202309/webhooks', true, 'none', (ctx) => ({
+      webhooks: [...ctx.shop.webhooks].map(([event_type, address]) => ({ event_type, address })),
+    })),
     route('PUT', '/event/202309/webhooks', true, 'json', (ctx) => {
       const body = ctx.body as Record<string, unknown> | undefined;
       const address = typeof body?.address === 'string' ? body.address : '';
       const eventType = typeof body?.event_type === 'string' ? body.event_type : '';
-      if (!address || address.length > 255 || !Object.values(TOPICS).includes(eventType)) throw new ApiFail(36009004, 'Invalid webhook address or event_type.');
+      if (!address || address.length > 255 || !Object.values(TOPICS).includes(eventType))
+        throw new ApiFail(36009004, 'Invalid webhook address or event_type.');
       ctx.shop.webhooks.set(eventType, address);
       return {};
     }),
@@ -319,17 +385,26 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     const parts = parseMultipart(ctx.raw, ctx.contentType);
     if (!parts) throw new ApiFail(12038002, 'Invalid upload file. Please ensure you are passing the correct file data.');
     const file = parts.find((p) => p.name === 'data');
-    if (!file || file.data.length === 0) throw new ApiFail(12038002, 'Invalid upload file. Please ensure you are passing the correct file data.');
+    if (!file || file.data.length === 0)
+      throw new ApiFail(12038002, 'Invalid upload file. Please ensure you are passing the correct file data.');
     if (file.data.length > 10 * 1024 * 1024) throw new ApiFail(12038005, 'The file size exceeds the maximum allowed size.');
     const useCase = parts.find((p) => p.name === 'use_case')?.data.toString('utf8') ?? 'MAIN_IMAGE';
-    if (!['MAIN_IMAGE', 'ATTRIBUTE_IMAGE', 'DESCRIPTION_IMAGE', 'CERTIFICATION_IMAGE', 'SIZE_CHART_IMAGE'].includes(useCase)) throw new ApiFail(11050001, 'invalid param: use_case');
+    if (!['MAIN_IMAGE', 'ATTRIBUTE_IMAGE', 'DESCRIPTION_IMAGE', 'CERTIFICATION_IMAGE', 'SIZE_CHART_IMAGE'].includes(useCase))
+      throw new ApiFail(11050001, 'invalid param: use_case');
     const size = imageSize(file.data) ?? { width: 800, height: 800 };
-    if (size.width < 100 || size.height < 100 || size.width > 20000 || size.height > 20000) throw new ApiFail(12038014, 'The image dimensions exceed the allowed limits. Allowed dimensions (width x height in pixels): 100x100 to 20000x20000');
+    if (size.width < 100 || size.height < 100 || size.width > 20000 || size.height > 20000)
+      throw new ApiFail(
+        12038014,
+        'The image dimensions exceed the allowed limits. Allowed dimensions (width x height in pixels): 100x100 to 20000x20000',
+      );
     const { uri, url } = products.registerImage(ctx.shop);
     return { uri, url, width: size.width, height: size.height, use_case: useCase };
   }
 
-  function count(row: Omit<CounterRow, 'requests' | 'ok' | 'rateLimited' | 'errors'>, field: 'ok' | 'rateLimited' | 'errors'): void {
+  function count(
+    row: Omit<CounterRow, 'requests' | 'ok' | 'rateLimited' | 'errors'>,
+    field: 'ok' | 'rateLimited' | 'errors',
+  ): void {
     const key = `${row.appKey}|${row.shopId}|${row.api}`;
     const c = counters.get(key) ?? { ...row, requests: 0, ok: 0, rateLimited: 0, errors: 0 };
     c.requests += 1;
@@ -338,7 +413,9 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
   }
 
   function takeFault(shop: ShopState, api: string): FaultSpec | undefined {
-    const fault = faults.find((f) => f.left > 0 && (!f.shop || f.shop === shop.shopId || f.shop === shop.cipher) && (!f.api || f.api === api));
+    const fault = faults.find(
+      (f) => f.left > 0 && (!f.shop || f.shop === shop.shopId || f.shop === shop.cipher) && (!f.api || f.api === api),
+    );
     if (!fault) return undefined;
     fault.left -= 1;
     faults = faults.filter((f) => f.left > 0);
@@ -362,18 +439,21 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     const q = url.searchParams;
     const path = url.pathname.slice(AUTH_PREFIX.length);
     const appKey = q.get('app_key') ?? '';
-    if (apps.get(appKey) === undefined || apps.get(appKey) !== q.get('app_secret')) return send(res, 200, envelope(36004004, 'invalid app_key or app_secret', null));
+    if (apps.get(appKey) === undefined || apps.get(appKey) !== q.get('app_secret'))
+      return send(res, 200, envelope(36004004, 'invalid app_key or app_secret', null));
     if (path === '/api/v2/token/get') {
       const code = q.get('auth_code') ?? '';
       const record = authCodes.get(code);
-      if (q.get('grant_type') !== 'authorized_code' || !record || record.appKey !== appKey || record.expiresAt < nowSec()) return send(res, 200, envelope(36004005, 'can not find related auth record', null));
+      if (q.get('grant_type') !== 'authorized_code' || !record || record.appKey !== appKey || record.expiresAt < nowSec())
+        return send(res, 200, envelope(36004005, 'can not find related auth record', null));
       authCodes.delete(code); // single-use (§2)
       return send(res, 200, envelope(0, 'success', tokenData(shops.get(record.shopId)!)));
     }
     if (path === '/api/v2/token/refresh') {
       const token = q.get('refresh_token') ?? '';
       const record = refreshTokens.get(token);
-      if (q.get('grant_type') !== 'refresh_token' || !record || record.appKey !== appKey) return send(res, 200, envelope(36004005, 'can not find related auth record', null));
+      if (q.get('grant_type') !== 'refresh_token' || !record || record.appKey !== appKey)
+        return send(res, 200, envelope(36004005, 'can not find related auth record', null));
       if (record.expiresAt <= nowSec()) return send(res, 200, envelope(36004001, 'rt has expired', null));
       const shop = shops.get(record.shopId)!;
       shop.refreshCount += 1;
@@ -409,11 +489,15 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     try {
       const shopId = String(body.shopId ?? '');
       if (method === 'POST' && path === '/shops') return reply(addShop(body as unknown as ShopSeed));
-      if (method === 'POST' && path === '/products') return reply(admin.seedProduct(shopId, body.product as Parameters<StandInAdmin['seedProduct']>[1]));
+      if (method === 'POST' && path === '/products')
+        return reply(admin.seedProduct(shopId, body.product as Parameters<StandInAdmin['seedProduct']>[1]));
       if (method === 'POST' && path === '/audits/complete') return reply(admin.completeAudits());
-      if (method === 'POST' && path === '/orders/generate') return reply(admin.generateOrders(shopId, body as unknown as GenerateOrdersOptions));
-      if (method === 'POST' && path === '/orders/advance') return reply(admin.advanceOrder(shopId, String(body.orderId), String(body.status)));
-      if (method === 'POST' && path === '/orders/cancel') return reply(admin.cancelOrder(shopId, String(body.orderId), body.reason as string | undefined));
+      if (method === 'POST' && path === '/orders/generate')
+        return reply(admin.generateOrders(shopId, body as unknown as GenerateOrdersOptions));
+      if (method === 'POST' && path === '/orders/advance')
+        return reply(admin.advanceOrder(shopId, String(body.orderId), String(body.status)));
+      if (method === 'POST' && path === '/orders/cancel')
+        return reply(admin.cancelOrder(shopId, String(body.orderId), body.reason as string | undefined));
       if (method === 'POST' && path === '/tokens/expire') return reply(admin.expireAccessTokens(shopId));
       if (method === 'POST' && path === '/tokens/revoke') return reply(admin.revokeAuthorization(shopId));
       if (method === 'POST' && path === '/faults') return reply(faultsApi.inject(body as unknown as FaultSpec));
@@ -435,11 +519,13 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
       if (req.method !== 'GET') return send(res, 405, envelope(36009010, 'Invalid HTTP method', null));
       return handleAuth(url, res);
     }
-    if (url.pathname.startsWith(`${ADMIN_PREFIX}/`)) return handleAdmin(req.method ?? 'GET', url.pathname.slice(ADMIN_PREFIX.length), raw, res);
+    if (url.pathname.startsWith(`${ADMIN_PREFIX}/`))
+      return handleAdmin(req.method ?? 'GET', url.pathname.slice(ADMIN_PREFIX.length), raw, res);
     const method = req.method ?? 'GET';
     const candidates = routes.filter((r) => r.pattern.test(url.pathname));
     if (candidates.length === 0) {
-      if (/^\/\w+\/\d{6}\//.test(url.pathname) && !/^\/\w+\/202309\//.test(url.pathname)) return send(res, 404, envelope(36009014, 'The version name is invalid, please check and retry.', null));
+      if (/^\/\w+\/\d{6}\//.test(url.pathname) && !/^\/\w+\/202309\//.test(url.pathname))
+        return send(res, 404, envelope(36009014, 'The version name is invalid, please check and retry.', null));
       return send(res, 404, envelope(36009009, 'Invalid path', null));
     }
     const r = candidates.find((c) => c.method === method);
@@ -452,23 +538,30 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     if (appSecret === undefined) return send(res, 401, envelope(36009004, 'Invalid app_key.', null));
     const ts = Number(q.get('timestamp'));
     const now = nowSec();
-    if (!/^\d{1,10}$/.test(q.get('timestamp') ?? '') || ts < now - 300 || ts > now + 30) return send(res, 401, envelope(36009004, 'Invalid timestamp: older than 5 minutes or more than 30 seconds ahead.', null));
+    if (!/^\d{1,10}$/.test(q.get('timestamp') ?? '') || ts < now - 300 || ts > now + 30)
+      return send(res, 401, envelope(36009004, 'Invalid timestamp: older than 5 minutes or more than 30 seconds ahead.', null));
     const sign = q.get('sign');
     if (!sign) return send(res, 401, envelope(36009004, 'Missing signature.', null));
     const contentType = req.headers['content-type'] ?? '';
-    if (!sameSign(sign, expectedSign(appSecret, url.pathname, q, raw, contentType))) return send(res, 401, envelope(106001, "Invalid credentials. The 'sign' query parameter is invalid.", null));
+    if (!sameSign(sign, expectedSign(appSecret, url.pathname, q, raw, contentType)))
+      return send(res, 401, envelope(106001, "Invalid credentials. The 'sign' query parameter is invalid.", null));
     const media = contentType.split(';', 1)[0]!.trim().toLowerCase();
-    if (r.body === 'multipart' && media !== 'multipart/form-data') return send(res, 200, envelope(36009023, 'Content-type must be multipart/form-data.', null));
-    if (r.body === 'json' && raw.length > 0 && media !== 'application/json' && media !== 'multipart/form-data') return send(res, 200, envelope(36009022, 'Body must be application/json or multipart/form-data.', null));
+    if (r.body === 'multipart' && media !== 'multipart/form-data')
+      return send(res, 200, envelope(36009023, 'Content-type must be multipart/form-data.', null));
+    if (r.body === 'json' && raw.length > 0 && media !== 'application/json' && media !== 'multipart/form-data')
+      return send(res, 200, envelope(36009022, 'Body must be application/json or multipart/form-data.', null));
     const token = req.headers['x-tts-access-token'];
     const tokenRecord = typeof token === 'string' ? accessTokens.get(token) : undefined;
-    if (!tokenRecord || tokenRecord.appKey !== appKey) return send(res, 401, envelope(36009004, 'Invalid x-tts-access-token.', null));
-    if (tokenRecord.expiresAt <= now) return send(res, 401, envelope(105002, 'Expired credentials. The access token has expired.', null));
+    if (!tokenRecord || tokenRecord.appKey !== appKey)
+      return send(res, 401, envelope(36009004, 'Invalid x-tts-access-token.', null));
+    if (tokenRecord.expiresAt <= now)
+      return send(res, 401, envelope(105002, 'Expired credentials. The access token has expired.', null));
     const shop = shops.get(tokenRecord.shopId)!;
     const cipher = q.get('shop_cipher');
     if (r.shopScoped && !cipher) return send(res, 200, envelope(106013, 'Missing shop_cipher.', null));
     if (!r.shopScoped && cipher !== null) return send(res, 200, envelope(36009004, 'Unexpected identifier: shop_cipher.', null));
-    if (r.shopScoped && cipher !== shop.cipher) return send(res, 200, envelope(101000, 'The shop_cipher does not match the access token.', null));
+    if (r.shopScoped && cipher !== shop.cipher)
+      return send(res, 200, envelope(101000, 'The shop_cipher does not match the access token.', null));
 
     const api = `${method} ${r.template}`;
     const counterRow = { appKey, shopId: shop.shopId, api };
@@ -480,7 +573,11 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
           return send(res, 429, envelope(36009002, 'Too many requests.', null));
         case 'server-error':
           count(counterRow, 'errors');
-          return send(res, fault.status ?? 500, fault.status === 503 ? 'Service Unavailable' : envelope(36009003, 'Internal error. Please try again.', null));
+          return send(
+            res,
+            fault.status ?? 500,
+            fault.status === 503 ? 'Service Unavailable' : envelope(36009003, 'Internal error. Please try again.', null),
+          );
         case 'malformed-json':
           count(counterRow, 'errors');
           return send(res, 200, '{"code":0,"message":"Success","data":{"produ');
@@ -530,7 +627,11 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     } catch (err) {
       count(counterRow, 'errors');
       if (err instanceof ApiFail) return send(res, err.status, envelope(err.code, err.message, null));
-      return send(res, 500, envelope(36009003, `Internal error. Please try again. (${err instanceof Error ? err.message : 'unknown'})`, null));
+      return send(
+        res,
+        500,
+        envelope(36009003, `Internal error. Please try again. (${err instanceof Error ? err.message : 'unknown'})`, null),
+      );
     }
   }
 
@@ -539,7 +640,12 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     total(filter = {}) {
       const sum = { requests: 0, ok: 0, rateLimited: 0, errors: 0 };
       for (const c of counters.values()) {
-        if ((filter.shopId && c.shopId !== filter.shopId) || (filter.api && c.api !== filter.api) || (filter.appKey && c.appKey !== filter.appKey)) continue;
+        if (
+          (filter.shopId && c.shopId !== filter.shopId) ||
+          (filter.api && c.api !== filter.api) ||
+          (filter.appKey && c.appKey !== filter.appKey)
+        )
+          continue;
         sum.requests += c.requests;
         sum.ok += c.ok;
         sum.rateLimited += c.rateLimited;

@@ -4,7 +4,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 // client, so a client bug cannot be mirrored here.
 
 /** Expected `sign` for a request as the server received it. */
-export function expectedSign(appSecret: string, path: string, params: URLSearchParams, rawBody: Buffer, contentType: string | undefined): string {
+export function expectedSign(
+  appSecret: string,
+  path: string,
+  params: URLSearchParams,
+  rawBody: Buffer,
+  contentType: string | undefined,
+): string {
   const pairs: [string, string][] = [];
   for (const [k, v] of params) if (k !== 'sign' && k !== 'access_token') pairs.push([k, v]);
   pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
@@ -24,5 +30,7 @@ export function sameSign(a: string, b: string): boolean {
 
 /** The `Authorization` header TikTok puts on a webhook: HMAC-SHA256(app_secret, app_key + body), hex. */
 export function webhookSignature(appKey: string, appSecret: string, body: string): string {
-  return createHmac('sha256', appSecret).update(Buffer.concat([Buffer.from(appKey, 'utf8'), Buffer.from(body, 'utf8')])).digest('hex');
+  return createHmac('sha256', appSecret)
+    .update(Buffer.concat([Buffer.from(appKey, 'utf8'), Buffer.from(body, 'utf8')]))
+    .digest('hex');
 }

@@ -40,7 +40,10 @@ async function call(c: Call): Promise<{ status: number; code: number; data: unkn
   const sign = signed(c.path, query, c.contentType?.startsWith('multipart') ? '' : (c.body ?? ''), c.secret);
   const res = await fetch(`${tts.url}${c.path}?${new URLSearchParams({ ...query, sign })}`, {
     method: c.method ?? 'GET',
-    headers: { 'x-tts-access-token': c.token ?? shop.tokens.accessToken, ...(c.contentType ? { 'content-type': c.contentType } : {}) },
+    headers: {
+      'x-tts-access-token': c.token ?? shop.tokens.accessToken,
+      ...(c.contentType ? { 'content-type': c.contentType } : {}),
+    },
     body: c.body,
   });
   const json = (await res.json()) as { code: number; data: unknown; request_id: string };
@@ -51,18 +54,47 @@ async function call(c: Call): Promise<{ status: number; code: number; data: unkn
 describe('TikTok stand-in: its own signing', () => {
   it('reproduces the published request and webhook vectors', () => {
     const q = new URLSearchParams({ app_key: '29a39d', timestamp: '1623812664' });
-    expect(expectedSign('e59af819cc', '/authorization/202309/shops', q, Buffer.alloc(0), undefined)).toBe('b596b73e0cc6de07ac26f036364178ab16b0a907af13d43f0a0cd2345f582dc8');
-    const q2 = new URLSearchParams({ timestamp: '1696909648', app_key: '68xu9ks5p4i8', shop_cipher: 'ROW_xkMbgAAAeVAQra0eZWebFQq5aIK' });
+    expect(expectedSign('e59af819cc', '/authorization/202309/shops', q, Buffer.alloc(0), undefined)).toBe(
+      'b596b73e0cc6de07ac26f036364178ab16b0a907af13d43f0a0cd2345f582dc8',
+    );
+    const q2 = new URLSearchParams({
+      timestamp: '1696909648',
+      app_key: '68xu9ks5p4i8',
+      shop_cipher: 'ROW_xkMbgAAAeVAQra0eZWebFQq5aIK',
+    });
     const body = Buffer.from('{"event_type":"PACKAGE_UPDATE","address":"https://partner.tiktokshop.com"}');
-    expect(expectedSign('e59af819cc', '/event/202309/webhooks', q2, body, 'application/json')).toBe('701dd6deb2389fe4c469b89bd37fc56f96a6da6afeb4d01c9077a65169752fa7');
-    expect(expectedSign('e59af819cc', '/event/202309/webhooks', q2, Buffer.alloc(0), undefined)).toBe('ed58e1b5e59865c22a7b828c1cab65007441f43cc91a6cb2f2cdc638e0995a37');
-    expect(expectedSign('app_secret', '/test-api', new URLSearchParams({ foo: 'bar' }), Buffer.alloc(0), undefined)).toBe('d3cb7fe11ecae942802ceeca67e7cf10120cc12f1517d45fbc1c8cfe5413c80f');
-    const legacy = new URLSearchParams({ app_key: '12abcd', timestamp: '1600000000', access_token: 'abc1c123-3128-aa17-125e-2d2d51ab814fa' });
-    expect(expectedSign('123', '/api/shop/get_authorized_shop', legacy, Buffer.alloc(0), undefined)).toBe('f0f368ecacccb0839e5291d375f9171e1ab93b65fb2bc4ece556e1f42466249f');
+    expect(expectedSign('e59af819cc', '/event/202309/webhooks', q2, body, 'application/json')).toBe(
+      '701dd6deb2389fe4c469b89bd37fc56f96a6da6afeb4d01c9077a65169752fa7',
+    );
+    expect(expectedSign('e59af819cc', '/event/202309/webhooks', q2, Buffer.alloc(0), undefined)).toBe(
+      'ed58e1b5e59865c22a7b828c1cab65007441f43cc91a6cb2f2cdc638e0995a37',
+    );
+    expect(expectedSign('app_secret', '/test-api', new URLSearchParams({ foo: 'bar' }), Buffer.alloc(0), undefined)).toBe(
+      'd3cb7fe11ecae942802ceeca67e7cf10120cc12f1517d45fbc1c8cfe5413c80f',
+    );
+    const legacy = new URLSearchParams({
+      app_key: '12abcd',
+      timestamp: '1600000000',
+      access_token: 'abc1c123-3128-aa17-125e-2d2d51ab814fa',
+    });
+    expect(expectedSign('123', '/api/shop/get_authorized_shop', legacy, Buffer.alloc(0), undefined)).toBe(
+      'f0f368ecacccb0839e5291d375f9171e1ab93b65fb2bc4ece556e1f42466249f',
+    );
     const upload = new URLSearchParams({ app_key: '29a39d', timestamp: '1623812664' });
-    expect(expectedSign('e59af819cc', '/product/202309/images/upload', upload, Buffer.from('bytes'), 'multipart/form-data; boundary=x')).toBe('2f292aaeecc6a6ce8c7240771265c3342b343f27ef91271fe72a9452d74fa844');
-    const webhookBody = '{"type":1,"shop_id":"7494726673780148744","timestamp":1664095733,"data":{"order_id":"576684019603311365","order_status":"AWAITING_SHIPMENT","update_time":1664095610}}';
-    expect(webhookSignature('fake_app_key', 'fake_app_secret', webhookBody)).toBe('21109834de72ec53c9959716d8514ae388ce1f123e5ffdcafc46713fcdf62b27');
+    expect(
+      expectedSign(
+        'e59af819cc',
+        '/product/202309/images/upload',
+        upload,
+        Buffer.from('bytes'),
+        'multipart/form-data; boundary=x',
+      ),
+    ).toBe('2f292aaeecc6a6ce8c7240771265c3342b343f27ef91271fe72a9452d74fa844');
+    const webhookBody =
+      '{"type":1,"shop_id":"7494726673780148744","timestamp":1664095733,"data":{"order_id":"576684019603311365","order_status":"AWAITING_SHIPMENT","update_time":1664095610}}';
+    expect(webhookSignature('fake_app_key', 'fake_app_secret', webhookBody)).toBe(
+      '21109834de72ec53c9959716d8514ae388ce1f123e5ffdcafc46713fcdf62b27',
+    );
   });
 });
 
@@ -94,9 +126,39 @@ describe('TikTok stand-in: what the gateway checks', () => {
 
   it('checks content types, paths, methods and versions', async () => {
     const body = '{"status":"ALL"}';
-    expect((await call({ method: 'POST', path: '/product/202309/products/search', query: { page_size: '10' }, body, contentType: 'text/plain' })).code).toBe(36009022);
-    expect((await call({ method: 'POST', path: '/product/202309/products/search', query: { page_size: '10' }, body, contentType: 'application/json' })).code).toBe(0);
-    expect((await call({ method: 'POST', path: '/product/202309/images/upload', cipher: false, body: '{}', contentType: 'application/json' })).code).toBe(36009023);
+    expect(
+      (
+        await call({
+          method: 'POST',
+          path: '/product/202309/products/search',
+          query: { page_size: '10' },
+          body,
+          contentType: 'text/plain',
+        })
+      ).code,
+    ).toBe(36009022);
+    expect(
+      (
+        await call({
+          method: 'POST',
+          path: '/product/202309/products/search',
+          query: { page_size: '10' },
+          body,
+          contentType: 'application/json',
+        })
+      ).code,
+    ).toBe(0);
+    expect(
+      (
+        await call({
+          method: 'POST',
+          path: '/product/202309/images/upload',
+          cipher: false,
+          body: '{}',
+          contentType: 'application/json',
+        })
+      ).code,
+    ).toBe(36009023);
     expect((await call({ path: '/product/202309/nothing' })).code).toBe(36009009);
     expect((await call({ method: 'PATCH', path: WAREHOUSES })).code).toBe(36009010);
     expect((await call({ path: '/logistics/202412/warehouses' })).code).toBe(36009014);
@@ -105,12 +167,17 @@ describe('TikTok stand-in: what the gateway checks', () => {
   it('refuses an expired access token with 105002', async () => {
     const other = tts.admin.addShop({ appKey, appSecret, accessTokenTtlSec: 60 });
     tts.admin.expireAccessTokens(other.shopId);
-    expect(await call({ path: '/authorization/202309/shops', cipher: false, token: other.tokens.accessToken })).toMatchObject({ status: 401, code: 105002 });
+    expect(await call({ path: '/authorization/202309/shops', cipher: false, token: other.tokens.accessToken })).toMatchObject({
+      status: 401,
+      code: 105002,
+    });
   });
 
   it('limits each (app, shop, API) to 50 requests per second with 429 / 36009002', async () => {
     tts.counters.reset();
-    const results = await Promise.all(Array.from({ length: 70 }, () => call({ path: '/product/202309/brands', query: { page_size: '1' } })));
+    const results = await Promise.all(
+      Array.from({ length: 70 }, () => call({ path: '/product/202309/brands', query: { page_size: '1' } })),
+    );
     const limited = results.filter((r) => r.status === 429);
     expect(limited.length).toBeGreaterThan(0);
     expect(limited.every((r) => r.code === 36009002)).toBe(true);
@@ -149,13 +216,33 @@ describe('TikTok stand-in: faults', () => {
 describe('TikTok stand-in: HTTP admin for a separate process', () => {
   it('seeds, generates orders and reads counters over HTTP', async () => {
     const shopId = tts.shops[0]!.shopId;
-    const post = (path: string, body: unknown) => fetch(`${tts.url}/__admin${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (path: string, body: unknown) =>
+      fetch(`${tts.url}/__admin${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const seeded = await post('/products', {
       shopId,
-      product: { title: 'Mug', category_id: '600621', skus: [{ id: '1730000000000000001', seller_sku: 'MUG-1', price: { amount: '8.00', currency: 'GBP' }, inventory: [], sales_attributes: [] }] },
+      product: {
+        title: 'Mug',
+        category_id: '600621',
+        skus: [
+          {
+            id: '1730000000000000001',
+            seller_sku: 'MUG-1',
+            price: { amount: '8.00', currency: 'GBP' },
+            inventory: [],
+            sales_attributes: [],
+          },
+        ],
+      },
     });
     expect(seeded.status).toBe(200);
-    const orders = (await (await post('/orders/generate', { shopId, count: 2 })).json()) as { id: string; line_items: unknown[] }[];
+    const orders = (await (await post('/orders/generate', { shopId, count: 2 })).json()) as {
+      id: string;
+      line_items: unknown[];
+    }[];
     expect(orders).toHaveLength(2);
     expect(orders[0]!.line_items.length).toBeGreaterThanOrEqual(1);
     const counters = (await (await fetch(`${tts.url}/__admin/counters`)).json()) as unknown[];

@@ -71,7 +71,12 @@ export interface WebhookDelivery {
   lastStatus?: number;
 }
 
-export function emptyShop(fields: Omit<ShopState, 'products' | 'sellerSkus' | 'idempotency' | 'images' | 'orders' | 'cancellations' | 'webhooks' | 'refreshCount'>): ShopState {
+export function emptyShop(
+  fields: Omit<
+    ShopState,
+    'products' | 'sellerSkus' | 'idempotency' | 'images' | 'orders' | 'cancellations' | 'webhooks' | 'refreshCount'
+  >,
+): ShopState {
   return {
     ...fields,
     products: new Map(),

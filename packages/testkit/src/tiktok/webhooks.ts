@@ -20,7 +20,14 @@ export class WebhookSender {
   constructor(private readonly options: WebhookSenderOptions) {}
 
   send(url: string, appKey: string, appSecret: string, type: number, body: string): WebhookDelivery {
-    const delivery: WebhookDelivery = { url, type, body, authorization: webhookSignature(appKey, appSecret, body), attempts: 0, status: 'pending' };
+    const delivery: WebhookDelivery = {
+      url,
+      type,
+      body,
+      authorization: webhookSignature(appKey, appSecret, body),
+      attempts: 0,
+      status: 'pending',
+    };
     this.deliveries.push(delivery);
     this.attempt(delivery);
     return delivery;
@@ -42,7 +49,15 @@ export class WebhookSender {
     };
     const req = request(
       target,
-      { method: 'POST', headers: { 'content-type': 'application/json', authorization: delivery.authorization, 'content-length': Buffer.byteLength(delivery.body) }, timeout: this.options.timeoutMs },
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: delivery.authorization,
+          'content-length': Buffer.byteLength(delivery.body),
+        },
+        timeout: this.options.timeoutMs,
+      },
       (res) => {
         res.resume();
         finish(res.statusCode);
