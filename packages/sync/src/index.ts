@@ -27,6 +27,8 @@ export {
   previewNotice,
   queueTargetedJob,
   rulesForDecision,
+  storePreviewStatus,
+  storeWriteDecision,
   withWriteDecision,
   writeDecisionFor,
 } from './write-mode.js';

@@ -7,8 +7,9 @@ import {
   type JobName,
   type QueueFactory,
   type QueueKey,
+  type RedisConnection,
 } from '@shoptok/queues';
-import type { PreviewTotals, StateStore, StoreMode, StoreModeRecord } from '@shoptok/state';
+import { StateStore, type PreviewTotals, type StoreMode, type StoreModeRecord } from '@shoptok/state';
 import type { StoreRules } from '@shoptok/sync-core';
 import { PreviewTally } from './preview-tally.js';
 import type { StoreServices } from './services.js';
@@ -57,6 +58,27 @@ export async function writeDecisionFor(
     configuredMode: store.mode,
     modeRecord: await state.storeMode(),
   });
+}
+
+/** The same decision for a producer that holds only a Redis connection (the webhook intake, the dashboard, the CLI). */
+export function storeWriteDecision(
+  redis: RedisConnection,
+  prefix: string,
+  store: { id: string; dryRun: boolean; mode: StoreMode },
+  jobDryRun = false,
+): Promise<WriteDecision> {
+  return writeDecisionFor(new StateStore(redis, prefix, store.id), store, jobDryRun);
+}
+
+/** A store's write decision and what its preview would have written so far (`shoptok status`, the dashboard). */
+export async function storePreviewStatus(
+  redis: RedisConnection,
+  prefix: string,
+  store: { id: string; dryRun: boolean; mode: StoreMode },
+): Promise<{ decision: WriteDecision; totals: PreviewTotals }> {
+  const state = new StateStore(redis, prefix, store.id);
+  const [decision, totals] = await Promise.all([writeDecisionFor(state, store, false), state.previewTotals()]);
+  return { decision, totals };
 }
 
 /**
