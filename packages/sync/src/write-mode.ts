@@ -88,8 +88,10 @@ export async function storePreviewStatus(
  */
 export function rulesForDecision(rules: StoreRules, decision: WriteDecision, now: number): StoreRules {
   if (rules.orders.importCreatedAfter) return rules;
-  const cutoff = decision.mode === 'preview' ? now : decision.liveSince;
-  if (cutoff === undefined) return rules;
+  const at = decision.mode === 'preview' ? now : decision.liveSince;
+  if (at === undefined) return rules;
+  // TikTok's create_time has whole seconds: an order of the go-live second itself is imported.
+  const cutoff = Math.floor(at / 1000) * 1000;
   return { ...rules, orders: { ...rules.orders, importCreatedAfter: new Date(cutoff).toISOString() } };
 }
 

@@ -178,6 +178,8 @@ export async function followJobs(
   io: CommandIO,
   timeoutMs: number,
   signal?: AbortSignal,
+  /** `quiet`: only the progress bar, no summary (the caller reports the outcome its own way). */
+  options: { quiet?: boolean } = {},
 ): Promise<number> {
   const isTty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
   const bar = new cliProgress.SingleBar(
@@ -232,6 +234,7 @@ export async function followJobs(
   } finally {
     bar.stop();
   }
+  if (options.quiet) return [...states.values()].some((s) => s.state === 'failed') ? 1 : 0;
   return printSummary([...states.values()], io);
 }
 
