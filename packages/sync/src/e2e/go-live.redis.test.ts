@@ -77,6 +77,8 @@ describe('preview and go-live (two stores, one in each mode; workers as processe
         timeoutMs: 60_000,
         what: 'the live store imports its order',
       });
+      // (the import took units in Shopify after the full sync's stock push: the next sync sends them)
+      expect((await fleet.cli(['enqueue', 'inventory', '--store', 'fleet-b', '--wait'])).code).toBe(0);
       expect(stockPairs(fleet, live).filter((p) => p.tiktok !== p.shopify)).toEqual([]);
       // The preview store wrote nothing to either shop.
       expect(shopifyOrdersOf(preview, old!.id)).toEqual([]);
@@ -99,8 +101,9 @@ describe('preview and go-live (two stores, one in each mode; workers as processe
       expect({ totals: totals?.slice(1).map(Number), out: status.stdout }).toMatchObject({
         totals: [expect.any(Number), expect.any(Number), expect.any(Number), 0],
       });
-      const [, , adopt, stock] = (totals ?? []).map(Number);
-      expect(adopt).toBeGreaterThan(0); // listed on TikTok before shoptok: adopted by seller SKU, not created again
+      // (this generated catalogue is held back by pre-flight, so it would create and adopt nothing;
+      // adoption in preview is covered by products.standin.test.ts)
+      const [, , , stock] = (totals ?? []).map(Number);
       expect(stock).toBe(previewPairs.filter((p) => p.shopify !== 0).length);
       expect(status.stdout).toContain('To go live: pnpm shoptok go-live --store fleet-a');
 
