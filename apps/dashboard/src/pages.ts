@@ -183,9 +183,9 @@ export function renderStorePage(
             </p>`
           : writing
             ? html`<p class="muted" id="store-mode" data-mode="live">
-                Live${writing.liveSince ? html` since ${new Date(writing.liveSince).toISOString()}` : ''}${writing.dry
-                  ? html` (dry run: DRY_RUN or the store's dryRun is set, nothing is written)`
-                  : ''}.
+                Live${writing.liveSince ? html` since ${new Date(writing.liveSince).toISOString()}` : ''}${
+                  writing.dry ? html` (dry run: DRY_RUN or the store's dryRun is set, nothing is written)` : ''
+                }.
                 Before going live the preview ${writing.previewSummary}.
               </p>`
             : ''

@@ -10,4 +10,3 @@ export class PreviewTally {
     for (const key of keys) set.add(key);
   }
 }
-

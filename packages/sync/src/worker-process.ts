@@ -138,7 +138,9 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       for (const queue of options.queues) {
         const deps = { config, redis: clientConnection, fetchImage: options.fetchImage };
         // Each job decides for itself whether it may write (DRY_RUN, dryRun, --dry, preview).
-        const handlers = withWriteDecision(queue, svc, (jobSvc) => (HANDLERS[queue] as HandlerFactory<typeof queue>)(jobSvc, deps));
+        const handlers = withWriteDecision(queue, svc, (jobSvc) =>
+          (HANDLERS[queue] as HandlerFactory<typeof queue>)(jobSvc, deps),
+        );
         workers.push(
           createStoreWorker({
             queue,

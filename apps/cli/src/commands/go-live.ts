@@ -58,7 +58,7 @@ export async function runGoLiveCommand(argv: string[], io: CommandIO, now: () =>
         : `  orders created on TikTok before ${since} are not imported (set rules.orders.importCreatedAfter to bring older ones in)`,
     );
     if (store.dryRun)
-      out('  but DRY_RUN or the store\'s dryRun is set: nothing is written until it is unset (and the workers restarted)');
+      out("  but DRY_RUN or the store's dryRun is set: nothing is written until it is unset (and the workers restarted)");
     return 0;
   } finally {
     redis.disconnect();

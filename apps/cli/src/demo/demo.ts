@@ -310,9 +310,7 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
     // A store added without a mode starts in preview, as in production: the scheduler's first
     // cycle (catalogue, stock, orders, tracking; reconcile and token upkeep besides) runs and
     // records what it would send, and writes nothing to either shop.
-    say(
-      "== preview: a new store starts in preview; the scheduler's first cycle works out what it would send and writes nothing",
-    );
+    say("== preview: a new store starts in preview; the scheduler's first cycle works out what it would send and writes nothing");
     const firstCycle = await firstCycleJobs(queues);
     const previewRun =
       firstCycle.length === ENQUEUE_KINDS['full-sync'].length

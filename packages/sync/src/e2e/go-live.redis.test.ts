@@ -89,15 +89,19 @@ describe('preview and go-live (two stores, one in each mode; workers as processe
       expect(previewPairs.every((p) => p.tiktok === 0)).toBe(true); // as listed before shoptok
       const writes = fleet.tiktok.counters
         .rows()
-        .filter((r) => r.shopId === preview.tiktokShopId && /inventory\/update|prices\/update|packages|activate|images\/upload/.test(r.api));
+        .filter(
+          (r) =>
+            r.shopId === preview.tiktokShopId && /inventory\/update|prices\/update|packages|activate|images\/upload/.test(r.api),
+        );
       expect(writes).toEqual([]);
 
       // What the preview counted, for the operator.
       const status = await fleet.cli(['status', '--store', 'fleet-a']);
       expect(status.code).toBe(0);
-      const totals = /would create (\d+) listings?, adopt (\d+), (?:edit \d+, )?change stock on (\d+) SKUs?, import (\d+) orders?/.exec(
-        status.stdout,
-      );
+      const totals =
+        /would create (\d+) listings?, adopt (\d+), (?:edit \d+, )?change stock on (\d+) SKUs?, import (\d+) orders?/.exec(
+          status.stdout,
+        );
       expect({ totals: totals?.slice(1).map(Number), out: status.stdout }).toMatchObject({
         totals: [expect.any(Number), expect.any(Number), expect.any(Number), 0],
       });
