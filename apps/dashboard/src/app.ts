@@ -5,7 +5,8 @@ import { FastifyAdapter } from '@bull-board/fastify';
 import formbody from '@fastify/formbody';
 import type { Logger } from '@shoptok/logger';
 import { jobIdFor, queueCatalog, queueKeys, queueNameFor, type QueueFactory, type RedisConnection } from '@shoptok/queues';
-import { describePreviewTotals, storePreviewStatus, storeWriteDecision } from '@shoptok/sync';
+// The light entry: the dashboard needs the write rule, not the clients and handlers.
+import { describePreviewTotals, storePreviewStatus, storeWriteDecision } from '@shoptok/sync/write-mode';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { countWorkers } from './fleet.js';

@@ -5,7 +5,7 @@ import { createRedisConnection, QueueFactory, waitForRedis, type RedisConnection
 import { waitUntil } from '@shoptok/testkit';
 import { shopifyAvailable, startFleet, type Fleet, type FleetStore } from './fleet.test-helpers.js';
 
-const SLOW = 180_000;
+const SLOW = 300_000; // seven CLI runs, each its own process, on a shared machine
 
 function shopifyOrdersOf(store: FleetStore, tiktokOrderId: string) {
   return store.shopify.state.orders.filter((o) => o.sourceIdentifier === `tiktok-${tiktokOrderId}`);
