@@ -172,6 +172,7 @@ export async function startBenchFleet(options: {
           },
           tiktok: { accessTokenEnv: 'BENCH_TT_ACCESS', refreshTokenEnv: 'BENCH_TT_REFRESH', shopCipher: standIns.cipher },
           rules: { inventory: { warehouses } },
+          mode: 'live', // the bench measures what a live store sends
         },
       ],
     };

@@ -4,6 +4,7 @@ import { runDoctorCommand } from './commands/doctor.js';
 import { runDemoCommand } from './demo/demo.js';
 import { runEnqueueCommand } from './commands/enqueue.js';
 import { runEvalMapperCommand } from './commands/eval-mapper.js';
+import { runGoLiveCommand } from './commands/go-live.js';
 import { runMapCommand } from './commands/map.js';
 import { runStatusCommand } from './commands/status.js';
 import { runWebhooksCommand } from './commands/webhooks.js';
@@ -19,7 +20,8 @@ Commands:
                          [--store S] [--dry] [--limit N] [--wait]
   enqueue product --product ID --store S   re-queue one product after a fix
   sync --mode=M          run the handlers inline without the fleet: full, inventory, products, orders [--interval N]
-  status [--store S] [--sku X]   where a store, or one SKU, stands
+  status [--store S] [--sku X]   where a store, or one SKU, stands (and, in preview, what it would send)
+  go-live --store S      switch a store from preview to live (no restart); orders created before now are not imported
   webhooks register --store S --url https://host   subscribe the store's Shopify webhooks to the webhook service
   map [FILE]             preview the TikTok listing of Shopify products (JSON lines, from FILE or stdin)
   eval:mapper            measure the mapper on the labelled set (top-1 category accuracy, attribute fill, cost)
@@ -40,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
       return runSyncCommand(rest, io);
     case 'status':
       return runStatusCommand(rest, io);
+    case 'go-live':
+      return runGoLiveCommand(rest, io);
     case 'webhooks':
       return runWebhooksCommand(rest, io);
     case 'map':

@@ -4,7 +4,9 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import formbody from '@fastify/formbody';
 import type { Logger } from '@shoptok/logger';
-import { queueCatalog, queueKeys, queueNameFor, type QueueFactory, type RedisConnection } from '@shoptok/queues';
+import { jobIdFor, queueCatalog, queueKeys, queueNameFor, type QueueFactory, type RedisConnection } from '@shoptok/queues';
+// The light entry: the dashboard needs the write rule, not the clients and handlers.
+import { describePreviewTotals, storePreviewStatus, storeWriteDecision } from '@shoptok/sync/write-mode';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { countWorkers } from './fleet.js';
@@ -12,6 +14,11 @@ import { BASIC_AUTH_CHALLENGE, createBasicAuthCheck, crossSiteRefusal, type Basi
 import { MetricsExporter } from './metrics.js';
 import { readOrderFailure, readStoreOverview } from './overview-data.js';
 import { renderHomePage, renderMessagePage, renderStorePage, type Flash, type StoreLink } from './pages.js';
+
+/** A store's write settings as the config gives them; a store without a mode starts in preview. */
+function writeSettingsOf(store: StoreLink): { id: string; dryRun: boolean; mode: 'preview' | 'live' } {
+  return { id: store.id, dryRun: store.dryRun ?? false, mode: store.mode ?? 'preview' };
+}
 
 export interface DashboardOptions {
   /** A `producer` connection: pages fail fast instead of hanging while Redis is away. */
@@ -199,9 +206,18 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
         404,
         renderMessagePage('Unknown store', `There is no store "${request.params.id}" in the configuration.`),
       );
-    const overview = await readStoreOverview(redis, prefix, store.id, now());
+    const [overview, preview] = await Promise.all([
+      readStoreOverview(redis, prefix, store.id, now()),
+      storePreviewStatus(redis, prefix, writeSettingsOf(store)),
+    ]);
     const flash = flashFrom(request.query);
-    return page(reply, 200, renderStorePage(store, overview, { now: now(), ...(flash ? { flash } : {}) }));
+    const writing = {
+      mode: preview.decision.mode,
+      dry: preview.decision.dry,
+      ...(preview.decision.liveSince !== undefined ? { liveSince: preview.decision.liveSince } : {}),
+      previewSummary: describePreviewTotals(preview.totals),
+    };
+    return page(reply, 200, renderStorePage(store, overview, { now: now(), writing, ...(flash ? { flash } : {}) }));
   });
 
   app.post<{ Params: { id: string; orderId: string } }>('/stores/:id/orders/:orderId/replay', async (request, reply) => {
@@ -229,7 +245,15 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
         return reply.redirect(`${base}&replay=pending&job=${jobId}`, 303);
       jobId = `${jobId}-${now()}`;
     }
-    await queues.add('orders', 'order-import', { store: store.id, tiktokOrderId: orderId.data, trigger: 'replay' }, { jobId });
+    // A replay follows the same write rule as every job: a dry one is dry in its payload and id.
+    const { dry } = await storeWriteDecision(redis, prefix, writeSettingsOf(store));
+    jobId = jobIdFor(jobId, dry);
+    await queues.add(
+      'orders',
+      'order-import',
+      { store: store.id, tiktokOrderId: orderId.data, trigger: 'replay', dryRun: dry },
+      { jobId },
+    );
     logger.info(
       { store: store.id, tiktokOrderId: orderId.data, jobId, attempts: failure.attempts },
       'order import replay queued from the dashboard',

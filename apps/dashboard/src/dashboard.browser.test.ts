@@ -27,8 +27,8 @@ if (!haveChromium) console.warn(`SKIPPING the dashboard browser test: ${CHROMIUM
 const logger = createLogger({ level: 'silent', console: false });
 const credentials = { username: 'ops', password: 'correct horse battery' };
 const stores = [
-  { id: 'glow', name: 'Glow', enabled: true },
-  { id: 'oak', name: 'Oak', enabled: true },
+  { id: 'glow', name: 'Glow', enabled: true, mode: 'live' as const },
+  { id: 'oak', name: 'Oak', enabled: true, mode: 'live' as const },
 ];
 
 (haveChromium ? describe : describe.skip)('the dashboard in headless chromium', () => {

@@ -43,7 +43,7 @@ describe('the dashboard over HTTP (real Redis)', () => {
       queues,
       prefix: redis.prefix,
       stores: [
-        { id: 'glow', name: 'Glow <Beauty>', enabled: true },
+        { id: 'glow', name: 'Glow <Beauty>', enabled: true, mode: 'live' },
         { id: 'oak', name: 'Oak', enabled: true },
       ],
       credentials,

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     redis,
     queues,
     prefix: config.queuePrefix,
-    stores: config.stores.map((s) => ({ id: s.id, name: s.name, enabled: s.enabled })),
+    stores: config.stores.map((s) => ({ id: s.id, name: s.name, enabled: s.enabled, dryRun: s.dryRun, mode: s.mode })),
     credentials,
     publicUrl: config.dashboard.publicUrl,
     logger,

@@ -104,6 +104,7 @@ describe('/metrics counts what the fleet really did (order worker process, stand
         SHOPIFY_STORE: shopify.shopDomain,
         SHOPIFY_TOKEN: shopify.accessToken,
         SHOPIFY_API_BASE: shopify.url,
+        STORE_MODE: 'live', // the metrics of a store that writes
         TIKTOK_APP_KEY: APP_KEY,
         TIKTOK_SECRET: APP_SECRET,
         // No refresh token: every TikTok call goes to the Open API the stand-in counts.

@@ -9,6 +9,19 @@ export interface StoreLink {
   id: string;
   name: string;
   enabled: boolean;
+  /** DRY_RUN or the store's dryRun (the config's answer; the mode is read per request). */
+  dryRun?: boolean;
+  /** The mode the config starts the store in; unset counts as preview, the safe default. */
+  mode?: 'preview' | 'live';
+}
+
+/** Where a store stands on writing: shown above its cards. */
+export interface StoreWriting {
+  mode: 'preview' | 'live';
+  dry: boolean;
+  liveSince?: number;
+  /** "would create 212 listings, adopt 40, ..." */
+  previewSummary: string;
 }
 
 const STYLE = `
@@ -149,7 +162,12 @@ function capped<T>(items: readonly T[], render: (item: T) => SafeHtml): SafeHtml
 }
 
 /** The overview of one store: sync health at a glance, then what needs a human. */
-export function renderStorePage(store: StoreLink, overview: StoreOverview, options: { now: number; flash?: Flash }): string {
+export function renderStorePage(
+  store: StoreLink,
+  overview: StoreOverview,
+  options: { now: number; flash?: Flash; writing?: StoreWriting },
+): string {
+  const writing = options.writing;
   const { skus, listingsByStatus, attention, failedOrders, importedOrders } = overview;
   const statuses = Object.entries(listingsByStatus).sort((a, b) => b[1] - a[1]);
   const storePath = `/stores/${encodeURIComponent(store.id)}`;
@@ -157,6 +175,21 @@ export function renderStorePage(store: StoreLink, overview: StoreOverview, optio
     `${store.name} overview`,
     html`<h1>${store.name} <span class="muted">(${store.id}${store.enabled ? '' : ', disabled'})</span></h1>
       ${options.flash ? html`<p class="flash ${options.flash.kind === 'error' ? 'error' : ''}" role="status">${options.flash.message}</p>` : ''}
+      ${
+        writing?.mode === 'preview'
+          ? html`<p class="flash" id="store-mode" data-mode="preview">
+              <strong>Preview</strong>: nothing is written to TikTok or Shopify. So far shoptok ${writing.previewSummary}. To go
+              live: <code>pnpm shoptok go-live --store ${store.id}</code> (no restart needed).
+            </p>`
+          : writing
+            ? html`<p class="muted" id="store-mode" data-mode="live">
+                Live${writing.liveSince ? html` since ${new Date(writing.liveSince).toISOString()}` : ''}${
+                  writing.dry ? html` (dry run: DRY_RUN or the store's dryRun is set, nothing is written)` : ''
+                }.
+                Before going live the preview ${writing.previewSummary}.
+              </p>`
+            : ''
+      }
       ${overview.unreadable > 0 ? html`<p class="flash error">${overview.unreadable} state records could not be read and are left out below; check the worker logs.</p>` : ''}
       <div class="cards">
         <div class="card" data-metric="skus-linked">SKUs linked<b>${skus.linked}</b></div>

@@ -23,6 +23,7 @@ function store(id: string, syncIntervalSeconds = 300): StoreConfig {
     syncIntervalSeconds,
     batchSize: 100,
     dryRun: false,
+    mode: 'live',
     rules: defaultStoreRules(),
   };
 }

@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { childLogger, type Logger } from '@shoptok/logger';
-import { redisHealthCheck, type QueueFactory, type RedisConnection } from '@shoptok/queues';
+import { jobIdFor, redisHealthCheck, type QueueFactory, type RedisConnection } from '@shoptok/queues';
 import { verifyShopifyWebhook, WebhookDeduper } from '@shoptok/shopify';
 import { parseJsonSafe, TikTokWebhookVerifier, verifyWebhookSignature, webhookEnvelopeSchema } from '@shoptok/tiktok';
 import Fastify, { type FastifyReply } from 'fastify';
 import type { ShopLookup, StoreDirectory } from './directory.js';
 import { planShopifyWebhook, planTikTokWebhook, type PlannedJob, type WebhookPlan } from './plan.js';
-import type { AlertNotifier } from '@shoptok/sync';
+import { storeWriteDecision, type AlertNotifier } from '@shoptok/sync';
 
 export interface WebhookServerOptions {
   directory: StoreDirectory;
@@ -83,11 +83,22 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     return first === 'OK' ? { ...j, jobId: `${j.jobId}-lead`, delayMs: 0 } : j;
   };
 
+  /**
+   * Webhook jobs follow the same write rule as every other job (DRY_RUN, the store's dryRun,
+   * preview): a dry one is queued dry under its own id, so it never holds back a real job.
+   */
+  const decided = async (j: PlannedJob): Promise<PlannedJob> => {
+    const store = directory.byId(j.data.store);
+    if (!store) return j;
+    const decision = await storeWriteDecision(redis, prefix, store);
+    return decision.dry ? { ...j, data: { ...j.data, dryRun: true }, jobId: jobIdFor(j.jobId, true) } : j;
+  };
+
   const enqueue = async (planned: PlannedJob[]): Promise<string[]> => {
     const jobs = await withDeadline(
       Promise.all(
         planned.map(async (p) => {
-          const j = await placed(p);
+          const j = await placed(await decided(p));
           await queues.addByName(j.queue, j.name, j.data, { jobId: j.jobId, delay: j.delayMs > 0 ? j.delayMs : undefined });
           return j;
         }),

@@ -32,6 +32,7 @@ const store: StoreConfig = {
   syncIntervalSeconds: 300,
   batchSize: 50,
   dryRun: false,
+  mode: 'live',
   rules: defaultStoreRules(),
 };
 

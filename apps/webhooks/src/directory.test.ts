@@ -12,6 +12,7 @@ function store(id: string, appKey: string, shopCipher?: string): StoreConfig {
     syncIntervalSeconds: 300,
     batchSize: 50,
     dryRun: false,
+    mode: 'live',
     rules: defaultStoreRules(),
   };
 }

@@ -30,6 +30,11 @@ export class StoreDirectory {
     }
   }
 
+  /** An enabled store by its id. */
+  byId(id: string): StoreConfig | undefined {
+    return this.stores.find((s) => s.enabled && s.id === id);
+  }
+
   /** Learns every enabled store's TikTok shop id. Returns the stores it could not resolve, with why. */
   async resolveTikTokShops(lookup: ShopLookup): Promise<{ store: string; problem: string }[]> {
     const problems: { store: string; problem: string }[] = [];

@@ -44,6 +44,7 @@ function storeConfig(): StoreConfig {
     syncIntervalSeconds: 300,
     batchSize: 50,
     dryRun: false,
+    mode: 'live',
     rules: defaultStoreRules(),
   };
 }

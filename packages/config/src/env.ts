@@ -36,6 +36,7 @@ export const ENV_EXAMPLES: Record<string, string> = {
   LOG_LEVEL: `LOG_LEVEL=info (one of ${LOG_LEVELS.join(', ')})`,
   LOG_FILE: 'LOG_FILE=sync_bot.log',
   DRY_RUN: 'DRY_RUN=false',
+  STORE_MODE: 'STORE_MODE=preview (or live; go live without a restart: pnpm shoptok go-live --store default)',
   STORES_FILE: 'STORES_FILE=stores.yaml',
   HEALTH_PORT: 'HEALTH_PORT=8080 (0 turns /healthz off)',
   DASHBOARD_HOST: 'DASHBOARD_HOST=0.0.0.0 (needs DASHBOARD_USERNAME and DASHBOARD_PASSWORD)',
@@ -145,6 +146,14 @@ export const envSchema = z.object({
       .max(3_600, { error: 'must be at most 3600 seconds' }),
   ),
   DRY_RUN: booleanSetting,
+  /**
+   * The single-store (`.env`) store's starting mode: `preview` (the default) writes nothing and
+   * records what it would send; `live` writes. `shoptok go-live` switches at run time.
+   */
+  STORE_MODE: z.preprocess(
+    (v) => (unsetIfBlank(v) === undefined ? undefined : String(v).trim().toLowerCase()),
+    z.enum(['preview', 'live'], { error: 'must be preview or live' }).optional(),
+  ),
   /**
    * How long a running job's lock lasts without renewal: a killed worker's job goes back to
    * wait (for another worker) after about this long; it is also how often workers look for such jobs.

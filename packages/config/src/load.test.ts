@@ -41,6 +41,11 @@ describe('loadConfig: single-store .env of the original bot', () => {
     expect(config.log).toEqual({ level: 'info', file: 'sync_bot.log' });
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.dryRun).toBe(false);
+    expect(store?.mode).toBe('preview'); // the safe default: nothing is written until go-live
+    expect(loadConfig({ env: { ...singleStoreEnv, STORE_MODE: 'Live' } }).stores[0]?.mode).toBe('live');
+    expect(problemsOf(() => loadConfig({ env: { ...singleStoreEnv, STORE_MODE: 'on' } }))).toEqual([
+      expect.objectContaining({ setting: 'STORE_MODE', problem: 'must be preview or live' }),
+    ]);
   });
 
   it('accepts SHOPIFY_ACCESS_TOKEN as an alias of SHOPIFY_TOKEN', () => {
@@ -245,6 +250,25 @@ stores:
     });
     expect(oak?.tiktok.appKey).toBe('oak-app');
     expect(oak?.syncIntervalSeconds).toBe(600);
+  });
+
+  it('starts a store without a mode in preview, and is dry when DRY_RUN or the store says so (a store dryRun: false never overrides DRY_RUN)', () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'stores.yaml'),
+      `${storesYaml.replace('    syncInterval: 120', '    syncInterval: 120\n    dryRun: false\n    mode: live')}`,
+    );
+    const dry = loadConfig({ env: { ...storesEnv, STORES_FILE: 'stores.yaml', DRY_RUN: 'true' }, cwd: dir });
+    expect(dry.stores.map((s) => [s.id, s.mode, s.dryRun])).toEqual([
+      ['glow-beauty', 'live', true],
+      ['oak-home', 'preview', true],
+    ]);
+    const wet = loadConfig({ env: { ...storesEnv, STORES_FILE: 'stores.yaml' }, cwd: dir });
+    expect(wet.stores.map((s) => s.dryRun)).toEqual([false, false]);
+    writeFileSync(join(dir, 'bad.yaml'), storesYaml.replace('    syncInterval: 120', '    mode: on'));
+    expect(problemsOf(() => loadConfig({ env: { ...storesEnv, STORES_FILE: 'bad.yaml' }, cwd: dir }))).toEqual([
+      expect.objectContaining({ setting: 'bad.yaml: stores[0].mode', problem: 'must be preview or live' }),
+    ]);
   });
 
   it("checks each store's rules with the rest, naming the exact setting", () => {

@@ -25,7 +25,13 @@ export interface StoreConfig {
   };
   syncIntervalSeconds: number;
   batchSize: number;
+  /** DRY_RUN or the store's own `dryRun`: dry when either says so. */
   dryRun: boolean;
+  /**
+   * The mode the store starts in: `preview` (the default) writes nothing to either shop and
+   * records what it would send; `live` writes. `shoptok go-live` switches it at run time.
+   */
+  mode: 'preview' | 'live';
   /** Inventory, order, shipping and listing rules, every default filled in. */
   rules: StoreRules;
   /** This store's own alert webhook (stores file `alertWebhookUrlEnv`); unset: ALERT_WEBHOOK_URL. */
@@ -210,6 +216,7 @@ function singleStoreFromEnv(e: ParsedEnv, raw: EnvSource): { stores: StoreConfig
         syncIntervalSeconds: e.SYNC_INTERVAL ?? 300,
         batchSize: e.BATCH_SIZE ?? 100,
         dryRun: e.DRY_RUN ?? false,
+        mode: e.STORE_MODE ?? 'preview',
         rules: defaultStoreRules(),
       },
     ],
@@ -329,7 +336,9 @@ function storesFromFile(
       },
       syncIntervalSeconds: entry.syncInterval ?? e.SYNC_INTERVAL ?? 300,
       batchSize: entry.batchSize ?? e.BATCH_SIZE ?? 100,
-      dryRun: entry.dryRun ?? e.DRY_RUN ?? false,
+      // Dry when either says so: a store's `dryRun: false` never overrides DRY_RUN=true.
+      dryRun: (entry.dryRun ?? false) || (e.DRY_RUN ?? false),
+      mode: entry.mode ?? 'preview',
       rules: rules.success ? rules.data : defaultStoreRules(),
       ...(entry.alertWebhookUrlEnv
         ? { alertWebhookUrl: alertWebhookUrl(`${at}.alertWebhookUrlEnv`, entry.alertWebhookUrlEnv) }

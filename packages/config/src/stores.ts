@@ -48,6 +48,8 @@ export const storeFileEntrySchema = z.strictObject({
   syncInterval: z.number().int().min(10).max(86_400).optional(),
   batchSize: z.number().int().min(1).max(1_000).optional(),
   dryRun: z.boolean().optional(),
+  /** `preview` (the default: write nothing, record what would be sent) or `live`; `shoptok go-live` switches at run time. */
+  mode: z.enum(['preview', 'live'], { error: 'must be preview or live' }).optional(),
   /** The environment variable holding this store's own Slack-compatible alert webhook (overrides ALERT_WEBHOOK_URL). */
   alertWebhookUrlEnv: envVarName.optional(),
   /** Per-store sync rules (inventory buffer, order policy, carriers, listing); checked by `storeRulesSchema`. */

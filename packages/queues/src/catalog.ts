@@ -120,3 +120,12 @@ export const jobIds = {
   productOne: (store: string, productGid: string) => `${store}-product-${productGid.split('/').pop()}`,
   listingStatus: (store: string, tiktokProductId: string) => `${store}-listing-${tiktokProductId}`,
 };
+
+/**
+ * The job id a targeted job is queued under. Dry and preview work has its own namespace: BullMQ
+ * keeps a completed job's id for a day and ignores a second job with the same id, so a dry
+ * import under the real id would silently swallow the real import of the same order.
+ */
+export function jobIdFor(domainId: string, dryRun: boolean): string {
+  return dryRun ? `dry-${domainId}` : domainId;
+}

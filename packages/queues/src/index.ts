@@ -1,4 +1,4 @@
-export { jobIds, jobSchema, parseQueueName, queueCatalog, queueKeys, queueNameFor } from './catalog.js';
+export { jobIdFor, jobIds, jobSchema, parseQueueName, queueCatalog, queueKeys, queueNameFor } from './catalog.js';
 export type { JobData, JobInput, JobName, QueueCatalog, QueueDefinition, QueueKey } from './catalog.js';
 export { createRedisConnection, dataNodes, isRedisCluster, parseRedisClusterUrl, waitForRedis } from './connection.js';
 export type { ConnectionRole, RedisClusterTarget, RedisConnection, RedisConnectionOptions } from './connection.js';

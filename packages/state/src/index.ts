@@ -3,9 +3,23 @@ export {
   listingRecordSchema,
   orderFailureSchema,
   orderRecordSchema,
+  previewKinds,
   pushedStockSchema,
   skuLinkSchema,
+  storeModeRecordSchema,
+  storeModeSchema,
 } from './records.js';
-export type { Attention, ListingRecord, OrderFailure, OrderRecord, PushedStock, SkuLink } from './records.js';
+export type {
+  Attention,
+  ListingRecord,
+  OrderFailure,
+  OrderRecord,
+  PreviewKind,
+  PreviewTotals,
+  PushedStock,
+  SkuLink,
+  StoreMode,
+  StoreModeRecord,
+} from './records.js';
 export { StateRecordError, StateStore, stateKeys } from './store.js';
 export type { StateKeys } from './store.js';

@@ -66,3 +66,20 @@ export const orderFailureSchema = z.object({
   attempts: z.number().int().default(1),
 });
 export type OrderFailure = z.infer<typeof orderFailureSchema>;
+
+/** Whether a store writes to its shops: `preview` records what it would send, `live` sends it. */
+export const storeModeSchema = z.enum(['preview', 'live']);
+export type StoreMode = z.infer<typeof storeModeSchema>;
+
+/** The mode an operator set at run time (`shoptok go-live`); it wins over the config's starting mode. */
+export const storeModeRecordSchema = z.object({
+  mode: storeModeSchema,
+  /** When the store went live (epoch ms): orders created on TikTok before it are not imported. */
+  liveSince: z.number().int().optional(),
+});
+export type StoreModeRecord = z.infer<typeof storeModeRecordSchema>;
+
+/** What a preview counts: each a set of distinct items, so repeated preview runs count once. */
+export const previewKinds = ['create', 'adopt', 'edit', 'deactivate', 'stock', 'order', 'tracking', 'cancel'] as const;
+export type PreviewKind = (typeof previewKinds)[number];
+export type PreviewTotals = Record<PreviewKind, number>;

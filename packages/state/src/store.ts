@@ -6,14 +6,19 @@ import {
   listingRecordSchema,
   orderFailureSchema,
   orderRecordSchema,
+  previewKinds,
   pushedStockSchema,
   skuLinkSchema,
+  storeModeRecordSchema,
   type Attention,
   type ListingRecord,
   type OrderFailure,
   type OrderRecord,
+  type PreviewKind,
+  type PreviewTotals,
   type PushedStock,
   type SkuLink,
+  type StoreModeRecord,
 } from './records.js';
 
 /**
@@ -82,6 +87,12 @@ export class StateStore {
   readonly keys: StateKeys;
   /** Short-lived claims, one key each (they expire by themselves, so not in `keys`). */
   private readonly claimBase: string;
+  /**
+   * The operator's go-live record and the preview's tallies: not sync state (a reconcile from
+   * scratch must not put a live store back into preview), so outside `keys` and `clear()`.
+   */
+  private readonly modeKey: string;
+  private readonly previewBase: string;
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -90,6 +101,8 @@ export class StateStore {
   ) {
     this.keys = stateKeys(prefix, store);
     this.claimBase = `${prefix}:{${store}}:state:claim`;
+    this.modeKey = `${prefix}:{${store}}:mode`;
+    this.previewBase = `${prefix}:{${store}}:preview`;
   }
 
   // --- SKU links -------------------------------------------------------------------------
@@ -294,6 +307,43 @@ export class StateStore {
 
   async setCursor(name: string, value: string): Promise<void> {
     await this.redis.hset(this.keys.cursor, name, value);
+  }
+
+  // --- Store mode and preview ---------------------------------------------------------------
+
+  /** The mode an operator set (`shoptok go-live`), or undefined: the config's mode applies. */
+  async storeMode(): Promise<StoreModeRecord | undefined> {
+    return decode(storeModeRecordSchema, this.modeKey, 'mode', await this.redis.get(this.modeKey));
+  }
+
+  /**
+   * Switches the store to live from `at`, once: going live again keeps the first go-live time
+   * (the order cut-off must not move). Returns the record in force.
+   */
+  async goLive(at = Date.now()): Promise<{ record: StoreModeRecord; already: boolean }> {
+    const current = await this.storeMode();
+    if (current?.mode === 'live' && current.liveSince !== undefined) return { record: current, already: true };
+    const record: StoreModeRecord = { mode: 'live', liveSince: at };
+    await this.redis.set(this.modeKey, JSON.stringify(record));
+    return { record, already: false };
+  }
+
+  /** Records items a preview run would have written (distinct: a second preview run counts them once). */
+  async recordPreview(items: ReadonlyMap<PreviewKind, ReadonlySet<string>>): Promise<void> {
+    const multi = this.redis.multi();
+    let any = false;
+    for (const [kind, keys] of items) {
+      if (keys.size === 0) continue;
+      multi.sadd(`${this.previewBase}:${kind}`, ...keys);
+      any = true;
+    }
+    if (any) await multi.exec();
+  }
+
+  /** How many distinct items each kind of preview write would have touched so far. */
+  async previewTotals(): Promise<PreviewTotals> {
+    const counts = await Promise.all(previewKinds.map((kind) => this.redis.scard(`${this.previewBase}:${kind}`)));
+    return Object.fromEntries(previewKinds.map((kind, i) => [kind, counts[i] ?? 0])) as PreviewTotals;
   }
 
   /** Drops the whole state of the store (before a reconcile from scratch). */

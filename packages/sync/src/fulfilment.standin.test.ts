@@ -154,6 +154,7 @@ describe('tracking to TikTok (real Redis, stand-ins over HTTP)', () => {
       syncIntervalSeconds: 300,
       batchSize: 50,
       dryRun: false,
+      mode: 'live',
       rules: parseStoreRules({ shipping: { carrierOverrides: {} } }),
     };
     svc = await createStoreServices({

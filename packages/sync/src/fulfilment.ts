@@ -5,6 +5,7 @@ import type { AlertNotifier } from './alerts/notifier.js';
 import { MAX_OUTAGE_REQUEUES, retryJobsFailedByOutage } from './outage-retry.js';
 import type { StoreServices } from './services.js';
 import { RunReport } from './summary.js';
+import { queueTargetedJob } from './write-mode.js';
 
 /** A shipment TikTok cannot take as it is (no tracking, a carrier with no TikTok provider, ...). */
 export class ShipmentNotPossibleError extends Error {
@@ -70,21 +71,23 @@ export async function runFulfilmentPoll(
       continue;
     }
     if (order.cancelledAt) {
-      await svc.queues.add(
+      await queueTargetedJob(
+        svc.queues,
         'orders',
         'order-cancel',
         { store: svc.storeId, tiktokOrderId, origin: 'shopify', dryRun },
-        { jobId: jobIds.orderCancel(svc.storeId, tiktokOrderId, 'shopify') },
+        jobIds.orderCancel(svc.storeId, tiktokOrderId, 'shopify'),
       );
       report.summary.changed++;
       continue;
     }
     if (order.fulfillments.some((f) => f.trackingInfo.some((t) => t.number))) {
-      await svc.queues.add(
+      await queueTargetedJob(
+        svc.queues,
         'fulfilment',
         'tracking-push',
         { store: svc.storeId, tiktokOrderId, shopifyOrderId: record.shopifyOrderId, dryRun },
-        { jobId: jobIds.trackingPush(svc.storeId, tiktokOrderId) },
+        jobIds.trackingPush(svc.storeId, tiktokOrderId),
       );
       report.summary.changed++;
     } else {
@@ -219,6 +222,7 @@ async function pushTrackingClaimed(
   }
   for (const warning of shipment.warnings) report.note(warning);
   if (data.dryRun || svc.dryRun) {
+    svc.preview?.add('tracking', data.tiktokOrderId);
     report.wouldSend('POST /fulfillment/202309/orders/{order_id}/packages', data.tiktokOrderId, shipment.body);
     return report.summary;
   }

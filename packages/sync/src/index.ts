@@ -21,6 +21,19 @@ export {
 export { rebuildSkuLinks, runReconcile } from './reconcile.js';
 export { runTokenRefresh } from './maintenance.js';
 export { RunReport } from './summary.js';
+export {
+  decideWrites,
+  describePreviewTotals,
+  previewNotice,
+  queueTargetedJob,
+  rulesForDecision,
+  storePreviewStatus,
+  storeWriteDecision,
+  withWriteDecision,
+  writeDecisionFor,
+} from './write-mode.js';
+export type { WriteDecision } from './write-mode.js';
+export { PreviewTally } from './preview-tally.js';
 export { startWorkerProcess } from './worker-process.js';
 export type { WorkerProcess, WorkerProcessOptions, WorkerQueue } from './worker-process.js';
 export { bootApp } from './app.js';

@@ -81,6 +81,7 @@ describe('stock pushes of one product never cross (real Redis, stand-ins over HT
       syncIntervalSeconds: 300,
       batchSize: 50,
       dryRun: false,
+      mode: 'live',
       rules: parseStoreRules({}),
     };
     svc = await createStoreServices({

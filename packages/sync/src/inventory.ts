@@ -168,6 +168,7 @@ async function pushStock(
       );
     }
     if (dryRun) {
+      svc.preview?.add('stock', ...update.body.skus.map((s) => s.id));
       report.wouldSend('POST /product/202309/products/{product_id}/inventory/update', update.tiktokProductId, update.body);
       return;
     }

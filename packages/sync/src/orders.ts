@@ -9,6 +9,7 @@ import {
 import { MAX_OUTAGE_REQUEUES, retryJobsFailedByOutage } from './outage-retry.js';
 import type { StoreServices } from './services.js';
 import { RunReport } from './summary.js';
+import { queueTargetedJob } from './write-mode.js';
 
 /** Orders are polled by `update_time` with this overlap, so nothing falls between two polls. */
 export const ORDER_POLL_OVERLAP_SECONDS = 600;
@@ -56,11 +57,12 @@ export async function runOrderPoll(
     const imported = await svc.state.order(order.id);
     if (imported) {
       if ((order.status === 'CANCELLED' || order.status === 'CANCEL') && !imported.cancelledAt) {
-        await svc.queues.add(
+        await queueTargetedJob(
+          svc.queues,
           'orders',
           'order-cancel',
           { store: svc.storeId, tiktokOrderId: order.id, origin: 'tiktok', dryRun },
-          { jobId: jobIds.orderCancel(svc.storeId, order.id, 'tiktok') },
+          jobIds.orderCancel(svc.storeId, order.id, 'tiktok'),
         );
         report.summary.changed++;
       } else report.skip('already-imported');
@@ -71,12 +73,14 @@ export async function runOrderPoll(
       report.skip(decision.reason);
       continue;
     }
-    // Same job id for the same order: however often polls and webhooks see it, it is queued once.
-    await svc.queues.add(
+    // Same job id for the same order: however often polls and webhooks see it, it is queued once
+    // (a dry poll's jobs have their own ids, so they never hold back the real import).
+    await queueTargetedJob(
+      svc.queues,
       'orders',
       'order-import',
       { store: svc.storeId, tiktokOrderId: order.id, dryRun, trigger: 'schedule' },
-      { jobId: jobIds.orderImport(svc.storeId, order.id) },
+      jobIds.orderImport(svc.storeId, order.id),
     );
     report.summary.changed++;
   }
@@ -162,6 +166,7 @@ export async function runOrderImport(
   }
   for (const warning of built.warnings) report.note(`order ${id}: ${warning}`);
   if (data.dryRun || svc.dryRun) {
+    svc.preview?.add('order', id);
     report.wouldSend('orderCreate', `TikTok order ${id}`, built.variables);
     return report.summary;
   }
@@ -208,6 +213,7 @@ export async function runOrderCancel(
   }
   if (data.origin === 'tiktok') {
     if (data.dryRun || svc.dryRun) {
+      svc.preview?.add('cancel', data.tiktokOrderId);
       report.wouldSend('orderCancel', record.shopifyOrderId, { reason: 'CUSTOMER', restock: true });
       return report.summary;
     }

@@ -5,14 +5,23 @@ import { requestTimingsForClaim, ShopifyClient } from '@shoptok/shopify';
 import { StateStore } from '@shoptok/state';
 import type { StoreRules } from '@shoptok/sync-core';
 import { TikTokShopClient, type TikTokTokens } from '@shoptok/tiktok';
+import type { StoreMode } from '@shoptok/state';
 import type { AlertNotifier } from './alerts/notifier.js';
+import type { PreviewTally } from './preview-tally.js';
 
 /** Everything a handler needs for one store: its clients, state, rules and queues. */
 export interface StoreServices {
   storeId: string;
   rules: StoreRules;
-  /** The store's own dry-run setting (a job may also ask for one). */
+  /**
+   * Whether this job writes nothing: DRY_RUN or the store's `dryRun` on the store's services;
+   * on a job's services (see `withWriteDecision`) the whole decision, preview included.
+   */
   dryRun: boolean;
+  /** The mode the store starts in (config); `shoptok go-live` overrides it in Redis, read per job. */
+  mode: StoreMode;
+  /** Set on a job's services while the store is in preview: what the job would write is tallied here. */
+  preview?: PreviewTally;
   batchSize: number;
   shopify: ShopifyClient;
   tiktok: TikTokShopClient;
@@ -125,6 +134,7 @@ function buildServices(options: CreateStoreServicesOptions, shopCipher: string |
     storeId: store.id,
     rules: store.rules,
     dryRun: store.dryRun,
+    mode: store.mode,
     batchSize: store.batchSize,
     shopify,
     tiktok,

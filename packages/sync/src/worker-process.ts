@@ -22,6 +22,7 @@ import { createStoreServices, type StoreServices } from './services.js';
 import { messageOf } from './summary.js';
 import { alertNotifierFromConfig } from './alerts/notifier.js';
 import { flushShipByAlerts } from './fulfilment.js';
+import { withWriteDecision } from './write-mode.js';
 
 type HandlerFactory<Q extends QueueKey> = (
   svc: StoreServices,
@@ -135,11 +136,11 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       const svc = await createStoreServices({ config, store, redis: clientConnection, queues, logger, metrics, alerts });
       services.push(svc);
       for (const queue of options.queues) {
-        const handlers = (HANDLERS[queue] as HandlerFactory<typeof queue>)(svc, {
-          config,
-          redis: clientConnection,
-          fetchImage: options.fetchImage,
-        });
+        const deps = { config, redis: clientConnection, fetchImage: options.fetchImage };
+        // Each job decides for itself whether it may write (DRY_RUN, dryRun, --dry, preview).
+        const handlers = withWriteDecision(queue, svc, (jobSvc) =>
+          (HANDLERS[queue] as HandlerFactory<typeof queue>)(jobSvc, deps),
+        );
         workers.push(
           createStoreWorker({
             queue,

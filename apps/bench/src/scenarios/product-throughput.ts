@@ -67,6 +67,7 @@ async function runOnce(ctx: BenchContext, mapper: 'offline' | 'ai', products: nu
             apiBase: ready.shopifyUrl,
           },
           tiktok: { accessTokenEnv: 'BENCH_TT_ACCESS', refreshTokenEnv: 'BENCH_TT_REFRESH', shopCipher: ready.cipher },
+          mode: 'live', // the bench measures what a live store sends
         },
       ],
     };

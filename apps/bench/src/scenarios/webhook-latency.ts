@@ -102,6 +102,7 @@ export async function webhookLatencyScenario(ctx: BenchContext): Promise<BenchSc
           apiBase: s.shopifyUrl,
         },
         tiktok: { accessTokenEnv: `LAT${i}_TT_ACCESS`, refreshTokenEnv: `LAT${i}_TT_REFRESH`, shopCipher: s.cipher },
+        mode: 'live', // the bench measures what a live store sends
       };
     });
     writeFileSync(env.STORES_FILE!, JSON.stringify({ stores: storeEntries }, null, 2));

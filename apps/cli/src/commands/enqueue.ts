@@ -11,7 +11,10 @@ import {
   waitForRedis,
   type JobSummary,
   type QueueKey,
+  type RedisConnection,
 } from '@shoptok/queues';
+import type { ShoptokConfig } from '@shoptok/config';
+import { previewNotice, storeWriteDecision } from '@shoptok/sync';
 import cliProgress from 'cli-progress';
 import type { Job } from 'bullmq';
 
@@ -109,6 +112,7 @@ export async function runEnqueueCommand(argv: string[], io: CommandIO): Promise<
   const queues = new QueueFactory({ connection, prefix: config.queuePrefix, retry: config.retry });
   try {
     await waitForRedis(connection, 5_000);
+    if (!values.dry) await warnAboutPreview(connection, config, selected, io);
     const jobs = await enqueueKind(queues, kind as EnqueueKind, selected, {
       dryRun: values.dry || config.dryRun,
       limit,
@@ -122,6 +126,19 @@ export async function runEnqueueCommand(argv: string[], io: CommandIO): Promise<
   } finally {
     await queues.close();
     connection.disconnect();
+  }
+}
+
+/** One plain line per selected store in preview: its jobs will write nothing (and how to go live). */
+export async function warnAboutPreview(
+  redis: RedisConnection,
+  config: ShoptokConfig,
+  stores: readonly string[],
+  io: Pick<CommandIO, 'stderr'>,
+): Promise<void> {
+  for (const store of config.stores.filter((s) => stores.includes(s.id))) {
+    const decision = await storeWriteDecision(redis, config.queuePrefix, store);
+    if (decision.reason === 'preview') io.stderr.write(`${previewNotice(store.id)}\n`);
   }
 }
 
@@ -161,6 +178,8 @@ export async function followJobs(
   io: CommandIO,
   timeoutMs: number,
   signal?: AbortSignal,
+  /** `quiet`: only the progress bar, no summary (the caller reports the outcome its own way). */
+  options: { quiet?: boolean } = {},
 ): Promise<number> {
   const isTty = Boolean((io.stderr as NodeJS.WriteStream).isTTY);
   const bar = new cliProgress.SingleBar(
@@ -215,6 +234,7 @@ export async function followJobs(
   } finally {
     bar.stop();
   }
+  if (options.quiet) return [...states.values()].some((s) => s.state === 'failed') ? 1 : 0;
   return printSummary([...states.values()], io);
 }
 

@@ -3,14 +3,14 @@ import type { ShoptokConfig } from '@shoptok/config';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, waitForRedis } from '@shoptok/queues';
 import { StateStore } from '@shoptok/state';
-import { createStoreServices } from '@shoptok/sync';
+import { createStoreServices, describePreviewTotals, storePreviewStatus } from '@shoptok/sync';
 import { applyInventoryRules } from '@shoptok/sync-core';
 import { commandConfig } from '../env.js';
 import type { CommandIO } from './enqueue.js';
 
 const USAGE = `shoptok status [--store S] [--sku SKU]
 
-  without --sku: each store's sync state in numbers
+  without --sku: each store's sync state in numbers, its mode, and what its preview would send
   --sku SKU      where one SKU stands: Shopify quantity, the rule applied, what TikTok last got and
                  when, its listing's status, and the last error
 `;
@@ -60,6 +60,15 @@ export async function runStatusCommand(argv: string[], io: CommandIO): Promise<n
         out(
           `${store.id}: ${links.length} SKUs linked, ${pushed.size} with stock pushed; listings ${[...byStatus].map(([s, n]) => `${s} ${n}`).join(', ') || 'none'}; ${attention.size} product(s) need attention; ${orders.size} order(s) imported, ${awaiting.length} awaiting tracking, ${failures.size} not imported`,
         );
+        const { decision, totals } = await storePreviewStatus(redis, config.queuePrefix, store);
+        if (decision.mode === 'preview')
+          out(
+            `  preview: nothing is written to TikTok or Shopify; so far shoptok ${describePreviewTotals(totals)}. To go live: pnpm shoptok go-live --store ${store.id}`,
+          );
+        else
+          out(
+            `  live${decision.liveSince !== undefined ? ` since ${new Date(decision.liveSince).toISOString()}` : ''}${decision.dry ? " (but DRY_RUN or the store's dryRun is set: nothing is written)" : ''}; before that its preview ${describePreviewTotals(totals)}`,
+          );
         for (const [id, a] of attention) out(`  needs attention ${id}: ${a.reasons.map((r) => r.message).join('; ')}`);
         for (const [id, f] of failures)
           out(`  order ${id} not imported (${f.attempts} attempt(s)): ${f.reasons.map((r) => r.message).join('; ')}`);

@@ -6,7 +6,7 @@ import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, ShutdownRegistry, waitForRedis, type QueueKey } from '@shoptok/queues';
 import { startWorkerProcess } from '@shoptok/sync';
 import { drainQueues } from '../drain.js';
-import { enqueueKind, followJobs, type CommandIO, type EnqueueKind } from './enqueue.js';
+import { enqueueKind, followJobs, warnAboutPreview, type CommandIO, type EnqueueKind } from './enqueue.js';
 
 const MODES = {
   full: { kind: 'full-sync', queues: ['inventory', 'products', 'orders', 'fulfilment'] },
@@ -96,6 +96,7 @@ export async function runSyncCommand(argv: string[], io: CommandIO): Promise<num
   let exitCode = 0;
   try {
     await waitForRedis(connection);
+    if (!values.dry) await warnAboutPreview(connection, scoped, worker.running(), io);
     if (worker.waiting().size > 0)
       for (const [id, why] of worker.waiting()) io.stderr.write(`store ${id} cannot start yet: ${why}\n`);
     for (;;) {

@@ -145,6 +145,10 @@ describe('pnpm demo', () => {
         probe.disconnect();
       }
       const out = stdout.text();
+      // The store starts in preview: totals, then go-live, then the full sync writes.
+      expect(out).toMatch(
+        /== preview[\s\S]*preview: shoptok would create \d+ listings?, adopt \d+,[^\n]*change stock on \d+ SKUs?, import 0 orders[\s\S]*go live: pnpm shoptok go-live --store demo[\s\S]*== 1\. full sync/,
+      );
       expect(out).toMatch(/== 1\. full sync[\s\S]*summary: [\s\S]*held back: .*\[duplicate-sku\]/);
       expect(out).toMatch(/TikTok Shop now has \d+ products with \d+ SKUs; stock equal to Shopify's on (\d+) of \1 SKUs/);
       expect(out).toContain(`dashboard  ${s.view.dashboard.url}`);

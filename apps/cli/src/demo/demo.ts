@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '@shoptok/config';
 import { createRedisConnection, QueueFactory, queueKeys, waitForRedis } from '@shoptok/queues';
 import type { Job } from 'bullmq';
+import { StateStore } from '@shoptok/state';
+import { describePreviewTotals } from '@shoptok/sync';
 import { deleteByPattern } from '@shoptok/testkit';
 import { startShopifyStandIn, type ShopifyStandIn } from '@shoptok/testkit/shopify';
 import { startTikTokStandIn, type TikTokStandIn } from '@shoptok/testkit/tiktok';
@@ -305,16 +307,30 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
     await race(running.ready(90_000, abort.signal));
     say(`fleet up in ${elapsed(startedFleet)}: ${WORKERS.join(', ')}, webhooks, dashboard, scheduler (each its own process)\n`);
 
-    // As in production, the scheduler's first cycle is the full sync (catalogue, stock, orders,
-    // tracking; reconcile and token upkeep besides): followed as `pnpm enqueue full-sync --wait` does.
-    say(
-      "== 1. full sync: the scheduler's first cycle lists the Shopify catalogue on TikTok Shop and syncs stock, orders and tracking",
-    );
+    // A store added without a mode starts in preview, as in production: the scheduler's first
+    // cycle (catalogue, stock, orders, tracking; reconcile and token upkeep besides) runs and
+    // records what it would send, and writes nothing to either shop.
+    say("== preview: a new store starts in preview; the scheduler's first cycle works out what it would send and writes nothing");
     const firstCycle = await firstCycleJobs(queues);
-    const fullSync =
+    const previewRun =
       firstCycle.length === ENQUEUE_KINDS['full-sync'].length
         ? firstCycle
         : await enqueueKind(queues, 'full-sync', [STORE], { dryRun: false });
+    await race(followJobs(previewRun, queues, io, 600_000, abort.signal, { quiet: true }));
+    await race(drainQueues(queues, [STORE], queueKeys, 60_000, abort.signal));
+    const state = new StateStore(connection, prefix, STORE);
+    const totals = await state.previewTotals();
+    say(
+      `preview: shoptok ${describePreviewTotals(totals)}; TikTok Shop has ${listingCounts(platforms).tiktokProducts} products, Shopify ${platforms.shopify.state.orders.length} orders (nothing written)`,
+    );
+    const { record } = await state.goLive();
+    say(
+      `go live: pnpm shoptok go-live --store ${STORE} (done: live from ${new Date(record.liveSince ?? Date.now()).toISOString()}, no restart; orders created on TikTok before it are not imported)\n`,
+    );
+
+    // Live now: the full sync, followed as `pnpm enqueue full-sync --wait` does.
+    say('== 1. full sync: the store is live; it lists the Shopify catalogue on TikTok Shop and syncs stock, orders and tracking');
+    const fullSync = await enqueueKind(queues, 'full-sync', [STORE], { dryRun: false });
     await race(followJobs(fullSync, queues, io, 600_000, abort.signal));
     // TikTok reviews new listings (a few hundred ms here); their webhooks update the state.
     const reviewEnd = Date.now() + 20_000;

@@ -179,6 +179,7 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
       syncIntervalSeconds: 300,
       batchSize: 50,
       dryRun: false,
+      mode: 'live',
       rules: parseStoreRules({ shipping: { carrierOverrides: {} } }),
     };
     svc = await createStoreServices({

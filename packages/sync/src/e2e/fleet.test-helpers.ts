@@ -70,9 +70,16 @@ function listCatalogueOnTikTok(tiktok: TikTokStandIn, store: FleetStore): number
 /**
  * `redisUrl`: a Redis of the test's own (e.g. a private redis-server the test restarts) instead of the shared one.
  * `rotateRefreshToken`: whether the TikTok stand-in replaces the refresh token on each refresh (default true).
+ * `modes`: a store's mode in the stores file (`unset`: none written, so it starts in preview).
  */
 export async function startFleet(
-  options: { productsPerStore?: number; redisUrl?: string; rotateRefreshToken?: boolean } = {},
+  options: {
+    productsPerStore?: number;
+    redisUrl?: string;
+    rotateRefreshToken?: boolean;
+    /** Each store's `mode` in the stores file; unnamed stores are live (these tests are about live behaviour). */
+    modes?: Record<string, 'preview' | 'live' | 'unset'>;
+  } = {},
 ): Promise<Fleet> {
   const redis = await useTestRedis('fleet', { url: options.redisUrl });
   const storeIds = ['fleet-a', 'fleet-b'];
@@ -141,6 +148,8 @@ export async function startFleet(
       `    tiktok: { accessTokenEnv: ${envName}_TT_ACCESS, refreshTokenEnv: ${envName}_TT_REFRESH, shopCipher: ${shop.cipher} }`,
       `    rules: { shipping: { carrierOverrides: {} } }`,
     );
+    const mode = options.modes?.[store.id] ?? 'live';
+    if (mode !== 'unset') lines.push(`    mode: ${mode}`);
   }
   writeFileSync(env.STORES_FILE as string, `${lines.join('\n')}\n`);
 

@@ -346,6 +346,7 @@ export class ListingRun {
 
     const adopted = record ? undefined : this.adoptable(product, draft1);
     if (adopted && 'reasons' in adopted) return this.holdBack(product, item, adopted.reasons);
+    if (adopted && this.dryRun) this.svc.preview?.add('adopt', product.id);
     const previous = previousListingState(record ?? adopted?.record, this.linksOf(product.id), draft1);
     let draft = draft1;
     let plan = planListingChange(previous, draft1, this.svc.rules);
@@ -427,7 +428,10 @@ export class ListingRun {
           report.skip('listing-quota-paused');
           return;
         }
-        if (this.dryRun) return report.wouldSend('POST /product/202309/products', item, plan.body);
+        if (this.dryRun) {
+          svc.preview?.add('create', product.id);
+          return report.wouldSend('POST /product/202309/products', item, plan.body);
+        }
         let created: { product_id: string; skus: { id: string; seller_sku?: string | undefined }[] };
         try {
           created = await svc.tiktok.createProduct(plan.body);
@@ -462,7 +466,10 @@ export class ListingRun {
         return this.counted();
       }
       case 'edit': {
-        if (this.dryRun) return report.wouldSend('PUT /product/202309/products/{product_id}', plan.tiktokProductId, plan.body);
+        if (this.dryRun) {
+          svc.preview?.add('edit', product.id);
+          return report.wouldSend('PUT /product/202309/products/{product_id}', plan.tiktokProductId, plan.body);
+        }
         const edited = await svc.tiktok.editProduct(plan.tiktokProductId, plan.body);
         const skuIds = Object.fromEntries(edited.skus.filter((s) => s.seller_sku).map((s) => [s.seller_sku as string, s.id]));
         await this.saveAfterWrite(product, draft, plan.tiktokProductId, skuIds, 'PENDING');
@@ -478,7 +485,10 @@ export class ListingRun {
         const inventory = plan.kind === 'price-only' ? undefined : plan.inventory;
         if (this.dryRun) {
           if (price) report.wouldSend('POST /product/202309/products/{product_id}/prices/update', id, price);
-          if (inventory) report.wouldSend('POST /product/202309/products/{product_id}/inventory/update', id, inventory);
+          if (inventory) {
+            svc.preview?.add('stock', ...inventory.skus.map((s) => s.id));
+            report.wouldSend('POST /product/202309/products/{product_id}/inventory/update', id, inventory);
+          }
           return;
         }
         if (price) await svc.tiktok.updatePrice(id, price.skus);
@@ -637,6 +647,7 @@ export class ListingRun {
     }
     if (targets.length === 0) return;
     if (this.dryRun) {
+      svc.preview?.add('deactivate', ...targets.map((t) => t.record.tiktokProductId));
       for (const t of targets)
         report.wouldSend('POST /product/202309/products/deactivate', t.record.tiktokProductId, {
           product_ids: [t.record.tiktokProductId],

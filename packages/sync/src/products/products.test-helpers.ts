@@ -74,6 +74,7 @@ export async function startListingHarness(options: HarnessOptions): Promise<List
     syncIntervalSeconds: 300,
     batchSize: 50,
     dryRun: false,
+    mode: 'live',
     rules: parseStoreRules(options.rules ?? {}),
   };
   const svc = await createStoreServices({
