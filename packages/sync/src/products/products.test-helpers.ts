@@ -49,6 +49,8 @@ export interface HarnessOptions {
   now?: () => number;
   /** The Shopify shop's currency (default GBP, the TikTok shop's). */
   shopifyCurrency?: string;
+  /** The store's BATCH_SIZE (default 50). */
+  batchSize?: number;
 }
 
 export async function startListingHarness(options: HarnessOptions): Promise<ListingHarness> {
@@ -75,7 +77,7 @@ export async function startListingHarness(options: HarnessOptions): Promise<List
     shopify: { domain: shopify.shopDomain, accessToken: shopify.accessToken, apiSecret: shopify.apiSecret, apiBase: shopify.url },
     tiktok: { appKey, appSecret, accessToken: shop.tokens.accessToken, refreshToken: undefined, shopCipher: shop.cipher },
     syncIntervalSeconds: 300,
-    batchSize: 50,
+    batchSize: options.batchSize ?? 50,
     dryRun: false,
     rules: parseStoreRules(options.rules ?? {}),
   };
