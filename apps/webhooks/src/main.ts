@@ -1,14 +1,15 @@
-import { createRedisConnection, QueueFactory, waitForRedis } from '@shoptok/queues';
+import { createRedisConnection, QueueFactory, redisHealthCheck, startHealthServer, waitForRedis } from '@shoptok/queues';
 import { alertNotifierFromConfig, bootApp, createStoreServices } from '@shoptok/sync';
 import { startWebhookServer } from './app.js';
 import { StoreDirectory, type ShopLookup } from './directory.js';
 
 /**
  * The webhook intake: Shopify and TikTok Shop deliveries in, one targeted job out. Listens on
- * HEALTH_PORT when set, else 8090 (no setting of its own yet), with /healthz on the same port.
+ * WEBHOOKS_PORT (default 8090) with /healthz there too; HEALTH_PORT, when set to another port,
+ * also answers /healthz alone (a probe port that is not public).
  */
 const { config, logger, shutdown } = bootApp('webhooks', process.env, process.cwd());
-const port = config.healthPort > 0 ? config.healthPort : 8090;
+const port = config.webhooksPort;
 
 // A producer connection fails fast while Redis is away, so a delivery is answered 503 in time
 // (TikTok waits 3 s) and retried, instead of hanging on a queued command.
@@ -38,6 +39,10 @@ const alerts = alertNotifierFromConfig(config, clientRedis, logger);
 shutdown.add('flush', 'alerts', () => alerts.close());
 const server = await startWebhookServer({ directory, redis, queues, prefix: config.queuePrefix, logger, port, lookup, alerts });
 shutdown.add('intake', 'http server', () => server.close());
+if (config.healthPort > 0 && config.healthPort !== port) {
+  const health = await startHealthServer({ port: config.healthPort, checks: { redis: redisHealthCheck(redis) } });
+  shutdown.add('intake', 'health server', () => health.close());
+}
 logger.info(
   { port: server.port, stores: config.stores.filter((s) => s.enabled).map((s) => s.id) },
   'webhooks listening: POST /webhooks/shopify, POST /webhooks/tiktok, GET /healthz',

@@ -206,3 +206,32 @@ describe('AI mapper against the fake OpenAI server', () => {
     expect(usage.estimatedCostUsd).toBeCloseTo((1_000 * 0.15 + 200 * 0.6) / 1e6, 9);
   });
 });
+
+describe('a keyless OpenAI-compatible server (OPENAI_BASE_URL without OPENAI_API_KEY: a local model)', () => {
+  let local: FakeOpenAI;
+  beforeAll(async () => {
+    local = await startFakeOpenAI({ apiKey: null, models: ['llama3.1'] });
+  });
+  afterAll(async () => {
+    await local.close();
+  });
+
+  it('maps with the AI mapper on the base URL alone, instead of falling back silently', async () => {
+    local.enqueue({ kind: 'json', content: goodAnswer() });
+    const mapper = new ProductMapper({
+      index: bundledCategoryIndex(),
+      ai: { baseURL: local.baseURL, model: 'llama3.1', timeoutMs: 5_000 },
+    });
+    const result = await mapper.map(tee);
+    expect(result).toMatchObject({ mapper: 'ai', model: 'llama3.1' });
+    expect(result.draft.categoryId).toBe(WOMENS_TSHIRTS);
+    expect(local.requests).toHaveLength(1);
+    expect(local.requests[0]?.model).toBe('llama3.1');
+  });
+
+  it('without a key and without a base URL, the offline mapper answers and says why', async () => {
+    const result = await new ProductMapper({ index: bundledCategoryIndex(), ai: { model: 'llama3.1' } }).map(tee);
+    expect(result.mapper).toBe('fallback');
+    expect(result.reason).toContain('no OpenAI key or base URL configured');
+  });
+});

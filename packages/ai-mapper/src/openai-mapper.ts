@@ -13,8 +13,12 @@ import { buildHashtags, buildKeywords, fitKeywords, isGrounded, productText } fr
 /** Bumped whenever the prompt or the answer schema changes: part of every cache key. */
 export const PROMPT_VERSION = 'tiktok-listing-v1';
 
+/** Sent as the bearer token to a keyless OpenAI-compatible server, which does not check it. */
+const KEYLESS_PLACEHOLDER = 'no-key';
+
 export interface AiMapperOptions {
-  apiKey: string;
+  /** Unset for a keyless OpenAI-compatible server (a local model at `baseURL`). */
+  apiKey?: string;
   /** `OPENAI_MODEL`; default gpt-4o-mini. */
   model?: string;
   /** `OPENAI_BASE_URL`: any OpenAI-compatible server. */
@@ -71,10 +75,16 @@ export class AiMapper {
 
   constructor(options: AiMapperOptions) {
     this.model = options.model ?? 'gpt-4o-mini';
-    this.apiKey = options.apiKey;
+    this.apiKey = options.apiKey ?? '';
     this.timeoutMs = options.timeoutMs ?? 20_000;
-    // Retries are ours (one, then fallback), so the SDK must not add its own.
-    this.client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, timeout: this.timeoutMs, maxRetries: 0 });
+    // Retries are ours (one, then fallback), so the SDK must not add its own. The SDK refuses to
+    // start without a key (and would read OPENAI_API_KEY itself): a keyless local server ignores this one.
+    this.client = new OpenAI({
+      apiKey: options.apiKey ?? KEYLESS_PLACEHOLDER,
+      baseURL: options.baseURL,
+      timeout: this.timeoutMs,
+      maxRetries: 0,
+    });
   }
 
   /** Asks the model for a listing draft; at most two calls, each checked against `budget`. */

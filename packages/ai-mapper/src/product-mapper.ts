@@ -14,7 +14,10 @@ export interface ProductMapperOptions {
   index?: CategoryIndex;
   /** Shop region for title limits (API-FACTS §6); default "GB". */
   region?: string;
-  /** OpenAI settings; without an `apiKey` the fallback mapper answers every product. */
+  /**
+   * OpenAI settings; without an `apiKey` or a `baseURL` the fallback mapper answers every product.
+   * A `baseURL` alone is a keyless OpenAI-compatible server (a local model).
+   */
   ai?: { apiKey?: string; model?: string; baseURL?: string; timeoutMs?: number; candidates?: number };
   /** Redis cache of AI answers; without it every AI product costs a call. */
   cache?: { redis: Redis | Cluster; keyPrefix: string; ttlSeconds?: number };
@@ -52,14 +55,15 @@ export class ProductMapper {
     this.index = options.index ?? bundledCategoryIndex();
     this.region = options.region ?? 'GB';
     this.fallback = new FallbackMapper({ index: this.index, region: this.region });
-    this.ai = options.ai?.apiKey
-      ? new AiMapper({
-          apiKey: options.ai.apiKey,
-          model: options.ai.model,
-          baseURL: options.ai.baseURL,
-          timeoutMs: options.ai.timeoutMs,
-        })
-      : undefined;
+    this.ai =
+      options.ai?.apiKey || options.ai?.baseURL
+        ? new AiMapper({
+            apiKey: options.ai.apiKey,
+            model: options.ai.model,
+            baseURL: options.ai.baseURL,
+            timeoutMs: options.ai.timeoutMs,
+          })
+        : undefined;
     this.model = this.ai?.model;
     this.candidates = options.ai?.candidates ?? 12;
     this.cache = options.cache ? new MappingCache(options.cache) : undefined;
@@ -76,7 +80,7 @@ export class ProductMapper {
   async map(input: unknown, context: { storeId?: string } = {}): Promise<MappingResult> {
     const product = parseProduct(input);
     const storeId = context.storeId ?? 'default';
-    if (!this.ai) return this.fallbackFor(product, 'no OpenAI key configured');
+    if (!this.ai) return this.fallbackFor(product, 'no OpenAI key or base URL configured');
     if (this.aiStopped) return this.fallbackFor(product, this.aiStopped);
 
     const fingerprint = mappingFingerprint(product, {

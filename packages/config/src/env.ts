@@ -34,11 +34,14 @@ export const ENV_EXAMPLES: Record<string, string> = {
     'REDIS_URL=redis://127.0.0.1:6379 (a Redis Cluster: REDIS_URL=redis+cluster://10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379)',
   QUEUE_PREFIX: 'QUEUE_PREFIX=shoptok',
   LOG_LEVEL: `LOG_LEVEL=info (one of ${LOG_LEVELS.join(', ')})`,
-  LOG_FILE: 'LOG_FILE=sync_bot.log',
+  LOG_FILE: 'LOG_FILE=sync_bot.log (LOG_FILE=off: console only)',
   DRY_RUN: 'DRY_RUN=false',
   STORE_MODE: 'STORE_MODE=preview (or live; go live without a restart: pnpm shoptok go-live --store default)',
   STORES_FILE: 'STORES_FILE=stores.yaml',
+  RULES_FILE: 'RULES_FILE=rules.yaml (the rules: object of docs/stores.example.yaml, for the single store)',
+  STORE_RULES: 'STORE_RULES={"orders":{"importSampleOrders":false}}',
   HEALTH_PORT: 'HEALTH_PORT=8080 (0 turns /healthz off)',
+  WEBHOOKS_PORT: 'WEBHOOKS_PORT=8090 (where the webhooks app takes Shopify and TikTok deliveries)',
   DASHBOARD_HOST: 'DASHBOARD_HOST=0.0.0.0 (needs DASHBOARD_USERNAME and DASHBOARD_PASSWORD)',
   DASHBOARD_PORT: 'DASHBOARD_PORT=3000',
   DASHBOARD_USERNAME: 'DASHBOARD_USERNAME=ops',
@@ -184,8 +187,16 @@ export const envSchema = z.object({
     (v) => (unsetIfBlank(v) === undefined ? 'info' : String(v).trim().toLowerCase()),
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
   ),
-  LOG_FILE: z.preprocess((v) => (unsetIfBlank(v) === undefined ? 'sync_bot.log' : v), z.string()),
+  /** The JSON-lines log file; `off` (or `none`, `false`) logs to the console only. */
+  LOG_FILE: z.preprocess(
+    (v) => (unsetIfBlank(v) === undefined ? 'sync_bot.log' : String(v).trim()),
+    z.string().transform((v) => (['off', 'none', 'false'].includes(v.toLowerCase()) ? undefined : v)),
+  ),
   STORES_FILE: optionalText,
+  /** Single-store mode: a YAML or JSON file holding the store's rules (a stores file gives each store its own `rules:`). */
+  RULES_FILE: optionalText,
+  /** Single-store mode: the store's rules as one line of JSON (instead of RULES_FILE). */
+  STORE_RULES: optionalText,
   // Dashboard (Bull Board and the overview): basic auth is required unless bound to loopback.
   DASHBOARD_HOST: z.preprocess((v) => unsetIfBlank(v) ?? '127.0.0.1', z.string().min(1)),
   DASHBOARD_PORT: intSetting(3000, 1, 65_535),
@@ -203,6 +214,8 @@ export const envSchema = z.object({
   ALERT_BURST_MINUTES: intSetting(15, 1, 1_440),
   /** Port of the app's `/healthz` endpoint; 0 turns it off (several apps on one host). */
   HEALTH_PORT: intSetting(0, 0, 65_535),
+  /** The webhooks app's public intake port (its /healthz answers there too). */
+  WEBHOOKS_PORT: intSetting(8090, 1, 65_535),
 });
 
 export type ParsedEnv = z.infer<typeof envSchema>;

@@ -383,3 +383,87 @@ describe('readDotEnv', () => {
     expect(readDotEnv(dir)).toEqual({ SHOPIFY_STORE: 'glow', OPENAI_MODEL: 'gpt-4o' });
   });
 });
+
+describe('loadConfig: settings that must mean what they say (issue 19)', () => {
+  it('takes the single store rules from RULES_FILE (YAML) or STORE_RULES (JSON), and refuses both at once', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'rules.yaml'), 'inventory:\n  bufferUnits: 3\norders:\n  importSampleOrders: false\n');
+    const fromFile = loadConfig({ env: { ...singleStoreEnv, RULES_FILE: 'rules.yaml' }, cwd: dir }).stores[0]?.rules;
+    expect(fromFile?.inventory.bufferUnits).toBe(3);
+    expect(fromFile?.orders.importSampleOrders).toBe(false);
+    const fromJson = loadConfig({ env: { ...singleStoreEnv, STORE_RULES: '{"inventory":{"bufferPercent":10}}' } }).stores[0];
+    expect(fromJson?.rules.inventory.bufferPercent).toBe(10);
+    expect(loadConfig({ env: singleStoreEnv }).stores[0]?.rules.inventory.bufferUnits).toBe(0);
+
+    const both = problemsOf(() =>
+      loadConfig({ env: { ...singleStoreEnv, RULES_FILE: 'rules.yaml', STORE_RULES: '{}' }, cwd: dir }),
+    );
+    expect(both.map((p) => p.setting)).toEqual(['STORE_RULES']);
+    const typo = problemsOf(() => loadConfig({ env: { ...singleStoreEnv, STORE_RULES: '{"inventory":{"bufer":1}}' } }));
+    expect(typo.map((p) => `${p.setting}: ${p.problem}`)).toEqual(['STORE_RULES: rules.inventory: has unknown setting(s) bufer']);
+    const broken = problemsOf(() => loadConfig({ env: { ...singleStoreEnv, STORE_RULES: '{inventory' } }));
+    expect(broken[0]?.problem).toMatch(/^could not be read/);
+  });
+
+  it('refuses RULES_FILE or STORE_RULES beside a stores file: each store there has its own rules', () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'stores.yaml'),
+      'stores:\n  - id: a\n    shopify: { store: a, tokenEnv: A_TOKEN }\n    tiktok: { accessTokenEnv: A_TT }\n',
+    );
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: {
+          STORES_FILE: 'stores.yaml',
+          A_TOKEN: 'shpat_a',
+          A_TT: 'ROW_a',
+          TIKTOK_APP_KEY: 'k',
+          TIKTOK_SECRET: 's',
+          STORE_RULES: '{}',
+        },
+        cwd: dir,
+      }),
+    );
+    expect(problems).toEqual([expect.objectContaining({ setting: 'STORE_RULES', problem: expect.stringContaining('"rules:"') })]);
+  });
+
+  it('refuses importStatuses UNPAID (orders are created paid) and listing DRAFT or ARCHIVED products (they never sell)', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: {
+          ...singleStoreEnv,
+          STORE_RULES: JSON.stringify({
+            orders: { importStatuses: ['UNPAID', 'AWAITING_SHIPMENT'] },
+            listing: { filters: { statuses: ['ACTIVE', 'DRAFT', 'ARCHIVED'] } },
+          }),
+        },
+      }),
+    );
+    expect(problems.map((p) => p.setting).sort()).toEqual([
+      'STORE_RULES: rules.listing.filters.statuses',
+      'STORE_RULES: rules.orders.importStatuses',
+    ]);
+    expect(problems.find((p) => p.setting.endsWith('importStatuses'))?.problem).toMatch(
+      /^UNPAID is refused: the buyer has not paid/,
+    );
+    expect(problems.find((p) => p.setting.endsWith('statuses'))?.problem).toMatch(/^DRAFT and ARCHIVED refused/);
+    // ON_HOLD (paid, still cancellable) and UNLISTED stay allowed.
+    const allowed = loadConfig({
+      env: {
+        ...singleStoreEnv,
+        STORE_RULES: '{"orders":{"importStatuses":["ON_HOLD"]},"listing":{"filters":{"statuses":["ACTIVE","UNLISTED"]}}}',
+      },
+    }).stores[0]?.rules;
+    expect(allowed?.orders.importStatuses).toEqual(['ON_HOLD']);
+  });
+
+  it('LOG_FILE=off turns the log file off; WEBHOOKS_PORT is the intake port, apart from HEALTH_PORT', () => {
+    expect(loadConfig({ env: { ...singleStoreEnv, LOG_FILE: 'off' } }).log.file).toBeUndefined();
+    expect(loadConfig({ env: { ...singleStoreEnv, LOG_FILE: 'NONE' } }).log.file).toBeUndefined();
+    expect(loadConfig({ env: { ...singleStoreEnv, LOG_FILE: '' } }).log.file).toBe('sync_bot.log');
+    const defaults = loadConfig({ env: singleStoreEnv });
+    expect({ webhooks: defaults.webhooksPort, health: defaults.healthPort }).toEqual({ webhooks: 8090, health: 0 });
+    const set = loadConfig({ env: { ...singleStoreEnv, WEBHOOKS_PORT: '9000', HEALTH_PORT: '8080' } });
+    expect({ webhooks: set.webhooksPort, health: set.healthPort }).toEqual({ webhooks: 9000, health: 8080 });
+  });
+});

@@ -41,7 +41,8 @@ export interface StoreConfig {
 export interface ShoptokConfig {
   redisUrl: string;
   queuePrefix: string;
-  log: { level: LogLevel; file: string };
+  /** `file` undefined: console only (LOG_FILE=off). */
+  log: { level: LogLevel; file: string | undefined };
   dryRun: boolean;
   dashboard: {
     host: string;
@@ -54,6 +55,8 @@ export interface ShoptokConfig {
   alerts: { webhookUrl: string | undefined; shipByHours: number; authExpiryDays: number; burstMinutes: number };
   /** Port of the app's `/healthz`; 0 when off. */
   healthPort: number;
+  /** The webhooks app's intake port (WEBHOOKS_PORT). */
+  webhooksPort: number;
   retry: { maxRetries: number; backoffSeconds: number };
   /** BullMQ job locks: when a dead worker's job goes to another worker, and how often that may happen to one job. */
   jobLocks: { lockSeconds: number; maxStalled: number };
@@ -109,6 +112,7 @@ export function loadConfig(options: LoadConfigOptions): ShoptokConfig {
     log: { level: e.LOG_LEVEL, file: e.LOG_FILE },
     dryRun: e.DRY_RUN,
     healthPort: e.HEALTH_PORT,
+    webhooksPort: e.WEBHOOKS_PORT,
     dashboard: {
       host: e.DASHBOARD_HOST,
       port: e.DASHBOARD_PORT,
@@ -155,8 +159,76 @@ function stripSlash(url: string): string {
 
 function collectStores(e: ParsedEnv, raw: EnvSource, cwd: string): { stores: StoreConfig[]; problems: ConfigProblem[] } {
   const storesFile = e.STORES_FILE ?? nonEmpty(raw.STORES_FILE);
-  if (storesFile) return storesFromFile(resolve(cwd, storesFile), storesFile, e, raw);
-  return singleStoreFromEnv(e, raw);
+  if (storesFile) {
+    const found = storesFromFile(resolve(cwd, storesFile), storesFile, e, raw);
+    for (const setting of ['RULES_FILE', 'STORE_RULES'] as const)
+      if (e[setting])
+        found.problems.push({
+          setting,
+          problem: `is for the single store of the .env; with STORES_FILE each store takes its rules from its own "rules:" in ${storesFile}`,
+        });
+    return found;
+  }
+  return singleStoreFromEnv(e, raw, cwd);
+}
+
+/** Problems of a rules object, each named by where it is (`rules.orders.importStatuses`). */
+function rulesProblems(at: string, issues: readonly { path: PropertyKey[]; code: string; message: string; keys?: string[] }[]) {
+  return issues.map((issue) => {
+    const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
+    return {
+      setting: `${at}${path}`,
+      problem: issue.code === 'unrecognized_keys' ? `has unknown setting(s) ${(issue.keys ?? []).join(', ')}` : issue.message,
+    };
+  });
+}
+
+/** The single store's rules: RULES_FILE (YAML or JSON) or STORE_RULES (JSON), else every default. */
+function singleStoreRules(e: ParsedEnv, cwd: string): { rules: StoreRules; problems: ConfigProblem[] } {
+  if (e.RULES_FILE && e.STORE_RULES)
+    return {
+      rules: defaultStoreRules(),
+      problems: [{ setting: 'STORE_RULES', problem: 'and RULES_FILE are both set; keep one', example: ENV_EXAMPLES.RULES_FILE }],
+    };
+  let document: unknown = {};
+  let at = 'STORE_RULES';
+  try {
+    if (e.RULES_FILE) {
+      at = `RULES_FILE (${e.RULES_FILE})`;
+      const path = resolve(cwd, e.RULES_FILE);
+      if (!existsSync(path))
+        return {
+          rules: defaultStoreRules(),
+          problems: [{ setting: 'RULES_FILE', problem: `names ${e.RULES_FILE}, which does not exist (looked at ${path})` }],
+        };
+      const text = readFileSync(path, 'utf8');
+      document = ['.yaml', '.yml'].includes(extname(path).toLowerCase()) ? parseYaml(text) : JSON.parse(text);
+    } else if (e.STORE_RULES) document = JSON.parse(e.STORE_RULES);
+  } catch (err) {
+    return {
+      rules: defaultStoreRules(),
+      problems: [
+        {
+          setting: at,
+          problem: `could not be read: ${(err as Error).message.split('\n')[0]}`,
+          example: ENV_EXAMPLES.STORE_RULES,
+        },
+      ],
+    };
+  }
+  // A file holding a store's whole `rules:` key is taken as it is written in a stores file too.
+  const rulesObject =
+    document &&
+    typeof document === 'object' &&
+    !Array.isArray(document) &&
+    Object.keys(document).length === 1 &&
+    'rules' in document
+      ? (document as { rules: unknown }).rules
+      : document;
+  const parsed = storeRulesSchema.safeParse(rulesObject ?? {});
+  return parsed.success
+    ? { rules: parsed.data, problems: [] }
+    : { rules: defaultStoreRules(), problems: rulesProblems(`${at}: rules`, parsed.error.issues) };
 }
 
 function nonEmpty(v: string | undefined): string | undefined {
@@ -164,8 +236,8 @@ function nonEmpty(v: string | undefined): string | undefined {
 }
 
 /** The original bot's single-store `.env`, kept working as store `default`. */
-function singleStoreFromEnv(e: ParsedEnv, raw: EnvSource): { stores: StoreConfig[]; problems: ConfigProblem[] } {
-  const problems: ConfigProblem[] = [];
+function singleStoreFromEnv(e: ParsedEnv, raw: EnvSource, cwd: string): { stores: StoreConfig[]; problems: ConfigProblem[] } {
+  const { rules, problems } = singleStoreRules(e, cwd);
   const missing = (setting: string, why = 'is missing') =>
     problems.push({ setting, problem: why, example: ENV_EXAMPLES[setting] });
 
@@ -217,7 +289,7 @@ function singleStoreFromEnv(e: ParsedEnv, raw: EnvSource): { stores: StoreConfig
         batchSize: e.BATCH_SIZE ?? 100,
         dryRun: e.DRY_RUN ?? false,
         mode: e.STORE_MODE ?? 'preview',
-        rules: defaultStoreRules(),
+        rules,
       },
     ],
   };
@@ -308,15 +380,7 @@ function storesFromFile(
       return value;
     };
     const rules = storeRulesSchema.safeParse(entry.rules ?? {});
-    if (!rules.success) {
-      for (const issue of rules.error.issues) {
-        const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('');
-        problems.push({
-          setting: `${at}.rules${path}`,
-          problem: issue.code === 'unrecognized_keys' ? `has unknown setting(s) ${issue.keys.join(', ')}` : issue.message,
-        });
-      }
-    }
+    if (!rules.success) problems.push(...rulesProblems(`${at}.rules`, rules.error.issues));
     return {
       id: entry.id,
       name: entry.name ?? entry.shopify.store,

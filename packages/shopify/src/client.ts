@@ -323,6 +323,12 @@ export class ShopifyClient {
     return { count: data.productsCount?.count ?? 0, exact: data.productsCount?.precision !== 'AT_LEAST' };
   }
 
+  /** The shop's currency (ISO 4217): Shopify prices and order amounts are in it. */
+  async getShopCurrency(): Promise<string> {
+    const { data } = await this.transport.request('ShopCurrency', ops.SHOP_CURRENCY, {}, s.shopCurrencyData);
+    return data.shop.currencyCode;
+  }
+
   private bulkBusyRetryMs(): number {
     return this.options.bulkBusyRetryMs ?? 30_000;
   }

@@ -120,6 +120,15 @@ export const PRODUCTS_COUNT = gql`
   }
 `;
 
+/** The shop's own currency: what Shopify prices and order amounts (shopMoney) are in. */
+export const SHOP_CURRENCY = gql`
+  query ShopCurrency {
+    shop {
+      currencyCode
+    }
+  }
+`;
+
 /** Starts a bulk export (the inner query is `BULK_PRODUCTS_INNER`). */
 export const BULK_RUN_QUERY = gql`
   mutation BulkRunQuery($query: String!) {

@@ -60,6 +60,10 @@ export const productsCountData = z.object({
   productsCount: z.object({ count: z.number().int(), precision: z.enum(['EXACT', 'AT_LEAST']) }).nullable(),
 });
 
+export const shopCurrencyData = z.object({
+  shop: z.object({ currencyCode: z.string().regex(/^[A-Z]{3}$/) }),
+});
+
 const userError = z.object({
   field: z.array(z.string()).nullable(),
   message: z.string(),

@@ -3,9 +3,11 @@ export {
   defaultStoreRules,
   parseStoreRules,
   storeRulesSchema,
+  taxesIncludedFor,
   TIKTOK_MAX_QUANTITY,
   TIKTOK_ORDER_STATUSES,
   toShopifyGid,
+  VAT_INCLUSIVE_MARKETS,
 } from './rules.js';
 export type {
   InventoryRules,
@@ -56,7 +58,7 @@ export type {
 // Listing (issue 8): select, map, pre-flight, plan, payload.
 export { selectProducts } from './listing/select.js';
 export type { ProductExclusionReason, ProductSelection } from './listing/select.js';
-export { applyPriceRule } from './listing/price.js';
+export { applyPriceRule, convertMoney, currencyMismatch } from './listing/price.js';
 export { convertLength, convertWeight, tiktokUnitsFor } from './listing/units.js';
 export { buildListingDraft } from './listing/draft.js';
 export type { ListingDraftContext, ListingDraftResult } from './listing/draft.js';

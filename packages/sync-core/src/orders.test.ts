@@ -142,6 +142,8 @@ describe('buildOrderCreateInput', () => {
         quantity: 2,
         priceSet: { shopMoney: { amount: '20.00', currencyCode: 'USD' } },
         requiresShipping: true,
+        // orderCreate has only an order-level discount: each line's own stays visible on it.
+        properties: [{ name: 'TikTok seller discount', value: '4.00 USD' }],
       },
       {
         variantId: cream.variantId,
@@ -151,6 +153,7 @@ describe('buildOrderCreateInput', () => {
         quantity: 1,
         priceSet: { shopMoney: { amount: '20.00', currencyCode: 'USD' } },
         requiresShipping: true,
+        properties: [{ name: 'TikTok seller discount', value: '2.00 USD' }],
       },
     ]);
     // Seller discounts of the three lines (3 x 2.00).
@@ -331,6 +334,7 @@ describe('buildOrderCreateInput', () => {
       quantity: 2,
       priceSet: { shopMoney: { amount: '20.00', currencyCode: 'USD' } },
       requiresShipping: true,
+      properties: [{ name: 'TikTok seller discount', value: '4.00 USD' }],
     });
     expect(result.warnings).toHaveLength(1);
   });

@@ -118,6 +118,8 @@ export type OrderCreateResult =
 export interface BuildOrderOptions {
   /** The Shopify shop's currency; an order in another currency is refused rather than mis-priced. */
   shopCurrency?: string;
+  /** Whether the order's prices include tax: `taxesIncludedFor(rules.orders, market)`; default `rules.orders.taxesIncluded ?? false`. */
+  taxesIncluded?: boolean;
 }
 
 const SIMPLE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -165,6 +167,7 @@ export function buildOrderCreateInput(
   options: BuildOrderOptions = {},
 ): OrderCreateResult {
   const r = rules.orders;
+  const taxesIncluded = options.taxesIncluded ?? r.taxesIncluded ?? false;
   const currency = order.payment.currency.toUpperCase();
   const reasons: OrderRejectReason[] = [];
   const warnings: string[] = [];
@@ -174,7 +177,7 @@ export function buildOrderCreateInput(
       code: 'currency-mismatch',
       orderCurrency: currency,
       shopCurrency: options.shopCurrency.toUpperCase(),
-      message: `TikTok order ${order.id} is in ${currency} but the Shopify store sells in ${options.shopCurrency.toUpperCase()}; import it by hand.`,
+      message: `TikTok order ${order.id} is in ${currency} but the Shopify store sells in ${options.shopCurrency.toUpperCase()}; shoptok creates Shopify orders only in the store's own currency (a price conversion applies to listings, not to orders): import it by hand.`,
     });
   }
 
@@ -205,6 +208,9 @@ export function buildOrderCreateInput(
     sku: string | null;
     unitPrice: Micros;
     lines: TikTokOrderLineItem[];
+    /** Per-line discounts of the group's units (TikTok gives them per unit line). */
+    sellerDiscount: Micros;
+    platformDiscount: Micros;
   }
   const groups = new Map<string, Group>();
   let sellerDiscount = 0n;
@@ -213,14 +219,18 @@ export function buildOrderCreateInput(
   for (const line of lines) {
     const sku = line.seller_sku?.trim() || null;
     const unitPrice = money(`line ${line.id} original_price`, line.original_price ?? line.sale_price);
+    const key = `${sku ?? `\u0000${line.sku_id}`}\u0000${unitPrice}`;
+    const group = groups.get(key) ?? { sku, unitPrice, lines: [], sellerDiscount: 0n, platformDiscount: 0n };
     // Without original_price the sale price already has the discounts in it: do not take them twice.
     if (line.original_price !== undefined && (line.seller_discount !== undefined || line.platform_discount !== undefined)) {
       lineDiscountsGiven = true;
-      sellerDiscount += money(`line ${line.id} seller_discount`, line.seller_discount);
-      platformDiscount += money(`line ${line.id} platform_discount`, line.platform_discount);
+      const seller = money(`line ${line.id} seller_discount`, line.seller_discount);
+      const platform = money(`line ${line.id} platform_discount`, line.platform_discount);
+      sellerDiscount += seller;
+      platformDiscount += platform;
+      group.sellerDiscount += seller;
+      group.platformDiscount += platform;
     }
-    const key = `${sku ?? `\u0000${line.sku_id}`}\u0000${unitPrice}`;
-    const group = groups.get(key) ?? { sku, unitPrice, lines: [] };
     group.lines.push(line);
     groups.set(key, group);
   }
@@ -235,6 +245,16 @@ export function buildOrderCreateInput(
   for (const group of groups.values()) {
     const ids = group.lines.map((l) => l.id);
     const first = group.lines[0];
+    // orderCreate takes one order-level discount code: each line's own TikTok discounts stay visible on it.
+    const discountProperties = [
+      ...(group.sellerDiscount > 0n
+        ? [{ name: 'TikTok seller discount', value: `${formatMoneyIn(group.sellerDiscount, currency)} ${currency}` }]
+        : []),
+      ...(group.platformDiscount > 0n
+        ? [{ name: 'TikTok platform discount', value: `${formatMoneyIn(group.platformDiscount, currency)} ${currency}` }]
+        : []),
+    ];
+    const properties = discountProperties.length > 0 ? { properties: discountProperties } : {};
     const custom = (): ShopifyOrderCreateLineItemInput => ({
       title: first?.product_name ?? group.sku ?? 'TikTok Shop item',
       ...(first?.sku_name ? { variantTitle: first.sku_name } : {}),
@@ -242,6 +262,7 @@ export function buildOrderCreateInput(
       quantity: group.lines.length,
       priceSet: bag(group.unitPrice),
       requiresShipping: true,
+      ...properties,
     });
     if (!group.sku) {
       if (r.unknownSku === 'custom-line-item') {
@@ -309,6 +330,7 @@ export function buildOrderCreateInput(
       quantity: group.lines.length,
       priceSet: bag(group.unitPrice),
       requiresShipping: variant.requiresShipping ?? true,
+      ...properties,
     });
   }
 
@@ -319,7 +341,7 @@ export function buildOrderCreateInput(
   const subtotal = sumMoney(lineItems.map((l) => (parseMoney(l.priceSet.shopMoney.amount) ?? 0n) * BigInt(l.quantity)));
   let discount = sellerDiscount + (r.platformDiscount === 'discount' ? platformDiscount : 0n);
   if (discount > subtotal) discount = subtotal;
-  const total = subtotal - discount + shipping + (r.taxesIncluded ? 0n : tax);
+  const total = subtotal - discount + shipping + (taxesIncluded ? 0n : tax);
   const processedAt = order.create_time !== undefined ? new Date(order.create_time * 1000).toISOString() : undefined;
   const paidAt = order.paid_time !== undefined ? new Date(order.paid_time * 1000).toISOString() : processedAt;
 
@@ -347,7 +369,7 @@ export function buildOrderCreateInput(
     sourceIdentifier: order.id,
     ...(r.sourceName ? { sourceName: r.sourceName } : {}),
     tags: [...r.tags],
-    taxesIncluded: r.taxesIncluded,
+    taxesIncluded,
     financialStatus: 'PAID',
     lineItems,
     shippingLines: [
@@ -363,7 +385,7 @@ export function buildOrderCreateInput(
           taxLines: [
             {
               title: r.taxTitle,
-              rate: taxRate(tax, subtotal - discount, r.taxesIncluded),
+              rate: taxRate(tax, subtotal - discount, taxesIncluded),
               priceSet: bag(tax),
               channelLiable: r.taxChannelLiable,
             },

@@ -81,7 +81,19 @@ const orderRulesSchema = z.strictObject({
    * Import an order once it reaches one of these statuses. Default: only orders that have left
    * TikTok's one-hour ON_HOLD window, so buyer cancellations in that hour never reach Shopify.
    */
-  importStatuses: z.array(z.enum(TIKTOK_ORDER_STATUSES)).min(1).default(['AWAITING_SHIPMENT']),
+  importStatuses: z
+    .array(z.enum(TIKTOK_ORDER_STATUSES))
+    .min(1)
+    .default(['AWAITING_SHIPMENT'])
+    .superRefine((statuses, ctx) => {
+      // Every Shopify order is created paid (a SALE transaction): an unpaid one would show money never received.
+      if (statuses.includes('UNPAID'))
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'UNPAID is refused: the buyer has not paid (and may never), but shoptok creates every Shopify order as paid and takes its stock. Import from ON_HOLD (paid, still cancellable for an hour) or AWAITING_SHIPMENT (the default)',
+        });
+    }),
   /** Orders TikTok fulfils from its own warehouses (FBT) do not leave the merchant's stock. */
   importFulfilledByTikTok: z.boolean().default(false),
   /** Creator sample orders are shipped by the merchant like any other. */
@@ -95,8 +107,11 @@ const orderRulesSchema = z.strictObject({
    * discount in Shopify (Shopify's revenue then matches what the merchant earns).
    */
   platformDiscount: z.enum(['exclude', 'discount']).default('exclude'),
-  /** Prices from TikTok include tax (set for VAT regions where the shop's prices are tax-inclusive). */
-  taxesIncluded: z.boolean().default(false),
+  /**
+   * Prices from TikTok include tax. Unset: true in the VAT-inclusive TikTok markets (GB and the
+   * EU, see `VAT_INCLUSIVE_MARKETS`), false elsewhere (US prices are before sales tax).
+   */
+  taxesIncluded: z.boolean().optional(),
   /** TikTok collects and remits the tax as marketplace facilitator, so the channel is liable. */
   taxChannelLiable: z.boolean().default(true),
   taxTitle: z.string().trim().min(1).default('Tax'),
@@ -121,11 +136,22 @@ const shippingRulesSchema = z.strictObject({
 });
 
 const listingFilterSchema = z.strictObject({
-  /** Shopify product statuses that are listed. */
+  /**
+   * Shopify product statuses that are listed. DRAFT and ARCHIVED are refused: such a product cannot
+   * be bought, so its TikTok stock is kept at 0 and a listing of it could never sell.
+   */
   statuses: z
     .array(z.enum(['ACTIVE', 'DRAFT', 'ARCHIVED', 'UNLISTED']))
     .min(1)
-    .default(['ACTIVE']),
+    .default(['ACTIVE'])
+    .superRefine((statuses, ctx) => {
+      const unsellable = statuses.filter((s) => s === 'DRAFT' || s === 'ARCHIVED');
+      if (unsellable.length > 0)
+        ctx.addIssue({
+          code: 'custom',
+          message: `${unsellable.join(' and ')} refused: such a product cannot be bought in Shopify, so shoptok keeps its TikTok stock at 0 and its listing could never sell. List ACTIVE (and UNLISTED) products; publish a product in Shopify to list it`,
+        });
+    }),
   /** Only products in one of these collections (handle or id); empty: any. */
   collections: z.array(z.string().trim().min(1)).default([]),
   /** Only products with one of these tags (case-insensitive); empty: any. */
@@ -141,7 +167,26 @@ const listingFilterSchema = z.strictObject({
   excludeSkus: z.array(z.string().trim().min(1)).default([]),
 });
 
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as "USD"' });
+
 const priceRuleSchema = z.strictObject({
+  /**
+   * Shopify prices in one currency, TikTok's in another: each Shopify price is multiplied by
+   * `rate` (units of `to` per unit of `from`) before the markups. Without it shoptok lists and
+   * imports nothing across currencies.
+   */
+  conversion: z
+    .strictObject({
+      from: currencyCode,
+      to: currencyCode,
+      rate: z
+        .union([z.number(), z.string().trim()])
+        .transform((v) => String(v))
+        .refine((v) => /^\d+(\.\d{1,6})?$/.test(v) && Number(v) > 0, {
+          error: 'must be a positive decimal with at most 6 decimals, such as "0.79"',
+        }),
+    })
+    .optional(),
   /** Which Shopify price TikTok sells at: the selling price, or the compare-at price when one is set. */
   source: z.enum(['price', 'compare-at']).default('price'),
   /** Percentage added first (negative lowers the price). */
@@ -200,6 +245,48 @@ export type ShippingRules = StoreRules['shipping'];
 export type ListingRules = StoreRules['listing'];
 export type ListingFilters = ListingRules['filters'];
 export type PriceRule = ListingRules['price'];
+
+/**
+ * TikTok markets whose prices include VAT (GB and the EU member states): an order's `payment.tax`
+ * is already inside its prices there. Elsewhere (US) tax comes on top.
+ */
+export const VAT_INCLUSIVE_MARKETS: ReadonlySet<string> = new Set([
+  'GB',
+  'UK',
+  'IE',
+  'DE',
+  'FR',
+  'IT',
+  'ES',
+  'NL',
+  'BE',
+  'LU',
+  'AT',
+  'PT',
+  'PL',
+  'CZ',
+  'SK',
+  'HU',
+  'SI',
+  'HR',
+  'RO',
+  'BG',
+  'GR',
+  'CY',
+  'MT',
+  'DK',
+  'SE',
+  'FI',
+  'EE',
+  'LV',
+  'LT',
+]);
+
+/** `rules.orders.taxesIncluded` when set, else whether the TikTok shop's market prices include VAT. */
+export function taxesIncludedFor(rules: OrderRules, market: string | undefined): boolean {
+  if (rules.taxesIncluded !== undefined) return rules.taxesIncluded;
+  return market !== undefined && VAT_INCLUSIVE_MARKETS.has(market.toUpperCase());
+}
 
 /** Parses a store's `rules:` object (throws a ZodError listing every problem). */
 export function parseStoreRules(input: unknown): StoreRules {

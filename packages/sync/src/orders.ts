@@ -6,6 +6,7 @@ import {
   type ShopifyVariantRef,
   type TikTokOrder,
 } from '@shoptok/sync-core';
+import { orderBuildOptions } from './order-context.js';
 import { MAX_OUTAGE_REQUEUES, retryJobsFailedByOutage } from './outage-retry.js';
 import type { StoreServices } from './services.js';
 import { RunReport } from './summary.js';
@@ -158,7 +159,7 @@ export async function runOrderImport(
   }
   const skus = [...new Set(order.line_items.map((l) => l.seller_sku ?? '').filter(Boolean))];
   const index = await skuIndexFor(svc, skus);
-  const built = buildOrderCreateInput(order as TikTokOrder, index, svc.rules);
+  const built = buildOrderCreateInput(order as TikTokOrder, index, svc.rules, await orderBuildOptions(svc, now));
   if (!built.ok) {
     const reasons = built.reasons.map((r) => ({ code: r.code, message: r.message }));
     if (!(data.dryRun || svc.dryRun)) await svc.state.recordOrderFailure(id, reasons);

@@ -50,10 +50,11 @@ export interface CreateStoreServicesOptions {
 }
 
 /**
- * Tokens from the config only fill an empty token store: the access token is marked as
- * already due, so the first call refreshes it and learns its real expiry, and a restart
- * never overwrites tokens another process refreshed. Without a refresh token the access
- * token is used until TikTok refuses it (then: set a new one, or a refresh token).
+ * Tokens from the config fill an empty token store, and replace the stored ones when TikTok
+ * issued them after anything the store has held (a re-authorization): a restart with unchanged
+ * tokens never overwrites tokens another process refreshed. The access token is marked as
+ * already due, so the first call refreshes it and learns its real expiry. Without a refresh
+ * token the access token is used until TikTok refuses it (then: set a new one, or a refresh token).
  */
 export function tokensFromConfig(store: StoreConfig, now = Date.now()): TikTokTokens | undefined {
   const { accessToken, refreshToken } = store.tiktok;

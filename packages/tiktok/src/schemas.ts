@@ -231,6 +231,9 @@ export const lineItemSchema = z.object({
   seller_sku: z.string().default(''),
   sale_price: moneySchema.optional(),
   original_price: moneySchema.optional(),
+  /** This unit's discounts (API-FACTS §5.8); the order-level `payment` sums them. */
+  seller_discount: moneySchema.optional(),
+  platform_discount: moneySchema.optional(),
   currency: z.string().optional(),
   display_status: z.string().optional(),
   package_id: idSchema.optional(),
@@ -254,11 +257,16 @@ export const orderSchema = z.object({
   fulfillment_type: z.string().optional(),
   shipping_type: z.string().optional(),
   delivery_option_id: idSchema.optional(),
+  /** Shown on the Shopify shipping line ("Standard shipping", "Express"). */
+  delivery_option_name: z.string().optional(),
   shipping_provider: z.string().optional(),
   shipping_provider_id: idSchema.optional(),
   tracking_number: z.string().optional(),
   warehouse_id: idSchema.optional(),
   is_on_hold_order: z.boolean().optional(),
+  /** A creator's free sample: `rules.orders.importSampleOrders` decides whether it reaches Shopify. */
+  is_sample_order: z.boolean().optional(),
+  is_cod: z.boolean().optional(),
   /** Ship-by deadline (Unix s): ready to ship by then, or TikTok counts a late dispatch. */
   rts_sla_time: z.number().int().optional(),
   cancel_reason: z.string().optional(),

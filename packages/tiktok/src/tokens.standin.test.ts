@@ -43,7 +43,7 @@ describe('tokens', () => {
     expect(h.tts.admin.refreshCount(h.shop.shopId) - before).toBe(1);
   });
 
-  it('keeps fresher tokens when seeded with older ones, and refuses a dead refresh token in plain words', async () => {
+  it('keeps the stored tokens when seeded again with ones it has seen, and refuses a dead refresh token in plain words', async () => {
     const store = new TikTokTokenStore({
       appKey: h.appKey,
       appSecret: h.appSecret,
@@ -52,24 +52,21 @@ describe('tokens', () => {
       keyBase: `${h.redis.prefix}:{store-2}:tiktok`,
     });
     const now = Date.now();
-    expect(
-      await store.seed({
-        accessToken: 'new',
-        accessTokenExpiresAt: now + 60_000,
-        refreshToken: 'r',
-        refreshTokenExpiresAt: now - 1,
-      }),
-    ).toBe(true);
-    expect(
-      await store.seed({
-        accessToken: 'old',
-        accessTokenExpiresAt: now + 1_000,
-        refreshToken: 'r',
-        refreshTokenExpiresAt: now - 1,
-      }),
-    ).toBe(false);
-    expect((await store.read())?.accessToken).toBe('new');
-    await expect(store.refresh('new')).rejects.toMatchObject({
+    const configured = {
+      accessToken: 'a1',
+      accessTokenExpiresAt: now + 60_000,
+      refreshToken: 'r',
+      refreshTokenExpiresAt: now - 1,
+    };
+    expect(await store.seed(configured)).toBe(true);
+    // Another process stored newer tokens; a restart with the configured ones (seen before) keeps them.
+    await store.storeIssuedTokens({ ...configured, accessToken: 'a2', accessTokenExpiresAt: now + 30_000 });
+    expect(await store.seed({ ...configured, accessTokenExpiresAt: now + 120_000 })).toBe(false);
+    expect((await store.read())?.accessToken).toBe('a2');
+    // Tokens never seen (a new authorization) replace them, whatever their expiry says.
+    expect(await store.seed({ ...configured, accessToken: 'a3', accessTokenExpiresAt: 0 })).toBe(true);
+    expect((await store.read())?.accessToken).toBe('a3');
+    await expect(store.refresh('a3')).rejects.toMatchObject({
       name: 'TikTokAuthError',
       retryable: false,
       message: expect.stringContaining('authorize'),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import got from 'got';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '@shoptok/logger';
@@ -122,13 +122,41 @@ const storedSchema = z.object({
   refreshTokenExpiresAt: z.coerce.number(),
 });
 
-// Writes the tokens only if nothing is stored or the stored access token expires sooner, so a
-// restart with old tokens from config never overwrites tokens another process refreshed.
+// Tokens from the configuration replace the stored ones only when TikTok issued them after
+// anything this shop has seen: Redis keeps the SHA-1 of every token seeded, refreshed or
+// stored by a connect flow, so a restart with unchanged configured tokens keeps the ones
+// refreshed since, and tokens from a new authorization (never seen) replace them at once.
+// Expiries cannot decide this: configured access tokens carry no expiry of their own.
+// A Redis written before issued tokens were recorded (no set yet) keeps the old rule: the
+// stored tokens stay unless the new ones live longer; both are recorded from then on.
 const SEED_SCRIPT = `
-local current = redis.call('HGET', KEYS[1], 'accessTokenExpiresAt')
-if current and tonumber(current) >= tonumber(ARGV[2]) then return 0 end
+local stored = redis.call('HGET', KEYS[1], 'accessTokenExpiresAt')
+local recorded = redis.call('EXISTS', KEYS[2]) == 1
+local unseen = false
+for i = 1, 3, 2 do
+  if ARGV[i] ~= '' and redis.call('SISMEMBER', KEYS[2], redis.sha1hex(ARGV[i])) == 0 then unseen = true end
+end
+local write
+if not stored then write = true
+elseif not recorded then
+  write = tonumber(stored) < tonumber(ARGV[2])
+  for _, field in ipairs({'accessToken', 'refreshToken'}) do
+    local token = redis.call('HGET', KEYS[1], field)
+    if token and token ~= '' then redis.call('SADD', KEYS[2], redis.sha1hex(token)) end
+  end
+else write = unseen end
+for i = 1, 3, 2 do
+  if ARGV[i] ~= '' then redis.call('SADD', KEYS[2], redis.sha1hex(ARGV[i])) end
+end
+if not write then return 0 end
 redis.call('HSET', KEYS[1], 'accessToken', ARGV[1], 'accessTokenExpiresAt', ARGV[2], 'refreshToken', ARGV[3], 'refreshTokenExpiresAt', ARGV[4])
+if stored then return 2 end
 return 1`;
+/** Same digest as Redis's `redis.sha1hex`, so Lua and Node record tokens alike. */
+function sha1Hex(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
 const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
@@ -137,6 +165,8 @@ const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return red
  */
 export class TikTokTokenStore {
   private readonly key: string;
+  /** SHA-1 of every token this shop has held: what tells newly issued tokens from old ones. */
+  private readonly issuedKey: string;
   private readonly lockKey: string;
   private readonly refreshAheadMs: number;
   private readonly lockTtlMs: number;
@@ -148,25 +178,59 @@ export class TikTokTokenStore {
 
   constructor(private readonly options: TikTokTokenStoreOptions) {
     this.key = `${options.keyBase}:tokens`;
+    this.issuedKey = `${options.keyBase}:tokens-issued`;
     this.lockKey = `${options.keyBase}:token-refresh-lock`;
     this.refreshAheadMs = options.refreshAheadMs ?? 3_600_000;
     this.lockTtlMs = options.lockTtlMs ?? 30_000;
     this.now = options.now ?? Date.now;
   }
 
-  /** Stores tokens unless Redis already holds ones that live at least as long. Returns true when written. */
+  /**
+   * Stores the configuration's tokens unless this shop has held them before (then the stored
+   * ones, perhaps refreshed since, are newer). Tokens never seen, such as those of a new
+   * authorization after a revocation, replace the stored ones. Returns true when written.
+   */
   async seed(tokens: TikTokTokens): Promise<boolean> {
     this.seededWith = tokens;
     const written = await this.options.redis.eval(
       SEED_SCRIPT,
-      1,
+      2,
       this.key,
+      this.issuedKey,
       tokens.accessToken,
       String(tokens.accessTokenExpiresAt),
       tokens.refreshToken,
       String(tokens.refreshTokenExpiresAt),
     );
-    return written === 1;
+    if (written === 2) this.options.logger?.info('the configured TikTok tokens are newly issued: they replace the stored ones');
+    return written === 1 || written === 2;
+  }
+
+  /**
+   * Stores tokens TikTok has just issued (a connect flow's authorization-code exchange): they
+   * replace whatever is stored, at once for every process of the fleet, and configured tokens
+   * seen before never replace them on a restart.
+   */
+  async storeIssuedTokens(tokens: TikTokTokens): Promise<void> {
+    await this.write(tokens);
+    this.options.logger?.info(
+      { accessTokenExpiresAt: new Date(tokens.accessTokenExpiresAt).toISOString() },
+      'newly issued TikTok tokens stored',
+    );
+  }
+
+  private async write(tokens: TikTokTokens): Promise<void> {
+    const issued = [tokens.accessToken, tokens.refreshToken].filter((t) => t !== '').map(sha1Hex);
+    await this.options.redis
+      .multi()
+      .hset(this.key, {
+        accessToken: tokens.accessToken,
+        accessTokenExpiresAt: String(tokens.accessTokenExpiresAt),
+        refreshToken: tokens.refreshToken,
+        refreshTokenExpiresAt: String(tokens.refreshTokenExpiresAt),
+      })
+      .sadd(this.issuedKey, ...issued)
+      .exec();
   }
 
   /** The stored tokens, or undefined when the shop has none. */
@@ -227,12 +291,7 @@ export class TikTokTokenStore {
             );
           }
           const fresh = await refreshTokens(this.options, latest.refreshToken);
-          await this.options.redis.hset(this.key, {
-            accessToken: fresh.accessToken,
-            accessTokenExpiresAt: String(fresh.accessTokenExpiresAt),
-            refreshToken: fresh.refreshToken,
-            refreshTokenExpiresAt: String(fresh.refreshTokenExpiresAt),
-          });
+          await this.write(fresh);
           this.refreshCount += 1;
           this.options.logger?.info(
             { accessTokenExpiresAt: new Date(fresh.accessTokenExpiresAt).toISOString() },

@@ -116,7 +116,7 @@ export async function webhookLatencyScenario(ctx: BenchContext): Promise<BenchSc
     }
     await multi.exec();
 
-    const webhooks = runApp('apps/webhooks/src/main.ts', [], { ...env, HEALTH_PORT: String(port) }, join(dir, 'webhooks.log'));
+    const webhooks = runApp('apps/webhooks/src/main.ts', [], { ...env, WEBHOOKS_PORT: String(port) }, join(dir, 'webhooks.log'));
     children.push(webhooks);
     webhooks.stdout?.resume();
     const worker = runApp('apps/inventory-worker/src/main.ts', [], { ...env, HEALTH_PORT: '0' }, join(dir, 'worker.log'));

@@ -296,7 +296,7 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
     const running = fleet;
     cleanups.push({ what: 'fleet', run: () => running.stop() });
     WORKERS.forEach((app, i) => running.start(app, workerPorts[i] as number, { HEALTH_PORT: String(workerPorts[i]) }));
-    running.start('webhooks', webhooksPort as number, { HEALTH_PORT: String(webhooksPort) });
+    running.start('webhooks', webhooksPort as number, { WEBHOOKS_PORT: String(webhooksPort) });
     running.start('dashboard', dashboardPort as number, {
       DASHBOARD_HOST: '127.0.0.1',
       DASHBOARD_PORT: String(dashboardPort),

@@ -15,8 +15,9 @@ export function applyPriceRule(
   const base = rule.source === 'compare-at' && compareAt !== undefined && compareAt > 0n ? compareAt : parseMoney(variant.price);
   const fixed = parseMoney(rule.markupFixed);
   if (base === undefined || fixed === undefined) return undefined;
+  const converted = rule.conversion ? convertMoney(base, rule.conversion.rate) : base;
   // Basis points keep the percentage exact: 10 % of 19.99 is 1.999, not 1.9989999.
-  const withPercent = (base * BigInt(10_000 + Math.round(rule.markupPercent * 100))) / 10_000n;
+  const withPercent = (converted * BigInt(10_000 + Math.round(rule.markupPercent * 100))) / 10_000n;
   const raw = withPercent + fixed;
   const decimals = currencyDecimals(currency);
   return formatMoney(roundUp(raw, decimals, rule.ending), decimals);
@@ -29,4 +30,30 @@ function roundUp(micros: Micros, decimals: number, ending: string | null): Micro
   const end = BigInt(ending.slice(1)) * 10_000n; // ".99" -> 0.99 in micros
   const whole = (toUnit / 1_000_000n) * 1_000_000n;
   return whole + end >= toUnit ? whole + end : whole + 1_000_000n + end;
+}
+
+/** `amount` x `rate` (a decimal string), exact to the micro-unit. */
+export function convertMoney(amount: Micros, rate: string): Micros {
+  return (amount * (parseMoney(rate) ?? 0n)) / 1_000_000n;
+}
+
+/**
+ * Why Shopify prices (in `shopifyCurrency`) cannot be listed or imported on a TikTok shop selling
+ * in `tiktokCurrency`, or undefined when they can: the same currency, or a price rule
+ * `conversion` naming exactly these two currencies.
+ */
+export function currencyMismatch(
+  shopifyCurrency: string,
+  tiktokCurrency: string,
+  conversion: PriceRule['conversion'],
+): string | undefined {
+  const shopify = shopifyCurrency.toUpperCase();
+  const tiktok = tiktokCurrency.toUpperCase();
+  if (!conversion) {
+    if (shopify === tiktok) return undefined;
+    return `the Shopify store prices in ${shopify} and the TikTok shop sells in ${tiktok}; shoptok lists and imports nothing across currencies unless rules.listing.price.conversion names the rate (from: ${shopify}, to: ${tiktok}, rate: <${tiktok} per 1 ${shopify}>)`;
+  }
+  if (conversion.from !== shopify || conversion.to !== tiktok)
+    return `rules.listing.price.conversion converts ${conversion.from} to ${conversion.to}, but the Shopify store prices in ${shopify} and the TikTok shop sells in ${tiktok}; name these two currencies${shopify === tiktok ? ' (or remove the conversion: both sides use one currency)' : ''}`;
+  return undefined;
 }

@@ -75,7 +75,7 @@ describe('fault suite: duplicate and out-of-order webhooks (apps/webhooks as a p
     for (const store of fleet.stores) orders[store.id] = [];
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    const webhooks = fleet.startApp('webhooks', { HEALTH_PORT: String(port) });
+    const webhooks = fleet.startApp('webhooks', { WEBHOOKS_PORT: String(port) });
     fleet.startApp('inventory-worker');
     fleet.startApp('order-worker');
     expect((await runForEveryStore(fleet, 'inventory', 'inventory-sync', { timeoutMs: 90_000 })).failed).toEqual([]);

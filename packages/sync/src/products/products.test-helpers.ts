@@ -47,6 +47,10 @@ export interface HarnessOptions {
   /** Wraps the TikTok stand-in (e.g. a quota proxy in front of it); returns the base URL to use. */
   tiktokFront?: (standInUrl: string) => Promise<{ url: string; close(): Promise<void> }>;
   now?: () => number;
+  /** The Shopify shop's currency (default GBP, the TikTok shop's). */
+  shopifyCurrency?: string;
+  /** The store's BATCH_SIZE (default 50). */
+  batchSize?: number;
 }
 
 export async function startListingHarness(options: HarnessOptions): Promise<ListingHarness> {
@@ -59,6 +63,7 @@ export async function startListingHarness(options: HarnessOptions): Promise<List
     catalogue: generateCatalogue({ products: options.products, seed: options.seed ?? 8 }),
     bulkDelayMs: 5,
     bucket: { maximumAvailable: 20_000, restoreRate: 10_000 },
+    ...(options.shopifyCurrency ? { currency: options.shopifyCurrency } : {}),
   });
   const front = options.tiktokFront ? await options.tiktokFront(tts.url) : undefined;
   const shop = tts.shops[0]!;
@@ -72,7 +77,7 @@ export async function startListingHarness(options: HarnessOptions): Promise<List
     shopify: { domain: shopify.shopDomain, accessToken: shopify.accessToken, apiSecret: shopify.apiSecret, apiBase: shopify.url },
     tiktok: { appKey, appSecret, accessToken: shop.tokens.accessToken, refreshToken: undefined, shopCipher: shop.cipher },
     syncIntervalSeconds: 300,
-    batchSize: 50,
+    batchSize: options.batchSize ?? 50,
     dryRun: false,
     mode: 'live',
     rules: parseStoreRules(options.rules ?? {}),

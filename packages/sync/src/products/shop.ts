@@ -1,4 +1,5 @@
 import { CategoryIndex } from '@shoptok/ai-mapper';
+import { currencyMismatch } from '@shoptok/sync-core';
 import type { TikTokCategory } from '@shoptok/tiktok';
 import type { StoreServices } from '../services.js';
 
@@ -44,8 +45,20 @@ export class ShopSetupError extends Error {
   }
 }
 
-/** Reads the shop's market once (Get Authorized Shops) and derives currency and tree version. */
+/**
+ * Reads the shop's market once (Get Authorized Shops) and derives currency and tree version.
+ * Refuses a TikTok currency other than the Shopify store's unless `rules.listing.price.conversion`
+ * names the two: a $20 item must not be listed at £20.
+ */
 export async function loadShopProfile(svc: StoreServices): Promise<ShopProfile> {
+  const profile = await shopMarket(svc);
+  const mismatch = currencyMismatch(await svc.shopify.getShopCurrency(), profile.currency, svc.rules.listing.price.conversion);
+  if (mismatch) throw new ShopSetupError(`store ${svc.storeId}: ${mismatch}`);
+  return profile;
+}
+
+/** The TikTok shop's market, currency and category tree version (no check against Shopify). */
+async function shopMarket(svc: StoreServices): Promise<ShopProfile> {
   const shops = await svc.tiktok.getAuthorizedShops();
   const regions = [...new Set(shops.map((s) => s.region.toUpperCase()))];
   if (regions.length !== 1) {
@@ -73,7 +86,7 @@ export async function categoriesById(svc: StoreServices, profile: ShopProfile): 
  * picks categories this shop has. Build one per store and hand it to `new ProductMapper({ index })`.
  */
 export async function loadCategoryIndex(svc: StoreServices): Promise<CategoryIndex> {
-  const profile = await loadShopProfile(svc);
+  const profile = await shopMarket(svc);
   const rows = await svc.tiktok.getCategories({ categoryVersion: profile.categoryVersion });
   const nodes = rows.map((c) => ({
     id: c.id,

@@ -52,8 +52,11 @@ export type FakeReply = (
 export type FakeResponder = (request: FakeChatRequest, n: number) => FakeReply | Promise<FakeReply>;
 
 export interface FakeOpenAIOptions {
-  /** The one API key the fake accepts (Bearer). Default "sk-fake-test-key-0001". */
-  apiKey?: string;
+  /**
+   * The one API key the fake accepts (Bearer). Default "sk-fake-test-key-0001". `null`: a keyless
+   * local server (Ollama, LM Studio, vLLM without --api-key) that takes any or no Authorization.
+   */
+  apiKey?: string | null;
   /** Models the fake knows; others get 404 model_not_found. Default: gpt-4o-mini. */
   models?: readonly string[];
   /** Default: an answer built from the request's JSON schema (first enum value, empty strings). */
@@ -68,6 +71,7 @@ export interface FakeOpenAIOptions {
 export interface FakeOpenAI {
   /** Base URL for the SDK's `baseURL`, e.g. http://127.0.0.1:41234/v1 */
   baseURL: string;
+  /** `''` for a keyless server. */
   apiKey: string;
   /** Every chat request that passed auth and validation, in order. */
   requests: FakeChatRequest[];
@@ -86,7 +90,7 @@ export interface FakeOpenAI {
  * Listens on 127.0.0.1, port 0.
  */
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
-  const apiKey = options.apiKey ?? 'sk-fake-test-key-0001';
+  const apiKey = options.apiKey === undefined ? 'sk-fake-test-key-0001' : options.apiKey;
   const models = new Set(options.models ?? ['gpt-4o-mini']);
   let respond: FakeResponder = options.respond ?? ((req) => ({ kind: 'json', content: answerFromSchema(req) }));
   const queue: FakeReply[] = [];
@@ -113,7 +117,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return;
     }
     const auth = req.headers.authorization ?? '';
-    if (auth !== `Bearer ${apiKey}`) {
+    if (apiKey !== null && auth !== `Bearer ${apiKey}`) {
       sendError(res, 401, { message: 'Incorrect API key provided.', type: 'invalid_request_error', code: 'invalid_api_key' });
       return;
     }
@@ -216,7 +220,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const { port } = server.address() as AddressInfo;
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
-    apiKey,
+    apiKey: apiKey ?? '',
     requests,
     get received() {
       return received;

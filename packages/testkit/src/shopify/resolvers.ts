@@ -277,6 +277,7 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
 
   return {
     // ---- QueryRoot
+    shop: () => ({ __typename: 'Shop', id: gid('Shop', 1), currencyCode: state.currencyCode }),
     products: (args: Args, ctx: ExecContext) => {
       let list = productSearch(args.query);
       if (args.sortKey === 'UPDATED_AT') list = [...list].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.id - b.id);
@@ -516,6 +517,7 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
         lineItems: resolved,
         fulfillments: [],
         inventoryBehaviour: behaviour,
+        createInput: input,
       };
       state.orders.push(order);
       hooks.onOrderCreated(order, changedLevels);

@@ -42,6 +42,8 @@ export interface ShopifyStandInOptions {
   /** The app secret used to sign webhooks. */
   apiSecret?: string;
   shopDomain?: string;
+  /** The shop's currency, ISO 4217 (default GBP, the stand-in TikTok shop's). */
+  currency?: string;
   /** The leaky bucket: defaults to the Standard plan (2,000 max, 100/s). */
   bucket?: { maximumAvailable?: number; restoreRate?: number };
   /** Seed: a generated catalogue, or options to generate one. */
@@ -154,6 +156,7 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
   const apiSecret = options.apiSecret ?? `shpss_${randomUUID().replace(/-/g, '')}`;
   const shopDomain = options.shopDomain ?? `standin-${randomUUID().slice(0, 8)}.myshopify.com`;
   const state = new StandInState();
+  if (options.currency) state.currencyCode = options.currency;
   const bucket = {
     maximumAvailable: options.bucket?.maximumAvailable ?? 2000,
     restoreRate: options.bucket?.restoreRate ?? 100,

@@ -30,6 +30,8 @@ export interface StandInOrder {
     trackingInfo: { number: string | null; company: string | null; url: string | null }[];
   }[];
   inventoryBehaviour: string;
+  /** The `order` input of orderCreate as the app sent it (shipping lines, discount, transactions, taxes), for tests to read. */
+  createInput?: Record<string, unknown>;
   /** Set by a cancellation: its staff note, and whether the units went back to stock. */
   cancellation?: { staffNote: string | null; restocked: boolean; refunded: boolean; notifiedCustomer: boolean };
 }
@@ -65,6 +67,8 @@ export interface StandInBulkOperation {
 
 /** The stand-in's in-memory store. */
 export class StandInState {
+  /** The shop's currency (`shop.currencyCode`): Shopify prices and order amounts are in it. */
+  currencyCode = 'GBP';
   products: StandInProduct[] = [];
   locations: StandInLocation[] = [{ id: 70_000_001, name: 'Main Warehouse' }];
   stock = new Map<number, Map<number, number>>();

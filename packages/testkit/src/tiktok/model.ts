@@ -67,6 +67,9 @@ export interface LineItem {
   seller_sku: string;
   sale_price: string;
   original_price: string;
+  /** This unit's discounts: sale_price = original_price - seller_discount - platform_discount. */
+  seller_discount: string;
+  platform_discount: string;
   currency: string;
   display_status: string;
   package_id?: string;

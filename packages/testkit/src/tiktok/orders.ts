@@ -45,6 +45,10 @@ export interface GenerateOrdersOptions {
   createTime?: number;
   /** Seconds from creation to the ship-by deadline `rts_sla_time` (default 3 days; the real SLA varies by market). */
   shipWithinSeconds?: number;
+  /** A creator's free sample (`is_sample_order`). */
+  sampleOrder?: boolean;
+  /** Discount per unit line, in the shop currency (default none): the seller's and TikTok's. */
+  lineDiscount?: { seller?: number; platform?: number };
 }
 
 /** Realistic orders for SKUs the shop lists: one line item per unit, several SKUs, UK addresses. */
@@ -68,6 +72,9 @@ export function generateOrders(shop: ShopState, options: GenerateOrdersOptions):
       const { product, sku } = skus[index]!;
       const units = randomInt(1, (options.maxUnits ?? 3) + 1);
       for (let u = 0; u < units; u++) {
+        const original = Number(sku.price.sale_price ?? sku.price.amount);
+        const sellerDiscount = Math.min(options.lineDiscount?.seller ?? 0, original);
+        const platformDiscount = Math.min(options.lineDiscount?.platform ?? 0, original - sellerDiscount);
         lineItems.push({
           id: bigId('57'),
           sku_id: sku.id,
@@ -79,8 +86,10 @@ export function generateOrders(shop: ShopState, options: GenerateOrdersOptions):
               .filter(Boolean)
               .join(', ') || 'Default',
           seller_sku: sku.seller_sku,
-          sale_price: sku.price.sale_price ?? sku.price.amount,
+          sale_price: money(original - sellerDiscount - platformDiscount),
           original_price: sku.price.amount,
+          seller_discount: money(sellerDiscount),
+          platform_discount: money(platformDiscount),
           currency: sku.price.currency,
           display_status: options.status ?? 'ON_HOLD',
           is_gift: false,
@@ -109,7 +118,7 @@ export function generateOrders(shop: ShopState, options: GenerateOrdersOptions):
       delivery_option_name: option?.name ?? 'Standard shipping',
       warehouse_id: warehouse?.id ?? '',
       is_cod: false,
-      is_sample_order: false,
+      is_sample_order: options.sampleOrder ?? false,
       is_on_hold_order: (options.status ?? 'ON_HOLD') === 'ON_HOLD',
       rts_sla_time: now + (options.shipWithinSeconds ?? 3 * 86_400),
       packages: [],
@@ -117,8 +126,8 @@ export function generateOrders(shop: ShopState, options: GenerateOrdersOptions):
         currency: shop.currency,
         sub_total: money(subTotal),
         shipping_fee: money(shippingFee),
-        seller_discount: '0.00',
-        platform_discount: '0.00',
+        seller_discount: money(lineItems.reduce((sum, li) => sum + Number(li.seller_discount), 0)),
+        platform_discount: money(lineItems.reduce((sum, li) => sum + Number(li.platform_discount), 0)),
         total_amount: money(subTotal + shippingFee),
         original_total_product_price: money(lineItems.reduce((s, li) => s + Number(li.original_price), 0)),
         tax: money((subTotal * 0.2) / 1.2),

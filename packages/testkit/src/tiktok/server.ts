@@ -111,6 +111,8 @@ export interface StandInAdmin {
    * expired (105002) and its refresh tokens are gone, so a refresh gets 36004005 (§2, §3).
    */
   revokeAuthorization(shopId: string): void;
+  /** The seller authorizes the app again (after a revocation): a new single-use auth code for Get Token. */
+  authorizeAgain(shopId: string): string;
   /** Token refreshes the auth host performed for a shop. */
   refreshCount(shopId: string): number;
   deliveries(): WebhookDelivery[];
@@ -729,6 +731,12 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
       const shop = findShop(shopId);
       admin.expireAccessTokens(shop.shopId);
       for (const [token, rec] of refreshTokens) if (rec.shopId === shop.shopId) refreshTokens.delete(token);
+    },
+    authorizeAgain(shopId) {
+      const shop = findShop(shopId);
+      const authCode = opaque('code_');
+      authCodes.set(authCode, { shopId: shop.shopId, appKey: shop.appKey, expiresAt: nowSec() + 30 * 60 });
+      return authCode;
     },
     refreshCount: (shopId) => findShop(shopId).refreshCount,
     deliveries: () => sender.deliveries,
