@@ -20,7 +20,11 @@ describe('shoptok doctor (real Redis)', () => {
   });
 
   it('still checks Redis from REDIS_URL when another setting is malformed, and says so', async () => {
-    const { code, output } = await doctor({ REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, SYNC_INTERVAL: 'every five minutes' });
+    const { code, output } = await doctor({
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: redis.prefix,
+      SYNC_INTERVAL: 'every five minutes',
+    });
     expect(code).toBe(1); // the config problem still fails the check
     expect(output).toMatch(/^FAIL config: [^\n]*\n(.*\n)*.*SYNC_INTERVAL: must be a whole number/m);
     expect(output).toMatch(/^ok {3}redis source: .*checked from REDIS_URL alone/m);
