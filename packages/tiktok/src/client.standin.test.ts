@@ -375,6 +375,31 @@ describe('orders and fulfilment', () => {
     expect((await client.getOrders([victim.id]))[0]!.status).toBe('CANCELLED');
   });
 
+  it('sends no body for an unfiltered search (as the official SDK), and the JSON body it signed for a filtered one', async () => {
+    const sent = (api: string) => h.tts.admin.requests().filter((r) => r.api === api);
+    const ORDERS = 'POST /order/202309/orders/search';
+    const PRODUCTS = 'POST /product/202309/products/search';
+    const CANCELLATIONS = 'POST /return_refund/202309/cancellations/search';
+    const before = { orders: sent(ORDERS).length, products: sent(PRODUCTS).length, cancellations: sent(CANCELLATIONS).length };
+    // Unfiltered: each accepted by the stand-in's signature check with nothing appended.
+    await client.searchOrders();
+    await client.searchProducts({}, { pageSize: 10 });
+    await client.searchCancellations();
+    const unfiltered = [
+      ...sent(ORDERS).slice(before.orders),
+      ...sent(PRODUCTS).slice(before.products),
+      ...sent(CANCELLATIONS).slice(before.cancellations),
+    ];
+    expect(unfiltered).toHaveLength(3);
+    expect(unfiltered.map((r) => r.bodyBytes)).toEqual([0, 0, 0]);
+    // Filtered: the body goes, signed, as before.
+    const filtered = await client.searchOrders({ orderStatus: 'AWAITING_SHIPMENT' });
+    expect(filtered.orders.every((o) => o.status === 'AWAITING_SHIPMENT')).toBe(true);
+    const last = sent(ORDERS).at(-1)!;
+    expect(last.bodyBytes).toBe(Buffer.byteLength('{"order_status":"AWAITING_SHIPMENT"}'));
+    expect(last.contentType).toBe('application/json');
+  });
+
   it('lists warehouses and manages webhook subscriptions', async () => {
     expect((await client.getWarehouses()).map((w) => w.id)).toEqual(['7200000000000000001', '7200000000000000002']);
     await client.putWebhook({ eventType: 'ORDER_STATUS_CHANGE', address: 'https://hooks.example.com/tiktok' });

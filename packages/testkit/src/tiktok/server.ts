@@ -114,6 +114,17 @@ export interface StandInAdmin {
   /** Token refreshes the auth host performed for a shop. */
   refreshCount(shopId: string): number;
   deliveries(): WebhookDelivery[];
+  /** Open API requests as received, oldest first (the last 1,000): what a test checks about the wire. */
+  requests(): ReceivedRequest[];
+}
+
+/** One Open API request as the stand-in received it. */
+export interface ReceivedRequest {
+  /** e.g. `POST /order/202309/orders/search`. */
+  api: string;
+  /** Bytes of the body as sent (0: no body). */
+  bodyBytes: number;
+  contentType: string;
 }
 
 export interface TikTokStandIn {
@@ -163,6 +174,7 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
   const authCodes = new Map<string, TokenRecord>();
   const windows = new Map<string, number[]>(); // sliding 1 s window of admitted requests
   const counters = new Map<string, CounterRow>();
+  const received: ReceivedRequest[] = [];
   let faults: (FaultSpec & { left: number })[] = [];
   let heldRequests: (() => void)[] = [];
   const holdUntilReleased = () => new Promise<void>((resolve) => heldRequests.push(resolve));
@@ -531,6 +543,8 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     const r = candidates.find((c) => c.method === method);
     if (!r) return send(res, 405, envelope(36009010, 'Invalid HTTP method', null));
     const q = url.searchParams;
+    received.push({ api: `${method} ${r.template}`, bodyBytes: raw.length, contentType: req.headers['content-type'] ?? '' });
+    if (received.length > 1_000) received.shift();
 
     // Common checks in the order a gateway makes them (§1, §3).
     const appKey = q.get('app_key') ?? '';
@@ -732,6 +746,7 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     },
     refreshCount: (shopId) => findShop(shopId).refreshCount,
     deliveries: () => sender.deliveries,
+    requests: () => received.map((r) => ({ ...r })),
   };
 
   return {
