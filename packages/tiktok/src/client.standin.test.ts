@@ -375,6 +375,61 @@ describe('orders and fulfilment', () => {
     expect((await client.getOrders([victim.id]))[0]!.status).toBe('CANCELLED');
   });
 
+  it("cancels an order as the seller with a reason key that fits its status; TikTok's refusals come back with their code", async () => {
+    h.tts.admin.seedProduct(h.shop.shopId, {
+      title: 'Cancel me',
+      category_id: STORAGE_BOX,
+      skus: [
+        {
+          id: '1720000000000000009',
+          seller_sku: 'CXL-A',
+          price: { amount: '5.00', currency: 'GBP' },
+          inventory: [{ warehouse_id: warehouseId, quantity: 100 }],
+          sales_attributes: [],
+        },
+      ],
+    });
+    const [paid, shipped] = h.tts.admin.generateOrders(h.shop.shopId, {
+      count: 2,
+      sellerSkus: ['CXL-A'],
+      status: 'AWAITING_SHIPMENT',
+    });
+    // An unpaid-order key on a paid order: refused, nothing cancelled.
+    await expect(
+      client.cancelOrder(paid!.id, {
+        cancelReason: 'seller_cancel_unpaid_reason_out_of_stock',
+        idempotencyKey: `k-${paid!.id}-1`,
+      }),
+    ).rejects.toMatchObject({ code: 25001021, retryable: false, tiktokMessage: 'Reason not match order status' });
+    await expect(
+      client.cancelOrder(paid!.id, { cancelReason: 'seller_cancel_reason_out_of_stock_uk', idempotencyKey: `k-${paid!.id}-2` }),
+    ).rejects.toMatchObject({ code: 25001014 });
+    const done = await client.cancelOrder(paid!.id, {
+      cancelReason: 'seller_cancel_reason_out_of_stock',
+      idempotencyKey: `k-${paid!.id}`,
+    });
+    expect(done).toMatchObject({ cancel_status: 'CANCELLATION_REQUEST_COMPLETE' });
+    // The same idempotency key again (a resend after a lost answer) is the same cancellation.
+    const again = await client.cancelOrder(paid!.id, {
+      cancelReason: 'seller_cancel_reason_out_of_stock',
+      idempotencyKey: `k-${paid!.id}`,
+    });
+    expect(again.cancel_id).toBe(done.cancel_id);
+    const [record] = (await client.searchCancellations({ orderIds: [paid!.id] })).cancellations;
+    expect(record).toMatchObject({
+      cancel_id: done.cancel_id,
+      role: 'SELLER',
+      cancel_reason: 'seller_cancel_reason_out_of_stock',
+    });
+    expect((await client.getOrders([paid!.id]))[0]!.status).toBe('CANCELLED');
+
+    const providers = await client.getShippingProviders(shipped!.delivery_option_id);
+    await client.markPackageShipped(shipped!.id, { trackingNumber: 'RM000000001GB', shippingProviderId: providers[0]!.id });
+    await expect(
+      client.cancelOrder(shipped!.id, { cancelReason: 'seller_cancel_reason_out_of_stock', idempotencyKey: `k-${shipped!.id}` }),
+    ).rejects.toMatchObject({ code: 25001045 });
+  });
+
   it('sends no body for an unfiltered search (as the official SDK), and the JSON body it signed for a filtered one', async () => {
     const sent = (api: string) => h.tts.admin.requests().filter((r) => r.api === api);
     const ORDERS = 'POST /order/202309/orders/search';

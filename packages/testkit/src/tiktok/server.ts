@@ -25,6 +25,7 @@ import {
   markPackageShipped,
   searchCancellations,
   searchOrders,
+  sellerCancelOrder,
   updateShippingInfo,
 } from './orders.js';
 import * as products from './products.js';
@@ -374,6 +375,7 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     route('POST', '/fulfillment/202309/orders/{order_id}/packages', true, 'json', markPackageShipped),
     route('POST', '/fulfillment/202309/orders/{order_id}/shipping_info/update', true, 'json', updateShippingInfo),
     route('POST', '/return_refund/202309/cancellations/search', true, 'json', searchCancellations),
+    route('POST', '/return_refund/202309/cancellations', true, 'json', sellerCancelOrder),
     route('GET', '/event/202309/webhooks', true, 'none', (ctx) => ({
       webhooks: [...ctx.shop.webhooks].map(([event_type, address]) => ({ event_type, address })),
     })),
