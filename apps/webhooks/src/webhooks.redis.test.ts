@@ -453,7 +453,7 @@ describe('around the intake', () => {
     const config = {
       redisUrl: tr.url,
       queuePrefix: tr.prefix,
-      log: { level: 'silent', file: '' },
+      log: { level: 'silent', file: '', maxBytes: 10 * 1024 * 1024, maxFiles: 5 },
       shopify: { apiBase: undefined },
       stores: [store],
     } as unknown as Parameters<typeof registerShopifyWebhooks>[0];

@@ -35,6 +35,8 @@ export const ENV_EXAMPLES: Record<string, string> = {
   QUEUE_PREFIX: 'QUEUE_PREFIX=shoptok',
   LOG_LEVEL: `LOG_LEVEL=info (one of ${LOG_LEVELS.join(', ')})`,
   LOG_FILE: 'LOG_FILE=sync_bot.log',
+  LOG_FILE_MAX_MB: 'LOG_FILE_MAX_MB=10 (megabytes a log file reaches before the next one starts)',
+  LOG_FILE_MAX_FILES: 'LOG_FILE_MAX_FILES=5 (log files kept, the one being written included)',
   DRY_RUN: 'DRY_RUN=false',
   STORES_FILE: 'STORES_FILE=stores.yaml',
   HEALTH_PORT: 'HEALTH_PORT=8080 (0 turns /healthz off)',
@@ -176,6 +178,10 @@ export const envSchema = z.object({
     z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
   ),
   LOG_FILE: z.preprocess((v) => (unsetIfBlank(v) === undefined ? 'sync_bot.log' : v), z.string()),
+  /** The log file rotates at this size (written as name.1.log, name.2.log, ...). */
+  LOG_FILE_MAX_MB: intSetting(10, 1, 10_240),
+  /** Log files kept (the one being written included); older ones are deleted. */
+  LOG_FILE_MAX_FILES: intSetting(5, 1, 1_000),
   STORES_FILE: optionalText,
   // Dashboard (Bull Board and the overview): basic auth is required unless bound to loopback.
   DASHBOARD_HOST: z.preprocess((v) => unsetIfBlank(v) ?? '127.0.0.1', z.string().min(1)),

@@ -35,7 +35,8 @@ export interface StoreConfig {
 export interface ShoptokConfig {
   redisUrl: string;
   queuePrefix: string;
-  log: { level: LogLevel; file: string };
+  /** `maxBytes`/`maxFiles`: the log file's rotation (LOG_FILE_MAX_MB, LOG_FILE_MAX_FILES). */
+  log: { level: LogLevel; file: string; maxBytes: number; maxFiles: number };
   dryRun: boolean;
   dashboard: {
     host: string;
@@ -100,7 +101,12 @@ export function loadConfig(options: LoadConfigOptions): ShoptokConfig {
   return {
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
-    log: { level: e.LOG_LEVEL, file: e.LOG_FILE },
+    log: {
+      level: e.LOG_LEVEL,
+      file: e.LOG_FILE,
+      maxBytes: e.LOG_FILE_MAX_MB * 1024 * 1024,
+      maxFiles: e.LOG_FILE_MAX_FILES,
+    },
     dryRun: e.DRY_RUN,
     healthPort: e.HEALTH_PORT,
     dashboard: {

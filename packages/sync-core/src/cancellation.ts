@@ -1,26 +1,13 @@
+import { SHOPIFY_CANCEL_REASONS, type ShopifyCancelReason, type TikTokCancelReasonName } from './cancel-reasons.js';
 import type { TikTokOrder } from './tiktok-types.js';
 
-/** The order rules this module reads (rules.ts builds them from these constants, so no import back). */
+export { SHOPIFY_CANCEL_REASONS, TIKTOK_CANCEL_REASON_NAMES } from './cancel-reasons.js';
+export type { ShopifyCancelReason, TikTokCancelReasonName } from './cancel-reasons.js';
+
+/** The order rules this module reads (a structural type: rules.ts is not imported here). */
 export interface CancellationRules {
   orders: { tiktokCancellation: 'flag' | 'cancel'; tiktokCancelReasons: Partial<Record<ShopifyCancelReason, string>> };
 }
-
-/** Why a Shopify order was cancelled (Shopify's `OrderCancelReason`). */
-export const SHOPIFY_CANCEL_REASONS = ['CUSTOMER', 'DECLINED', 'FRAUD', 'INVENTORY', 'OTHER', 'STAFF'] as const;
-export type ShopifyCancelReason = (typeof SHOPIFY_CANCEL_REASONS)[number];
-
-/**
- * Seller cancel reasons by name; the TikTok key depends on the order's status (API-FACTS §5.10):
- * UNPAID takes `seller_cancel_unpaid_reason_*`, a paid order the `seller_cancel_(paid_)reason_*` keys.
- */
-export const TIKTOK_CANCEL_REASON_NAMES = [
-  'out_of_stock',
-  'wrong_price',
-  'buyer_requested_cancellation',
-  'address_not_deliver',
-  'buyer_hasnt_paid_within_time_allowed',
-] as const;
-export type TikTokCancelReasonName = (typeof TIKTOK_CANCEL_REASON_NAMES)[number];
 
 const UNPAID_KEYS: Partial<Record<TikTokCancelReasonName, string>> = {
   out_of_stock: 'seller_cancel_unpaid_reason_out_of_stock',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SHOPIFY_CANCEL_REASONS, TIKTOK_CANCEL_REASON_NAMES } from './cancellation.js';
+import { SHOPIFY_CANCEL_REASONS, TIKTOK_CANCEL_REASON_NAMES } from './cancel-reasons.js';
 
 // TikTok accepts 1..99,999 units per warehouse (API-FACTS §6 "inventory quantity").
 export const TIKTOK_MAX_QUANTITY = 99_999;

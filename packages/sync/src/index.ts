@@ -23,7 +23,7 @@ export { runTokenRefresh } from './maintenance.js';
 export { RunReport } from './summary.js';
 export { startWorkerProcess } from './worker-process.js';
 export type { WorkerProcess, WorkerProcessOptions, WorkerQueue } from './worker-process.js';
-export { bootApp } from './app.js';
+export { bootApp, createAppLogger } from './app.js';
 export type { AppBoot } from './app.js';
 export {
   loadCategoryIndex,
