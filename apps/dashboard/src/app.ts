@@ -248,15 +248,31 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
     // A replay follows the same write rule as every job: a dry one is dry in its payload and id.
     const { dry } = await storeWriteDecision(redis, prefix, writeSettingsOf(store));
     jobId = jobIdFor(jobId, dry);
-    await queues.add(
-      'orders',
-      'order-import',
-      { store: store.id, tiktokOrderId: orderId.data, trigger: 'replay', dryRun: dry },
-      { jobId },
-    );
+    // TikTok refused shoptok's seller cancellation: the replay asks TikTok again (after the operator fixed the reason).
+    const cancelRefused = failure.reasons.some((r) => r.code === 'tiktok-cancel-refused');
+    if (cancelRefused)
+      await queues.add(
+        'orders',
+        'order-cancel',
+        { store: store.id, tiktokOrderId: orderId.data, origin: 'shopify', trigger: 'replay', dryRun: dry },
+        { jobId },
+      );
+    else
+      await queues.add(
+        'orders',
+        'order-import',
+        { store: store.id, tiktokOrderId: orderId.data, trigger: 'replay', dryRun: dry },
+        { jobId },
+      );
     logger.info(
-      { store: store.id, tiktokOrderId: orderId.data, jobId, attempts: failure.attempts },
-      'order import replay queued from the dashboard',
+      {
+        store: store.id,
+        tiktokOrderId: orderId.data,
+        jobId,
+        attempts: failure.attempts,
+        job: cancelRefused ? 'order-cancel' : 'order-import',
+      },
+      'order replay queued from the dashboard',
     );
     return reply.redirect(`${base}&replay=queued&job=${jobId}`, 303);
   });

@@ -324,6 +324,22 @@ describe('the dashboard over HTTP (real Redis)', () => {
       expect(flash).toContain('Replay of order 5770300 queued as job glow-order-5770300-replay-1-10.');
     });
 
+    it("replays a seller cancellation TikTok refused as an order-cancel job; the row shows TikTok's message", async () => {
+      const message =
+        'TikTok refused the cancellation (code 25001021, reason seller_cancel_reason_out_of_stock): Reason not match order status';
+      await connection.hset(
+        stateKey(redis.prefix, 'glow', 'order-failed'),
+        '5770350',
+        JSON.stringify({ reasons: [{ code: 'tiktok-cancel-refused', message }], at: 12, attempts: 1 }),
+      );
+      const page = await (await get('/stores/glow')).text();
+      expect(page).toContain(message);
+      const res = await replay('5770350', { origin: dashboard.url });
+      expect(res.status).toBe(303);
+      const jobs = (await replayJobs()).filter((j) => j.data.tiktokOrderId === '5770350');
+      expect(jobs.map((j) => [j.name, j.data.origin])).toEqual([['order-cancel', 'shopify']]);
+    });
+
     it('refuses cross-site requests and orders with nothing to replay', async () => {
       await connection.hset(
         stateKey(redis.prefix, 'glow', 'order-failed'),

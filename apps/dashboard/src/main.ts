@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const logger = createLogger({
     level: config.log.level,
     file: config.log.file,
+    rotation: { maxBytes: config.log.maxBytes, maxFiles: config.log.maxFiles },
     secretValues: secretValuesOf(config),
     base: { app: 'dashboard' },
   });

@@ -255,7 +255,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     }
     const plan = planTikTokWebhook(store.id, verdict.event, store.rules.orders.importStatuses, now());
     const v = verifier;
-    const outcome = await carryOut(store.id, plan, () => v.release(verdict.event.tts_notification_id), context);
+    const outcome = await carryOut(store.id, plan, () => v.release(verdict.deliveryKey), context);
     return answer(reply, outcome, context, startedAt);
   });
 

@@ -315,6 +315,24 @@ describe('TikTok webhooks', () => {
     ]);
   });
 
+  it('takes a correctly signed event without tts_notification_id once, de-duplicated by its signed body', async () => {
+    await clearJobs();
+    clock = Date.now();
+    const body = JSON.parse(
+      tiktokBody(37, { product_id: '1729587969628449999', audit: { status: 'APPROVED' }, update_time: 1 }),
+    ) as Record<string, unknown>;
+    delete body.tts_notification_id;
+    const raw = JSON.stringify(body);
+    const headers = { 'content-type': 'application/json', authorization: tiktokSign(raw) };
+    expect(await post('/webhooks/tiktok', headers, raw)).toMatchObject({ status: 200, text: '' });
+    const window = Math.floor(clock / 1000);
+    clock += 5_000; // a later burst window: a second acceptance would make a second job
+    expect((await post('/webhooks/tiktok', headers, raw)).status).toBe(200);
+    expect((await pendingJobs()).map((j) => j.key)).toEqual([
+      `products/listing-status/${STORE}-listing-1729587969628449999-w${window}`,
+    ]);
+  });
+
   it('refuses forged, stale and malformed events with 401 and enqueues nothing', async () => {
     await clearJobs();
     clock = Date.now();
@@ -436,7 +454,7 @@ describe('around the intake', () => {
     const config = {
       redisUrl: tr.url,
       queuePrefix: tr.prefix,
-      log: { level: 'silent', file: '' },
+      log: { level: 'silent', file: '', maxBytes: 10 * 1024 * 1024, maxFiles: 5 },
       shopify: { apiBase: undefined },
       stores: [store],
     } as unknown as Parameters<typeof registerShopifyWebhooks>[0];

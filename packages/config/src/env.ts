@@ -35,6 +35,8 @@ export const ENV_EXAMPLES: Record<string, string> = {
   QUEUE_PREFIX: 'QUEUE_PREFIX=shoptok',
   LOG_LEVEL: `LOG_LEVEL=info (one of ${LOG_LEVELS.join(', ')})`,
   LOG_FILE: 'LOG_FILE=sync_bot.log (LOG_FILE=off: console only)',
+  LOG_FILE_MAX_MB: 'LOG_FILE_MAX_MB=10 (megabytes a log file reaches before the next one starts)',
+  LOG_FILE_MAX_FILES: 'LOG_FILE_MAX_FILES=5 (log files kept, the one being written included)',
   DRY_RUN: 'DRY_RUN=false',
   STORE_MODE: 'STORE_MODE=preview (or live; go live without a restart: pnpm shoptok go-live --store default)',
   STORES_FILE: 'STORES_FILE=stores.yaml',
@@ -192,6 +194,10 @@ export const envSchema = z.object({
     (v) => (unsetIfBlank(v) === undefined ? 'sync_bot.log' : String(v).trim()),
     z.string().transform((v) => (['off', 'none', 'false'].includes(v.toLowerCase()) ? undefined : v)),
   ),
+  /** The log file rotates at this size (written as name.1.log, name.2.log, ...). */
+  LOG_FILE_MAX_MB: intSetting(10, 1, 10_240),
+  /** Log files kept (the one being written included); older ones are deleted. */
+  LOG_FILE_MAX_FILES: intSetting(5, 1, 1_000),
   STORES_FILE: optionalText,
   /** Single-store mode: a YAML or JSON file holding the store's rules (a stores file gives each store its own `rules:`). */
   RULES_FILE: optionalText,

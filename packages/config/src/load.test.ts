@@ -38,7 +38,7 @@ describe('loadConfig: single-store .env of the original bot', () => {
     expect(config.openai.model).toBe('gpt-4o-mini');
     expect(config.tiktok.apiBase).toBe('https://open-api.tiktokglobalshop.com');
     expect(config.tiktok.authBase).toBe('https://auth.tiktok-shops.com');
-    expect(config.log).toEqual({ level: 'info', file: 'sync_bot.log' });
+    expect(config.log).toEqual({ level: 'info', file: 'sync_bot.log', maxBytes: 10 * 1024 * 1024, maxFiles: 5 });
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.dryRun).toBe(false);
     expect(store?.mode).toBe('preview'); // the safe default: nothing is written until go-live

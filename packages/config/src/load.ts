@@ -41,8 +41,8 @@ export interface StoreConfig {
 export interface ShoptokConfig {
   redisUrl: string;
   queuePrefix: string;
-  /** `file` undefined: console only (LOG_FILE=off). */
-  log: { level: LogLevel; file: string | undefined };
+  /** `file` undefined: console only (LOG_FILE=off); `maxBytes`/`maxFiles`: its rotation (LOG_FILE_MAX_MB, LOG_FILE_MAX_FILES). */
+  log: { level: LogLevel; file: string | undefined; maxBytes: number; maxFiles: number };
   dryRun: boolean;
   dashboard: {
     host: string;
@@ -109,7 +109,12 @@ export function loadConfig(options: LoadConfigOptions): ShoptokConfig {
   return {
     redisUrl: e.REDIS_URL,
     queuePrefix: e.QUEUE_PREFIX,
-    log: { level: e.LOG_LEVEL, file: e.LOG_FILE },
+    log: {
+      level: e.LOG_LEVEL,
+      file: e.LOG_FILE,
+      maxBytes: e.LOG_FILE_MAX_MB * 1024 * 1024,
+      maxFiles: e.LOG_FILE_MAX_FILES,
+    },
     dryRun: e.DRY_RUN,
     healthPort: e.HEALTH_PORT,
     webhooksPort: e.WEBHOOKS_PORT,

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { childLogger, createLogger, REDACTED, scrubSecrets } from './index.js';
+import { childLogger, createLogger, REDACTED, rotatedLogFiles, scrubSecrets } from './index.js';
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[]; text: () => string } {
   const chunks: string[] = [];
@@ -92,5 +92,64 @@ describe('createLogger', () => {
 describe('scrubSecrets', () => {
   it('leaves ordinary text alone and ignores too-short "secrets"', () => {
     expect(scrubSecrets('pushed 3 SKUs to warehouse 7', ['abc'])).toBe('pushed 3 SKUs to warehouse 7');
+  });
+});
+
+/** Polls `check` until it holds or the deadline passes (no fixed sleeps). */
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('log file rotation (pino-roll)', () => {
+  const MAX_BYTES = 2_048;
+  const MAX_FILES = 3;
+  const line = (i: number) => ({ i, detail: 'x'.repeat(180) }); // about 250 bytes a line
+
+  /** Writes `count` lines, yielding between them so writes reach the file as a running app's would. */
+  async function writeLines(file: string, count: number, from = 0): Promise<void> {
+    const logger = createLogger({ file, console: false, rotation: { maxBytes: MAX_BYTES, maxFiles: MAX_FILES } });
+    for (let i = from; i < from + count; i++) {
+      logger.info(line(i), 'a line');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  const sizes = (file: string) => rotatedLogFiles(file).map((f) => statSync(f).size);
+  const lastNumber = (file: string) => Number(/\.(\d+)\.log$/.exec(rotatedLogFiles(file).at(-1) ?? '')?.[1] ?? 0);
+
+  it('writing far past the size limit keeps at most N files of about the limit each, across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shoptok-roll-'));
+    const file = join(dir, 'logs', 'sync_bot.log');
+    try {
+      await writeLines(file, 120); // ~30 KB: about 15 files' worth
+      await until(() => lastNumber(file) >= 8, 'the file to roll many times');
+      await until(() => rotatedLogFiles(file).length <= MAX_FILES, `at most ${MAX_FILES} files left`);
+      expect(rotatedLogFiles(file).every((f) => /sync_bot\.\d+\.log$/.test(f))).toBe(true);
+      // Rolled files stop near the limit (a write in flight may carry a few lines past it).
+      expect(
+        sizes(file)
+          .slice(0, -1)
+          .every((size) => size >= MAX_BYTES && size < 4 * MAX_BYTES),
+      ).toBe(true);
+
+      // A restart continues the numbering and counts the files the last run left.
+      const before = lastNumber(file);
+      await writeLines(file, 60, 1_000);
+      await until(() => lastNumber(file) >= before + 3, 'the restarted logger to roll');
+      await until(() => rotatedLogFiles(file).length <= MAX_FILES, `at most ${MAX_FILES} files after the restart`);
+      // The newest lines are all there, in the newest file.
+      const newest = readFileSync(rotatedLogFiles(file).at(-1)!, 'utf8').trim().split('\n');
+      expect(newest.length).toBeGreaterThan(0);
+      await until(
+        () => readFileSync(rotatedLogFiles(file).at(-1)!, 'utf8').includes('"i":1059'),
+        'the last line to reach the newest file',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -56,6 +56,22 @@ export const orderRecordSchema = z.object({
   shippedAt: z.number().int().optional(),
   trackingNumber: z.string().optional(),
   cancelledAt: z.number().int().optional(),
+  /**
+   * After the merchant cancelled the Shopify order: shoptok's seller cancellation of the TikTok
+   * order (`requested` until TikTok's outcome is read), or why it was only flagged.
+   */
+  tiktokCancellation: z
+    .object({
+      status: z.enum(['requested', 'cancelled', 'refused', 'flagged']),
+      reasonKey: z.string().optional(),
+      cancelId: z.string().optional(),
+      /** TikTok's refusal (code and message), or why shoptok did not cancel. */
+      message: z.string().optional(),
+      /** Refusals so far: each new try uses a new idempotency key. */
+      refusals: z.number().int().default(0),
+      at: z.number().int(),
+    })
+    .optional(),
 });
 export type OrderRecord = z.infer<typeof orderRecordSchema>;
 

@@ -37,6 +37,15 @@ export type {
 export { buildOrderCreateInput, buildSkuIndex, shouldImportOrder, toMailingAddress } from './orders.js';
 export type { BuildOrderOptions, OrderCreateResult, OrderImportDecision, OrderRejectReason, SkuIndex } from './orders.js';
 
+export {
+  DEFAULT_TIKTOK_CANCEL_REASONS,
+  planTikTokCancellation,
+  SHOPIFY_CANCEL_REASONS,
+  TIKTOK_CANCEL_REASON_NAMES,
+  tiktokCancelReasonKey,
+} from './cancellation.js';
+export type { CancellationRules, ShopifyCancelReason, TikTokCancellationPlan, TikTokCancelReasonName } from './cancellation.js';
+
 export { buildTikTokShipment, mapCarrierToProvider, normaliseCarrierName } from './shipment.js';
 export type { ShipmentRejectReason, ShipmentResult, ShopifyFulfillment, TikTokShipmentBody } from './shipment.js';
 

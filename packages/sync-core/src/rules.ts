@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SHOPIFY_CANCEL_REASONS, TIKTOK_CANCEL_REASON_NAMES } from './cancel-reasons.js';
 
 // TikTok accepts 1..99,999 units per warehouse (API-FACTS §6 "inventory quantity").
 export const TIKTOK_MAX_QUANTITY = 99_999;
@@ -128,6 +129,25 @@ const orderRulesSchema = z.strictObject({
   orderNamePrefix: z.string().trim().min(1).max(20).optional(),
   /** Transaction gateway name shown in Shopify. */
   gateway: z.string().trim().min(1).default('TikTok Shop'),
+  /**
+   * The merchant cancels the Shopify order of a TikTok order: cancel it on TikTok too (`cancel`),
+   * or only flag it for the operator (`flag`). An order already shipped is always flagged.
+   */
+  tiktokCancellation: z.enum(['flag', 'cancel']).default('cancel'),
+  /**
+   * Shopify's cancel reason -> TikTok's seller reason: a name (the key for the order's status is
+   * chosen) or a full TikTok key sent as is (e.g. a region-suffixed one). Unset reasons: see
+   * DEFAULT_TIKTOK_CANCEL_REASONS.
+   */
+  tiktokCancelReasons: z
+    .partialRecord(
+      z.enum(SHOPIFY_CANCEL_REASONS),
+      z.union([
+        z.enum(TIKTOK_CANCEL_REASON_NAMES),
+        z.string().regex(/^seller_cancel_[a-z0-9_]+$/, { error: 'must be a reason name or a TikTok key seller_cancel_...' }),
+      ]),
+    )
+    .default({}),
 });
 
 const shippingRulesSchema = z.strictObject({

@@ -36,7 +36,7 @@ export type { WriteDecision } from './write-mode.js';
 export { PreviewTally } from './preview-tally.js';
 export { startWorkerProcess } from './worker-process.js';
 export type { WorkerProcess, WorkerProcessOptions, WorkerQueue } from './worker-process.js';
-export { bootApp } from './app.js';
+export { bootApp, createAppLogger } from './app.js';
 export type { AppBoot } from './app.js';
 export {
   loadCategoryIndex,

@@ -8,6 +8,7 @@ import {
 } from '@shoptok/sync-core';
 import { orderBuildOptions } from './order-context.js';
 import { MAX_OUTAGE_REQUEUES, retryJobsFailedByOutage } from './outage-retry.js';
+import { cancelOnTikTok, followSellerCancellation } from './seller-cancellation.js';
 import type { StoreServices } from './services.js';
 import { RunReport } from './summary.js';
 import { queueTargetedJob } from './write-mode.js';
@@ -57,7 +58,11 @@ export async function runOrderPoll(
     report.summary.seen++;
     const imported = await svc.state.order(order.id);
     if (imported) {
-      if ((order.status === 'CANCELLED' || order.status === 'CANCEL') && !imported.cancelledAt) {
+      if (imported.tiktokCancellation?.status === 'requested' && !dryRun) {
+        // A seller cancellation shoptok sent whose outcome is not known yet: read it (cancellations search).
+        await followSellerCancellation(svc, order.id, imported, report, now);
+        report.summary.changed++;
+      } else if ((order.status === 'CANCELLED' || order.status === 'CANCEL') && !imported.cancelledAt) {
         await queueTargetedJob(
           svc.queues,
           'orders',
@@ -191,13 +196,13 @@ export async function runOrderImport(
 
 /**
  * `order-cancel`: a cancellation on one side reaches the other. TikTok cancelled: the Shopify
- * order is cancelled (stock restocked). Shopify cancelled: TikTok keeps the order (cancelling a
- * TikTok order needs a reason TikTok accepts and is the seller's call), so it is recorded for
- * the operator with what to do.
+ * order is cancelled (stock restocked); an event about shoptok's own seller cancellation reads
+ * its outcome. Shopify cancelled: the TikTok order is cancelled as the seller or flagged for the
+ * operator, per `rules.orders.tiktokCancellation` (see `cancelOnTikTok`).
  */
 export async function runOrderCancel(
   svc: StoreServices,
-  data: { dryRun: boolean; tiktokOrderId: string; origin: 'tiktok' | 'shopify' },
+  data: { dryRun: boolean; tiktokOrderId: string; origin: 'tiktok' | 'shopify'; trigger?: string },
   ctx?: Pick<JobContext, 'progress'>,
   now: () => number = Date.now,
 ): Promise<JobSummary> {
@@ -208,36 +213,27 @@ export async function runOrderCancel(
     report.skip('not-imported');
     return report.summary;
   }
+  if (data.origin === 'shopify') return cancelOnTikTok(svc, data, record, report, now);
+  // TikTok's cancellation webhook or the poll, about the cancellation shoptok asked for.
+  if (record.tiktokCancellation?.status === 'requested')
+    return followSellerCancellation(svc, data.tiktokOrderId, record, report, now);
   if (record.cancelledAt) {
     report.skip('already-cancelled');
     return report.summary;
   }
-  if (data.origin === 'tiktok') {
-    if (data.dryRun || svc.dryRun) {
-      svc.preview?.add('cancel', data.tiktokOrderId);
-      report.wouldSend('orderCancel', record.shopifyOrderId, { reason: 'CUSTOMER', restock: true });
-      return report.summary;
-    }
-    await svc.shopify.cancelOrder(record.shopifyOrderId, {
-      reason: 'CUSTOMER',
-      restock: true,
-      notifyCustomer: false,
-      staffNote: `Cancelled on TikTok Shop (order ${data.tiktokOrderId})`,
-    });
-    await svc.state.saveOrder(data.tiktokOrderId, { ...record, tiktokStatus: 'CANCELLED', cancelledAt: now() });
-    report.summary.changed = 1;
-    report.summary.pushed = 1;
+  if (data.dryRun || svc.dryRun) {
+    svc.preview?.add('cancel', data.tiktokOrderId);
+    report.wouldSend('orderCancel', record.shopifyOrderId, { reason: 'CUSTOMER', restock: true });
     return report.summary;
   }
-  await svc.state.saveOrder(data.tiktokOrderId, { ...record, cancelledAt: now() });
-  await svc.state.recordOrderFailure(data.tiktokOrderId, [
-    {
-      code: 'cancelled-in-shopify',
-      message:
-        "cancelled in Shopify but still open on TikTok: cancel it in TikTok Seller Center (with the buyer's reason) so it is not shipped or penalised",
-    },
-  ]);
+  await svc.shopify.cancelOrder(record.shopifyOrderId, {
+    reason: 'CUSTOMER',
+    restock: true,
+    notifyCustomer: false,
+    staffNote: `Cancelled on TikTok Shop (order ${data.tiktokOrderId})`,
+  });
+  await svc.state.saveOrder(data.tiktokOrderId, { ...record, tiktokStatus: 'CANCELLED', cancelledAt: now() });
   report.summary.changed = 1;
-  report.note(`order ${data.tiktokOrderId} was cancelled in Shopify; cancel it on TikTok too`);
+  report.summary.pushed = 1;
   return report.summary;
 }

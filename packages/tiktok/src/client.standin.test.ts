@@ -375,6 +375,86 @@ describe('orders and fulfilment', () => {
     expect((await client.getOrders([victim.id]))[0]!.status).toBe('CANCELLED');
   });
 
+  it("cancels an order as the seller with a reason key that fits its status; TikTok's refusals come back with their code", async () => {
+    h.tts.admin.seedProduct(h.shop.shopId, {
+      title: 'Cancel me',
+      category_id: STORAGE_BOX,
+      skus: [
+        {
+          id: '1720000000000000009',
+          seller_sku: 'CXL-A',
+          price: { amount: '5.00', currency: 'GBP' },
+          inventory: [{ warehouse_id: warehouseId, quantity: 100 }],
+          sales_attributes: [],
+        },
+      ],
+    });
+    const [paid, shipped] = h.tts.admin.generateOrders(h.shop.shopId, {
+      count: 2,
+      sellerSkus: ['CXL-A'],
+      status: 'AWAITING_SHIPMENT',
+    });
+    // An unpaid-order key on a paid order: refused, nothing cancelled.
+    await expect(
+      client.cancelOrder(paid!.id, {
+        cancelReason: 'seller_cancel_unpaid_reason_out_of_stock',
+        idempotencyKey: `k-${paid!.id}-1`,
+      }),
+    ).rejects.toMatchObject({ code: 25001021, retryable: false, tiktokMessage: 'Reason not match order status' });
+    await expect(
+      client.cancelOrder(paid!.id, { cancelReason: 'seller_cancel_reason_out_of_stock_uk', idempotencyKey: `k-${paid!.id}-2` }),
+    ).rejects.toMatchObject({ code: 25001014 });
+    const done = await client.cancelOrder(paid!.id, {
+      cancelReason: 'seller_cancel_reason_out_of_stock',
+      idempotencyKey: `k-${paid!.id}`,
+    });
+    expect(done).toMatchObject({ cancel_status: 'CANCELLATION_REQUEST_COMPLETE' });
+    // The same idempotency key again (a resend after a lost answer) is the same cancellation.
+    const again = await client.cancelOrder(paid!.id, {
+      cancelReason: 'seller_cancel_reason_out_of_stock',
+      idempotencyKey: `k-${paid!.id}`,
+    });
+    expect(again.cancel_id).toBe(done.cancel_id);
+    const [record] = (await client.searchCancellations({ orderIds: [paid!.id] })).cancellations;
+    expect(record).toMatchObject({
+      cancel_id: done.cancel_id,
+      role: 'SELLER',
+      cancel_reason: 'seller_cancel_reason_out_of_stock',
+    });
+    expect((await client.getOrders([paid!.id]))[0]!.status).toBe('CANCELLED');
+
+    const providers = await client.getShippingProviders(shipped!.delivery_option_id);
+    await client.markPackageShipped(shipped!.id, { trackingNumber: 'RM000000001GB', shippingProviderId: providers[0]!.id });
+    await expect(
+      client.cancelOrder(shipped!.id, { cancelReason: 'seller_cancel_reason_out_of_stock', idempotencyKey: `k-${shipped!.id}` }),
+    ).rejects.toMatchObject({ code: 25001045 });
+  });
+
+  it('sends no body for an unfiltered search (as the official SDK), and the JSON body it signed for a filtered one', async () => {
+    const sent = (api: string) => h.tts.admin.requests().filter((r) => r.api === api);
+    const ORDERS = 'POST /order/202309/orders/search';
+    const PRODUCTS = 'POST /product/202309/products/search';
+    const CANCELLATIONS = 'POST /return_refund/202309/cancellations/search';
+    const before = { orders: sent(ORDERS).length, products: sent(PRODUCTS).length, cancellations: sent(CANCELLATIONS).length };
+    // Unfiltered: each accepted by the stand-in's signature check with nothing appended.
+    await client.searchOrders();
+    await client.searchProducts({}, { pageSize: 10 });
+    await client.searchCancellations();
+    const unfiltered = [
+      ...sent(ORDERS).slice(before.orders),
+      ...sent(PRODUCTS).slice(before.products),
+      ...sent(CANCELLATIONS).slice(before.cancellations),
+    ];
+    expect(unfiltered).toHaveLength(3);
+    expect(unfiltered.map((r) => r.bodyBytes)).toEqual([0, 0, 0]);
+    // Filtered: the body goes, signed, as before.
+    const filtered = await client.searchOrders({ orderStatus: 'AWAITING_SHIPMENT' });
+    expect(filtered.orders.every((o) => o.status === 'AWAITING_SHIPMENT')).toBe(true);
+    const last = sent(ORDERS).at(-1)!;
+    expect(last.bodyBytes).toBe(Buffer.byteLength('{"order_status":"AWAITING_SHIPMENT"}'));
+    expect(last.contentType).toBe('application/json');
+  });
+
   it('lists warehouses and manages webhook subscriptions', async () => {
     expect((await client.getWarehouses()).map((w) => w.id)).toEqual(['7200000000000000001', '7200000000000000002']);
     await client.putWebhook({ eventType: 'ORDER_STATUS_CHANGE', address: 'https://hooks.example.com/tiktok' });

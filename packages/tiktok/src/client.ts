@@ -596,6 +596,26 @@ export class TikTokShopClient {
     );
   }
 
+  /**
+   * The seller cancels an order (whole order): `cancel_reason` is a reason *key* that must fit
+   * the order's status (API-FACTS §5.10). With an idempotency key a resend after a lost answer is
+   * safe; TikTok's outcome is then followed through {@link searchCancellations}.
+   */
+  async cancelOrder(
+    orderId: string,
+    input: { cancelReason: string; idempotencyKey: string },
+  ): Promise<s.TikTokCancelOrderResult> {
+    if (input.idempotencyKey.length > 255)
+      throw new TikTokInvalidInputError('The idempotency key is longer than 255 characters.', 'idempotency_key > 255');
+    return this.call(
+      this.req('POST', '/return_refund/202309/cancellations', s.cancelOrderSchema, {
+        query: { idempotency_key: input.idempotencyKey },
+        json: { order_id: orderId, cancel_reason: input.cancelReason },
+        idempotent: true,
+      }),
+    );
+  }
+
   // ---- webhooks ----------------------------------------------------------------------------
 
   /** The shop's webhook subscriptions. */

@@ -143,7 +143,10 @@ export class TikTokHttp {
       body = req.form;
       contentType = 'multipart/form-data'; // got sets the boundary; the body is not signed either way
     } else if (req.json !== undefined) {
-      body = JSON.stringify(req.json);
+      const json = JSON.stringify(req.json);
+      // An unfiltered search serialises to `{}`: like TikTok's official Node SDK, send (and sign) no
+      // body then; how the server treats a literal `{}` is unconfirmed (API-FACTS "Unconfirmed / gaps").
+      if (json !== '{}') body = json;
       contentType = 'application/json';
       headers['content-type'] = contentType;
     }

@@ -343,6 +343,12 @@ export const searchCancellationsSchema = z.object({
   next_page_token: z.string().default(''),
 });
 
+/**
+ * Answer to Cancel Order. The facts sheet does not list its fields; the official SDK's model has
+ * `cancel_id` and `cancel_status`, both kept optional (the cancellations search is the record).
+ */
+export const cancelOrderSchema = z.object({ cancel_id: idSchema.optional(), cancel_status: z.string().optional() }).loose();
+
 export const webhooksSchema = z.object({
   webhooks: z
     .array(
@@ -375,4 +381,5 @@ export type TikTokOrderPage = z.infer<typeof searchOrdersSchema>;
 export type TikTokMarkShipped = z.infer<typeof markShippedSchema>;
 export type TikTokCancellation = z.infer<typeof cancellationSchema>;
 export type TikTokCancellationPage = z.infer<typeof searchCancellationsSchema>;
+export type TikTokCancelOrderResult = z.infer<typeof cancelOrderSchema>;
 export type TikTokWebhookSubscription = z.infer<typeof webhooksSchema>['webhooks'][number];

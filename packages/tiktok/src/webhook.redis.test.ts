@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type TestRedis, useTestRedis, waitUntil } from '@shoptok/testkit';
@@ -112,6 +112,30 @@ describe('TikTokWebhookVerifier', () => {
 
     // A released id (the app could not enqueue it) is accepted on TikTok's retry.
     await verifier.release('7300000000000000001');
+    expect((await verifier.verify(body, sign(body))).ok).toBe(true);
+  });
+
+  it('accepts a signed event without tts_notification_id once, de-duplicated by a hash of its signed body', async () => {
+    const now = Date.now();
+    const verifier = new TikTokWebhookVerifier({
+      appKey,
+      appSecret,
+      redis: redis.client,
+      keyPrefix: redis.prefix,
+      storeId: 's3',
+      now: () => now,
+    });
+    const ts = Math.floor(now / 1000) - 5;
+    const body = `{"type":1,"shop_id":"7494726673780148744","timestamp":${ts},"data":{"order_id":"576684019603311365","order_status":"AWAITING_SHIPMENT","update_time":${ts}}}`;
+    const first = await verifier.verify(body, sign(body));
+    expect(first).toMatchObject({ ok: true, deliveryKey: `sha256:${createHash('sha256').update(body).digest('hex')}` });
+    expect((first as Extract<WebhookVerdict, { ok: true }>).event.tts_notification_id).toBeUndefined();
+    expect(await verifier.verify(body, sign(body))).toMatchObject({ ok: false, reason: 'replayed' });
+    // Another event (other bytes) is its own delivery.
+    const next = body.replace('AWAITING_SHIPMENT', 'IN_TRANSIT');
+    expect((await verifier.verify(next, sign(next))).ok).toBe(true);
+    // Released (could not be handed on): TikTok's retry of the same bytes is taken.
+    await verifier.release((first as Extract<WebhookVerdict, { ok: true }>).deliveryKey);
     expect((await verifier.verify(body, sign(body))).ok).toBe(true);
   });
 

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
 import { parseJsonSafe } from './json.js';
@@ -27,10 +27,14 @@ export function verifyWebhookSignature(input: {
 // Ids may arrive as bare JSON numbers (product webhooks); parseJsonSafe keeps big ones as strings.
 const id = z.union([z.string(), z.number().int()]).transform(String);
 
-/** The webhook envelope (§7); `data` stays loose because each type has its own fields. */
+/**
+ * The webhook envelope (§7); `data` stays loose because each type has its own fields.
+ * `tts_notification_id` is optional: a correctly signed delivery without it is still taken
+ * (de-duplicated by a hash of its body instead), since refusing it would lose the event.
+ */
 export const webhookEnvelopeSchema = z.object({
   type: z.number().int(),
-  tts_notification_id: id,
+  tts_notification_id: id.optional(),
   shop_id: id,
   timestamp: z.number().int(),
   data: z.record(z.string(), z.unknown()).default({}),
@@ -78,7 +82,12 @@ export const WEBHOOK_TYPES = {
 } as const;
 
 export type WebhookVerdict =
-  | { ok: true; event: TikTokWebhookEnvelope }
+  | {
+      ok: true;
+      event: TikTokWebhookEnvelope;
+      /** What the delivery was de-duplicated by: its notification id, or `sha256:<hex of the signed body>` without one. */
+      deliveryKey: string;
+    }
   | { ok: false; reason: 'forged' | 'malformed' | 'stale' | 'replayed'; detail: string };
 
 export interface TikTokWebhookVerifierOptions {
@@ -100,7 +109,8 @@ export interface TikTokWebhookVerifierOptions {
 
 /**
  * Verifies TikTok Shop webhooks for one store: signature over the raw body, freshness, and
- * one delivery per `tts_notification_id` (a Redis key under the store's hash tag).
+ * one delivery per `tts_notification_id` (a Redis key under the store's hash tag), or per signed
+ * body when the envelope has no notification id.
  */
 export class TikTokWebhookVerifier {
   private readonly maxAgeMs: number;
@@ -113,8 +123,8 @@ export class TikTokWebhookVerifier {
     this.now = options.now ?? Date.now;
   }
 
-  private seenKey(notificationId: string): string {
-    return `${this.options.keyPrefix}:{${this.options.storeId}}:tiktok:webhook-seen:${notificationId}`;
+  private seenKey(deliveryKey: string): string {
+    return `${this.options.keyPrefix}:{${this.options.storeId}}:tiktok:webhook-seen:${deliveryKey}`;
   }
 
   /**
@@ -141,15 +151,18 @@ export class TikTokWebhookVerifier {
     }
     // The seen-mark outlives the freshness window, so a replay is either stale or seen.
     const ttlMs = this.maxAgeMs + this.maxFutureSkewMs + 60_000;
-    const claimed = await this.options.redis.set(this.seenKey(event.tts_notification_id), String(this.now()), 'PX', ttlMs, 'NX');
+    // Without a notification id a retry is recognised by its bytes (the signature covers them all).
+    const deliveryKey = event.tts_notification_id ?? `sha256:${createHash('sha256').update(rawBody).digest('hex')}`;
+    const claimed = await this.options.redis.set(this.seenKey(deliveryKey), String(this.now()), 'PX', ttlMs, 'NX');
     if (claimed !== 'OK') {
-      return { ok: false, reason: 'replayed', detail: `notification ${event.tts_notification_id} was already accepted` };
+      const what = event.tts_notification_id ? `notification ${event.tts_notification_id}` : 'this signed body';
+      return { ok: false, reason: 'replayed', detail: `${what} was already accepted` };
     }
-    return { ok: true, event };
+    return { ok: true, event, deliveryKey };
   }
 
-  /** Forgets a claimed notification id (call when the event could not be handed on). */
-  async release(notificationId: string): Promise<void> {
-    await this.options.redis.del(this.seenKey(notificationId));
+  /** Forgets a claimed delivery (its `deliveryKey`; call when the event could not be handed on). */
+  async release(deliveryKey: string): Promise<void> {
+    await this.options.redis.del(this.seenKey(deliveryKey));
   }
 }

@@ -1,5 +1,20 @@
-import { ConfigError, loadConfig, type ShoptokConfig } from '@shoptok/config';
+import { ConfigError, envSchema, loadConfig, type ShoptokConfig } from '@shoptok/config';
 import { createRedisConnection, dataNodes, queueKeys, QueueFactory, waitForRedis } from '@shoptok/queues';
+
+/** Where the Redis checks take Redis from: the whole config, or REDIS_URL alone when the rest is malformed. */
+interface RedisTarget {
+  url: string;
+  config: ShoptokConfig | undefined;
+}
+
+/**
+ * REDIS_URL parsed on its own (default when unset), for when another setting is malformed: the
+ * Redis checks still run. Undefined when REDIS_URL itself is malformed (the config check says why).
+ */
+function redisUrlAlone(env: Record<string, string | undefined>): string | undefined {
+  const parsed = envSchema.shape.REDIS_URL.safeParse(env.REDIS_URL);
+  return parsed.success ? (parsed.data as string) : undefined;
+}
 
 interface Check {
   name: string;
@@ -17,6 +32,7 @@ export async function runDoctorCommand(io: {
 }): Promise<number> {
   const checks: Check[] = [];
   let config: ShoptokConfig | undefined;
+  let target: RedisTarget | undefined;
   try {
     config = loadConfig({ env: io.env });
     checks.push({
@@ -34,9 +50,22 @@ export async function runDoctorCommand(io: {
       config = undefined;
     }
   }
+  if (config) target = { url: config.redisUrl, config };
+  else {
+    // A malformed setting elsewhere must not hide whether Redis answers: check REDIS_URL alone, and say so.
+    const url = redisUrlAlone(io.env);
+    if (url) {
+      target = { url, config: undefined };
+      checks.push({
+        name: 'redis source',
+        ok: true,
+        detail: `the configuration has problems (above), so Redis is checked from REDIS_URL alone${io.env.REDIS_URL?.trim() ? '' : ' (unset: its default)'}; the queues are not (they need the stores)`,
+      });
+    } else checks.push({ name: 'redis', ok: false, detail: 'not checked: REDIS_URL itself is malformed (see the config check)' });
+  }
 
-  if (config) {
-    const redis = createRedisConnection({ url: config.redisUrl, role: 'producer', name: 'shoptok:doctor' });
+  if (target) {
+    const redis = createRedisConnection({ url: target.url, role: 'producer', name: 'shoptok:doctor' });
     redis.on('error', () => undefined); // reported below as a failed check
     try {
       await waitForRedis(redis, 3_000);
@@ -50,7 +79,7 @@ export async function runDoctorCommand(io: {
       checks.push({
         name: 'redis',
         ok: true,
-        detail: `${config.redisUrl.replace(/\/\/[^@]*@/, '//***@')} answers (Redis ${version})`,
+        detail: `${target.url.replace(/\/\/[^@]*@/, '//***@')} answers (Redis ${version})`,
       });
       checks.push({
         name: 'redis maxmemory-policy',
@@ -60,9 +89,11 @@ export async function runDoctorCommand(io: {
             ? 'noeviction'
             : `${policy}: Redis may evict queue keys under memory pressure; set maxmemory-policy noeviction`,
       });
-      const factory = new QueueFactory({ connection: redis, prefix: config.queuePrefix, retry: config.retry });
+      const { config: full } = target;
+      const factory = full ? new QueueFactory({ connection: redis, prefix: full.queuePrefix, retry: full.retry }) : undefined;
       try {
-        for (const store of config.stores) {
+        for (const store of full?.stores ?? []) {
+          if (!factory) break;
           const parts: string[] = [];
           let failed = 0;
           for (const key of queueKeys) {
@@ -77,7 +108,7 @@ export async function runDoctorCommand(io: {
           });
         }
       } finally {
-        await factory.close();
+        await factory?.close();
       }
     } catch (err) {
       checks.push({ name: 'redis', ok: false, detail: (err as Error).message });

@@ -68,6 +68,7 @@ export async function runSyncCommand(argv: string[], io: CommandIO): Promise<num
   const logger = createLogger({
     level: config.log.level,
     file: config.log.file,
+    rotation: { maxBytes: config.log.maxBytes, maxFiles: config.log.maxFiles },
     console: io.stderr as Writable,
     secretValues: secretValuesOf(config),
     base: { app: 'sync' },

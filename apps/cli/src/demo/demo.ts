@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@shoptok/config';
+import { rotatedLogFiles } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, queueKeys, waitForRedis } from '@shoptok/queues';
 import type { Job } from 'bullmq';
 import { StateStore } from '@shoptok/state';
@@ -63,11 +64,11 @@ async function firstCycleJobs(queues: QueueFactory): Promise<Job[]> {
   return jobs;
 }
 
-/** Error-level lines the apps logged (pino JSON lines). */
+/** Error-level lines the apps logged (pino JSON lines), over every file of the rotated log. */
 function errorLines(logFile: string): number {
-  if (!existsSync(logFile)) return 0;
-  return readFileSync(logFile, 'utf8')
-    .split('\n')
+  const files = [logFile, ...rotatedLogFiles(logFile)].filter((f) => existsSync(f));
+  return files
+    .flatMap((f) => readFileSync(f, 'utf8').split('\n'))
     .filter((line) => /"level":("(error|fatal)"|5\d|60)\b/.test(line)).length;
 }
 
@@ -353,7 +354,7 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
     say(
       `  scheduler  polls stock, orders and tracking every ${config.stores[0]?.syncIntervalSeconds ?? 300} s from now on, as the webhooks' safety net`,
     );
-    say(`  logs       ${join(dir, 'fleet.log')}\n`);
+    say(`  logs       ${join(dir, 'fleet.1.log')} (the log rotates: fleet.2.log, ... per LOG_FILE_MAX_MB)\n`);
 
     say('== 2. a day of the shop: each change made in Shopify or on TikTok, its effect read back from the other side');
     const dayStart = Date.now();
@@ -361,12 +362,12 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
     if (day.missed.length > 0) {
       code = 1;
       keepDir = true;
-      say(`\n${day.missed.length} effect(s) not seen: see ${join(dir, 'fleet.log')}`);
+      say(`\n${day.missed.length} effect(s) not seen: see ${join(dir, 'fleet.*.log')}`);
     } else say(`the day took ${elapsed(dayStart)}; the whole demo ${elapsed()}.`);
     const errors = errorLines(join(dir, 'fleet.log'));
     if (errors > 0) {
       keepDir = true;
-      say(`${errors} error line(s) in the fleet's log: ${join(dir, 'fleet.log')}`);
+      say(`${errors} error line(s) in the fleet's log: ${join(dir, 'fleet.*.log')}`);
     }
 
     if (options.afterDay) await race(options.afterDay({ ...platforms, dashboard, day, pids: fleet.pids() }));

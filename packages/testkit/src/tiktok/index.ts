@@ -1,5 +1,12 @@
 export { startTikTokStandIn } from './server.js';
-export type { StandInAdmin, StandInCounters, StandInFaults, TikTokStandIn, TikTokStandInOptions } from './server.js';
+export type {
+  ReceivedRequest,
+  StandInAdmin,
+  StandInCounters,
+  StandInFaults,
+  TikTokStandIn,
+  TikTokStandInOptions,
+} from './server.js';
 export type { Cancellation, LineItem, Order, Product, SeededShop, ShopSeed, Sku } from './model.js';
 export type { CounterRow, FaultSpec, ShopState, WebhookDelivery } from './state.js';
 export type { GenerateOrdersOptions } from './orders.js';

@@ -25,6 +25,7 @@ import {
   markPackageShipped,
   searchCancellations,
   searchOrders,
+  sellerCancelOrder,
   updateShippingInfo,
 } from './orders.js';
 import * as products from './products.js';
@@ -116,6 +117,17 @@ export interface StandInAdmin {
   /** Token refreshes the auth host performed for a shop. */
   refreshCount(shopId: string): number;
   deliveries(): WebhookDelivery[];
+  /** Open API requests as received, oldest first (the last 1,000): what a test checks about the wire. */
+  requests(): ReceivedRequest[];
+}
+
+/** One Open API request as the stand-in received it. */
+export interface ReceivedRequest {
+  /** e.g. `POST /order/202309/orders/search`. */
+  api: string;
+  /** Bytes of the body as sent (0: no body). */
+  bodyBytes: number;
+  contentType: string;
 }
 
 export interface TikTokStandIn {
@@ -165,6 +177,7 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
   const authCodes = new Map<string, TokenRecord>();
   const windows = new Map<string, number[]>(); // sliding 1 s window of admitted requests
   const counters = new Map<string, CounterRow>();
+  const received: ReceivedRequest[] = [];
   let faults: (FaultSpec & { left: number })[] = [];
   let heldRequests: (() => void)[] = [];
   const holdUntilReleased = () => new Promise<void>((resolve) => heldRequests.push(resolve));
@@ -364,6 +377,7 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     route('POST', '/fulfillment/202309/orders/{order_id}/packages', true, 'json', markPackageShipped),
     route('POST', '/fulfillment/202309/orders/{order_id}/shipping_info/update', true, 'json', updateShippingInfo),
     route('POST', '/return_refund/202309/cancellations/search', true, 'json', searchCancellations),
+    route('POST', '/return_refund/202309/cancellations', true, 'json', sellerCancelOrder),
     route('GET', '/event/202309/webhooks', true, 'none', (ctx) => ({
       webhooks: [...ctx.shop.webhooks].map(([event_type, address]) => ({ event_type, address })),
     })),
@@ -533,6 +547,8 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     const r = candidates.find((c) => c.method === method);
     if (!r) return send(res, 405, envelope(36009010, 'Invalid HTTP method', null));
     const q = url.searchParams;
+    received.push({ api: `${method} ${r.template}`, bodyBytes: raw.length, contentType: req.headers['content-type'] ?? '' });
+    if (received.length > 1_000) received.shift();
 
     // Common checks in the order a gateway makes them (§1, §3).
     const appKey = q.get('app_key') ?? '';
@@ -740,6 +756,7 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     },
     refreshCount: (shopId) => findShop(shopId).refreshCount,
     deliveries: () => sender.deliveries,
+    requests: () => received.map((r) => ({ ...r })),
   };
 
   return {
