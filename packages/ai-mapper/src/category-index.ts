@@ -12,6 +12,16 @@ export interface LeafCategory {
   path: string[];
 }
 
+/**
+ * A department: the parent of a set of leaves (level 2 of TikTok's v1 tree, e.g. "Womenswear &
+ * Underwear > Women's Tops"). The AI mapper's first step chooses among these.
+ */
+export interface CategoryGroup {
+  id: string;
+  path: string[];
+  leafIds: string[];
+}
+
 /** A retrieved leaf and how well the product's words match it (higher is better). */
 export interface ScoredCategory extends LeafCategory {
   score: number;
@@ -80,6 +90,8 @@ const AUDIENCE_WORDS: Record<string, string[]> = {
 export class CategoryIndex {
   readonly version: string;
   private readonly leaves = new Map<string, LeafCategory>();
+  private readonly groupsById = new Map<string, CategoryGroup>();
+  private readonly groupOfLeaf = new Map<string, string>();
   private readonly search: MiniSearch<LeafDoc>;
   private readonly attributes: ReadonlyMap<string, readonly CategoryAttribute[]>;
 
@@ -98,6 +110,16 @@ export class CategoryIndex {
         path.unshift(at.name.trim());
       }
       this.leaves.set(node.id, { id: node.id, name: node.name.trim(), path });
+      // A leaf directly under a root (rare) is its own department.
+      const groupId = byId.has(node.parentId) ? node.parentId : node.id;
+      const group = this.groupsById.get(groupId) ?? {
+        id: groupId,
+        path: path.length > 1 ? path.slice(0, -1) : path,
+        leafIds: [],
+      };
+      group.leafIds.push(node.id);
+      this.groupsById.set(groupId, group);
+      this.groupOfLeaf.set(node.id, groupId);
     }
     this.attributes = attributes;
     this.version = version ?? treeVersion(nodes, attributes);
@@ -143,6 +165,22 @@ export class CategoryIndex {
   /** The leaf with this id, or undefined when it is not a listable leaf of this tree. */
   leaf(id: string): LeafCategory | undefined {
     return this.leaves.get(id);
+  }
+
+  /** Every department (parent of listable leaves), in path order. */
+  groups(): CategoryGroup[] {
+    return [...this.groupsById.values()].sort((a, b) => a.path.join('>').localeCompare(b.path.join('>')));
+  }
+
+  /** The department a listable leaf belongs to. */
+  groupOf(leafId: string): CategoryGroup | undefined {
+    const groupId = this.groupOfLeaf.get(leafId);
+    return groupId === undefined ? undefined : this.groupsById.get(groupId);
+  }
+
+  /** A department by id. */
+  group(groupId: string): CategoryGroup | undefined {
+    return this.groupsById.get(groupId);
   }
 
   /** Attributes known for a leaf (empty when none were given). */
