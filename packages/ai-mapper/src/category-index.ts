@@ -252,7 +252,7 @@ export class CategoryIndex {
 
   private score(product: MapperProduct, limit: number, wordNetEverywhere: boolean): ScoredCategory[] {
     const totals = new Map<string, number>();
-    for (const signal of productSignals(product)) {
+    for (const signal of productSignals(product, this.vocabulary)) {
       const expanded = expandTerms(signal.text, signal.names || wordNetEverywhere ? this.vocabulary : undefined);
       if (expanded.terms.length === 0) continue;
       const results = this.search.search(expanded.terms.join(' '), {
@@ -312,6 +312,7 @@ export class CategoryIndex {
 }
 
 const LEAF_COVERAGE_WEIGHT = 0.5;
+const DESCRIPTION_NAMES_WEIGHT = 1.2;
 
 /** Every term the product states anywhere, with its retail synonyms. */
 function mentionedTerms(product: MapperProduct): Set<string> {
@@ -352,7 +353,7 @@ interface Signal {
 }
 
 /** The product's words, strongest evidence first, each with how much it counts. */
-function productSignals(product: MapperProduct): Signal[] {
+function productSignals(product: MapperProduct, vocabulary: ReadonlySet<string>): Signal[] {
   const signals: Signal[] = [];
   const taxonomy =
     product.category?.fullName
@@ -374,8 +375,16 @@ function productSignals(product: MapperProduct): Signal[] {
   if (headNoun) signals.push({ text: headNoun, weight: 1.6 });
   signals.push({ text: product.title, weight: 1 });
   if (product.tags.length > 0) signals.push({ text: product.tags.join(' '), weight: 0.7 });
-  const description = htmlToText(product.descriptionHtml).split(/\s+/).slice(0, 60).join(' ');
+  const text = htmlToText(product.descriptionHtml);
+  const description = text.split(/\s+/).slice(0, 60).join(' ');
   if (description) signals.push({ text: description, weight: 0.35 });
+  // A title that names nothing the tree knows ("Sunday Morning") and no type or category: the
+  // description's first sentence is where the merchant says what the thing is.
+  const named = (t: string) => terms(t).some((term) => vocabulary.has(term) || SYNONYM_TERMS.has(term));
+  if (taxonomy.length === 0 && !named(product.title)) {
+    const firstSentence = text.split(/[.!?](?:\s|$)/)[0] ?? '';
+    if (firstSentence.trim()) signals.push({ text: firstSentence, weight: DESCRIPTION_NAMES_WEIGHT, names: true });
+  }
   return signals;
 }
 
