@@ -5,6 +5,7 @@ import {
   type FakeChatRequest,
   type FakeOpenAI,
 } from '@shoptok/testkit/openai';
+import { CategoryIndex } from './category-index.js';
 import { bundledCategoryIndex } from './default-tree.js';
 import { ProductMapper } from './product-mapper.js';
 import type { MapperProductInput } from './schemas.js';
@@ -279,5 +280,21 @@ describe('AI mapper department step against the fake OpenAI server', () => {
     expect(result.mapper).toBe('fallback');
     expect(result.reason).toMatch(/rate limiting \(HTTP 429\)/);
     expect(fake.requests).toHaveLength(1);
+  });
+
+  it('skips the department step for a tree with one department: one call, over the lexical candidates', async () => {
+    const small = CategoryIndex.fromTree([
+      { id: '1', parentId: '0', name: 'Kitchenware', isLeaf: false, permissionStatuses: ['AVAILABLE'] },
+      { id: '2', parentId: '1', name: 'Drinkware', isLeaf: false, permissionStatuses: ['AVAILABLE'] },
+      { id: '3', parentId: '2', name: 'Mugs', isLeaf: true, permissionStatuses: ['AVAILABLE'] },
+      { id: '4', parentId: '2', name: 'Glasses', isLeaf: true, permissionStatuses: ['AVAILABLE'] },
+    ]);
+    fake.enqueue({ kind: 'json', content: goodAnswer({ categoryId: '3', title: 'Cotton T-Shirt Mug' }) });
+    const m = new ProductMapper({ index: small, ai: { apiKey: fake.apiKey, baseURL: fake.baseURL } });
+    const result = await m.map({ ...tee, title: 'Cotton T-Shirt Mug', productType: 'Mug' });
+    expect(result.mapper).toBe('ai');
+    expect(result.reason).toMatch(/department step skipped: the tree has 1 departments/);
+    expect(fake.requests).toHaveLength(1);
+    expect(requestedSchema(fake.requests[0]!)).toHaveProperty('properties.categoryId');
   });
 });

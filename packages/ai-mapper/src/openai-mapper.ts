@@ -29,8 +29,13 @@ export interface AiMapperOptions {
   departmentStep?: boolean;
 }
 
-/** How many departments the first step may choose; their leaves are all offered in the second. */
+/** How many departments the first step may choose; their leaves are offered in the second. */
 const MAX_DEPARTMENTS = 3;
+// A deeper tree (US v2 has 7 levels) can have far more departments than a prompt should list
+// or a strict schema's enum accepts; such a tree gets the lexical candidates only.
+const MAX_DEPARTMENT_OPTIONS = 400;
+// Leaves offered per chosen department, so a huge department cannot blow up the second prompt.
+const MAX_LEAVES_PER_DEPARTMENT = 40;
 
 /** The outcome of asking the model about one product. */
 export type AiOutcome =
@@ -52,7 +57,7 @@ function departmentPrompt(index: CategoryIndex): { prompt: string; ids: [string,
   const known = departmentPrompts.get(index);
   if (known) return known;
   const groups = index.groups();
-  if (groups.length < 2) return undefined;
+  if (groups.length < 2 || groups.length > MAX_DEPARTMENT_OPTIONS) return undefined;
   const built = {
     prompt: `${DEPARTMENT_RULES}\n${groups.map((g) => `${g.id}: ${g.path.join(' > ')}`).join('\n')}`,
     ids: groups.map((g) => g.id) as [string, ...string[]],
@@ -150,7 +155,13 @@ export class AiMapper {
     budget: RunBudget,
   ): Promise<{ ok: true; departmentIds: string[] } | { ok: false; reason: string; stopRun: boolean; noRetry: boolean }> {
     const prompt = departmentPrompt(index);
-    if (!prompt) return { ok: false, reason: 'the tree has a single department', stopRun: false, noRetry: false };
+    if (!prompt)
+      return {
+        ok: false,
+        reason: `the tree has ${index.groups().length} departments (the step needs 2 to ${MAX_DEPARTMENT_OPTIONS})`,
+        stopRun: false,
+        noRetry: false,
+      };
     const schema = departmentSchema(prompt.ids);
     const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
       { role: 'system', content: prompt.prompt },
@@ -354,7 +365,7 @@ function mergeCandidates(
 ): ScoredCategory[] {
   const out = new Map<string, ScoredCategory>();
   for (const groupId of departmentIds)
-    for (const leafId of index.group(groupId)?.leafIds ?? []) {
+    for (const leafId of (index.group(groupId)?.leafIds ?? []).slice(0, MAX_LEAVES_PER_DEPARTMENT)) {
       const leaf = index.leaf(leafId);
       if (leaf) out.set(leaf.id, { ...leaf, score: 0 });
     }
