@@ -25,6 +25,7 @@ module.exports = {
           '\\.test(-helpers)?\\.ts$',
           '^packages/testkit/',
           '^apps/cli/src/demo/',
+          '^apps/cli/src/eval/',
           '^apps/cli/src/bench/',
           '^apps/bench/src/',
         ],

@@ -35,10 +35,11 @@ describe('AI mapping cache in Redis', () => {
     await redis.cleanup();
   });
 
+  // One call per product (no department step) keeps the call counts about the cache alone.
   const mapper = (model = 'gpt-4o-mini') =>
     new ProductMapper({
       index: bundledCategoryIndex(),
-      ai: { apiKey: fake.apiKey, baseURL: fake.baseURL, model },
+      ai: { apiKey: fake.apiKey, baseURL: fake.baseURL, model, departmentStep: false },
       cache: { redis: redis.client, keyPrefix: redis.prefix },
     });
 
@@ -62,7 +63,7 @@ describe('AI mapping cache in Redis', () => {
     const observed = () =>
       new ProductMapper({
         index: bundledCategoryIndex(),
-        ai: { apiKey: fake.apiKey, baseURL: fake.baseURL },
+        ai: { apiKey: fake.apiKey, baseURL: fake.baseURL, departmentStep: false },
         cache: { redis: redis.client, keyPrefix: redis.prefix },
         onUsage: (u) => seen.push(u),
       });

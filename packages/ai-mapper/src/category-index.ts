@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import MiniSearch from 'minisearch';
 import type { CategoryAttribute, CategoryNode, MapperProduct } from './schemas.js';
 import { PHRASE_SYNONYMS, WORD_SYNONYMS } from './synonyms.js';
@@ -12,6 +13,16 @@ export interface LeafCategory {
   path: string[];
 }
 
+/**
+ * A department: the parent of a set of leaves (level 2 of TikTok's v1 tree, e.g. "Womenswear &
+ * Underwear > Women's Tops"). The AI mapper's first step chooses among these.
+ */
+export interface CategoryGroup {
+  id: string;
+  path: string[];
+  leafIds: string[];
+}
+
 /** A retrieved leaf and how well the product's words match it (higher is better). */
 export interface ScoredCategory extends LeafCategory {
   score: number;
@@ -23,6 +34,40 @@ interface LeafDoc {
   parent: string;
   root: string;
 }
+
+let wordNet: Map<string, { term: string; weight: number }[]> | undefined;
+
+/**
+ * Synonyms and hypernyms from WordNet (data/wordnet-extract.json, built by
+ * scripts/build-wordnet-extract.mjs), keyed by noun lemma, already narrowed to the words the
+ * category tree uses: "sneaker" -> shoe, footwear; "earphone" -> headphone. Loaded once.
+ */
+function wordNetRelations(): Map<string, { term: string; weight: number }[]> {
+  if (!wordNet) {
+    const raw = JSON.parse(readFileSync(new URL('../data/wordnet-extract.json', import.meta.url), 'utf8')) as {
+      words: Record<string, string>;
+    };
+    wordNet = new Map(
+      Object.entries(raw.words).map(([lemma, related]) => [
+        lemma,
+        related.split(' ').flatMap((pair) => {
+          const [word = '', weight = '0'] = pair.split(':');
+          return terms(word).map((term) => ({ term, weight: Number(weight) / 100 }));
+        }),
+      ]),
+    );
+  }
+  return wordNet;
+}
+
+/** WordNet's relations of a stemmed term (tried as written and without a plural "s"). */
+function wordNetTerms(term: string): { term: string; weight: number }[] {
+  const relations = wordNetRelations();
+  return relations.get(term) ?? (term.endsWith('s') ? relations.get(term.slice(0, -1)) : undefined) ?? [];
+}
+
+// How much a WordNet relation counts next to the merchant's own word (1) and a retail synonym (0.7).
+const WORDNET_WEIGHT = 0.5;
 
 const SYNONYM_TERMS = new Map<string, string[]>(Object.entries(WORD_SYNONYMS).map(([k, v]) => [stem(k), terms(v)]));
 const PHRASES = Object.entries(PHRASE_SYNONYMS).map(([phrase, extra]) => ({
@@ -74,13 +119,33 @@ const AUDIENCE_WORDS: Record<string, string[]> = {
   "Kids' Fashion": ['kid', 'kids', 'child', 'girl', 'boy', 'junior', 'toddler', 'youth'],
   'Baby & Maternity': ['baby', 'infant', 'newborn', 'toddler', 'maternity', 'pregnancy', 'nursing', 'breastfeeding'],
   'Pet Supplies': ['dog', 'cat', 'pet', 'puppy', 'kitten', 'bird', 'fish', 'hamster', 'rabbit', 'reptile', 'aquarium', 'horse'],
+  // Specialist departments whose names qualify everything under them: a product belongs there
+  // only when it says so (the words are the tree's own department names).
+  'Muslim Fashion': ['muslim', 'islamic', 'hijab', 'abaya', 'khimar', 'niqab', 'kaftan', 'prayer', 'umroh', 'modest'],
+  'Jewellery Accessories & Derivatives': [
+    'amber',
+    'jade',
+    'pearl',
+    'crystal',
+    'gemstone',
+    'ruby',
+    'sapphire',
+    'emerald',
+    'semiprecious',
+    'mellite',
+    'stone',
+  ],
 };
 
 /** The category tree, searchable by a product's words. */
 export class CategoryIndex {
   readonly version: string;
   private readonly leaves = new Map<string, LeafCategory>();
+  private readonly groupsById = new Map<string, CategoryGroup>();
+  private readonly groupOfLeaf = new Map<string, string>();
   private readonly search: MiniSearch<LeafDoc>;
+  /** Every term the tree's names use: WordNet is asked only about the words outside it. */
+  private readonly vocabulary = new Set<string>();
   private readonly attributes: ReadonlyMap<string, readonly CategoryAttribute[]>;
 
   private constructor(
@@ -98,6 +163,16 @@ export class CategoryIndex {
         path.unshift(at.name.trim());
       }
       this.leaves.set(node.id, { id: node.id, name: node.name.trim(), path });
+      // A leaf directly under a root (rare) is its own department.
+      const groupId = byId.has(node.parentId) ? node.parentId : node.id;
+      const group = this.groupsById.get(groupId) ?? {
+        id: groupId,
+        path: path.length > 1 ? path.slice(0, -1) : path,
+        leafIds: [],
+      };
+      group.leafIds.push(node.id);
+      this.groupsById.set(groupId, group);
+      this.groupOfLeaf.set(node.id, groupId);
     }
     this.attributes = attributes;
     this.version = version ?? treeVersion(nodes, attributes);
@@ -108,6 +183,7 @@ export class CategoryIndex {
       tokenize: (text) => text.split(' ').filter(Boolean),
       processTerm: (term) => term,
     });
+    for (const leaf of this.leaves.values()) for (const term of terms(leaf.path.join(' '))) this.vocabulary.add(term);
     this.search.addAll(
       [...this.leaves.values()].map((leaf) => ({
         id: leaf.id,
@@ -145,6 +221,22 @@ export class CategoryIndex {
     return this.leaves.get(id);
   }
 
+  /** Every department (parent of listable leaves), in path order. */
+  groups(): CategoryGroup[] {
+    return [...this.groupsById.values()].sort((a, b) => a.path.join('>').localeCompare(b.path.join('>')));
+  }
+
+  /** The department a listable leaf belongs to. */
+  groupOf(leafId: string): CategoryGroup | undefined {
+    const groupId = this.groupOfLeaf.get(leafId);
+    return groupId === undefined ? undefined : this.groupsById.get(groupId);
+  }
+
+  /** A department by id. */
+  group(groupId: string): CategoryGroup | undefined {
+    return this.groupsById.get(groupId);
+  }
+
   /** Attributes known for a leaf (empty when none were given). */
   attributesOf(id: string): readonly CategoryAttribute[] {
     return this.attributes.get(id) ?? [];
@@ -152,9 +244,16 @@ export class CategoryIndex {
 
   /** The best leaves for a product by lexical similarity, best first. */
   retrieve(product: MapperProduct, limit = 10): ScoredCategory[] {
+    const found = this.score(product, limit, false);
+    // Nothing in the product's words matches the tree: let WordNet widen every word, not only
+    // the ones that name the thing.
+    return found.length > 0 ? found : this.score(product, limit, true);
+  }
+
+  private score(product: MapperProduct, limit: number, wordNetEverywhere: boolean): ScoredCategory[] {
     const totals = new Map<string, number>();
-    for (const signal of productSignals(product)) {
-      const expanded = expandTerms(signal.text);
+    for (const signal of productSignals(product, this.vocabulary)) {
+      const expanded = expandTerms(signal.text, signal.names || wordNetEverywhere ? this.vocabulary : undefined);
       if (expanded.terms.length === 0) continue;
       const results = this.search.search(expanded.terms.join(' '), {
         combineWith: 'OR',
@@ -190,17 +289,46 @@ export class CategoryIndex {
     }
     const priors = audiencePriors(product);
     const gender = productGender(product);
+    const mentioned = mentionedTerms(product);
     const scored: ScoredCategory[] = [];
     for (const [id, total] of totals) {
       const leaf = this.leaves.get(id);
       if (!leaf) continue;
       // Everyday clothes are casual: on a tie, "Casual Dresses" beats "Wedding Dresses".
       const general = /\b(casual|other|everyday)\b/i.test(leaf.name) ? 1.03 : 1;
-      scored.push({ ...leaf, score: total * general * (priors.get(leaf.path[0] ?? '') ?? 1) * genderPrior(gender, leaf.path) });
+      // How much of the leaf's own name the product mentions: "Jade Necklaces & Pendants" explains
+      // a plain necklace less well than "Necklaces" does.
+      const leafTerms = [...new Set(terms(leaf.name))];
+      const named = leafTerms.length === 0 ? 1 : leafTerms.filter((t) => mentioned.has(t)).length / leafTerms.length;
+      const coverage = 1 - LEAF_COVERAGE_WEIGHT + LEAF_COVERAGE_WEIGHT * named;
+      scored.push({
+        ...leaf,
+        score: total * general * coverage * (priors.get(leaf.path[0] ?? '') ?? 1) * genderPrior(gender, leaf.path),
+      });
     }
     scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
     return scored.slice(0, limit);
   }
+}
+
+const LEAF_COVERAGE_WEIGHT = 0.5;
+const DESCRIPTION_NAMES_WEIGHT = 1.2;
+
+/** Every term the product states anywhere, with its retail synonyms. */
+function mentionedTerms(product: MapperProduct): Set<string> {
+  const text = [
+    product.title,
+    product.productType,
+    product.tags.join(' '),
+    product.category?.fullName ?? '',
+    htmlToText(product.descriptionHtml),
+  ].join(' ');
+  const out = new Set<string>();
+  for (const term of terms(text)) {
+    out.add(term);
+    for (const syn of SYNONYM_TERMS.get(term) ?? []) out.add(syn);
+  }
+  return out;
 }
 
 function isListable(node: CategoryNode): boolean {
@@ -220,10 +348,12 @@ function treeVersion(nodes: readonly CategoryNode[], attributes: ReadonlyMap<str
 interface Signal {
   text: string;
   weight: number;
+  /** The text names the thing (head noun, product type, taxonomy category): WordNet may widen its nouns. */
+  names?: boolean;
 }
 
 /** The product's words, strongest evidence first, each with how much it counts. */
-function productSignals(product: MapperProduct): Signal[] {
+function productSignals(product: MapperProduct, vocabulary: ReadonlySet<string>): Signal[] {
   const signals: Signal[] = [];
   const taxonomy =
     product.category?.fullName
@@ -232,10 +362,10 @@ function productSignals(product: MapperProduct): Signal[] {
       .filter(Boolean) ?? [];
   if (taxonomy.length > 0) {
     // The merchant chose it from Shopify's taxonomy: the strongest single signal.
-    signals.push({ text: taxonomy.slice(-1).join(' '), weight: 3 });
+    signals.push({ text: taxonomy.slice(-1).join(' '), weight: 3, names: true });
     signals.push({ text: taxonomy.slice(1, -1).join(' '), weight: 0.8 });
   }
-  if (product.productType) signals.push({ text: product.productType, weight: 2.2 });
+  if (product.productType) signals.push({ text: product.productType, weight: 2.2, names: true });
   const head = titleHead(product.title);
   signals.push({ text: head, weight: 1.6 });
   const headNoun = head
@@ -245,8 +375,16 @@ function productSignals(product: MapperProduct): Signal[] {
   if (headNoun) signals.push({ text: headNoun, weight: 1.6 });
   signals.push({ text: product.title, weight: 1 });
   if (product.tags.length > 0) signals.push({ text: product.tags.join(' '), weight: 0.7 });
-  const description = htmlToText(product.descriptionHtml).split(/\s+/).slice(0, 60).join(' ');
+  const text = htmlToText(product.descriptionHtml);
+  const description = text.split(/\s+/).slice(0, 60).join(' ');
   if (description) signals.push({ text: description, weight: 0.35 });
+  // A title that names nothing the tree knows ("Sunday Morning") and no type or category: the
+  // description's first sentence is where the merchant says what the thing is.
+  const named = (t: string) => terms(t).some((term) => vocabulary.has(term) || SYNONYM_TERMS.has(term));
+  if (taxonomy.length === 0 && !named(product.title)) {
+    const firstSentence = text.split(/[.!?](?:\s|$)/)[0] ?? '';
+    if (firstSentence.trim()) signals.push({ text: firstSentence, weight: DESCRIPTION_NAMES_WEIGHT, names: true });
+  }
   return signals;
 }
 
@@ -260,7 +398,11 @@ export function titleHead(title: string): string {
 const QUANTITY_WORDS = new Set(['pack', 'multipack', 'count', 'pair', 'piece', 'pcs', 'qty', 'bundle', 'lot']);
 
 /** Stemmed terms of a text plus synonym terms (weighted lower than the merchant's own words). */
-function expandTerms(text: string): {
+function expandTerms(
+  text: string,
+  /** The tree's terms, when WordNet may widen the text's other words; undefined: no WordNet. */
+  vocabulary: ReadonlySet<string> | undefined,
+): {
   terms: string[];
   own: string[];
   weights: Map<string, number>;
@@ -277,6 +419,10 @@ function expandTerms(text: string): {
   for (const term of own) {
     add(term, 1, term);
     for (const syn of SYNONYM_TERMS.get(term) ?? []) add(syn, 0.7, term);
+    // A word the tree does not use ("sneaker", "earphone") borrows the tree words WordNet relates it to.
+    if (vocabulary && !vocabulary.has(term) && !SYNONYM_TERMS.has(term))
+      for (const related of wordNetTerms(term))
+        if (related.term !== term) add(related.term, related.weight * WORDNET_WEIGHT, term);
   }
   // A phrase ("air fryer") stands for its last word: its category words credit that word.
   for (const { re, extra, head } of PHRASES) if (re.test(text)) for (const t of terms(extra)) add(t, 0.9, head);

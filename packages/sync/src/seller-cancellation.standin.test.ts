@@ -118,6 +118,7 @@ describe('seller cancellations to TikTok (real Redis, stand-ins over HTTP)', () 
       id: STORE,
       name: 'Cancel Shop',
       enabled: true,
+      mode: 'live',
       shopify: {
         domain: shopify.shopDomain,
         accessToken: shopify.accessToken,

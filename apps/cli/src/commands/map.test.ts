@@ -95,7 +95,7 @@ describe('shoptok map', () => {
       const second = io(env, line);
       expect(await runMapCommand(['--store', 'brand-x'], second.io)).toBe(0);
       expect(JSON.parse(second.out())).toMatchObject({ mapper: 'cache', categoryId: '600042' });
-      expect(fake.requests).toHaveLength(1);
+      expect(fake.requests).toHaveLength(2); // the first run's department and listing calls; none on the second
       const logs = first.err() + second.err();
       expect(logs).toMatch(/mapper run summary/);
       expect(logs).not.toContain(fake.apiKey);
@@ -104,11 +104,37 @@ describe('shoptok map', () => {
 });
 
 describe('eval:mapper', () => {
-  it('prints top-1 accuracy, attribute fill rate and cost for the offline mapper', async () => {
+  it('prints the offline accuracy on the dev split and lists its misses when asked', async () => {
     const t = io({});
-    expect(await runEvalMapperCommand(['--no-ai', '--limit', '30'], t.io)).toBe(0);
+    expect(await runEvalMapperCommand(['--no-ai', '--no-ceiling', '--split', 'dev', '--limit', '30', '--misses'], t.io)).toBe(0);
     const out = t.out();
-    expect(out).toMatch(/Evaluation set: 30 labelled products/);
-    expect(out).toMatch(/offline \(fallback\)\s+\d+\.\d%\s+\d+\.\d%\s+\d+\.\d%\s+\d+\.\d%\s+0\s+0\s+\$0\.0000/);
+    expect(out).toMatch(/dev: 30 labelled products/);
+    expect(out).toMatch(
+      /offline \(fallback\)\s+dev\s+\d+\.\d%\s+\d+\.\d%\s+\d+\.\d%\s+\d+\.\d%\s+0\s+0\+0\s+\$0\.0000\s+\$0\.000/,
+    );
+  });
+
+  it('prints the AI ceiling on the held-out split with calls, tokens, cost per 1,000 products and a free re-sync; never its misses', async () => {
+    const redis = await useTestRedis('cli-eval');
+    try {
+      const t = io({ REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix });
+      expect(await runEvalMapperCommand(['--split', 'test', '--limit', '25', '--misses'], t.io)).toBe(0);
+      const out = t.out();
+      expect(out).toMatch(/test: 25 labelled products/);
+      const ceiling =
+        /AI ceiling \(perfect model\)\s+test\s+(\d+\.\d)%.*?\s(\d+)\s+(\d+)\+(\d+)\s+\$(\d+\.\d+)\s+\$(\d+\.\d+)/.exec(out);
+      expect(ceiling).not.toBeNull();
+      const [, top1, calls, promptTokens, , , perThousand] = ceiling!;
+      expect(Number(top1)).toBeGreaterThanOrEqual(97);
+      expect(Number(calls)).toBe(50); // department, then listing, per product
+      expect(Number(promptTokens)).toBeGreaterThan(25 * 1_000);
+      expect(Number(perThousand)).toBeGreaterThan(0);
+      expect(Number(perThousand)).toBeLessThanOrEqual(1);
+      expect(out).toMatch(/re-sync \(cached answers\)\s+0\s+\$0\.000\s+cache 25/);
+      expect(out).not.toMatch(/Misses of/);
+      expect(await redis.client.keys(`${redis.prefix}*`)).toEqual([]); // the run's cache entries are gone
+    } finally {
+      await redis.cleanup();
+    }
   });
 });

@@ -1,2 +1,2 @@
-export { answerFromSchema, lastUserMessage, requestedSchema, startFakeOpenAI } from './server.js';
-export type { FakeChatRequest, FakeOpenAI, FakeOpenAIOptions, FakeReply, FakeResponder } from './server.js';
+export { answerFromSchema, labelledAnswerResponder, lastUserMessage, requestedSchema, startFakeOpenAI } from './server.js';
+export type { LabelledAnswer, FakeChatRequest, FakeOpenAI, FakeOpenAIOptions, FakeReply, FakeResponder } from './server.js';

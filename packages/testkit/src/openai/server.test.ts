@@ -1,4 +1,4 @@
-import { startFakeOpenAI, type FakeOpenAI } from './index.js';
+import { labelledAnswerResponder, startFakeOpenAI, type FakeOpenAI } from './index.js';
 
 describe('fake OpenAI server', () => {
   let fake: FakeOpenAI;
@@ -111,6 +111,52 @@ describe('fake OpenAI server', () => {
       expect(Date.now() - started).toBeLessThan(115);
     } finally {
       await slow.close();
+    }
+  });
+
+  it('plays a perfect model with labelledAnswerResponder: the labelled id when the schema offers it, else the first enum value', async () => {
+    const oracle = await startFakeOpenAI({
+      respond: labelledAnswerResponder((req) =>
+        String(req.messages.at(-1)?.content).includes('known') ? { ids: ['leaf-9', 'b'], strings: { note: 'hello' } } : undefined,
+      ),
+    });
+    try {
+      const ask = async (content: string, properties: Record<string, unknown>) => {
+        const res = await fetch(`${oracle.baseURL}/chat/completions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${oracle.apiKey}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: 'gpt-4o-mini',
+            messages: [{ role: 'user', content }],
+            response_format: {
+              type: 'json_schema',
+              json_schema: {
+                name: 'answer',
+                strict: true,
+                schema: { type: 'object', properties, required: Object.keys(properties), additionalProperties: false },
+              },
+            },
+          }),
+        });
+        const body = (await res.json()) as { choices: { message: { content: string } }[] };
+        return JSON.parse(body.choices[0]!.message.content) as Record<string, unknown>;
+      };
+      const pick = { type: 'string', enum: ['a', 'b', 'c'] };
+      const many = { type: 'array', items: { type: 'string', enum: ['x', 'leaf-9'] } };
+      const note = { type: 'string' };
+      const free = { type: 'array', items: { type: 'string' } };
+      expect(await ask('known product', { pick, many, note, free })).toEqual({
+        pick: 'b',
+        many: ['leaf-9'],
+        note: 'hello',
+        free: [],
+      });
+      // Not offered: the first enum value, as any model restricted to the enum would have to answer.
+      expect(await ask('known product', { pick: { type: 'string', enum: ['q', 'r'] } })).toEqual({ pick: 'q' });
+      // A request the label knows nothing about: the plain schema-shaped answer.
+      expect(await ask('something else', { pick, many, note })).toEqual({ pick: 'a', many: [], note: '' });
+    } finally {
+      await oracle.close();
     }
   });
 });

@@ -291,7 +291,31 @@ export function answerFromSchema(request: FakeChatRequest): unknown {
   return schema ? fromSchema(schema, schema) : {};
 }
 
-function fromSchema(node: unknown, root: Record<string, unknown>): unknown {
+/** What a perfect model knows about one request: the right ids, and text for string fields. */
+export interface LabelledAnswer {
+  /** The right answers, most specific first (e.g. a leaf id, then its department's id). */
+  ids: readonly string[];
+  /** Values for string properties, by property name; others are "". */
+  strings?: Record<string, string>;
+}
+
+/**
+ * A responder that plays a perfect model, to measure a ceiling: wherever the requested schema
+ * offers an enum, it answers the first of the labelled ids the enum contains (an array of enum
+ * gets that one id), and the enum's first value when none is offered, as a model would have to.
+ * So the answer is right exactly when the request offered the right answer. `label` returns
+ * undefined for a request it knows nothing about: the default schema-shaped answer.
+ */
+export function labelledAnswerResponder(label: (request: FakeChatRequest) => LabelledAnswer | undefined): FakeResponder {
+  return (request) => {
+    const schema = requestedSchema(request);
+    const known = label(request);
+    if (!schema || !known) return { kind: 'json', content: answerFromSchema(request) };
+    return { kind: 'json', content: fromSchema(schema, schema, known) };
+  };
+}
+
+function fromSchema(node: unknown, root: Record<string, unknown>, known?: LabelledAnswer, name?: string): unknown {
   if (!node || typeof node !== 'object') return null;
   const s = node as Record<string, unknown>;
   if (typeof s.$ref === 'string') {
@@ -299,22 +323,28 @@ function fromSchema(node: unknown, root: Record<string, unknown>): unknown {
       .replace(/^#\//, '')
       .split('/')
       .reduce<unknown>((acc, key) => (acc as Record<string, unknown> | undefined)?.[key], root);
-    return fromSchema(target, root);
+    return fromSchema(target, root, known, name);
   }
-  if (Array.isArray(s.enum)) return s.enum[0];
+  if (Array.isArray(s.enum)) return (known && s.enum.find((v) => known.ids.includes(String(v)))) ?? s.enum[0];
   if ('const' in s) return s.const;
-  if (Array.isArray(s.anyOf)) return fromSchema(s.anyOf[0], root);
+  if (Array.isArray(s.anyOf)) return fromSchema(s.anyOf[0], root, known, name);
   const type = Array.isArray(s.type) ? s.type[0] : s.type;
   switch (type) {
     case 'object': {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries((s.properties as Record<string, unknown>) ?? {})) out[k] = fromSchema(v, root);
+      for (const [k, v] of Object.entries((s.properties as Record<string, unknown>) ?? {}))
+        out[k] = fromSchema(v, root, known, k);
       return out;
     }
-    case 'array':
-      return [];
+    case 'array': {
+      // An array of enum values (e.g. "choose departments") gets the labelled one.
+      const items = s.items as Record<string, unknown> | undefined;
+      return known && items && (Array.isArray(items.enum) || typeof items.$ref === 'string')
+        ? [fromSchema(items, root, known)]
+        : [];
+    }
     case 'string':
-      return '';
+      return (name !== undefined && known?.strings?.[name]) || '';
     case 'number':
     case 'integer':
       return 0;
