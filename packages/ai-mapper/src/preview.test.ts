@@ -33,7 +33,7 @@ describe('preview path (shoptok map)', () => {
       ok: true,
       productId: 'gid://shopify/Product/1',
       mapper: 'fallback',
-      reason: 'fallback mapper: no OpenAI key configured',
+      reason: 'fallback mapper: no OpenAI key or base URL configured',
       categoryPath: "Menswear & Underwear > Men's Tops > Shirts",
     });
     expect(bad).toMatchObject({ ok: false, error: expect.stringMatching(/not JSON/) });

@@ -34,7 +34,7 @@ describe('shoptok map', () => {
     expect(lines[0]).toMatchObject({
       mapper: 'fallback',
       categoryId: '603084',
-      reason: 'fallback mapper: no OpenAI key configured',
+      reason: 'fallback mapper: no OpenAI key or base URL configured',
     });
     expect(lines[0]!.hashtags).toEqual(expect.arrayContaining(['#yoga', '#pilates']));
     expect(t.err()).toMatch(/mapped 2, failed 0; AI calls 0/);
