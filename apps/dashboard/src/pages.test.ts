@@ -19,11 +19,7 @@ describe('html', () => {
     expect(html`<a title="${evil}">${evil}</a>`.value).toBe(
       `<a title="${escapeHtml(evil)}">&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&#39;&amp;</a>`,
     );
-    expect(
-      html`<ul>
-        ${['<b>', html`<li>${'<i>'}</li>`]}
-      </ul>`.value,
-    ).toBe('<ul>&lt;b&gt;<li>&lt;i&gt;</li></ul>');
+    expect(html`<ul>${['<b>', html`<li>${'<i>'}</li>`]}</ul>`.value).toBe('<ul>&lt;b&gt;<li>&lt;i&gt;</li></ul>');
     expect(html`${undefined}${null}${false}${0}`.value).toBe('0');
   });
 });

@@ -194,13 +194,7 @@ export function renderStorePage(
       <div class="cards">
         <div class="card" data-metric="skus-linked">SKUs linked<b>${skus.linked}</b></div>
         <div class="card" data-metric="skus-in-sync">SKUs in sync<b>${skus.inSync}</b></div>
-        <div
-          class="card ${skus.drifting > 0 ? 'warn' : ''}"
-          title="Linked SKUs whose stock TikTok has never been told"
-          data-metric="skus-drifting"
-        >
-          SKUs drifting<b>${skus.drifting}</b>
-        </div>
+        <div class="card ${skus.drifting > 0 ? 'warn' : ''}" title="Linked SKUs whose stock TikTok has never been told" data-metric="skus-drifting">SKUs drifting<b>${skus.drifting}</b></div>
         <div class="card ${attention.length > 0 ? 'warn' : ''}" data-metric="needs-attention">
           Products needing attention<b>${attention.length}</b>
         </div>
