@@ -281,7 +281,7 @@ describe('the dashboard over HTTP (real Redis)', () => {
     expect(page).toContain('Glow &lt;Beauty&gt;');
     expect(page).toContain('SKU &quot;X&quot; &amp; co is not mapped');
     expect(page).toContain('action="/stores/glow/orders/5770200/replay"');
-    expect(page).toMatch(/<svg [^>]*data-points="2"/);
+    expect(page).toMatch(/<svg\s[^>]*data-points="2"/);
     expect(page).toContain('<polyline');
 
     const unknown = await get('/stores/nope');
