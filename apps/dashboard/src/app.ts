@@ -4,7 +4,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import formbody from '@fastify/formbody';
 import type { Logger } from '@shoptok/logger';
-import { queueCatalog, queueKeys, queueNameFor, type QueueFactory, type RedisConnection } from '@shoptok/queues';
+import { jobIdFor, queueCatalog, queueKeys, queueNameFor, type QueueFactory, type RedisConnection } from '@shoptok/queues';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { countWorkers } from './fleet.js';
@@ -221,15 +221,16 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
 
     // One replay per failure record: a double click finds the job the first click queued. Once
     // that replay has run (and failed again without a new record), the next click queues anew.
-    let jobId = `${store.id}-order-${orderId.data}-replay-${failure.attempts}-${failure.at ?? 0}`;
-    const existing = await queues.queue('orders', store.id).getJob(jobId);
+    const data = { store: store.id, tiktokOrderId: orderId.data, trigger: 'replay' as const };
+    let run = `replay-${failure.attempts}-${failure.at ?? 0}`;
+    const existing = await queues.queue('orders', store.id).getJob(jobIdFor('orders', 'order-import', data, { run }));
     if (existing) {
       const state = await existing.getState();
       if (state !== 'completed' && state !== 'failed' && state !== 'unknown')
-        return reply.redirect(`${base}&replay=pending&job=${jobId}`, 303);
-      jobId = `${jobId}-${now()}`;
+        return reply.redirect(`${base}&replay=pending&job=${existing.id}`, 303);
+      run = `${run}-${now()}`;
     }
-    await queues.add('orders', 'order-import', { store: store.id, tiktokOrderId: orderId.data, trigger: 'replay' }, { jobId });
+    const jobId = (await queues.add('orders', 'order-import', data, { id: { run } })).id;
     logger.info(
       { store: store.id, tiktokOrderId: orderId.data, jobId, attempts: failure.attempts },
       'order import replay queued from the dashboard',

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { childLogger, type Logger } from '@shoptok/logger';
-import { redisHealthCheck, type QueueFactory, type RedisConnection } from '@shoptok/queues';
+import { jobIdFor, redisHealthCheck, type QueueFactory, type RedisConnection } from '@shoptok/queues';
 import { verifyShopifyWebhook, WebhookDeduper } from '@shoptok/shopify';
 import { parseJsonSafe, TikTokWebhookVerifier, verifyWebhookSignature, webhookEnvelopeSchema } from '@shoptok/tiktok';
 import Fastify, { type FastifyReply } from 'fastify';
@@ -80,7 +80,9 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   const placed = async (j: PlannedJob): Promise<PlannedJob> => {
     if (!j.leadingEdge || j.delayMs <= 0) return j;
     const first = await redis.set(`${prefix}:{${j.data.store}}:webhooks:lead:${j.jobId}`, '1', 'PX', j.delayMs + 60_000, 'NX');
-    return first === 'OK' ? { ...j, jobId: `${j.jobId}-lead`, delayMs: 0 } : j;
+    if (first !== 'OK') return j;
+    const occasion = { ...j.occasion, lead: true };
+    return { ...j, occasion, jobId: jobIdFor(j.queue, j.name, j.data, occasion), delayMs: 0 };
   };
 
   const enqueue = async (planned: PlannedJob[]): Promise<string[]> => {
@@ -88,8 +90,11 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       Promise.all(
         planned.map(async (p) => {
           const j = await placed(p);
-          await queues.addByName(j.queue, j.name, j.data, { jobId: j.jobId, delay: j.delayMs > 0 ? j.delayMs : undefined });
-          return j;
+          const added = await queues.addByName(j.queue, j.name, j.data, {
+            id: j.occasion,
+            delay: j.delayMs > 0 ? j.delayMs : undefined,
+          });
+          return { ...j, jobId: added.id ?? j.jobId };
         }),
       ),
       deadlineMs,

@@ -3,6 +3,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisConnection } from './connection.js';
 import { z } from 'zod';
 import { jobSchema, queueCatalog, queueNameFor, type JobData, type JobName, type QueueKey } from './catalog.js';
+import { shoptokBackoffStrategy } from './job-options.js';
 
 /** What a handler gets besides its parsed payload. */
 export interface JobContext {
@@ -182,6 +183,8 @@ export function createStoreWorker<Q extends QueueKey>(options: StoreWorkerOption
     prefix,
     concurrency: options.concurrency ?? queueCatalog[queue].concurrency,
     autorun: options.autorun ?? true,
+    // The capped backoff of `eventual` kinds (see the catalog's retry classes).
+    settings: { backoffStrategy: shoptokBackoffStrategy },
     ...(options.locks
       ? {
           lockDuration: options.locks.lockDurationMs,

@@ -1,8 +1,7 @@
-import { jobIds, type JobContext, type JobSummary } from '@shoptok/queues';
+import type { JobContext, JobSummary } from '@shoptok/queues';
 import type { ShopifyOrder } from '@shoptok/shopify';
 import { buildTikTokShipment, type ShopifyFulfillment, type TikTokOrder } from '@shoptok/sync-core';
 import type { AlertNotifier } from './alerts/notifier.js';
-import { MAX_OUTAGE_REQUEUES, retryJobsFailedByOutage } from './outage-retry.js';
 import type { StoreServices } from './services.js';
 import { RunReport } from './summary.js';
 
@@ -43,8 +42,8 @@ export async function flushShipByAlerts(notifier: AlertNotifier): Promise<void> 
 
 /**
  * `fulfilment-poll`: imported orders still waiting for tracking. A Shopify order with tracking
- * gets a `tracking-push` job; one cancelled in Shopify gets an `order-cancel` job. Tracking
- * pushes that failed only because an outage outlasted their retries are queued again.
+ * gets a `tracking-push` job; one cancelled in Shopify gets an `order-cancel` job (both retry
+ * through a partner outage: see their retry class in the queue catalog).
  */
 export async function runFulfilmentPoll(
   svc: StoreServices,
@@ -70,22 +69,17 @@ export async function runFulfilmentPoll(
       continue;
     }
     if (order.cancelledAt) {
-      await svc.queues.add(
-        'orders',
-        'order-cancel',
-        { store: svc.storeId, tiktokOrderId, origin: 'shopify', dryRun },
-        { jobId: jobIds.orderCancel(svc.storeId, tiktokOrderId, 'shopify') },
-      );
+      await svc.queues.add('orders', 'order-cancel', { store: svc.storeId, tiktokOrderId, origin: 'shopify', dryRun });
       report.summary.changed++;
       continue;
     }
     if (order.fulfillments.some((f) => f.trackingInfo.some((t) => t.number))) {
-      await svc.queues.add(
-        'fulfilment',
-        'tracking-push',
-        { store: svc.storeId, tiktokOrderId, shopifyOrderId: record.shopifyOrderId, dryRun },
-        { jobId: jobIds.trackingPush(svc.storeId, tiktokOrderId) },
-      );
+      await svc.queues.add('fulfilment', 'tracking-push', {
+        store: svc.storeId,
+        tiktokOrderId,
+        shopifyOrderId: record.shopifyOrderId,
+        dryRun,
+      });
       report.summary.changed++;
     } else {
       report.skip('no-tracking-yet');
@@ -101,26 +95,6 @@ export async function runFulfilmentPoll(
           ),
         );
       }
-    }
-  }
-  if (!dryRun) {
-    const awaiting = new Set(waiting);
-    const { retried, gaveUp } = await retryJobsFailedByOutage(
-      svc.queues,
-      'fulfilment',
-      svc.storeId,
-      'tracking-push',
-      (job) => typeof job.tiktokOrderId === 'string' && awaiting.has(job.tiktokOrderId),
-    );
-    if (retried.length > 0) {
-      report.note(`${retried.length} tracking push(es) that failed during an outage queued again`);
-      svc.logger.info({ retried }, 'tracking pushes failed by an outage queued again');
-    }
-    if (gaveUp.length > 0) {
-      report.note(
-        `${gaveUp.length} tracking push(es) still failing after ${MAX_OUTAGE_REQUEUES} requeues left failed: Replay them once the cause is fixed`,
-      );
-      svc.logger.warn({ gaveUp }, 'tracking pushes still failing after every requeue left failed');
     }
   }
   return report.summary;

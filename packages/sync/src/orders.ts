@@ -1,4 +1,4 @@
-import { jobIds, type JobContext, type JobSummary } from '@shoptok/queues';
+import type { JobContext, JobSummary } from '@shoptok/queues';
 import {
   buildOrderCreateInput,
   buildSkuIndex,
@@ -6,7 +6,6 @@ import {
   type ShopifyVariantRef,
   type TikTokOrder,
 } from '@shoptok/sync-core';
-import { MAX_OUTAGE_REQUEUES, retryJobsFailedByOutage } from './outage-retry.js';
 import type { StoreServices } from './services.js';
 import { RunReport } from './summary.js';
 
@@ -31,8 +30,7 @@ export class OrderNotImportableError extends Error {
 /**
  * `order-poll`: TikTok orders updated since the cursor (minus an overlap). New orders that the
  * store's policy imports get one `order-import` job each (job id from the order id: queued once);
- * imported orders that TikTok cancelled get an `order-cancel` job. Imports that failed only
- * because an outage outlasted their retries are queued again.
+ * imported orders that TikTok cancelled get an `order-cancel` job.
  */
 export async function runOrderPoll(
   svc: StoreServices,
@@ -56,12 +54,7 @@ export async function runOrderPoll(
     const imported = await svc.state.order(order.id);
     if (imported) {
       if ((order.status === 'CANCELLED' || order.status === 'CANCEL') && !imported.cancelledAt) {
-        await svc.queues.add(
-          'orders',
-          'order-cancel',
-          { store: svc.storeId, tiktokOrderId: order.id, origin: 'tiktok', dryRun },
-          { jobId: jobIds.orderCancel(svc.storeId, order.id, 'tiktok') },
-        );
+        await svc.queues.add('orders', 'order-cancel', { store: svc.storeId, tiktokOrderId: order.id, origin: 'tiktok', dryRun });
         report.summary.changed++;
       } else report.skip('already-imported');
       continue;
@@ -72,33 +65,11 @@ export async function runOrderPoll(
       continue;
     }
     // Same job id for the same order: however often polls and webhooks see it, it is queued once.
-    await svc.queues.add(
-      'orders',
-      'order-import',
-      { store: svc.storeId, tiktokOrderId: order.id, dryRun, trigger: 'schedule' },
-      { jobId: jobIds.orderImport(svc.storeId, order.id) },
-    );
+    await svc.queues.add('orders', 'order-import', { store: svc.storeId, tiktokOrderId: order.id, dryRun, trigger: 'schedule' });
     report.summary.changed++;
   }
   if (!dryRun) {
     await svc.state.setCursor(CURSOR, String(until));
-    const { retried, gaveUp } = await retryJobsFailedByOutage(
-      svc.queues,
-      'orders',
-      svc.storeId,
-      'order-import',
-      async (job) => typeof job.tiktokOrderId === 'string' && !(await svc.state.order(job.tiktokOrderId)),
-    );
-    if (retried.length > 0) {
-      report.note(`${retried.length} order import(s) that failed during an outage queued again`);
-      svc.logger.info({ retried }, 'order imports failed by an outage queued again');
-    }
-    if (gaveUp.length > 0) {
-      report.note(
-        `${gaveUp.length} order import(s) still failing after ${MAX_OUTAGE_REQUEUES} requeues left failed: Replay them once the cause is fixed`,
-      );
-      svc.logger.warn({ gaveUp }, 'order imports still failing after every requeue left failed');
-    }
   }
   return report.summary;
 }
