@@ -1,7 +1,7 @@
 // Writes the queue catalog's table into docs/architecture.md (`pnpm docs:catalog`); a test checks it is current.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { withCatalogTable } from '../src/catalog-table.js';
+import { withCatalogTable } from './catalog-table.js';
 
 const doc = fileURLToPath(new URL('../../../docs/architecture.md', import.meta.url));
 const before = readFileSync(doc, 'utf8');
