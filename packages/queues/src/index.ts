@@ -38,7 +38,7 @@ export type { AddJobOptions, QueueFactoryOptions, RecurringJobInput } from './pr
 export { schedulerIdFor } from './schedule.js';
 export { SHUTDOWN_PHASES, ShutdownRegistry } from './shutdown.js';
 export type { ShutdownOptions, ShutdownPhase } from './shutdown.js';
-export { createStoreWorker } from './worker.js';
+export { createStoreWorker, JobStoppedError, stopIfAborted } from './worker.js';
 export type { JobContext, JobHandlers, JobLockOptions, JobOutcome, StoreWorkerOptions } from './worker.js';
 export { redisHealthCheck, startHealthServer } from './health.js';
 export type { HealthCheckResult, HealthChecks, HealthServer } from './health.js';

@@ -15,6 +15,25 @@ export interface JobContext {
   progress(value: number | object): Promise<void>;
 }
 
+/**
+ * A long job stopped between two items because its worker is shutting down (or the job was
+ * cancelled): it has saved how far it got, goes back to wait without spending an attempt, and
+ * the next run resumes from there.
+ */
+export class JobStoppedError extends Error {
+  /** Read by the worker: run again as soon as a worker takes it, no attempt spent. */
+  readonly retryInMs = 0;
+  constructor(what: string) {
+    super(`stopped ${what}: the worker is shutting down; it resumes from there`);
+    this.name = 'JobStoppedError';
+  }
+}
+
+/** Throws {@link JobStoppedError} when `signal` (the job context's) was aborted; call it between two items of a long job. */
+export function stopIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new JobStoppedError(what);
+}
+
 /** One handler per job kind of the queue: a job kind without a handler does not compile. */
 export type JobHandlers<Q extends QueueKey> = {
   [J in JobName<Q>]: (data: JobData<Q, J>, context: JobContext) => Promise<unknown>;

@@ -296,6 +296,11 @@ export class StateStore {
     await this.redis.hset(this.keys.cursor, name, value);
   }
 
+  /** Forgets a cursor (a stopped job's resume point, once the job is done). */
+  async deleteCursor(name: string): Promise<void> {
+    await this.redis.hdel(this.keys.cursor, name);
+  }
+
   /** Drops the whole state of the store (before a reconcile from scratch). */
   async clear(): Promise<void> {
     await this.redis.unlink(...Object.values(this.keys));

@@ -1,4 +1,4 @@
-import type { JobContext, JobSummary } from '@shoptok/queues';
+import { stopIfAborted, type JobContext, type JobSummary } from '@shoptok/queues';
 import {
   buildOrderCreateInput,
   buildSkuIndex,
@@ -35,7 +35,7 @@ export class OrderNotImportableError extends Error {
 export async function runOrderPoll(
   svc: StoreServices,
   data: { dryRun: boolean; limit?: number },
-  ctx?: Pick<JobContext, 'progress'>,
+  ctx?: Pick<JobContext, 'progress'> & Partial<Pick<JobContext, 'signal'>>,
   now: () => number = Date.now,
 ): Promise<JobSummary> {
   const report = new RunReport(ctx);
@@ -50,6 +50,9 @@ export async function runOrderPoll(
     sortOrder: 'ASC',
   })) {
     if (data.limit && report.summary.seen >= data.limit) break;
+    // On shutdown: the cursor stays where it was and the run again sees these orders, whose jobs
+    // (queued by their domain id) are not queued twice.
+    stopIfAborted(ctx?.signal, `after ${report.summary.seen} orders`);
     report.summary.seen++;
     const imported = await svc.state.order(order.id);
     if (imported) {

@@ -176,8 +176,16 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     for (const t of timers) clearTimeout(t);
   });
   if (health) shutdown.add('intake', 'health server', () => health?.close());
-  // Active jobs get the deadline to finish; whatever is still running comes back as stalled.
-  shutdown.add('workers', 'workers', () => Promise.all(workers.map((w) => w.close())));
+  // Long jobs see their abort signal, save how far they got and go back to wait (they resume on the
+  // next start); the rest finish within the deadline. Whatever is still running comes back as stalled.
+  shutdown.add('workers', 'workers', () =>
+    Promise.all(
+      workers.map((w) => {
+        w.cancelAllJobs('the worker is shutting down');
+        return w.close();
+      }),
+    ),
+  );
   shutdown.add('flush', 'store services', () => services.forEach((s) => s.close()));
   // Bursts this process leads are sent now rather than lost with it.
   shutdown.add('flush', 'alerts', async () => {
