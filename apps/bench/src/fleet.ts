@@ -209,7 +209,7 @@ export async function startBenchFleet(options: {
           'inventory',
           'inventory-sync',
           { store: storeId, dryRun: false },
-          { jobId: `${storeId}-bench-inventory-${++runs}-${Date.now()}` },
+          { id: { run: `bench-${++runs}-${Date.now()}` } },
         );
         const summary = (await job.waitUntilFinished(events, timeoutMs)) as Record<string, unknown>;
         return { wallSeconds: (performance.now() - started) / 1000, summary };

@@ -237,13 +237,14 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
 
     // One replay per failure record: a double click finds the job the first click queued. Once
     // that replay has run (and failed again without a new record), the next click queues anew.
-    let jobId = `${store.id}-order-${orderId.data}-replay-${failure.attempts}-${failure.at ?? 0}`;
-    const existing = await queues.queue('orders', store.id).getJob(jobId);
+    const data = { store: store.id, tiktokOrderId: orderId.data, trigger: 'replay' as const };
+    let run = `replay-${failure.attempts}-${failure.at ?? 0}`;
+    const existing = await queues.queue('orders', store.id).getJob(jobIdFor('orders', 'order-import', data, { run }));
     if (existing) {
       const state = await existing.getState();
       if (state !== 'completed' && state !== 'failed' && state !== 'unknown')
-        return reply.redirect(`${base}&replay=pending&job=${jobId}`, 303);
-      jobId = `${jobId}-${now()}`;
+        return reply.redirect(`${base}&replay=pending&job=${existing.id}`, 303);
+      run = `${run}-${now()}`;
     }
     // A replay follows the same write rule as every job: a dry one is dry in its payload and id.
     const { dry } = await storeWriteDecision(redis, prefix, writeSettingsOf(store));

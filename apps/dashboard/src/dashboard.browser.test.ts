@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, queueKeys, queueNameFor, waitForRedis } from '@shoptok/queues';
 import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
 import { startDashboard, type RunningDashboard } from './app.js';
@@ -88,22 +88,18 @@ const stores = [
   });
 
   it('lists every queue and retries a failed job from its Retry button', async () => {
-    // A worker whose handler throws until told otherwise: the job fails for real (one attempt).
+    // A worker whose handler fails for good until told otherwise: the job fails for real (one attempt).
     let failing = true;
     worker = new Worker(
       queueNameFor('orders', 'glow'),
       async (): Promise<string> => {
-        if (failing) throw new Error('Shopify said no (test)');
+        if (failing) throw new UnrecoverableError('Shopify said no (test)');
         return 'imported';
       },
       { connection: { url: redis.url }, prefix: redis.prefix },
     );
-    const job = await queues.add(
-      'orders',
-      'order-import',
-      { store: 'glow', tiktokOrderId: '5771234' },
-      { jobId: 'glow-order-5771234', attempts: 1 },
-    );
+    const job = await queues.add('orders', 'order-import', { store: 'glow', tiktokOrderId: '5771234' });
+    expect(job.id).toBe('glow-order-5771234');
     await waitUntil(async () => (await job.getState()) === 'failed', { what: 'the job to fail' });
     failing = false;
 

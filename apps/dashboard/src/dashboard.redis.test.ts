@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, queueNameFor, recordMetric, recordSyncLag, waitForRedis } from '@shoptok/queues';
 import { freePort, startAppProcess, useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { startDashboard, type RunningDashboard } from './app.js';
@@ -134,16 +134,16 @@ describe('the dashboard over HTTP (real Redis)', () => {
     const inventory = queues.queue('inventory', 'oak');
     await queues.add('inventory', 'inventory-sync', { store: 'oak' });
     await queues.add('inventory', 'inventory-sync', { store: 'oak' }, { delay: 60_000 });
-    // A real failed job: a worker whose handler throws, one attempt only.
+    // A real failed job: a worker whose handler fails for good (one attempt).
     const failing = new Worker(
       queueNameFor('orders', 'oak'),
       async (): Promise<void> => {
-        throw new Error('boom');
+        throw new UnrecoverableError('boom');
       },
       { connection: { url: redis.url }, prefix: redis.prefix },
     );
     workers.push(failing);
-    await queues.add('orders', 'order-import', { store: 'oak', tiktokOrderId: '5770001' }, { attempts: 1 });
+    await queues.add('orders', 'order-import', { store: 'oak', tiktokOrderId: '5770001' });
     await waitUntil(async () => (await queues.queue('orders', 'oak').getFailedCount()) === 1, { what: 'the job to fail' });
     expect(await inventory.getWaitingCount()).toBe(1);
 

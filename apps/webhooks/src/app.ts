@@ -80,7 +80,9 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   const placed = async (j: PlannedJob): Promise<PlannedJob> => {
     if (!j.leadingEdge || j.delayMs <= 0) return j;
     const first = await redis.set(`${prefix}:{${j.data.store}}:webhooks:lead:${j.jobId}`, '1', 'PX', j.delayMs + 60_000, 'NX');
-    return first === 'OK' ? { ...j, jobId: `${j.jobId}-lead`, delayMs: 0 } : j;
+    if (first !== 'OK') return j;
+    const occasion = { ...j.occasion, lead: true };
+    return { ...j, occasion, jobId: jobIdFor(j.queue, j.name, j.data, occasion), delayMs: 0 };
   };
 
   /**
@@ -91,7 +93,9 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     const store = directory.byId(j.data.store);
     if (!store) return j;
     const decision = await storeWriteDecision(redis, prefix, store);
-    return decision.dry ? { ...j, data: { ...j.data, dryRun: true }, jobId: jobIdFor(j.jobId, true) } : j;
+    if (!decision.dry) return j;
+    const occasion = { ...j.occasion, dry: true };
+    return { ...j, data: { ...j.data, dryRun: true }, occasion, jobId: jobIdFor(j.queue, j.name, j.data, occasion) };
   };
 
   const enqueue = async (planned: PlannedJob[]): Promise<string[]> => {
@@ -99,8 +103,11 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       Promise.all(
         planned.map(async (p) => {
           const j = await placed(await decided(p));
-          await queues.addByName(j.queue, j.name, j.data, { jobId: j.jobId, delay: j.delayMs > 0 ? j.delayMs : undefined });
-          return j;
+          const added = await queues.addByName(j.queue, j.name, j.data, {
+            id: j.occasion,
+            delay: j.delayMs > 0 ? j.delayMs : undefined,
+          });
+          return { ...j, jobId: added.id ?? j.jobId };
         }),
       ),
       deadlineMs,

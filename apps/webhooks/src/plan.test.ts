@@ -13,10 +13,10 @@ describe('burstWindow', () => {
   it('holds a change until its window ends, so the job runs after every change that joined it', () => {
     const a = burstWindow(10_000, 1_000);
     const b = burstWindow(10_999, 1_000);
-    expect(a.suffix).toBe(b.suffix);
+    expect(a.window).toBe(b.window);
     expect(10_000 + a.delayMs).toBe(11_000);
     expect(10_999 + b.delayMs).toBe(11_000);
-    expect(burstWindow(11_000, 1_000).suffix).not.toBe(a.suffix);
+    expect(burstWindow(11_000, 1_000).window).not.toBe(a.window);
   });
 });
 

@@ -1,5 +1,5 @@
-import type { JobInput, JobName, QueueKey } from '@shoptok/queues';
-import { jobIds } from '@shoptok/queues';
+import type { JobIdOccasion, JobInput, JobName, QueueKey } from '@shoptok/queues';
+import { jobIdFor } from '@shoptok/queues';
 import {
   fulfillmentWebhook,
   inventoryItemGid,
@@ -24,6 +24,9 @@ export interface PlannedJob {
   queue: QueueKey;
   name: string;
   data: { store: string; trigger: 'webhook' } & Record<string, unknown>;
+  /** What sets this job apart from the kind's domain id (its burst window); the catalog builds the id. */
+  occasion: JobIdOccasion;
+  /** The id the catalog gives it (`jobIdFor`), for logs and the leading-edge marker. */
   jobId: string;
   /** Milliseconds to hold the job so a burst of changes joins it (see {@link burstWindow}). */
   delayMs: number;
@@ -52,24 +55,26 @@ export type WebhookPlan =
 export const BURST_WINDOW_MS = 1_000;
 
 /**
- * The job id suffix and delay for a change seen at `now`. The job of window k runs at the end
+ * The burst window (`w<bucket>`, part of the job id) and delay for a change seen at `now`. The job of window k runs at the end
  * of window k, so it runs after every change that joined it: a burst makes one job and the
  * latest change is never dropped (the job reads fresh data when it runs). Ids that stay
  * stable forever would swallow later changes while BullMQ keeps the completed job.
  */
-export function burstWindow(now: number, windowMs = BURST_WINDOW_MS): { suffix: string; delayMs: number } {
+export function burstWindow(now: number, windowMs = BURST_WINDOW_MS): { window: string; delayMs: number } {
   const bucket = Math.floor(now / windowMs);
-  return { suffix: `w${bucket}`, delayMs: (bucket + 1) * windowMs - now };
+  return { window: `w${bucket}`, delayMs: (bucket + 1) * windowMs - now };
 }
 
+/** One planned job; `w` joins it to a burst window (held until the window ends), without `w` it is the domain job. */
 function job<Q extends QueueKey, J extends JobName<Q>>(
   queue: Q,
   name: J,
   data: JobInput<Q, J> & { store: string; trigger: 'webhook' },
-  jobId: string,
-  delayMs = 0,
+  w?: { window: string; delayMs: number },
 ): PlannedJob {
-  return { queue, name, data: data as PlannedJob['data'], jobId, delayMs };
+  const occasion: JobIdOccasion = w ? { window: w.window } : {};
+  const jobId = jobIdFor(queue, name, data, occasion);
+  return { queue, name, data: data as PlannedJob['data'], occasion, jobId, delayMs: w?.delayMs ?? 0 };
 }
 
 function problemOf(topic: string, error: z.ZodError): WebhookPlan {
@@ -102,13 +107,7 @@ export function planShopifyWebhook(store: string, topic: string, body: unknown, 
       return {
         jobs: [
           {
-            ...job(
-              'inventory',
-              'inventory-item',
-              { store, trigger, inventoryItemId: inventoryItemGid(item) },
-              `${store}-item-${item}-${w.suffix}`,
-              w.delayMs,
-            ),
+            ...job('inventory', 'inventory-item', { store, trigger, inventoryItemId: inventoryItemGid(item) }, w),
             leadingEdge: true,
           },
         ],
@@ -122,15 +121,7 @@ export function planShopifyWebhook(store: string, topic: string, body: unknown, 
       if (!p.success) return problemOf(topic, p.error);
       const gid = productGid(p.data.id);
       return {
-        jobs: [
-          job(
-            'products',
-            'product-sync-one',
-            { store, trigger, productId: gid },
-            `${jobIds.productOne(store, gid)}-${w.suffix}`,
-            w.delayMs,
-          ),
-        ],
+        jobs: [job('products', 'product-sync-one', { store, trigger, productId: gid }, w)],
       };
     }
     case 'orders/cancelled': {
@@ -139,14 +130,7 @@ export function planShopifyWebhook(store: string, topic: string, body: unknown, 
       const tiktokOrderId = tiktokOrderIdOf(p.data);
       if (!tiktokOrderId) return { jobs: [], note: 'not a TikTok order' };
       return {
-        jobs: [
-          job(
-            'orders',
-            'order-cancel',
-            { store, trigger, tiktokOrderId, origin: 'shopify' },
-            jobIds.orderCancel(store, tiktokOrderId, 'shopify'),
-          ),
-        ],
+        jobs: [job('orders', 'order-cancel', { store, trigger, tiktokOrderId, origin: 'shopify' })],
       };
     }
     case 'orders/fulfilled': {
@@ -155,15 +139,7 @@ export function planShopifyWebhook(store: string, topic: string, body: unknown, 
       const tiktokOrderId = tiktokOrderIdOf(p.data);
       if (!tiktokOrderId) return { jobs: [], note: 'not a TikTok order' };
       return {
-        jobs: [
-          job(
-            'fulfilment',
-            'tracking-push',
-            { store, trigger, tiktokOrderId, shopifyOrderId: orderGid(p.data.id) },
-            `${jobIds.trackingPush(store, tiktokOrderId)}-${w.suffix}`,
-            w.delayMs,
-          ),
-        ],
+        jobs: [job('fulfilment', 'tracking-push', { store, trigger, tiktokOrderId, shopifyOrderId: orderGid(p.data.id) }, w)],
       };
     }
     case 'fulfillments/create':
@@ -172,7 +148,7 @@ export function planShopifyWebhook(store: string, topic: string, body: unknown, 
       const p = fulfillmentWebhook.safeParse(body);
       if (!p.success) return problemOf(topic, p.error);
       return {
-        jobs: [job('fulfilment', 'fulfilment-poll', { store, trigger }, `${store}-fulfilment-poll-${w.suffix}`, w.delayMs)],
+        jobs: [job('fulfilment', 'fulfilment-poll', { store, trigger }, w)],
       };
     }
     default:
@@ -198,21 +174,14 @@ export function planTikTokWebhook(
       // The order webhook says CANCEL where the API says CANCELLED (API-FACTS §7).
       if (status === 'CANCEL' || status === 'CANCELLED') {
         return {
-          jobs: [
-            job(
-              'orders',
-              'order-cancel',
-              { store, trigger, tiktokOrderId, origin: 'tiktok' },
-              jobIds.orderCancel(store, tiktokOrderId, 'tiktok'),
-            ),
-          ],
+          jobs: [job('orders', 'order-cancel', { store, trigger, tiktokOrderId, origin: 'tiktok' })],
         };
       }
       // The import job id is the order's domain key: only a status the store imports may claim it,
       // or an early UNPAID job would block the import once the order is paid.
       if (!importStatuses.includes(status)) return { jobs: [], note: `order status ${status} is not imported` };
       return {
-        jobs: [job('orders', 'order-import', { store, trigger, tiktokOrderId }, jobIds.orderImport(store, tiktokOrderId))],
+        jobs: [job('orders', 'order-import', { store, trigger, tiktokOrderId })],
       };
     }
     case WEBHOOK_TYPES.CANCELLATION_STATUS_CHANGE: {
@@ -222,15 +191,7 @@ export function planTikTokWebhook(
       // and the order-status webhook (CANCEL) follows once TikTok cancels it.
       const tiktokOrderId = p.data.order_id;
       return {
-        jobs: [
-          job(
-            'orders',
-            'order-cancel',
-            { store, trigger, tiktokOrderId, origin: 'tiktok' },
-            `${jobIds.orderCancel(store, tiktokOrderId, 'tiktok')}-${w.suffix}`,
-            w.delayMs,
-          ),
-        ],
+        jobs: [job('orders', 'order-cancel', { store, trigger, tiktokOrderId, origin: 'tiktok' }, w)],
       };
     }
     case WEBHOOK_TYPES.PRODUCT_STATUS_CHANGE:
@@ -241,20 +202,12 @@ export function planTikTokWebhook(
       if (!p.success) return problemOf(topic, p.error);
       const tiktokProductId = p.data.product_id;
       return {
-        jobs: [
-          job(
-            'products',
-            'listing-status',
-            { store, trigger, tiktokProductId },
-            `${jobIds.listingStatus(store, tiktokProductId)}-${w.suffix}`,
-            w.delayMs,
-          ),
-        ],
+        jobs: [job('products', 'listing-status', { store, trigger, tiktokProductId }, w)],
       };
     }
     case WEBHOOK_TYPES.UPCOMING_AUTHORIZATION_EXPIRATION:
       return {
-        jobs: [job('maintenance', 'token-refresh', { store, trigger }, `${store}-token-refresh-${w.suffix}`, w.delayMs)],
+        jobs: [job('maintenance', 'token-refresh', { store, trigger }, w)],
         operatorAction: 'TikTok authorization of this shop expires soon: authorize the app for the shop again',
         authorization: 'expiring',
       };

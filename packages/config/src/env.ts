@@ -27,6 +27,8 @@ export const ENV_EXAMPLES: Record<string, string> = {
   BATCH_SIZE: 'BATCH_SIZE=100',
   MAX_RETRIES: 'MAX_RETRIES=3',
   RETRY_BACKOFF: 'RETRY_BACKOFF=2.0 (seconds before the first retry)',
+  RETRY_MAX_DELAY: 'RETRY_MAX_DELAY=900 (seconds: the longest wait between two tries of work that must happen)',
+  RETRY_OUTAGE_WINDOW: 'RETRY_OUTAGE_WINDOW=28800 (seconds of partner outage that work which must happen outlasts)',
   JOB_LOCK_SECONDS: "JOB_LOCK_SECONDS=30 (seconds before a dead worker's job is handed to another)",
   JOB_MAX_STALLED: 'JOB_MAX_STALLED=2 (worker crashes a job survives before it fails)',
   SHOPIFY_ORDER_CLAIM_TTL: 'SHOPIFY_ORDER_CLAIM_TTL=300 (seconds; at least 10)',
@@ -149,6 +151,22 @@ export const envSchema = z.object({
       .number({ error: 'must be a number of seconds' })
       .min(0.1, { error: 'must be at least 0.1 seconds' })
       .max(3_600, { error: 'must be at most 3600 seconds' }),
+  ),
+  /** Longest wait between two tries of an `eventual` job kind (orders, cancellations, tracking, webhook stock). */
+  RETRY_MAX_DELAY: z.preprocess(
+    (v) => (unsetIfBlank(v) === undefined ? 900 : v),
+    z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .min(0.1, { error: 'must be at least 0.1 seconds' })
+      .max(86_400, { error: 'must be at most 86400 seconds' }),
+  ),
+  /** How long a partner outage an `eventual` job kind outlasts before it fails for the operator (default 8 h). */
+  RETRY_OUTAGE_WINDOW: z.preprocess(
+    (v) => (unsetIfBlank(v) === undefined ? 28_800 : v),
+    z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .min(1, { error: 'must be at least 1 second' })
+      .max(7 * 86_400, { error: 'must be at most 604800 seconds (7 days)' }),
   ),
   DRY_RUN: booleanSetting,
   /**

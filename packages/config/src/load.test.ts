@@ -34,7 +34,7 @@ describe('loadConfig: single-store .env of the original bot', () => {
     expect(store?.shopify.domain).toBe('glow-beauty.myshopify.com');
     expect(store?.syncIntervalSeconds).toBe(300);
     expect(store?.batchSize).toBe(100);
-    expect(config.retry).toEqual({ maxRetries: 3, backoffSeconds: 2 });
+    expect(config.retry).toEqual({ maxRetries: 3, backoffSeconds: 2, maxDelaySeconds: 900, outageWindowSeconds: 28_800 });
     expect(config.openai.model).toBe('gpt-4o-mini');
     expect(config.tiktok.apiBase).toBe('https://open-api.tiktokglobalshop.com');
     expect(config.tiktok.authBase).toBe('https://auth.tiktok-shops.com');
@@ -95,6 +95,8 @@ describe('loadConfig: single-store .env of the original bot', () => {
           SYNC_INTERVAL: 'five minutes',
           BATCH_SIZE: '0',
           RETRY_BACKOFF: '-1',
+          RETRY_MAX_DELAY: 'a while',
+          RETRY_OUTAGE_WINDOW: '0',
           LOG_LEVEL: 'loud',
           REDIS_URL: 'localhost:6379',
           DRY_RUN: 'maybe',
@@ -106,6 +108,8 @@ describe('loadConfig: single-store .env of the original bot', () => {
     expect(bySetting.SYNC_INTERVAL).toBe('must be a whole number');
     expect(bySetting.BATCH_SIZE).toBe('must be at least 1');
     expect(bySetting.RETRY_BACKOFF).toBe('must be at least 0.1 seconds');
+    expect(bySetting.RETRY_MAX_DELAY).toBe('must be a number of seconds');
+    expect(bySetting.RETRY_OUTAGE_WINDOW).toBe('must be at least 1 second');
     expect(bySetting.LOG_LEVEL).toMatch(/must be one of fatal, error/);
     expect(bySetting.REDIS_URL).toBe(
       'must be a redis:// or rediss:// URL (a Redis Cluster: redis+cluster://host1:port,host2:port)',

@@ -57,7 +57,11 @@ export interface ShoptokConfig {
   healthPort: number;
   /** The webhooks app's intake port (WEBHOOKS_PORT). */
   webhooksPort: number;
-  retry: { maxRetries: number; backoffSeconds: number };
+  /**
+   * `standard` job kinds: `maxRetries` retries from `backoffSeconds`, doubling. `eventual` kinds:
+   * from `backoffSeconds` doubling up to `maxDelaySeconds`, for `outageWindowSeconds`.
+   */
+  retry: { maxRetries: number; backoffSeconds: number; maxDelaySeconds: number; outageWindowSeconds: number };
   /** BullMQ job locks: when a dead worker's job goes to another worker, and how often that may happen to one job. */
   jobLocks: { lockSeconds: number; maxStalled: number };
   tiktok: { apiBase: string; authBase: string };
@@ -131,7 +135,12 @@ export function loadConfig(options: LoadConfigOptions): ShoptokConfig {
       authExpiryDays: e.ALERT_AUTH_EXPIRY_DAYS,
       burstMinutes: e.ALERT_BURST_MINUTES,
     },
-    retry: { maxRetries: e.MAX_RETRIES, backoffSeconds: e.RETRY_BACKOFF },
+    retry: {
+      maxRetries: e.MAX_RETRIES,
+      backoffSeconds: e.RETRY_BACKOFF,
+      maxDelaySeconds: e.RETRY_MAX_DELAY,
+      outageWindowSeconds: e.RETRY_OUTAGE_WINDOW,
+    },
     jobLocks: { lockSeconds: e.JOB_LOCK_SECONDS, maxStalled: e.JOB_MAX_STALLED },
     tiktok: { apiBase: stripSlash(e.TIKTOK_API_BASE), authBase: stripSlash(e.TIKTOK_AUTH_BASE) },
     shopify: {

@@ -109,23 +109,173 @@ export function parseQueueName(name: string): { queue: QueueKey; store: string }
 }
 
 /**
- * Job ids built from the domain key, so the same thing is never queued twice
- * (no ":" and never all digits, as BullMQ requires).
+ * How a job kind retries.
+ * - `eventual`: work that must happen even if a partner is down for hours (an order import, a
+ *   cancellation, tracking, a webhook's stock change): capped exponential backoff for the
+ *   outage window (`RETRY_BACKOFF` doubling up to `RETRY_MAX_DELAY`, for `RETRY_OUTAGE_WINDOW`).
+ * - `standard`: work the next scheduled run redoes anyway (polls, full syncs, batches):
+ *   `MAX_RETRIES` retries from `RETRY_BACKOFF`, doubling.
+ * Either way a failure no retry can fix (`retryable: false`: invalid input, auth, config)
+ * fails at once with its reason, and a rate limit costs no attempt.
  */
-export const jobIds = {
-  orderImport: (store: string, tiktokOrderId: string) => `${store}-order-${tiktokOrderId}`,
-  orderCancel: (store: string, tiktokOrderId: string, origin: 'tiktok' | 'shopify') =>
-    `${store}-cancel-${origin}-${tiktokOrderId}`,
-  trackingPush: (store: string, tiktokOrderId: string) => `${store}-tracking-${tiktokOrderId}`,
-  productOne: (store: string, productGid: string) => `${store}-product-${productGid.split('/').pop()}`,
-  listingStatus: (store: string, tiktokProductId: string) => `${store}-listing-${tiktokProductId}`,
-};
+export type RetryClass = 'eventual' | 'standard';
 
 /**
- * The job id a targeted job is queued under. Dry and preview work has its own namespace: BullMQ
- * keeps a completed job's id for a day and ignores a second job with the same id, so a dry
- * import under the real id would silently swallow the real import of the same order.
+ * How a job kind's id is built. `domain`: the key names the work itself (one TikTok order), so
+ * the same work is never queued twice. `run`: the kind has no domain key (a poll, a full sync):
+ * every job is a run of its own and needs an occasion (a webhook window, a named run) or gets a
+ * unique one.
  */
-export function jobIdFor(domainId: string, dryRun: boolean): string {
-  return dryRun ? `dry-${domainId}` : domainId;
+export type JobIdRule<D> = { kind: 'domain'; key: (data: D) => string } | { kind: 'run'; key: (data: D) => string };
+
+/** Everything about one job kind besides its payload schema. */
+export interface JobContract<D> {
+  id: JobIdRule<D>;
+  retry: RetryClass;
+  /** A completed job brings the store up to date: its age is the store's sync lag for its queue. */
+  countsTowardLag: boolean;
+  /** What the kind does, one line (shown in the generated table of docs/architecture.md). */
+  what: string;
 }
+
+const domain = <D>(key: (data: D) => string): JobIdRule<D> => ({ kind: 'domain', key });
+const run = (key: string): JobIdRule<unknown> => ({ kind: 'run', key: () => key });
+const gidTail = (gid: string): string => gid.split('/').pop() ?? gid;
+
+type Contracts = { [Q in QueueKey]: { [J in JobName<Q>]: JobContract<JobInput<Q, J>> } };
+
+/**
+ * Each job kind's contract, beside its schema above: job id, retry class, sync lag. A kind
+ * missing here does not compile.
+ */
+export const jobContracts: Contracts = {
+  inventory: {
+    'inventory-sync': { id: run('inventory-sync'), retry: 'standard', countsTowardLag: true, what: 'every mapped SKU' },
+    'inventory-item': {
+      id: domain((d) => `item-${gidTail(d.inventoryItemId)}`),
+      retry: 'eventual',
+      countsTowardLag: true,
+      what: "one item's stock (webhook)",
+    },
+  },
+  products: {
+    'product-batch': { id: run('product-batch'), retry: 'standard', countsTowardLag: true, what: 'every active product' },
+    'product-sync-one': {
+      id: domain((d) => `product-${gidTail(d.productId)}`),
+      retry: 'standard',
+      countsTowardLag: true,
+      what: 'one product (webhook, CLI)',
+    },
+    'listing-status': {
+      id: domain((d) => `listing-${d.tiktokProductId}`),
+      retry: 'standard',
+      countsTowardLag: false,
+      what: "one listing's review",
+    },
+  },
+  orders: {
+    'order-poll': { id: run('order-poll'), retry: 'standard', countsTowardLag: true, what: 'TikTok orders since the cursor' },
+    'order-import': {
+      id: domain((d) => `order-${d.tiktokOrderId}`),
+      retry: 'eventual',
+      countsTowardLag: true,
+      what: 'one TikTok order into Shopify',
+    },
+    'order-cancel': {
+      id: domain((d) => `cancel-${d.origin}-${d.tiktokOrderId}`),
+      retry: 'eventual',
+      countsTowardLag: false,
+      what: 'one cancellation to the other side',
+    },
+  },
+  fulfilment: {
+    'fulfilment-poll': {
+      id: run('fulfilment-poll'),
+      retry: 'standard',
+      countsTowardLag: true,
+      what: 'Shopify fulfilments since the cursor',
+    },
+    'tracking-push': {
+      id: domain((d) => `tracking-${d.tiktokOrderId}`),
+      retry: 'eventual',
+      countsTowardLag: true,
+      what: "one order's tracking to TikTok",
+    },
+  },
+  maintenance: {
+    reconcile: { id: run('reconcile'), retry: 'standard', countsTowardLag: false, what: 'rebuild links from both APIs' },
+    'token-refresh': { id: run('token-refresh'), retry: 'standard', countsTowardLag: false, what: 'renew the TikTok token' },
+  },
+};
+
+/** The contract of a job kind, or undefined when the queue has no such job. */
+export function jobContract(queue: QueueKey, name: string): JobContract<never> | undefined {
+  const contracts: Record<string, JobContract<never>> = jobContracts[queue];
+  return Object.hasOwn(contracts, name) ? contracts[name] : undefined;
+}
+
+/**
+ * What makes one job of a kind distinct from the kind's plain id. Parts are appended in this
+ * order: `<store>-<key>[-<window>][-lead][-next][-<run>]`.
+ */
+export interface JobIdOccasion {
+  /** A webhook's burst window (`w<bucket>`): changes inside one window join one job. */
+  window?: string;
+  /** The job that runs at once for the first change of a window. */
+  lead?: boolean;
+  /** A follow-up queued while a job of the same id still runs. */
+  next?: boolean;
+  /** A run of its own (the CLI's `cli-<stamp>`, a replay, a test): never merged with the domain job. */
+  run?: string;
+  /**
+   * Dry or preview work (`dry-<id>`): BullMQ keeps a completed job's id for a day and ignores a
+   * second job with the same id, so a dry import under the real id would swallow the real one.
+   * `QueueFactory.add` sets it from the payload's `dryRun`.
+   */
+  dry?: boolean;
+}
+
+const ID_PART = /^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$/;
+let runSequence = 0;
+
+/**
+ * The id of a job, built from the catalog only (no ":" and never all digits, as BullMQ
+ * requires). A `run` kind without an occasion gets a unique run id: it is a one-off run and
+ * must never be swallowed by an earlier one kept in Redis.
+ */
+export function jobIdFor(
+  queue: QueueKey,
+  name: string,
+  data: { store: string } & Record<string, unknown>,
+  occasion: JobIdOccasion = {},
+): string {
+  const contract = jobContract(queue, name);
+  if (!contract) throw new Error(`queue "${queue}" has no job kind "${name}"`);
+  let occ = occasion;
+  if (contract.id.kind === 'run' && !occ.window && !occ.run)
+    occ = { ...occ, run: `run-${Date.now().toString(36)}-${process.pid.toString(36)}-${(runSequence++).toString(36)}` };
+  for (const part of [occ.window, occ.run])
+    if (part !== undefined && !ID_PART.test(part))
+      throw new Error(`job id part "${part}" may hold only letters, digits, "-" and "_"`);
+  const key = (contract.id.key as (d: unknown) => string)(data);
+  return [
+    occ.dry ? 'dry' : undefined,
+    `${data.store}-${key}`,
+    occ.window,
+    occ.lead ? 'lead' : undefined,
+    occ.next ? 'next' : undefined,
+    occ.run,
+  ]
+    .filter((p) => p !== undefined)
+    .join('-');
+}
+
+/** The plain domain ids, for readers that look a job up (`getJob`); producers pass an occasion to `QueueFactory.add`. */
+export const jobIds = {
+  orderImport: (store: string, tiktokOrderId: string) => jobIdFor('orders', 'order-import', { store, tiktokOrderId }),
+  orderCancel: (store: string, tiktokOrderId: string, origin: 'tiktok' | 'shopify') =>
+    jobIdFor('orders', 'order-cancel', { store, tiktokOrderId, origin }),
+  trackingPush: (store: string, tiktokOrderId: string) => jobIdFor('fulfilment', 'tracking-push', { store, tiktokOrderId }),
+  productOne: (store: string, productGid: string) => jobIdFor('products', 'product-sync-one', { store, productId: productGid }),
+  listingStatus: (store: string, tiktokProductId: string) => jobIdFor('products', 'listing-status', { store, tiktokProductId }),
+};

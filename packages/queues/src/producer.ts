@@ -1,8 +1,17 @@
 import { Queue, type Job, type JobsOptions } from 'bullmq';
 import type { RedisConnection } from './connection.js';
 import { z } from 'zod';
-import { jobSchema, queueNameFor, type JobInput, type JobName, type QueueKey } from './catalog.js';
-import { defaultJobOptions, type RetryPolicy } from './job-options.js';
+import {
+  jobContract,
+  jobIdFor,
+  jobSchema,
+  queueNameFor,
+  type JobIdOccasion,
+  type JobInput,
+  type JobName,
+  type QueueKey,
+} from './catalog.js';
+import { defaultJobOptions, retryOptionsFor, type RetryPolicy } from './job-options.js';
 import { schedulerIdFor } from './schedule.js';
 
 export interface QueueFactoryOptions {
@@ -21,6 +30,12 @@ export class InvalidJobPayloadError extends Error {
     this.name = 'InvalidJobPayloadError';
   }
 }
+
+/**
+ * BullMQ's job options minus what the catalog decides: the id (built by `jobIdFor` from the
+ * payload and `id`, the occasion) and the retry policy (the kind's retry class).
+ */
+export type AddJobOptions = Omit<JobsOptions, 'jobId' | 'attempts' | 'backoff' | 'repeat'> & { id?: JobIdOccasion };
 
 /** Recurring jobs carry only the fields every job kind has; the catalog checks the kind. */
 export interface RecurringJobInput {
@@ -66,21 +81,42 @@ export class QueueFactory {
     return q;
   }
 
-  /** Validates `data` against the catalog, then adds the job to the store's queue. */
+  /**
+   * Validates `data` against the catalog, then adds the job to the store's queue with the id and
+   * the retry policy the catalog gives its kind.
+   */
   async add<Q extends QueueKey, J extends JobName<Q>>(
     queue: Q,
     name: J,
     data: JobInput<Q, J>,
-    options: JobsOptions = {},
+    options: AddJobOptions = {},
   ): Promise<Job> {
-    const payload = validatePayload(queue, name, data);
-    return this.queue(queue, payload.store).add(name, payload, options);
+    return this.addByName(queue, name, data, options);
   }
 
   /** For callers that pick the job kind at run time (the CLI): checked against the catalog all the same. */
-  async addByName(queue: QueueKey, name: string, data: unknown, options: JobsOptions = {}): Promise<Job> {
+  async addByName(queue: QueueKey, name: string, data: unknown, options: AddJobOptions = {}): Promise<Job> {
     const payload = validatePayload(queue, name, data);
-    return this.queue(queue, payload.store).add(name, payload, options);
+    return this.queue(queue, payload.store).add(name, payload, this.jobOptions(queue, name, payload, options));
+  }
+
+  /** The BullMQ options of one job: the caller's (delay, priority), the catalog's id and retry policy. */
+  jobOptions(queue: QueueKey, name: string, payload: { store: string }, options: AddJobOptions = {}): JobsOptions {
+    // Untyped callers too: an id made by hand would bypass the catalog's de-duplication rules.
+    for (const field of ['jobId', 'attempts', 'backoff'])
+      if (Object.hasOwn(options, field))
+        throw new Error(
+          `"${field}" of a ${name} job comes from the catalog (packages/queues/src/catalog.ts), not from its producer`,
+        );
+    const { id, ...rest } = options;
+    const contract = jobContract(queue, name);
+    if (!contract) throw new Error(`queue "${queue}" has no job kind "${name}"`);
+    return {
+      ...rest,
+      ...retryOptionsFor(contract.retry, this.options.retry),
+      // Dry work never takes a real job's id (see JobIdOccasion.dry).
+      jobId: jobIdFor(queue, name, payload, { ...id, dry: id?.dry ?? (payload as { dryRun?: unknown }).dryRun === true }),
+    };
   }
 
   /**
@@ -91,7 +127,12 @@ export class QueueFactory {
   async upsertRecurring(queue: QueueKey, name: string, everySeconds: number, data: RecurringJobInput): Promise<string> {
     const payload = validatePayload(queue, name, data);
     const id = schedulerIdFor(payload.store, name);
-    await this.queue(queue, payload.store).upsertJobScheduler(id, { every: everySeconds * 1000 }, { name, data: payload });
+    const contract = jobContract(queue, name);
+    await this.queue(queue, payload.store).upsertJobScheduler(
+      id,
+      { every: everySeconds * 1000 },
+      { name, data: payload, opts: contract ? retryOptionsFor(contract.retry, this.options.retry) : {} },
+    );
     return id;
   }
 

@@ -3,10 +3,13 @@ import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
 import { Queue, type Worker } from 'bullmq';
 import { queueNameFor } from './catalog.js';
 import { createRedisConnection, waitForRedis, type RedisConnection } from './connection.js';
+import { eventualAttempts } from './job-options.js';
 import { InvalidJobPayloadError, QueueFactory } from './producer.js';
 import { createStoreWorker, type JobOutcome } from './worker.js';
 
 const logger = createLogger({ level: 'silent', console: false });
+/** Scaled down: `eventual` kinds retry for one second, waits doubling from 0.1 s up to 0.2 s. */
+const RETRY = { maxRetries: 2, backoffSeconds: 0.1, maxDelaySeconds: 0.2, outageWindowSeconds: 1 };
 
 describe('QueueFactory and createStoreWorker (real Redis)', () => {
   let redis: TestRedis;
@@ -23,7 +26,7 @@ describe('QueueFactory and createStoreWorker (real Redis)', () => {
     factory = new QueueFactory({
       connection: producerConnection,
       prefix: redis.prefix,
-      retry: { maxRetries: 2, backoffSeconds: 0.1 },
+      retry: RETRY,
     });
   });
 
@@ -102,18 +105,21 @@ describe('QueueFactory and createStoreWorker (real Redis)', () => {
     }
   });
 
-  it('retries transient errors with backoff up to MAX_RETRIES, fails permanent ones at once, and scrubs secrets', async () => {
+  it('retries a standard kind MAX_RETRIES times, fails permanent errors at once, and scrubs secrets', async () => {
+    let polls = 0;
     const attempts: Record<string, number> = {};
     startWorker('store-err', {
-      'order-poll': async () => undefined,
+      'order-poll': async () => {
+        polls++;
+        throw new Error('socket hang up calling https://x.test/?access_token=ROW_secret_value_1');
+      },
       'order-import': async (data) => {
         attempts[data.tiktokOrderId] = (attempts[data.tiktokOrderId] ?? 0) + 1;
-        if (data.tiktokOrderId === '1') throw new Error('socket hang up calling https://x.test/?access_token=ROW_secret_value_1');
         throw Object.assign(new Error('TikTok says: invalid SKU'), { retryable: false, code: 12052910 });
       },
       'order-cancel': async () => undefined,
     });
-    const transient = await factory.add('orders', 'order-import', { store: 'store-err', tiktokOrderId: '1' });
+    const transient = await factory.add('orders', 'order-poll', { store: 'store-err' });
     const permanent = await factory.add('orders', 'order-import', { store: 'store-err', tiktokOrderId: '2' });
     await waitUntil(async () => (await transient.isFailed()) && (await permanent.isFailed()), {
       what: 'both failed',
@@ -121,11 +127,38 @@ describe('QueueFactory and createStoreWorker (real Redis)', () => {
     });
     const queue = factory.queue('orders', 'store-err');
     const [t, p] = await Promise.all([queue.getJob(transient.id ?? ''), queue.getJob(permanent.id ?? '')]);
-    expect(attempts).toEqual({ '1': 3, '2': 1 });
+    expect(polls).toBe(3);
+    expect(attempts).toEqual({ '2': 1 });
     expect(t?.attemptsMade).toBe(3);
     expect(t?.failedReason).toContain('access_token=[REDACTED]');
     expect(JSON.stringify(t?.stacktrace)).not.toContain('ROW_secret_value_1');
     expect(p?.failedReason).toMatch(/invalid SKU/);
+    // An `eventual` kind fails at once too when no retry can fix it.
+    expect(p?.attemptsMade).toBe(1);
+  });
+
+  it('retries an eventual kind through the outage window with capped waits, then lands once', async () => {
+    const startedAt: number[] = [];
+    const expectedAttempts = eventualAttempts(RETRY);
+    startWorker('store-outage', {
+      'order-poll': async () => undefined,
+      'order-import': async () => {
+        startedAt.push(Date.now());
+        // Down for all but the last attempt: the window is what carries the job through.
+        if (startedAt.length < expectedAttempts) throw new Error('503 from Shopify');
+        return 'imported';
+      },
+      'order-cancel': async () => undefined,
+    });
+    const job = await factory.add('orders', 'order-import', { store: 'store-outage', tiktokOrderId: '3' });
+    expect(job.id).toBe('store-outage-order-3');
+    expect(job.opts.attempts).toBe(expectedAttempts);
+    await waitUntil(() => job.isCompleted(), { what: 'the import to land after the outage', timeoutMs: 15_000 });
+    expect(startedAt).toHaveLength(expectedAttempts);
+    const waits = startedAt.slice(1).map((t, i) => t - (startedAt[i] as number));
+    // Capped: no wait is much longer than RETRY_MAX_DELAY (0.2 s), and together they cover the window (1 s, less jitter).
+    expect(Math.max(...waits)).toBeLessThan(1_000);
+    expect(waits.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(800);
   });
 
   it('on a rate limit pauses only that store, spends no attempt, and the job completes later', async () => {
@@ -161,14 +194,17 @@ describe('QueueFactory and createStoreWorker (real Redis)', () => {
   it('puts a job back to wait when what it needs is busy (retryInMs), spending no attempt', async () => {
     let calls = 0;
     startWorker('store-busy', {
-      'order-poll': async () => undefined,
-      'order-import': async () => {
+      'order-poll': async () => {
         if (calls++ === 0) throw Object.assign(new Error('another worker holds this order'), { retryInMs: 200 });
         return 'created once';
       },
+      'order-import': async () => undefined,
       'order-cancel': async () => undefined,
     });
-    const job = await factory.add('orders', 'order-import', { store: 'store-busy', tiktokOrderId: '77' }, { attempts: 1 });
+    // MAX_RETRIES=0: one attempt allowed.
+    const single = new QueueFactory({ connection: producerConnection, prefix: redis.prefix, retry: { ...RETRY, maxRetries: 0 } });
+    const job = await single.add('orders', 'order-poll', { store: 'store-busy' });
+    await single.close();
     await waitUntil(() => job.isCompleted(), { what: 'the job to run again and complete', timeoutMs: 10_000 });
     const done = await factory.queue('orders', 'store-busy').getJob(job.id ?? '');
     expect(calls).toBe(2);

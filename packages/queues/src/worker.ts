@@ -3,6 +3,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisConnection } from './connection.js';
 import { z } from 'zod';
 import { jobSchema, queueCatalog, queueNameFor, type JobData, type JobName, type QueueKey } from './catalog.js';
+import { shoptokBackoffStrategy } from './job-options.js';
 
 /** What a handler gets besides its parsed payload. */
 export interface JobContext {
@@ -12,6 +13,25 @@ export interface JobContext {
   signal: AbortSignal | undefined;
   /** Reports progress (0-100 or an object) for `pnpm enqueue --wait` and the dashboard. */
   progress(value: number | object): Promise<void>;
+}
+
+/**
+ * A long job stopped between two items because its worker is shutting down (or the job was
+ * cancelled): it has saved how far it got, goes back to wait without spending an attempt, and
+ * the next run resumes from there.
+ */
+export class JobStoppedError extends Error {
+  /** Read by the worker: run again as soon as a worker takes it, no attempt spent. */
+  readonly retryInMs = 0;
+  constructor(what: string) {
+    super(`stopped ${what}: the worker is shutting down; it resumes from there`);
+    this.name = 'JobStoppedError';
+  }
+}
+
+/** Throws {@link JobStoppedError} when `signal` (the job context's) was aborted; call it between two items of a long job. */
+export function stopIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new JobStoppedError(what);
 }
 
 /** One handler per job kind of the queue: a job kind without a handler does not compile. */
@@ -182,6 +202,8 @@ export function createStoreWorker<Q extends QueueKey>(options: StoreWorkerOption
     prefix,
     concurrency: options.concurrency ?? queueCatalog[queue].concurrency,
     autorun: options.autorun ?? true,
+    // The capped backoff of `eventual` kinds (see the catalog's retry classes).
+    settings: { backoffStrategy: shoptokBackoffStrategy },
     ...(options.locks
       ? {
           lockDuration: options.locks.lockDurationMs,

@@ -346,6 +346,11 @@ export class StateStore {
     return Object.fromEntries(previewKinds.map((kind, i) => [kind, counts[i] ?? 0])) as PreviewTotals;
   }
 
+  /** Forgets a cursor (a stopped job's resume point, once the job is done). */
+  async deleteCursor(name: string): Promise<void> {
+    await this.redis.hdel(this.keys.cursor, name);
+  }
+
   /** Drops the whole state of the store (before a reconcile from scratch). */
   async clear(): Promise<void> {
     await this.redis.unlink(...Object.values(this.keys));

@@ -3,7 +3,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { StoreConfig } from '@shoptok/config';
 import { createLogger } from '@shoptok/logger';
-import { createRedisConnection, createStoreWorker, jobIds, QueueFactory } from '@shoptok/queues';
+import { createRedisConnection, createStoreWorker, QueueFactory } from '@shoptok/queues';
 import { parseStoreRules } from '@shoptok/sync-core';
 import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
 import { startShopifyStandIn, type ShopifyStandIn } from '@shoptok/testkit/shopify';
@@ -212,14 +212,14 @@ describe('tracking to TikTok (real Redis, stand-ins over HTTP)', () => {
     // The first mark-shipped call waits at TikTok until released, so the two pushes overlap.
     tts.faults.inject({ kind: 'hold', api: MARK_SHIPPED });
     const before = tts.counters.total({ api: MARK_SHIPPED }).requests;
-    const pushJobId = jobIds.trackingPush(STORE, order!.tiktokOrderId);
+    // The poll's job (the domain id) and a webhook's (its burst window) for the same order.
     const jobs: Job[] = await Promise.all(
-      [pushJobId, `${pushJobId}-orders-fulfilled`].map((jobId) =>
+      [{}, { window: 'w1' }].map((id) =>
         queues.add(
           'fulfilment',
           'tracking-push',
           { store: STORE, tiktokOrderId: order!.tiktokOrderId, shopifyOrderId: `gid://shopify/Order/${order!.shopifyOrderId}` },
-          { jobId },
+          { id },
         ),
       ),
     );

@@ -1,8 +1,7 @@
-import { jobIds, type JobContext, type JobSummary } from '@shoptok/queues';
+import type { JobContext, JobSummary } from '@shoptok/queues';
 import type { ShopifyOrder } from '@shoptok/shopify';
 import { buildTikTokShipment, type ShopifyFulfillment, type TikTokOrder } from '@shoptok/sync-core';
 import type { AlertNotifier } from './alerts/notifier.js';
-import { MAX_OUTAGE_REQUEUES, retryJobsFailedByOutage } from './outage-retry.js';
 import type { StoreServices } from './services.js';
 import { RunReport } from './summary.js';
 import { queueTargetedJob } from './write-mode.js';
@@ -44,8 +43,8 @@ export async function flushShipByAlerts(notifier: AlertNotifier): Promise<void> 
 
 /**
  * `fulfilment-poll`: imported orders still waiting for tracking. A Shopify order with tracking
- * gets a `tracking-push` job; one cancelled in Shopify gets an `order-cancel` job. Tracking
- * pushes that failed only because an outage outlasted their retries are queued again.
+ * gets a `tracking-push` job; one cancelled in Shopify gets an `order-cancel` job (both retry
+ * through a partner outage: see their retry class in the queue catalog).
  */
 export async function runFulfilmentPoll(
   svc: StoreServices,
@@ -76,7 +75,6 @@ export async function runFulfilmentPoll(
         'orders',
         'order-cancel',
         { store: svc.storeId, tiktokOrderId, origin: 'shopify', dryRun },
-        jobIds.orderCancel(svc.storeId, tiktokOrderId, 'shopify'),
       );
       report.summary.changed++;
       continue;
@@ -87,7 +85,6 @@ export async function runFulfilmentPoll(
         'fulfilment',
         'tracking-push',
         { store: svc.storeId, tiktokOrderId, shopifyOrderId: record.shopifyOrderId, dryRun },
-        jobIds.trackingPush(svc.storeId, tiktokOrderId),
       );
       report.summary.changed++;
     } else {
@@ -104,26 +101,6 @@ export async function runFulfilmentPoll(
           ),
         );
       }
-    }
-  }
-  if (!dryRun) {
-    const awaiting = new Set(waiting);
-    const { retried, gaveUp } = await retryJobsFailedByOutage(
-      svc.queues,
-      'fulfilment',
-      svc.storeId,
-      'tracking-push',
-      (job) => typeof job.tiktokOrderId === 'string' && awaiting.has(job.tiktokOrderId),
-    );
-    if (retried.length > 0) {
-      report.note(`${retried.length} tracking push(es) that failed during an outage queued again`);
-      svc.logger.info({ retried }, 'tracking pushes failed by an outage queued again');
-    }
-    if (gaveUp.length > 0) {
-      report.note(
-        `${gaveUp.length} tracking push(es) still failing after ${MAX_OUTAGE_REQUEUES} requeues left failed: Replay them once the cause is fixed`,
-      );
-      svc.logger.warn({ gaveUp }, 'tracking pushes still failing after every requeue left failed');
     }
   }
   return report.summary;

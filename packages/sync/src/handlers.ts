@@ -3,7 +3,6 @@ import { runFulfilmentPoll, runTrackingPush } from './fulfilment.js';
 import { runInventoryItem, runInventorySync } from './inventory.js';
 import { runTokenRefresh } from './maintenance.js';
 import { runOrderCancel, runOrderImport, runOrderPoll } from './orders.js';
-import { recordingOutageFailures } from './outage-retry.js';
 import { runReconcile } from './reconcile.js';
 import type { StoreServices } from './services.js';
 
@@ -19,7 +18,7 @@ export function inventoryHandlers(svc: StoreServices): JobHandlers<'inventory'> 
 export function orderHandlers(svc: StoreServices): JobHandlers<'orders'> {
   return {
     'order-poll': (data, ctx) => runOrderPoll(svc, data, ctx),
-    'order-import': (data, ctx) => recordingOutageFailures(ctx, () => runOrderImport(svc, data, ctx)),
+    'order-import': (data, ctx) => runOrderImport(svc, data, ctx),
     'order-cancel': (data, ctx) => runOrderCancel(svc, data, ctx),
   };
 }
@@ -28,7 +27,7 @@ export function orderHandlers(svc: StoreServices): JobHandlers<'orders'> {
 export function fulfilmentHandlers(svc: StoreServices): JobHandlers<'fulfilment'> {
   return {
     'fulfilment-poll': (data, ctx) => runFulfilmentPoll(svc, data, ctx),
-    'tracking-push': (data, ctx) => recordingOutageFailures(ctx, () => runTrackingPush(svc, data, ctx)),
+    'tracking-push': (data, ctx) => runTrackingPush(svc, data, ctx),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { ShopifyProduct } from '@shoptok/shopify';
 import { computeInventoryDiff, type QuantitiesBySku, type ShopifyVariantStock, type TikTokSkuLink } from '@shoptok/sync-core';
-import type { JobContext, JobSummary } from '@shoptok/queues';
+import { stopIfAborted, type JobContext, type JobSummary } from '@shoptok/queues';
 import type { SkuLink } from '@shoptok/state';
 import { TikTokAuthError, TikTokRateLimitError, type TikTokInventoryUpdate } from '@shoptok/tiktok';
 import { rebuildSkuLinks } from './reconcile.js';
@@ -118,6 +118,7 @@ async function pushStock(
   links: SkuLink[],
   dryRun: boolean,
   report: RunReport,
+  signal?: AbortSignal,
 ): Promise<void> {
   const inventoryItemOf = new Map<string, string>();
   for (const link of links) inventoryItemOf.set(link.shopifyVariantId, link.shopifyInventoryItemId);
@@ -210,7 +211,8 @@ async function pushStock(
   };
   let stopped = false;
   const lane = async () => {
-    while (!stopped && next < diff.updates.length) {
+    // A shutdown stops taking products; the calls in flight finish and are recorded as pushed.
+    while (!stopped && !signal?.aborted && next < diff.updates.length) {
       const update = diff.updates[next++]!;
       // Progress every 50 calls: one Redis write per call would cost more than the call's own bookkeeping.
       if (done % 50 === 0) await report.progress('pushing stock to TikTok', done, diff.updates.length);
@@ -227,14 +229,19 @@ async function pushStock(
   const lanes = await Promise.allSettled(Array.from({ length: Math.min(PUSH_CONCURRENCY, diff.updates.length) }, lane));
   const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
   if (failed) throw failed.reason;
+  // What was pushed is recorded per SKU ("last pushed"): the run again sends only the rest.
+  if (next < diff.updates.length) stopIfAborted(signal, `after ${done} of ${diff.updates.length} TikTok products`);
   await report.progress('done', diff.updates.length, diff.updates.length);
 }
 
-/** `inventory-sync`: every linked SKU of the store (the scheduled safety net under the webhooks). */
+/**
+ * `inventory-sync`: every linked SKU of the store (the scheduled safety net under the webhooks).
+ * On shutdown it stops between products and runs again later, sending only what is still off.
+ */
 export async function runInventorySync(
   svc: StoreServices,
   data: { dryRun: boolean; limit?: number },
-  ctx?: Pick<JobContext, 'progress'>,
+  ctx?: Pick<JobContext, 'progress'> & Partial<Pick<JobContext, 'signal'>>,
 ): Promise<JobSummary> {
   const report = new RunReport(ctx);
   const dryRun = data.dryRun || svc.dryRun;
@@ -255,7 +262,8 @@ export async function runInventorySync(
   // With --limit, only the links of the products looked up (the rest would look deleted).
   const inScope = data.limit ? links.filter((l) => productIds.has(l.shopifyProductId)) : links;
   svc.logger.info({ products: products.length, via, links: inScope.length, dryRun }, 'inventory sync');
-  await pushStock(svc, variantsOf(products), inScope, dryRun, report);
+  stopIfAborted(ctx?.signal, 'before pushing stock');
+  await pushStock(svc, variantsOf(products), inScope, dryRun, report, ctx?.signal);
   return report.summary;
 }
 

@@ -1,4 +1,4 @@
-import { jobIds, type JobContext, type JobSummary } from '@shoptok/queues';
+import { stopIfAborted, type JobContext, type JobSummary } from '@shoptok/queues';
 import {
   buildOrderCreateInput,
   buildSkuIndex,
@@ -7,7 +7,6 @@ import {
   type TikTokOrder,
 } from '@shoptok/sync-core';
 import { orderBuildOptions } from './order-context.js';
-import { MAX_OUTAGE_REQUEUES, retryJobsFailedByOutage } from './outage-retry.js';
 import { cancelOnTikTok, followSellerCancellation } from './seller-cancellation.js';
 import type { StoreServices } from './services.js';
 import { RunReport } from './summary.js';
@@ -34,13 +33,12 @@ export class OrderNotImportableError extends Error {
 /**
  * `order-poll`: TikTok orders updated since the cursor (minus an overlap). New orders that the
  * store's policy imports get one `order-import` job each (job id from the order id: queued once);
- * imported orders that TikTok cancelled get an `order-cancel` job. Imports that failed only
- * because an outage outlasted their retries are queued again.
+ * imported orders that TikTok cancelled get an `order-cancel` job.
  */
 export async function runOrderPoll(
   svc: StoreServices,
   data: { dryRun: boolean; limit?: number },
-  ctx?: Pick<JobContext, 'progress'>,
+  ctx?: Pick<JobContext, 'progress'> & Partial<Pick<JobContext, 'signal'>>,
   now: () => number = Date.now,
 ): Promise<JobSummary> {
   const report = new RunReport(ctx);
@@ -55,6 +53,9 @@ export async function runOrderPoll(
     sortOrder: 'ASC',
   })) {
     if (data.limit && report.summary.seen >= data.limit) break;
+    // On shutdown: the cursor stays where it was and the run again sees these orders, whose jobs
+    // (queued by their domain id) are not queued twice.
+    stopIfAborted(ctx?.signal, `after ${report.summary.seen} orders`);
     report.summary.seen++;
     const imported = await svc.state.order(order.id);
     if (imported) {
@@ -68,7 +69,6 @@ export async function runOrderPoll(
           'orders',
           'order-cancel',
           { store: svc.storeId, tiktokOrderId: order.id, origin: 'tiktok', dryRun },
-          jobIds.orderCancel(svc.storeId, order.id, 'tiktok'),
         );
         report.summary.changed++;
       } else report.skip('already-imported');
@@ -86,29 +86,11 @@ export async function runOrderPoll(
       'orders',
       'order-import',
       { store: svc.storeId, tiktokOrderId: order.id, dryRun, trigger: 'schedule' },
-      jobIds.orderImport(svc.storeId, order.id),
     );
     report.summary.changed++;
   }
   if (!dryRun) {
     await svc.state.setCursor(CURSOR, String(until));
-    const { retried, gaveUp } = await retryJobsFailedByOutage(
-      svc.queues,
-      'orders',
-      svc.storeId,
-      'order-import',
-      async (job) => typeof job.tiktokOrderId === 'string' && !(await svc.state.order(job.tiktokOrderId)),
-    );
-    if (retried.length > 0) {
-      report.note(`${retried.length} order import(s) that failed during an outage queued again`);
-      svc.logger.info({ retried }, 'order imports failed by an outage queued again');
-    }
-    if (gaveUp.length > 0) {
-      report.note(
-        `${gaveUp.length} order import(s) still failing after ${MAX_OUTAGE_REQUEUES} requeues left failed: Replay them once the cause is fixed`,
-      );
-      svc.logger.warn({ gaveUp }, 'order imports still failing after every requeue left failed');
-    }
   }
   return report.summary;
 }

@@ -1,4 +1,4 @@
-import type { JobContext, JobSummary } from '@shoptok/queues';
+import { stopIfAborted, type JobContext, type JobSummary } from '@shoptok/queues';
 import { ShopifyAuthError, type ShopifyProduct } from '@shoptok/shopify';
 import type { SkuLink } from '@shoptok/state';
 import type { StoreServices } from './services.js';
@@ -100,7 +100,7 @@ export async function rebuildSkuLinks(
 export async function runReconcile(
   svc: StoreServices,
   data: { dryRun: boolean },
-  ctx?: Pick<JobContext, 'progress'>,
+  ctx?: Pick<JobContext, 'progress'> & Partial<Pick<JobContext, 'signal'>>,
   options: { orderLookbackDays?: number; now?: () => number } = {},
 ): Promise<JobSummary> {
   const report = new RunReport(ctx);
@@ -110,10 +110,14 @@ export async function runReconcile(
   const links = await rebuildSkuLinks(svc, products, report);
   report.summary.seen += links.length;
 
+  // On shutdown it stops between steps or orders; what it saved (links, each order found) is kept,
+  // and the run again skips orders already in the state.
+  stopIfAborted(ctx?.signal, 'after rebuilding the SKU links');
   await report.progress('finding imported orders', 2, 3);
   const now = (options.now ?? Date.now)();
   const since = Math.floor(now / 1000) - (options.orderLookbackDays ?? 30) * 86_400;
   for await (const order of svc.tiktok.iterateOrders({ updateTimeGe: since, updateTimeLt: Math.floor(now / 1000) + 1 })) {
+    stopIfAborted(ctx?.signal, `after ${report.summary.seen - links.length} orders`);
     report.summary.seen++;
     if (await svc.state.order(order.id)) continue;
     try {

@@ -3,6 +3,7 @@ import { childLogger, type Logger } from '@shoptok/logger';
 import {
   createRedisConnection,
   createStoreWorker,
+  jobContract,
   MetricsRecorder,
   QueueFactory,
   redisHealthCheck,
@@ -53,21 +54,6 @@ const productHandlersPerJob: HandlerFactory<'products'> = (svc, { config, redis,
   };
 };
 
-/**
- * Jobs that bring a store up to date: when one completes, the seconds since it was due (the
- * change or cycle it serves) are the store's sync lag for its queue.
- */
-const LAG_JOB_KINDS = new Set([
-  'inventory-sync',
-  'inventory-item',
-  'product-batch',
-  'product-sync-one',
-  'order-poll',
-  'order-import',
-  'fulfilment-poll',
-  'tracking-push',
-]);
-
 /** The queues a worker process can consume, with the handlers of each. */
 const HANDLERS: { [Q in QueueKey]: HandlerFactory<Q> } = {
   inventory: inventoryHandlers,
@@ -116,7 +102,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
   const alerts = alertNotifierFromConfig(config, clientConnection, logger);
   const onOutcome = (outcome: JobOutcome): void => {
     metrics.jobOutcome(outcome.store, outcome.queue, outcome.status);
-    if (outcome.status === 'completed' && LAG_JOB_KINDS.has(outcome.name))
+    if (outcome.status === 'completed' && jobContract(outcome.queue, outcome.name)?.countsTowardLag)
       metrics.syncLag(outcome.store, outcome.queue, (Date.now() - outcome.dueAt) / 1000);
     alerts.jobOutcome(outcome);
     options.onOutcome?.(outcome);
@@ -191,8 +177,16 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     for (const t of timers) clearTimeout(t);
   });
   if (health) shutdown.add('intake', 'health server', () => health?.close());
-  // Active jobs get the deadline to finish; whatever is still running comes back as stalled.
-  shutdown.add('workers', 'workers', () => Promise.all(workers.map((w) => w.close())));
+  // Long jobs see their abort signal, save how far they got and go back to wait (they resume on the
+  // next start); the rest finish within the deadline. Whatever is still running comes back as stalled.
+  shutdown.add('workers', 'workers', () =>
+    Promise.all(
+      workers.map((w) => {
+        w.cancelAllJobs('the worker is shutting down');
+        return w.close();
+      }),
+    ),
+  );
   shutdown.add('flush', 'store services', () => services.forEach((s) => s.close()));
   // Bursts this process leads are sent now rather than lost with it.
   shutdown.add('flush', 'alerts', async () => {

@@ -132,7 +132,7 @@ export function withWriteDecision<Q extends QueueKey>(
 }
 
 /**
- * Queues a targeted job (one order, one tracking push) under its domain id, in the dry
+ * Queues a targeted job (one order, one tracking push) under its catalog id, in the dry
  * namespace when it is dry. A completed dry job left under a real id (the store turned dry
  * after the job was queued) is removed first, so the real job runs.
  */
@@ -141,15 +141,13 @@ export async function queueTargetedJob<Q extends QueueKey, J extends JobName<Q>>
   queue: Q,
   name: J,
   data: JobInput<Q, J> & { store: string; dryRun: boolean },
-  domainId: string,
 ): Promise<void> {
-  const jobId = jobIdFor(domainId, data.dryRun);
   if (!data.dryRun) {
-    const existing = await queues.queue(queue, data.store).getJob(jobId);
+    const existing = await queues.queue(queue, data.store).getJob(jobIdFor(queue, name, data));
     if (existing && (existing.data as { dryRun?: unknown }).dryRun === true && (await existing.isCompleted()))
       await existing.remove().catch(() => undefined); // taken meanwhile: the add below is then a no-op, as before
   }
-  await queues.add(queue, name, data, { jobId });
+  await queues.add(queue, name, data);
 }
 
 /** "would create 212 listings, adopt 40, change stock on 1,310 SKUs, import 0 orders" (and the rest when not 0). */

@@ -85,7 +85,7 @@ async function runOnce(ctx: BenchContext, mapper: 'offline' | 'ai', products: nu
         'products',
         'product-batch',
         { store, dryRun: false },
-        { jobId: `${store}-bench-products-${n}-${Date.now()}` },
+        { id: { run: `bench-${n}-${Date.now()}` } },
       );
       const summary = (await job.waitUntilFinished(events, 30 * 60_000)) as {
         seen: number;

@@ -136,7 +136,7 @@ export async function webhookLatencyScenario(ctx: BenchContext): Promise<BenchSc
           'inventory',
           'inventory-sync',
           { store, dryRun: false },
-          { jobId: `${store}-bench-cycle-${Date.now()}` },
+          { id: { run: `bench-cycle-${Date.now()}` } },
         );
         await job.waitUntilFinished(ev, 300_000);
         return (performance.now() - started) / 1000;

@@ -160,7 +160,7 @@ export async function enqueueKind(
         ...(options.limit ? { limit: options.limit } : {}),
         ...(name === 'product-sync-one' ? { productId: options.productId } : {}),
       };
-      jobs.push(await queues.addByName(queue, name, data, { jobId: `${store}-cli-${name}-${stamp}` }));
+      jobs.push(await queues.addByName(queue, name, data, { id: { run: `cli-${stamp}` } }));
     }
   }
   return jobs;

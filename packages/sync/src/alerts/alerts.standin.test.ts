@@ -240,8 +240,7 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
       maxSkus: 1,
       maxUnits: 1,
     });
-    for (const o of orders)
-      await queues.add('orders', 'order-import', { store: STORE, tiktokOrderId: o.id }, { jobId: `${STORE}-order-${o.id}` });
+    for (const o of orders) await queues.add('orders', 'order-import', { store: STORE, tiktokOrderId: o.id });
     await waitUntil(() => outcomes.filter((o) => o.status === 'failed').length === 5, {
       what: 'five failed imports',
       timeoutMs: 20_000,

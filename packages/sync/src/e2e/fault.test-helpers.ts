@@ -95,7 +95,12 @@ export async function withQueues<T>(fleet: Fleet, use: (queues: QueueFactory) =>
   const queues = new QueueFactory({
     connection,
     prefix: fleet.redis.prefix,
-    retry: { maxRetries: Number(fleet.env.MAX_RETRIES ?? 1), backoffSeconds: Number(fleet.env.RETRY_BACKOFF ?? 0.2) },
+    retry: {
+      maxRetries: Number(fleet.env.MAX_RETRIES ?? 1),
+      backoffSeconds: Number(fleet.env.RETRY_BACKOFF ?? 0.2),
+      maxDelaySeconds: Number(fleet.env.RETRY_MAX_DELAY ?? 0.5),
+      outageWindowSeconds: Number(fleet.env.RETRY_OUTAGE_WINDOW ?? 5),
+    },
   });
   try {
     await waitForRedis(connection);
@@ -118,9 +123,13 @@ export async function enqueueForEveryStore<Q extends QueueKey>(
   return withQueues(fleet, async (queues) => {
     const jobs: QueuedJob[] = [];
     for (const store of stores) {
-      const id = `${store.id}-fault-${name}-${Date.now()}-${queuedSeq++}`;
-      await queues.addByName(queue, name, { store: store.id, trigger: 'cli' }, { jobId: id });
-      jobs.push({ queue, store: store.id, id });
+      const added = await queues.addByName(
+        queue,
+        name,
+        { store: store.id, trigger: 'cli' },
+        { id: { run: `fault-${Date.now()}-${queuedSeq++}` } },
+      );
+      jobs.push({ queue, store: store.id, id: added.id ?? '' });
     }
     return jobs;
   });

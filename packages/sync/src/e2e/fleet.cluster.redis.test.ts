@@ -168,7 +168,7 @@ describe('the fleet on a three-node Redis Cluster (REDIS_URL=redis+cluster://...
       const poll = (round: number) =>
         Promise.all(
           f.stores.map((store) =>
-            queues.add('orders', 'order-poll', { store: store.id, trigger: 'cli' }, { jobId: `${store.id}-test-poll-${round}` }),
+            queues.add('orders', 'order-poll', { store: store.id, trigger: 'cli' }, { id: { run: `test-${round}` } }),
           ),
         );
       for (const job of await poll(1)) await finished(job, `order poll of ${job.data.store}`);
@@ -188,7 +188,7 @@ describe('the fleet on a three-node Redis Cluster (REDIS_URL=redis+cluster://...
           'orders',
           'order-import',
           { store: store.id, tiktokOrderId: replayed, trigger: 'replay' },
-          { jobId: `${store.id}-order-${replayed}-replay-test` },
+          { id: { run: 'replay-test' } },
         ),
         'the replayed import',
       );

@@ -174,7 +174,7 @@ describe('the fleet, end to end (real Redis, stand-ins over HTTP, apps as proces
           'orders',
           'order-import',
           { store: store.id, tiktokOrderId: replayed, trigger: 'replay' },
-          { jobId: `${store.id}-order-${replayed}-replay-test` },
+          { id: { run: 'replay-test' } },
         );
         await waitUntil(() => job.isCompleted(), { timeoutMs: 30_000, what: 'the replayed import to finish' });
       } finally {

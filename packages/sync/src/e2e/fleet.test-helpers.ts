@@ -131,6 +131,9 @@ export async function startFleet(
     TIKTOK_AUTH_BASE: tiktok.authUrl,
     MAX_RETRIES: '1',
     RETRY_BACKOFF: '0.2',
+    // Work that must happen outlasts a 5-second outage here (8 hours in production).
+    RETRY_MAX_DELAY: '0.5',
+    RETRY_OUTAGE_WINDOW: '5',
     LOG_LEVEL: 'info',
     LOG_FILE: join(dir, 'fleet.log'),
   };

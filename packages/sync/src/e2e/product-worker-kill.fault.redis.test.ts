@@ -101,10 +101,10 @@ describe('fault suite: kill -9 a product-worker mid-batch (apps as processes, st
   it(
     'killed while a create is in flight, then after TikTok created a listing shoptok never recorded: no duplicate listing',
     async () => {
-      const batch: QueuedJob = { queue: 'products', store: store.id, id: `${store.id}-fault-product-batch-${Date.now()}` };
-      await withQueues(fleet, (queues) =>
-        queues.add('products', 'product-batch', { store: store.id, trigger: 'cli' }, { jobId: batch.id }),
+      const added = await withQueues(fleet, (queues) =>
+        queues.add('products', 'product-batch', { store: store.id, trigger: 'cli' }, { id: { run: `fault-${Date.now()}` } }),
       );
+      const batch: QueuedJob = { queue: 'products', store: store.id, id: added.id ?? '' };
       const during = await killAtCreate(2, 'before-run');
       const after = await killAtCreate(2, 'after-run');
       const outcome = await waitUntil(

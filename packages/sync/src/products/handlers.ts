@@ -1,5 +1,5 @@
 import type { ProductMapper } from '@shoptok/ai-mapper';
-import type { JobContext, JobHandlers, JobSummary } from '@shoptok/queues';
+import { JobStoppedError, type JobContext, type JobHandlers, type JobSummary } from '@shoptok/queues';
 import type { ShopifyProduct } from '@shoptok/shopify';
 import type { ListingRecord } from '@shoptok/state';
 import { selectProducts, type ProductSelection } from '@shoptok/sync-core';
@@ -23,7 +23,11 @@ export interface ProductHandlerDeps {
 }
 
 /** What the product handlers read from a job: progress reporting and the job's own id. */
-export type ProductJobContext = Pick<JobContext, 'progress'> & { job?: { id?: string | undefined } };
+export type ProductJobContext = Pick<JobContext, 'progress'> &
+  Partial<Pick<JobContext, 'signal'>> & { job?: { id?: string | undefined } };
+
+/** State cursor holding where a stopped `product-batch` job got to (the last product done), per job. */
+const resumeCursorOf = (jobId: string) => `product-batch-resume:${jobId}`;
 
 function selectionOf(svc: StoreServices, products: readonly ShopifyProduct[]): ProductSelection {
   return selectProducts(
@@ -86,7 +90,8 @@ function exclusionsById(selection: ProductSelection): Map<string, { reason: stri
  * in batches of `batchSize`. Each product gets the smallest change that brings its listing in
  * step; one product's failure is recorded and never fails the batch. A full walk (no cursor,
  * no limit) also deactivates listings whose Shopify product is gone or no longer selected, and
- * makes sure every listing in review has a status poll.
+ * makes sure every listing in review has a status poll. On shutdown it stops between two
+ * products, saves the last one done, and the same job resumes after it when it runs again.
  */
 export async function runProductBatch(
   svc: StoreServices,
@@ -105,15 +110,25 @@ export async function runProductBatch(
   const selected = new Map(selection.selected.map((s) => [s.product.id, s.variants]));
   const excluded = exclusionsById(selection);
   const inScope = new Set(scope.map((p) => p.id));
+  const resumeCursor = ctx?.job?.id ? resumeCursorOf(ctx.job.id) : undefined;
+  const resumeAfter = resumeCursor ? Number((await svc.state.cursor(resumeCursor)) ?? 0) : 0;
+  const todo = resumeAfter > 0 ? scope.filter((p) => numericIdOf(p.id) > resumeAfter) : scope;
+  if (resumeAfter > 0) report.note(`resumed after product ${resumeAfter} (${scope.length - todo.length} done before a shutdown)`);
   for (const v of selection.excludedVariants)
     if (inScope.has(v.productId) && selected.has(v.productId))
       report.skip(v.reason === 'no-sku' ? 'variant-without-sku' : 'variant-sku-excluded');
 
   const removed: { productId: string; why: string }[] = [];
   const batchSize = Math.max(1, svc.batchSize);
-  for (let i = 0; i < scope.length; i += batchSize) {
-    await report.progress('listing products on TikTok', i, scope.length);
-    for (const product of scope.slice(i, i + batchSize)) {
+  let lastDone: string | undefined;
+  for (let i = 0; i < todo.length; i += batchSize) {
+    await report.progress('listing products on TikTok', i, todo.length);
+    for (const product of todo.slice(i, i + batchSize)) {
+      if (ctx?.signal?.aborted && resumeCursor) {
+        if (lastDone) await svc.state.setCursor(resumeCursor, String(numericIdOf(lastDone)));
+        throw new JobStoppedError(`after product ${lastDone ?? '(none)'}`);
+      }
+      lastDone = product.id;
       const variants = selected.get(product.id);
       if (variants) {
         await run.guarded(product.id, `Shopify product ${product.id} "${product.title}"`, () =>
@@ -143,6 +158,7 @@ export async function runProductBatch(
         await scheduleStatusPoll(svc, record.tiktokProductId, nextPollDelayMs(record.updatedAt, deps.now()), ctx?.job?.id);
     }
   }
+  if (resumeCursor && resumeAfter > 0) await svc.state.deleteCursor(resumeCursor);
   const last = scope.at(-1);
   if (last && data.limit !== undefined && last !== ordered.at(-1))
     report.note(`stopped after ${scope.length} products; continue with cursor ${last.id}`);

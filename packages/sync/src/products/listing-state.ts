@@ -1,4 +1,4 @@
-import { jobIds } from '@shoptok/queues';
+import { jobIdFor } from '@shoptok/queues';
 import type { ListingRecord, SkuLink } from '@shoptok/state';
 import { contentHash, type ListingDraft, type ListingState } from '@shoptok/sync-core';
 import type { StoreServices } from '../services.js';
@@ -120,7 +120,7 @@ export function nextPollDelayMs(submittedAt: number, now: number): number {
 
 /**
  * Schedules a `listing-status` poll unless one is already waiting. The job id comes from the
- * domain (`jobIds.listingStatus`); a poll cannot re-add its own id while it runs, so follow-ups
+ * domain (the catalog's `jobIdFor`); a poll cannot re-add its own id while it runs, so follow-ups
  * alternate with a `-next` id. Finished jobs of the same id (kept a day) are removed first, or
  * BullMQ would silently ignore the new one.
  */
@@ -130,9 +130,9 @@ export async function scheduleStatusPoll(
   delayMs: number,
   currentJobId?: string,
 ): Promise<void> {
-  const base = jobIds.listingStatus(svc.storeId, tiktokProductId);
   const queue = svc.queues.queue('products', svc.storeId);
-  for (const jobId of [base, `${base}-next`]) {
+  for (const next of [false, true]) {
+    const jobId = jobIdFor('products', 'listing-status', { store: svc.storeId, tiktokProductId }, { next });
     if (jobId === currentJobId) continue;
     const existing = await queue.getJob(jobId);
     if (existing) {
@@ -145,7 +145,7 @@ export async function scheduleStatusPoll(
       'products',
       'listing-status',
       { store: svc.storeId, tiktokProductId, dryRun: false, trigger: 'schedule' },
-      { jobId, delay: delayMs },
+      { id: { next }, delay: delayMs },
     );
     return;
   }
