@@ -237,34 +237,26 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
 
     // One replay per failure record: a double click finds the job the first click queued. Once
     // that replay has run (and failed again without a new record), the next click queues anew.
-    const data = { store: store.id, tiktokOrderId: orderId.data, trigger: 'replay' as const };
+    // TikTok refused shoptok's seller cancellation: the replay asks TikTok again (after the operator fixed the reason).
+    const cancelRefused = failure.reasons.some((r) => r.code === 'tiktok-cancel-refused');
+    // A replay follows the same write rule as every job: a dry one is dry in its payload and id.
+    const { dry } = await storeWriteDecision(redis, prefix, writeSettingsOf(store));
+    const common = { store: store.id, tiktokOrderId: orderId.data, trigger: 'replay' as const, dryRun: dry };
+    const job = cancelRefused
+      ? { name: 'order-cancel' as const, data: { ...common, origin: 'shopify' as const } }
+      : { name: 'order-import' as const, data: common };
     let run = `replay-${failure.attempts}-${failure.at ?? 0}`;
-    const existing = await queues.queue('orders', store.id).getJob(jobIdFor('orders', 'order-import', data, { run }));
+    const existing = await queues.queue('orders', store.id).getJob(jobIdFor('orders', job.name, job.data, { run, dry }));
     if (existing) {
       const state = await existing.getState();
       if (state !== 'completed' && state !== 'failed' && state !== 'unknown')
         return reply.redirect(`${base}&replay=pending&job=${existing.id}`, 303);
       run = `${run}-${now()}`;
     }
-    // A replay follows the same write rule as every job: a dry one is dry in its payload and id.
-    const { dry } = await storeWriteDecision(redis, prefix, writeSettingsOf(store));
-    jobId = jobIdFor(jobId, dry);
-    // TikTok refused shoptok's seller cancellation: the replay asks TikTok again (after the operator fixed the reason).
-    const cancelRefused = failure.reasons.some((r) => r.code === 'tiktok-cancel-refused');
-    if (cancelRefused)
-      await queues.add(
-        'orders',
-        'order-cancel',
-        { store: store.id, tiktokOrderId: orderId.data, origin: 'shopify', trigger: 'replay', dryRun: dry },
-        { jobId },
-      );
-    else
-      await queues.add(
-        'orders',
-        'order-import',
-        { store: store.id, tiktokOrderId: orderId.data, trigger: 'replay', dryRun: dry },
-        { jobId },
-      );
+    const jobId =
+      job.name === 'order-cancel'
+        ? (await queues.add('orders', 'order-cancel', job.data, { id: { run } })).id
+        : (await queues.add('orders', 'order-import', job.data, { id: { run } })).id;
     logger.info(
       {
         store: store.id,

@@ -70,22 +70,22 @@ export async function runFulfilmentPoll(
       continue;
     }
     if (order.cancelledAt) {
-      await queueTargetedJob(
-        svc.queues,
-        'orders',
-        'order-cancel',
-        { store: svc.storeId, tiktokOrderId, origin: 'shopify', dryRun },
-      );
+      await queueTargetedJob(svc.queues, 'orders', 'order-cancel', {
+        store: svc.storeId,
+        tiktokOrderId,
+        origin: 'shopify',
+        dryRun,
+      });
       report.summary.changed++;
       continue;
     }
     if (order.fulfillments.some((f) => f.trackingInfo.some((t) => t.number))) {
-      await queueTargetedJob(
-        svc.queues,
-        'fulfilment',
-        'tracking-push',
-        { store: svc.storeId, tiktokOrderId, shopifyOrderId: record.shopifyOrderId, dryRun },
-      );
+      await queueTargetedJob(svc.queues, 'fulfilment', 'tracking-push', {
+        store: svc.storeId,
+        tiktokOrderId,
+        shopifyOrderId: record.shopifyOrderId,
+        dryRun,
+      });
       report.summary.changed++;
     } else {
       report.skip('no-tracking-yet');

@@ -64,12 +64,12 @@ export async function runOrderPoll(
         await followSellerCancellation(svc, order.id, imported, report, now);
         report.summary.changed++;
       } else if ((order.status === 'CANCELLED' || order.status === 'CANCEL') && !imported.cancelledAt) {
-        await queueTargetedJob(
-          svc.queues,
-          'orders',
-          'order-cancel',
-          { store: svc.storeId, tiktokOrderId: order.id, origin: 'tiktok', dryRun },
-        );
+        await queueTargetedJob(svc.queues, 'orders', 'order-cancel', {
+          store: svc.storeId,
+          tiktokOrderId: order.id,
+          origin: 'tiktok',
+          dryRun,
+        });
         report.summary.changed++;
       } else report.skip('already-imported');
       continue;
@@ -81,12 +81,12 @@ export async function runOrderPoll(
     }
     // Same job id for the same order: however often polls and webhooks see it, it is queued once
     // (a dry poll's jobs have their own ids, so they never hold back the real import).
-    await queueTargetedJob(
-      svc.queues,
-      'orders',
-      'order-import',
-      { store: svc.storeId, tiktokOrderId: order.id, dryRun, trigger: 'schedule' },
-    );
+    await queueTargetedJob(svc.queues, 'orders', 'order-import', {
+      store: svc.storeId,
+      tiktokOrderId: order.id,
+      dryRun,
+      trigger: 'schedule',
+    });
     report.summary.changed++;
   }
   if (!dryRun) {

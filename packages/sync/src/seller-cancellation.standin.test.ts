@@ -1,7 +1,7 @@
 // Seller cancellations to TikTok: real Redis, both stand-ins over HTTP, the real handlers and worker.
 import type { StoreConfig } from '@shoptok/config';
 import { createLogger } from '@shoptok/logger';
-import { createRedisConnection, createStoreWorker, jobIds, QueueFactory } from '@shoptok/queues';
+import { createRedisConnection, createStoreWorker, QueueFactory } from '@shoptok/queues';
 import { parseStoreRules } from '@shoptok/sync-core';
 import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
 import { startShopifyStandIn, type ShopifyStandIn } from '@shoptok/testkit/shopify';
@@ -50,8 +50,8 @@ describe('seller cancellations to TikTok (real Redis, stand-ins over HTTP)', () 
   async function cancelledByMerchant(
     order: { tiktokOrderId: string; shopifyOrderId: string | number },
     reason: 'CUSTOMER' | 'STAFF',
-    jobId = jobIds.orderCancel(STORE, order.tiktokOrderId, 'shopify'),
     trigger: 'webhook' | 'replay' = 'webhook',
+    run?: string,
   ): Promise<Job> {
     shopify.cancelOrder(order.shopifyOrderId, reason);
     await waitUntil(
@@ -64,7 +64,7 @@ describe('seller cancellations to TikTok (real Redis, stand-ins over HTTP)', () 
       'orders',
       'order-cancel',
       { store: STORE, tiktokOrderId: order.tiktokOrderId, origin: 'shopify', trigger },
-      { jobId },
+      run ? { id: { run } } : {},
     );
     await waitUntil(() => settled(job), { what: 'the order-cancel job to finish', timeoutMs: 15_000 });
     return job;
@@ -198,7 +198,7 @@ describe('seller cancellations to TikTok (real Redis, stand-ins over HTTP)', () 
       'orders',
       'order-cancel',
       { store: STORE, tiktokOrderId: order.tiktokOrderId, origin: 'shopify', trigger: 'webhook' },
-      { jobId: `${jobIds.orderCancel(STORE, order.tiktokOrderId, 'shopify')}-again` },
+      { id: { run: 'again' } },
     );
     await waitUntil(() => settled(again), { what: 'the second job to finish' });
     await runFulfilmentPoll(svc, { dryRun: false });
@@ -248,7 +248,7 @@ describe('seller cancellations to TikTok (real Redis, stand-ins over HTTP)', () 
       'orders',
       'order-cancel',
       { store: STORE, tiktokOrderId: order.tiktokOrderId, origin: 'shopify', trigger: 'replay' },
-      { jobId: `${jobIds.orderCancel(STORE, order.tiktokOrderId, 'shopify')}-replay-1` },
+      { id: { run: 'replay-1' } },
     );
     await waitUntil(() => settled(replay), { what: 'the replay to finish', timeoutMs: 15_000 });
     expect(await replay.getState()).toBe('completed');
