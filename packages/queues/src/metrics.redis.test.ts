@@ -19,7 +19,11 @@ describe('MetricsRecorder and job outcomes (real Redis)', () => {
     redis = await useTestRedis('metrics');
     client = new Redis(redis.url, { maxRetriesPerRequest: null });
     connections.push(client);
-    factory = new QueueFactory({ connection: client, prefix: redis.prefix, retry: { maxRetries: 1, backoffSeconds: 0.05 } });
+    factory = new QueueFactory({
+      connection: client,
+      prefix: redis.prefix,
+      retry: { maxRetries: 1, backoffSeconds: 0.05, outageWindowSeconds: 0.04 },
+    });
   });
 
   afterAll(async () => {
