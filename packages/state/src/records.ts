@@ -46,6 +46,15 @@ export const attentionSchema = z.object({
 });
 export type Attention = z.infer<typeof attentionSchema>;
 
+/** Something about the whole store that a person must look at (e.g. a mass removal held back), with its numbers. */
+export const storeAttentionSchema = z.object({
+  message: z.string(),
+  at: z.number().int(),
+  /** The numbers behind it, e.g. `{ wouldRemove: 40, liveListings: 50, maxPercent: 20 }`. */
+  numbers: z.record(z.string(), z.number()).default({}),
+});
+export type StoreAttention = z.infer<typeof storeAttentionSchema>;
+
 /** A TikTok order imported into Shopify. */
 export const orderRecordSchema = z.object({
   shopifyOrderId: z.string(),

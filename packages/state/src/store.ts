@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import {
   attentionSchema,
   listingRecordSchema,
+  storeAttentionSchema,
   orderFailureSchema,
   orderRecordSchema,
   pushedStockSchema,
@@ -14,6 +15,7 @@ import {
   type OrderRecord,
   type PushedStock,
   type SkuLink,
+  type StoreAttention,
 } from './records.js';
 
 /**
@@ -34,6 +36,8 @@ export function stateKeys(prefix: string, store: string) {
     listing: `${base}:listing`,
     /** Shopify product id -> Attention (held back from TikTok, with reasons) */
     attention: `${base}:attention`,
+    /** code -> StoreAttention (the whole store needs a person, e.g. a mass removal held back) */
+    storeAttention: `${base}:store-attention`,
     /** TikTok order id -> OrderRecord (imported exactly once) */
     order: `${base}:order`,
     /** TikTok order id -> OrderFailure (could not be imported; replayable) */
@@ -210,6 +214,26 @@ export class StateStore {
   async needsAttention(): Promise<Map<string, Attention>> {
     const raw = await this.redis.hgetall(this.keys.attention);
     return new Map(Object.entries(raw).map(([id, v]) => [id, decode(attentionSchema, this.keys.attention, id, v) as Attention]));
+  }
+
+  /** Flags the whole store for a person under `code` (one entry per code; a new one replaces it). */
+  async flagStore(code: string, entry: StoreAttention): Promise<void> {
+    await this.redis.hset(this.keys.storeAttention, code, JSON.stringify(storeAttentionSchema.parse(entry)));
+  }
+
+  async clearStoreFlag(code: string): Promise<void> {
+    await this.redis.hdel(this.keys.storeAttention, code);
+  }
+
+  /** What the whole store needs a person for, by code. */
+  async storeAttention(): Promise<Map<string, StoreAttention>> {
+    const raw = await this.redis.hgetall(this.keys.storeAttention);
+    return new Map(
+      Object.entries(raw).map(([code, v]) => [
+        code,
+        decode(storeAttentionSchema, this.keys.storeAttention, code, v) as StoreAttention,
+      ]),
+    );
   }
 
   // --- Orders ----------------------------------------------------------------------------

@@ -179,6 +179,12 @@ const listingRulesSchema = z.strictObject({
     .optional(),
   /** A product deleted or archived in Shopify: deactivate it on TikTok, or leave it (stock still goes to 0 per the inventory rules). */
   onShopifyRemoved: z.enum(['deactivate', 'keep']).default('deactivate'),
+  /**
+   * A products run that would deactivate more than this share (%) of the store's live listings
+   * stops before doing it and asks for a person (`pnpm enqueue products --confirm-removals`).
+   * 100 turns the guard off.
+   */
+  maxRemovalPercent: z.number().min(0).max(100).default(20),
 });
 
 /**

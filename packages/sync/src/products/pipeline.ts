@@ -32,6 +32,13 @@ import {
 } from './listing-state.js';
 import { categoriesById, type ShopProfile, ShopSetupError } from './shop.js';
 
+/** A listing a run would deactivate, and why. */
+export interface RemovalTarget {
+  productId: string;
+  record: ListingRecord;
+  why: string;
+}
+
 /** One reason a product is held back (stored as "needs attention"). */
 export interface HoldReason {
   code: string;
@@ -613,13 +620,23 @@ export class ListingRun {
     await scheduleStatusPoll(svc, tiktokProductId, FIRST_POLL_DELAY_MS, this.jobId);
   }
 
+  /** Listings that can sell now or once review passes: the base of the mass-removal guard. */
+  liveListingCount(): number {
+    return [...this.listings.values()].filter((r) => MAY_SELL.has(r.status)).length;
+  }
+
   /**
    * Listings whose Shopify product was deleted, archived or is no longer selected: deactivated
    * on TikTok per `rules.listing.onShopifyRemoved` (one call per 20), never left for sale.
    */
   async removeListings(removed: readonly { productId: string; why: string }[]): Promise<void> {
+    await this.deactivate(this.planRemovals(removed));
+  }
+
+  /** Which of `removed` would be deactivated (counted as seen; the rest are skipped with their reason). */
+  planRemovals(removed: readonly { productId: string; why: string }[]): RemovalTarget[] {
     const { report, svc } = this;
-    const targets: { productId: string; record: ListingRecord; why: string }[] = [];
+    const targets: RemovalTarget[] = [];
     for (const { productId, why } of removed) {
       const record = this.listings.get(productId);
       if (!record) continue;
@@ -635,6 +652,12 @@ export class ListingRun {
       }
       targets.push({ productId, record, why });
     }
+    return targets;
+  }
+
+  /** Deactivates the planned removals on TikTok and records them. */
+  async deactivate(targets: readonly RemovalTarget[]): Promise<void> {
+    const { report, svc } = this;
     if (targets.length === 0) return;
     if (this.dryRun) {
       for (const t of targets)
