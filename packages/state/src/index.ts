@@ -1,5 +1,8 @@
 export {
   attentionSchema,
+  CATEGORY_DECISION_SOURCES,
+  categoryDecisionSchema,
+  categoryPinSchema,
   listingRecordSchema,
   orderFailureSchema,
   orderRecordSchema,
@@ -7,6 +10,7 @@ export {
   skuLinkSchema,
   storeAttentionSchema,
 } from './records.js';
+export type { AttributeDefault, CategoryDecision, CategoryDecisionSource, CategoryPin } from './records.js';
 export type { Attention, ListingRecord, OrderFailure, OrderRecord, PushedStock, SkuLink, StoreAttention } from './records.js';
-export { StateRecordError, StateStore, stateKeys } from './store.js';
+export { merchantKeys, StateRecordError, StateStore, stateKeys } from './store.js';
 export type { StateKeys } from './store.js';
