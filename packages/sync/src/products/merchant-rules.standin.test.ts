@@ -4,6 +4,7 @@ import type { JobSummary } from '@shoptok/queues';
 import type { StandInProduct, StandInVariant } from '@shoptok/testkit/shopify';
 import { loadCategoryTree, MATERIAL_ATTRIBUTE_ID, type Product as TikTokProduct } from '@shoptok/testkit/tiktok';
 import { jobContext, type ListingHarness, startListingHarness, STORE } from './products.test-helpers.js';
+import { checkCategoryLeaf } from './shop.js';
 
 const gid = (id: number) => `gid://shopify/Product/${id}`;
 const tree = loadCategoryTree();
@@ -177,6 +178,16 @@ describe('category rules, pins and merchant attributes over the stand-ins', () =
     expect((await h.svc.state.categoryDecision(gid(p.missing!.id)))!.attributeSources.Material).toContain('shoptok map default');
     // The product's own value still wins over the default.
     expect(materialOf(tiktokOf(p.metafield!))).toEqual([{ id: '1000001' }]);
+  });
+
+  it('shoptok map pin/default check the category against the live tree first (a non-leaf or unknown id is refused)', async () => {
+    const parent = await checkCategoryLeaf(h.svc, DRESSES_PARENT.id);
+    expect(parent).toEqual({ problem: expect.stringContaining('not a leaf') });
+    expect(await checkCategoryLeaf(h.svc, '999999999')).toEqual({ problem: expect.stringContaining('does not have') });
+    const leaf = await checkCategoryLeaf(h.svc, CASUAL.id);
+    if ('problem' in leaf) throw new Error(leaf.problem);
+    expect(leaf.row.id).toBe(CASUAL.id);
+    expect((await leaf.attributes()).map((a) => a.name)).toContain('Material');
   });
 
   it('a rule naming a category that is not a leaf stops the run with a config error naming the store, the rule and the id', async () => {
