@@ -5,6 +5,7 @@ import { runDemoCommand } from './demo/demo.js';
 import { runEnqueueCommand } from './commands/enqueue.js';
 import { runEvalMapperCommand } from './commands/eval-mapper.js';
 import { runGoLiveCommand } from './commands/go-live.js';
+import { MAP_MERCHANT_SUBCOMMANDS, runMapMerchantCommand } from './commands/map-merchant.js';
 import { runMapCommand } from './commands/map.js';
 import { runStatusCommand } from './commands/status.js';
 import { runWebhooksCommand } from './commands/webhooks.js';
@@ -47,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     case 'webhooks':
       return runWebhooksCommand(rest, io);
     case 'map':
-      return runMapCommand(rest, io);
+      return MAP_MERCHANT_SUBCOMMANDS.has(rest[0] ?? '') ? runMapMerchantCommand(rest, io) : runMapCommand(rest, io);
     case 'eval:mapper':
       return runEvalMapperCommand(rest, io);
     case undefined:

@@ -23,6 +23,20 @@ const listingSchema = z.looseObject({
   updatedAt: z.number().optional(),
 });
 const attentionSchema = z.looseObject({ reasons: z.array(reasonSchema).default([]), at: z.number().optional() });
+const storeAttentionSchema = z.looseObject({
+  message: z.string(),
+  at: z.number().optional(),
+  numbers: z.record(z.string(), z.number()).default({}),
+});
+// packages/state's CategoryDecision: who chose a product's TikTok category, and why.
+const categoryDecisionSchema = z.looseObject({
+  categoryId: z.string(),
+  categoryPath: z.array(z.string()).default([]),
+  source: z.string(),
+  ruleIndex: z.number().int().optional(),
+  reason: z.string().default(''),
+  attributeSources: z.record(z.string(), z.string()).default({}),
+});
 const orderFailureSchema = z.looseObject({
   reasons: z.array(reasonSchema).default([]),
   at: z.number().optional(),
@@ -33,7 +47,7 @@ const orderFailureSchema = z.looseObject({
 export function stateKey(
   prefix: string,
   store: string,
-  hash: 'sku' | 'pushed' | 'listing' | 'attention' | 'order' | 'order-failed',
+  hash: 'sku' | 'pushed' | 'listing' | 'attention' | 'order' | 'order-failed' | 'store-attention' | 'category-decision',
 ): string {
   return `${prefix}:{${store}}:state:${hash}`;
 }
@@ -45,6 +59,8 @@ export interface ProductAttention {
   status: string | undefined;
   reasons: { code: string; message: string }[];
   at: number | undefined;
+  /** The product's TikTok category and who chose it (pin, rule N, ai, offline), when a run recorded one. */
+  category?: { id: string; path: string[]; chosenBy: string; reason: string; attributeSources: Record<string, string> };
 }
 
 export interface FailedOrder {
@@ -64,6 +80,10 @@ export interface StoreOverview {
   };
   listingsByStatus: Record<string, number>;
   attention: ProductAttention[];
+  /** The whole store needs a person (e.g. a products run held back a mass removal), by code. */
+  storeFlags: { code: string; message: string; at: number | undefined; numbers: Record<string, number> }[];
+  /** How many products' categories each source chose (`pin`, `rule 0`, `ai`, `offline`). */
+  categoriesByChooser: Record<string, number>;
   importedOrders: number;
   failedOrders: FailedOrder[];
   /** Records that did not parse (shown so a bad writer is noticed, never hidden). */
@@ -163,6 +183,35 @@ export async function readStoreOverview(
     });
   });
 
+  const storeFlags: StoreOverview['storeFlags'] = [];
+  await scanHash(redis, stateKey(prefix, store, 'store-attention'), (code, raw) => {
+    const flag = parseJson(storeAttentionSchema, raw);
+    if (!flag) {
+      unreadable++;
+      return;
+    }
+    storeFlags.push({ code, message: flag.message, at: flag.at, numbers: flag.numbers });
+  });
+  const categoriesByChooser: Record<string, number> = {};
+  await scanHash(redis, stateKey(prefix, store, 'category-decision'), (productId, raw) => {
+    const decision = parseJson(categoryDecisionSchema, raw);
+    if (!decision) {
+      unreadable++;
+      return;
+    }
+    const chosenBy = decision.source === 'rule' ? `rule ${decision.ruleIndex ?? '?'}` : decision.source;
+    categoriesByChooser[chosenBy] = (categoriesByChooser[chosenBy] ?? 0) + 1;
+    const held = attention.get(productId);
+    if (held)
+      held.category = {
+        id: decision.categoryId,
+        path: decision.categoryPath,
+        chosenBy,
+        reason: decision.reason,
+        attributeSources: decision.attributeSources,
+      };
+  });
+
   const importedOrders = await redis.hlen(stateKey(prefix, store, 'order'));
   const failedOrders: FailedOrder[] = [];
   await scanHash(redis, stateKey(prefix, store, 'order-failed'), (tiktokOrderId, raw) => {
@@ -179,6 +228,8 @@ export async function readStoreOverview(
     skus,
     listingsByStatus,
     attention: [...attention.values()].sort(newestFirst),
+    storeFlags,
+    categoriesByChooser,
     importedOrders,
     failedOrders: failedOrders.sort(newestFirst),
     unreadable,

@@ -7,6 +7,8 @@ const empty: StoreOverview = {
   skus: { linked: 0, inSync: 0, drifting: 0 },
   listingsByStatus: {},
   attention: [],
+  storeFlags: [],
+  categoriesByChooser: {},
   importedOrders: 0,
   failedOrders: [],
   unreadable: 0,

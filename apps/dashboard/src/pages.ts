@@ -191,6 +191,12 @@ export function renderStorePage(
             : ''
       }
       ${overview.unreadable > 0 ? html`<p class="flash error">${overview.unreadable} state records could not be read and are left out below; check the worker logs.</p>` : ''}
+      ${overview.storeFlags.map(
+        (f) =>
+          html`<p class="flash error" data-store-flag="${f.code}">
+            <b>Store needs attention</b> (<code>${f.code}</code>, ${when(f.at)}): ${f.message}
+          </p>`,
+      )}
       <div class="cards">
         <div class="card" data-metric="skus-linked">SKUs linked<b>${skus.linked}</b></div>
         <div class="card" data-metric="skus-in-sync">SKUs in sync<b>${skus.inSync}</b></div>
@@ -223,6 +229,26 @@ export function renderStorePage(
               )}
             </table>`
       }
+      <h2>Categories chosen by</h2>
+      ${
+        Object.keys(overview.categoriesByChooser).length === 0
+          ? html`<p class="muted">No product has been mapped yet.</p>`
+          : html`<table id="category-choosers">
+              <tr>
+                <th>Chosen by</th>
+                <th>Products</th>
+              </tr>
+              ${Object.entries(overview.categoriesByChooser)
+                .sort((a, b) => b[1] - a[1])
+                .map(
+                  ([who, n]) =>
+                    html`<tr>
+                      <td>${who}</td>
+                      <td>${n}</td>
+                    </tr>`,
+                )}
+            </table>`
+      }
       <h2>Products that need attention</h2>
       ${
         attention.length === 0
@@ -232,6 +258,7 @@ export function renderStorePage(
                 <th>Shopify product</th>
                 <th>TikTok product</th>
                 <th>Status</th>
+                <th>TikTok category (chosen by)</th>
                 <th>Reasons</th>
                 <th>Since</th>
               </tr>
@@ -242,6 +269,9 @@ export function renderStorePage(
                     <td><code>${a.shopifyProductId}</code></td>
                     <td><code>${a.tiktokProductId ?? '—'}</code></td>
                     <td>${a.status ?? '—'}</td>
+                    <td title="${a.category?.reason ?? ''}">
+                      ${a.category ? html`<code>${a.category.id}</code> ${a.category.path.join(' > ')} (${a.category.chosenBy})` : '—'}
+                    </td>
                     <td>
                       <ul>
                         ${a.reasons.map((r) => html`<li><code>${r.code}</code> ${r.message}</li>`)}

@@ -5,7 +5,7 @@ import { MappingCache, mappingFingerprint } from './cache.js';
 import type { CategoryIndex } from './category-index.js';
 import { bundledCategoryIndex } from './default-tree.js';
 import { MapperInputError } from './errors.js';
-import { FallbackMapper } from './fallback-mapper.js';
+import { buildDraft, FallbackMapper } from './fallback-mapper.js';
 import { AiMapper, PROMPT_VERSION } from './openai-mapper.js';
 import { mapperProductSchema, type MapperProduct, type MappingResult } from './schemas.js';
 
@@ -137,6 +137,14 @@ export class ProductMapper {
     }
     const result = this.fallbackFor(product, outcome.reason);
     return { ...result, usage };
+  }
+
+  /**
+   * A draft for a category the merchant chose (a pin or a store rule): title, description,
+   * attributes and hashtags built as the offline mapper builds them, and no AI call.
+   */
+  draftFor(input: unknown, leaf: { id: string; name: string; path: string[] }, reason: string): MappingResult {
+    return { draft: buildDraft(parseProduct(input), leaf, this.index, this.region), mapper: 'fallback', reason };
   }
 
   /** Calls, tokens, cache hits and the cost estimate of this run so far. */

@@ -36,7 +36,13 @@ export const queueCatalog = {
     description: 'Shopify products to TikTok listings: map, pre-flight, images, create or edit, follow review.',
     concurrency: 1,
     jobs: {
-      'product-batch': z.object({ ...common, limit, cursor: z.string().optional() }),
+      'product-batch': z.object({
+        ...common,
+        limit,
+        cursor: z.string().optional(),
+        /** Go ahead with deactivating more listings than `rules.listing.maxRemovalPercent` allows (`--confirm-removals`). */
+        confirmRemovals: z.boolean().optional(),
+      }),
       'product-sync-one': z.object({ ...common, productId: shopifyGid }),
       /** Polls one listing's review status until ACTIVATE or FAILED. */
       'listing-status': z.object({ ...common, tiktokProductId: tiktokId }),

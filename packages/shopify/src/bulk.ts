@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { ShopifyResponseShapeError } from './errors.js';
-import { bulkMediaLine, bulkProductLine, bulkVariantLine, type productNode, type variantNode } from './schemas.js';
+import {
+  bulkCollectionLine,
+  bulkMediaLine,
+  bulkMetafieldLine,
+  bulkProductLine,
+  bulkVariantLine,
+  type productNode,
+  type variantNode,
+} from './schemas.js';
 import type { InventoryAvailability, ShopifyImage, ShopifyProduct, ShopifyVariant } from './types.js';
 
 /** Maps a variant node (page or bulk line) to our shape. */
@@ -40,6 +48,8 @@ export function toProduct(node: z.infer<typeof productNode>): ShopifyProduct {
     options: node.options,
     images,
     variants: node.variants.nodes.map(toVariant),
+    collections: node.collections.nodes.map((c) => ({ id: c.id, handle: c.handle })),
+    metafields: node.metafields.nodes.map((m) => ({ namespace: m.namespace, key: m.key, type: m.type, value: m.value })),
   };
 }
 
@@ -47,7 +57,8 @@ const GID_TYPE = /^gid:\/\/shopify\/([A-Za-z]+)\//;
 
 /**
  * Assembles products from a bulk export's JSONL, one line at a time as the file downloads: one
- * line per object, children after their parent with `__parentId` (variants and media). Lines of
+ * line per object, children after their parent with `__parentId` (variants, media, collections,
+ * metafields). Lines of
  * unknown types are ignored.
  */
 export class BulkProductAssembler {
@@ -55,6 +66,8 @@ export class BulkProductAssembler {
   // With groupObjects: false Shopify does not promise children follow their parent: attach at the end.
   private readonly variants: z.infer<typeof bulkVariantLine>[] = [];
   private readonly media: z.infer<typeof bulkMediaLine>[] = [];
+  private readonly collections: z.infer<typeof bulkCollectionLine>[] = [];
+  private readonly metafields: z.infer<typeof bulkMetafieldLine>[] = [];
 
   /** Takes line `lineNo` (1-based) of the file; throws {@link ShopifyResponseShapeError} on a bad line. */
   add(line: string, lineNo: number): void {
@@ -77,12 +90,22 @@ export class BulkProductAssembler {
     if (type === 'Product') {
       const p = parse(bulkProductLine);
       this.products.set(p.id, {
-        ...toProduct({ ...p, media: { nodes: [] }, variants: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] } }),
+        ...toProduct({
+          ...p,
+          media: { nodes: [] },
+          variants: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] },
+          collections: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: [] },
+          metafields: { nodes: [] },
+        }),
       });
     } else if (type === 'ProductVariant') {
       this.variants.push(parse(bulkVariantLine));
     } else if (type === 'MediaImage') {
       this.media.push(parse(bulkMediaLine));
+    } else if (type === 'Collection') {
+      this.collections.push(parse(bulkCollectionLine));
+    } else if (type === 'Metafield') {
+      this.metafields.push(parse(bulkMetafieldLine));
     }
   }
 
@@ -100,6 +123,9 @@ export class BulkProductAssembler {
       const parent = this.products.get(m.__parentId);
       if (parent && m.image) parent.images.push({ id: m.id, url: m.image.url, alt: m.alt });
     }
+    for (const c of this.collections) this.products.get(c.__parentId)?.collections.push({ id: c.id, handle: c.handle });
+    for (const m of this.metafields)
+      this.products.get(m.__parentId)?.metafields.push({ namespace: m.namespace, key: m.key, type: m.type, value: m.value });
     for (const p of this.products.values()) p.variants.sort((a, b) => a.position - b.position);
     return [...this.products.values()];
   }

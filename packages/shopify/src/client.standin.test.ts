@@ -82,6 +82,50 @@ describe('products', () => {
     expect(norm(bulk.products)).toEqual(norm(paged.products));
     expect(shop.counters.byOperation.BulkRunQuery).toBeGreaterThanOrEqual(1);
   });
+
+  it('reads every collection and the metafields of a product, the same in pages and in a bulk export', async () => {
+    const [a, b] = shop.state.products;
+    // More collections than a page embeds: the rest come from follow-up pages.
+    const collections = Array.from({ length: 13 }, (_, i) => ({ id: 71_000 + i, handle: `edit-${i}`, title: `Edit ${i}` }));
+    const metafields = [
+      { namespace: 'custom', key: 'material', type: 'single_line_text_field', value: 'Merino wool' },
+      { namespace: 'custom', key: 'care', type: 'list.single_line_text_field', value: '["Hand wash","Dry flat"]' },
+    ];
+    shop.editProduct(a!.id, { collections, metafields });
+    shop.editProduct(b!.id, { collections: [{ id: 72_000, handle: 'candles', title: 'Candles' }], metafields: [] });
+    const paged = await client().fetchCatalogue();
+    const bulk = await client({ bulkThreshold: 1, bulkPollIntervalMs: 20 }).fetchCatalogue();
+    expect(bulk.via).toBe('bulk');
+    for (const result of [paged, bulk]) {
+      const readA = result.products.find((p) => p.id === `gid://shopify/Product/${a!.id}`)!;
+      expect(readA.collections.map((c) => c.handle).sort()).toEqual(collections.map((c) => c.handle).sort());
+      expect(readA.collections[0]!.id).toMatch(/^gid:\/\/shopify\/Collection\/\d+$/);
+      expect(readA.metafields).toEqual(metafields);
+      const readB = result.products.find((p) => p.id === `gid://shopify/Product/${b!.id}`)!;
+      expect(readB.collections).toEqual([{ id: 'gid://shopify/Collection/72000', handle: 'candles' }]);
+      expect(readB.metafields).toEqual([]);
+    }
+    expect(shop.counters.byOperation.ProductCollectionsPage).toBeGreaterThanOrEqual(1);
+  });
+
+  it("the stand-in refuses a bulk query past Shopify's limits (five connections, two levels deep), as Shopify does", async () => {
+    const inner =
+      '{ products { edges { node { id variants { edges { node { id metafields { edges { node { id } } } } } } } } } }';
+    const res = await fetch(`${shop.url}/admin/api/2026-10/graphql.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-shopify-access-token': shop.accessToken },
+      body: JSON.stringify({
+        query:
+          'mutation Run($q: String!) { bulkOperationRunQuery(query: $q) { bulkOperation { id } userErrors { field message } } }',
+        variables: { q: inner },
+      }),
+    });
+    const body = (await res.json()) as {
+      data: { bulkOperationRunQuery: { bulkOperation: unknown; userErrors: { message: string }[] } };
+    };
+    expect(body.data.bulkOperationRunQuery.bulkOperation).toBeNull();
+    expect(body.data.bulkOperationRunQuery.userErrors[0]!.message).toMatch(/nested more than 2 levels/);
+  });
 });
 
 describe('inventory', () => {

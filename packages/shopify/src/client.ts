@@ -296,6 +296,19 @@ export class ShopifyClient {
         product.variants.push(...more.data.product.variants.nodes.map(toVariant));
         page = more.data.product.variants.pageInfo;
       }
+      // All of them: a collection missed here would make the collections filter drop the product.
+      let collections = node.collections.pageInfo;
+      while (collections.hasNextPage) {
+        const more = await this.transport.request(
+          'ProductCollectionsPage',
+          ops.PRODUCT_COLLECTIONS_PAGE,
+          { id: node.id, after: collections.endCursor },
+          s.productCollectionsPageData,
+        );
+        if (!more.data.product) break;
+        product.collections.push(...more.data.product.collections.nodes.map((c) => ({ id: c.id, handle: c.handle })));
+        collections = more.data.product.collections.pageInfo;
+      }
       products.push(product);
     }
     return { products, hasNextPage: data.products.pageInfo.hasNextPage, endCursor: data.products.pageInfo.endCursor };

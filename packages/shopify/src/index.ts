@@ -37,6 +37,7 @@ export type {
   InventoryAvailability,
   OrderCancelReason,
   ShopifyImage,
+  ShopifyMetafield,
   ShopifyOrder,
   ShopifyProduct,
   ShopifyVariant,

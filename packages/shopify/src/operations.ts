@@ -45,6 +45,24 @@ const PRODUCT_FIELDS = gql`
         ...VariantFields
       }
     }
+    collections(first: 10) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        handle
+      }
+    }
+    metafields(first: 15) {
+      nodes {
+        namespace
+        key
+        type
+        value
+      }
+    }
   }
 `;
 
@@ -110,6 +128,24 @@ export const PRODUCT_VARIANTS_PAGE =
     }
   ` + VARIANT_FIELDS;
 
+/** The collections of one product past the first page embedded in `ProductsPage` (the collections filter needs all). */
+export const PRODUCT_COLLECTIONS_PAGE = gql`
+  query ProductCollectionsPage($id: ID!, $after: String) {
+    product(id: $id) {
+      collections(first: 100, after: $after) {
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
+        nodes {
+          id
+          handle
+        }
+      }
+    }
+  }
+`;
+
 /** How many products match a search query (chooses paging or a bulk operation). */
 export const PRODUCTS_COUNT = gql`
   query ProductsCount($query: String) {
@@ -147,7 +183,8 @@ export const BULK_RUN_QUERY = gql`
 `;
 
 /**
- * The query a bulk export runs. Bulk queries take no page sizes: nested connections come back
+ * The query a bulk export runs: five connections (products, media, variants, collections,
+ * metafields), the most Shopify allows in one bulk query. Bulk queries take no page sizes: nested connections come back
  * as separate JSONL lines carrying `__parentId`. `$query` is substituted by the client as a
  * quoted search string, so the text here is validated with a placeholder.
  */
@@ -212,6 +249,25 @@ export const BULK_PRODUCTS_INNER = gql`
                     }
                   }
                 }
+              }
+            }
+          }
+          collections {
+            edges {
+              node {
+                id
+                handle
+              }
+            }
+          }
+          metafields {
+            edges {
+              node {
+                id
+                namespace
+                key
+                type
+                value
               }
             }
           }

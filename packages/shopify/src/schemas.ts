@@ -32,6 +32,9 @@ const productOption = z.object({ name: z.string(), position: z.number().int(), v
 const productStatus = z.enum(['ACTIVE', 'ARCHIVED', 'DRAFT', 'UNLISTED']);
 const taxonomyCategory = z.object({ id: z.string(), fullName: z.string(), name: z.string() });
 
+const collectionRef = z.object({ id: z.string(), handle: z.string() });
+const metafieldNode = z.object({ namespace: z.string(), key: z.string(), type: z.string(), value: z.string() });
+
 export const productNode = z.object({
   id: z.string(),
   title: z.string(),
@@ -46,6 +49,12 @@ export const productNode = z.object({
   options: z.array(productOption),
   media: z.object({ nodes: z.array(mediaNode) }),
   variants: z.object({ pageInfo, nodes: z.array(variantNode) }),
+  collections: z.object({ pageInfo, nodes: z.array(collectionRef) }),
+  metafields: z.object({ nodes: z.array(metafieldNode) }),
+});
+
+export const productCollectionsPageData = z.object({
+  product: z.object({ collections: z.object({ pageInfo, nodes: z.array(collectionRef) }) }).nullable(),
 });
 
 export const productsPageData = z.object({
@@ -105,7 +114,9 @@ export const bulkMediaLine = z.object({
   image: z.object({ url: z.string() }).nullable(),
   __parentId: z.string(),
 });
-export const bulkProductLine = productNode.omit({ media: true, variants: true });
+export const bulkProductLine = productNode.omit({ media: true, variants: true, collections: true, metafields: true });
+export const bulkCollectionLine = collectionRef.extend({ __parentId: z.string() });
+export const bulkMetafieldLine = metafieldNode.extend({ __parentId: z.string() });
 
 export const variantsBySkuData = z.object({
   productVariants: z.object({

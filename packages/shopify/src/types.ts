@@ -38,6 +38,18 @@ export interface ShopifyProduct {
   options: { name: string; position: number; values: string[] }[];
   images: ShopifyImage[];
   variants: ShopifyVariant[];
+  /** Every collection the product is in (the listing filters and category rules match on id or handle). */
+  collections: { id: string; handle: string }[];
+  /** The product's metafields (the first 15 in pages, all in a bulk export), values as Shopify stores them. */
+  metafields: ShopifyMetafield[];
+}
+
+/** One metafield: `type` is Shopify's (`single_line_text_field`, `list.single_line_text_field`, ...). */
+export interface ShopifyMetafield {
+  namespace: string;
+  key: string;
+  type: string;
+  value: string;
 }
 
 /** Available quantity of one inventory item at one location. */

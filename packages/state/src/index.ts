@@ -1,5 +1,8 @@
 export {
   attentionSchema,
+  CATEGORY_DECISION_SOURCES,
+  categoryDecisionSchema,
+  categoryPinSchema,
   listingRecordSchema,
   orderFailureSchema,
   orderRecordSchema,
@@ -8,7 +11,9 @@ export {
   skuLinkSchema,
   storeModeRecordSchema,
   storeModeSchema,
+  storeAttentionSchema,
 } from './records.js';
+export type { AttributeDefault, CategoryDecision, CategoryDecisionSource, CategoryPin } from './records.js';
 export type {
   Attention,
   ListingRecord,
@@ -18,8 +23,9 @@ export type {
   PreviewTotals,
   PushedStock,
   SkuLink,
+  StoreAttention,
   StoreMode,
   StoreModeRecord,
 } from './records.js';
-export { StateRecordError, StateStore, stateKeys } from './store.js';
+export { merchantKeys, StateRecordError, StateStore, stateKeys } from './store.js';
 export type { StateKeys } from './store.js';

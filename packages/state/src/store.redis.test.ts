@@ -78,6 +78,34 @@ describe('StateStore (real Redis)', () => {
     await expect(state.order('666')).rejects.toThrow(/run reconcile to rebuild it/);
   });
 
+  it("keeps the merchant's pins and attribute defaults through clear(), and records category decisions and store flags", async () => {
+    await state.pinCategory('gid://shopify/Product/7', '601226', 1_000);
+    await state.pinCategory('gid://shopify/Product/8', '600157', 2_000);
+    expect(await state.unpinCategory('gid://shopify/Product/8')).toBe(true);
+    expect(await state.unpinCategory('gid://shopify/Product/8')).toBe(false);
+    await state.setAttributeDefault('601226', 'Material', 'Cotton');
+    await state.setAttributeDefault('601226', 'Care: washing', 'Hand wash');
+    await state.setAttributeDefault('601226', 'Care: washing', undefined);
+    await state.saveCategoryDecision('gid://shopify/Product/7', {
+      categoryId: '601226',
+      categoryPath: ['Womenswear & Underwear', 'T-shirts'],
+      source: 'pin',
+      reason: 'pinned by the merchant',
+      attributeSources: { Material: 'metafield custom.material' },
+      at: 3_000,
+    });
+    await state.flagStore('mass-removal-held', { message: 'held', at: 4_000, numbers: { wouldRemove: 5, liveListings: 6 } });
+    expect(await state.categoryDecision('gid://shopify/Product/7')).toMatchObject({ source: 'pin', categoryId: '601226' });
+    expect((await state.storeAttention()).get('mass-removal-held')?.numbers).toEqual({ wouldRemove: 5, liveListings: 6 });
+    await state.clear();
+    // Sync state is gone (rebuildable); the merchant's own choices are not.
+    expect(await state.categoryDecisions()).toEqual(new Map());
+    expect(await state.storeAttention()).toEqual(new Map());
+    expect([...(await state.categoryPins())]).toEqual([['gid://shopify/Product/7', { categoryId: '601226', at: 1_000 }]]);
+    expect(await state.attributeDefaults()).toEqual([{ categoryId: '601226', attributeName: 'Material', value: 'Cotton' }]);
+    await redis.client.unlink(...Object.values(state.merchant));
+  });
+
   it('cursors round-trip and clear() drops the whole state', async () => {
     await state.setCursor('orders', '1700000000');
     expect(await state.cursor('orders')).toBe('1700000000');

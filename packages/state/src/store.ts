@@ -3,7 +3,10 @@ import type { Cluster, Redis } from 'ioredis';
 import type { z } from 'zod';
 import {
   attentionSchema,
+  categoryDecisionSchema,
+  categoryPinSchema,
   listingRecordSchema,
+  storeAttentionSchema,
   orderFailureSchema,
   orderRecordSchema,
   previewKinds,
@@ -11,6 +14,9 @@ import {
   skuLinkSchema,
   storeModeRecordSchema,
   type Attention,
+  type AttributeDefault,
+  type CategoryDecision,
+  type CategoryPin,
   type ListingRecord,
   type OrderFailure,
   type OrderRecord,
@@ -19,6 +25,7 @@ import {
   type PushedStock,
   type SkuLink,
   type StoreModeRecord,
+  type StoreAttention,
 } from './records.js';
 
 /**
@@ -39,6 +46,8 @@ export function stateKeys(prefix: string, store: string) {
     listing: `${base}:listing`,
     /** Shopify product id -> Attention (held back from TikTok, with reasons) */
     attention: `${base}:attention`,
+    /** code -> StoreAttention (the whole store needs a person, e.g. a mass removal held back) */
+    storeAttention: `${base}:store-attention`,
     /** TikTok order id -> OrderRecord (imported exactly once) */
     order: `${base}:order`,
     /** TikTok order id -> OrderFailure (could not be imported; replayable) */
@@ -47,6 +56,22 @@ export function stateKeys(prefix: string, store: string) {
     awaitingTracking: `${base}:awaiting-tracking`,
     /** cursor name -> value (e.g. order polling by update_time) */
     cursor: `${base}:cursor`,
+    /** Shopify product id -> CategoryDecision (who chose the listing's category, and why) */
+    categoryDecision: `${base}:category-decision`,
+  };
+}
+
+/**
+ * The merchant's own choices for one store: category pins and attribute defaults. Not sync
+ * state: nothing rebuilds them, so `StateStore.clear()` (before a reconcile) leaves them.
+ */
+export function merchantKeys(prefix: string, store: string) {
+  const base = `${prefix}:{${store}}:merchant`;
+  return {
+    /** Shopify product id -> CategoryPin */
+    categoryPin: `${base}:category-pin`,
+    /** `<TikTok category id>:<attribute name>` -> value */
+    attributeDefault: `${base}:attribute-default`,
   };
 }
 
@@ -85,6 +110,7 @@ function decode<T>(schema: z.ZodType<T>, key: string, field: string, raw: string
  */
 export class StateStore {
   readonly keys: StateKeys;
+  readonly merchant: ReturnType<typeof merchantKeys>;
   /** Short-lived claims, one key each (they expire by themselves, so not in `keys`). */
   private readonly claimBase: string;
   /**
@@ -100,6 +126,7 @@ export class StateStore {
     readonly store: string,
   ) {
     this.keys = stateKeys(prefix, store);
+    this.merchant = merchantKeys(prefix, store);
     this.claimBase = `${prefix}:{${store}}:state:claim`;
     this.modeKey = `${prefix}:{${store}}:mode`;
     this.previewBase = `${prefix}:{${store}}:preview`;
@@ -223,6 +250,90 @@ export class StateStore {
   async needsAttention(): Promise<Map<string, Attention>> {
     const raw = await this.redis.hgetall(this.keys.attention);
     return new Map(Object.entries(raw).map(([id, v]) => [id, decode(attentionSchema, this.keys.attention, id, v) as Attention]));
+  }
+
+  /** Flags the whole store for a person under `code` (one entry per code; a new one replaces it). */
+  async flagStore(code: string, entry: StoreAttention): Promise<void> {
+    await this.redis.hset(this.keys.storeAttention, code, JSON.stringify(storeAttentionSchema.parse(entry)));
+  }
+
+  async clearStoreFlag(code: string): Promise<void> {
+    await this.redis.hdel(this.keys.storeAttention, code);
+  }
+
+  /** What the whole store needs a person for, by code. */
+  async storeAttention(): Promise<Map<string, StoreAttention>> {
+    const raw = await this.redis.hgetall(this.keys.storeAttention);
+    return new Map(
+      Object.entries(raw).map(([code, v]) => [
+        code,
+        decode(storeAttentionSchema, this.keys.storeAttention, code, v) as StoreAttention,
+      ]),
+    );
+  }
+
+  // --- Category decisions, pins and attribute defaults -----------------------------------
+
+  async saveCategoryDecision(shopifyProductId: string, decision: CategoryDecision): Promise<void> {
+    await this.redis.hset(this.keys.categoryDecision, shopifyProductId, JSON.stringify(categoryDecisionSchema.parse(decision)));
+  }
+
+  /** Who chose this product's TikTok category on its last sync, and why. */
+  async categoryDecision(shopifyProductId: string): Promise<CategoryDecision | undefined> {
+    return decode(
+      categoryDecisionSchema,
+      this.keys.categoryDecision,
+      shopifyProductId,
+      await this.redis.hget(this.keys.categoryDecision, shopifyProductId),
+    );
+  }
+
+  /** Every product's category decision, by Shopify product id. */
+  async categoryDecisions(): Promise<Map<string, CategoryDecision>> {
+    const raw = await this.redis.hgetall(this.keys.categoryDecision);
+    return new Map(
+      Object.entries(raw).map(([id, v]) => [
+        id,
+        decode(categoryDecisionSchema, this.keys.categoryDecision, id, v) as CategoryDecision,
+      ]),
+    );
+  }
+
+  /** Pins a product to a TikTok category: rules and the mapper never override it. */
+  async pinCategory(shopifyProductId: string, categoryId: string, at = Date.now()): Promise<void> {
+    await this.redis.hset(
+      this.merchant.categoryPin,
+      shopifyProductId,
+      JSON.stringify(categoryPinSchema.parse({ categoryId, at })),
+    );
+  }
+
+  /** Resolves whether there was a pin to remove. */
+  async unpinCategory(shopifyProductId: string): Promise<boolean> {
+    return (await this.redis.hdel(this.merchant.categoryPin, shopifyProductId)) > 0;
+  }
+
+  async categoryPins(): Promise<Map<string, CategoryPin>> {
+    const raw = await this.redis.hgetall(this.merchant.categoryPin);
+    return new Map(
+      Object.entries(raw).map(([id, v]) => [id, decode(categoryPinSchema, this.merchant.categoryPin, id, v) as CategoryPin]),
+    );
+  }
+
+  /** Sets (or with `value: undefined` removes) one attribute default of a category. */
+  async setAttributeDefault(categoryId: string, attributeName: string, value: string | undefined): Promise<void> {
+    const field = `${categoryId}:${attributeName}`;
+    if (value === undefined) await this.redis.hdel(this.merchant.attributeDefault, field);
+    else await this.redis.hset(this.merchant.attributeDefault, field, value);
+  }
+
+  /** Every stored attribute default of the store. */
+  async attributeDefaults(): Promise<AttributeDefault[]> {
+    const raw = await this.redis.hgetall(this.merchant.attributeDefault);
+    return Object.entries(raw).flatMap(([field, value]) => {
+      const cut = field.indexOf(':'); // category ids are digits: the first ':' ends them
+      return cut > 0 ? [{ categoryId: field.slice(0, cut), attributeName: field.slice(cut + 1), value }] : [];
+    });
   }
 
   // --- Orders ----------------------------------------------------------------------------

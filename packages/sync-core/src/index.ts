@@ -14,6 +14,8 @@ export type {
   ListingFilters,
   ListingRules,
   OrderRules,
+  AttributeDefaults,
+  CategoryRule,
   PriceRule,
   ShippingRules,
   StoreRules,
@@ -66,6 +68,19 @@ export type {
 
 // Listing (issue 8): select, map, pre-flight, plan, payload.
 export { selectProducts } from './listing/select.js';
+export {
+  attributeKey,
+  matchCategoryRule,
+  merchantAttributeValues,
+  metafieldKeyFor,
+  whereToSetAttribute,
+} from './listing/merchant.js';
+export type {
+  AttributeValueSource,
+  CategoryRuleMatch,
+  MerchantAttributeValue,
+  MerchantProductFacts,
+} from './listing/merchant.js';
 export type { ProductExclusionReason, ProductSelection } from './listing/select.js';
 export { applyPriceRule, convertMoney, currencyMismatch } from './listing/price.js';
 export { convertLength, convertWeight, tiktokUnitsFor } from './listing/units.js';

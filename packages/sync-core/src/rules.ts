@@ -221,6 +221,47 @@ const priceRuleSchema = z.strictObject({
     .default(null),
 });
 
+/** One value or several (any of them matches). */
+const oneOrMore = z
+  .union([z.string().trim().min(1), z.array(z.string().trim().min(1)).min(1)])
+  .transform((v) => (Array.isArray(v) ? v : [v]));
+
+/** A TikTok category id (digits); whether it is a leaf of the shop's tree is checked when the tree is read. */
+const tiktokCategoryId = z
+  .union([z.string().trim(), z.number().int().positive()])
+  .transform((v) => String(v))
+  .pipe(z.string().regex(/^\d{1,20}$/, { error: 'must be a TikTok category id (digits), e.g. "601226"' }));
+
+const categoryRuleSchema = z.strictObject({
+  /**
+   * What the product must match: every condition given (case-insensitive); a list means any of
+   * its values. `shopifyCategory` is a taxonomy id or the start of its full name
+   * ("Apparel & Accessories > Clothing"); `collection` a handle or id; `titleWords` must all
+   * appear in the title.
+   */
+  match: z
+    .strictObject({
+      shopifyCategory: oneOrMore.optional(),
+      productType: oneOrMore.optional(),
+      tag: oneOrMore.optional(),
+      collection: oneOrMore.optional(),
+      vendor: oneOrMore.optional(),
+      titleWords: z.array(z.string().trim().min(1)).min(1).optional(),
+    })
+    .refine((m) => Object.values(m).some((v) => v !== undefined), {
+      error: 'needs at least one of shopifyCategory, productType, tag, collection, vendor, titleWords',
+    }),
+  /** The TikTok leaf category the matching products are listed in. */
+  category: tiktokCategoryId,
+});
+
+/** Per-category attribute values the merchant sets once: used when the product's own data has none. */
+const attributeDefaultsSchema = z.strictObject({
+  category: tiktokCategoryId,
+  /** TikTok attribute name (as Get Attributes names it, e.g. "Material") -> value. */
+  values: z.record(z.string().trim().min(1), z.string().trim().min(1)),
+});
+
 const listingRulesSchema = z.strictObject({
   filters: listingFilterSchema.prefault({}),
   price: priceRuleSchema.prefault({}),
@@ -244,6 +285,19 @@ const listingRulesSchema = z.strictObject({
     .optional(),
   /** A product deleted or archived in Shopify: deactivate it on TikTok, or leave it (stock still goes to 0 per the inventory rules). */
   onShopifyRemoved: z.enum(['deactivate', 'keep']).default('deactivate'),
+  /**
+   * A products run that would deactivate more than this share (%) of the store's live listings
+   * stops before doing it and asks for a person (`pnpm enqueue products --confirm-removals`).
+   * 100 turns the guard off.
+   */
+  maxRemovalPercent: z.number().min(0).max(100).default(20),
+  /**
+   * Category rules, in order: the first that matches a product names its TikTok leaf, and the
+   * mapper is not asked. A product pinned with `shoptok map pin` ignores them.
+   */
+  categories: z.array(categoryRuleSchema).default([]),
+  /** Attribute values per TikTok category, used after the product's metafields, options and tags. */
+  attributes: z.array(attributeDefaultsSchema).default([]),
 });
 
 /**
@@ -265,6 +319,8 @@ export type ShippingRules = StoreRules['shipping'];
 export type ListingRules = StoreRules['listing'];
 export type ListingFilters = ListingRules['filters'];
 export type PriceRule = ListingRules['price'];
+export type CategoryRule = ListingRules['categories'][number];
+export type AttributeDefaults = ListingRules['attributes'][number];
 
 /**
  * TikTok markets whose prices include VAT (GB and the EU member states): an order's `payment.tax`

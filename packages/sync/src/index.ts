@@ -39,8 +39,10 @@ export type { WorkerProcess, WorkerProcessOptions, WorkerQueue } from './worker-
 export { bootApp, createAppLogger } from './app.js';
 export type { AppBoot } from './app.js';
 export {
+  checkCategoryLeaf,
   loadCategoryIndex,
   loadShopProfile,
+  MASS_REMOVAL_FLAG,
   productHandlers,
   runListingStatus,
   runProductBatch,

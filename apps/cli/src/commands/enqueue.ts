@@ -44,12 +44,14 @@ export const ENQUEUE_KINDS = {
 } as const satisfies Record<string, readonly (readonly [QueueKey, string])[]>;
 export type EnqueueKind = keyof typeof ENQUEUE_KINDS;
 
-const USAGE = `pnpm enqueue <full-sync|inventory|products|orders|reconcile> [--store S]... [--dry] [--limit N] [--wait] [--log-level L]
+const USAGE = `pnpm enqueue <full-sync|inventory|products|orders|reconcile> [--store S]... [--dry] [--limit N] [--confirm-removals] [--wait] [--log-level L]
 pnpm enqueue product --product <Shopify product id> --store S [--dry] [--wait]   (re-queue one product after a fix)
 
   --store S     only this store (repeatable); default: every enabled store
   --dry         compute and print what would be sent; write nothing to TikTok or Shopify
   --limit N     touch at most N products
+  --confirm-removals  products, full-sync: go ahead with deactivating more TikTok listings than the
+                store's rules.listing.maxRemovalPercent allows (the run stopped and said so)
   --wait        follow the jobs with a progress bar, then print a summary
                 (exit code 1 when anything failed)
 `;
@@ -65,6 +67,7 @@ export async function runEnqueueCommand(argv: string[], io: CommandIO): Promise<
         store: { type: 'string', multiple: true },
         dry: { type: 'boolean', default: false },
         limit: { type: 'string' },
+        'confirm-removals': { type: 'boolean', default: false },
         wait: { type: 'boolean', default: false },
         product: { type: 'string' },
         'log-level': { type: 'string' },
@@ -117,6 +120,7 @@ export async function runEnqueueCommand(argv: string[], io: CommandIO): Promise<
       dryRun: values.dry || config.dryRun,
       limit,
       productId: values.product,
+      confirmRemovals: values['confirm-removals'],
     });
     io.stdout.write(
       `queued ${jobs.length} job(s) for ${selected.join(', ')}${values.dry ? ' (dry run: nothing will be written)' : ''}: ${jobs.map((j) => j.id).join(', ')}\n`,
@@ -147,7 +151,7 @@ export async function enqueueKind(
   queues: QueueFactory,
   kind: EnqueueKind,
   stores: readonly string[],
-  options: { dryRun: boolean; limit?: number; productId?: string; trigger?: 'cli' },
+  options: { dryRun: boolean; limit?: number; productId?: string; confirmRemovals?: boolean; trigger?: 'cli' },
 ): Promise<Job[]> {
   const jobs: Job[] = [];
   const stamp = Date.now();
@@ -159,6 +163,7 @@ export async function enqueueKind(
         trigger: options.trigger ?? 'cli',
         ...(options.limit ? { limit: options.limit } : {}),
         ...(name === 'product-sync-one' ? { productId: options.productId } : {}),
+        ...(name === 'product-batch' && options.confirmRemovals ? { confirmRemovals: true } : {}),
       };
       jobs.push(await queues.addByName(queue, name, data, { id: { run: `cli-${stamp}` } }));
     }

@@ -21,6 +21,8 @@ Reads product JSON, one product a line, from FILE or standard input; writes one 
 per product: category id and path, attributes, title, keywords, hashtags, and which mapper
 answered and why.
 
+Pins and attribute defaults of a store: shoptok map pin|unpin|default|show --help
+
 Options:
   --store ID        store id for the cache keys (default "preview")
   --region CC       shop region for TikTok's title limits, e.g. GB, US, ID (default GB)

@@ -46,7 +46,7 @@ export async function runStatusCommand(argv: string[], io: CommandIO): Promise<n
     for (const store of stores) {
       const state = new StateStore(redis, config.queuePrefix, store.id);
       if (!values.sku) {
-        const [links, pushed, listings, attention, orders, failures, awaiting] = await Promise.all([
+        const [links, pushed, listings, attention, orders, failures, awaiting, storeFlags, decisions] = await Promise.all([
           state.allSkuLinks(),
           state.allPushed(),
           state.allListings(),
@@ -54,6 +54,8 @@ export async function runStatusCommand(argv: string[], io: CommandIO): Promise<n
           state.allOrders(),
           state.orderFailures(),
           state.ordersAwaitingTracking(),
+          state.storeAttention(),
+          state.categoryDecisions(),
         ]);
         const byStatus = new Map<string, number>();
         for (const l of listings.values()) byStatus.set(l.status, (byStatus.get(l.status) ?? 0) + 1);
@@ -68,6 +70,16 @@ export async function runStatusCommand(argv: string[], io: CommandIO): Promise<n
         else
           out(
             `  live${decision.liveSince !== undefined ? ` since ${new Date(decision.liveSince).toISOString()}` : ''}${decision.dry ? " (but DRY_RUN or the store's dryRun is set: nothing is written)" : ''}; before that its preview ${describePreviewTotals(totals)}`,
+          );
+        for (const [code, flag] of storeFlags) out(`  STORE NEEDS ATTENTION (${code}): ${flag.message}`);
+        const bySource = new Map<string, number>();
+        for (const d of decisions.values()) {
+          const who = d.source === 'rule' ? `rule ${d.ruleIndex}` : d.source;
+          bySource.set(who, (bySource.get(who) ?? 0) + 1);
+        }
+        if (bySource.size > 0)
+          out(
+            `  categories chosen by: ${[...bySource].map(([who, n]) => `${who} ${n}`).join(', ')} (shoptok map show --store ${store.id})`,
           );
         for (const [id, a] of attention) out(`  needs attention ${id}: ${a.reasons.map((r) => r.message).join('; ')}`);
         for (const [id, f] of failures)
@@ -130,6 +142,11 @@ async function explainSku(
       if (listing)
         out(
           `  listing: ${listing.status} (updated ${new Date(listing.updatedAt).toISOString()})${listing.auditFailedReasons.length ? `; audit: ${listing.auditFailedReasons.flatMap((r) => r.reasons).join('; ')}` : ''}`,
+        );
+      const decision = await state.categoryDecision(link.shopifyProductId);
+      if (decision)
+        out(
+          `  category: ${decision.categoryId} ${decision.categoryPath.join(' > ')}, chosen by ${decision.source === 'rule' ? `rule ${decision.ruleIndex}` : decision.source}: ${decision.reason}`,
         );
       const attention = (await state.needsAttention()).get(link.shopifyProductId);
       if (attention) out(`  last error: ${attention.reasons.map((r) => r.message).join('; ')}`);

@@ -17,6 +17,7 @@ import { drainQueues } from '../drain.js';
 import { demoCatalogue, startImageServer } from './catalogue.js';
 import { simulateDay, type DayReport } from './day.js';
 import { DemoFleet, type DemoApp } from './fleet.js';
+import { fillMissingAttributes } from './merchant.js';
 import { listingCounts, liveSkus, stockMismatches } from './observe.js';
 import { freePort, NO_REDIS_MESSAGE, provideDemoRedis } from './redis.js';
 
@@ -346,6 +347,13 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
     );
     say(
       `${counts.active - counts.listed} of ${counts.active} active Shopify products held back: the catalogue's deliberate mistakes, each with its reason above.\n`,
+    );
+    say('== 1b. the merchant fills the missing attributes from their own data: a Shopify metafield, a store default');
+    const filled = await race(
+      fillMissingAttributes({ ...platforms, queues, connection, prefix, storeId: STORE, say, signal: abort.signal }),
+    );
+    say(
+      `held back for any reason: ${filled.before} of ${filled.active} active products before, ${filled.after} after (the rest are the other mistakes: SKUs, untracked stock)\n`,
     );
 
     say('Where to look:');

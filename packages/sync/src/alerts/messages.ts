@@ -105,6 +105,25 @@ export function authorizationMessage(
   return { text: lines.join('\n') };
 }
 
+/** The numbers of a products run that stopped before deactivating a large share of the store's listings. */
+export interface MassRemovalHeld {
+  store: string;
+  wouldRemove: number;
+  liveListings: number;
+  maxPercent: number;
+}
+
+/** A products run would have deactivated more listings than the store's guard allows: nothing was removed. */
+export function massRemovalMessage(held: MassRemovalHeld, links: AlertLinks): AlertMessage {
+  const share = held.liveListings > 0 ? Math.round((held.wouldRemove / held.liveListings) * 100) : 100;
+  const lines = [
+    `:octagonal_sign: shoptok: a products run of store *${held.store}* would deactivate ${held.wouldRemove} of ${held.liveListings} live TikTok listings (${share} %, more than the ${held.maxPercent} % of rules.listing.maxRemovalPercent); nothing was deactivated.`,
+    `Check the store's listing filters and its Shopify catalogue. If the removals are right: pnpm enqueue products --store ${held.store} --confirm-removals`,
+  ];
+  if (links.dashboardUrl) lines.push(`Store overview: ${storeLink(links.dashboardUrl, held.store)}`);
+  return { text: lines.join('\n') };
+}
+
 /** `3 d 4 h`, `5 h 10 min`, `12 min`: coarse, for a human. */
 export function formatDuration(ms: number): string {
   const minutes = Math.max(0, Math.round(ms / 60_000));

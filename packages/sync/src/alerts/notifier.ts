@@ -2,7 +2,15 @@ import type { ShoptokConfig, StoreConfig } from '@shoptok/config';
 import type { Logger } from '@shoptok/logger';
 import { queueNameFor, type JobOutcome, type QueueKey } from '@shoptok/queues';
 import type { Cluster, Redis } from 'ioredis';
-import { authorizationMessage, BURST_REASONS_SHOWN, failureBurstMessage, shipByMessage, type AlertMessage } from './messages.js';
+import {
+  authorizationMessage,
+  BURST_REASONS_SHOWN,
+  failureBurstMessage,
+  massRemovalMessage,
+  type MassRemovalHeld,
+  shipByMessage,
+  type AlertMessage,
+} from './messages.js';
 
 const DAY_MS = 86_400_000;
 
@@ -187,6 +195,19 @@ export class AlertNotifier {
   /** Alerts once when the seller revoked the authorization (TikTok's type 6 webhook). */
   authorizationRevoked(store: string): Promise<boolean> {
     return this.once(store, 'authorization-revoked', 7 * DAY_MS, authorizationMessage({ store, kind: 'revoked' }, this.links()));
+  }
+
+  /**
+   * Alerts once a day per (store, numbers) when a products run held back a mass removal: the
+   * scheduled runs every 15 min see the same numbers again and must not repeat it.
+   */
+  massRemovalHeld(held: MassRemovalHeld): Promise<boolean> {
+    return this.once(
+      held.store,
+      `mass-removal:${held.wouldRemove}-of-${held.liveListings}`,
+      DAY_MS,
+      massRemovalMessage(held, this.links()),
+    );
   }
 
   /**

@@ -48,8 +48,9 @@ function listingVariant(v: ShopifyVariant): ShopifyListingVariant {
 }
 
 /**
- * The product in sync-core's listing shape. The Shopify client does not read collections or
- * variant images yet, so collection filters match nothing and SKUs get no image of their own.
+ * The product in sync-core's listing shape, with every collection it is in (the collections
+ * filter and category rules match on them). Variant images are not read yet: SKUs get no image
+ * of their own.
  */
 export function toListingProduct(
   product: ShopifyProduct,
@@ -64,7 +65,7 @@ export function toListingProduct(
     vendor: product.vendor,
     productType: product.productType,
     tags: product.tags,
-    collections: [],
+    collections: product.collections.map((c) => ({ id: c.id, handle: c.handle })),
     images,
     variants: product.variants.map(listingVariant),
   };

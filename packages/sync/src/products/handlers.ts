@@ -65,7 +65,7 @@ function runDeps(svc: StoreServices, deps: ProductHandlerDeps): ListingRunDeps {
   };
 }
 
-/** Reads the catalogue and what the filters select from it, warning about filters the client cannot honour. */
+/** Reads the catalogue and what the filters select from it. */
 async function catalogue(
   svc: StoreServices,
   report: RunReport,
@@ -73,16 +73,47 @@ async function catalogue(
   await report.progress('reading the Shopify catalogue', 0, 1);
   const { products, via } = await svc.shopify.fetchCatalogue();
   svc.logger.info({ products: products.length, via }, 'catalogue read for listing');
-  if (svc.rules.listing.filters.collections.length > 0) {
-    report.note(
-      'rules.listing.filters.collections is set, but collections are not read from Shopify yet: no product matches it until they are',
-    );
-  }
   return { products, selection: selectionOf(svc, products) };
 }
 
 function exclusionsById(selection: ProductSelection): Map<string, { reason: string; message: string }> {
   return new Map(selection.excluded.map((e) => [e.productId, e]));
+}
+
+/** Store attention code of a products run that held back a mass removal. */
+export const MASS_REMOVAL_FLAG = 'mass-removal-held';
+
+/**
+ * The mass-removal guard: a run that would deactivate more than `rules.listing.maxRemovalPercent`
+ * of the store's live listings (a filter that suddenly matches nothing, a catalogue read gone
+ * wrong) deactivates nothing, flags the store with the numbers and alerts, until an operator
+ * confirms (`--confirm-removals`). Resolves whether the removals may go ahead.
+ */
+async function guardMassRemoval(
+  svc: StoreServices,
+  report: RunReport,
+  run: { wouldRemove: number; liveListings: number; confirmed: boolean; fullWalk: boolean; dryRun: boolean; now: number },
+): Promise<boolean> {
+  const maxPercent = svc.rules.listing.maxRemovalPercent;
+  const { wouldRemove, liveListings } = run;
+  const over = wouldRemove > 0 && wouldRemove * 100 > liveListings * maxPercent;
+  if (!over || run.confirmed) {
+    if (over)
+      report.note(
+        `removals confirmed: deactivating ${wouldRemove} of ${liveListings} live listings (above the ${maxPercent} % guard)`,
+      );
+    // A full walk (or a confirmed run) settles the question: an older hold no longer applies.
+    if (!run.dryRun && (run.fullWalk || run.confirmed)) await svc.state.clearStoreFlag(MASS_REMOVAL_FLAG);
+    return true;
+  }
+  const share = liveListings > 0 ? Math.round((wouldRemove / liveListings) * 100) : 100;
+  const message = `This run would deactivate ${wouldRemove} of ${liveListings} live TikTok listings (${share} %, more than rules.listing.maxRemovalPercent ${maxPercent} %); nothing was deactivated. Check the listing filters and the Shopify catalogue; if the removals are right: pnpm enqueue products --store ${svc.storeId} --confirm-removals`;
+  report.fail(`store ${svc.storeId}`, message, MASS_REMOVAL_FLAG);
+  svc.logger.warn({ wouldRemove, liveListings, maxPercent }, 'mass removal held back');
+  if (run.dryRun) return false;
+  await svc.state.flagStore(MASS_REMOVAL_FLAG, { message, at: run.now, numbers: { wouldRemove, liveListings, maxPercent } });
+  await svc.alerts?.massRemovalHeld({ store: svc.storeId, wouldRemove, liveListings, maxPercent });
+  return false;
 }
 
 /**
@@ -96,7 +127,7 @@ function exclusionsById(selection: ProductSelection): Map<string, { reason: stri
 export async function runProductBatch(
   svc: StoreServices,
   deps: ListingRunDeps,
-  data: { dryRun: boolean; limit?: number; cursor?: string },
+  data: { dryRun: boolean; limit?: number; cursor?: string; confirmRemovals?: boolean },
   ctx?: ProductJobContext,
 ): Promise<JobSummary> {
   const report = new RunReport(ctx);
@@ -150,7 +181,16 @@ export async function runProductBatch(
       if (!present.has(productId)) removed.push({ productId, why: 'was deleted in Shopify' });
   }
   await report.progress('deactivating removed products', scope.length, scope.length);
-  await run.removeListings(removed);
+  const targets = run.planRemovals(removed);
+  const goAhead = await guardMassRemoval(svc, report, {
+    wouldRemove: targets.length,
+    liveListings: run.liveListingCount(),
+    confirmed: data.confirmRemovals === true,
+    fullWalk,
+    dryRun,
+    now: deps.now(),
+  });
+  if (goAhead) await run.deactivate(targets);
   if (fullWalk && !dryRun) {
     // Safety net under the per-listing polls (a lost job, a Redis restore): every listing in review is polled.
     for (const record of run.allListings().values()) {

@@ -1,10 +1,14 @@
-import type { ProductMapper } from '@shoptok/ai-mapper';
+import type { MappingResult, ProductMapper } from '@shoptok/ai-mapper';
 import { ShopifyAuthError, ShopifyConfigError, type ShopifyProduct, type ShopifyVariant } from '@shoptok/shopify';
-import type { Attention, ListingRecord, SkuLink } from '@shoptok/state';
+import type { Attention, CategoryDecision, CategoryPin, ListingRecord, SkuLink } from '@shoptok/state';
 import {
+  type AttributeDefaults,
   buildListingDraft,
   computeInventoryDiff,
   listingContentHash,
+  matchCategoryRule,
+  merchantAttributeValues,
+  whereToSetAttribute,
   planListingChange,
   preflightListing,
   type ListingDraft,
@@ -30,7 +34,14 @@ import {
   priceHashOf,
   scheduleStatusPoll,
 } from './listing-state.js';
-import { categoriesById, type ShopProfile, ShopSetupError } from './shop.js';
+import { categoriesById, leafProblem, type ShopProfile, ShopSetupError } from './shop.js';
+
+/** A listing a run would deactivate, and why. */
+export interface RemovalTarget {
+  productId: string;
+  record: ListingRecord;
+  why: string;
+}
 
 /** One reason a product is held back (stored as "needs attention"). */
 export interface HoldReason {
@@ -48,6 +59,7 @@ export interface ListingRunDeps {
 }
 
 const PRODUCT_GONE_CODES = new Set([12052032, 12052260, 12019150]);
+
 // Statuses in which a listing can still sell (or will, once review passes): these get deactivated.
 const MAY_SELL = new Set(['ACTIVATE', 'PENDING', 'ADOPTED']);
 
@@ -88,6 +100,11 @@ export class ListingRun {
   private skuUsers = new Map<string, { productId: string; variantId: string; title: string }[]>();
   private pausedUntil: number | undefined;
   private categoryRows: Promise<Map<string, TikTokCategory>> | undefined;
+  private rulesChecked: Promise<void> | undefined;
+  private pins = new Map<string, CategoryPin>();
+  private decisions = new Map<string, CategoryDecision>();
+  /** `rules.listing.attributes`, with the defaults stored by `shoptok map default` merged over them. */
+  private attributeDefaults: (AttributeDefaults & { from: string })[] = [];
   private shop!: ShopProfile;
 
   private constructor(
@@ -107,12 +124,26 @@ export class ListingRun {
   ): Promise<ListingRun> {
     const run = new ListingRun(svc, deps, report, dryRun, jobId);
     run.shop = await deps.profile();
-    const [listings, links, attention, paused] = await Promise.all([
+    const [listings, links, attention, paused, pins, storedDefaults, decisions] = await Promise.all([
       svc.state.allListings(),
       svc.state.allSkuLinks(),
       svc.state.needsAttention(),
       listingPausedUntil(svc, deps.now()),
+      svc.state.categoryPins(),
+      svc.state.attributeDefaults(),
+      svc.state.categoryDecisions(),
     ]);
+    run.pins = pins;
+    run.decisions = decisions;
+    // Stored defaults (set from the CLI or the dashboard) come first: they are the newer word.
+    run.attributeDefaults = [
+      ...storedDefaults.map((d) => ({
+        category: d.categoryId,
+        values: { [d.attributeName]: d.value },
+        from: `the store default set with shoptok map default (category ${d.categoryId})`,
+      })),
+      ...svc.rules.listing.attributes.map((a, i) => ({ ...a, from: `rules.listing.attributes[${i}]` })),
+    ];
     run.listings = listings;
     run.linkBySku = new Map(links.map((l) => [l.sellerSku, l]));
     run.attention = attention;
@@ -152,6 +183,70 @@ export class ListingRun {
   private categories(): Promise<Map<string, TikTokCategory>> {
     this.categoryRows ??= categoriesById(this.svc, this.shop);
     return this.categoryRows;
+  }
+
+  /**
+   * Every category a store rule names must be a leaf of this shop's tree: a wrong id is a
+   * configuration mistake that stops the run (naming store, rule and id), not a product's problem.
+   */
+  private checkCategoryRules(): Promise<void> {
+    this.rulesChecked ??= (async () => {
+      const { categories, attributes } = this.svc.rules.listing;
+      if (categories.length === 0 && attributes.length === 0) return;
+      const rows = await this.categories();
+      const named = [
+        ...categories.map((r, i) => ({ where: `rules.listing.categories[${i}]`, id: r.category })),
+        ...attributes.map((a, i) => ({ where: `rules.listing.attributes[${i}]`, id: a.category })),
+      ];
+      for (const { where, id } of named) {
+        const problem = leafProblem(rows, id);
+        if (problem) throw new ShopSetupError(`store ${this.svc.storeId}: ${where} names TikTok category ${id}, ${problem}`);
+      }
+    })().catch((err: unknown) => {
+      this.rulesChecked = undefined;
+      throw err;
+    });
+    return this.rulesChecked;
+  }
+
+  /**
+   * The category the merchant decided for a product: its pin, else the first matching store
+   * rule. Undefined: the mapper decides. A pin on a category the shop's tree no longer has as a
+   * leaf holds the product back.
+   */
+  private async merchantCategory(
+    product: ShopifyProduct,
+  ): Promise<
+    { source: 'pin' | 'rule'; categoryId: string; ruleIndex?: number; reason: string } | { hold: HoldReason } | undefined
+  > {
+    const pin = this.pins.get(product.id);
+    if (pin) {
+      const problem = leafProblem(await this.categories(), pin.categoryId);
+      if (problem)
+        return {
+          hold: {
+            code: 'category-pin-invalid',
+            message: `store ${this.svc.storeId}: product ${product.id} is pinned to TikTok category ${pin.categoryId}, ${problem}. Pin it to a leaf (pnpm shoptok map pin --store ${this.svc.storeId} --product ${product.id} --category <leaf id>) or unpin it.`,
+          },
+        };
+      return {
+        source: 'pin',
+        categoryId: pin.categoryId,
+        reason: `pinned by the merchant on ${new Date(pin.at).toISOString()}`,
+      };
+    }
+    await this.checkCategoryRules();
+    const match = matchCategoryRule(product, this.svc.rules.listing.categories);
+    return match ? { source: 'rule', categoryId: match.categoryId, ruleIndex: match.ruleIndex, reason: match.reason } : undefined;
+  }
+
+  /** Stores who chose the product's category (written only when it changed; never in a dry run). */
+  private async recordDecision(productId: string, decision: CategoryDecision): Promise<void> {
+    const previous = this.decisions.get(productId);
+    const same = previous && JSON.stringify({ ...previous, at: 0 }) === JSON.stringify({ ...decision, at: 0 });
+    if (this.dryRun || same) return;
+    await this.svc.state.saveCategoryDecision(productId, decision);
+    this.decisions.set(productId, decision);
   }
 
   private defaultWarehouse(): Promise<string | undefined> {
@@ -262,8 +357,19 @@ export class ListingRun {
     }
     const reasons = this.skuConflicts(product, selected);
 
-    // Map: category, attributes, title and description within TikTok's limits.
-    const mapping = await this.deps.mapper.map(toMapperInput(product), { storeId: this.svc.storeId });
+    // Category: the merchant's pin or rule first (no AI call), else the mapper. Then attributes,
+    // title and description within TikTok's limits.
+    const decided = await this.merchantCategory(product);
+    if (decided && 'hold' in decided) return this.holdBack(product, item, [...reasons, decided.hold]);
+    let mapping: MappingResult;
+    if (decided) {
+      const row = (await this.categories()).get(decided.categoryId);
+      const name = row?.local_name ?? decided.categoryId;
+      const leaf = this.deps.mapper.index.leaf(decided.categoryId) ?? { id: decided.categoryId, name, path: [name] };
+      mapping = this.deps.mapper.draftFor(toMapperInput(product), leaf, decided.reason);
+    } else {
+      mapping = await this.deps.mapper.map(toMapperInput(product), { storeId: this.svc.storeId });
+    }
     const category = (await this.categories()).get(mapping.draft.categoryId);
     if (!category)
       reasons.push({
@@ -283,14 +389,32 @@ export class ListingRun {
     const variantsById = new Map(product.variants.map((v) => [v.id, v]));
     const chosen = selected.map((v) => variantsById.get(v.id)).filter((v): v is ShopifyVariant => v !== undefined);
     const listable = { ...mapped, variants: chosen };
+    // The merchant's own values (metafields, options, name:value tags, store defaults) before the mapper's.
+    const merchantValues = merchantAttributeValues(
+      product,
+      live.filter((a) => a.type === 'PRODUCT_PROPERTY').map((a) => a.name),
+      mapping.draft.categoryId,
+      this.attributeDefaults,
+    );
+    const attributes = productAttributesFor(product, mapping.draft.attributes, live, merchantValues);
     const ctx = {
       region: this.shop.region,
       currency: this.shop.currency,
       categoryId: mapping.draft.categoryId,
       categoryVersion: this.shop.categoryVersion,
-      productAttributes: productAttributesFor(product, mapping.draft.attributes, live),
+      productAttributes: attributes.productAttributes,
     };
+    await this.recordDecision(product.id, {
+      categoryId: mapping.draft.categoryId,
+      categoryPath: mapping.draft.categoryPath,
+      source: decided?.source ?? (mapping.mapper === 'fallback' ? 'offline' : 'ai'),
+      ...(decided?.ruleIndex === undefined ? {} : { ruleIndex: decided.ruleIndex }),
+      reason: decided?.reason ?? mapping.reason,
+      attributeSources: attributes.sources,
+      at: this.deps.now(),
+    });
     const attrs = toPreflightAttributes(live);
+    const liveById = new Map(live.map((a) => [a.id, a]));
     const preflight = (draft: ListingDraft, withStock: boolean): HoldReason[] => {
       const verdict = preflightListing(draft, categoryRules, attrs, {
         region: this.shop.region,
@@ -299,7 +423,14 @@ export class ListingRun {
       // Without stock (steady state) the inventory check is meaningless; stock is checked when sent.
       return verdict.ok
         ? []
-        : verdict.reasons.filter((r) => withStock || r.code !== 'inventory').map((r) => ({ code: r.code, message: r.message }));
+        : verdict.reasons
+            .filter((r) => withStock || r.code !== 'inventory')
+            .map((r) => {
+              // A missing attribute says where the merchant sets it.
+              const attr = r.code === 'attribute-required' ? liveById.get(r.field.replace('product_attributes.', '')) : undefined;
+              const where = attr ? ` ${whereToSetAttribute(this.svc.storeId, mapping.draft.categoryId, attr.name)}` : '';
+              return { code: r.code, message: `${r.message}${where}` };
+            });
     };
     const imageUrls = product.images.map((i) => i.url).slice(0, MAX_MAIN_IMAGES);
     if (product.images.length > MAX_MAIN_IMAGES)
@@ -623,13 +754,23 @@ export class ListingRun {
     await scheduleStatusPoll(svc, tiktokProductId, FIRST_POLL_DELAY_MS, this.jobId);
   }
 
+  /** Listings that can sell now or once review passes: the base of the mass-removal guard. */
+  liveListingCount(): number {
+    return [...this.listings.values()].filter((r) => MAY_SELL.has(r.status)).length;
+  }
+
   /**
    * Listings whose Shopify product was deleted, archived or is no longer selected: deactivated
    * on TikTok per `rules.listing.onShopifyRemoved` (one call per 20), never left for sale.
    */
   async removeListings(removed: readonly { productId: string; why: string }[]): Promise<void> {
+    await this.deactivate(this.planRemovals(removed));
+  }
+
+  /** Which of `removed` would be deactivated (counted as seen; the rest are skipped with their reason). */
+  planRemovals(removed: readonly { productId: string; why: string }[]): RemovalTarget[] {
     const { report, svc } = this;
-    const targets: { productId: string; record: ListingRecord; why: string }[] = [];
+    const targets: RemovalTarget[] = [];
     for (const { productId, why } of removed) {
       const record = this.listings.get(productId);
       if (!record) continue;
@@ -645,6 +786,12 @@ export class ListingRun {
       }
       targets.push({ productId, record, why });
     }
+    return targets;
+  }
+
+  /** Deactivates the planned removals on TikTok and records them. */
+  async deactivate(targets: readonly RemovalTarget[]): Promise<void> {
+    const { report, svc } = this;
     if (targets.length === 0) return;
     if (this.dryRun) {
       svc.preview?.add('deactivate', ...targets.map((t) => t.record.tiktokProductId));

@@ -1,6 +1,6 @@
 import { CategoryIndex } from '@shoptok/ai-mapper';
 import { currencyMismatch } from '@shoptok/sync-core';
-import type { TikTokCategory } from '@shoptok/tiktok';
+import type { TikTokAttribute, TikTokCategory } from '@shoptok/tiktok';
 import type { StoreServices } from '../services.js';
 
 /** What the pipeline needs to know about the TikTok shop: market, currency, category tree. */
@@ -79,6 +79,33 @@ async function shopMarket(svc: StoreServices): Promise<ShopProfile> {
 export async function categoriesById(svc: StoreServices, profile: ShopProfile): Promise<Map<string, TikTokCategory>> {
   const rows = await svc.tiktok.getCategories({ categoryVersion: profile.categoryVersion });
   return new Map(rows.map((c) => [c.id, c]));
+}
+
+/** Why `categoryId` cannot be listed in (not in the shop's tree, or not a leaf); undefined when it can. */
+export function leafProblem(rows: ReadonlyMap<string, TikTokCategory>, categoryId: string): string | undefined {
+  const row = rows.get(categoryId);
+  if (!row) return "which this TikTok shop's category tree does not have";
+  if (!row.is_leaf)
+    return `"${row.local_name}", which is not a leaf category (it has subcategories); name one of its leaf categories`;
+  return undefined;
+}
+
+/**
+ * Checks a category a person names (a pin, a default) against the shop's live tree: undefined
+ * when it is a leaf there, else why not. With its attributes, for checking attribute names.
+ */
+export async function checkCategoryLeaf(
+  svc: StoreServices,
+  categoryId: string,
+): Promise<{ problem: string } | { row: TikTokCategory; attributes: () => Promise<TikTokAttribute[]> }> {
+  const profile = await loadShopProfile(svc);
+  const rows = await categoriesById(svc, profile);
+  const problem = leafProblem(rows, categoryId);
+  if (problem) return { problem };
+  return {
+    row: rows.get(categoryId) as TikTokCategory,
+    attributes: () => svc.tiktok.getCategoryAttributes(categoryId, { categoryVersion: profile.categoryVersion }),
+  };
 }
 
 /**

@@ -12,6 +12,8 @@ export interface StandInVariant {
   inventoryItemId: number;
   tracked: boolean;
   weight: { unit: 'GRAMS' | 'KILOGRAMS'; value: number } | null;
+  /** The variant's metafields (absent: none). */
+  metafields?: StandInMetafield[];
 }
 
 /** A category of Shopify's Standard Product Taxonomy, as `Product.category` returns it. */
@@ -19,6 +21,21 @@ export interface StandInTaxonomyCategory {
   id: string;
   fullName: string;
   name: string;
+}
+
+/** A collection the product belongs to (`Product.collections`). */
+export interface StandInCollection {
+  id: number;
+  handle: string;
+  title: string;
+}
+
+/** A metafield of a product or variant (`metafields` on both; `type` is Shopify's, e.g. `single_line_text_field`). */
+export interface StandInMetafield {
+  namespace: string;
+  key: string;
+  type: string;
+  value: string;
 }
 
 export interface StandInProduct {
@@ -37,6 +54,10 @@ export interface StandInProduct {
   options: { name: string; values: string[] }[];
   media: { id: number; url: string; alt: string | null }[];
   variants: StandInVariant[];
+  /** Collections the product is in (absent: none). */
+  collections?: StandInCollection[];
+  /** The product's metafields (absent: none). */
+  metafields?: StandInMetafield[];
 }
 
 export interface StandInLocation {

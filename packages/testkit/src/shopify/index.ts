@@ -1,5 +1,13 @@
 export { generateCatalogue, prng } from './catalogue.js';
-export type { Catalogue, GenerateCatalogueOptions, StandInLocation, StandInProduct, StandInVariant } from './catalogue.js';
+export type {
+  Catalogue,
+  GenerateCatalogueOptions,
+  StandInCollection,
+  StandInLocation,
+  StandInMetafield,
+  StandInProduct,
+  StandInVariant,
+} from './catalogue.js';
 export { ADMIN_SCHEMA_PATH, loadAdminSchema } from './schema.js';
 export { startShopifyStandIn, topicHeader } from './server.js';
 export type { RequestLogEntry, ShopifyFault, ShopifyStandIn, ShopifyStandInOptions, WebhookDelivery } from './server.js';

@@ -1,5 +1,5 @@
-import { GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
-import type { StandInProduct, StandInVariant } from './catalogue.js';
+import { getNamedType, GraphQLError, parse, TypeInfo, validate, visit, visitWithTypeInfo, type GraphQLSchema } from 'graphql';
+import type { StandInMetafield, StandInProduct, StandInVariant } from './catalogue.js';
 import { gid, matches, parseGid, parseSearch, type StandInCancelJob, type StandInOrder, type StandInState } from './state.js';
 
 /** Per-request execution context. */
@@ -36,6 +36,41 @@ function decodeCursor(c: unknown): number {
   const m = /^cursor:(\d+)$/.exec(Buffer.from(c, 'base64').toString('utf8'));
   if (!m) throw new GraphQLError(`Invalid cursor for request: "${c}"`);
   return Number(m[1]);
+}
+
+/**
+ * Shopify's bulk query limits (bulk operations guide, "Operation restrictions"): at most five
+ * connections in the whole query, nested at most two deep. Returns the refusal, or undefined.
+ */
+export function bulkQueryLimitProblem(schema: GraphQLSchema, query: string): string | undefined {
+  const typeInfo = new TypeInfo(schema);
+  let connections = 0;
+  let depth = 0;
+  let deepest = 0;
+  const stack: boolean[] = [];
+  visit(
+    parse(query),
+    visitWithTypeInfo(typeInfo, {
+      Field: {
+        enter() {
+          const type = typeInfo.getType();
+          const isConnection = type ? getNamedType(type).name.endsWith('Connection') : false;
+          stack.push(isConnection);
+          if (isConnection) {
+            connections += 1;
+            depth += 1;
+            deepest = Math.max(deepest, depth);
+          }
+        },
+        leave() {
+          if (stack.pop()) depth -= 1;
+        },
+      },
+    }),
+  );
+  if (connections > 5) return `Bulk queries cannot contain more than 5 connections (this one has ${connections}).`;
+  if (deepest > 2) return `Bulk queries cannot contain connections nested more than 2 levels deep (this one nests ${deepest}).`;
+  return undefined;
 }
 
 /** A Relay connection over `items`, with Shopify's first/last rules. */
@@ -109,6 +144,29 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
         ),
     };
   };
+  // Metafield ids are not stored: derived from the owner and position, stable while the list is.
+  const metafieldsOf = (ownerGid: string, list: readonly StandInMetafield[] | undefined, args: Args, ctx: ExecContext) => {
+    const ownerId = Number(ownerGid.slice(ownerGid.lastIndexOf('/') + 1));
+    const namespace = (args.namespace as string | null | undefined) ?? undefined;
+    const keys = (args.keys as string[] | null | undefined) ?? undefined;
+    const views = (list ?? [])
+      .map((m, i) => ({
+        __typename: 'Metafield',
+        id: gid('Metafield', ownerId * 100 + i),
+        namespace: m.namespace,
+        key: m.key,
+        type: m.type,
+        value: m.value,
+        ownerType: ownerGid.includes('/ProductVariant/') ? 'PRODUCTVARIANT' : 'PRODUCT',
+        createdAt: '2026-01-01T00:00:00Z',
+        updatedAt: '2026-01-01T00:00:00Z',
+      }))
+      // Shopify's `keys` are "namespace.key"; `namespace` narrows to one namespace.
+      .filter(
+        (m) => (namespace === undefined || m.namespace === namespace) && (!keys || keys.includes(`${m.namespace}.${m.key}`)),
+      );
+    return connection(views, args, ctx);
+  };
   const variantView = (product: StandInProduct, v: StandInVariant) => ({
     __typename: 'ProductVariant',
     id: gid('ProductVariant', v.id),
@@ -122,6 +180,7 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
     selectedOptions: v.selectedOptions.map((o) => ({ __typename: 'SelectedOption', ...o })),
     inventoryItem: () => itemViewOf(v),
     product: () => productView(product),
+    metafields: (args: Args, ctx: ExecContext) => metafieldsOf(gid('ProductVariant', v.id), v.metafields, args, ctx),
   });
   const productView = (p: StandInProduct) => ({
     __typename: 'Product',
@@ -163,6 +222,18 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
         ctx,
       ),
     variantsCount: { count: p.variants.length, precision: 'EXACT' },
+    collections: (args: Args, ctx: ExecContext) =>
+      connection(
+        (p.collections ?? []).map((c) => ({
+          __typename: 'Collection',
+          id: gid('Collection', c.id),
+          handle: c.handle,
+          title: c.title,
+        })),
+        args,
+        ctx,
+      ),
+    metafields: (args: Args, ctx: ExecContext) => metafieldsOf(gid('Product', p.id), p.metafields, args, ctx),
   });
   const orderView = (o: StandInOrder) => ({
     __typename: 'Order',
@@ -400,6 +471,8 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
             { field: ['query'], message: `Invalid bulk query: ${errors.map((e) => e.message).join('; ')}`, code: 'INVALID' },
           ],
         };
+      const limits = bulkQueryLimitProblem(hooks.schema, query);
+      if (limits) return { bulkOperation: null, userErrors: [{ field: ['query'], message: limits, code: 'INVALID' }] };
       const started = hooks.startBulk(query);
       if ('error' in started)
         return { bulkOperation: null, userErrors: [{ field: null, message: started.error.message, code: started.error.code }] };
