@@ -41,3 +41,17 @@ export {
   shipByMessage,
 } from './alerts/index.js';
 export type { AlertMessage, AlertNotifierOptions, FailureBurst } from './alerts/index.js';
+export {
+  completeTikTokConnection,
+  readConnectedTikTokShop,
+  TIKTOK_CONNECT_TTL_MS,
+  tiktokAuthorizeLink,
+  TikTokConnections,
+} from './connect/tiktok.js';
+export type {
+  ConnectedTikTokShop,
+  PendingTikTokConnection,
+  TikTokCallbackOptions,
+  TikTokCallbackOutcome,
+  TikTokConnectResult,
+} from './connect/tiktok.js';

@@ -169,6 +169,20 @@ export class TikTokTokenStore {
     return written === 1;
   }
 
+  /**
+   * Replaces the stored tokens with ones TikTok has just issued for a new authorization (the
+   * seller connected or re-authorized the shop): unlike `seed`, newer tokens always win, since
+   * the previous refresh token may no longer be valid.
+   */
+  async storeNewlyIssued(tokens: TikTokTokens): Promise<void> {
+    await this.options.redis.hset(this.key, {
+      accessToken: tokens.accessToken,
+      accessTokenExpiresAt: String(tokens.accessTokenExpiresAt),
+      refreshToken: tokens.refreshToken,
+      refreshTokenExpiresAt: String(tokens.refreshTokenExpiresAt),
+    });
+  }
+
   /** The stored tokens, or undefined when the shop has none. */
   async read(): Promise<TikTokTokens | undefined> {
     const raw = await this.options.redis.hgetall(this.key);
@@ -252,7 +266,7 @@ export class TikTokTokenStore {
 
   private noTokens(): TikTokError {
     return new TikTokAuthError(
-      'No TikTok tokens are stored for this shop: seed the access and refresh tokens (or authorize the shop).',
+      'No TikTok tokens are stored for this shop: connect it (shoptok connect tiktok --store <store>) or set its access and refresh tokens.',
       'access/refresh tokens',
     );
   }

@@ -71,13 +71,11 @@ export function buildListingDraft(
     warnings.push(`${product.images.length - uploaded.length} image(s) are not uploaded to TikTok yet and were left out.`);
   if (uploaded.length > MAX_MAIN_IMAGES)
     warnings.push(`TikTok takes ${MAX_MAIN_IMAGES} main images; ${uploaded.length - MAX_MAIN_IMAGES} were left out.`);
-  const mainImages = uploaded
-    .slice(0, MAX_MAIN_IMAGES)
-    .map((img) => ({
-      uri: ctx.imageUris[img.url] as string,
-      ...(img.width ? { width: img.width } : {}),
-      ...(img.height ? { height: img.height } : {}),
-    }));
+  const mainImages = uploaded.slice(0, MAX_MAIN_IMAGES).map((img) => ({
+    uri: ctx.imageUris[img.url] as string,
+    ...(img.width ? { width: img.width } : {}),
+    ...(img.height ? { height: img.height } : {}),
+  }));
 
   const skus: DraftSku[] = variants.map((v) => {
     const sellerSku = (v.sku ?? '').trim();
