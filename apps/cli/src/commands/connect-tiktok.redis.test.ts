@@ -11,7 +11,7 @@ import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, waitForRedis, type RedisConnection } from '@shoptok/queues';
 import { completeTikTokConnection, createStoreServices, readConnectedTikTokShop, TikTokConnections } from '@shoptok/sync';
 import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
-import { startTikTokStandIn, type TikTokStandIn } from '@shoptok/testkit/tiktok';
+import { sellerDecides, startTikTokStandIn, type TikTokStandIn } from '@shoptok/testkit/tiktok';
 import { startWebhookServer, StoreDirectory, type WebhookServer } from '@shoptok/webhooks';
 import { runConnectCommand } from './connect.js';
 
@@ -116,25 +116,8 @@ describe('shoptok connect tiktok (stand-in over HTTP, real Redis)', () => {
     };
   }
 
-  /** The seller's browser: opens the link, picks a shop, clicks a button; returns TikTok's redirect. */
-  async function decide(link: string, decision: 'authorize' | 'deny', shopName = 'Glow Beauty'): Promise<string> {
-    const page = await fetch(link);
-    expect(page.status).toBe(200);
-    const html = await page.text();
-    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-    const hidden = Object.fromEntries([...html.matchAll(/type="hidden" name="(\w+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    const shopId = new RegExp(`<option value="(\\d+)">${shopName} \\(`).exec(html)?.[1];
-    expect(action && shopId).toBeTruthy();
-    const form = new URLSearchParams({ ...hidden, shop_id: shopId!, decision });
-    const res = await fetch(new URL(action!, link), {
-      method: 'POST',
-      body: form,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      redirect: 'manual',
-    });
-    expect(res.status).toBe(302);
-    return res.headers.get('location')!;
-  }
+  const decide = (link: string, decision: 'authorize' | 'deny', shopName = 'Glow Beauty') =>
+    sellerDecides(link, { decision, shopName });
 
   async function open(url: string): Promise<{ status: number; text: string }> {
     const res = await fetch(url);

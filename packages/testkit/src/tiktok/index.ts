@@ -1,3 +1,4 @@
+export { sellerDecides } from './seller.js';
 export { startTikTokStandIn } from './server.js';
 export type { StandInAdmin, StandInCounters, StandInFaults, TikTokStandIn, TikTokStandInOptions } from './server.js';
 export type { Cancellation, LineItem, Order, Product, SeededShop, ShopSeed, Sku } from './model.js';
