@@ -11,6 +11,8 @@ export type {
   CancelOrderOptions,
   CancelOrderResult,
   ShopifyClientOptions,
+  ShopifyLocation,
+  ShopifyShopAccess,
   ShopifyWebhookTopic,
   TikTokOrderInput,
   OrderCreateOptions,
@@ -63,3 +65,4 @@ export type {
   WebhookHeaders,
   WebhookVerdict,
 } from './webhooks.js';
+export { missingShopifyScopes, SHOPTOK_SHOPIFY_SCOPES } from './scopes.js';

@@ -55,3 +55,5 @@ export type {
   TikTokCallbackOutcome,
   TikTokConnectResult,
 } from './connect/tiktok.js';
+// The scopes check of `shoptok connect shopify` (the list lives with the Shopify client).
+export { missingShopifyScopes, SHOPTOK_SHOPIFY_SCOPES } from '@shoptok/shopify';
