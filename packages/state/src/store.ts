@@ -10,6 +10,7 @@ import {
   skuLinkSchema,
   type Attention,
   type ListingRecord,
+  type ProductSummary,
   type OrderFailure,
   type OrderRecord,
   type PushedStock,
@@ -32,6 +33,8 @@ export function stateKeys(prefix: string, store: string) {
     pushed: `${base}:pushed`,
     /** Shopify product id -> ListingRecord */
     listing: `${base}:listing`,
+    /** Shopify product id -> ProductSummary (title, image: what the dashboard's Listings page shows) */
+    product: `${base}:product`,
     /** Shopify product id -> Attention (held back from TikTok, with reasons) */
     attention: `${base}:attention`,
     /** TikTok order id -> OrderRecord (imported exactly once) */
@@ -196,6 +199,18 @@ export class StateStore {
 
   async removeListing(shopifyProductId: string): Promise<void> {
     await this.redis.hdel(this.keys.listing, shopifyProductId);
+  }
+
+  /** Remembers the title and image of products the listing sync considered (one HSET for the batch). */
+  async saveProductSummaries(summaries: ReadonlyMap<string, ProductSummary>): Promise<void> {
+    if (summaries.size === 0) return;
+    const fields: string[] = [];
+    for (const [id, summary] of summaries) fields.push(id, JSON.stringify(summary));
+    await this.redis.hset(this.keys.product, ...fields);
+  }
+
+  async removeProductSummary(shopifyProductId: string): Promise<void> {
+    await this.redis.hdel(this.keys.product, shopifyProductId);
   }
 
   /** Holds a product back with the reasons an operator must fix. */
