@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { processEnv } from './env.js';
+import { runConnectCommand } from './commands/connect.js';
 import { runDoctorCommand } from './commands/doctor.js';
 import { runDemoCommand } from './demo/demo.js';
 import { runEnqueueCommand } from './commands/enqueue.js';
@@ -16,6 +17,9 @@ const USAGE = `shoptok <command> [options]
 Commands:
   demo [--exit]          shoptok's whole job on the built-in stand-ins (no credentials needed);
                          on a terminal it keeps running until Ctrl-C, --exit stops after the day
+  connect tiktok --store S [--region GB]   print the seller's authorization link and wait until the
+                         shop is connected (also renews an authorization that is about to end)
+  connect shopify --store S   check the Shopify token and scopes; suggest the location-to-warehouse mapping
   doctor                 check the config, Redis and the queues of every store
   enqueue <kind>         queue a sync for the fleet: full-sync, inventory, products, orders, reconcile
                          [--store S] [--dry] [--limit N] [--wait]
@@ -35,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'demo':
       return runDemoCommand(rest, io);
+    case 'connect':
+      return runConnectCommand(rest, io);
     case 'doctor':
       return runDoctorCommand(io);
     case 'enqueue':

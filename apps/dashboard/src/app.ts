@@ -12,6 +12,8 @@ import { z } from 'zod';
 import { countWorkers } from './fleet.js';
 import { BASIC_AUTH_CHALLENGE, createBasicAuthCheck, crossSiteRefusal, type BasicCredentials } from './guards.js';
 import { MetricsExporter } from './metrics.js';
+import { groupAttention, queryListings, readListingRows } from './listings-data.js';
+import { renderListingsPage, type ListingFixes } from './listings-page.js';
 import { readOrderFailure, readStoreOverview } from './overview-data.js';
 import { renderHomePage, renderMessagePage, renderStorePage, type Flash, type StoreLink } from './pages.js';
 
@@ -33,6 +35,8 @@ export interface DashboardOptions {
   publicUrl?: string | undefined;
   logger: Logger;
   now?: () => number;
+  /** Category pins and attribute defaults for the Listings page's fixes (wired once the category work lands). */
+  fixes?: ListingFixes;
 }
 
 /** Where Bull Board is mounted. */
@@ -103,6 +107,31 @@ const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
 };
+// Product thumbnails come from Shopify's CDN (or a stand-in's image server).
+const LISTINGS_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https: http:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const listingsQuery = z.object({
+  status: z.string().max(60).optional(),
+  reason: z.string().max(60).optional(),
+  q: z.string().max(200).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1).default(1),
+});
+const productIdsForm = z.object({
+  products: z
+    .string()
+    .transform((v) => v.split(',').filter(Boolean))
+    .pipe(
+      z
+        .array(z.string().regex(/^gid:\/\/shopify\/Product\/\d{1,20}$/))
+        .min(1)
+        .max(1_000),
+    ),
+});
+const flashListings = z.object({
+  requeued: z.coerce.number().int().min(0),
+  fixed: z.enum(['pin', 'attribute-default']).optional(),
+});
+const PER_PAGE = 50;
 const PAGE_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -218,6 +247,98 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
       previewSummary: describePreviewTotals(preview.totals),
     };
     return page(reply, 200, renderStorePage(store, overview, { now: now(), writing, ...(flash ? { flash } : {}) }));
+  });
+
+  const unknownStore = (reply: FastifyReply, id: string) =>
+    page(reply, 404, renderMessagePage('Unknown store', `There is no store "${id}" in the configuration.`));
+
+  app.get<{ Params: { id: string } }>('/stores/:id/listings', async (request, reply) => {
+    const store = storeById.get(request.params.id);
+    if (!store) return unknownStore(reply, request.params.id);
+    const q = listingsQuery.safeParse(request.query);
+    const query = q.success ? { ...q.data, perPage: PER_PAGE } : { page: 1, perPage: PER_PAGE };
+    const rows = await readListingRows(redis, prefix, store.id);
+    const listingPage = queryListings(rows, {
+      ...query,
+      status: query.status || undefined,
+      reason: query.reason || undefined,
+      q: query.q || undefined,
+    });
+    const groups = groupAttention(rows.filter((r) => r.reasons.length > 0));
+    const done = flashListings.safeParse(request.query);
+    const flash = done.success
+      ? {
+          kind: 'ok' as const,
+          message: `${done.data.fixed === 'pin' ? 'Category pinned; ' : done.data.fixed === 'attribute-default' ? 'Attribute default set; ' : ''}${done.data.requeued} product${done.data.requeued === 1 ? '' : 's'} queued again: the page shows the result after the run.`,
+        }
+      : undefined;
+    const body = renderListingsPage(
+      store,
+      { page: listingPage, groups, query },
+      {
+        links: { shopifyDomain: store.shopifyDomain, region: store.region },
+        fixes: options.fixes ?? {},
+        ...(flash ? { flash } : {}),
+      },
+    );
+    return reply
+      .code(200)
+      .header('content-security-policy', LISTINGS_CSP)
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(body);
+  });
+
+  /** Queues each product's listing sync again (what `pnpm enqueue product` does). */
+  const requeue = async (storeId: string, productIds: readonly string[]): Promise<number> => {
+    const at = now();
+    for (const productId of productIds) {
+      const jobId = `${storeId}-product-${productId.split('/').pop() ?? ''}-requeue-${at}`;
+      await queues.add('products', 'product-sync-one', { store: storeId, productId, trigger: 'replay' }, { jobId });
+    }
+    logger.info({ store: storeId, products: productIds.length }, 'products queued again from the dashboard');
+    return productIds.length;
+  };
+
+  app.post<{ Params: { id: string } }>('/stores/:id/listings/requeue', async (request, reply) => {
+    const store = storeById.get(request.params.id);
+    if (!store) return unknownStore(reply, request.params.id);
+    const form = productIdsForm.safeParse(request.body);
+    if (!form.success) return page(reply, 400, renderMessagePage('Nothing to re-queue', 'The form named no Shopify product.'));
+    const n = await requeue(store.id, form.data.products);
+    return reply.redirect(`/stores/${encodeURIComponent(store.id)}/listings?requeued=${n}`, 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/stores/:id/listings/fix/pin', async (request, reply) => {
+    const store = storeById.get(request.params.id);
+    if (!store) return unknownStore(reply, request.params.id);
+    const form = productIdsForm.extend({ categoryId: z.string().regex(/^\d{1,20}$/) }).safeParse(request.body);
+    if (!options.fixes?.pinCategory || !form.success)
+      return page(reply, 400, renderMessagePage('Cannot pin', 'Category pins are not available, or the form is incomplete.'));
+    await options.fixes.pinCategory(store.id, form.data.products, form.data.categoryId);
+    const n = await requeue(store.id, form.data.products);
+    return reply.redirect(`/stores/${encodeURIComponent(store.id)}/listings?requeued=${n}&fixed=pin`, 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/stores/:id/listings/fix/attribute-default', async (request, reply) => {
+    const store = storeById.get(request.params.id);
+    if (!store) return unknownStore(reply, request.params.id);
+    const form = productIdsForm
+      .extend({
+        category: z.string().min(1).max(300),
+        attribute: z.string().min(1).max(100),
+        value: z.string().trim().min(1).max(200),
+      })
+      .safeParse(request.body);
+    if (!options.fixes?.setAttributeDefault || !form.success)
+      return page(
+        reply,
+        400,
+        renderMessagePage('Cannot set a default', 'Attribute defaults are not available, or the form is incomplete.'),
+      );
+    await options.fixes.setAttributeDefault(store.id, form.data.category, form.data.attribute, form.data.value);
+    const n = await requeue(store.id, form.data.products);
+    return reply.redirect(`/stores/${encodeURIComponent(store.id)}/listings?requeued=${n}&fixed=attribute-default`, 303);
   });
 
   app.post<{ Params: { id: string; orderId: string } }>('/stores/:id/orders/:orderId/replay', async (request, reply) => {

@@ -48,6 +48,13 @@ describe('renderLagChart', () => {
     expect(first[1]).toBeLessThan(second[1] as number); // 40 s is drawn higher than 20 s
   });
 
+  it("spreads a history younger than a day over the chart (a demo's minute is many points, not one dot)", () => {
+    const minute = [0, 10, 20, 30, 40, 50].map((s) => ({ at: now - 60_000 + s * 1000, lagSeconds: 1 + s / 10 }));
+    const svg = renderLagChart(minute, now).value;
+    expect(svg).toContain('data-points="6"');
+    expect(svg).toContain('23:58 UTC');
+  });
+
   it('says so when there is no data', () => {
     expect(renderLagChart([], now).value).toContain('no sync lag recorded');
   });

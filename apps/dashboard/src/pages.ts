@@ -13,6 +13,9 @@ export interface StoreLink {
   dryRun?: boolean;
   /** The mode the config starts the store in; unset counts as preview, the safe default. */
   mode?: 'preview' | 'live';
+  /** For the Listings page's links to Shopify admin and Seller Center. */
+  shopifyDomain?: string;
+  region?: string;
 }
 
 /** Where a store stands on writing: shown above its cards. */
@@ -36,7 +39,7 @@ th{background:#eef1f5}ul{margin:0;padding-left:18px}code{font-size:12px}.flash{b
 .flash.error{background:#fce8e6;border-color:#e3a19b}.muted{color:#667085}button{cursor:pointer}svg{background:#fff;border:1px solid #dde1e7;border-radius:6px}
 `;
 
-function layout(title: string, body: SafeHtml): string {
+export function layout(title: string, body: SafeHtml): string {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -92,8 +95,8 @@ export function renderHomePage(stores: readonly StoreLink[]): string {
 }
 
 /**
- * The sync lag of the last day as a small inline SVG: one point per 5-minute bucket (the
- * highest lag in it, the one that matters), time left to right.
+ * The sync lag of the last day as a small inline SVG: one point per bucket (the highest lag in
+ * it, the one that matters; 5 minutes over a full day, shorter for a younger history), time left to right.
  */
 export function renderLagChart(
   points: readonly LagPoint[],
@@ -102,8 +105,13 @@ export function renderLagChart(
 ): SafeHtml {
   const { width = 720, height = 140 } = options;
   const pad = { left: 56, right: 10, top: 10, bottom: 22 };
-  const from = now - 24 * 3600 * 1000;
-  const bucketMs = 5 * 60 * 1000;
+  const dayAgo = now - 24 * 3600 * 1000;
+  const firstAt = Math.min(...points.filter((p) => p.at >= dayAgo && p.at <= now).map((p) => p.at));
+  // A history younger than a day (a new store, a demo) spreads over the chart instead of sitting
+  // in one 5-minute bucket: the axis starts just before its first point.
+  const from = Number.isFinite(firstAt) ? Math.max(dayAgo, firstAt - Math.max(60_000, (now - firstAt) / 20)) : dayAgo;
+  const spanMs = now - from;
+  const bucketMs = Math.max(10_000, spanMs / 288);
   const buckets = new Map<number, number>();
   for (const p of points) {
     if (p.at < from || p.at > now) continue;
@@ -114,7 +122,8 @@ export function renderLagChart(
   const max = Math.max(1, ...series.map(([, v]) => v));
   const innerW = width - pad.left - pad.right;
   const innerH = height - pad.top - pad.bottom;
-  const x = (bucket: number) => pad.left + ((bucket * bucketMs + bucketMs / 2) / (24 * 3600 * 1000)) * innerW;
+  const x = (bucket: number) => pad.left + ((bucket * bucketMs + bucketMs / 2) / spanMs) * innerW;
+  const startLabel = from === dayAgo ? '24 h ago' : `${new Date(from).toISOString().slice(11, 16)} UTC`;
   const y = (v: number) => pad.top + innerH - (v / max) * innerH;
   const coords = series.map(([b, v]) => `${x(b).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   const latest = series.at(-1)?.[1];
@@ -136,7 +145,7 @@ export function renderLagChart(
     <line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${pad.top + innerH}" stroke="#98a2b3" />
     <text x="${pad.left - 6}" y="${pad.top + 10}" text-anchor="end" font-size="11" fill="#667085">${formatSeconds(max)}</text>
     <text x="${pad.left - 6}" y="${pad.top + innerH}" text-anchor="end" font-size="11" fill="#667085">0</text>
-    <text x="${pad.left}" y="${height - 6}" font-size="11" fill="#667085">24 h ago</text>
+    <text x="${pad.left}" y="${height - 6}" font-size="11" fill="#667085">${startLabel}</text>
     <text x="${width - pad.right}" y="${height - 6}" text-anchor="end" font-size="11" fill="#667085">now</text>
     ${series.length === 0 ? html`<text x="${pad.left + innerW / 2}" y="${pad.top + innerH / 2}" text-anchor="middle" font-size="12" fill="#667085">no data</text>` : ''}
     ${series.length === 1 ? html`<circle cx="${x(series[0]?.[0] ?? 0).toFixed(1)}" cy="${y(series[0]?.[1] ?? 0).toFixed(1)}" r="3" fill="#3366cc" />` : ''}
@@ -174,6 +183,7 @@ export function renderStorePage(
   return layout(
     `${store.name} overview`,
     html`<h1>${store.name} <span class="muted">(${store.id}${store.enabled ? '' : ', disabled'})</span></h1>
+      <p><a href="${storePath}/listings" id="listings-link">Listings: every product, its TikTok status and what to fix</a></p>
       ${options.flash ? html`<p class="flash ${options.flash.kind === 'error' ? 'error' : ''}" role="status">${options.flash.message}</p>` : ''}
       ${
         writing?.mode === 'preview'

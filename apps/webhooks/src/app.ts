@@ -6,7 +6,7 @@ import { parseJsonSafe, TikTokWebhookVerifier, verifyWebhookSignature, webhookEn
 import Fastify, { type FastifyReply } from 'fastify';
 import type { ShopLookup, StoreDirectory } from './directory.js';
 import { planShopifyWebhook, planTikTokWebhook, type PlannedJob, type WebhookPlan } from './plan.js';
-import { storeWriteDecision, type AlertNotifier } from '@shoptok/sync';
+import { storeWriteDecision, type AlertNotifier, type TikTokCallbackOutcome } from '@shoptok/sync';
 
 export interface WebhookServerOptions {
   directory: StoreDirectory;
@@ -22,6 +22,11 @@ export interface WebhookServerOptions {
   lookup?: ShopLookup;
   /** Alerts the operator once when TikTok says a shop's authorization ends soon (type 7) or was revoked (type 6). */
   alerts?: Pick<AlertNotifier, 'authorizationExpiring' | 'authorizationRevoked'>;
+  /**
+   * Completes a seller's TikTok authorization (`GET /auth/tiktok/callback`, the app's redirect
+   * URL in Partner Center); absent: the route answers 404.
+   */
+  tiktokCallback?: (query: Record<string, string | undefined>) => Promise<TikTokCallbackOutcome>;
   /** Longest wait for Redis while enqueueing; TikTok gives up after 3 s. Default 2 s. */
   enqueueDeadlineMs?: number;
   now?: () => number;
@@ -50,6 +55,14 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new DeadlineError(ms)), ms);
   });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function plainPage(title: string, message: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem}</style></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`;
 }
 
 function headerOf(value: string | string[] | undefined): string | undefined {
@@ -264,6 +277,27 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     const v = verifier;
     const outcome = await carryOut(store.id, plan, () => v.release(verdict.deliveryKey), context);
     return answer(reply, outcome, context, startedAt);
+  });
+
+  app.get('/auth/tiktok/callback', async (req, reply) => {
+    const callback = options.tiktokCallback;
+    if (!callback) return reply.code(404).send();
+    const raw = req.query as Record<string, unknown>;
+    const query: Record<string, string | undefined> = {};
+    for (const name of ['code', 'state', 'error']) query[name] = typeof raw[name] === 'string' ? raw[name] : undefined;
+    let outcome: TikTokCallbackOutcome;
+    try {
+      outcome = await callback(query);
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'tiktok authorization callback failed');
+      outcome = { status: 500, title: 'shoptok could not finish the authorization', message: 'Nothing was stored; try again.' };
+    }
+    // A plain page: the seller or the operator reads it in a browser.
+    return reply
+      .code(outcome.status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(plainPage(outcome.title, outcome.message));
   });
 
   app.get('/healthz', async (_req, reply) => {

@@ -1,5 +1,11 @@
 import { createRedisConnection, QueueFactory, redisHealthCheck, startHealthServer, waitForRedis } from '@shoptok/queues';
-import { alertNotifierFromConfig, bootApp, createStoreServices } from '@shoptok/sync';
+import {
+  alertNotifierFromConfig,
+  bootApp,
+  completeTikTokConnection,
+  createStoreServices,
+  TikTokConnections,
+} from '@shoptok/sync';
 import { startWebhookServer } from './app.js';
 import { StoreDirectory, type ShopLookup } from './directory.js';
 
@@ -37,7 +43,21 @@ const directory = new StoreDirectory(config.stores);
 // TikTok's authorization notices (types 7 and 6) reach the operator's alert webhook once.
 const alerts = alertNotifierFromConfig(config, clientRedis, logger);
 shutdown.add('flush', 'alerts', () => alerts.close());
-const server = await startWebhookServer({ directory, redis, queues, prefix: config.queuePrefix, logger, port, lookup, alerts });
+// The redirect URL of the TikTok app (Partner Center): finishes `shoptok connect tiktok`.
+const connections = new TikTokConnections(clientRedis, config.queuePrefix);
+const tiktokCallback = (query: Record<string, string | undefined>) =>
+  completeTikTokConnection(query, { config, connections, redis: clientRedis, logger });
+const server = await startWebhookServer({
+  directory,
+  redis,
+  queues,
+  prefix: config.queuePrefix,
+  logger,
+  port,
+  lookup,
+  alerts,
+  tiktokCallback,
+});
 shutdown.add('intake', 'http server', () => server.close());
 if (config.healthPort > 0 && config.healthPort !== port) {
   const health = await startHealthServer({ port: config.healthPort, checks: { redis: redisHealthCheck(redis) } });
@@ -45,7 +65,7 @@ if (config.healthPort > 0 && config.healthPort !== port) {
 }
 logger.info(
   { port: server.port, stores: config.stores.filter((s) => s.enabled).map((s) => s.id) },
-  'webhooks listening: POST /webhooks/shopify, POST /webhooks/tiktok, GET /healthz',
+  'webhooks listening: POST /webhooks/shopify, POST /webhooks/tiktok, GET /auth/tiktok/callback, GET /healthz',
 );
 
 // Resolved after listening: a slow TikTok must not hold up Shopify deliveries. Until then an

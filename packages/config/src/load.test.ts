@@ -231,6 +231,23 @@ stores:
     SYNC_INTERVAL: '600',
   };
 
+  it('takes a store that names no TikTok token (connected later by `shoptok connect tiktok`) and its market', () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'stores.yaml'),
+      `stores:\n  - id: new-brand\n    shopify: { store: new-brand, tokenEnv: GLOW_SHOPIFY_TOKEN }\n    tiktok: { region: gb }\n`,
+    );
+    const config = loadConfig({ env: { ...storesEnv, STORES_FILE: 'stores.yaml' }, cwd: dir });
+    expect(config.stores[0]?.tiktok).toMatchObject({ accessToken: undefined, refreshToken: undefined, region: 'GB' });
+    writeFileSync(
+      join(dir, 'stores.yaml'),
+      `stores:\n  - id: new-brand\n    shopify: { store: new-brand, tokenEnv: GLOW_SHOPIFY_TOKEN }\n    tiktok: { region: Britain }\n`,
+    );
+    expect(() => loadConfig({ env: { ...storesEnv, STORES_FILE: 'stores.yaml' }, cwd: dir })).toThrow(
+      'must be a two-letter market code such as GB or US',
+    );
+  });
+
   it('reads several stores from YAML, each with its secrets taken by variable name', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'stores.yaml'), storesYaml);
@@ -345,7 +362,7 @@ stores:
     expect(text).toEqual([
       'stores.yaml: stores[0] (glow).shopify.tokenEnv: names the environment variable MISSING_TOKEN_VAR, which is not set',
       'stores.yaml: stores[1] (glow).id: "glow" is used by another store; ids must be unique',
-      'stores.yaml: stores[1] (glow).tiktok: neither NOPE_ACCESS is set in the environment',
+      'stores.yaml: stores[1] (glow).tiktok: neither NOPE_ACCESS is set in the environment (or leave both out and run: shoptok connect tiktok --store glow)',
     ]);
 
     writeFileSync(

@@ -22,6 +22,8 @@ export interface StoreConfig {
     accessToken: string | undefined;
     refreshToken: string | undefined;
     shopCipher: string | undefined;
+    /** The shop's market (`GB`, `US`, ...): `shoptok connect tiktok` refuses a shop of another one. */
+    region?: string;
   };
   syncIntervalSeconds: number;
   batchSize: number;
@@ -372,13 +374,12 @@ function storesFromFile(
     };
     const accessToken = secret('tiktok.accessTokenEnv', entry.tiktok.accessTokenEnv, false);
     const refreshToken = secret('tiktok.refreshTokenEnv', entry.tiktok.refreshTokenEnv, false);
-    if (!accessToken && !refreshToken) {
-      const named = [entry.tiktok.accessTokenEnv, entry.tiktok.refreshTokenEnv].filter(Boolean).join(' / ');
+    // A store that names no token variable gets its tokens from `shoptok connect tiktok` (kept in Redis).
+    const named = [entry.tiktok.accessTokenEnv, entry.tiktok.refreshTokenEnv].filter(Boolean).join(' / ');
+    if (!accessToken && !refreshToken && named) {
       problems.push({
         setting: `${at}.tiktok`,
-        problem: named
-          ? `neither ${named} is set in the environment`
-          : 'names no TikTok token: set accessTokenEnv and/or refreshTokenEnv',
+        problem: `neither ${named} is set in the environment (or leave both out and run: shoptok connect tiktok --store ${entry.id})`,
         example: 'accessTokenEnv: GLOW_TIKTOK_ACCESS_TOKEN',
       });
     }
@@ -411,6 +412,7 @@ function storesFromFile(
         accessToken,
         refreshToken,
         shopCipher: entry.tiktok.shopCipher,
+        ...(entry.tiktok.region ? { region: entry.tiktok.region } : {}),
       },
       syncIntervalSeconds: entry.syncInterval ?? e.SYNC_INTERVAL ?? 300,
       batchSize: entry.batchSize ?? e.BATCH_SIZE ?? 100,

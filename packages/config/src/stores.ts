@@ -44,6 +44,13 @@ export const storeFileEntrySchema = z.strictObject({
     accessTokenEnv: envVarName.optional(),
     refreshTokenEnv: envVarName.optional(),
     shopCipher: z.string().trim().min(1).optional(),
+    /** The TikTok shop's market, e.g. `GB` or `US`: connecting refuses a shop of another market. */
+    region: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z]{2}$/, { error: 'must be a two-letter market code such as GB or US' })
+      .transform((v) => v.toUpperCase())
+      .optional(),
   }),
   syncInterval: z.number().int().min(10).max(86_400).optional(),
   batchSize: z.number().int().min(1).max(1_000).optional(),

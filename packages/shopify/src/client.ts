@@ -82,6 +82,21 @@ const SEARCH_MAX_CHARS = 1500;
  * names the order, so its tracking goes to TikTok in one targeted job; the fulfilment topics
  * catch partial fulfilments and tracking edits through the fulfilment poll.
  */
+/** What `getShopAccess` reads. */
+export interface ShopifyShopAccess {
+  name: string;
+  currencyCode: string;
+  scopes: string[];
+}
+
+/** A Shopify location as `listLocations` reads it. */
+export interface ShopifyLocation {
+  id: string;
+  name: string;
+  isActive: boolean;
+  address: { address1: string | null; city: string | null; zip: string | null; countryCode: string | null };
+}
+
 export const SHOPTOK_WEBHOOK_TOPICS = [
   'PRODUCTS_CREATE',
   'PRODUCTS_UPDATE',
@@ -912,6 +927,35 @@ export class ShopifyClient {
       );
     }
     return order;
+  }
+
+  // ---- onboarding --------------------------------------------------------------------------
+
+  /** The shop's name and currency and the access scopes granted to this app (a working token is proven by the answer). */
+  async getShopAccess(): Promise<ShopifyShopAccess> {
+    const { data } = await this.transport.request('ShopAccess', ops.SHOP_ACCESS, {}, s.shopAccessData);
+    return {
+      name: data.shop.name,
+      currencyCode: data.shop.currencyCode,
+      scopes: data.currentAppInstallation.accessScopes.map((scope) => scope.handle),
+    };
+  }
+
+  /** The shop's active locations with their addresses (needs `read_locations`). */
+  async listLocations(): Promise<ShopifyLocation[]> {
+    const out: ShopifyLocation[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const { data }: { data: z.infer<typeof s.locationsPageData> } = await this.transport.request(
+        'LocationsPage',
+        ops.LOCATIONS_PAGE,
+        { after },
+        s.locationsPageData,
+      );
+      out.push(...data.locations.nodes);
+      if (!data.locations.pageInfo.hasNextPage) return out;
+      after = data.locations.pageInfo.endCursor;
+    }
   }
 
   // ---- webhook subscriptions ------------------------------------------------------------

@@ -11,6 +11,8 @@ export type {
   CancelOrderOptions,
   CancelOrderResult,
   ShopifyClientOptions,
+  ShopifyLocation,
+  ShopifyShopAccess,
   ShopifyWebhookTopic,
   TikTokOrderInput,
   OrderCreateOptions,
@@ -64,3 +66,4 @@ export type {
   WebhookHeaders,
   WebhookVerdict,
 } from './webhooks.js';
+export { missingShopifyScopes, SHOPTOK_SHOPIFY_SCOPES } from './scopes.js';

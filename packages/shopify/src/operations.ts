@@ -610,3 +610,41 @@ export const WEBHOOK_SUBSCRIPTION_DELETE = gql`
     }
   }
 `;
+
+/** The shop's name and currency, and the scopes the merchant granted the custom app (onboarding check). */
+export const SHOP_ACCESS = gql`
+  query ShopAccess {
+    shop {
+      name
+      currencyCode
+    }
+    currentAppInstallation {
+      accessScopes {
+        handle
+      }
+    }
+  }
+`;
+
+/** The shop's active locations with their addresses (needs `read_locations`). */
+export const LOCATIONS_PAGE = gql`
+  query LocationsPage($after: String) {
+    locations(first: 100, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      nodes {
+        id
+        name
+        isActive
+        address {
+          address1
+          city
+          zip
+          countryCode
+        }
+      }
+    }
+  }
+`;

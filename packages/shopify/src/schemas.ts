@@ -236,3 +236,26 @@ export const costExtension = z.object({
   actualQueryCost: z.number().nullable().optional(),
   throttleStatus: z.object({ maximumAvailable: z.number(), currentlyAvailable: z.number(), restoreRate: z.number() }),
 });
+
+export const shopAccessData = z.object({
+  shop: z.object({ name: z.string(), currencyCode: z.string().length(3) }),
+  currentAppInstallation: z.object({ accessScopes: z.array(z.object({ handle: z.string() })) }),
+});
+export const locationsPageData = z.object({
+  locations: z.object({
+    pageInfo,
+    nodes: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        isActive: z.boolean(),
+        address: z.object({
+          address1: z.string().nullable(),
+          city: z.string().nullable(),
+          zip: z.string().nullable(),
+          countryCode: z.string().nullable(),
+        }),
+      }),
+    ),
+  }),
+});

@@ -39,6 +39,15 @@ export const listingRecordSchema = z.object({
 });
 export type ListingRecord = z.infer<typeof listingRecordSchema>;
 
+/** What the dashboard shows of a Shopify product the listing sync considered. */
+export const productSummarySchema = z.object({
+  title: z.string(),
+  imageUrl: z.string().optional(),
+  /** When the listing sync last looked at it (epoch ms). */
+  seenAt: z.number().int(),
+});
+export type ProductSummary = z.infer<typeof productSummarySchema>;
+
 /** Why a product is held back from TikTok until someone fixes it. */
 export const attentionSchema = z.object({
   reasons: z.array(z.object({ code: z.string(), message: z.string() })),

@@ -18,6 +18,7 @@ import {
   type CategoryDecision,
   type CategoryPin,
   type ListingRecord,
+  type ProductSummary,
   type OrderFailure,
   type OrderRecord,
   type PreviewKind,
@@ -44,6 +45,8 @@ export function stateKeys(prefix: string, store: string) {
     pushed: `${base}:pushed`,
     /** Shopify product id -> ListingRecord */
     listing: `${base}:listing`,
+    /** Shopify product id -> ProductSummary (title, image: what the dashboard's Listings page shows) */
+    product: `${base}:product`,
     /** Shopify product id -> Attention (held back from TikTok, with reasons) */
     attention: `${base}:attention`,
     /** code -> StoreAttention (the whole store needs a person, e.g. a mass removal held back) */
@@ -236,6 +239,18 @@ export class StateStore {
 
   async removeListing(shopifyProductId: string): Promise<void> {
     await this.redis.hdel(this.keys.listing, shopifyProductId);
+  }
+
+  /** Remembers the title and image of products the listing sync considered (one HSET for the batch). */
+  async saveProductSummaries(summaries: ReadonlyMap<string, ProductSummary>): Promise<void> {
+    if (summaries.size === 0) return;
+    const fields: string[] = [];
+    for (const [id, summary] of summaries) fields.push(id, JSON.stringify(summary));
+    await this.redis.hset(this.keys.product, ...fields);
+  }
+
+  async removeProductSummary(shopifyProductId: string): Promise<void> {
+    await this.redis.hdel(this.keys.product, shopifyProductId);
   }
 
   /** Holds a product back with the reasons an operator must fix. */

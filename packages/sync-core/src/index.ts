@@ -104,3 +104,11 @@ export type {
   TikTokDimensionUnit,
   TikTokWeightUnit,
 } from './listing/types.js';
+
+export { renderWarehouseRulesYaml, suggestWarehouseMapping } from './warehouse-mapping.js';
+export type {
+  LocationForMapping,
+  SuggestedWarehouse,
+  WarehouseForMapping,
+  WarehouseMappingSuggestion,
+} from './warehouse-mapping.js';

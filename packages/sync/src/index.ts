@@ -56,3 +56,19 @@ export {
   shipByMessage,
 } from './alerts/index.js';
 export type { AlertMessage, AlertNotifierOptions, FailureBurst } from './alerts/index.js';
+export {
+  completeTikTokConnection,
+  readConnectedTikTokShop,
+  TIKTOK_CONNECT_TTL_MS,
+  tiktokAuthorizeLink,
+  TikTokConnections,
+} from './connect/tiktok.js';
+export type {
+  ConnectedTikTokShop,
+  PendingTikTokConnection,
+  TikTokCallbackOptions,
+  TikTokCallbackOutcome,
+  TikTokConnectResult,
+} from './connect/tiktok.js';
+// The scopes check of `shoptok connect shopify` (the list lives with the Shopify client).
+export { missingShopifyScopes, SHOPTOK_SHOPIFY_SCOPES } from '@shoptok/shopify';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '@shoptok/logger';
 import { z } from 'zod';
-import { TikTokInvalidInputError, type TikTokItemError } from './errors.js';
+import { TikTokAuthError, TikTokInvalidInputError, type TikTokItemError } from './errors.js';
 import { type ApiRequest, type HttpMethod, type TikTokApiCall, TikTokHttp } from './http.js';
 import { TikTokPacer } from './pacing.js';
 import {
@@ -634,4 +634,51 @@ export class TikTokShopClient {
       }),
     );
   }
+}
+
+export interface AuthorizedShopsProbeOptions {
+  appKey: string;
+  appSecret: string;
+  apiBase: string;
+  redis: Redis | Cluster;
+  keyPrefix: string;
+  /** The store the shop is being connected to (its pacing keys). */
+  storeId: string;
+  logger?: Logger;
+}
+
+/**
+ * Get Authorized Shops with an access token that is not stored anywhere yet: while a seller
+ * authorizes the app, shoptok checks which shop and region the token is for before keeping it.
+ */
+export async function getAuthorizedShopsWithToken(
+  options: AuthorizedShopsProbeOptions,
+  accessToken: string,
+): Promise<s.TikTokShop[]> {
+  const keyBase = `${options.keyPrefix}:{${options.storeId}}:tiktok`;
+  const http = new TikTokHttp({
+    appKey: options.appKey,
+    appSecret: options.appSecret,
+    apiBase: options.apiBase,
+    tokens: {
+      accessToken: () => Promise.resolve(accessToken),
+      refresh: () => {
+        throw new TikTokAuthError(
+          'TikTok refused the access token it has just issued; authorize the shop again.',
+          'access token',
+        );
+      },
+    },
+    pacer: new TikTokPacer({ redis: options.redis, keyPrefix: `${keyBase}:rl` }),
+    logger: options.logger,
+  });
+  const data = await http.call({
+    method: 'GET',
+    api: '/authorization/202309/shops',
+    path: '/authorization/202309/shops',
+    shopScoped: false,
+    idempotent: true,
+    data: s.authorizedShopsSchema,
+  });
+  return data.shops;
 }

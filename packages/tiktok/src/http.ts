@@ -35,7 +35,8 @@ export interface TikTokHttpOptions {
   appSecret: string;
   apiBase: string;
   shopCipher?: string;
-  tokens: TikTokTokenStore;
+  /** Where the access token comes from (the token store; a fixed token while authorizing a shop). */
+  tokens: Pick<TikTokTokenStore, 'accessToken' | 'refresh'>;
   pacer: TikTokPacer;
   logger?: Logger;
   /** Per-attempt request timeout (default 20 s; uploads get 60 s). */

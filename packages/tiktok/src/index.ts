@@ -1,5 +1,6 @@
-export { TikTokShopClient } from './client.js';
+export { getAuthorizedShopsWithToken, TikTokShopClient } from './client.js';
 export type {
+  AuthorizedShopsProbeOptions,
   CancellationSearchFilter,
   ImageUseCase,
   OrderSearchFilter,

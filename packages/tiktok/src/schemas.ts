@@ -213,6 +213,15 @@ export const warehousesSchema = z.object({
         type: z.string().optional(),
         sub_type: z.string().optional(),
         is_default: z.boolean().optional(),
+        // The doc lists an address without its fields (§5.7): read only what helps match a location.
+        address: z
+          .object({
+            city: z.string().optional(),
+            postal_code: z.string().optional(),
+            region_code: z.string().optional(),
+            full_address: z.string().optional(),
+          })
+          .optional(),
       }),
     )
     .default([]),

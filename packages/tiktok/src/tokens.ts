@@ -311,7 +311,7 @@ export class TikTokTokenStore {
 
   private noTokens(): TikTokError {
     return new TikTokAuthError(
-      'No TikTok tokens are stored for this shop: seed the access and refresh tokens (or authorize the shop).',
+      'No TikTok tokens are stored for this shop: connect it (shoptok connect tiktok --store <store>) or set its access and refresh tokens.',
       'access/refresh tokens',
     );
   }

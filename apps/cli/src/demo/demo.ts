@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@shoptok/config';
 import { rotatedLogFiles } from '@shoptok/logger';
@@ -11,7 +12,8 @@ import { StateStore } from '@shoptok/state';
 import { describePreviewTotals } from '@shoptok/sync';
 import { deleteByPattern } from '@shoptok/testkit';
 import { startShopifyStandIn, type ShopifyStandIn } from '@shoptok/testkit/shopify';
-import { startTikTokStandIn, type TikTokStandIn } from '@shoptok/testkit/tiktok';
+import { sellerDecides, startTikTokStandIn, type TikTokStandIn } from '@shoptok/testkit/tiktok';
+import { runConnectCommand } from '../commands/connect.js';
 import { ENQUEUE_KINDS, enqueueKind, followJobs, type CommandIO } from '../commands/enqueue.js';
 import { drainQueues } from '../drain.js';
 import { demoCatalogue, startImageServer } from './catalogue.js';
@@ -63,6 +65,37 @@ async function firstCycleJobs(queues: QueueFactory): Promise<Job[]> {
     );
   }
   return jobs;
+}
+
+/**
+ * `shoptok connect tiktok --store demo` as an operator runs it, with the seller's part played
+ * on the stand-in's authorization page: the shop gets its tokens through the real flow.
+ */
+async function connectDemoShop(env: Record<string, string>, signal: AbortSignal): Promise<string> {
+  const startedAt = Date.now();
+  let out = '';
+  let err = '';
+  const stdout = new PassThrough().on('data', (c: Buffer) => (out += c.toString()));
+  const stderr = new PassThrough().on('data', (c: Buffer) => (err += c.toString()));
+  const done = runConnectCommand(['tiktok', '--store', STORE, '--wait-seconds', '60'], { stdout, stderr, env }, signal);
+  let link: string | undefined;
+  while (!link) {
+    signal.throwIfAborted();
+    link = /https?:\/\/\S+\/oauth\/authorize\S+/.exec(out)?.[0];
+    if (!link && (await Promise.race([done.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))])))
+      throw new Error(`shoptok connect tiktok stopped before printing the link: ${err}`);
+  }
+  const redirect = await sellerDecides(link, { decision: 'authorize' });
+  const page = await fetch(redirect);
+  await page.arrayBuffer();
+  const code = await done;
+  if (code !== 0) throw new Error(`shoptok connect tiktok failed (exit ${code}): ${err}`);
+  const said =
+    out
+      .trim()
+      .split('\n')
+      .find((line) => line.includes('is connected to store')) ?? out.trim();
+  return `\`shoptok connect tiktok --store ${STORE}\` printed the seller's link; the seller authorized on TikTok: ${said.replace(/\.$/, '')} (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`;
 }
 
 /** Error-level lines the apps logged (pino JSON lines), over every file of the rotated log. */
@@ -255,11 +288,8 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
               apiSecretEnv: 'DEMO_SHOPIFY_SECRET',
               apiBase: shopify.url,
             },
-            tiktok: {
-              accessTokenEnv: 'DEMO_TIKTOK_ACCESS_TOKEN',
-              refreshTokenEnv: 'DEMO_TIKTOK_REFRESH_TOKEN',
-              shopCipher: shop.cipher,
-            },
+            // No token and no cipher: the shop is connected below, as an operator does it.
+            tiktok: { region: 'GB' },
           },
         ],
       }),
@@ -274,8 +304,6 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
       TIKTOK_AUTH_BASE: tiktok.authUrl,
       DEMO_SHOPIFY_TOKEN: shopify.accessToken,
       DEMO_SHOPIFY_SECRET: shopify.apiSecret,
-      DEMO_TIKTOK_ACCESS_TOKEN: shop.tokens.accessToken,
-      DEMO_TIKTOK_REFRESH_TOKEN: shop.tokens.refreshToken,
       RETRY_BACKOFF: '0.5',
       LOG_LEVEL: io.env.LOG_LEVEL ?? 'warn',
       LOG_FILE: join(dir, 'fleet.log'),
@@ -297,8 +325,13 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
     fleet = new DemoFleet({ dir, env, onUnexpectedExit: (_app, why) => stop(new DemoStopped('failure', why)) });
     const running = fleet;
     cleanups.push({ what: 'fleet', run: () => running.stop() });
-    WORKERS.forEach((app, i) => running.start(app, workerPorts[i] as number, { HEALTH_PORT: String(workerPorts[i]) }));
+    // The webhook service first: it serves the TikTok app's redirect URL, /auth/tiktok/callback.
     running.start('webhooks', webhooksPort as number, { WEBHOOKS_PORT: String(webhooksPort) });
+    await race(running.ready(90_000, abort.signal));
+    tiktok.admin.setRedirectUrl(TIKTOK_APP.appKey, `http://127.0.0.1:${webhooksPort}/auth/tiktok/callback`);
+    const connected = await race(connectDemoShop(env, abort.signal));
+    say(`connect  ${connected}`);
+    WORKERS.forEach((app, i) => running.start(app, workerPorts[i] as number, { HEALTH_PORT: String(workerPorts[i]) }));
     running.start('dashboard', dashboardPort as number, {
       DASHBOARD_HOST: '127.0.0.1',
       DASHBOARD_PORT: String(dashboardPort),

@@ -80,6 +80,7 @@ describe('alert messages', () => {
     const expiring = authorizationMessage({ store: 'glow', kind: 'expiring', expiresAt: now + 3 * 24 * HOUR, now }, {}).text;
     expect(expiring).toContain('the TikTok authorization of store *glow* ends in 3 d (2026-11-30T00:00:00.000Z)');
     expect(authorizationMessage({ store: 'glow', kind: 'expiring', now }, {}).text).toContain('ends soon (TikTok says so)');
+    expect(expiring).toContain('Renew: run `pnpm shoptok connect tiktok --store glow`');
     const revoked = authorizationMessage({ store: 'glow', kind: 'revoked' }, { dashboardUrl: 'https://ops.example.com' }).text;
     expect(revoked).toContain("the seller revoked shoptok's TikTok authorization for store *glow*");
     expect(revoked).toContain('https://ops.example.com/stores/glow');

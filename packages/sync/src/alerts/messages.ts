@@ -86,6 +86,11 @@ export function shipByMessage(
   return { text: lines.join('\n') };
 }
 
+/** How to renew: the same flow that connected the shop (README "Adding a brand"). */
+function renewal(store: string): string {
+  return `Renew: run \`pnpm shoptok connect tiktok --store ${store}\` and have the seller open the link it prints (valid 30 minutes); shoptok stores the new tokens itself.`;
+}
+
 /** The shop's TikTok authorization ends soon, or the seller revoked it. */
 export function authorizationMessage(
   event: { store: string; kind: 'expiring'; expiresAt?: number; now: number } | { store: string; kind: 'revoked' },
@@ -95,11 +100,13 @@ export function authorizationMessage(
     event.kind === 'revoked'
       ? [
           `:no_entry: shoptok: the seller revoked shoptok's TikTok authorization for store *${event.store}*.`,
-          'Every TikTok call of this store fails (no stock, orders or tracking) until the app is authorized for the shop again and the new tokens are set.',
+          'Every TikTok call of this store fails (no stock, orders or tracking) until the app is authorized for the shop again.',
+          renewal(event.store),
         ]
       : [
           `:warning: shoptok: the TikTok authorization of store *${event.store}* ${event.expiresAt !== undefined ? `ends ${event.expiresAt <= event.now ? 'now' : `in ${formatDuration(event.expiresAt - event.now)}`} (${new Date(event.expiresAt).toISOString()})` : 'ends soon (TikTok says so)'}.`,
           'Have the seller authorize the app for the shop again before then, or stock, orders and tracking stop for this store.',
+          renewal(event.store),
         ];
   if (links.dashboardUrl) lines.push(`Store overview: ${storeLink(links.dashboardUrl, event.store)}`);
   return { text: lines.join('\n') };

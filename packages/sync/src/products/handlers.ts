@@ -76,6 +76,16 @@ async function catalogue(
   return { products, selection: selectionOf(svc, products) };
 }
 
+/** Title and first image of the products this run considers, for the dashboard's Listings page. */
+async function saveSummaries(svc: StoreServices, products: readonly ShopifyProduct[]): Promise<void> {
+  const now = Date.now();
+  await svc.state.saveProductSummaries(
+    new Map(
+      products.map((p) => [p.id, { title: p.title, seenAt: now, ...(p.images[0]?.url ? { imageUrl: p.images[0].url } : {}) }]),
+    ),
+  );
+}
+
 function exclusionsById(selection: ProductSelection): Map<string, { reason: string; message: string }> {
   return new Map(selection.excluded.map((e) => [e.productId, e]));
 }
@@ -154,6 +164,11 @@ export async function runProductBatch(
   let lastDone: string | undefined;
   for (let i = 0; i < todo.length; i += batchSize) {
     await report.progress('listing products on TikTok', i, todo.length);
+    if (!dryRun)
+      await saveSummaries(
+        svc,
+        todo.slice(i, i + batchSize).filter((p) => selected.has(p.id)),
+      );
     for (const product of todo.slice(i, i + batchSize)) {
       if (ctx?.signal?.aborted && resumeCursor) {
         if (lastDone) await svc.state.setCursor(resumeCursor, String(numericIdOf(lastDone)));
@@ -236,6 +251,7 @@ export async function runProductSyncOne(
   const product = products.find((p) => p.id === data.productId);
   const variants = selection.selected.find((s) => s.product.id === data.productId)?.variants;
   if (product && variants) {
+    if (!dryRun) await saveSummaries(svc, [product]);
     await run.guarded(product.id, `Shopify product ${product.id} "${product.title}"`, () => run.syncProduct(product, variants));
   } else if (run.listing(data.productId)) {
     const why = product

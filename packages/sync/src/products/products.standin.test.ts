@@ -1,6 +1,7 @@
 // End to end over both stand-ins and a real Redis: a seeded catalogue of a few hundred products
 // goes through the product handlers as the product worker runs them.
 import { jobIds, type JobSummary } from '@shoptok/queues';
+import { stateKeys } from '@shoptok/state';
 import type { StandInProduct, StandInVariant } from '@shoptok/testkit/shopify';
 import type { Product as TikTokProduct } from '@shoptok/testkit/tiktok';
 import { jobContext, type ListingHarness, startListingHarness, STORE } from './products.test-helpers.js';
@@ -151,6 +152,7 @@ describe('product listing pipeline over the stand-ins', () => {
     expect(summary.notes.filter((n) => n.includes('pre-flight passed')).length).toBe(creates.length);
     expect((await h.svc.state.allListings()).size).toBe(0);
     expect((await h.svc.state.needsAttention()).size).toBe(0);
+    expect(await h.redis.client.exists(stateKeys(h.redis.prefix, STORE).product)).toBe(0);
   });
 
   it('first run: every valid product becomes a listing with the right SKUs, prices and images; invalid ones are held back with reasons and cost no call', async () => {
@@ -161,6 +163,12 @@ describe('product listing pipeline over the stand-ins', () => {
     const byGid = new Map(shopifyProducts.map((p) => [gid(p.id), p]));
     expect(listed.length).toBeGreaterThan(50);
     expect(writes().create).toBe(listed.length);
+    // The dashboard's Listings page reads each considered product's title and first image.
+    const summaries = await h.redis.client.hgetall(stateKeys(h.redis.prefix, STORE).product);
+    for (const p of shopifyProducts.filter((x) => x.status === 'ACTIVE' && x.variants.some((v) => v.sku))) {
+      expect(JSON.parse(summaries[gid(p.id)] ?? '{}')).toMatchObject({ title: p.title });
+      if (p.media[0]) expect(JSON.parse(summaries[gid(p.id)]!).imageUrl).toBe(p.media[0].url);
+    }
 
     let uploadsExpected = 0;
     for (const t of listed) {

@@ -63,6 +63,7 @@ export interface StandInProduct {
 export interface StandInLocation {
   id: number;
   name: string;
+  address?: { address1?: string; city?: string; zip?: string; countryCode?: string };
 }
 
 export interface Catalogue {

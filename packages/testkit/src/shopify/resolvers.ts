@@ -101,6 +101,10 @@ export function connection<T>(items: T[], args: Args, ctx: ExecContext) {
   };
 }
 
+function hasScope(state: StandInState, scope: string): boolean {
+  return state.accessScopes.includes(scope) || state.accessScopes.includes(scope.replace(/^read_/, 'write_'));
+}
+
 /** The resolvers (as a root value of plain objects and functions) over the stand-in's state. */
 export function rootValue(state: StandInState, hooks: ResolverHooks) {
   const locationView = (id: number) => {
@@ -348,7 +352,26 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
 
   return {
     // ---- QueryRoot
-    shop: () => ({ __typename: 'Shop', id: gid('Shop', 1), currencyCode: state.currencyCode }),
+    shop: () => ({ __typename: 'Shop', id: gid('Shop', 1), name: state.shopName, currencyCode: state.currencyCode }),
+    currentAppInstallation: () => ({
+      __typename: 'AppInstallation',
+      accessScopes: state.accessScopes.map((handle) => ({ __typename: 'AccessScope', handle, description: handle })),
+    }),
+    // Shopify answers ACCESS_DENIED for a field whose scope the app was not granted.
+    locations: (args: Args, ctx: ExecContext) => {
+      if (!hasScope(state, 'read_locations'))
+        throw new GraphQLError('Access denied for locations field. Required access: `read_locations` access scope.', {
+          extensions: { code: 'ACCESS_DENIED', requiredAccess: '`read_locations` access scope.' },
+        });
+      const list = state.locations.map((loc) => ({
+        __typename: 'Location',
+        id: gid('Location', loc.id),
+        name: loc.name,
+        isActive: true,
+        address: { __typename: 'LocationAddress', address1: null, city: null, zip: null, countryCode: null, ...loc.address },
+      }));
+      return connection(list, args, ctx);
+    },
     products: (args: Args, ctx: ExecContext) => {
       let list = productSearch(args.query);
       if (args.sortKey === 'UPDATED_AT') list = [...list].sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.id - b.id);

@@ -65,12 +65,29 @@ export interface StandInBulkOperation {
   jsonl: string | null;
 }
 
+/** What a custom app installed with everything shoptok asks for has. */
+export const STANDIN_DEFAULT_SCOPES = [
+  'read_products',
+  'read_inventory',
+  'write_inventory',
+  'read_locations',
+  'read_orders',
+  'write_orders',
+  'read_fulfillments',
+  'write_fulfillments',
+];
+
 /** The stand-in's in-memory store. */
 export class StandInState {
   /** The shop's currency (`shop.currencyCode`): Shopify prices and order amounts are in it. */
   currencyCode = 'GBP';
   products: StandInProduct[] = [];
   locations: StandInLocation[] = [{ id: 70_000_001, name: 'Main Warehouse' }];
+  shopName = 'Stand-in Store';
+  /** The shop's currency (Shop.currencyCode). */
+  currencyCode = 'GBP';
+  /** Scopes the merchant granted the custom app (AppInstallation.accessScopes); write_X implies read_X. */
+  accessScopes: string[] = [...STANDIN_DEFAULT_SCOPES];
   stock = new Map<number, Map<number, number>>();
   orders: StandInOrder[] = [];
   webhooks: StandInWebhookSubscription[] = [];

@@ -1,3 +1,4 @@
+export { sellerDecides } from './seller.js';
 export { startTikTokStandIn } from './server.js';
 export type {
   ReceivedRequest,

@@ -55,6 +55,8 @@ export interface TikTokStandInOptions {
   rotateRefreshToken?: boolean;
   /** Time an admitted Open API request takes before it runs and is answered, e.g. `{ min: 50, max: 150 }`. Default 0. */
   latencyMs?: Latency;
+  /** Each app's redirect URL, as registered in Partner Center (app key -> URL); the authorize page sends the seller there. */
+  redirectUrls?: Record<string, string>;
 }
 
 interface Route {
@@ -116,6 +118,10 @@ export interface StandInAdmin {
   authorizeAgain(shopId: string): string;
   /** Token refreshes the auth host performed for a shop. */
   refreshCount(shopId: string): number;
+  /** The app's redirect URL (Partner Center's "Redirect URL"): where the authorize page sends the seller. */
+  setRedirectUrl(appKey: string, url: string): void;
+  /** Makes every authorization code issued so far older than its 30 minutes (§2). */
+  expireAuthCodes(): void;
   deliveries(): WebhookDelivery[];
   /** Open API requests as received, oldest first (the last 1,000): what a test checks about the wire. */
   requests(): ReceivedRequest[];
@@ -152,6 +158,16 @@ function send(res: ServerResponse, status: number, body: string): void {
   res.end(body);
 }
 
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function sendHtml(res: ServerResponse, status: number, title: string, body: string): void {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>${title}</title></head><body><h1>${title}</h1>${body}</body></html>`;
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+  res.end(html);
+}
+
 function envelope(code: number, message: string, data: unknown): string {
   return JSON.stringify({ code, message, request_id: requestId(), data });
 }
@@ -175,6 +191,7 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
   const accessTokens = new Map<string, TokenRecord>();
   const refreshTokens = new Map<string, TokenRecord>();
   const authCodes = new Map<string, TokenRecord>();
+  const redirectUrls = new Map<string, string>(Object.entries(options.redirectUrls ?? {}));
   const windows = new Map<string, number[]>(); // sliding 1 s window of admitted requests
   const counters = new Map<string, CounterRow>();
   const received: ReceivedRequest[] = [];
@@ -479,6 +496,53 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     return send(res, 404, envelope(36009009, 'Invalid path', null));
   }
 
+  /**
+   * The seller authorization page (§2, the app-key form `/oauth/authorize?app_key=&state=`): the
+   * seller picks the shop they are logged in as and consents or refuses by a form post; TikTok
+   * then redirects to the app's registered redirect URL with `code` and `state`, or on refusal
+   * `code=null&error=auth_denied`. A code is valid 30 minutes and once.
+   */
+  function handleAuthorizePage(method: string, url: URL, raw: Buffer, res: ServerResponse): void {
+    const form = method === 'POST' ? new URLSearchParams(raw.toString('utf8')) : url.searchParams;
+    const appKey = form.get('app_key') ?? '';
+    const state = form.get('state') ?? '';
+    if (method !== 'GET' && method !== 'POST') return sendHtml(res, 405, 'Method not allowed', '<p>Invalid HTTP method.</p>');
+    if (!apps.has(appKey)) return sendHtml(res, 400, 'Authorization failed', '<p>Invalid app_key: no such app.</p>');
+    const redirectUrl = redirectUrls.get(appKey);
+    if (!redirectUrl)
+      return sendHtml(res, 400, 'Authorization failed', '<p>This app has no redirect URL set in Partner Center.</p>');
+    const appShops = [...shops.values()].filter((s) => s.appKey === appKey);
+    if (method === 'GET') {
+      const options = appShops
+        .map((s) => `<option value="${escapeHtml(s.shopId)}">${escapeHtml(s.name)} (${escapeHtml(s.region)})</option>`)
+        .join('');
+      return sendHtml(
+        res,
+        200,
+        'Authorize app',
+        `<form method="post" action="${AUTH_PREFIX}/oauth/authorize">` +
+          `<input type="hidden" name="app_key" value="${escapeHtml(appKey)}"><input type="hidden" name="state" value="${escapeHtml(state)}">` +
+          `<p>An app asks to manage your shop's products, orders and logistics.</p>` +
+          `<label>Shop <select name="shop_id">${options}</select></label> ` +
+          `<button name="decision" value="authorize">Authorize</button> <button name="decision" value="deny">Cancel</button></form>`,
+      );
+    }
+    const target = new URL(redirectUrl);
+    if (form.get('decision') !== 'authorize') {
+      target.searchParams.set('code', 'null');
+      target.searchParams.set('error', 'auth_denied');
+    } else {
+      const shop = appShops.find((s) => s.shopId === form.get('shop_id'));
+      if (!shop) return sendHtml(res, 400, 'Authorization failed', '<p>Choose one of your shops.</p>');
+      const code = opaque('code_');
+      authCodes.set(code, { shopId: shop.shopId, appKey, expiresAt: nowSec() + 30 * 60 });
+      target.searchParams.set('code', code);
+    }
+    if (state) target.searchParams.set('state', state);
+    res.writeHead(302, { location: target.toString(), 'content-length': 0 });
+    res.end();
+  }
+
   function tokenData(shop: ShopState, keepRefresh?: string): Record<string, unknown> {
     const t = issueTokens(shop);
     if (keepRefresh) {
@@ -516,6 +580,9 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
         return reply(admin.cancelOrder(shopId, String(body.orderId), body.reason as string | undefined));
       if (method === 'POST' && path === '/tokens/expire') return reply(admin.expireAccessTokens(shopId));
       if (method === 'POST' && path === '/tokens/revoke') return reply(admin.revokeAuthorization(shopId));
+      if (method === 'POST' && path === '/apps/redirect-url')
+        return reply(admin.setRedirectUrl(String(body.appKey), String(body.url)));
+      if (method === 'POST' && path === '/auth-codes/expire') return reply(admin.expireAuthCodes());
       if (method === 'POST' && path === '/faults') return reply(faultsApi.inject(body as unknown as FaultSpec));
       if (method === 'DELETE' && path === '/faults') return reply(faultsApi.clear());
       if (method === 'GET' && path === '/counters') return reply(countersApi.rows());
@@ -531,6 +598,7 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', 'http://stand-in');
+    if (url.pathname === `${AUTH_PREFIX}/oauth/authorize`) return handleAuthorizePage(req.method ?? 'GET', url, raw, res);
     if (url.pathname.startsWith(`${AUTH_PREFIX}/`)) {
       if (req.method !== 'GET') return send(res, 405, envelope(36009010, 'Invalid HTTP method', null));
       return handleAuth(url, res);
@@ -755,6 +823,10 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
       return authCode;
     },
     refreshCount: (shopId) => findShop(shopId).refreshCount,
+    setRedirectUrl: (appKey, url) => void redirectUrls.set(appKey, url),
+    expireAuthCodes() {
+      for (const rec of authCodes.values()) rec.expiresAt = nowSec() - 1;
+    },
     deliveries: () => sender.deliveries,
     requests: () => received.map((r) => ({ ...r })),
   };
