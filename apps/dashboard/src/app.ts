@@ -292,10 +292,16 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
   /** Queues each product's listing sync again (what `pnpm enqueue product` does). */
   const requeue = async (storeId: string, productIds: readonly string[]): Promise<number> => {
     const at = now();
-    for (const productId of productIds) {
-      const jobId = `${storeId}-product-${productId.split('/').pop() ?? ''}-requeue-${at}`;
-      await queues.add('products', 'product-sync-one', { store: storeId, productId, trigger: 'replay' }, { jobId });
-    }
+    const store = storeById.get(storeId);
+    // The same write rule as every job: a re-queue of a store in preview is dry in its payload and id.
+    const dry = store ? (await storeWriteDecision(redis, prefix, writeSettingsOf(store))).dry : false;
+    for (const productId of productIds)
+      await queues.add(
+        'products',
+        'product-sync-one',
+        { store: storeId, productId, trigger: 'replay', dryRun: dry },
+        { id: { run: `requeue-${at}` } },
+      );
     logger.info({ store: storeId, products: productIds.length }, 'products queued again from the dashboard');
     return productIds.length;
   };

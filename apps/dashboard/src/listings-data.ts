@@ -20,16 +20,19 @@ const attentionSchema = z.looseObject({
   reasons: z.array(z.object({ code: z.string(), message: z.string() })).default([]),
   at: z.number().optional(),
 });
-/** The per-product category decision the category work (pins, rules) records; read loosely until it lands. */
+/** The per-product category decision the listing sync records (packages/state `CategoryDecision`: pin, rule, ai, offline). */
 const categoryDecisionSchema = z.looseObject({
   categoryId: z.string(),
-  categoryPath: z.string().optional(),
+  categoryPath: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((p) => (Array.isArray(p) ? (p.length > 0 ? p.join(' > ') : undefined) : p)),
   source: z.enum(['pin', 'rule', 'ai', 'offline']).or(z.string()),
   reason: z.string().optional(),
 });
 
 /** Where each record lives (the state package's layout). */
-function key(prefix: string, store: string, hash: 'product' | 'listing' | 'attention' | 'category'): string {
+function key(prefix: string, store: string, hash: 'product' | 'listing' | 'attention' | 'category-decision'): string {
   return `${prefix}:{${store}}:state:${hash}`;
 }
 
@@ -118,7 +121,7 @@ export async function readListingRows(redis: RedisConnection, prefix: string, st
       const v = parse(attentionSchema, raw);
       if (v) holds.set(id, v);
     }),
-    scanHash(redis, key(prefix, store, 'category'), (id, raw) => {
+    scanHash(redis, key(prefix, store, 'category-decision'), (id, raw) => {
       const v = parse(categoryDecisionSchema, raw);
       if (v) categories.set(id, v);
     }),

@@ -6,6 +6,7 @@ import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
 import { Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
+import { merchantFixes } from '@shoptok/sync/merchant-fixes';
 import { startDashboard, type RunningDashboard } from './app.js';
 
 /*
@@ -80,9 +81,15 @@ const hashKey = (prefix: string, hash: string) => `${prefix}:{${STORE}}:state:${
       );
       // The category decision the category work records (issue 14's format).
       await connection.hset(
-        `${redis.prefix}:{${STORE}}:state:category`,
+        `${redis.prefix}:{${STORE}}:state:category-decision`,
         id,
-        JSON.stringify({ categoryId: '601302', categoryPath: "Women's Bottoms > Jeans", source: 'ai', reason: 'title' }),
+        JSON.stringify({
+          categoryId: '601302',
+          categoryPath: ["Women's Bottoms", 'Jeans'],
+          source: 'ai',
+          reason: 'title',
+          at: now,
+        }),
       );
     }
     // Lag samples spread over the day, as workers record them (at most one a minute each).
@@ -93,7 +100,10 @@ const hashKey = (prefix: string, hash: string) => `${prefix}:{${STORE}}:state:${
       redis: connection,
       queues,
       prefix: redis.prefix,
-      stores: [{ id: STORE, name: 'Glow Beauty', enabled: true, shopifyDomain: 'glow-beauty.myshopify.com', region: 'GB' }],
+      stores: [
+        { id: STORE, name: 'Glow Beauty', enabled: true, mode: 'live', shopifyDomain: 'glow-beauty.myshopify.com', region: 'GB' },
+      ],
+      fixes: merchantFixes(connection, redis.prefix),
       credentials,
       logger,
       host: '127.0.0.1',
@@ -159,7 +169,7 @@ const hashKey = (prefix: string, hash: string) => `${prefix}:{${STORE}}:state:${
     }
   }, 120_000);
 
-  it('groups what needs attention by reason and re-queues the group; the page shows the result after the run', async () => {
+  it('groups what needs attention by reason, sets an attribute default for the category and re-queues the group; the page shows the result after the run', async () => {
     const context = await browser.newContext({ httpCredentials: credentials, viewport: { width: 1280, height: 900 } });
     let worker: Worker | undefined;
     try {
@@ -173,8 +183,11 @@ const hashKey = (prefix: string, hash: string) => `${prefix}:{${STORE}}:state:${
         .waitFor();
       await page.screenshot({ path: `${REPORTS}dashboard-listings.png`, fullPage: false });
 
-      await group.getByRole('button', { name: 'Re-queue these 6 products' }).click();
+      // The fix: a default for the category's Material, written where `shoptok map default` writes it.
+      await group.getByLabel("Material for Women's Bottoms > Jeans:").fill('Denim');
+      await group.getByRole('button', { name: 'Set default and re-queue' }).click();
       await page.getByRole('status').getByText('6 products queued again').waitFor();
+      expect(await connection.hget(`${redis.prefix}:{${STORE}}:merchant:attribute-default`, '601302:Material')).toBe('Denim');
       const waiting = await queues.queue('products', STORE).getJobs(['waiting']);
       expect(waiting.map((j) => j.data.productId as string).sort()).toEqual([...heldBack].sort());
       expect(new Set(waiting.map((j) => `${j.name}/${j.data.trigger as string}`))).toEqual(new Set(['product-sync-one/replay']));

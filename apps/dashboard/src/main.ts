@@ -1,6 +1,7 @@
 import { EXIT_CONFIG, loadConfigOrExit, mergeDotEnv, secretValuesOf } from '@shoptok/config';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, ShutdownRegistry, waitForRedis } from '@shoptok/queues';
+import { merchantFixes } from '@shoptok/sync/merchant-fixes';
 import { startDashboard } from './app.js';
 import { credentialsProblem } from './startup.js';
 
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       shopifyDomain: s.shopify.domain,
       ...(s.tiktok.region ? { region: s.tiktok.region } : {}),
     })),
+    fixes: merchantFixes(redis, config.queuePrefix),
     credentials,
     publicUrl: config.dashboard.publicUrl,
     logger,

@@ -84,8 +84,6 @@ export class StandInState {
   products: StandInProduct[] = [];
   locations: StandInLocation[] = [{ id: 70_000_001, name: 'Main Warehouse' }];
   shopName = 'Stand-in Store';
-  /** The shop's currency (Shop.currencyCode). */
-  currencyCode = 'GBP';
   /** Scopes the merchant granted the custom app (AppInstallation.accessScopes); write_X implies read_X. */
   accessScopes: string[] = [...STANDIN_DEFAULT_SCOPES];
   stock = new Map<number, Map<number, number>>();
