@@ -11,6 +11,7 @@ import { runFulfilmentPoll } from './fulfilment.js';
 import { orderHandlers } from './handlers.js';
 import { runOrderImport } from './orders.js';
 import { createStoreServices, type StoreServices } from './services.js';
+import { listShopifyCatalogueOnTikTok } from './settings.test-helpers.js';
 
 const STORE = 'cancel-shop';
 const WAREHOUSE = '770000000000000029';
@@ -93,25 +94,7 @@ describe('seller cancellations to TikTok (real Redis, stand-ins over HTTP)', () 
     const shop = tts.shops[0]!;
     shopId = shop.shopId;
     // The Shopify catalogue live on TikTok (unique SKUs only), so TikTok orders import.
-    const seen = new Map<string, number>();
-    for (const p of shopify.state.products) for (const v of p.variants) if (v.sku) seen.set(v.sku, (seen.get(v.sku) ?? 0) + 1);
-    let skuId = 1_733_000_000_000_000_000n;
-    for (const product of shopify.state.products.filter((p) => p.status === 'ACTIVE')) {
-      const variants = product.variants.filter((v) => v.sku && seen.get(v.sku) === 1);
-      if (variants.length === 0) continue;
-      tts.admin.seedProduct(shopId, {
-        title: product.title.padEnd(25, '.'),
-        category_id: '601226',
-        status: 'ACTIVATE',
-        skus: variants.map((v, i) => ({
-          id: String(skuId++),
-          seller_sku: v.sku as string,
-          price: { amount: v.price, currency: 'GBP' },
-          inventory: [{ warehouse_id: WAREHOUSE, quantity: 50 }],
-          sales_attributes: [{ name: 'Variant', value_name: `${v.title} ${i}` }],
-        })),
-      });
-    }
+    listShopifyCatalogueOnTikTok(tts, shopId, shopify, WAREHOUSE);
     const client = connection('client');
     queues = new QueueFactory({ connection: client, prefix: redis.prefix, retry: { maxRetries: 2, backoffSeconds: 0.05 } });
     const store: StoreConfig = {
