@@ -14,6 +14,9 @@ const cachedEntrySchema = z.object({
 });
 export type CachedMapping = z.output<typeof cachedEntrySchema>;
 
+const cachedRecommendationSchema = z.object({ leafId: z.string().nullable(), storedAt: z.string() });
+export type CachedRecommendation = z.output<typeof cachedRecommendationSchema>;
+
 export interface MappingCacheOptions {
   redis: Redis | Cluster;
   /** Same prefix as the rest of the fleet's keys (e.g. QUEUE_PREFIX). */
@@ -64,7 +67,32 @@ export class MappingCache {
     await this.options.redis.set(this.key(storeId, fingerprint), JSON.stringify(value), 'EX', ttlSeconds);
   }
 
-  /** Deletes every cached mapping of a store (e.g. after changing its prompt settings). */
+  /** The Redis key of TikTok's Recommend Category answer for a product in a store. */
+  recommendationKey(storeId: string, fingerprint: string): string {
+    return `${this.options.keyPrefix}:{${storeId}}:ai:rec:${fingerprint}`;
+  }
+
+  /**
+   * TikTok's cached recommendation: `{ leafId }` (null when TikTok had none), or undefined when
+   * nothing is cached (or the entry no longer parses).
+   */
+  async getRecommendation(storeId: string, fingerprint: string): Promise<CachedRecommendation | undefined> {
+    const raw = await this.options.redis.get(this.recommendationKey(storeId, fingerprint));
+    if (raw === null) return undefined;
+    try {
+      const parsed = cachedRecommendationSchema.safeParse(JSON.parse(raw));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stores TikTok's recommendation (or its "no match") for `ttlSeconds`, as long as a mapping. */
+  async setRecommendation(storeId: string, fingerprint: string, entry: CachedRecommendation): Promise<void> {
+    await this.options.redis.set(this.recommendationKey(storeId, fingerprint), JSON.stringify(entry), 'EX', this.ttlSeconds);
+  }
+
+  /** Deletes every cached mapping and recommendation of a store (e.g. after changing its prompt settings). */
   async clearStore(storeId: string): Promise<number> {
     const { redis, keyPrefix } = this.options;
     // SCAN sees one server: on a cluster, ask every master (the store's keys share one slot,
@@ -75,7 +103,7 @@ export class MappingCache {
     for (const server of servers) {
       let cursor = '0';
       do {
-        const [next, keys] = await server.scan(cursor, 'MATCH', `${keyPrefix}:{${storeId}}:ai:map:*`, 'COUNT', 500);
+        const [next, keys] = await server.scan(cursor, 'MATCH', `${keyPrefix}:{${storeId}}:ai:*`, 'COUNT', 500);
         cursor = next;
         if (keys.length > 0) deleted += await redis.unlink(...keys);
       } while (cursor !== '0');
@@ -103,6 +131,17 @@ export function mappingFingerprint(
   };
   return createHash('sha256')
     .update(JSON.stringify({ relevant, ...context }))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/**
+ * The fingerprint of what TikTok's Recommend Category is asked (title and description) for a
+ * tree version: a re-sync of an unchanged product asks TikTok nothing.
+ */
+export function recommendationFingerprint(product: MapperProduct, treeVersion: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ title: product.title, descriptionHtml: product.descriptionHtml, treeVersion }))
     .digest('hex')
     .slice(0, 32);
 }

@@ -1,6 +1,7 @@
 import { fillAttributes } from './attributes.js';
 import { type CategoryIndex, type ScoredCategory, titleHead } from './category-index.js';
 import { MapperInputError } from './errors.js';
+import { RECOMMENDATION_VOTE_SHARE } from './recommendation.js';
 import { fitTitle, htmlToText, sanitizeDescriptionHtml } from './limits.js';
 import type { ListingDraft, MapperProduct, MappingResult } from './schemas.js';
 import { buildHashtags, buildKeywords } from './words-out.js';
@@ -26,9 +27,13 @@ export class FallbackMapper {
     this.region = options.region ?? 'GB';
   }
 
-  /** Maps one product; `reason` says why the fallback answered (e.g. "no OpenAI key"). */
-  map(product: MapperProduct, reason = 'fallback mapper'): MappingResult {
-    const candidates = this.index.retrieve(product, 2);
+  /**
+   * Maps one product; `reason` says why the fallback answered (e.g. "no OpenAI key").
+   * `vote`: a leaf TikTok's Recommend Category suggested, combined with the product's own words
+   * (see `RECOMMENDATION_VOTE_SHARE`).
+   */
+  map(product: MapperProduct, reason = 'fallback mapper', vote?: string): MappingResult {
+    const candidates = withVote(this.index.retrieve(product, vote ? VOTE_POOL : 2), vote, this.index);
     const best = candidates[0];
     if (!best) {
       throw new MapperInputError('no TikTok category matches this product: give it a product type or a Shopify category');
@@ -71,6 +76,20 @@ function describe(product: MapperProduct): string {
 
 function escapeText(text: string): string {
   return text.replace(/</g, '‹').replace(/>/g, '›');
+}
+
+// How deep among the offline mapper's leaves TikTok's vote is looked for.
+const VOTE_POOL = 25;
+
+/** The candidates with TikTok's vote added to its leaf's score, best first. */
+function withVote(candidates: ScoredCategory[], vote: string | undefined, index: CategoryIndex): ScoredCategory[] {
+  const leaf = vote === undefined ? undefined : index.leaf(vote);
+  if (!leaf) return candidates;
+  const top = candidates[0]?.score ?? 0;
+  const bonus = RECOMMENDATION_VOTE_SHARE * (top > 0 ? top : 1);
+  const own = candidates.find((c) => c.id === leaf.id);
+  const voted = { ...leaf, score: (own?.score ?? 0) + bonus };
+  return [voted, ...candidates.filter((c) => c.id !== leaf.id)].sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
 }
 
 /** 0..1 from the gap between the best and second-best leaf. */

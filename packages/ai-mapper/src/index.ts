@@ -1,8 +1,8 @@
 export { fillAttributes } from './attributes.js';
 export { DEFAULT_MODEL_PRICES, estimateTokens, RunBudget } from './budget.js';
 export type { ModelPrice, RunBudgetOptions, RunUsage } from './budget.js';
-export { DEFAULT_CACHE_TTL_SECONDS, MappingCache, mappingFingerprint } from './cache.js';
-export type { CachedMapping, MappingCacheOptions } from './cache.js';
+export { DEFAULT_CACHE_TTL_SECONDS, MappingCache, mappingFingerprint, recommendationFingerprint } from './cache.js';
+export type { CachedMapping, CachedRecommendation, MappingCacheOptions } from './cache.js';
 export { CategoryIndex } from './category-index.js';
 export type { CategoryGroup, LeafCategory, ScoredCategory } from './category-index.js';
 export { bundledCategoryIndex, bundledCategoryTree } from './default-tree.js';
@@ -24,6 +24,8 @@ export type { AiMapperOptions } from './openai-mapper.js';
 export { mapProductLines } from './preview.js';
 export type { PreviewLine, PreviewOptions } from './preview.js';
 export { parseProduct, ProductMapper } from './product-mapper.js';
+export { RECOMMENDATION_VOTE_SHARE, recommendQuery } from './recommendation.js';
+export type { CategoryRecommender, RecommendQuery } from './recommendation.js';
 export type { MappingUsage, ProductMapperOptions } from './product-mapper.js';
 export {
   categoryAttributeSchema,

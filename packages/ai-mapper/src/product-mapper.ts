@@ -1,12 +1,14 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '@shoptok/logger';
 import { type ModelPrice, RunBudget, type RunUsage } from './budget.js';
-import { MappingCache, mappingFingerprint } from './cache.js';
+import { MappingCache, mappingFingerprint, recommendationFingerprint } from './cache.js';
 import type { CategoryIndex } from './category-index.js';
 import { bundledCategoryIndex } from './default-tree.js';
 import { MapperInputError } from './errors.js';
 import { buildDraft, FallbackMapper } from './fallback-mapper.js';
+import { htmlToText } from './limits.js';
 import { AiMapper, PROMPT_VERSION } from './openai-mapper.js';
+import { type CategoryRecommender, recommendQuery } from './recommendation.js';
 import { mapperProductSchema, type MapperProduct, type MappingResult } from './schemas.js';
 
 export interface ProductMapperOptions {
@@ -59,6 +61,9 @@ export class ProductMapper {
   private readonly onUsage: ((usage: MappingUsage) => void) | undefined;
   /** Set after a configuration failure (bad key, unknown model): no more calls this run. */
   private aiStopped: string | undefined;
+  /** A failed Recommend Category call is logged once per instance, then counted only. */
+  private recommendFailures = 0;
+  private recommendCalls = 0;
 
   constructor(options: ProductMapperOptions = {}) {
     this.index = options.index ?? bundledCategoryIndex();
@@ -85,13 +90,17 @@ export class ProductMapper {
   /**
    * Maps one product (validated here: a bad product throws MapperInputError, not retryable).
    * Order: cached AI answer, then the AI mapper, then the fallback mapper; the result says
-   * which one answered and why.
+   * which one answered and why. `recommend`: TikTok's Recommend Category for the store's live
+   * shop; its answer is one more vote (offline: added to the scores; AI: its leaf is added to the
+   * candidates the model sees), asked once per product and cached with the mapping cache.
    */
-  async map(input: unknown, context: { storeId?: string } = {}): Promise<MappingResult> {
+  async map(input: unknown, context: { storeId?: string; recommend?: CategoryRecommender } = {}): Promise<MappingResult> {
     const product = parseProduct(input);
     const storeId = context.storeId ?? 'default';
-    if (!this.ai) return this.fallbackFor(product, 'no OpenAI key or base URL configured');
-    if (this.aiStopped) return this.fallbackFor(product, this.aiStopped);
+    if (!this.ai || this.aiStopped) {
+      const vote = await this.tiktokVote(product, storeId, context.recommend);
+      return this.fallbackFor(product, this.ai ? (this.aiStopped ?? '') : 'no OpenAI key or base URL configured', vote);
+    }
 
     const fingerprint = mappingFingerprint(product, {
       model: this.ai.model,
@@ -111,7 +120,11 @@ export class ProductMapper {
       };
     }
 
+    const vote = await this.tiktokVote(product, storeId, context.recommend);
     const candidates = this.index.retrieve(product, this.candidates);
+    const voted = vote === undefined ? undefined : this.index.leaf(vote);
+    // TikTok's suggestion is one more candidate the model sees (it may still choose another).
+    if (voted && !candidates.some((c) => c.id === voted.id)) candidates.push({ ...voted, score: 0 });
     const before = this.budget.usage();
     const outcome = await this.ai.map(product, candidates, this.index, this.region, this.budget);
     const after = this.budget.usage();
@@ -127,16 +140,22 @@ export class ProductMapper {
       costUsd: Math.max(0, after.estimatedCostUsd - before.estimatedCostUsd),
     });
     if (outcome.ok) {
-      await this.writeCache(storeId, fingerprint, { draft: outcome.draft, model: this.ai.model, reason: outcome.note });
+      const note = voted ? `${outcome.note}; TikTok recommended ${voted.id}` : outcome.note;
+      await this.writeCache(storeId, fingerprint, { draft: outcome.draft, model: this.ai.model, reason: note });
       this.logger?.debug({ productId: product.id, categoryId: outcome.draft.categoryId, ...usage }, 'ai mapper answered');
-      return { draft: outcome.draft, mapper: 'ai', reason: outcome.note, model: this.ai.model, usage };
+      return { draft: outcome.draft, mapper: 'ai', reason: note, model: this.ai.model, usage };
     }
     if (outcome.stopRun) {
       this.aiStopped = outcome.reason;
       this.logger?.warn({ reason: outcome.reason }, 'AI mapping stopped for this run; the fallback mapper answers the rest');
     }
-    const result = this.fallbackFor(product, outcome.reason);
+    const result = this.fallbackFor(product, outcome.reason, vote);
     return { ...result, usage };
+  }
+
+  /** How many Recommend Category calls this instance made and how many failed (cache hits are not calls). */
+  recommendUsage(): { calls: number; failures: number } {
+    return { calls: this.recommendCalls, failures: this.recommendFailures };
   }
 
   /**
@@ -167,9 +186,50 @@ export class ProductMapper {
     }
   }
 
-  private fallbackFor(product: MapperProduct, reason: string): MappingResult {
+  private fallbackFor(product: MapperProduct, reason: string, vote?: string): MappingResult {
     this.budget.recordFallback();
-    return this.fallback.map(product, `fallback mapper: ${reason}`);
+    const result = this.fallback.map(product, `fallback mapper: ${reason}`, vote);
+    if (vote === undefined || !this.index.leaf(vote)) return result;
+    const agreed = result.draft.categoryId === vote ? 'agreed with' : 'outvoted';
+    return { ...result, reason: `${result.reason}; TikTok's Recommend Category (${vote}) ${agreed}` };
+  }
+
+  /**
+   * TikTok's recommended leaf for the product: from the cache when this product (title and
+   * description) was asked about before, else one call. A failed call is no vote (logged once
+   * per instance, not cached, so a later sync asks again); it never fails the mapping.
+   */
+  private async tiktokVote(
+    product: MapperProduct,
+    storeId: string,
+    recommend: CategoryRecommender | undefined,
+  ): Promise<string | undefined> {
+    if (!recommend) return undefined;
+    const fingerprint = recommendationFingerprint(product, this.index.version);
+    try {
+      const cached = await this.cache?.getRecommendation(storeId, fingerprint);
+      if (cached) return cached.leafId ?? undefined;
+    } catch (err) {
+      this.logger?.warn({ err }, 'mapping cache read failed; asking TikTok without it');
+    }
+    let leafId: string | null;
+    try {
+      this.recommendCalls++;
+      leafId = await recommend(recommendQuery({ title: product.title, descriptionText: htmlToText(product.descriptionHtml) }));
+    } catch (err) {
+      this.recommendFailures++;
+      const message = err instanceof Error ? err.message : String(err);
+      if (this.recommendFailures === 1)
+        this.logger?.warn({ err: message }, "TikTok's Recommend Category failed; mapping without its vote (logged once per run)");
+      else this.logger?.debug({ err: message }, "TikTok's Recommend Category failed again");
+      return undefined;
+    }
+    try {
+      await this.cache?.setRecommendation(storeId, fingerprint, { leafId, storedAt: new Date().toISOString() });
+    } catch (err) {
+      this.logger?.warn({ err }, 'mapping cache write failed');
+    }
+    return leafId ?? undefined;
   }
 
   // The cache only saves money; when Redis fails, map without it rather than fail the product.

@@ -86,7 +86,17 @@ describe('shops, categories, brands', () => {
 
   it('recommends a leaf category and pages brands', async () => {
     const rec = await client.recommendCategory({ productTitle: 'Plastic storage boxes with lids' });
-    expect(rec.categories.at(-1)).toMatchObject({ id: rec.leaf_category_id, is_leaf: true });
+    expect(rec?.categories.at(-1)).toMatchObject({ id: rec?.leaf_category_id, is_leaf: true });
+    expect(rec?.categories.at(-1)?.name).toMatch(/box/i);
+    expect(rec?.categories.at(-1)?.permission_statuses).toContain('AVAILABLE');
+    expect(rec?.categories.map((c) => c.level)).toEqual(rec?.categories.map((_, i) => i + 1));
+    // No match (12019064) is an answer, not an error; a refused title is an input error.
+    expect(await client.recommendCategory({ productTitle: 'Zxqv Wobbleflorp' })).toBeNull();
+    await expect(client.recommendCategory({ productTitle: 'Тёплый шарф' })).rejects.toMatchObject({
+      name: 'TikTokInvalidInputError',
+      code: 12052266,
+      retryable: false,
+    });
     const names: string[] = [];
     let token: string | undefined;
     do {

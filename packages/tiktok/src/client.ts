@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '@shoptok/logger';
 import { z } from 'zod';
-import { TikTokAuthError, TikTokInvalidInputError, type TikTokItemError } from './errors.js';
+import { TikTokAuthError, TikTokError, TikTokInvalidInputError, type TikTokItemError } from './errors.js';
 import { type ApiRequest, type HttpMethod, type TikTokApiCall, TikTokHttp } from './http.js';
 import { TikTokPacer } from './pacing.js';
 import {
@@ -20,6 +20,9 @@ import {
 import { searchAllProductPages } from './product-search.js';
 import * as s from './schemas.js';
 import { type TikTokTokens, TikTokTokenStore } from './tokens.js';
+
+// Recommend Category's "no match" answers (API-FACTS, Recommend Category): not a failure, just no suggestion.
+const NO_RECOMMENDATION_CODES = new Set([12019064, 12052912]);
 
 export interface TikTokShopClientOptions {
   appKey: string;
@@ -246,22 +249,32 @@ export class TikTokShopClient {
     );
   }
 
-  /** TikTok's own category suggestion for a product title (12019064 when nothing matches). */
+  /**
+   * TikTok's own category suggestion for a product (API-FACTS §5.2): the recommended leaf and
+   * its chain, root first. `null` when TikTok finds no match (12019064, or 12052912: nothing
+   * within the seller's main category); any other refusal throws as usual (a non-English title
+   * is 12052266, an invalid input error).
+   */
   async recommendCategory(input: {
     productTitle: string;
     description?: string;
     images?: { uri: string }[];
     categoryVersion?: string;
-  }) {
+  }): Promise<s.TikTokRecommendedCategory | null> {
     const json = {
       product_title: input.productTitle,
       description: input.description,
       images: input.images,
       category_version: input.categoryVersion,
     };
-    return this.call(
-      this.req('POST', '/product/202309/categories/recommend', s.recommendCategorySchema, { json, idempotent: true }),
-    );
+    try {
+      return await this.call(
+        this.req('POST', '/product/202309/categories/recommend', s.recommendCategorySchema, { json, idempotent: true }),
+      );
+    } catch (err) {
+      if (err instanceof TikTokError && err.code !== undefined && NO_RECOMMENDATION_CODES.has(err.code)) return null;
+      throw err;
+    }
   }
 
   /** One page of brands (page size 1-100). */

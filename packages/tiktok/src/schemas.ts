@@ -78,7 +78,17 @@ export const categoryRulesSchema = z.object({
 
 export const recommendCategorySchema = z.object({
   leaf_category_id: idSchema,
-  categories: z.array(z.object({ id: idSchema, name: z.string(), level: z.number().int(), is_leaf: z.boolean() })).default([]),
+  categories: z
+    .array(
+      z.object({
+        id: idSchema,
+        name: z.string(),
+        level: z.number().int(),
+        is_leaf: z.boolean(),
+        permission_statuses: z.array(z.string()).default([]),
+      }),
+    )
+    .default([]),
 });
 
 export const brandsSchema = z.object({
@@ -375,6 +385,7 @@ export type TikTokShop = z.infer<typeof authorizedShopsSchema>['shops'][number];
 export type TikTokCategory = z.infer<typeof categorySchema>;
 export type TikTokAttribute = z.infer<typeof attributeSchema>;
 export type TikTokCategoryRules = z.infer<typeof categoryRulesSchema>;
+export type TikTokRecommendedCategory = z.infer<typeof recommendCategorySchema>;
 export type TikTokBrandPage = z.infer<typeof brandsSchema>;
 export type TikTokUploadedImage = z.infer<typeof uploadedImageSchema>;
 export type TikTokCreatedProduct = z.infer<typeof createProductSchema>;

@@ -1,4 +1,5 @@
 import type { MappingResult, ProductMapper } from '@shoptok/ai-mapper';
+import { tiktokCategoryRecommender } from './recommend.js';
 import { ShopifyAuthError, ShopifyConfigError, type ShopifyProduct, type ShopifyVariant } from '@shoptok/shopify';
 import type { Attention, CategoryDecision, CategoryPin, ListingRecord, SkuLink } from '@shoptok/state';
 import {
@@ -368,7 +369,9 @@ export class ListingRun {
       const leaf = this.deps.mapper.index.leaf(decided.categoryId) ?? { id: decided.categoryId, name, path: [name] };
       mapping = this.deps.mapper.draftFor(toMapperInput(product), leaf, decided.reason);
     } else {
-      mapping = await this.deps.mapper.map(toMapperInput(product), { storeId: this.svc.storeId });
+      // TikTok's Recommend Category is one more vote (a call on first sync only: cached with the mapping).
+      const recommend = tiktokCategoryRecommender(this.svc.tiktok, this.shop.categoryVersion);
+      mapping = await this.deps.mapper.map(toMapperInput(product), { storeId: this.svc.storeId, recommend });
     }
     const category = (await this.categories()).get(mapping.draft.categoryId);
     if (!category)

@@ -610,43 +610,6 @@ export const getAttributes: Handler = (ctx) => {
   return { attributes: attributesFor(ctx.tree, leaf(ctx)) };
 };
 
-export const recommendCategory: Handler = (ctx) => {
-  const body = obj(ctx.body);
-  const title = str(body.product_title);
-  if (!title) throw new ApiFail(12052261, 'product name is empty');
-  const words = new Set(
-    title
-      .toLowerCase()
-      .split(/[^a-z0-9]+/)
-      .filter((w) => w.length > 2),
-  );
-  let best: { id: string; score: number } | undefined;
-  for (const c of ctx.tree.categories) {
-    if (!c.is_leaf) continue;
-    const score = c.local_name
-      .toLowerCase()
-      .split(/[^a-z0-9]+/)
-      .filter((w) => w.length > 2 && (words.has(w) || words.has(w.replace(/s$/, '')) || words.has(`${w}s`))).length;
-    if (score > 0 && (!best || score > best.score)) best = { id: c.id, score };
-  }
-  if (!best)
-    throw new ApiFail(
-      12019064,
-      'No matching categories. Provide the full name of your product, edit its product properties, and try again.',
-    );
-  const chain = ctx.tree.chain(best.id);
-  return {
-    leaf_category_id: best.id,
-    categories: chain.map((c, i) => ({
-      id: c.id,
-      name: c.local_name,
-      level: i + 1,
-      is_leaf: c.is_leaf,
-      permission_statuses: c.permission_statuses,
-    })),
-  };
-};
-
 export const BRANDS = [
   {
     id: '7082427311584347905',

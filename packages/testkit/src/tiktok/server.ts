@@ -29,6 +29,7 @@ import {
   updateShippingInfo,
 } from './orders.js';
 import * as products from './products.js';
+import { recommendCategory } from './recommend.js';
 import { expectedSign, sameSign } from './sign.js';
 import { type CounterRow, emptyShop, type FaultSpec, type ShopState, type TokenRecord, type WebhookDelivery } from './state.js';
 import { REAL_RETRY_DELAYS_MS, WebhookSender } from './webhooks.js';
@@ -359,7 +360,7 @@ export async function startTikTokStandIn(options: TikTokStandInOptions = {}): Pr
       if (!c.is_leaf) throw new ApiFail(12052024, 'Category is not final category');
       return rulesFor(ctx.tree, c.id);
     }),
-    route('POST', '/product/202309/categories/recommend', true, 'json', products.recommendCategory),
+    route('POST', '/product/202309/categories/recommend', true, 'json', recommendCategory),
     route('GET', '/product/202309/brands', true, 'none', products.getBrands),
     route('POST', '/product/202309/images/upload', false, 'multipart', uploadImage),
     route('POST', '/product/202309/products', true, 'json', products.createProduct),
