@@ -301,9 +301,15 @@ export class CategoryIndex {
       const leafTerms = [...new Set(terms(leaf.name))];
       const named = leafTerms.length === 0 ? 1 : leafTerms.filter((t) => mentioned.has(t)).length / leafTerms.length;
       const coverage = 1 - LEAF_COVERAGE_WEIGHT + LEAF_COVERAGE_WEIGHT * named;
+      // How much of the leaf's department and root names the product mentions: "Collections >
+      // Sports Collectibles > Books" explains a novel less well than "Books, Magazines & Audio >
+      // Literature & Art > Fiction" does, and "Men's Care > Skincare" a serum that says nothing of men.
+      const pathTerms = [...new Set(terms(leaf.path.slice(0, -1).join(' ')))];
+      const pathNamed = pathTerms.length === 0 ? 1 : pathTerms.filter((t) => mentioned.has(t)).length / pathTerms.length;
+      const pathCoverage = 1 - PATH_COVERAGE_WEIGHT + PATH_COVERAGE_WEIGHT * pathNamed;
       scored.push({
         ...leaf,
-        score: total * general * coverage * (priors.get(leaf.path[0] ?? '') ?? 1) * genderPrior(gender, leaf.path),
+        score: total * general * coverage * pathCoverage * (priors.get(leaf.path[0] ?? '') ?? 1) * genderPrior(gender, leaf.path),
       });
     }
     scored.sort((a, b) => b.score - a.score || a.id.localeCompare(b.id));
@@ -312,6 +318,8 @@ export class CategoryIndex {
 }
 
 const LEAF_COVERAGE_WEIGHT = 0.5;
+// Measured on dev: 0.1 +0.4, 0.2 and 0.3 +0.6 points; WordNet relations counted as mentions: worse.
+const PATH_COVERAGE_WEIGHT = 0.2;
 const DESCRIPTION_NAMES_WEIGHT = 1.2;
 
 /** Every term the product states anywhere, with its retail synonyms. */

@@ -6,25 +6,25 @@ import type { RecommendQuery } from './recommendation.js';
 
 const index = bundledCategoryIndex();
 const leafByPath = (path: string) => index.leafCategories().find((l) => l.path.join(' > ') === path)!;
-const bag: MapperProductInput = { title: 'Travel Makeup Bag', productType: 'Gift', descriptionHtml: '<p>Travel Makeup Bag.</p>' };
+const bag: MapperProductInput = { title: 'Canvas Tote Bag', productType: 'Gift', descriptionHtml: '<p>Canvas Tote Bag.</p>' };
 const payloadOf = (req: FakeChatRequest) =>
   JSON.parse(String(req.messages.find((m) => m.role === 'user')?.content)) as { candidateCategories: { id: string }[] };
 
 describe("TikTok's Recommend Category as a vote", () => {
   it('offline: breaks a near-tie, never overrides clear evidence, and is asked with the title and the start of the description', async () => {
     const alone = await new ProductMapper({ index }).map(bag);
-    const travel = leafByPath('Luggage & Bags > Luggage & Travel Bags > Travel Bags');
-    expect(alone.draft.categoryId).not.toBe(travel.id);
+    const tote = leafByPath("Luggage & Bags > Women's Bags > Tote Bags");
+    expect(alone.draft.categoryId).not.toBe(tote.id);
     const asked: RecommendQuery[] = [];
     const voted = await new ProductMapper({ index }).map(bag, {
       recommend: async (q) => {
         asked.push(q);
-        return travel.id;
+        return tote.id;
       },
     });
-    expect(voted.draft.categoryId).toBe(travel.id);
+    expect(voted.draft.categoryId).toBe(tote.id);
     expect(voted.reason).toContain("TikTok's Recommend Category");
-    expect(asked).toEqual([{ title: 'Travel Makeup Bag', descriptionHtml: '<p>Travel Makeup Bag.</p>' }]);
+    expect(asked).toEqual([{ title: 'Canvas Tote Bag', descriptionHtml: '<p>Canvas Tote Bag.</p>' }]);
 
     // A plain T-shirt stays a T-shirt whatever TikTok says.
     const tee = { title: "Women's Cotton T-Shirt", productType: 'T-Shirt' };

@@ -74,12 +74,12 @@ describe("TikTok's Recommend Category as a vote in a product run", () => {
   });
 
   it("TikTok's answer breaks the offline mapper's near-tie; a re-sync asks TikTok nothing", async () => {
-    const bag = add('Travel Makeup Bag', 'RV-BAG');
+    const bag = add('Canvas Tote Bag', 'RV-BAG');
     // What TikTok recommends for it, and what the offline mapper alone would choose: they differ.
-    const recommended = await h.svc.tiktok.recommendCategory({ productTitle: 'Travel Makeup Bag' });
+    const recommended = await h.svc.tiktok.recommendCategory({ productTitle: 'Canvas Tote Bag' });
     const alone = await new ProductMapper({ index: mapper.index }).map({
-      title: 'Travel Makeup Bag',
-      descriptionHtml: '<p>Travel Makeup Bag.</p>',
+      title: 'Canvas Tote Bag',
+      descriptionHtml: '<p>Canvas Tote Bag.</p>',
       productType: 'Gift',
       vendor: 'Atelier Sol',
     });
