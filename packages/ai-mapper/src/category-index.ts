@@ -286,12 +286,14 @@ export class CategoryIndex {
       const top = Math.max(0, ...ownScores.values());
       for (const r of results) {
         // How much of the signal this leaf explains: per word of the signal, the best of the
-        // word itself and its synonyms, counting a hit in the leaf's own name fully and one
-        // only in a parent or root name partly (synonyms cannot add up on top of the word).
+        // word itself and its synonyms, counting a hit in the leaf's own name fully, one in the
+        // department's name nearly fully ("Car Shampoo": the car is in "Car Washing & Maintenance";
+        // dev: 0.4 -> 0.9 gave 69.2 % -> 70.7 %, a plateau from 0.85 to 1) and one only in the root
+        // name partly (synonyms cannot add up on top of the word).
         // BM25 then orders leaves that explain the same amount.
         const credit = new Map<string, number>();
         for (const [term, fields] of Object.entries(r.match)) {
-          const field = fields.includes('leaf') ? 1 : fields.includes('parent') ? 0.4 : 0.25;
+          const field = fields.includes('leaf') ? 1 : fields.includes('parent') ? 0.9 : 0.25;
           const value = (expanded.weights.get(term) ?? 1) * field;
           for (const origin of expanded.origins.get(term) ?? [term])
             credit.set(origin, Math.max(credit.get(origin) ?? 0, value * this.specificity(term)));
