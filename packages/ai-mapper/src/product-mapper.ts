@@ -64,6 +64,8 @@ export class ProductMapper {
   /** A failed Recommend Category call is logged once per instance, then counted only. */
   private recommendFailures = 0;
   private recommendCalls = 0;
+  /** TikTok's answers this instance has had (also without a Redis cache, a product is asked once per instance). */
+  private readonly recommendations = new Map<string, string | null>();
 
   constructor(options: ProductMapperOptions = {}) {
     this.index = options.index ?? bundledCategoryIndex();
@@ -206,9 +208,14 @@ export class ProductMapper {
   ): Promise<string | undefined> {
     if (!recommend) return undefined;
     const fingerprint = recommendationFingerprint(product, this.index.version);
+    const known = this.recommendations.get(`${storeId}:${fingerprint}`);
+    if (known !== undefined) return known ?? undefined;
     try {
       const cached = await this.cache?.getRecommendation(storeId, fingerprint);
-      if (cached) return cached.leafId ?? undefined;
+      if (cached) {
+        this.recommendations.set(`${storeId}:${fingerprint}`, cached.leafId);
+        return cached.leafId ?? undefined;
+      }
     } catch (err) {
       this.logger?.warn({ err }, 'mapping cache read failed; asking TikTok without it');
     }
@@ -224,6 +231,8 @@ export class ProductMapper {
       else this.logger?.debug({ err: message }, "TikTok's Recommend Category failed again");
       return undefined;
     }
+    if (this.recommendations.size >= MAX_REMEMBERED_RECOMMENDATIONS) this.recommendations.clear();
+    this.recommendations.set(`${storeId}:${fingerprint}`, leafId);
     try {
       await this.cache?.setRecommendation(storeId, fingerprint, { leafId, storedAt: new Date().toISOString() });
     } catch (err) {
@@ -252,6 +261,9 @@ export class ProductMapper {
     }
   }
 }
+
+// Bounds the per-instance memory of TikTok's answers (a worker may keep one mapper for long).
+const MAX_REMEMBERED_RECOMMENDATIONS = 10_000;
 
 /** Validates a product at the boundary; the error lists what is wrong in plain words. */
 export function parseProduct(input: unknown): MapperProduct {

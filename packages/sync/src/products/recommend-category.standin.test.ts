@@ -98,9 +98,19 @@ describe("TikTok's Recommend Category as a vote in a product run", () => {
     const keys = await h.redis.client.keys(`${h.redis.prefix}:{${STORE}}:ai:rec:*`);
     expect(keys).toHaveLength(1);
 
-    // A re-sync of the unchanged product: the recommendation comes from the cache.
+    // A re-sync of the unchanged product: the recommendation comes from the cache, also for a new
+    // mapper (a worker makes one per job) that has only Redis to go on.
     await syncOne(bag);
     expect(recommendCalls()).toBe(1);
+    const freshMapper = new ProductMapper({
+      index: mapper.index,
+      region: 'GB',
+      cache: { redis: h.redis.client, keyPrefix: h.redis.prefix },
+    });
+    const fresh = productHandlers(h.svc, { mapper: freshMapper, fetchImage: async () => pngBytes(800, 800) });
+    await fresh['product-sync-one']({ store: STORE, dryRun: false, trigger: 'cli', productId: gid(bag.id) }, jobContext());
+    expect(recommendCalls()).toBe(1);
+    expect(freshMapper.recommendUsage().calls).toBe(0);
     expect(tiktokOf(bag)?.category_id).toBe(recommended?.leaf_category_id);
   });
 
