@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+const money = z.object({ amount: z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal string'), currencyCode: z.string().length(3) });
+const address = z
+  .object({
+    firstName: z.string().optional(),
+    lastName: z.string().optional(),
+    address1: z.string().optional(),
+    address2: z.string().optional(),
+    city: z.string().optional(),
+    province: z.string().optional(),
+    provinceCode: z.string().optional(),
+    zip: z.string().optional(),
+    country: z.string().optional(),
+    countryCode: z.string().optional(),
+    phone: z.string().optional(),
+    company: z.string().optional(),
+  })
+  .strict();
+
+/** What a worker may put into an order made for a TikTok order (a strict subset of `OrderCreateOrderInput`). */
+const moneyBag = z.object({ shopMoney: money }).strict();
+
+/**
+ * The `order` argument of `orderCreate` (OrderCreateOrderInput, 2026-10) as shoptok fills it
+ * for a TikTok order: checked before it is sent, strict so a misspelt field fails here.
+ */
+export const tiktokOrderInput = z
+  .object({
+    lineItems: z
+      .array(
+        z
+          .object({
+            variantId: z.string().startsWith('gid://shopify/ProductVariant/').optional(),
+            sku: z.string().optional(),
+            title: z.string().optional(),
+            variantTitle: z.string().optional(),
+            vendor: z.string().optional(),
+            quantity: z.number().int().positive(),
+            priceSet: moneyBag.optional(),
+            requiresShipping: z.boolean().optional(),
+            taxable: z.boolean().optional(),
+            properties: z.array(z.object({ name: z.string(), value: z.string() }).strict()).optional(),
+          })
+          .strict(),
+      )
+      .min(1),
+    currency: z.string().length(3).optional(),
+    email: z.string().optional(),
+    phone: z.string().optional(),
+    name: z.string().optional(),
+    note: z.string().optional(),
+    tags: z.array(z.string()).optional(),
+    processedAt: z.string().optional(),
+    // Ours wins: the client sets it to `tiktok-<order id>` (the lookup key of the guard).
+    sourceIdentifier: z.string().optional(),
+    sourceName: z.string().optional(),
+    taxesIncluded: z.boolean().optional(),
+    financialStatus: z
+      .enum(['AUTHORIZED', 'EXPIRED', 'PAID', 'PARTIALLY_PAID', 'PARTIALLY_REFUNDED', 'PENDING', 'REFUNDED', 'VOIDED'])
+      .optional(),
+    shippingAddress: address.optional(),
+    billingAddress: address.optional(),
+    shippingLines: z
+      .array(
+        z.object({ title: z.string(), code: z.string().optional(), source: z.string().optional(), priceSet: moneyBag }).strict(),
+      )
+      .optional(),
+    taxLines: z
+      .array(
+        z
+          .object({
+            title: z.string(),
+            rate: z.string().regex(/^\d+(\.\d+)?$/),
+            priceSet: moneyBag,
+            channelLiable: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    discountCode: z
+      .object({ itemFixedDiscountCode: z.object({ code: z.string(), amountSet: moneyBag }).strict() })
+      .strict()
+      .optional(),
+    transactions: z
+      .array(
+        z
+          .object({
+            kind: z.enum(['SALE', 'AUTHORIZATION', 'CAPTURE']),
+            status: z.enum(['SUCCESS', 'PENDING', 'FAILURE']),
+            gateway: z.string(),
+            amountSet: moneyBag,
+            processedAt: z.string().optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    customAttributes: z.array(z.object({ key: z.string(), value: z.string() }).strict()).optional(),
+  })
+  .strict();
+
+/** The `options` argument of `orderCreate`; the default is explained in `ShopifyClient.createOrderOnce`. */
+export const orderCreateOptionsInput = z
+  .object({
+    inventoryBehaviour: z
+      .enum(['BYPASS', 'DECREMENT_IGNORING_POLICY', 'DECREMENT_OBEYING_POLICY'])
+      .default('DECREMENT_IGNORING_POLICY'),
+    sendReceipt: z.boolean().default(false),
+    sendFulfillmentReceipt: z.boolean().default(false),
+  })
+  .strict();
+export type OrderCreateOptions = z.input<typeof orderCreateOptionsInput>;
+
+export type TikTokOrderInput = z.infer<typeof tiktokOrderInput>;
