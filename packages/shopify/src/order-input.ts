@@ -21,30 +21,53 @@ const address = z
 /** What a worker may put into an order made for a TikTok order (a strict subset of `OrderCreateOrderInput`). */
 const moneyBag = z.object({ shopMoney: money }).strict();
 
+const lineItem = z
+  .object({
+    variantId: z.string().startsWith('gid://shopify/ProductVariant/').optional(),
+    sku: z.string().optional(),
+    title: z.string().optional(),
+    variantTitle: z.string().optional(),
+    vendor: z.string().optional(),
+    quantity: z.number().int().positive(),
+    priceSet: moneyBag.optional(),
+    requiresShipping: z.boolean().optional(),
+    taxable: z.boolean().optional(),
+    properties: z.array(z.object({ name: z.string(), value: z.string() }).strict()).optional(),
+  })
+  .strict();
+
+const shippingLine = z
+  .object({ title: z.string(), code: z.string().optional(), source: z.string().optional(), priceSet: moneyBag })
+  .strict();
+
+const taxLine = z
+  .object({
+    title: z.string(),
+    rate: z.string().regex(/^\d+(\.\d+)?$/),
+    priceSet: moneyBag,
+    channelLiable: z.boolean().optional(),
+  })
+  .strict();
+
+const transaction = z
+  .object({
+    kind: z.enum(['SALE', 'AUTHORIZATION', 'CAPTURE']),
+    status: z.enum(['SUCCESS', 'PENDING', 'FAILURE']),
+    gateway: z.string(),
+    amountSet: moneyBag,
+    processedAt: z.string().optional(),
+  })
+  .strict();
+
+const discountCode = z.object({ itemFixedDiscountCode: z.object({ code: z.string(), amountSet: moneyBag }).strict() }).strict();
+
 /**
  * The `order` argument of `orderCreate` (OrderCreateOrderInput, 2026-10) as shoptok fills it
  * for a TikTok order: checked before it is sent, strict so a misspelt field fails here.
  */
 export const tiktokOrderInput = z
   .object({
-    lineItems: z
-      .array(
-        z
-          .object({
-            variantId: z.string().startsWith('gid://shopify/ProductVariant/').optional(),
-            sku: z.string().optional(),
-            title: z.string().optional(),
-            variantTitle: z.string().optional(),
-            vendor: z.string().optional(),
-            quantity: z.number().int().positive(),
-            priceSet: moneyBag.optional(),
-            requiresShipping: z.boolean().optional(),
-            taxable: z.boolean().optional(),
-            properties: z.array(z.object({ name: z.string(), value: z.string() }).strict()).optional(),
-          })
-          .strict(),
-      )
-      .min(1),
+    lineItems: z.array(lineItem).min(1),
     currency: z.string().length(3).optional(),
     email: z.string().optional(),
     phone: z.string().optional(),
@@ -61,40 +84,10 @@ export const tiktokOrderInput = z
       .optional(),
     shippingAddress: address.optional(),
     billingAddress: address.optional(),
-    shippingLines: z
-      .array(
-        z.object({ title: z.string(), code: z.string().optional(), source: z.string().optional(), priceSet: moneyBag }).strict(),
-      )
-      .optional(),
-    taxLines: z
-      .array(
-        z
-          .object({
-            title: z.string(),
-            rate: z.string().regex(/^\d+(\.\d+)?$/),
-            priceSet: moneyBag,
-            channelLiable: z.boolean().optional(),
-          })
-          .strict(),
-      )
-      .optional(),
-    discountCode: z
-      .object({ itemFixedDiscountCode: z.object({ code: z.string(), amountSet: moneyBag }).strict() })
-      .strict()
-      .optional(),
-    transactions: z
-      .array(
-        z
-          .object({
-            kind: z.enum(['SALE', 'AUTHORIZATION', 'CAPTURE']),
-            status: z.enum(['SUCCESS', 'PENDING', 'FAILURE']),
-            gateway: z.string(),
-            amountSet: moneyBag,
-            processedAt: z.string().optional(),
-          })
-          .strict(),
-      )
-      .optional(),
+    shippingLines: z.array(shippingLine).optional(),
+    taxLines: z.array(taxLine).optional(),
+    discountCode: discountCode.optional(),
+    transactions: z.array(transaction).optional(),
     customAttributes: z.array(z.object({ key: z.string(), value: z.string() }).strict()).optional(),
   })
   .strict();
@@ -112,3 +105,27 @@ export const orderCreateOptionsInput = z
 export type OrderCreateOptions = z.input<typeof orderCreateOptionsInput>;
 
 export type TikTokOrderInput = z.infer<typeof tiktokOrderInput>;
+
+// The one type of shoptok's `orderCreate` variables: sync-core's order translation builds
+// exactly these (it imports the types), and `createOrderOnce` checks them with the schemas above.
+/** `MoneyInput` */
+export type OrderCreateMoneyInput = z.infer<typeof money>;
+/** `MoneyBagInput` */
+export type OrderCreateMoneyBagInput = z.infer<typeof moneyBag>;
+/** `MailingAddressInput` */
+export type OrderCreateMailingAddressInput = z.infer<typeof address>;
+/** `OrderCreateLineItemInput` */
+export type OrderCreateLineItemInput = z.infer<typeof lineItem>;
+/** `OrderCreateShippingLineInput` */
+export type OrderCreateShippingLineInput = z.infer<typeof shippingLine>;
+/** `OrderCreateTaxLineInput` */
+export type OrderCreateTaxLineInput = z.infer<typeof taxLine>;
+/** `OrderCreateOrderTransactionInput` */
+export type OrderCreateTransactionInput = z.infer<typeof transaction>;
+/** `OrderCreateDiscountCodeInput` (a fixed amount off the items) */
+export type OrderCreateDiscountCodeInput = z.infer<typeof discountCode>;
+/** The variables of the `orderCreate` mutation as `createOrderOnce` takes them (`OrderCreateOptionsInput` with its defaults filled). */
+export interface OrderCreateVariables {
+  order: TikTokOrderInput;
+  options: z.output<typeof orderCreateOptionsInput>;
+}

@@ -221,7 +221,7 @@ describe('buildOrderCreateInput', () => {
     });
     const result = buildOrderCreateInput(o, buildSkuIndex([serum]), rules());
     if (!result.ok) throw new Error(JSON.stringify(result.reasons));
-    expect(result.variables.order.lineItems.map((l) => [l.sku, l.quantity, l.priceSet.shopMoney.amount])).toEqual([
+    expect(result.variables.order.lineItems.map((l) => [l.sku, l.quantity, l.priceSet?.shopMoney.amount])).toEqual([
       ['SERUM-30', 1, '20.00'],
       ['SERUM-30', 1, '0.00'],
     ]);
@@ -236,10 +236,10 @@ describe('buildOrderCreateInput', () => {
     const shown = buildOrderCreateInput(o, buildSkuIndex([serum]), rules({ platformDiscount: 'discount' }));
     if (!excluded.ok || !shown.ok) throw new Error('expected both to build');
     expect(excluded.variables.order.discountCode?.itemFixedDiscountCode.amountSet.shopMoney.amount).toBe('1.00');
-    expect(excluded.variables.order.transactions[0]?.amountSet.shopMoney.amount).toBe('19.00');
+    expect(excluded.variables.order.transactions?.[0]?.amountSet.shopMoney.amount).toBe('19.00');
     expect(excluded.variables.order.customAttributes).toContainEqual({ key: 'TikTok platform discount', value: '3.00 USD' });
     expect(shown.variables.order.discountCode?.itemFixedDiscountCode.amountSet.shopMoney.amount).toBe('4.00');
-    expect(shown.variables.order.transactions[0]?.amountSet.shopMoney.amount).toBe('16.00');
+    expect(shown.variables.order.transactions?.[0]?.amountSet.shopMoney.amount).toBe('16.00');
     expect(excluded.variables.order.taxLines).toBeUndefined();
   });
 
@@ -256,7 +256,7 @@ describe('buildOrderCreateInput', () => {
       currencyCode: 'GBP',
     });
     // 20 - 5 + 2.50; VAT 2.50 is inside the 15.00 (rate on 12.50 net = 0.2).
-    expect(result.variables.order.transactions[0]?.amountSet.shopMoney.amount).toBe('17.50');
+    expect(result.variables.order.transactions?.[0]?.amountSet.shopMoney.amount).toBe('17.50');
     expect(result.variables.order.taxLines?.[0]?.rate).toBe('0.2000');
   });
 
@@ -267,8 +267,8 @@ describe('buildOrderCreateInput', () => {
     });
     const result = buildOrderCreateInput(o, buildSkuIndex([serum]), rules());
     if (!result.ok) throw new Error(JSON.stringify(result.reasons));
-    expect(result.variables.order.lineItems[0]?.priceSet.shopMoney).toEqual({ amount: '1200', currencyCode: 'JPY' });
-    expect(result.variables.order.transactions[0]?.amountSet.shopMoney.amount).toBe('1700');
+    expect(result.variables.order.lineItems[0]?.priceSet?.shopMoney).toEqual({ amount: '1200', currencyCode: 'JPY' });
+    expect(result.variables.order.transactions?.[0]?.amountSet.shopMoney.amount).toBe('1700');
   });
 
   it('refuses an order with an unknown SKU, a missing SKU, a deleted variant or a duplicated SKU, listing every reason', () => {
@@ -425,8 +425,8 @@ describe('buildOrderCreateInput without original prices', () => {
     });
     const result = buildOrderCreateInput(o, buildSkuIndex([serum]), rules());
     if (!result.ok) throw new Error(JSON.stringify(result.reasons));
-    expect(result.variables.order.lineItems[0]?.priceSet.shopMoney.amount).toBe('18.00');
+    expect(result.variables.order.lineItems[0]?.priceSet?.shopMoney.amount).toBe('18.00');
     expect(result.variables.order.discountCode).toBeUndefined();
-    expect(result.variables.order.transactions[0]?.amountSet.shopMoney.amount).toBe('18.00');
+    expect(result.variables.order.transactions?.[0]?.amountSet.shopMoney.amount).toBe('18.00');
   });
 });

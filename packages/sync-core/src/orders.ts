@@ -110,7 +110,8 @@ export type OrderRejectReason =
   | { code: 'duplicate-sku'; sellerSku: string; variantIds: string[]; message: string }
   | { code: 'currency-mismatch'; orderCurrency: string; shopCurrency: string; message: string }
   | { code: 'invalid-amount'; field: string; value: string; message: string }
-  | { code: 'no-lines'; message: string };
+  | { code: 'no-lines'; message: string }
+  | { code: 'no-payment'; message: string };
 
 export type OrderCreateResult =
   { ok: true; variables: ShopifyOrderCreateVariables; warnings: string[] } | { ok: false; reasons: OrderRejectReason[] };
@@ -168,7 +169,18 @@ export function buildOrderCreateInput(
 ): OrderCreateResult {
   const r = rules.orders;
   const taxesIncluded = options.taxesIncluded ?? r.taxesIncluded ?? false;
-  const currency = order.payment.currency.toUpperCase();
+  const payment = order.payment;
+  if (!payment)
+    return {
+      ok: false,
+      reasons: [
+        {
+          code: 'no-payment',
+          message: `TikTok sent order ${order.id} without its payment (currency and amounts), so its prices are unknown; import it by hand.`,
+        },
+      ],
+    };
+  const currency = payment.currency.toUpperCase();
   const reasons: OrderRejectReason[] = [];
   const warnings: string[] = [];
 
@@ -236,8 +248,8 @@ export function buildOrderCreateInput(
   }
   // Payment-level discounts only apply to prices before discounts (every line has original_price).
   if (!lineDiscountsGiven && lines.every((l) => l.original_price !== undefined)) {
-    sellerDiscount = money('payment.seller_discount', order.payment.seller_discount);
-    platformDiscount = money('payment.platform_discount', order.payment.platform_discount);
+    sellerDiscount = money('payment.seller_discount', payment.seller_discount);
+    platformDiscount = money('payment.platform_discount', payment.platform_discount);
   }
 
   const lineItems: ShopifyOrderCreateLineItemInput[] = [];
@@ -334,11 +346,11 @@ export function buildOrderCreateInput(
     });
   }
 
-  const shipping = money('payment.shipping_fee', order.payment.shipping_fee);
-  const tax = money('payment.tax', order.payment.tax);
+  const shipping = money('payment.shipping_fee', payment.shipping_fee);
+  const tax = money('payment.tax', payment.tax);
   if (reasons.length > 0) return { ok: false, reasons };
 
-  const subtotal = sumMoney(lineItems.map((l) => (parseMoney(l.priceSet.shopMoney.amount) ?? 0n) * BigInt(l.quantity)));
+  const subtotal = sumMoney(lineItems.map((l) => (parseMoney(l.priceSet?.shopMoney.amount) ?? 0n) * BigInt(l.quantity)));
   let discount = sellerDiscount + (r.platformDiscount === 'discount' ? platformDiscount : 0n);
   if (discount > subtotal) discount = subtotal;
   const total = subtotal - discount + shipping + (taxesIncluded ? 0n : tax);
@@ -352,7 +364,7 @@ export function buildOrderCreateInput(
 
   const customAttributes = [
     { key: 'TikTok order id', value: order.id },
-    ...(order.payment.total_amount ? [{ key: 'TikTok buyer paid', value: `${order.payment.total_amount} ${currency}` }] : []),
+    ...(payment.total_amount ? [{ key: 'TikTok buyer paid', value: `${payment.total_amount} ${currency}` }] : []),
     ...(platformDiscount > 0n
       ? [{ key: 'TikTok platform discount', value: `${formatMoneyIn(platformDiscount, currency)} ${currency}` }]
       : []),
