@@ -66,4 +66,25 @@ describe('the orderCreate input type against the Admin API 2026-10 schema', () =
       'order.lineItems.pricSet is not a field of OrderCreateLineItemInput',
     ]);
   });
+
+  it('keeps one shop currency and one presentment currency per order, as Shopify requires', () => {
+    const usd = (amount: string) => ({ amount, currencyCode: 'USD' });
+    const gbp = (amount: string) => ({ amount, currencyCode: 'GBP' });
+    const order = (extra: Record<string, unknown>, priceSet: Record<string, unknown>) => ({
+      lineItems: [{ title: 'Mug', quantity: 1, priceSet }],
+      currency: 'USD',
+      ...extra,
+    });
+    expect(
+      tiktokOrderInput.safeParse(
+        order({ presentmentCurrency: 'GBP' }, { shopMoney: usd('12.66'), presentmentMoney: gbp('10.00') }),
+      ).success,
+    ).toBe(true);
+    expect(tiktokOrderInput.safeParse(order({}, { shopMoney: usd('12.66'), presentmentMoney: gbp('10.00') })).success).toBe(
+      false,
+    );
+    expect(tiktokOrderInput.safeParse(order({ presentmentCurrency: 'GBP' }, { shopMoney: usd('12.66') })).success).toBe(false);
+    expect(tiktokOrderInput.safeParse(order({}, { shopMoney: gbp('10.00') })).success).toBe(false);
+    expect(tiktokOrderInput.safeParse(order({}, { presentmentMoney: gbp('10.00') })).success).toBe(false);
+  });
 });

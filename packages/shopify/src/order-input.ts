@@ -18,8 +18,11 @@ const address = z
   })
   .strict();
 
-/** What a worker may put into an order made for a TikTok order (a strict subset of `OrderCreateOrderInput`). */
-const moneyBag = z.object({ shopMoney: money }).strict();
+/**
+ * `MoneyBagInput`: money in the shop currency, and in the currency the buyer paid in when that
+ * differs (`presentmentMoney`; the order then names it in `presentmentCurrency`).
+ */
+const moneyBag = z.object({ shopMoney: money, presentmentMoney: money.optional() }).strict();
 
 const lineItem = z
   .object({
@@ -69,6 +72,8 @@ export const tiktokOrderInput = z
   .object({
     lineItems: z.array(lineItem).min(1),
     currency: z.string().length(3).optional(),
+    // Required by Shopify once any presentment money is given (checked below).
+    presentmentCurrency: z.string().length(3).optional(),
     email: z.string().optional(),
     phone: z.string().optional(),
     name: z.string().optional(),
@@ -90,7 +95,31 @@ export const tiktokOrderInput = z
     transactions: z.array(transaction).optional(),
     customAttributes: z.array(z.object({ key: z.string(), value: z.string() }).strict()).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((order, ctx) => {
+    // One shop currency and one presentment currency per order: Shopify refuses presentment money
+    // without `presentmentCurrency`, and takes a bag without presentment money to be in the shop currency.
+    const bags = [
+      ...order.lineItems.map((l) => l.priceSet),
+      ...(order.shippingLines ?? []).map((l) => l.priceSet),
+      ...(order.taxLines ?? []).map((l) => l.priceSet),
+      ...(order.transactions ?? []).map((t) => t.amountSet),
+      order.discountCode?.itemFixedDiscountCode.amountSet,
+    ].filter((b) => b !== undefined);
+    const shop = order.currency;
+    const presentment = order.presentmentCurrency;
+    for (const bag of bags) {
+      if (shop && bag.shopMoney.currencyCode !== shop)
+        ctx.addIssue({
+          code: 'custom',
+          message: `shop money in ${bag.shopMoney.currencyCode}, but the order's currency is ${shop}`,
+        });
+      if (bag.presentmentMoney && !presentment)
+        ctx.addIssue({ code: 'custom', message: 'presentment money without presentmentCurrency' });
+      if (presentment && presentment !== shop && bag.presentmentMoney?.currencyCode !== presentment)
+        ctx.addIssue({ code: 'custom', message: `every amount needs presentment money in ${presentment}` });
+    }
+  });
 
 /** The `options` argument of `orderCreate`; the default is explained in `ShopifyClient.createOrderOnce`. */
 export const orderCreateOptionsInput = z
