@@ -46,11 +46,19 @@ module.exports = {
       from: { path: '^packages/sync-core/src/', pathNot: '\\.test(-helpers)?\\.ts$' },
       to: {
         path: [
-          '^packages/(?!sync-core/)',
+          '^packages/(?!sync-core/|shopify/)',
           'node_modules/(ioredis|bullmq|got|@shopify|openai|undici)',
           '^(http|https|net|fs|node:http|node:https|node:net|node:fs)$',
         ],
       },
+    },
+    {
+      name: 'sync-core-takes-only-types-from-shopify',
+      severity: 'error',
+      comment:
+        'The orderCreate input has one type, owned by the Shopify client; sync-core builds it and may import it as a type, never run the client.',
+      from: { path: '^packages/sync-core/src/', pathNot: '\\.test(-helpers)?\\.ts$' },
+      to: { path: '^packages/shopify/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'clients-depend-only-on-logger',

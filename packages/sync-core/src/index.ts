@@ -82,7 +82,7 @@ export type {
   MerchantProductFacts,
 } from './listing/merchant.js';
 export type { ProductExclusionReason, ProductSelection } from './listing/select.js';
-export { applyPriceRule, convertMoney, currencyMismatch } from './listing/price.js';
+export { applyPriceRule, convertMoney, convertMoneyBack, currencyMismatch } from './listing/price.js';
 export { convertLength, convertWeight, tiktokUnitsFor } from './listing/units.js';
 export { buildListingDraft } from './listing/draft.js';
 export type { ListingDraftContext, ListingDraftResult } from './listing/draft.js';

@@ -21,6 +21,8 @@ export interface StandInOrder {
     title: string;
     quantity: number;
     price: string | null;
+    /** The unit price in the order's presentment currency, when orderCreate gave one. */
+    presentmentPrice?: string | null;
     locationId?: number | null;
   }[];
   fulfillments: {
@@ -30,6 +32,9 @@ export interface StandInOrder {
     trackingInfo: { number: string | null; company: string | null; url: string | null }[];
   }[];
   inventoryBehaviour: string;
+  /** The order's shop currency and the currency its buyer saw (orderCreate `currency`, `presentmentCurrency`). */
+  currencyCode?: string;
+  presentmentCurrencyCode?: string;
   /** The `order` input of orderCreate as the app sent it (shipping lines, discount, transactions, taxes), for tests to read. */
   createInput?: Record<string, unknown>;
   /** Set by a cancellation: its staff note, and whether the units went back to stock. */
