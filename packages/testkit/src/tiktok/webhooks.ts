@@ -1,6 +1,7 @@
 import { request } from 'node:http';
+import { bigId, nowSec } from './model.js';
 import { webhookSignature } from './sign.js';
-import type { WebhookDelivery } from './state.js';
+import type { ShopState, TikTokStandInState, WebhookDelivery } from './state.js';
 
 /** TikTok's retry schedule after a failed delivery: 2 min, 30 min, 3 h, 12 h (§7). */
 export const REAL_RETRY_DELAYS_MS = [2 * 60_000, 30 * 60_000, 3 * 3_600_000, 12 * 3_600_000];
@@ -86,4 +87,38 @@ export class WebhookSender {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
   }
+}
+
+/** Event API names of the webhook types the stand-in sends (§7). */
+export const TOPICS: Record<number, string> = {
+  1: 'ORDER_STATUS_CHANGE',
+  5: 'PRODUCT_STATUS_CHANGE',
+  11: 'CANCELLATION_STATUS_CHANGE',
+  16: 'PRODUCT_CREATION',
+  37: 'PRODUCT_AUDIT_STATUS_CHANGE',
+};
+
+/**
+ * Sends an event of the shop to its Event API subscription for the type and to `webhookUrl`
+ * (every event of every shop), signed with the app's secret.
+ */
+export function emitWebhook(
+  state: TikTokStandInState,
+  sender: WebhookSender,
+  webhookUrl: string | undefined,
+  shop: ShopState,
+  type: number,
+  data: Record<string, unknown>,
+): void {
+  const secret = state.apps.get(shop.appKey)!;
+  const id = bigId('7');
+  // Product webhooks carry product_id as a bare JSON number in TikTok's samples (§7 gotchas).
+  let body = JSON.stringify({ type, tts_notification_id: id, shop_id: shop.shopId, timestamp: nowSec(), data });
+  if ((type === 5 || type === 37 || type === 16) && typeof data.product_id === 'string')
+    body = body.replace(`"product_id":"${data.product_id}"`, `"product_id":${data.product_id}`);
+  const targets = new Set<string>();
+  if (webhookUrl) targets.add(webhookUrl);
+  const topic = TOPICS[type];
+  if (topic && shop.webhooks.has(topic)) targets.add(shop.webhooks.get(topic)!);
+  for (const url of targets) sender.send(url, shop.appKey, secret, type, body);
 }
