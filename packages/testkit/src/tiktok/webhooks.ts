@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { bigId, nowSec } from './model.js';
 import { webhookSignature } from './sign.js';
 import type { ShopState, TikTokStandInState, WebhookDelivery } from './state.js';
+import { Timers } from '../timers.js';
 
 /** TikTok's retry schedule after a failed delivery: 2 min, 30 min, 3 h, 12 h (§7). */
 export const REAL_RETRY_DELAYS_MS = [2 * 60_000, 30 * 60_000, 3 * 3_600_000, 12 * 3_600_000];
@@ -15,8 +16,7 @@ export interface WebhookSenderOptions {
 /** Delivers signed webhooks and retries non-200 answers on TikTok's schedule. */
 export class WebhookSender {
   readonly deliveries: WebhookDelivery[] = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private closed = false;
+  private readonly timers = new Timers();
 
   constructor(private readonly options: WebhookSenderOptions) {}
 
@@ -35,7 +35,7 @@ export class WebhookSender {
   }
 
   private attempt(delivery: WebhookDelivery): void {
-    if (this.closed) return;
+    if (this.timers.stopped) return;
     delivery.attempts += 1;
     const target = new URL(delivery.url);
     let settled = false;
@@ -71,21 +71,15 @@ export class WebhookSender {
 
   private retry(delivery: WebhookDelivery): void {
     const delay = this.options.retryDelaysMs[delivery.attempts - 1];
-    if (delay === undefined || this.closed) {
+    if (delay === undefined || this.timers.stopped) {
       delivery.status = 'failed';
       return;
     }
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.attempt(delivery);
-    }, delay);
-    this.timers.add(timer);
+    this.timers.later(delay, () => this.attempt(delivery));
   }
 
   close(): void {
-    this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.timers.stop();
   }
 }
 
