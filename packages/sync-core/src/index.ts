@@ -73,13 +73,18 @@ export {
   matchCategoryRule,
   merchantAttributeValues,
   metafieldKeyFor,
+  readVariantMetafields,
+  variantMetafieldDisagreement,
   whereToSetAttribute,
 } from './listing/merchant.js';
 export type {
   AttributeValueSource,
+  AttributeWanted,
   CategoryRuleMatch,
   MerchantAttributeValue,
+  MerchantMetafield,
   MerchantProductFacts,
+  VariantMetafieldReading,
 } from './listing/merchant.js';
 export type { ProductExclusionReason, ProductSelection } from './listing/select.js';
 export { applyPriceRule, convertMoney, currencyMismatch } from './listing/price.js';
