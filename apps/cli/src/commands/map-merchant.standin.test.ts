@@ -85,11 +85,11 @@ describe('shoptok map pin/unpin/default/show (real Redis, TikTok stand-in tree)'
     expect(parent.code).toBe(65);
     expect(parent.out).toBe('');
     expect(parent.err).toBe(
-      `store ${STORE}: TikTok category ${DRESSES.id} "${DRESSES.local_name}", which is not a leaf category (it has subcategories); name one of its leaf categories\n`,
+      `store ${STORE}: TikTok category ${DRESSES.id}, "${DRESSES.local_name}", which is not a leaf category (it has subcategories); name one of its leaf categories\n`,
     );
     const unknown = await map('pin', '--store', STORE, '--product', '4343', '--category', '999999999');
     expect(unknown.code).toBe(65);
-    expect(unknown.err).toBe(`store ${STORE}: TikTok category 999999999 which this TikTok shop's category tree does not have\n`);
+    expect(unknown.err).toBe(`store ${STORE}: TikTok category 999999999, which this TikTok shop's category tree does not have\n`);
     expect((await state.categoryPins()).has('gid://shopify/Product/4343')).toBe(false);
   });
 
