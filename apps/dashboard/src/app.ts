@@ -333,7 +333,7 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
     if (outcome && 'refused' in outcome)
       return listingsPage(reply, store, {}, 422, {
         kind: 'error',
-        message: `Not pinned: ${outcome.refused}. Name a leaf category of this shop's tree (the products were not queued again).`,
+        message: `Not pinned: ${outcome.refused}. Nothing was stored or queued again.`,
       });
     const n = await requeue(store.id, form.data.products);
     return reply.redirect(`/stores/${encodeURIComponent(store.id)}/listings?requeued=${n}&fixed=pin`, 303);

@@ -16,7 +16,11 @@ export interface ListingLinks {
  */
 export interface ListingFixes {
   /** Resolves `{ refused }` (nothing stored) when the category is not a leaf of the shop's live tree. */
-  pinCategory?(store: string, productIds: readonly string[], categoryId: string): Promise<{ refused: string } | object | void>;
+  pinCategory?(
+    store: string,
+    productIds: readonly string[],
+    categoryId: string,
+  ): Promise<{ refused: string } | { pinned: number } | void>;
   setAttributeDefault?(store: string, categoryId: string, attribute: string, value: string): Promise<void>;
 }
 

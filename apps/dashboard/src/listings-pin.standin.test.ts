@@ -109,7 +109,7 @@ describe('the dashboard Pin fix checks the live TikTok tree (dashboard process, 
     const unknown = await pin('999999999');
     expect(unknown.status).toBe(422);
     expect(await unknown.text()).toContain(
-      `Not pinned: store ${STORE}: TikTok category 999999999, which this TikTok shop&#39;s category tree does not have`,
+      `Not pinned: store ${STORE}: TikTok category 999999999, which this TikTok shop&#39;s category tree does not have. Nothing was stored or queued again.`,
     );
     expect(await connection.hlen(pinKey())).toBe(0);
     expect(await queued()).toBe(0);
