@@ -73,7 +73,7 @@ export {
   matchCategoryRule,
   merchantAttributeValues,
   metafieldKeyFor,
-  readVariantMetafields,
+  variantMetafieldReading,
   variantMetafieldDisagreement,
   whereToSetAttribute,
 } from './listing/merchant.js';

@@ -157,7 +157,10 @@ export interface VariantMetafieldReading {
 }
 
 /** The listing's variant metafields named like `attributeName`, or undefined when no variant has one. */
-export function readVariantMetafields(product: MerchantProductFacts, attributeName: string): VariantMetafieldReading | undefined {
+export function variantMetafieldReading(
+  product: MerchantProductFacts,
+  attributeName: string,
+): VariantMetafieldReading | undefined {
   const key = attributeKey(attributeName);
   const variants = product.variants ?? [];
   const perVariant: VariantMetafieldReading['perVariant'] = [];
@@ -209,7 +212,7 @@ export function merchantAttributeValues(
       });
       continue;
     }
-    const fromVariants = readVariantMetafields(product, name);
+    const fromVariants = variantMetafieldReading(product, name);
     if (fromVariants && (fromVariants.agree || multiple)) {
       out.push({
         attributeName: name,
@@ -260,7 +263,7 @@ export function whereToSetAttribute(store: string, categoryId: string, attribute
  * pre-flight reason; undefined when they did not disagree.
  */
 export function variantMetafieldDisagreement(product: MerchantProductFacts, attributeName: string): string | undefined {
-  const reading = readVariantMetafields(product, attributeName);
+  const reading = variantMetafieldReading(product, attributeName);
   if (!reading || reading.agree) return undefined;
   const said = reading.perVariant
     .slice(0, 4)
