@@ -10,6 +10,7 @@ import type { OrderCreateOptions, TikTokOrderInput } from './order-input.js';
 import * as s from './schemas.js';
 import { GraphqlTransport } from './transport.js';
 import type { InventoryAvailability, ShopifyOrder, ShopifyProduct, SkuVariant } from './types.js';
+import { attachVariantMetafields, BulkVariantMetafieldAssembler, readVariantMetafields } from './variant-metafields.js';
 import { type ShopifyWebhookTopic, WebhookSubscriptions } from './webhook-subscriptions.js';
 
 // The facade's parts live in their own modules; their public names are re-exported here.
@@ -77,7 +78,7 @@ export class ShopifyClient {
 
   /** One page of products (with all their variants), optionally only those changed since a time. */
   async listProductsPage(
-    params: { after?: string | null; updatedSince?: Date; pageSize?: number } = {},
+    params: { after?: string | null; updatedSince?: Date; pageSize?: number; variantMetafields?: boolean } = {},
   ): Promise<{ products: ShopifyProduct[]; hasNextPage: boolean; endCursor: string | null }> {
     const { data } = await this.transport.request(
       'ProductsPage',
@@ -115,11 +116,14 @@ export class ShopifyClient {
       }
       products.push(product);
     }
+    if (params.variantMetafields !== false) await readVariantMetafields(this.transport, products);
     return { products, hasNextPage: data.products.pageInfo.hasNextPage, endCursor: data.products.pageInfo.endCursor };
   }
 
   /** Every matching product, page by page (cursor pagination). */
-  async *iterateProducts(params: { updatedSince?: Date; pageSize?: number } = {}): AsyncGenerator<ShopifyProduct[]> {
+  async *iterateProducts(
+    params: { updatedSince?: Date; pageSize?: number; variantMetafields?: boolean } = {},
+  ): AsyncGenerator<ShopifyProduct[]> {
     let after: string | null = null;
     for (;;) {
       const page = await this.listProductsPage({ ...params, after });
@@ -147,22 +151,29 @@ export class ShopifyClient {
   }
 
   /** Every matching product through one bulk operation (JSONL), for catalogues too big to page. */
-  async exportProductsBulk(params: { updatedSince?: Date } = {}): Promise<ShopifyProduct[]> {
+  async exportProductsBulk(params: { updatedSince?: Date; variantMetafields?: boolean } = {}): Promise<ShopifyProduct[]> {
     const search = searchFor(params.updatedSince) ?? '';
     const assembler = new BulkProductAssembler();
     await this.bulk.run(ops.BULK_PRODUCTS_INNER.replace('"__SEARCH__"', JSON.stringify(search)), (line, n) =>
       assembler.add(line, n),
     );
-    return assembler.finish();
+    const products = assembler.finish();
+    if (params.variantMetafields !== false && products.length > 0) {
+      const metafields = new BulkVariantMetafieldAssembler();
+      await this.bulk.run(ops.BULK_VARIANT_METAFIELDS_INNER, (line, n) => metafields.add(line, n));
+      attachVariantMetafields(products, metafields.byVariant);
+    }
+    return products;
   }
 
   /**
    * The whole (or changed) catalogue: pages for small sets, a bulk operation from `bulkThreshold`
    * on (`params.bulkThreshold` overrides it for one call, e.g. a stock sync that pays for pages'
-   * media and descriptions it does not use).
+   * media and descriptions it does not use). Variant metafields come with the products unless
+   * `params.variantMetafields` is false (a stock sync does not use them).
    */
   async fetchCatalogue(
-    params: { updatedSince?: Date; bulkThreshold?: number } = {},
+    params: { updatedSince?: Date; bulkThreshold?: number; variantMetafields?: boolean } = {},
   ): Promise<{ products: ShopifyProduct[]; via: 'pages' | 'bulk'; counted: number }> {
     const { count, exact } = await this.countProducts(params);
     if (!exact || count >= (params.bulkThreshold ?? this.options.bulkThreshold ?? 2000)) {

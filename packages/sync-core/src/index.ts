@@ -73,13 +73,18 @@ export {
   matchCategoryRule,
   merchantAttributeValues,
   metafieldKeyFor,
+  variantMetafieldReading,
+  variantMetafieldDisagreement,
   whereToSetAttribute,
 } from './listing/merchant.js';
 export type {
   AttributeValueSource,
+  AttributeWanted,
   CategoryRuleMatch,
   MerchantAttributeValue,
+  MerchantMetafield,
   MerchantProductFacts,
+  VariantMetafieldReading,
 } from './listing/merchant.js';
 export type { ProductExclusionReason, ProductSelection } from './listing/select.js';
 export { applyPriceRule, convertMoney, convertMoneyBack, currencyMismatch } from './listing/price.js';

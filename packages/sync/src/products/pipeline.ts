@@ -8,6 +8,7 @@ import {
   listingContentHash,
   matchCategoryRule,
   merchantAttributeValues,
+  variantMetafieldDisagreement,
   whereToSetAttribute,
   planListingChange,
   preflightListing,
@@ -389,10 +390,13 @@ export class ListingRun {
     const variantsById = new Map(product.variants.map((v) => [v.id, v]));
     const chosen = selected.map((v) => variantsById.get(v.id)).filter((v): v is ShopifyVariant => v !== undefined);
     const listable = { ...mapped, variants: chosen };
-    // The merchant's own values (metafields, options, name:value tags, store defaults) before the mapper's.
+    // The merchant's own values (product then variant metafields, options, name:value tags, store
+    // defaults) before the mapper's. Only the variants this listing sends have a say.
     const merchantValues = merchantAttributeValues(
-      product,
-      live.filter((a) => a.type === 'PRODUCT_PROPERTY').map((a) => a.name),
+      listable,
+      live
+        .filter((a) => a.type === 'PRODUCT_PROPERTY')
+        .map((a) => ({ name: a.name, multiple: a.is_multiple_selection === true })),
       mapping.draft.categoryId,
       this.attributeDefaults,
     );
@@ -428,7 +432,10 @@ export class ListingRun {
             .map((r) => {
               // A missing attribute says where the merchant sets it.
               const attr = r.code === 'attribute-required' ? liveById.get(r.field.replace('product_attributes.', '')) : undefined;
-              const where = attr ? ` ${whereToSetAttribute(this.svc.storeId, mapping.draft.categoryId, attr.name)}` : '';
+              const disagree = attr ? variantMetafieldDisagreement(listable, attr.name) : undefined;
+              const where = attr
+                ? ` ${disagree ? `${disagree} ` : ''}${whereToSetAttribute(this.svc.storeId, mapping.draft.categoryId, attr.name)}`
+                : '';
               return { code: r.code, message: `${r.message}${where}` };
             });
     };

@@ -426,6 +426,11 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
       const o = g?.type === 'Order' ? state.orders.find((x) => x.id === g.id) : undefined;
       return o ? orderView(o) : null;
     },
+    productVariant: (args: Args) => {
+      const g = parseGid(args.id);
+      const f = g?.type === 'ProductVariant' ? state.variantById(g.id) : undefined;
+      return f ? variantView(f.product, f.variant) : null;
+    },
     productVariants: (args: Args, ctx: ExecContext) => {
       const terms = parseSearch(args.query as string | null);
       const list = state.products.flatMap((p) =>
