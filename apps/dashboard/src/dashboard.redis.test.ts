@@ -97,7 +97,9 @@ describe('the dashboard over HTTP (real Redis)', () => {
     const names = body.queues.map((q) => q.name).sort();
     expect(names).toEqual(
       ['glow', 'oak']
-        .flatMap((s) => ['fulfilment', 'inventory', 'maintenance', 'orders', 'products'].map((q) => `${q}-{${s}}`))
+        .flatMap((s) =>
+          (['fulfilment', 'inventory', 'maintenance', 'orders', 'products'] as const).map((q) => queueNameFor(q, s)),
+        )
         .sort(),
     );
   });

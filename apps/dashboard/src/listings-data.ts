@@ -1,3 +1,4 @@
+import { storeKeyBase } from '@shoptok/keys';
 import { z } from 'zod';
 import type { RedisConnection } from '@shoptok/queues';
 
@@ -33,7 +34,7 @@ const categoryDecisionSchema = z.looseObject({
 
 /** Where each record lives (the state package's layout). */
 function key(prefix: string, store: string, hash: 'product' | 'listing' | 'attention' | 'category-decision'): string {
-  return `${prefix}:{${store}}:state:${hash}`;
+  return `${storeKeyBase(prefix, store)}:state:${hash}`;
 }
 
 export type PlainStatus =

@@ -1,3 +1,4 @@
+import { storeKeyBase } from '@shoptok/keys';
 import { z } from 'zod';
 import { readLagHistory, type LagPoint, type RedisConnection } from '@shoptok/queues';
 
@@ -49,7 +50,7 @@ export function stateKey(
   store: string,
   hash: 'sku' | 'pushed' | 'listing' | 'attention' | 'order' | 'order-failed' | 'store-attention' | 'category-decision',
 ): string {
-  return `${prefix}:{${store}}:state:${hash}`;
+  return `${storeKeyBase(prefix, store)}:state:${hash}`;
 }
 
 export interface ProductAttention {

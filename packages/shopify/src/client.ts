@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { shopifyKeys } from '@shoptok/keys';
 import { z } from 'zod';
 import { BulkInventoryAssembler, BulkProductAssembler, toProduct, toVariant } from './bulk.js';
 import {
@@ -413,7 +414,7 @@ export class ShopifyClient {
   }
 
   private runningBulkKey(): string {
-    return `${this.options.keyPrefix}:{${this.options.storeId}}:shopify:bulk-running`;
+    return shopifyKeys(this.options.keyPrefix, this.options.storeId).bulkRunning;
   }
 
   /**
@@ -686,7 +687,9 @@ export class ShopifyClient {
 
     // A job an earlier attempt started and left running: wait for it rather than sending a
     // second orderCancel, which Shopify would refuse while the first one runs.
-    const pendingKey = `${this.options.keyPrefix}:{${this.options.storeId}}:shopify:cancel:${orderId.slice(orderId.lastIndexOf('/') + 1)}`;
+    const pendingKey = shopifyKeys(this.options.keyPrefix, this.options.storeId).cancel(
+      orderId.slice(orderId.lastIndexOf('/') + 1),
+    );
     const pendingJob = await this.options.redis.get(pendingKey);
     if (pendingJob) return this.awaitCancellation(orderId, { id: pendingJob, done: false, errors: [] }, undefined, pendingKey);
 
@@ -809,7 +812,7 @@ export class ShopifyClient {
         { operation: 'OrderCreate' },
       );
     const redis = this.options.redis;
-    const key = `${this.options.keyPrefix}:{${this.options.storeId}}:shopify:order:${tiktokOrderId}`;
+    const key = shopifyKeys(this.options.keyPrefix, this.options.storeId).order(tiktokOrderId);
 
     const known = await this.readClaim(key);
     if (known?.state === 'created') return { order: await this.recordedOrder(tiktokOrderId, known.orderId), created: false };

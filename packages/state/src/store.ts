@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { z } from 'zod';
+import { merchantKeys, stateKeys, storeControlKeys, type StateKeys } from '@shoptok/keys';
 import {
   attentionSchema,
   categoryDecisionSchema,
@@ -29,56 +30,8 @@ import {
   type StoreAttention,
 } from './records.js';
 
-/**
- * The Redis keys of one store's sync state. All share the `{store}` hash tag, so they sit in
- * one Redis Cluster slot with the store's queues. Hashes keep the key count flat however many
- * SKUs a store has.
- */
-export function stateKeys(prefix: string, store: string) {
-  const base = `${prefix}:{${store}}:state`;
-  return {
-    /** sellerSku -> SkuLink */
-    sku: `${base}:sku`,
-    /** Shopify inventory item id -> sellerSku (what a stock webhook names) */
-    item: `${base}:item`,
-    /** TikTok SKU id -> PushedStock (what TikTok was last told) */
-    pushed: `${base}:pushed`,
-    /** Shopify product id -> ListingRecord */
-    listing: `${base}:listing`,
-    /** Shopify product id -> ProductSummary (title, image: what the dashboard's Listings page shows) */
-    product: `${base}:product`,
-    /** Shopify product id -> Attention (held back from TikTok, with reasons) */
-    attention: `${base}:attention`,
-    /** code -> StoreAttention (the whole store needs a person, e.g. a mass removal held back) */
-    storeAttention: `${base}:store-attention`,
-    /** TikTok order id -> OrderRecord (imported exactly once) */
-    order: `${base}:order`,
-    /** TikTok order id -> OrderFailure (could not be imported; replayable) */
-    orderFailed: `${base}:order-failed`,
-    /** TikTok order ids imported and still waiting for tracking */
-    awaitingTracking: `${base}:awaiting-tracking`,
-    /** cursor name -> value (e.g. order polling by update_time) */
-    cursor: `${base}:cursor`,
-    /** Shopify product id -> CategoryDecision (who chose the listing's category, and why) */
-    categoryDecision: `${base}:category-decision`,
-  };
-}
-
-/**
- * The merchant's own choices for one store: category pins and attribute defaults. Not sync
- * state: nothing rebuilds them, so `StateStore.clear()` (before a reconcile) leaves them.
- */
-export function merchantKeys(prefix: string, store: string) {
-  const base = `${prefix}:{${store}}:merchant`;
-  return {
-    /** Shopify product id -> CategoryPin */
-    categoryPin: `${base}:category-pin`,
-    /** `<TikTok category id>:<attribute name>` -> value */
-    attributeDefault: `${base}:attribute-default`,
-  };
-}
-
-export type StateKeys = ReturnType<typeof stateKeys>;
+// The key layout (every key under the store's `{store}` hash tag) is owned by packages/keys.
+export { merchantKeys, stateKeys, type StateKeys };
 
 // Deletes a claim only if it still holds our token.
 const RELEASE_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
@@ -114,14 +67,13 @@ function decode<T>(schema: z.ZodType<T>, key: string, field: string, raw: string
 export class StateStore {
   readonly keys: StateKeys;
   readonly merchant: ReturnType<typeof merchantKeys>;
-  /** Short-lived claims, one key each (they expire by themselves, so not in `keys`). */
-  private readonly claimBase: string;
   /**
-   * The operator's go-live record and the preview's tallies: not sync state (a reconcile from
-   * scratch must not put a live store back into preview), so outside `keys` and `clear()`.
+   * Short-lived claims (they expire by themselves), the operator's go-live record and the
+   * preview's tallies: not sync state (a reconcile from scratch must not put a live store back
+   * into preview), so outside `keys` and `clear()`.
    */
+  private readonly control: ReturnType<typeof storeControlKeys>;
   private readonly modeKey: string;
-  private readonly previewBase: string;
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -130,9 +82,8 @@ export class StateStore {
   ) {
     this.keys = stateKeys(prefix, store);
     this.merchant = merchantKeys(prefix, store);
-    this.claimBase = `${prefix}:{${store}}:state:claim`;
-    this.modeKey = `${prefix}:{${store}}:mode`;
-    this.previewBase = `${prefix}:{${store}}:preview`;
+    this.control = storeControlKeys(prefix, store);
+    this.modeKey = this.control.mode;
   }
 
   // --- SKU links -------------------------------------------------------------------------
@@ -422,7 +373,7 @@ export class StateStore {
   }
 
   private claimKey(name: string): string {
-    return `${this.claimBase}:${name}`;
+    return this.control.claim(name);
   }
 
   // --- Cursors ---------------------------------------------------------------------------
@@ -460,7 +411,7 @@ export class StateStore {
     let any = false;
     for (const [kind, keys] of items) {
       if (keys.size === 0) continue;
-      multi.sadd(`${this.previewBase}:${kind}`, ...keys);
+      multi.sadd(this.control.preview(kind), ...keys);
       any = true;
     }
     if (any) await multi.exec();
@@ -468,7 +419,7 @@ export class StateStore {
 
   /** How many distinct items each kind of preview write would have touched so far. */
   async previewTotals(): Promise<PreviewTotals> {
-    const counts = await Promise.all(previewKinds.map((kind) => this.redis.scard(`${this.previewBase}:${kind}`)));
+    const counts = await Promise.all(previewKinds.map((kind) => this.redis.scard(this.control.preview(kind))));
     return Object.fromEntries(previewKinds.map((kind, i) => [kind, counts[i] ?? 0])) as PreviewTotals;
   }
 
