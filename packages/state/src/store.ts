@@ -11,6 +11,7 @@ import {
   orderFailureSchema,
   orderRecordSchema,
   previewKinds,
+  productSummarySchema,
   pushedStockSchema,
   skuLinkSchema,
   storeModeRecordSchema,
@@ -32,6 +33,24 @@ import {
 
 // The key layout (every key under the store's `{store}` hash tag) is owned by packages/keys.
 export { merchantKeys, stateKeys, type StateKeys };
+
+/** The schema of each record hash of a store's state: what `StateStore.scanRecords` decodes with. */
+const recordSchemas = {
+  sku: skuLinkSchema,
+  pushed: pushedStockSchema,
+  listing: listingRecordSchema,
+  product: productSummarySchema,
+  attention: attentionSchema,
+  storeAttention: storeAttentionSchema,
+  order: orderRecordSchema,
+  orderFailed: orderFailureSchema,
+  categoryDecision: categoryDecisionSchema,
+} satisfies Partial<Record<keyof StateKeys, z.ZodType>>;
+
+/** A hash of the store's state that holds one JSON record per field. */
+export type StateRecordHash = keyof typeof recordSchemas;
+/** The record type a state hash holds. */
+export type StateRecordOf<H extends StateRecordHash> = z.output<(typeof recordSchemas)[H]>;
 
 // Deletes a claim only if it still holds our token.
 const RELEASE_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
@@ -57,6 +76,15 @@ function decode<T>(schema: z.ZodType<T>, key: string, field: string, raw: string
   if (!parsed.success)
     throw new StateRecordError(key, field, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return parsed.data;
+}
+
+function decodeOrUndefined<T>(schema: z.ZodType<T>, raw: string): T | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -426,6 +454,39 @@ export class StateStore {
   /** Forgets a cursor (a stopped job's resume point, once the job is done). */
   async deleteCursor(name: string): Promise<void> {
     await this.redis.hdel(this.keys.cursor, name);
+  }
+
+  // --- Reading for pages (the dashboard) ------------------------------------------------
+
+  /**
+   * Walks one record hash with HSCAN (a store with 50,000 SKUs never blocks Redis), decoding
+   * each record with its schema. A record that does not parse (another version, damage) is
+   * handed over as `undefined` instead of thrown, so a page counts it and shows the rest.
+   */
+  async scanRecords<H extends StateRecordHash>(
+    hash: H,
+    onEntry: (field: string, record: StateRecordOf<H> | undefined) => void,
+    count = 1000,
+  ): Promise<void> {
+    const key = this.keys[hash];
+    const schema: z.ZodType<StateRecordOf<H>> = recordSchemas[hash] as never;
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(key, cursor, 'COUNT', count);
+      cursor = next;
+      for (let i = 0; i + 1 < flat.length; i += 2) onEntry(flat[i] as string, decodeOrUndefined(schema, flat[i + 1] as string));
+    } while (cursor !== '0');
+  }
+
+  /** How many TikTok orders were imported (one HLEN). */
+  async importedOrderCount(): Promise<number> {
+    return this.redis.hlen(this.keys.order);
+  }
+
+  /** The failure record of one order; undefined when it has none or it does not parse. */
+  async orderFailure(tiktokOrderId: string): Promise<OrderFailure | undefined> {
+    const raw = await this.redis.hget(this.keys.orderFailed, tiktokOrderId);
+    return raw === null ? undefined : decodeOrUndefined(orderFailureSchema, raw);
   }
 
   /** Drops the whole state of the store (before a reconcile from scratch). */
