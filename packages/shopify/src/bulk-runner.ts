@@ -1,3 +1,4 @@
+import { shopifyKeys } from '@shoptok/keys';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -68,7 +69,7 @@ export class BulkQueryRunner {
   }
 
   private runningBulkKey(): string {
-    return `${this.options.keyPrefix}:{${this.options.storeId}}:shopify:bulk-running`;
+    return shopifyKeys(this.options.keyPrefix, this.options.storeId).bulkRunning;
   }
 
   /**

@@ -1,3 +1,4 @@
+import { shopifyKeys } from '@shoptok/keys';
 import { z } from 'zod';
 import { type ClientContext, sleep } from './context.js';
 import { ShopifyClientError, ShopifyTransientError, ShopifyUserError, type ShopifyUserErrorItem } from './errors.js';
@@ -77,7 +78,9 @@ export class OrderCanceller {
 
     // A job an earlier attempt started and left running: wait for it rather than sending a
     // second orderCancel, which Shopify would refuse while the first one runs.
-    const pendingKey = `${this.options.keyPrefix}:{${this.options.storeId}}:shopify:cancel:${orderId.slice(orderId.lastIndexOf('/') + 1)}`;
+    const pendingKey = shopifyKeys(this.options.keyPrefix, this.options.storeId).cancel(
+      orderId.slice(orderId.lastIndexOf('/') + 1),
+    );
     const pendingJob = await this.options.redis.get(pendingKey);
     if (pendingJob) return this.awaitCancellation(orderId, { id: pendingJob, done: false, errors: [] }, undefined, pendingKey);
 

@@ -1,3 +1,4 @@
+import { shopifyKeys } from '@shoptok/keys';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { type ClientContext, safeJson, type ShopifyClientOptions } from './context.js';
@@ -116,7 +117,7 @@ export class OrderCreator {
         { operation: 'OrderCreate' },
       );
     const redis = this.options.redis;
-    const key = `${this.options.keyPrefix}:{${this.options.storeId}}:shopify:order:${tiktokOrderId}`;
+    const key = shopifyKeys(this.options.keyPrefix, this.options.storeId).order(tiktokOrderId);
 
     const known = await this.readClaim(key);
     if (known?.state === 'created') return { order: await this.recordedOrder(tiktokOrderId, known.orderId), created: false };

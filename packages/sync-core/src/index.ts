@@ -68,6 +68,8 @@ export type {
 
 // Listing (issue 8): select, map, pre-flight, plan, payload.
 export { selectProducts } from './listing/select.js';
+export { adoptableListing, skuConflicts } from './listing/sku-ownership.js';
+export type { ListedSku, ListingHoldReason, SkuUser } from './listing/sku-ownership.js';
 export {
   attributeKey,
   matchCategoryRule,

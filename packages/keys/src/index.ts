@@ -1,0 +1,22 @@
+export {
+  aiMapKey,
+  aiMapPattern,
+  alertKeys,
+  lagHistoryKey,
+  merchantKeys,
+  metricsKey,
+  scheduledStoresKey,
+  shopifyKeys,
+  stateKeys,
+  storeControlKeys,
+  storeHashTag,
+  storeKeyBase,
+  storeQueueName,
+  tiktokConnectKeys,
+  tiktokKeyBase,
+  tiktokKeys,
+  tiktokKeysAt,
+  tiktokPacingKeys,
+  webhookLeadKey,
+} from './keys.js';
+export type { StateKeys } from './keys.js';
