@@ -46,18 +46,33 @@ module.exports = {
       from: { path: '^packages/sync-core/src/', pathNot: '\\.test(-helpers)?\\.ts$' },
       to: {
         path: [
-          '^packages/(?!sync-core/)',
+          '^packages/(?!sync-core/|shopify/)',
           'node_modules/(ioredis|bullmq|got|@shopify|openai|undici)',
           '^(http|https|net|fs|node:http|node:https|node:net|node:fs)$',
         ],
       },
     },
     {
+      name: 'sync-core-takes-only-types-from-shopify',
+      severity: 'error',
+      comment:
+        'The orderCreate input has one type, owned by the Shopify client; sync-core builds it and may import it as a type, never run the client.',
+      from: { path: '^packages/sync-core/src/', pathNot: '\\.test(-helpers)?\\.ts$' },
+      to: { path: '^packages/shopify/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'clients-depend-only-on-logger',
       severity: 'error',
-      comment: 'API clients, the mapper and the state store stand on the logger alone.',
+      comment: 'API clients, the mapper and the state store stand on the logger (and the key layout) alone.',
       from: { path: '^packages/(shopify|tiktok|ai-mapper|state|logger)/src/', pathNot: '\\.test(-helpers)?\\.ts$' },
-      to: { path: '^packages/', pathNot: '^packages/(logger|shopify|tiktok|ai-mapper|state)/' },
+      to: { path: '^packages/', pathNot: '^packages/(logger|keys|shopify|tiktok|ai-mapper|state)/' },
+    },
+    {
+      name: 'keys-is-a-leaf',
+      severity: 'error',
+      comment: 'The Redis key layout is plain strings: everyone may import it because it imports nothing.',
+      from: { path: '^packages/keys/src/', pathNot: '\\.test\\.ts$' },
+      to: { path: ['^packages/(?!keys/)', 'node_modules/'] },
     },
     {
       name: 'config-depends-on-rules-only',

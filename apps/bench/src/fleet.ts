@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { stateKeys } from '@shoptok/keys';
 import { QueueFactory } from '@shoptok/queues';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -180,11 +181,12 @@ export async function startBenchFleet(options: {
 
     // The links shoptok keeps (state key layout of packages/state): as after it listed the catalogue.
     const links = JSON.parse(readFileSync(linksFile, 'utf8')) as { sellerSku: string; shopifyInventoryItemId: string }[];
+    const keys = stateKeys(options.prefix, storeId);
     for (let i = 0; i < links.length; i += 5000) {
       const multi = redis.multi();
       for (const link of links.slice(i, i + 5000)) {
-        multi.hset(`${options.prefix}:{${storeId}}:state:sku`, link.sellerSku, JSON.stringify(link));
-        multi.hset(`${options.prefix}:{${storeId}}:state:item`, link.shopifyInventoryItemId, link.sellerSku);
+        multi.hset(keys.sku, link.sellerSku, JSON.stringify(link));
+        multi.hset(keys.item, link.shopifyInventoryItemId, link.sellerSku);
       }
       await multi.exec();
     }

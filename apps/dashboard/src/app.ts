@@ -252,10 +252,9 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
   const unknownStore = (reply: FastifyReply, id: string) =>
     page(reply, 404, renderMessagePage('Unknown store', `There is no store "${id}" in the configuration.`));
 
-  app.get<{ Params: { id: string } }>('/stores/:id/listings', async (request, reply) => {
-    const store = storeById.get(request.params.id);
-    if (!store) return unknownStore(reply, request.params.id);
-    const q = listingsQuery.safeParse(request.query);
+  /** The Listings page of a store (`flash` wins over the one the query string asks for). */
+  const listingsPage = async (reply: FastifyReply, store: StoreLink, rawQuery: unknown, status: number, errorFlash?: Flash) => {
+    const q = listingsQuery.safeParse(rawQuery);
     const query = q.success ? { ...q.data, perPage: PER_PAGE } : { page: 1, perPage: PER_PAGE };
     const rows = await readListingRows(redis, prefix, store.id);
     const listingPage = queryListings(rows, {
@@ -265,13 +264,15 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
       q: query.q || undefined,
     });
     const groups = groupAttention(rows.filter((r) => r.reasons.length > 0));
-    const done = flashListings.safeParse(request.query);
-    const flash = done.success
-      ? {
-          kind: 'ok' as const,
-          message: `${done.data.fixed === 'pin' ? 'Category pinned; ' : done.data.fixed === 'attribute-default' ? 'Attribute default set; ' : ''}${done.data.requeued} product${done.data.requeued === 1 ? '' : 's'} queued again: the page shows the result after the run.`,
-        }
-      : undefined;
+    const done = flashListings.safeParse(rawQuery);
+    const flash = errorFlash
+      ? errorFlash
+      : done.success
+        ? {
+            kind: 'ok' as const,
+            message: `${done.data.fixed === 'pin' ? 'Category pinned; ' : done.data.fixed === 'attribute-default' ? 'Attribute default set; ' : ''}${done.data.requeued} product${done.data.requeued === 1 ? '' : 's'} queued again: the page shows the result after the run.`,
+          }
+        : undefined;
     const body = renderListingsPage(
       store,
       { page: listingPage, groups, query },
@@ -282,11 +283,17 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
       },
     );
     return reply
-      .code(200)
+      .code(status)
       .header('content-security-policy', LISTINGS_CSP)
       .header('cache-control', 'no-store')
       .type('text/html; charset=utf-8')
       .send(body);
+  };
+
+  app.get<{ Params: { id: string } }>('/stores/:id/listings', async (request, reply) => {
+    const store = storeById.get(request.params.id);
+    if (!store) return unknownStore(reply, request.params.id);
+    return listingsPage(reply, store, request.query, 200);
   });
 
   /** Queues each product's listing sync again (what `pnpm enqueue product` does). */
@@ -321,7 +328,13 @@ export async function buildDashboard(options: DashboardOptions): Promise<Fastify
     const form = productIdsForm.extend({ categoryId: z.string().regex(/^\d{1,20}$/) }).safeParse(request.body);
     if (!options.fixes?.pinCategory || !form.success)
       return page(reply, 400, renderMessagePage('Cannot pin', 'Category pins are not available, or the form is incomplete.'));
-    await options.fixes.pinCategory(store.id, form.data.products, form.data.categoryId);
+    // Checked against the shop's live tree first, as `shoptok map pin` does: a refusal stores nothing.
+    const outcome = await options.fixes.pinCategory(store.id, form.data.products, form.data.categoryId);
+    if (outcome && 'refused' in outcome)
+      return listingsPage(reply, store, {}, 422, {
+        kind: 'error',
+        message: `Not pinned: ${outcome.refused}. Nothing was stored or queued again.`,
+      });
     const n = await requeue(store.id, form.data.products);
     return reply.redirect(`/stores/${encodeURIComponent(store.id)}/listings?requeued=${n}&fixed=pin`, 303);
   });

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { stateKeys } from '@shoptok/keys';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, queueKeys, queueNameFor, waitForRedis } from '@shoptok/queues';
 import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
@@ -6,7 +7,6 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
 import { startDashboard, type RunningDashboard } from './app.js';
-import { stateKey } from './overview-data.js';
 
 /*
  * The dashboard in a real headless browser: Debian's chromium driven by playwright-core.
@@ -137,7 +137,7 @@ const stores = [
 
   it('replays an order that could not be imported from the overview page', async () => {
     await connection.hset(
-      stateKey(redis.prefix, 'oak', 'order-failed'),
+      stateKeys(redis.prefix, 'oak').orderFailed,
       '5779876',
       JSON.stringify({
         reasons: [{ code: 'sku_unmapped', message: 'SKU "B-2" is not on TikTok' }],

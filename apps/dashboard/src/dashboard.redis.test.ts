@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stateKeys } from '@shoptok/keys';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, queueNameFor, recordMetric, recordSyncLag, waitForRedis } from '@shoptok/queues';
 import { freePort, startAppProcess, useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
@@ -9,7 +10,6 @@ import { UnrecoverableError, Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { startDashboard, type RunningDashboard } from './app.js';
-import { stateKey } from './overview-data.js';
 
 const logger = createLogger({ level: 'silent', console: false });
 const credentials = { username: 'ops', password: 'correct horse battery' };
@@ -97,7 +97,9 @@ describe('the dashboard over HTTP (real Redis)', () => {
     const names = body.queues.map((q) => q.name).sort();
     expect(names).toEqual(
       ['glow', 'oak']
-        .flatMap((s) => ['fulfilment', 'inventory', 'maintenance', 'orders', 'products'].map((q) => `${q}-{${s}}`))
+        .flatMap((s) =>
+          (['fulfilment', 'inventory', 'maintenance', 'orders', 'products'] as const).map((q) => queueNameFor(q, s)),
+        )
         .sort(),
     );
   });
@@ -196,13 +198,15 @@ describe('the dashboard over HTTP (real Redis)', () => {
   it('shows a store overview from the sync state, escaped', async () => {
     const p = redis.prefix;
     await connection.hset(
-      stateKey(p, 'glow', 'sku'),
+      stateKeys(p, 'glow').sku,
       'SKU-1',
       JSON.stringify({
         sellerSku: 'SKU-1',
         shopifyProductId: 'gid://shopify/Product/1',
         tiktokProductId: '17',
         tiktokSkuId: '1701',
+        shopifyVariantId: 'gid://shopify/ProductVariant/11',
+        shopifyInventoryItemId: '21',
       }),
       'SKU-2',
       JSON.stringify({
@@ -210,6 +214,8 @@ describe('the dashboard over HTTP (real Redis)', () => {
         shopifyProductId: 'gid://shopify/Product/1',
         tiktokProductId: '17',
         tiktokSkuId: '1702',
+        shopifyVariantId: 'gid://shopify/ProductVariant/12',
+        shopifyInventoryItemId: '22',
       }),
       'SKU-3',
       JSON.stringify({
@@ -217,19 +223,21 @@ describe('the dashboard over HTTP (real Redis)', () => {
         shopifyProductId: 'gid://shopify/Product/2',
         tiktokProductId: '18',
         tiktokSkuId: '1801',
+        shopifyVariantId: 'gid://shopify/ProductVariant/13',
+        shopifyInventoryItemId: '23',
       }),
       'SKU-BAD',
       'not json',
     );
     await connection.hset(
-      stateKey(p, 'glow', 'pushed'),
+      stateKeys(p, 'glow').pushed,
       '1701',
       JSON.stringify({ warehouses: { w1: 3 }, at: Date.now() }),
       '1702',
       JSON.stringify({ warehouses: { w1: 0 }, at: Date.now() }),
     );
     await connection.hset(
-      stateKey(p, 'glow', 'listing'),
+      stateKeys(p, 'glow').listing,
       'gid://shopify/Product/1',
       JSON.stringify({ tiktokProductId: '17', contentHash: 'h', status: 'ACTIVATE', auditFailedReasons: [], updatedAt: 1 }),
       'gid://shopify/Product/2',
@@ -242,17 +250,17 @@ describe('the dashboard over HTTP (real Redis)', () => {
       }),
     );
     await connection.hset(
-      stateKey(p, 'glow', 'attention'),
+      stateKeys(p, 'glow').attention,
       'gid://shopify/Product/3',
       JSON.stringify({ reasons: [{ code: 'no_category', message: '<script>alert(1)</script> has no category' }], at: 3 }),
     );
     await connection.hset(
-      stateKey(p, 'glow', 'order'),
+      stateKeys(p, 'glow').order,
       '5770100',
       JSON.stringify({ shopifyOrderId: 'gid://shopify/Order/1', tiktokStatus: 'AWAITING_SHIPMENT', importedAt: 1 }),
     );
     await connection.hset(
-      stateKey(p, 'glow', 'order-failed'),
+      stateKeys(p, 'glow').orderFailed,
       '5770200',
       JSON.stringify({ reasons: [{ code: 'sku_unmapped', message: 'SKU "X" & co is not mapped' }], at: 5, attempts: 2 }),
     );
@@ -304,7 +312,7 @@ describe('the dashboard over HTTP (real Redis)', () => {
 
     it('queues exactly one order-import job for a failed order, even when clicked twice', async () => {
       await connection.hset(
-        stateKey(redis.prefix, 'glow', 'order-failed'),
+        stateKeys(redis.prefix, 'glow').orderFailed,
         '5770300',
         JSON.stringify({ reasons: [{ code: 'x', message: 'y' }], at: 10, attempts: 1 }),
       );
@@ -329,7 +337,7 @@ describe('the dashboard over HTTP (real Redis)', () => {
       const message =
         'TikTok refused the cancellation (code 25001021, reason seller_cancel_reason_out_of_stock): Reason not match order status';
       await connection.hset(
-        stateKey(redis.prefix, 'glow', 'order-failed'),
+        stateKeys(redis.prefix, 'glow').orderFailed,
         '5770350',
         JSON.stringify({ reasons: [{ code: 'tiktok-cancel-refused', message }], at: 12, attempts: 1 }),
       );
@@ -343,7 +351,7 @@ describe('the dashboard over HTTP (real Redis)', () => {
 
     it('refuses cross-site requests and orders with nothing to replay', async () => {
       await connection.hset(
-        stateKey(redis.prefix, 'glow', 'order-failed'),
+        stateKeys(redis.prefix, 'glow').orderFailed,
         '5770400',
         JSON.stringify({ reasons: [], at: 11, attempts: 1 }),
       );

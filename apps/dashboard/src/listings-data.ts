@@ -1,40 +1,12 @@
-import { z } from 'zod';
 import type { RedisConnection } from '@shoptok/queues';
+import { StateStore, type Attention, type CategoryDecision, type ListingRecord, type ProductSummary } from '@shoptok/state';
 
 /*
  * The Listings page's data: every Shopify product the listing sync considered (its title and
- * image, written by the sync), joined with its TikTok listing, its pre-flight hold and, once the
- * category work records one, its category decision. Read with HSCAN, then filtered, grouped and
+ * image, written by the sync), joined with its TikTok listing, its pre-flight hold and its
+ * category decision, read through packages/state. Read with HSCAN, then filtered, grouped and
  * paged in memory: 10,000 products are a few MB and one pass.
  */
-const summarySchema = z.looseObject({ title: z.string(), imageUrl: z.string().optional(), seenAt: z.number().optional() });
-const listingSchema = z.looseObject({
-  tiktokProductId: z.string().optional(),
-  status: z.string().default('UNKNOWN'),
-  auditFailedReasons: z
-    .array(z.looseObject({ reasons: z.array(z.string()).default([]), suggestions: z.array(z.string()).default([]) }))
-    .default([]),
-  updatedAt: z.number().optional(),
-});
-const attentionSchema = z.looseObject({
-  reasons: z.array(z.object({ code: z.string(), message: z.string() })).default([]),
-  at: z.number().optional(),
-});
-/** The per-product category decision the listing sync records (packages/state `CategoryDecision`: pin, rule, ai, offline). */
-const categoryDecisionSchema = z.looseObject({
-  categoryId: z.string(),
-  categoryPath: z
-    .union([z.string(), z.array(z.string())])
-    .optional()
-    .transform((p) => (Array.isArray(p) ? (p.length > 0 ? p.join(' > ') : undefined) : p)),
-  source: z.enum(['pin', 'rule', 'ai', 'offline']).or(z.string()),
-  reason: z.string().optional(),
-});
-
-/** Where each record lives (the state package's layout). */
-function key(prefix: string, store: string, hash: 'product' | 'listing' | 'attention' | 'category-decision'): string {
-  return `${prefix}:{${store}}:state:${hash}`;
-}
 
 export type PlainStatus =
   | 'live'
@@ -84,47 +56,23 @@ export interface ListingRow {
   lastSyncAt: number | undefined;
 }
 
-async function scanHash(redis: RedisConnection, hashKey: string, onEntry: (field: string, value: string) => void): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, flat] = await redis.hscan(hashKey, cursor, 'COUNT', 2000);
-    cursor = next;
-    for (let i = 0; i + 1 < flat.length; i += 2) onEntry(flat[i] as string, flat[i + 1] as string);
-  } while (cursor !== '0');
-}
-
-function parse<T>(schema: z.ZodType<T>, raw: string): T | undefined {
-  try {
-    const parsed = schema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Every product of the store as the Listings page shows it. */
 export async function readListingRows(redis: RedisConnection, prefix: string, store: string): Promise<ListingRow[]> {
-  const summaries = new Map<string, z.infer<typeof summarySchema>>();
-  const listings = new Map<string, z.infer<typeof listingSchema>>();
-  const holds = new Map<string, z.infer<typeof attentionSchema>>();
-  const categories = new Map<string, z.infer<typeof categoryDecisionSchema>>();
+  const state = new StateStore(redis, prefix, store);
+  const summaries = new Map<string, ProductSummary>();
+  const listings = new Map<string, ListingRecord>();
+  const holds = new Map<string, Attention>();
+  const categories = new Map<string, CategoryDecision>();
+  const into =
+    <T>(map: Map<string, T>) =>
+    (id: string, record: T | undefined) => {
+      if (record) map.set(id, record);
+    };
   await Promise.all([
-    scanHash(redis, key(prefix, store, 'product'), (id, raw) => {
-      const v = parse(summarySchema, raw);
-      if (v) summaries.set(id, v);
-    }),
-    scanHash(redis, key(prefix, store, 'listing'), (id, raw) => {
-      const v = parse(listingSchema, raw);
-      if (v) listings.set(id, v);
-    }),
-    scanHash(redis, key(prefix, store, 'attention'), (id, raw) => {
-      const v = parse(attentionSchema, raw);
-      if (v) holds.set(id, v);
-    }),
-    scanHash(redis, key(prefix, store, 'category-decision'), (id, raw) => {
-      const v = parse(categoryDecisionSchema, raw);
-      if (v) categories.set(id, v);
-    }),
+    state.scanRecords('product', into(summaries), 2000),
+    state.scanRecords('listing', into(listings), 2000),
+    state.scanRecords('attention', into(holds), 2000),
+    state.scanRecords('categoryDecision', into(categories), 2000),
   ]);
   const ids = new Set([...summaries.keys(), ...listings.keys(), ...holds.keys()]);
   const rows: ListingRow[] = [];
@@ -150,7 +98,12 @@ export async function readListingRows(redis: RedisConnection, prefix: string, st
       status: plainStatus(listing?.status, preflight.length > 0),
       reasons: [...preflight, ...audit],
       category: decision
-        ? { id: decision.categoryId, path: decision.categoryPath, source: decision.source, reason: decision.reason }
+        ? {
+            id: decision.categoryId,
+            path: decision.categoryPath.length > 0 ? decision.categoryPath.join(' > ') : undefined,
+            source: decision.source,
+            reason: decision.reason,
+          }
         : undefined,
       lastSyncAt: Math.max(listing?.updatedAt ?? 0, hold?.at ?? 0, summary?.seenAt ?? 0) || undefined,
     });

@@ -15,7 +15,12 @@ export interface ListingLinks {
  * again. Absent: the page offers only the re-queue.
  */
 export interface ListingFixes {
-  pinCategory?(store: string, productIds: readonly string[], categoryId: string): Promise<void>;
+  /** Resolves `{ refused }` (nothing stored) when the category is not a leaf of the shop's live tree. */
+  pinCategory?(
+    store: string,
+    productIds: readonly string[],
+    categoryId: string,
+  ): Promise<{ refused: string } | { pinned: number } | void>;
   setAttributeDefault?(store: string, categoryId: string, attribute: string, value: string): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { merchantKeys, stateKeys, storeKeyBase } from '@shoptok/keys';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, queueNameFor, recordSyncLag, waitForRedis } from '@shoptok/queues';
 import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
@@ -27,7 +28,7 @@ const PRODUCTS = 10_000;
 const THUMB = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="48" height="48"><rect width="48" height="48" fill="#c9a7e8"/></svg>')}`;
 const gid = (n: number) => `gid://shopify/Product/${10_000_000 + n}`;
 // The state package's layout (apps/dashboard reads it; the listing sync writes it).
-const hashKey = (prefix: string, hash: string) => `${prefix}:{${STORE}}:state:${hash}`;
+const hashKey = (prefix: string, hash: string) => `${storeKeyBase(prefix, STORE)}:state:${hash}`;
 
 (haveChromium ? describe : describe.skip)('the Listings page in headless chromium (10,000 products)', () => {
   let redis: TestRedis;
@@ -55,7 +56,7 @@ const hashKey = (prefix: string, hash: string) => `${prefix}:{${STORE}}:state:${
         });
         if (n > 6)
           pipe.hset(
-            `${redis.prefix}:{${STORE}}:state:listing`,
+            stateKeys(redis.prefix, STORE).listing,
             gid(n),
             JSON.stringify({
               tiktokProductId: String(1_729_000_000_000_000_000n + BigInt(n)),
@@ -81,7 +82,7 @@ const hashKey = (prefix: string, hash: string) => `${prefix}:{${STORE}}:state:${
       );
       // The category decision the category work records (issue 14's format).
       await connection.hset(
-        `${redis.prefix}:{${STORE}}:state:category-decision`,
+        stateKeys(redis.prefix, STORE).categoryDecision,
         id,
         JSON.stringify({
           categoryId: '601302',
@@ -187,7 +188,7 @@ const hashKey = (prefix: string, hash: string) => `${prefix}:{${STORE}}:state:${
       await group.getByLabel("Material for Women's Bottoms > Jeans:").fill('Denim');
       await group.getByRole('button', { name: 'Set default and re-queue' }).click();
       await page.getByRole('status').getByText('6 products queued again').waitFor();
-      expect(await connection.hget(`${redis.prefix}:{${STORE}}:merchant:attribute-default`, '601302:Material')).toBe('Denim');
+      expect(await connection.hget(merchantKeys(redis.prefix, STORE).attributeDefault, '601302:Material')).toBe('Denim');
       const waiting = await queues.queue('products', STORE).getJobs(['waiting']);
       expect(waiting.map((j) => j.data.productId as string).sort()).toEqual([...heldBack].sort());
       expect(new Set(waiting.map((j) => `${j.name}/${j.data.trigger as string}`))).toEqual(new Set(['product-sync-one/replay']));

@@ -1,7 +1,7 @@
 import { EXIT_CONFIG, loadConfigOrExit, mergeDotEnv, secretValuesOf } from '@shoptok/config';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, ShutdownRegistry, waitForRedis } from '@shoptok/queues';
-import { merchantFixes } from '@shoptok/sync/merchant-fixes';
+import { liveCategoryLeafCheck, merchantFixes } from '@shoptok/sync/merchant-fixes';
 import { startDashboard } from './app.js';
 import { credentialsProblem } from './startup.js';
 
@@ -54,7 +54,10 @@ async function main(): Promise<void> {
       shopifyDomain: s.shopify.domain,
       ...(s.tiktok.region ? { region: s.tiktok.region } : {}),
     })),
-    fixes: merchantFixes(redis, config.queuePrefix),
+    // A pin is checked against the shop's live TikTok tree, as `shoptok map pin` checks it.
+    fixes: merchantFixes(redis, config.queuePrefix, {
+      checkLeaf: liveCategoryLeafCheck({ config, stores: config.stores, redis, queues, logger }),
+    }),
     credentials,
     publicUrl: config.dashboard.publicUrl,
     logger,

@@ -1,5 +1,5 @@
 // The store page's reader against a real Redis, over records in the exact shape packages/state
-// writes them (the dashboard reads the hashes itself; a renamed key or field must fail here).
+// writes them, at the literal keys (it reads through packages/state; a renamed key or field must fail here).
 import { useTestRedis } from '@shoptok/testkit';
 import { renderStorePage } from './pages.js';
 import { readStoreOverview } from './overview-data.js';

@@ -1,56 +1,10 @@
-import { z } from 'zod';
 import { readLagHistory, type LagPoint, type RedisConnection } from '@shoptok/queues';
+import { StateStore } from '@shoptok/state';
 
 /*
- * The sync state the workers write (packages/state), read straight from Redis for now; a later
- * refactor switches to the state package's reader. The schemas below take only what the page
- * shows and let unknown fields through, so a newer writer never breaks the page.
+ * The store overview, read through packages/state (its keys and record schemas): a record that
+ * does not parse is counted as unreadable and shown as such, never hidden and never fatal.
  */
-const reasonSchema = z.object({ code: z.string(), message: z.string() });
-const skuLinkSchema = z.looseObject({ tiktokSkuId: z.string(), shopifyProductId: z.string().optional() });
-const listingSchema = z.looseObject({
-  tiktokProductId: z.string().optional(),
-  status: z.string().default('UNKNOWN'),
-  auditFailedReasons: z
-    .array(
-      z.looseObject({
-        reasons: z.array(z.string()).default([]),
-        suggestions: z.array(z.string()).default([]),
-        position: z.string().optional(),
-      }),
-    )
-    .default([]),
-  updatedAt: z.number().optional(),
-});
-const attentionSchema = z.looseObject({ reasons: z.array(reasonSchema).default([]), at: z.number().optional() });
-const storeAttentionSchema = z.looseObject({
-  message: z.string(),
-  at: z.number().optional(),
-  numbers: z.record(z.string(), z.number()).default({}),
-});
-// packages/state's CategoryDecision: who chose a product's TikTok category, and why.
-const categoryDecisionSchema = z.looseObject({
-  categoryId: z.string(),
-  categoryPath: z.array(z.string()).default([]),
-  source: z.string(),
-  ruleIndex: z.number().int().optional(),
-  reason: z.string().default(''),
-  attributeSources: z.record(z.string(), z.string()).default({}),
-});
-const orderFailureSchema = z.looseObject({
-  reasons: z.array(reasonSchema).default([]),
-  at: z.number().optional(),
-  attempts: z.number().int().default(1),
-});
-
-/** The state hash `field` of a store. */
-export function stateKey(
-  prefix: string,
-  store: string,
-  hash: 'sku' | 'pushed' | 'listing' | 'attention' | 'order' | 'order-failed' | 'store-attention' | 'category-decision',
-): string {
-  return `${prefix}:{${store}}:state:${hash}`;
-}
 
 export interface ProductAttention {
   shopifyProductId: string;
@@ -91,25 +45,6 @@ export interface StoreOverview {
   lag: LagPoint[];
 }
 
-/** Walks a hash with HSCAN so a store with 50,000 SKUs never blocks Redis. */
-async function scanHash(redis: RedisConnection, key: string, onEntry: (field: string, value: string) => void): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, flat] = await redis.hscan(key, cursor, 'COUNT', 1000);
-    cursor = next;
-    for (let i = 0; i + 1 < flat.length; i += 2) onEntry(flat[i] as string, flat[i + 1] as string);
-  } while (cursor !== '0');
-}
-
-function parseJson<T>(schema: z.ZodType<T>, raw: string): T | undefined {
-  try {
-    const parsed = schema.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 const DAY_MS = 24 * 3600 * 1000;
 
 /** Everything the overview page of one store shows, read now. */
@@ -119,15 +54,15 @@ export async function readStoreOverview(
   store: string,
   now = Date.now(),
 ): Promise<StoreOverview> {
+  const state = new StateStore(redis, prefix, store);
   let unreadable = 0;
 
   const pushedSkuIds = new Set<string>();
   // Only the field names (TikTok SKU ids) of `pushed` matter here.
-  await scanHash(redis, stateKey(prefix, store, 'pushed'), (tiktokSkuId) => pushedSkuIds.add(tiktokSkuId));
+  await state.scanRecords('pushed', (tiktokSkuId) => pushedSkuIds.add(tiktokSkuId));
 
   const skus = { linked: 0, inSync: 0, drifting: 0 };
-  await scanHash(redis, stateKey(prefix, store, 'sku'), (_sellerSku, raw) => {
-    const link = parseJson(skuLinkSchema, raw);
+  await state.scanRecords('sku', (_sellerSku, link) => {
     if (!link) {
       unreadable++;
       return;
@@ -140,8 +75,7 @@ export async function readStoreOverview(
   const listingsByStatus: Record<string, number> = {};
   const failedListings = new Map<string, ProductAttention>();
   const listings = new Map<string, { tiktokProductId: string | undefined; status: string }>();
-  await scanHash(redis, stateKey(prefix, store, 'listing'), (productId, raw) => {
-    const listing = parseJson(listingSchema, raw);
+  await state.scanRecords('listing', (productId, listing) => {
     if (!listing) {
       unreadable++;
       return;
@@ -166,8 +100,7 @@ export async function readStoreOverview(
   });
 
   const attention = new Map<string, ProductAttention>(failedListings);
-  await scanHash(redis, stateKey(prefix, store, 'attention'), (productId, raw) => {
-    const record = parseJson(attentionSchema, raw);
+  await state.scanRecords('attention', (productId, record) => {
     if (!record) {
       unreadable++;
       return;
@@ -184,8 +117,7 @@ export async function readStoreOverview(
   });
 
   const storeFlags: StoreOverview['storeFlags'] = [];
-  await scanHash(redis, stateKey(prefix, store, 'store-attention'), (code, raw) => {
-    const flag = parseJson(storeAttentionSchema, raw);
+  await state.scanRecords('storeAttention', (code, flag) => {
     if (!flag) {
       unreadable++;
       return;
@@ -193,8 +125,7 @@ export async function readStoreOverview(
     storeFlags.push({ code, message: flag.message, at: flag.at, numbers: flag.numbers });
   });
   const categoriesByChooser: Record<string, number> = {};
-  await scanHash(redis, stateKey(prefix, store, 'category-decision'), (productId, raw) => {
-    const decision = parseJson(categoryDecisionSchema, raw);
+  await state.scanRecords('categoryDecision', (productId, decision) => {
     if (!decision) {
       unreadable++;
       return;
@@ -212,10 +143,9 @@ export async function readStoreOverview(
       };
   });
 
-  const importedOrders = await redis.hlen(stateKey(prefix, store, 'order'));
+  const importedOrders = await state.importedOrderCount();
   const failedOrders: FailedOrder[] = [];
-  await scanHash(redis, stateKey(prefix, store, 'order-failed'), (tiktokOrderId, raw) => {
-    const record = parseJson(orderFailureSchema, raw);
+  await state.scanRecords('orderFailed', (tiktokOrderId, record) => {
     if (!record) {
       unreadable++;
       return;
@@ -244,7 +174,6 @@ export async function readOrderFailure(
   store: string,
   tiktokOrderId: string,
 ): Promise<FailedOrder | undefined> {
-  const raw = await redis.hget(stateKey(prefix, store, 'order-failed'), tiktokOrderId);
-  const record = raw === null ? undefined : parseJson(orderFailureSchema, raw);
+  const record = await new StateStore(redis, prefix, store).orderFailure(tiktokOrderId);
   return record ? { tiktokOrderId, reasons: record.reasons, at: record.at, attempts: record.attempts } : undefined;
 }

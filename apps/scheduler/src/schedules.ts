@@ -1,4 +1,5 @@
 import type { StoreConfig } from '@shoptok/config';
+import { scheduledStoresKey } from '@shoptok/keys';
 import type { Logger } from '@shoptok/logger';
 import { queueKeys, type QueueFactory, type RedisConnection } from '@shoptok/queues';
 import { recurringJobsFor } from './plan.js';
@@ -8,10 +9,8 @@ export interface ScheduleSyncResult {
   removed: string[];
 }
 
-/** Redis set of the stores this deployment has scheduled, so stores that left can be found. */
-export function scheduledStoresKey(prefix: string): string {
-  return `${prefix}:scheduler:stores`;
-}
+/** Redis set of the stores this deployment has scheduled, so stores that left can be found (packages/keys). */
+export { scheduledStoresKey };
 
 /**
  * Makes the job schedulers in Redis match the stores in the config: upserts every store's

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { childLogger, type Logger } from '@shoptok/logger';
+import { webhookLeadKey } from '@shoptok/keys';
 import { jobIdFor, redisHealthCheck, type QueueFactory, type RedisConnection } from '@shoptok/queues';
 import { verifyShopifyWebhook, WebhookDeduper } from '@shoptok/shopify';
 import { parseJsonSafe, TikTokWebhookVerifier, verifyWebhookSignature, webhookEnvelopeSchema } from '@shoptok/tiktok';
@@ -92,7 +93,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   /** A leading-edge job runs at once for the first change of its window (one SET NX, fleet-wide). */
   const placed = async (j: PlannedJob): Promise<PlannedJob> => {
     if (!j.leadingEdge || j.delayMs <= 0) return j;
-    const first = await redis.set(`${prefix}:{${j.data.store}}:webhooks:lead:${j.jobId}`, '1', 'PX', j.delayMs + 60_000, 'NX');
+    const first = await redis.set(webhookLeadKey(prefix, j.data.store, j.jobId), '1', 'PX', j.delayMs + 60_000, 'NX');
     if (first !== 'OK') return j;
     const occasion = { ...j.occasion, lead: true };
     return { ...j, occasion, jobId: jobIdFor(j.queue, j.name, j.data, occasion), delayMs: 0 };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { aiCachePattern, aiMapKey, aiRecommendationKey } from '@shoptok/keys';
 import { z } from 'zod';
 import { listingDraftSchema, type MapperProduct } from './schemas.js';
 
@@ -25,7 +26,7 @@ export interface MappingCacheOptions {
 }
 
 /**
- * AI mappings in Redis. Key: `${keyPrefix}:{${storeId}}:ai:map:${hash}`, where the hash covers
+ * AI mappings in Redis. Key: `aiMapKey(keyPrefix, storeId, hash)` (packages/keys), where the hash covers
  * the product fields the mapper reads, the model, the prompt version and the category-tree
  * version. Any change to one of those is a different key, so nothing needs invalidating by
  * hand: old entries simply expire after `ttlSeconds`. Keys are per store (hash tag) so that a
@@ -41,7 +42,7 @@ export class MappingCache {
 
   /** The Redis key for a product mapping in a store. */
   key(storeId: string, fingerprint: string): string {
-    return `${this.options.keyPrefix}:{${storeId}}:ai:map:${fingerprint}`;
+    return aiMapKey(this.options.keyPrefix, storeId, fingerprint);
   }
 
   /** The cached mapping, or undefined (also when the entry no longer parses: treated as a miss). */
@@ -69,7 +70,7 @@ export class MappingCache {
 
   /** The Redis key of TikTok's Recommend Category answer for a product in a store. */
   recommendationKey(storeId: string, fingerprint: string): string {
-    return `${this.options.keyPrefix}:{${storeId}}:ai:rec:${fingerprint}`;
+    return aiRecommendationKey(this.options.keyPrefix, storeId, fingerprint);
   }
 
   /**
@@ -103,7 +104,7 @@ export class MappingCache {
     for (const server of servers) {
       let cursor = '0';
       do {
-        const [next, keys] = await server.scan(cursor, 'MATCH', `${keyPrefix}:{${storeId}}:ai:*`, 'COUNT', 500);
+        const [next, keys] = await server.scan(cursor, 'MATCH', aiCachePattern(keyPrefix, storeId), 'COUNT', 500);
         cursor = next;
         if (keys.length > 0) deleted += await redis.unlink(...keys);
       } while (cursor !== '0');

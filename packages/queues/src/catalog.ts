@@ -1,3 +1,4 @@
+import { storeQueueName } from '@shoptok/keys';
 import { z } from 'zod';
 
 /** Store ids as the config validates them; they appear in queue names, job ids and keys. */
@@ -104,7 +105,7 @@ export function jobSchema(queue: QueueKey, name: string): z.ZodType<{ store: str
  * store's queues (and its state, `prefix:{store}:...`) in one Redis Cluster slot.
  */
 export function queueNameFor(queue: QueueKey, store: string): string {
-  return `${queue}-{${store}}`;
+  return storeQueueName(queue, store);
 }
 
 /** Parses a BullMQ queue name back into its queue and store. */

@@ -1,3 +1,4 @@
+import { lagHistoryKey, metricsKey } from '@shoptok/keys';
 import type { Logger } from '@shoptok/logger';
 import type { Cluster, Redis } from 'ioredis';
 import { queueKeys, type QueueKey } from './catalog.js';
@@ -7,9 +8,9 @@ import { queueKeys, type QueueKey } from './catalog.js';
  * the clients publish what happened into Redis; the dashboard reads it at scrape time, so
  * `/metrics` sums the whole fleet however many processes run and survives their restarts.
  *
- * - Counters and gauges: one hash per store, `${prefix}:{${store}}:metrics`, one field per
+ * - Counters and gauges: one hash per store (`metricsKey`, packages/keys), one field per
  *   series (see {@link MetricField}); counters grow by HINCRBY, gauges are set by HSET.
- * - Sync lag history: one sorted set per store, `${prefix}:{${store}}:lag`, score = unix ms,
+ * - Sync lag history: one sorted set per store (`lagHistoryKey`), score = unix ms,
  *   member = `<ms>:<lagSeconds>`; entries older than {@link LAG_HISTORY_MS} are trimmed on write.
  *
  * Both keys carry the store's hash tag, like every other key of the store (Redis Cluster).
@@ -50,15 +51,8 @@ export type MetricField = CounterField | GaugeField;
 /** How long the lag history is kept (the overview charts the last day). */
 export const LAG_HISTORY_MS = 24 * 3600 * 1000;
 
-/** The hash holding one store's counters and gauges. */
-export function metricsKey(prefix: string, store: string): string {
-  return `${prefix}:{${store}}:metrics`;
-}
-
-/** The sorted set holding one store's sync lag history. */
-export function lagHistoryKey(prefix: string, store: string): string {
-  return `${prefix}:{${store}}:lag`;
-}
+// The hash of counters and gauges and the sorted set of lag history: keys owned by packages/keys.
+export { lagHistoryKey, metricsKey };
 
 /**
  * Adds `by` (default 1) to one of a store's counters. Call it where the event happens

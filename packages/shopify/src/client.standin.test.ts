@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { shopifyKeys } from '@shoptok/keys';
 import { useTestRedis, waitUntil, type TestRedis } from '@shoptok/testkit';
 import { startShopifyStandIn, type ShopifyStandIn } from '@shoptok/testkit/shopify';
 import { ShopifyClient, SHOPTOK_WEBHOOK_TOPICS, type ShopifyClientOptions } from './client.js';
@@ -284,7 +285,7 @@ describe('orders', () => {
   it('an orderCreate Shopify runs after the client gave up (timeout) still makes one order: the claim holds a whole TTL from the timeout', async () => {
     const ttl = 1_500;
     const c = client({ timeoutMs: 500, maxThrottleWaitMs: 200, orderClaimTtlMs: ttl });
-    const key = `${redis.prefix}:{${shop.shopDomain.split('.')[0]}}:shopify:order:576460000000000006`;
+    const key = shopifyKeys(redis.prefix, shop.shopDomain.split('.')[0]!).order('576460000000000006');
     shop.injectFault({ kind: 'hold', operation: 'OrderCreate', phase: 'before-run' });
     await expect(c.createOrderOnce('576460000000000006', input())).rejects.toBeInstanceOf(ShopifyTransientError);
     // Renewed at the timeout, not left to lapse ~1 s later with what was left after the send.
@@ -303,7 +304,7 @@ describe('orders', () => {
   it('finds an order made earlier even when Redis forgot it', async () => {
     const c = client();
     const first = await c.createOrderOnce('576460000000000004', input());
-    await redis.client.del(`${redis.prefix}:{${shop.shopDomain.split('.')[0]}}:shopify:order:576460000000000004`);
+    await redis.client.del(shopifyKeys(redis.prefix, shop.shopDomain.split('.')[0]!).order('576460000000000004'));
     const again = await c.createOrderOnce('576460000000000004', input());
     expect(again.created).toBe(false);
     expect(again.order.id).toBe(first.order.id);

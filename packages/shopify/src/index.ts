@@ -17,6 +17,17 @@ export type {
   TikTokOrderInput,
   OrderCreateOptions,
 } from './client.js';
+export type {
+  OrderCreateDiscountCodeInput,
+  OrderCreateLineItemInput,
+  OrderCreateMailingAddressInput,
+  OrderCreateMoneyBagInput,
+  OrderCreateMoneyInput,
+  OrderCreateShippingLineInput,
+  OrderCreateTaxLineInput,
+  OrderCreateTransactionInput,
+  OrderCreateVariables,
+} from './order-input.js';
 export { assembleBulkProducts } from './bulk.js';
 export {
   ShopifyAuthError,

@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { shopifyKeys } from '@shoptok/keys';
 
 /** Live figures of Shopify's leaky bucket, from `extensions.cost.throttleStatus`. */
 export interface ThrottleStatus {
@@ -56,7 +57,7 @@ return 0
 
 /**
  * Paces one store's requests to Shopify's cost bucket, shared by every process of the fleet
- * through one Redis hash (`<prefix>:{<storeId>}:shopify:bucket`).
+ * through one Redis hash (`shopifyKeys(prefix, store).bucket`).
  */
 export class CostPacer {
   private readonly key: string;
@@ -66,7 +67,7 @@ export class CostPacer {
     keyPrefix: string,
     storeId: string,
   ) {
-    this.key = `${keyPrefix}:{${storeId}}:shopify:bucket`;
+    this.key = shopifyKeys(keyPrefix, storeId).bucket;
   }
 
   /** Takes `cost` points; resolves to the milliseconds to wait before sending. */

@@ -259,3 +259,16 @@ export const locationsPageData = z.object({
     ),
   }),
 });
+
+const variantMetafieldsConnection = z.object({ pageInfo, nodes: z.array(metafieldNode) });
+
+export const variantMetafieldsByIdsData = z.object({
+  // A variant deleted meanwhile comes back as null.
+  nodes: z.array(z.object({ id: z.string(), metafields: variantMetafieldsConnection }).nullable()),
+});
+
+export const variantMetafieldsPageData = z.object({
+  productVariant: z.object({ metafields: variantMetafieldsConnection }).nullable(),
+});
+
+export const bulkVariantIdLine = z.object({ id: z.string() });

@@ -14,6 +14,8 @@ export interface ShopifyVariant {
   inventoryItemId: string;
   tracked: boolean;
   weight: { unit: string; value: number } | null;
+  /** The variant's metafields, when the read asked for them (`fetchCatalogue` does by default). */
+  metafields?: ShopifyMetafield[];
 }
 
 export interface ShopifyImage {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { shopifyKeys } from '@shoptok/keys';
 import { z } from 'zod';
 
 export type WebhookHeaders = Record<string, string | string[] | undefined>;
@@ -89,19 +90,13 @@ export class WebhookDeduper {
 
   /** True the first time a webhook id is seen for a store, false for every repeat. */
   async firstSeen(storeId: string, webhookId: string): Promise<boolean> {
-    const result = await this.redis.set(
-      `${this.keyPrefix}:{${storeId}}:shopify:webhook:${webhookId}`,
-      '1',
-      'PX',
-      this.ttlMs,
-      'NX',
-    );
+    const result = await this.redis.set(shopifyKeys(this.keyPrefix, storeId).webhook(webhookId), '1', 'PX', this.ttlMs, 'NX');
     return result === 'OK';
   }
 
   /** Forgets a webhook id (when handling it failed before anything was enqueued, so Shopify's retry is processed). */
   async forget(storeId: string, webhookId: string): Promise<void> {
-    await this.redis.del(`${this.keyPrefix}:{${storeId}}:shopify:webhook:${webhookId}`);
+    await this.redis.del(shopifyKeys(this.keyPrefix, storeId).webhook(webhookId));
   }
 }
 

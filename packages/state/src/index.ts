@@ -30,4 +30,4 @@ export type {
   StoreModeRecord,
 } from './records.js';
 export { merchantKeys, StateRecordError, StateStore, stateKeys } from './store.js';
-export type { StateKeys } from './store.js';
+export type { StateKeys, StateRecordHash, StateRecordOf } from './store.js';

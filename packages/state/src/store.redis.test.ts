@@ -106,6 +106,38 @@ describe('StateStore (real Redis)', () => {
     await redis.client.unlink(...Object.values(state.merchant));
   });
 
+  it('walks a record hash for a page: every record decoded, a damaged one handed over as undefined', async () => {
+    const pages = new StateStore(redis.client, redis.prefix, 'pages');
+    const ids = Array.from({ length: 250 }, (_, i) => `gid://shopify/Product/${i}`);
+    await pages.saveProductSummaries(new Map(ids.map((id, i) => [id, { title: `Product ${i}`, seenAt: i }])));
+    await redis.client.hset(
+      pages.keys.product,
+      'gid://shopify/Product/bad',
+      '{"title":7}',
+      'gid://shopify/Product/junk',
+      'not json',
+    );
+    const seen = new Map<string, unknown>();
+    await pages.scanRecords('product', (id, record) => seen.set(id, record), 50); // several HSCAN rounds
+    expect(seen.size).toBe(252);
+    expect(seen.get('gid://shopify/Product/42')).toEqual({ title: 'Product 42', seenAt: 42 });
+    expect(seen.get('gid://shopify/Product/bad')).toBeUndefined();
+    expect(seen.has('gid://shopify/Product/junk')).toBe(true);
+
+    await pages.saveOrder('576', { shopifyOrderId: 'gid://shopify/Order/1', tiktokStatus: 'AWAITING_SHIPMENT', importedAt: 1 });
+    await pages.recordOrderFailure('577', [{ code: 'sku_unmapped', message: 'SKU "X" is not mapped' }], 5);
+    await redis.client.hset(pages.keys.orderFailed, '578', '{"reasons":"no"}');
+    expect(await pages.importedOrderCount()).toBe(1);
+    expect(await pages.orderFailure('577')).toEqual({
+      reasons: [{ code: 'sku_unmapped', message: 'SKU "X" is not mapped' }],
+      at: 5,
+      attempts: 1,
+    });
+    expect(await pages.orderFailure('578')).toBeUndefined();
+    expect(await pages.orderFailure('579')).toBeUndefined();
+    await pages.clear();
+  });
+
   it('cursors round-trip and clear() drops the whole state', async () => {
     await state.setCursor('orders', '1700000000');
     expect(await state.cursor('orders')).toBe('1700000000');

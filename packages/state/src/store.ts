@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { z } from 'zod';
+import { merchantKeys, stateKeys, storeControlKeys, type StateKeys } from '@shoptok/keys';
 import {
   attentionSchema,
   categoryDecisionSchema,
@@ -10,6 +11,7 @@ import {
   orderFailureSchema,
   orderRecordSchema,
   previewKinds,
+  productSummarySchema,
   pushedStockSchema,
   skuLinkSchema,
   storeModeRecordSchema,
@@ -29,56 +31,26 @@ import {
   type StoreAttention,
 } from './records.js';
 
-/**
- * The Redis keys of one store's sync state. All share the `{store}` hash tag, so they sit in
- * one Redis Cluster slot with the store's queues. Hashes keep the key count flat however many
- * SKUs a store has.
- */
-export function stateKeys(prefix: string, store: string) {
-  const base = `${prefix}:{${store}}:state`;
-  return {
-    /** sellerSku -> SkuLink */
-    sku: `${base}:sku`,
-    /** Shopify inventory item id -> sellerSku (what a stock webhook names) */
-    item: `${base}:item`,
-    /** TikTok SKU id -> PushedStock (what TikTok was last told) */
-    pushed: `${base}:pushed`,
-    /** Shopify product id -> ListingRecord */
-    listing: `${base}:listing`,
-    /** Shopify product id -> ProductSummary (title, image: what the dashboard's Listings page shows) */
-    product: `${base}:product`,
-    /** Shopify product id -> Attention (held back from TikTok, with reasons) */
-    attention: `${base}:attention`,
-    /** code -> StoreAttention (the whole store needs a person, e.g. a mass removal held back) */
-    storeAttention: `${base}:store-attention`,
-    /** TikTok order id -> OrderRecord (imported exactly once) */
-    order: `${base}:order`,
-    /** TikTok order id -> OrderFailure (could not be imported; replayable) */
-    orderFailed: `${base}:order-failed`,
-    /** TikTok order ids imported and still waiting for tracking */
-    awaitingTracking: `${base}:awaiting-tracking`,
-    /** cursor name -> value (e.g. order polling by update_time) */
-    cursor: `${base}:cursor`,
-    /** Shopify product id -> CategoryDecision (who chose the listing's category, and why) */
-    categoryDecision: `${base}:category-decision`,
-  };
-}
+// The key layout (every key under the store's `{store}` hash tag) is owned by packages/keys.
+export { merchantKeys, stateKeys, type StateKeys };
 
-/**
- * The merchant's own choices for one store: category pins and attribute defaults. Not sync
- * state: nothing rebuilds them, so `StateStore.clear()` (before a reconcile) leaves them.
- */
-export function merchantKeys(prefix: string, store: string) {
-  const base = `${prefix}:{${store}}:merchant`;
-  return {
-    /** Shopify product id -> CategoryPin */
-    categoryPin: `${base}:category-pin`,
-    /** `<TikTok category id>:<attribute name>` -> value */
-    attributeDefault: `${base}:attribute-default`,
-  };
-}
+/** The schema of each record hash of a store's state: what `StateStore.scanRecords` decodes with. */
+const recordSchemas = {
+  sku: skuLinkSchema,
+  pushed: pushedStockSchema,
+  listing: listingRecordSchema,
+  product: productSummarySchema,
+  attention: attentionSchema,
+  storeAttention: storeAttentionSchema,
+  order: orderRecordSchema,
+  orderFailed: orderFailureSchema,
+  categoryDecision: categoryDecisionSchema,
+} satisfies Partial<Record<keyof StateKeys, z.ZodType>>;
 
-export type StateKeys = ReturnType<typeof stateKeys>;
+/** A hash of the store's state that holds one JSON record per field. */
+export type StateRecordHash = keyof typeof recordSchemas;
+/** The record type a state hash holds. */
+export type StateRecordOf<H extends StateRecordHash> = z.output<(typeof recordSchemas)[H]>;
 
 // Deletes a claim only if it still holds our token.
 const RELEASE_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
@@ -106,6 +78,15 @@ function decode<T>(schema: z.ZodType<T>, key: string, field: string, raw: string
   return parsed.data;
 }
 
+function decodeOrUndefined<T>(schema: z.ZodType<T>, raw: string): T | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * One store's sync state: what is linked to what, what TikTok last got, which orders were
  * imported. Everything here can be rebuilt from the two APIs (`reconcile`), so losing Redis
@@ -114,14 +95,13 @@ function decode<T>(schema: z.ZodType<T>, key: string, field: string, raw: string
 export class StateStore {
   readonly keys: StateKeys;
   readonly merchant: ReturnType<typeof merchantKeys>;
-  /** Short-lived claims, one key each (they expire by themselves, so not in `keys`). */
-  private readonly claimBase: string;
   /**
-   * The operator's go-live record and the preview's tallies: not sync state (a reconcile from
-   * scratch must not put a live store back into preview), so outside `keys` and `clear()`.
+   * Short-lived claims (they expire by themselves), the operator's go-live record and the
+   * preview's tallies: not sync state (a reconcile from scratch must not put a live store back
+   * into preview), so outside `keys` and `clear()`.
    */
+  private readonly control: ReturnType<typeof storeControlKeys>;
   private readonly modeKey: string;
-  private readonly previewBase: string;
 
   constructor(
     private readonly redis: Redis | Cluster,
@@ -130,9 +110,8 @@ export class StateStore {
   ) {
     this.keys = stateKeys(prefix, store);
     this.merchant = merchantKeys(prefix, store);
-    this.claimBase = `${prefix}:{${store}}:state:claim`;
-    this.modeKey = `${prefix}:{${store}}:mode`;
-    this.previewBase = `${prefix}:{${store}}:preview`;
+    this.control = storeControlKeys(prefix, store);
+    this.modeKey = this.control.mode;
   }
 
   // --- SKU links -------------------------------------------------------------------------
@@ -422,7 +401,7 @@ export class StateStore {
   }
 
   private claimKey(name: string): string {
-    return `${this.claimBase}:${name}`;
+    return this.control.claim(name);
   }
 
   // --- Cursors ---------------------------------------------------------------------------
@@ -460,7 +439,7 @@ export class StateStore {
     let any = false;
     for (const [kind, keys] of items) {
       if (keys.size === 0) continue;
-      multi.sadd(`${this.previewBase}:${kind}`, ...keys);
+      multi.sadd(this.control.preview(kind), ...keys);
       any = true;
     }
     if (any) await multi.exec();
@@ -468,13 +447,46 @@ export class StateStore {
 
   /** How many distinct items each kind of preview write would have touched so far. */
   async previewTotals(): Promise<PreviewTotals> {
-    const counts = await Promise.all(previewKinds.map((kind) => this.redis.scard(`${this.previewBase}:${kind}`)));
+    const counts = await Promise.all(previewKinds.map((kind) => this.redis.scard(this.control.preview(kind))));
     return Object.fromEntries(previewKinds.map((kind, i) => [kind, counts[i] ?? 0])) as PreviewTotals;
   }
 
   /** Forgets a cursor (a stopped job's resume point, once the job is done). */
   async deleteCursor(name: string): Promise<void> {
     await this.redis.hdel(this.keys.cursor, name);
+  }
+
+  // --- Reading for pages (the dashboard) ------------------------------------------------
+
+  /**
+   * Walks one record hash with HSCAN (a store with 50,000 SKUs never blocks Redis), decoding
+   * each record with its schema. A record that does not parse (another version, damage) is
+   * handed over as `undefined` instead of thrown, so a page counts it and shows the rest.
+   */
+  async scanRecords<H extends StateRecordHash>(
+    hash: H,
+    onEntry: (field: string, record: StateRecordOf<H> | undefined) => void,
+    count = 1000,
+  ): Promise<void> {
+    const key = this.keys[hash];
+    const schema: z.ZodType<StateRecordOf<H>> = recordSchemas[hash] as never;
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(key, cursor, 'COUNT', count);
+      cursor = next;
+      for (let i = 0; i + 1 < flat.length; i += 2) onEntry(flat[i] as string, decodeOrUndefined(schema, flat[i + 1] as string));
+    } while (cursor !== '0');
+  }
+
+  /** How many TikTok orders were imported (one HLEN). */
+  async importedOrderCount(): Promise<number> {
+    return this.redis.hlen(this.keys.order);
+  }
+
+  /** The failure record of one order; undefined when it has none or it does not parse. */
+  async orderFailure(tiktokOrderId: string): Promise<OrderFailure | undefined> {
+    const raw = await this.redis.hget(this.keys.orderFailed, tiktokOrderId);
+    return raw === null ? undefined : decodeOrUndefined(orderFailureSchema, raw);
   }
 
   /** Drops the whole state of the store (before a reconcile from scratch). */

@@ -68,21 +68,28 @@ export type {
 
 // Listing (issue 8): select, map, pre-flight, plan, payload.
 export { selectProducts } from './listing/select.js';
+export { adoptableListing, skuConflicts } from './listing/sku-ownership.js';
+export type { ListedSku, ListingHoldReason, SkuUser } from './listing/sku-ownership.js';
 export {
   attributeKey,
   matchCategoryRule,
   merchantAttributeValues,
   metafieldKeyFor,
+  variantMetafieldReading,
+  variantMetafieldDisagreement,
   whereToSetAttribute,
 } from './listing/merchant.js';
 export type {
   AttributeValueSource,
+  AttributeWanted,
   CategoryRuleMatch,
   MerchantAttributeValue,
+  MerchantMetafield,
   MerchantProductFacts,
+  VariantMetafieldReading,
 } from './listing/merchant.js';
 export type { ProductExclusionReason, ProductSelection } from './listing/select.js';
-export { applyPriceRule, convertMoney, currencyMismatch } from './listing/price.js';
+export { applyPriceRule, convertMoney, convertMoneyBack, currencyMismatch } from './listing/price.js';
 export { convertLength, convertWeight, tiktokUnitsFor } from './listing/units.js';
 export { buildListingDraft } from './listing/draft.js';
 export type { ListingDraftContext, ListingDraftResult } from './listing/draft.js';

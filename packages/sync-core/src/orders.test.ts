@@ -221,7 +221,7 @@ describe('buildOrderCreateInput', () => {
     });
     const result = buildOrderCreateInput(o, buildSkuIndex([serum]), rules());
     if (!result.ok) throw new Error(JSON.stringify(result.reasons));
-    expect(result.variables.order.lineItems.map((l) => [l.sku, l.quantity, l.priceSet.shopMoney.amount])).toEqual([
+    expect(result.variables.order.lineItems.map((l) => [l.sku, l.quantity, l.priceSet?.shopMoney.amount])).toEqual([
       ['SERUM-30', 1, '20.00'],
       ['SERUM-30', 1, '0.00'],
     ]);
@@ -236,10 +236,10 @@ describe('buildOrderCreateInput', () => {
     const shown = buildOrderCreateInput(o, buildSkuIndex([serum]), rules({ platformDiscount: 'discount' }));
     if (!excluded.ok || !shown.ok) throw new Error('expected both to build');
     expect(excluded.variables.order.discountCode?.itemFixedDiscountCode.amountSet.shopMoney.amount).toBe('1.00');
-    expect(excluded.variables.order.transactions[0]?.amountSet.shopMoney.amount).toBe('19.00');
+    expect(excluded.variables.order.transactions?.[0]?.amountSet.shopMoney.amount).toBe('19.00');
     expect(excluded.variables.order.customAttributes).toContainEqual({ key: 'TikTok platform discount', value: '3.00 USD' });
     expect(shown.variables.order.discountCode?.itemFixedDiscountCode.amountSet.shopMoney.amount).toBe('4.00');
-    expect(shown.variables.order.transactions[0]?.amountSet.shopMoney.amount).toBe('16.00');
+    expect(shown.variables.order.transactions?.[0]?.amountSet.shopMoney.amount).toBe('16.00');
     expect(excluded.variables.order.taxLines).toBeUndefined();
   });
 
@@ -256,7 +256,7 @@ describe('buildOrderCreateInput', () => {
       currencyCode: 'GBP',
     });
     // 20 - 5 + 2.50; VAT 2.50 is inside the 15.00 (rate on 12.50 net = 0.2).
-    expect(result.variables.order.transactions[0]?.amountSet.shopMoney.amount).toBe('17.50');
+    expect(result.variables.order.transactions?.[0]?.amountSet.shopMoney.amount).toBe('17.50');
     expect(result.variables.order.taxLines?.[0]?.rate).toBe('0.2000');
   });
 
@@ -267,8 +267,8 @@ describe('buildOrderCreateInput', () => {
     });
     const result = buildOrderCreateInput(o, buildSkuIndex([serum]), rules());
     if (!result.ok) throw new Error(JSON.stringify(result.reasons));
-    expect(result.variables.order.lineItems[0]?.priceSet.shopMoney).toEqual({ amount: '1200', currencyCode: 'JPY' });
-    expect(result.variables.order.transactions[0]?.amountSet.shopMoney.amount).toBe('1700');
+    expect(result.variables.order.lineItems[0]?.priceSet?.shopMoney).toEqual({ amount: '1200', currencyCode: 'JPY' });
+    expect(result.variables.order.transactions?.[0]?.amountSet.shopMoney.amount).toBe('1700');
   });
 
   it('refuses an order with an unknown SKU, a missing SKU, a deleted variant or a duplicated SKU, listing every reason', () => {
@@ -360,6 +360,42 @@ describe('buildOrderCreateInput', () => {
     expect(result.reasons.map((r) => r.code)).toEqual(['currency-mismatch', 'invalid-amount']);
   });
 
+  it('creates an order in another currency in the shop currency when the price rule names the conversion', () => {
+    const withRate = (from: string, to: string) =>
+      parseStoreRules({ listing: { price: { conversion: { from, to, rate: '0.8' } } } });
+    // USD order, EUR shop, 0.8 USD per EUR: shop money = USD / 0.8, rounded to the cent.
+    const result = buildOrderCreateInput(order(), buildSkuIndex([serum, cream]), withRate('EUR', 'USD'), { shopCurrency: 'EUR' });
+    if (!result.ok) throw new Error(JSON.stringify(result.reasons));
+    const o = result.variables.order;
+    expect([o.currency, o.presentmentCurrency]).toEqual(['EUR', 'USD']);
+    expect(o.lineItems[0]?.priceSet).toEqual({
+      shopMoney: { amount: '25.00', currencyCode: 'EUR' },
+      presentmentMoney: { amount: '20.00', currencyCode: 'USD' },
+    });
+    expect(o.shippingLines?.[0]?.priceSet).toEqual({
+      shopMoney: { amount: '6.24', currencyCode: 'EUR' }, // 4.99 / 0.8 = 6.2375
+      presentmentMoney: { amount: '4.99', currencyCode: 'USD' },
+    });
+    // Every amount has both monies, and the sale in EUR is the sum of the converted parts.
+    const sale = o.transactions?.[0]?.amountSet;
+    const parts = [
+      ...o.lineItems.map((l) => Number(l.priceSet?.shopMoney.amount) * l.quantity),
+      -Number(o.discountCode?.itemFixedDiscountCode.amountSet.shopMoney.amount ?? 0),
+      Number(o.shippingLines?.[0]?.priceSet.shopMoney.amount),
+      Number(o.taxLines?.[0]?.priceSet.shopMoney.amount ?? 0),
+    ];
+    expect(Number(sale?.shopMoney.amount)).toBeCloseTo(
+      parts.reduce((a, b) => a + b, 0),
+      6,
+    );
+    expect(sale?.presentmentMoney?.currencyCode).toBe('USD');
+
+    // A rule for two other currencies does not apply: refused, naming the rule.
+    const wrong = buildOrderCreateInput(order(), buildSkuIndex([serum, cream]), withRate('GBP', 'USD'), { shopCurrency: 'EUR' });
+    expect(wrong).toMatchObject({ ok: false, reasons: [{ code: 'currency-mismatch' }] });
+    if (!wrong.ok) expect(wrong.reasons[0]?.message).toContain('rules.listing.price.conversion converts GBP to USD');
+  });
+
   it('refuses an order whose lines are all cancelled', () => {
     const result = buildOrderCreateInput(
       order({ line_items: [line('L1', 'SERUM-30', { display_status: 'CANCELLED' })] }),
@@ -425,8 +461,8 @@ describe('buildOrderCreateInput without original prices', () => {
     });
     const result = buildOrderCreateInput(o, buildSkuIndex([serum]), rules());
     if (!result.ok) throw new Error(JSON.stringify(result.reasons));
-    expect(result.variables.order.lineItems[0]?.priceSet.shopMoney.amount).toBe('18.00');
+    expect(result.variables.order.lineItems[0]?.priceSet?.shopMoney.amount).toBe('18.00');
     expect(result.variables.order.discountCode).toBeUndefined();
-    expect(result.variables.order.transactions[0]?.amountSet.shopMoney.amount).toBe('18.00');
+    expect(result.variables.order.transactions?.[0]?.amountSet.shopMoney.amount).toBe('18.00');
   });
 });

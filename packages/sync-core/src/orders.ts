@@ -1,3 +1,4 @@
+import { convertMoneyBack, currencyMismatch } from './listing/price.js';
 import { formatMoneyIn, parseMoney, sumMoney, type Micros } from './money.js';
 import type { StoreRules } from './rules.js';
 import type { ShopifyVariantRef } from './shopify-types.js';
@@ -110,13 +111,17 @@ export type OrderRejectReason =
   | { code: 'duplicate-sku'; sellerSku: string; variantIds: string[]; message: string }
   | { code: 'currency-mismatch'; orderCurrency: string; shopCurrency: string; message: string }
   | { code: 'invalid-amount'; field: string; value: string; message: string }
-  | { code: 'no-lines'; message: string };
+  | { code: 'no-lines'; message: string }
+  | { code: 'no-payment'; message: string };
 
 export type OrderCreateResult =
   { ok: true; variables: ShopifyOrderCreateVariables; warnings: string[] } | { ok: false; reasons: OrderRejectReason[] };
 
 export interface BuildOrderOptions {
-  /** The Shopify shop's currency; an order in another currency is refused rather than mis-priced. */
+  /**
+   * The Shopify shop's currency. An order in another currency is created in it at the rate of
+   * `rules.listing.price.conversion` (TikTok's amounts kept as presentment money), or refused without one.
+   */
   shopCurrency?: string;
   /** Whether the order's prices include tax: `taxesIncludedFor(rules.orders, market)`; default `rules.orders.taxesIncluded ?? false`. */
   taxesIncluded?: boolean;
@@ -168,17 +173,45 @@ export function buildOrderCreateInput(
 ): OrderCreateResult {
   const r = rules.orders;
   const taxesIncluded = options.taxesIncluded ?? r.taxesIncluded ?? false;
-  const currency = order.payment.currency.toUpperCase();
+  const payment = order.payment;
+  if (!payment)
+    return {
+      ok: false,
+      reasons: [
+        {
+          code: 'no-payment',
+          message: `TikTok sent order ${order.id} without its payment (currency and amounts), so its prices are unknown; import it by hand.`,
+        },
+      ],
+    };
+  const currency = payment.currency.toUpperCase();
   const reasons: OrderRejectReason[] = [];
   const warnings: string[] = [];
 
-  if (options.shopCurrency && options.shopCurrency.toUpperCase() !== currency) {
-    reasons.push({
-      code: 'currency-mismatch',
-      orderCurrency: currency,
-      shopCurrency: options.shopCurrency.toUpperCase(),
-      message: `TikTok order ${order.id} is in ${currency} but the Shopify store sells in ${options.shopCurrency.toUpperCase()}; shoptok creates Shopify orders only in the store's own currency (a price conversion applies to listings, not to orders): import it by hand.`,
-    });
+  // An order in another currency than the shop's is created in the shop's currency (shop money,
+  // converted at the price rule's rate) and presented in TikTok's (presentment money: exactly what
+  // the buyer paid). Without a rule naming both currencies it is refused.
+  const shopCurrency = options.shopCurrency?.toUpperCase();
+  const conversion = rules.listing.price.conversion;
+  let toShop: ((amount: Micros) => Micros) | undefined;
+  if (shopCurrency && shopCurrency !== currency) {
+    const mismatch = currencyMismatch(shopCurrency, currency, conversion);
+    if (mismatch || !conversion) {
+      reasons.push({
+        code: 'currency-mismatch',
+        orderCurrency: currency,
+        shopCurrency,
+        message: conversion
+          ? `TikTok order ${order.id} is in ${currency} but the Shopify store sells in ${shopCurrency}; ${mismatch ?? ''}.`
+          : `TikTok order ${order.id} is in ${currency} but the Shopify store sells in ${shopCurrency}; shoptok imports an order across currencies only when rules.listing.price.conversion names the rate (from: ${shopCurrency}, to: ${currency}, rate: <${currency} per 1 ${shopCurrency}>). Set it, or import the order by hand.`,
+      });
+    } else {
+      const rate = conversion.rate;
+      toShop = (amount) => convertMoneyBack(amount, rate, shopCurrency);
+      warnings.push(
+        `TikTok order ${order.id} is in ${currency}: created in ${shopCurrency} at ${rate} ${currency} per ${shopCurrency} (rules.listing.price.conversion).`,
+      );
+    }
   }
 
   const money = (field: string, value: string | undefined, fallback: Micros | undefined = 0n): Micros => {
@@ -195,9 +228,16 @@ export function buildOrderCreateInput(
     }
     return parsed;
   };
-  const bag = (amount: Micros): ShopifyMoneyBagInput => ({
-    shopMoney: { amount: formatMoneyIn(amount, currency), currencyCode: currency },
-  });
+  // `shopAmount` is given where the shop money is a sum of converted parts (the sale's total).
+  const bag = (amount: Micros, shopAmount?: Micros): ShopifyMoneyBagInput =>
+    toShop && shopCurrency
+      ? {
+          shopMoney: { amount: formatMoneyIn(shopAmount ?? toShop(amount), shopCurrency), currencyCode: shopCurrency },
+          presentmentMoney: { amount: formatMoneyIn(amount, currency), currencyCode: currency },
+        }
+      : { shopMoney: { amount: formatMoneyIn(amount, currency), currencyCode: currency } };
+  /** Unit price (TikTok's currency) and quantity of each Shopify line, for the order's sums. */
+  const linePrices: { unitPrice: Micros; quantity: number }[] = [];
 
   const lines = order.line_items.filter((l) => !isCancelledLine(l));
   if (lines.length === 0)
@@ -236,8 +276,8 @@ export function buildOrderCreateInput(
   }
   // Payment-level discounts only apply to prices before discounts (every line has original_price).
   if (!lineDiscountsGiven && lines.every((l) => l.original_price !== undefined)) {
-    sellerDiscount = money('payment.seller_discount', order.payment.seller_discount);
-    platformDiscount = money('payment.platform_discount', order.payment.platform_discount);
+    sellerDiscount = money('payment.seller_discount', payment.seller_discount);
+    platformDiscount = money('payment.platform_discount', payment.platform_discount);
   }
 
   const lineItems: ShopifyOrderCreateLineItemInput[] = [];
@@ -267,6 +307,7 @@ export function buildOrderCreateInput(
     if (!group.sku) {
       if (r.unknownSku === 'custom-line-item') {
         lineItems.push(custom());
+        linePrices.push({ unitPrice: group.unitPrice, quantity: group.lines.length });
         warnings.push(`Lines ${ids.join(', ')} have no seller SKU on TikTok; imported as a custom line.`);
       } else {
         reasons.push({
@@ -294,6 +335,7 @@ export function buildOrderCreateInput(
     if (!variant) {
       if (r.unknownSku === 'custom-line-item') {
         lineItems.push(custom());
+        linePrices.push({ unitPrice: group.unitPrice, quantity: group.lines.length });
         warnings.push(`SKU "${group.sku}" is not in Shopify; imported as a custom line (no stock taken).`);
         continue;
       }
@@ -332,16 +374,25 @@ export function buildOrderCreateInput(
       requiresShipping: variant.requiresShipping ?? true,
       ...properties,
     });
+    linePrices.push({ unitPrice: group.unitPrice, quantity: group.lines.length });
   }
 
-  const shipping = money('payment.shipping_fee', order.payment.shipping_fee);
-  const tax = money('payment.tax', order.payment.tax);
+  const shipping = money('payment.shipping_fee', payment.shipping_fee);
+  const tax = money('payment.tax', payment.tax);
   if (reasons.length > 0) return { ok: false, reasons };
 
-  const subtotal = sumMoney(lineItems.map((l) => (parseMoney(l.priceSet.shopMoney.amount) ?? 0n) * BigInt(l.quantity)));
+  const subtotal = sumMoney(linePrices.map((l) => l.unitPrice * BigInt(l.quantity)));
   let discount = sellerDiscount + (r.platformDiscount === 'discount' ? platformDiscount : 0n);
   if (discount > subtotal) discount = subtotal;
   const total = subtotal - discount + shipping + (taxesIncluded ? 0n : tax);
+  // In the shop currency the sale is the sum of the converted parts (each rounded to the cent),
+  // so it agrees with the totals Shopify sums from the lines, shipping, discount and tax.
+  const shopTotal = toShop
+    ? sumMoney(linePrices.map((l) => toShop(l.unitPrice) * BigInt(l.quantity))) -
+      toShop(discount) +
+      toShop(shipping) +
+      (taxesIncluded ? 0n : toShop(tax))
+    : undefined;
   const processedAt = order.create_time !== undefined ? new Date(order.create_time * 1000).toISOString() : undefined;
   const paidAt = order.paid_time !== undefined ? new Date(order.paid_time * 1000).toISOString() : processedAt;
 
@@ -352,15 +403,23 @@ export function buildOrderCreateInput(
 
   const customAttributes = [
     { key: 'TikTok order id', value: order.id },
-    ...(order.payment.total_amount ? [{ key: 'TikTok buyer paid', value: `${order.payment.total_amount} ${currency}` }] : []),
+    ...(payment.total_amount ? [{ key: 'TikTok buyer paid', value: `${payment.total_amount} ${currency}` }] : []),
     ...(platformDiscount > 0n
       ? [{ key: 'TikTok platform discount', value: `${formatMoneyIn(platformDiscount, currency)} ${currency}` }]
       : []),
     ...(order.delivery_option_name ? [{ key: 'TikTok delivery option', value: order.delivery_option_name }] : []),
+    ...(toShop && conversion
+      ? [
+          {
+            key: 'TikTok exchange rate',
+            value: `${conversion.rate} ${currency} per 1 ${shopCurrency} (rules.listing.price.conversion)`,
+          },
+        ]
+      : []),
   ];
 
   const orderInput: ShopifyOrderCreateOrderInput = {
-    currency,
+    ...(toShop && shopCurrency ? { currency: shopCurrency, presentmentCurrency: currency } : { currency }),
     ...(email && SIMPLE_EMAIL.test(email) ? { email } : {}),
     ...(address?.phone ? { phone: address.phone } : {}),
     ...(r.orderNamePrefix ? { name: `${r.orderNamePrefix}${order.id}` } : {}),
@@ -396,7 +455,13 @@ export function buildOrderCreateInput(
     ...(address ? { shippingAddress: address, billingAddress: address } : {}),
     customAttributes,
     transactions: [
-      { kind: 'SALE', status: 'SUCCESS', gateway: r.gateway, amountSet: bag(total), ...(paidAt ? { processedAt: paidAt } : {}) },
+      {
+        kind: 'SALE',
+        status: 'SUCCESS',
+        gateway: r.gateway,
+        amountSet: bag(total, shopTotal),
+        ...(paidAt ? { processedAt: paidAt } : {}),
+      },
     ],
   };
   return {

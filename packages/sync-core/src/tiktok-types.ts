@@ -76,7 +76,8 @@ export interface TikTokOrder {
   is_cod?: boolean;
   is_sample_order?: boolean;
   is_on_hold_order?: boolean;
-  payment: TikTokOrderPayment;
+  /** Absent when TikTok sent none: order translation then refuses the order (`no-payment`). */
+  payment?: TikTokOrderPayment;
   recipient_address?: TikTokRecipientAddress;
   line_items: readonly TikTokOrderLineItem[];
 }

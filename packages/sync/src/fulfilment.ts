@@ -1,7 +1,8 @@
 import type { JobContext, JobSummary } from '@shoptok/queues';
 import type { ShopifyOrder } from '@shoptok/shopify';
-import { buildTikTokShipment, type ShopifyFulfillment, type TikTokOrder } from '@shoptok/sync-core';
+import { buildTikTokShipment, type ShopifyFulfillment } from '@shoptok/sync-core';
 import type { AlertNotifier } from './alerts/notifier.js';
+import { toCoreTikTokOrder } from './order-adapt.js';
 import type { StoreServices } from './services.js';
 import { RunReport } from './summary.js';
 import { queueTargetedJob } from './write-mode.js';
@@ -184,9 +185,9 @@ async function pushTrackingClaimed(
   const [tiktokOrder] = await svc.tiktok.getOrders([data.tiktokOrderId]);
   if (!tiktokOrder)
     throw new ShipmentNotPossibleError(data.tiktokOrderId, [{ code: 'not-found', message: 'TikTok does not return this order' }]);
-  const deliveryOptionId = (tiktokOrder as { delivery_option_id?: string }).delivery_option_id;
+  const deliveryOptionId = tiktokOrder.delivery_option_id;
   const providers = deliveryOptionId ? await svc.tiktok.getShippingProviders(deliveryOptionId) : [];
-  const shipment = buildTikTokShipment(fulfilment, tiktokOrder as TikTokOrder, providers, svc.rules);
+  const shipment = buildTikTokShipment(fulfilment, toCoreTikTokOrder(tiktokOrder), providers, svc.rules);
   if (!shipment.ok) {
     if (shipment.reasons.every((r) => r.code === 'already-shipped')) {
       await svc.state.saveOrder(data.tiktokOrderId, { ...record, shippedAt: now() });

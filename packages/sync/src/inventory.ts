@@ -250,7 +250,10 @@ export async function runInventorySync(
   // on, one bulk export (about 20 points) reads the catalogue far sooner on a 100 points/s bucket.
   const linksRead = svc.state.allSkuLinks(); // read from Redis while Shopify exports the catalogue
   void linksRead.catch(() => undefined); // awaited below; settled even if the export throws first
-  const { products: all, via } = await svc.shopify.fetchCatalogue({ bulkThreshold: INVENTORY_BULK_FROM_PRODUCTS });
+  const { products: all, via } = await svc.shopify.fetchCatalogue({
+    bulkThreshold: INVENTORY_BULK_FROM_PRODUCTS,
+    variantMetafields: false, // stock needs none: no second read
+  });
   const products = data.limit ? all.slice(0, data.limit) : all;
   let links = await linksRead;
   if (links.length === 0) {

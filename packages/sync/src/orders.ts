@@ -1,11 +1,6 @@
 import { stopIfAborted, type JobContext, type JobSummary } from '@shoptok/queues';
-import {
-  buildOrderCreateInput,
-  buildSkuIndex,
-  shouldImportOrder,
-  type ShopifyVariantRef,
-  type TikTokOrder,
-} from '@shoptok/sync-core';
+import { buildOrderCreateInput, buildSkuIndex, shouldImportOrder, type ShopifyVariantRef } from '@shoptok/sync-core';
+import { toCoreTikTokOrder } from './order-adapt.js';
 import { orderBuildOptions } from './order-context.js';
 import { cancelOnTikTok, followSellerCancellation } from './seller-cancellation.js';
 import type { StoreServices } from './services.js';
@@ -74,7 +69,7 @@ export async function runOrderPoll(
       } else report.skip('already-imported');
       continue;
     }
-    const decision = shouldImportOrder(order as TikTokOrder, svc.rules);
+    const decision = shouldImportOrder(toCoreTikTokOrder(order), svc.rules);
     if (!decision.import) {
       report.skip(decision.reason);
       continue;
@@ -135,10 +130,11 @@ export async function runOrderImport(
     report.skip('already-imported');
     return report.summary;
   }
-  const [order] = await svc.tiktok.getOrders([id]);
-  if (!order)
+  const [found] = await svc.tiktok.getOrders([id]);
+  if (!found)
     throw new OrderNotImportableError(id, [{ code: 'not-found', message: 'TikTok does not return this order for this shop' }]);
-  const decision = shouldImportOrder(order as TikTokOrder, svc.rules);
+  const order = toCoreTikTokOrder(found);
+  const decision = shouldImportOrder(order, svc.rules);
   if (!decision.import) {
     report.skip(decision.reason);
     report.note(decision.message);
@@ -146,7 +142,7 @@ export async function runOrderImport(
   }
   const skus = [...new Set(order.line_items.map((l) => l.seller_sku ?? '').filter(Boolean))];
   const index = await skuIndexFor(svc, skus);
-  const built = buildOrderCreateInput(order as TikTokOrder, index, svc.rules, await orderBuildOptions(svc, now));
+  const built = buildOrderCreateInput(order, index, svc.rules, await orderBuildOptions(svc, now));
   if (!built.ok) {
     const reasons = built.reasons.map((r) => ({ code: r.code, message: r.message }));
     if (!(data.dryRun || svc.dryRun)) await svc.state.recordOrderFailure(id, reasons);
@@ -167,7 +163,7 @@ export async function runOrderImport(
     shopifyOrderId: created.id,
     tiktokStatus: order.status,
     importedAt: now(),
-    ...(order.rts_sla_time ? { shipByAt: order.rts_sla_time * 1000 } : {}),
+    ...(found.rts_sla_time ? { shipByAt: found.rts_sla_time * 1000 } : {}),
   });
   report.summary.changed = 1;
   report.summary.pushed = isNew ? 1 : 0;

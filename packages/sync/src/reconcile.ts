@@ -105,7 +105,7 @@ export async function runReconcile(
 ): Promise<JobSummary> {
   const report = new RunReport(ctx);
   await report.progress('reading the Shopify catalogue', 0, 3);
-  const { products } = await svc.shopify.fetchCatalogue();
+  const { products } = await svc.shopify.fetchCatalogue({ variantMetafields: false }); // SKUs only
   await report.progress('matching TikTok listings by seller SKU', 1, 3);
   const links = await rebuildSkuLinks(svc, products, report);
   report.summary.seen += links.length;

@@ -1,7 +1,8 @@
 import type { JobSummary } from '@shoptok/queues';
 import type { OrderRecord } from '@shoptok/state';
-import { planTikTokCancellation, type TikTokOrder } from '@shoptok/sync-core';
+import { planTikTokCancellation } from '@shoptok/sync-core';
 import { TikTokInvalidInputError } from '@shoptok/tiktok';
+import { toCoreTikTokOrder } from './order-adapt.js';
 import type { StoreServices } from './services.js';
 import type { RunReport } from './summary.js';
 
@@ -69,7 +70,7 @@ export async function cancelOnTikTok(
   }
   const [tiktokOrder] = await svc.tiktok.getOrders([id]);
   if (!tiktokOrder) throw new TikTokCancellationRefusedError(id, 'TikTok does not return this order for this shop');
-  const plan = planTikTokCancellation(tiktokOrder as TikTokOrder, shopifyOrder.cancelReason, svc.rules, {
+  const plan = planTikTokCancellation(toCoreTikTokOrder(tiktokOrder), shopifyOrder.cancelReason, svc.rules, {
     trackingSent: Boolean(record.shippedAt),
   });
   const dryRun = data.dryRun || svc.dryRun;

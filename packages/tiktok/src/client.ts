@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '@shoptok/logger';
+import { tiktokKeyBase, tiktokKeys, tiktokKeysAt } from '@shoptok/keys';
 import { z } from 'zod';
 import { TikTokAuthError, TikTokError, TikTokInvalidInputError, type TikTokItemError } from './errors.js';
 import { type ApiRequest, type HttpMethod, type TikTokApiCall, TikTokHttp } from './http.js';
@@ -116,13 +117,15 @@ export class TikTokShopClient {
   readonly tokens: TikTokTokenStore;
   private readonly http: TikTokHttp;
   private readonly keyBase: string;
+  private readonly keys: ReturnType<typeof tiktokKeysAt>;
   private readonly redis: Redis | Cluster;
   private readonly cacheTtlMs: number;
   private readonly seeded: Promise<unknown>;
   private readonly uploadsInFlight = new Map<string, Promise<s.TikTokUploadedImage>>();
 
   constructor(private readonly options: TikTokShopClientOptions) {
-    this.keyBase = `${options.keyPrefix}:{${options.storeId}}:tiktok`;
+    this.keyBase = tiktokKeyBase(options.keyPrefix, options.storeId);
+    this.keys = tiktokKeysAt(this.keyBase);
     this.redis = options.redis;
     this.cacheTtlMs = options.categoryCacheTtlMs ?? 3_600_000;
     this.tokens = new TikTokTokenStore({
@@ -139,7 +142,7 @@ export class TikTokShopClient {
     this.seeded = options.tokens ? this.tokens.seed(options.tokens) : Promise.resolve();
     const pacer = new TikTokPacer({
       redis: options.redis,
-      keyPrefix: `${this.keyBase}:rl`,
+      keyPrefix: this.keys.rateLimit,
       qps: options.qps,
       maxWaitMs: options.maxPacingWaitMs,
     });
@@ -177,7 +180,7 @@ export class TikTokShopClient {
   }
 
   private async cached<T>(key: string, schema: z.ZodType<T>, load: () => Promise<T>): Promise<T> {
-    const fullKey = `${this.keyBase}:cache:${key}`;
+    const fullKey = this.keys.cache(key);
     const hit = await this.redis.get(fullKey);
     if (hit !== null) {
       const parsed = schema.safeParse(JSON.parse(hit));
@@ -312,7 +315,7 @@ export class TikTokShopClient {
     fileName?: string;
   }): Promise<s.TikTokUploadedImage> {
     const identity = input.sourceKey ?? `sha256:${createHash('sha256').update(input.data).digest('hex')}`;
-    const cacheKey = `${this.keyBase}:image:${input.useCase}:${createHash('sha256').update(identity).digest('hex')}`;
+    const cacheKey = this.keys.image(input.useCase, createHash('sha256').update(identity).digest('hex'));
     const inFlight = this.uploadsInFlight.get(cacheKey);
     if (inFlight) return inFlight;
     const work = (async () => {
@@ -338,7 +341,7 @@ export class TikTokShopClient {
 
   /** The cached upload for a source, if it was uploaded before (no bytes needed). */
   async cachedImageFor(sourceKey: string, useCase: ImageUseCase): Promise<s.TikTokUploadedImage | undefined> {
-    return this.cachedImage(`${this.keyBase}:image:${useCase}:${createHash('sha256').update(sourceKey).digest('hex')}`);
+    return this.cachedImage(this.keys.image(useCase, createHash('sha256').update(sourceKey).digest('hex')));
   }
 
   private async cachedImage(key: string): Promise<s.TikTokUploadedImage | undefined> {
@@ -668,7 +671,6 @@ export async function getAuthorizedShopsWithToken(
   options: AuthorizedShopsProbeOptions,
   accessToken: string,
 ): Promise<s.TikTokShop[]> {
-  const keyBase = `${options.keyPrefix}:{${options.storeId}}:tiktok`;
   const http = new TikTokHttp({
     appKey: options.appKey,
     appSecret: options.appSecret,
@@ -682,7 +684,7 @@ export async function getAuthorizedShopsWithToken(
         );
       },
     },
-    pacer: new TikTokPacer({ redis: options.redis, keyPrefix: `${keyBase}:rl` }),
+    pacer: new TikTokPacer({ redis: options.redis, keyPrefix: tiktokKeys(options.keyPrefix, options.storeId).rateLimit }),
     logger: options.logger,
   });
   const data = await http.call({

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { tiktokPacingKeys } from '@shoptok/keys';
 import { TikTokRateLimitError } from './errors.js';
 
 export interface TikTokPacerOptions {
   redis: Redis | Cluster;
-  /** `${keyPrefix}:{${storeId}}:tiktok:rl`: every process of the fleet shares it. */
+  /** The store's `tiktokKeys(prefix, store).rateLimit` (packages/keys): every process of the fleet shares it. */
   keyPrefix: string;
   /** TikTok's limit per API per (app, shop); 50 by default (API-FACTS §4). */
   qps?: number;
@@ -114,7 +115,7 @@ interface Lane {
  */
 export class TikTokPacer {
   private readonly redis: Redis | Cluster;
-  private readonly keyPrefix: string;
+  private readonly keys: ReturnType<typeof tiktokPacingKeys>;
   private readonly qps: number;
   private readonly windowMs: number;
   private readonly maxWaitMs: number;
@@ -129,7 +130,7 @@ export class TikTokPacer {
 
   constructor(options: TikTokPacerOptions) {
     this.redis = options.redis;
-    this.keyPrefix = options.keyPrefix;
+    this.keys = tiktokPacingKeys(options.keyPrefix);
     this.qps = Math.max(1, Math.floor(options.qps ?? 50));
     this.windowMs = 1000 + Math.max(0, options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS);
     this.burst = Math.max(1, Math.min(this.qps, Math.floor(options.burst ?? 5)));
@@ -164,11 +165,11 @@ export class TikTokPacer {
   }
 
   private logKey(api: string): string {
-    return `${this.keyPrefix}:${api}`;
+    return this.keys.log(api);
   }
 
   private blockKey(api: string): string {
-    return `${this.keyPrefix}:${api}:block`;
+    return this.keys.block(api);
   }
 
   /** Serves the lane's waiters in order until none is left; one loop per API per process. */

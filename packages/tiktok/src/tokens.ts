@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import got from 'got';
 import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from '@shoptok/logger';
+import { tiktokKeysAt } from '@shoptok/keys';
 import { z } from 'zod';
 import { errorForCode } from './classify.js';
 import { TikTokAuthError, type TikTokError, TikTokResponseShapeError, TikTokTransientError } from './errors.js';
@@ -105,7 +106,7 @@ export function refreshTokens(options: TikTokAuthHostOptions, refreshToken: stri
 
 export interface TikTokTokenStoreOptions extends TikTokAuthHostOptions {
   redis: Redis | Cluster;
-  /** `${keyPrefix}:{${storeId}}:tiktok` */
+  /** The store's TikTok key base: `tiktokKeyBase(prefix, store)` of packages/keys. */
   keyBase: string;
   /** Refresh this long before the access token expires (default 1 h). */
   refreshAheadMs?: number;
@@ -177,9 +178,10 @@ export class TikTokTokenStore {
   private seededWith: TikTokTokens | undefined;
 
   constructor(private readonly options: TikTokTokenStoreOptions) {
-    this.key = `${options.keyBase}:tokens`;
-    this.issuedKey = `${options.keyBase}:tokens-issued`;
-    this.lockKey = `${options.keyBase}:token-refresh-lock`;
+    const keys = tiktokKeysAt(options.keyBase);
+    this.key = keys.tokens;
+    this.issuedKey = keys.tokensIssued;
+    this.lockKey = keys.tokenRefreshLock;
     this.refreshAheadMs = options.refreshAheadMs ?? 3_600_000;
     this.lockTtlMs = options.lockTtlMs ?? 30_000;
     this.now = options.now ?? Date.now;

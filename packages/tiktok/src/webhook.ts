@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
+import { tiktokKeys } from '@shoptok/keys';
 import { z } from 'zod';
 import { parseJsonSafe } from './json.js';
 
@@ -124,7 +125,7 @@ export class TikTokWebhookVerifier {
   }
 
   private seenKey(deliveryKey: string): string {
-    return `${this.options.keyPrefix}:{${this.options.storeId}}:tiktok:webhook-seen:${deliveryKey}`;
+    return tiktokKeys(this.options.keyPrefix, this.options.storeId).webhookSeen(deliveryKey);
   }
 
   /**

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stateKeys } from '@shoptok/keys';
 import { QueueFactory } from '@shoptok/queues';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -109,9 +110,10 @@ export async function webhookLatencyScenario(ctx: BenchContext): Promise<BenchSc
     const links = JSON.parse(readFileSync(linksFile, 'utf8')) as { store: string; links: Record<string, string>[] }[];
     const multi = redis.multi();
     for (const { store, links: storeLinks } of links) {
+      const keys = stateKeys(prefix, store);
       for (const link of storeLinks) {
-        multi.hset(`${prefix}:{${store}}:state:sku`, link.sellerSku!, JSON.stringify(link));
-        multi.hset(`${prefix}:{${store}}:state:item`, link.shopifyInventoryItemId!, link.sellerSku!);
+        multi.hset(keys.sku, link.sellerSku!, JSON.stringify(link));
+        multi.hset(keys.item, link.shopifyInventoryItemId!, link.sellerSku!);
       }
     }
     await multi.exec();

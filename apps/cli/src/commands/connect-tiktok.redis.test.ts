@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { loadConfig, type ShoptokConfig } from '@shoptok/config';
+import { tiktokKeys } from '@shoptok/keys';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory, waitForRedis, type RedisConnection } from '@shoptok/queues';
 import { completeTikTokConnection, createStoreServices, readConnectedTikTokShop, TikTokConnections } from '@shoptok/sync';
@@ -124,7 +125,7 @@ describe('shoptok connect tiktok (stand-in over HTTP, real Redis)', () => {
     return { status: res.status, text: await res.text() };
   }
 
-  const tokenKey = (store: string) => `${tr.prefix}:{${store}}:tiktok:tokens`;
+  const tokenKey = (store: string) => tiktokKeys(tr.prefix, store).tokens;
 
   it('connects a shop from nothing: link, consent, callback; the tokens work for the fleet', async () => {
     const cli = startCli('glow');

@@ -113,7 +113,7 @@ export async function runMapMerchantCommand(argv: string[], io: CommandIO): Prom
       const categoryId = values.category as string;
       const checked = await checkCategoryLeaf(svc, categoryId);
       if ('problem' in checked) {
-        io.stderr.write(`store ${store.id}: TikTok category ${categoryId} ${checked.problem}\n`);
+        io.stderr.write(`${checked.problem}\n`);
         return 65;
       }
       if (sub === 'pin') {

@@ -153,6 +153,7 @@ describe('pnpm demo', () => {
       expect(out).toMatch(/TikTok Shop now has \d+ products with \d+ SKUs; stock equal to Shopify's on (\d+) of \1 SKUs/);
       // The merchant's own data (a metafield, a store default) releases products held back for an attribute.
       expect(out).toMatch(/metafield {2}custom\.material = "Cotton" set in Shopify/);
+      expect(out).toMatch(/variant metafield {2}custom\.material = "Cotton" set in Shopify on each of the \d+ variants/);
       expect(out).toMatch(/default {4}Material = "Cotton" for TikTok category \d+/);
       const [, before, after] = /held back for any reason: (\d+) of \d+ active products before, (\d+) after/.exec(out) ?? [];
       expect(Number(after)).toBeLessThan(Number(before));

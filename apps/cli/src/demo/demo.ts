@@ -381,7 +381,9 @@ export async function runDemo(io: CommandIO, options: DemoOptions): Promise<numb
     say(
       `${counts.active - counts.listed} of ${counts.active} active Shopify products held back: the catalogue's deliberate mistakes, each with its reason above.\n`,
     );
-    say('== 1b. the merchant fills the missing attributes from their own data: a Shopify metafield, a store default');
+    say(
+      '== 1b. the merchant fills the missing attributes from their own data: a Shopify product metafield, variant metafields, a store default',
+    );
     const filled = await race(
       fillMissingAttributes({ ...platforms, queues, connection, prefix, storeId: STORE, say, signal: abort.signal }),
     );

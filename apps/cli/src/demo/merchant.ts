@@ -28,8 +28,14 @@ export async function fillMissingAttributes(ctx: MerchantFixContext): Promise<{ 
   const [attention, decisions] = await Promise.all([state.needsAttention(), state.categoryDecisions()]);
   const missing = [...attention]
     .map(([productId, a]) => ({ productId, name: a.reasons.map((r) => REQUIRED.exec(r.message)?.[1]).find(Boolean) }))
-    .filter((m): m is { productId: string; name: string } => m.name !== undefined && decisions.has(m.productId));
-  const [first, ...rest] = missing;
+    .filter((m): m is { productId: string; name: string } => m.name !== undefined && decisions.has(m.productId))
+    // Products held back for the attribute alone first: the metafields visibly release them.
+    .sort(
+      (a, b) =>
+        Number(attention.get(b.productId)!.reasons.every((r) => r.code === 'attribute-required')) -
+        Number(attention.get(a.productId)!.reasons.every((r) => r.code === 'attribute-required')),
+    );
+  const [first, second, ...rest] = missing;
   if (first) {
     const id = Number(first.productId.split('/').pop());
     const product = ctx.shopify.state.products.find((p) => p.id === id);
@@ -40,6 +46,20 @@ export async function fillMissingAttributes(ctx: MerchantFixContext): Promise<{ 
     });
     ctx.say(`  metafield  ${key} = "${VALUE}" set in Shopify on "${product?.title ?? id}"`);
   }
+  // A second product gets the value on each of its variants (variant metafields) instead.
+  const onVariants = second
+    ? ctx.shopify.state.products.find((p) => p.id === Number(second.productId.split('/').pop()))
+    : undefined;
+  if (second && onVariants) {
+    const key = metafieldKeyFor(second.name);
+    const [namespace, field] = key.split('.') as [string, string];
+    for (const v of onVariants.variants)
+      v.metafields = [...(v.metafields ?? []), { namespace, key: field, type: 'single_line_text_field', value: VALUE }];
+    ctx.shopify.editProduct(onVariants.id, {}); // Shopify marks the product updated
+    ctx.say(
+      `  variant metafield  ${key} = "${VALUE}" set in Shopify on each of the ${onVariants.variants.length} variants of "${onVariants.title}"`,
+    );
+  } else if (second) rest.unshift(second);
   // One store default per category still missing the attribute (what `shoptok map default` stores).
   const categories = new Map<string, { name: string; leaf: string }>();
   for (const m of rest) {

@@ -1,5 +1,11 @@
 import { parseStoreRules } from '../rules.js';
-import { matchCategoryRule, merchantAttributeValues, type MerchantProductFacts } from './merchant.js';
+import {
+  matchCategoryRule,
+  merchantAttributeValues,
+  type MerchantProductFacts,
+  variantMetafieldDisagreement,
+  whereToSetAttribute,
+} from './merchant.js';
 
 const product = (over: Partial<MerchantProductFacts> = {}): MerchantProductFacts => ({
   title: 'Everyday Soy Candle, Fig',
@@ -79,5 +85,60 @@ describe('merchantAttributeValues', () => {
   it('uses a default only for its own category, and never a multi-value option (those are per SKU)', () => {
     const p = product({ tags: [], options: [{ name: 'Material', values: ['Cotton', 'Linen'] }] });
     expect(merchantAttributeValues(p, ['Material'], '999', defaults)).toEqual([]);
+  });
+
+  describe('variant metafields', () => {
+    const text = (key: string, value: string, namespace = 'custom') => ({
+      namespace,
+      key,
+      type: 'single_line_text_field',
+      value,
+    });
+    const withVariants = (...metafields: (ReturnType<typeof text>[] | undefined)[]) =>
+      product({
+        tags: [],
+        options: [],
+        variants: metafields.map((m, i) => ({ sku: `SKU-${i + 1}`, ...(m ? { metafields: m } : {}) })),
+      });
+
+    it('come after the product metafield and before options, tags and defaults, when the variants agree', () => {
+      const agreeing = withVariants([text('material', 'Linen')], [text('material', 'linen')], undefined);
+      expect(merchantAttributeValues(agreeing, ['Material'], '601226', defaults)).toEqual([
+        {
+          attributeName: 'Material',
+          values: ['Linen'],
+          source: 'variant-metafield',
+          from: 'variant metafield custom.material (2 of 3 variants)',
+        },
+      ]);
+      const productToo = { ...agreeing, metafields: [text('material', 'Wool')] };
+      expect(merchantAttributeValues(productToo, ['Material'], '601226', defaults)[0]).toMatchObject({
+        values: ['Wool'],
+        source: 'metafield',
+      });
+    });
+
+    it('disagreeing variants give a single-value attribute nothing (pre-flight says why), a multi-value one every value', () => {
+      const split = withVariants([text('material', 'Linen')], [text('material', 'Wool')]);
+      // Falls through to the store default of the category.
+      expect(merchantAttributeValues(split, ['Material'], '601226', defaults)[0]).toMatchObject({ source: 'store-default' });
+      expect(merchantAttributeValues(split, ['Material'], '999', defaults)).toEqual([]);
+      expect(variantMetafieldDisagreement(split, 'Material')).toBe(
+        'Its variants disagree: variant metafield custom.material is "Linen" on SKU SKU-1, "Wool" on SKU SKU-2; "Material" takes one value per TikTok product, so set it on the product (metafield custom.material) or give every variant the same value.',
+      );
+      expect(merchantAttributeValues(split, [{ name: 'Material', multiple: true }], '999', [])).toEqual([
+        {
+          attributeName: 'Material',
+          values: ['Linen', 'Wool'],
+          source: 'variant-metafield',
+          from: 'variant metafield custom.material (2 of 2 variants)',
+        },
+      ]);
+      expect(variantMetafieldDisagreement(withVariants([text('material', 'Linen')]), 'Material')).toBeUndefined();
+    });
+
+    it('the pre-flight hint names the variant metafield as a place to set a value', () => {
+      expect(whereToSetAttribute('brand-a', '601226', 'Pattern Type')).toContain('variant metafield custom.pattern_type');
+    });
   });
 });

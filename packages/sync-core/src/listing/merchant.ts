@@ -12,7 +12,17 @@ export interface MerchantProductFacts {
   /** Shopify Standard Product Taxonomy category, when the merchant set one. */
   category?: { id: string; fullName: string } | null;
   options?: readonly { name: string; values: readonly string[] }[];
-  metafields?: readonly { namespace: string; key: string; type: string; value: string }[];
+  metafields?: readonly MerchantMetafield[];
+  /** The variants the listing sends (not every variant of the product), with their metafields. */
+  variants?: readonly { sku?: string | null; metafields?: readonly MerchantMetafield[] }[];
+}
+
+/** A Shopify metafield as the attribute sources read it (`type` is Shopify's). */
+export interface MerchantMetafield {
+  namespace: string;
+  key: string;
+  type: string;
+  value: string;
 }
 
 /** The first category rule that matched a product. */
@@ -81,14 +91,14 @@ export function matchCategoryRule(product: MerchantProductFacts, rules: readonly
 }
 
 /** Where an attribute value came from, in the order they are tried. */
-export type AttributeValueSource = 'metafield' | 'option' | 'tag' | 'store-default';
+export type AttributeValueSource = 'metafield' | 'variant-metafield' | 'option' | 'tag' | 'store-default';
 
 /** One attribute value the merchant's own data gives, with where it came from. */
 export interface MerchantAttributeValue {
   attributeName: string;
   values: string[];
   source: AttributeValueSource;
-  /** e.g. `metafield custom.material`, `option Colour`, `tag material:cotton`, `rules.listing.attributes[0]`. */
+  /** e.g. `metafield custom.material`, `variant metafield custom.material (3 of 3 variants)`, `option Colour`, `tag material:cotton`, `rules.listing.attributes[0]`. */
   from: string;
 }
 
@@ -122,32 +132,93 @@ function metafieldValues(m: { type: string; value: string }): string[] {
 // Only text-like metafields carry a value a TikTok attribute can take as it is.
 const TEXT_TYPES = /^(list\.)?(single_line_text_field|multi_line_text_field|number_integer|number_decimal|boolean)$/;
 
+const custom = (m: MerchantMetafield) => Number(m.namespace === 'custom');
+
+/** The text metafield named like the attribute (`custom` first), when it has a value. */
+function metafieldFor(list: readonly MerchantMetafield[] | undefined, key: string): MerchantMetafield | undefined {
+  return [...(list ?? [])]
+    .filter((m) => TEXT_TYPES.test(m.type))
+    .sort((a, b) => custom(b) - custom(a))
+    .find((m) => attributeKey(m.key) === key && metafieldValues(m).length > 0);
+}
+
+/** What the listing's variants say for one attribute in their metafields. */
+export interface VariantMetafieldReading {
+  /** `custom.material` (the first variant's; they may differ in namespace). */
+  name: string;
+  /** Each variant that has a value, with it. */
+  perVariant: { sku: string; values: string[] }[];
+  /** How many variants the listing sends. */
+  variantCount: number;
+  /** Every value, once (first spelling kept), in variant order. */
+  distinct: string[];
+  /** True when every variant with a value has the same value(s). */
+  agree: boolean;
+}
+
+/** The listing's variant metafields named like `attributeName`, or undefined when no variant has one. */
+export function variantMetafieldReading(
+  product: MerchantProductFacts,
+  attributeName: string,
+): VariantMetafieldReading | undefined {
+  const key = attributeKey(attributeName);
+  const variants = product.variants ?? [];
+  const perVariant: VariantMetafieldReading['perVariant'] = [];
+  let name: string | undefined;
+  for (const v of variants) {
+    const m = metafieldFor(v.metafields, key);
+    if (!m) continue;
+    name ??= `${m.namespace}.${m.key}`;
+    perVariant.push({ sku: (v.sku ?? '').trim(), values: metafieldValues(m) });
+  }
+  if (!name) return undefined;
+  const seen = new Map<string, string>();
+  for (const v of perVariant) for (const text of v.values) if (!seen.has(attributeKey(text))) seen.set(attributeKey(text), text);
+  const norm = (values: string[]) => values.map(attributeKey).sort().join('\u0000');
+  const agree = perVariant.every((v) => norm(v.values) === norm(perVariant[0]!.values));
+  return { name, perVariant, variantCount: variants.length, distinct: [...seen.values()], agree };
+}
+
+/** An attribute asked for: its TikTok name, and whether it takes several values. */
+export type AttributeWanted = string | { name: string; multiple?: boolean };
+
 /**
  * Values for the named attributes from the merchant's own data, first source that has one wins:
- * a product metafield whose key is the attribute's name (any namespace, `custom` first), a
- * product option of that name, a tag written `name:value`, then the store's defaults for the
- * category (`defaults`, the stores file's `rules.listing.attributes` with the CLI's stored ones
- * merged over them).
+ * a product metafield whose key is the attribute's name (any namespace, `custom` first); the
+ * listing's variant metafields of that name when every variant that has one agrees (an attribute
+ * that takes several values takes them all; disagreeing variants give a single-value attribute
+ * nothing, and pre-flight says so); a product option of that name with one value; a tag written
+ * `name:value`; then the store's defaults for the category (`defaults`, the stores file's
+ * `rules.listing.attributes` with the CLI's stored ones merged over them).
  */
 export function merchantAttributeValues(
   product: MerchantProductFacts,
-  attributeNames: readonly string[],
+  attributes: readonly AttributeWanted[],
   categoryId: string,
   defaults: readonly (AttributeDefaults & { from: string })[],
 ): MerchantAttributeValue[] {
   const out: MerchantAttributeValue[] = [];
-  const metafields = [...(product.metafields ?? [])]
-    .filter((m) => TEXT_TYPES.test(m.type))
-    .sort((a, b) => Number(b.namespace === 'custom') - Number(a.namespace === 'custom'));
-  for (const name of attributeNames) {
+  for (const wanted of attributes) {
+    const name = typeof wanted === 'string' ? wanted : wanted.name;
+    const multiple = typeof wanted === 'string' ? false : wanted.multiple === true;
     const key = attributeKey(name);
-    const metafield = metafields.find((m) => attributeKey(m.key) === key && metafieldValues(m).length > 0);
+    const metafield = metafieldFor(product.metafields, key);
     if (metafield) {
       out.push({
         attributeName: name,
         values: metafieldValues(metafield),
         source: 'metafield',
         from: `metafield ${metafield.namespace}.${metafield.key}`,
+      });
+      continue;
+    }
+    const fromVariants = variantMetafieldReading(product, name);
+    if (fromVariants && (fromVariants.agree || multiple)) {
+      out.push({
+        attributeName: name,
+        values: fromVariants.agree ? fromVariants.perVariant[0]!.values : fromVariants.distinct,
+        source: 'variant-metafield',
+        from: `variant metafield ${fromVariants.name} (${fromVariants.perVariant.length} of ${fromVariants.variantCount} variants)`,
       });
       continue;
     }
@@ -184,5 +255,19 @@ export function merchantAttributeValues(
 
 /** Where a merchant sets a missing attribute, in words for a pre-flight reason. */
 export function whereToSetAttribute(store: string, categoryId: string, attributeName: string): string {
-  return `Set it on the product as metafield ${metafieldKeyFor(attributeName)} or a tag "${attributeKey(attributeName).replace(/ /g, '_')}:<value>", or for every product of category ${categoryId}: rules.listing.attributes (category ${categoryId}, values: { ${attributeName}: <value> }) or pnpm shoptok map default --store ${store} --category ${categoryId} --attribute "${attributeName}" --value <value>.`;
+  return `Set it on the product as metafield ${metafieldKeyFor(attributeName)} (or the same value on its variants as variant metafield ${metafieldKeyFor(attributeName)}) or a tag "${attributeKey(attributeName).replace(/ /g, '_')}:<value>", or for every product of category ${categoryId}: rules.listing.attributes (category ${categoryId}, values: { ${attributeName}: <value> }) or pnpm shoptok map default --store ${store} --category ${categoryId} --attribute "${attributeName}" --value <value>.`;
+}
+
+/**
+ * Why the listing's variant metafields gave a single-value attribute nothing, in words for a
+ * pre-flight reason; undefined when they did not disagree.
+ */
+export function variantMetafieldDisagreement(product: MerchantProductFacts, attributeName: string): string | undefined {
+  const reading = variantMetafieldReading(product, attributeName);
+  if (!reading || reading.agree) return undefined;
+  const said = reading.perVariant
+    .slice(0, 4)
+    .map((v) => `"${v.values.join(', ')}" on SKU ${v.sku || '(none)'}`)
+    .join(', ');
+  return `Its variants disagree: variant metafield ${reading.name} is ${said}${reading.perVariant.length > 4 ? ', ...' : ''}; "${attributeName}" takes one value per TikTok product, so set it on the product (metafield ${metafieldKeyFor(attributeName)}) or give every variant the same value.`;
 }

@@ -38,6 +38,21 @@ export function convertMoney(amount: Micros, rate: string): Micros {
 }
 
 /**
+ * `amount` in the conversion's `to` currency (TikTok's) back in its `from` currency (the Shopify
+ * shop's): `amount / rate`, rounded half up to `currency`'s minor unit in one step (no rounding
+ * on the way), so 10.00 GBP at 0.79 GBP per USD is 12.66 USD.
+ */
+export function convertMoneyBack(amount: Micros, rate: string, currency: string): Micros {
+  const perUnit = parseMoney(rate) ?? 0n;
+  if (perUnit <= 0n) throw new RangeError(`conversion rate "${rate}" is not a positive amount`);
+  const unit = 10n ** BigInt(6 - currencyDecimals(currency));
+  const abs = amount < 0n ? -amount : amount;
+  const denominator = perUnit * unit;
+  const units = (abs * 1_000_000n * 2n + denominator) / (denominator * 2n);
+  return amount < 0n ? -units * unit : units * unit;
+}
+
+/**
  * Why Shopify prices (in `shopifyCurrency`) cannot be listed or imported on a TikTok shop selling
  * in `tiktokCurrency`, or undefined when they can: the same currency, or a price rule
  * `conversion` naming exactly these two currencies.

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { alertKeys } from '@shoptok/keys';
 import type { StoreConfig } from '@shoptok/config';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, createStoreWorker, QueueFactory, type JobOutcome } from '@shoptok/queues';
@@ -275,7 +276,7 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
     n.jobOutcome(failed('another-store', true)); // its webhook is unset: logged, not posted here
     await waitUntil(() => receiver.texts.length === 1, { what: 'the burst message' });
     expect(receiver.texts[0]).toContain('2 jobs failed in store *alert-shop*, queue inventory (inventory-sync)');
-    const windowEnd = Number(await redis.client.hget(`${redis.prefix}:{${STORE}}:alerts:burst:inventory`, 'until'));
+    const windowEnd = Number(await redis.client.hget(alertKeys(redis.prefix, STORE).burst('inventory'), 'until'));
     await waitUntil(() => Date.now() > windowEnd, { what: 'the burst window to end' });
     n.jobOutcome(failed(STORE, true));
     await waitUntil(() => receiver.texts.length === 2, { what: 'a second burst message' });
@@ -315,7 +316,7 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
 
   it('a burst whose leader dies before sending is taken over by the next failure, which reports the whole burst', async () => {
     const timing = { burstWindowMs: 30_000, burstGatherMs: 100, burstTakeoverMarginMs: 300 };
-    const key = `${redis.prefix}:{${STORE}}:alerts:burst:fulfilment`;
+    const key = alertKeys(redis.prefix, STORE).burst('fulfilment');
     const failed = (i: number): JobOutcome => ({
       queue: 'fulfilment',
       store: STORE,

@@ -1,4 +1,5 @@
 import type { ShoptokConfig, StoreConfig } from '@shoptok/config';
+import { alertKeys } from '@shoptok/keys';
 import type { Logger } from '@shoptok/logger';
 import { queueNameFor, type JobOutcome, type QueueKey } from '@shoptok/queues';
 import type { Cluster, Redis } from 'ioredis';
@@ -216,7 +217,7 @@ export class AlertNotifier {
    * Resolves true when this call sent it.
    */
   async once(store: string, key: string, ttlMs: number, message: AlertMessage): Promise<boolean> {
-    const markKey = `${this.base(store)}:once:${key}`;
+    const markKey = alertKeys(this.options.prefix, store).once(key);
     try {
       const marked = await this.options.redis.set(markKey, String(Date.now()), 'PX', Math.max(1, Math.round(ttlMs)), 'NX');
       if (marked !== 'OK') return false;
@@ -280,7 +281,7 @@ export class AlertNotifier {
 
   private async noteFailure(outcome: JobOutcome): Promise<void> {
     const { store, queue } = outcome;
-    const key = `${this.base(store)}:burst:${queue}`;
+    const key = alertKeys(this.options.prefix, store).burst(queue);
     let reply: unknown;
     try {
       reply = await this.options.redis.eval(
@@ -369,10 +370,6 @@ export class AlertNotifier {
 
   private links() {
     return this.options.dashboardUrl ? { dashboardUrl: this.options.dashboardUrl } : {};
-  }
-
-  private base(store: string): string {
-    return `${this.options.prefix}:{${store}}:alerts`;
   }
 }
 

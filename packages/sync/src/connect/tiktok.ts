@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ShoptokConfig, StoreConfig } from '@shoptok/config';
+import { tiktokConnectKeys, tiktokKeyBase, tiktokKeys } from '@shoptok/keys';
 import type { Logger } from '@shoptok/logger';
 import type { RedisConnection } from '@shoptok/queues';
 import {
@@ -42,38 +43,38 @@ export type TikTokConnectResult = z.infer<typeof resultSchema>;
  * say that someone used an old or foreign link instead of waiting silently).
  */
 export class TikTokConnections {
-  private readonly base: string;
+  private readonly keys: ReturnType<typeof tiktokConnectKeys>;
   constructor(
     private readonly redis: RedisConnection,
     prefix: string,
     private readonly ttlMs = TIKTOK_CONNECT_TTL_MS,
   ) {
-    this.base = `${prefix}:connect:tiktok`;
+    this.keys = tiktokConnectKeys(prefix);
   }
 
   /** A fresh unguessable state for one authorization link of `store`. */
   async begin(store: string, region: string | undefined, now = Date.now()): Promise<string> {
     const state = randomBytes(24).toString('base64url');
     const pending: PendingTikTokConnection = { store, ...(region ? { region } : {}), startedAt: now };
-    await this.redis.set(`${this.base}:state:${state}`, JSON.stringify(pending), 'PX', this.ttlMs);
+    await this.redis.set(this.keys.state(state), JSON.stringify(pending), 'PX', this.ttlMs);
     return state;
   }
 
   /** Takes the state once (GETDEL): a second callback with the same state finds nothing. */
   async take(state: string): Promise<PendingTikTokConnection | undefined> {
     if (!/^[\w-]{16,64}$/.test(state)) return undefined;
-    const raw = await this.redis.getdel(`${this.base}:state:${state}`);
+    const raw = await this.redis.getdel(this.keys.state(state));
     if (raw === null) return undefined;
     const parsed = pendingSchema.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : undefined;
   }
 
   async finish(state: string, result: TikTokConnectResult): Promise<void> {
-    await this.redis.set(`${this.base}:result:${state}`, JSON.stringify(result), 'PX', this.ttlMs);
+    await this.redis.set(this.keys.result(state), JSON.stringify(result), 'PX', this.ttlMs);
   }
 
   async result(state: string): Promise<TikTokConnectResult | undefined> {
-    const raw = await this.redis.get(`${this.base}:result:${state}`);
+    const raw = await this.redis.get(this.keys.result(state));
     if (raw === null) return undefined;
     const parsed = resultSchema.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : undefined;
@@ -81,7 +82,7 @@ export class TikTokConnections {
 
   /** Notes a callback whose state was unknown, expired or already used. */
   async noteStray(now = Date.now()): Promise<void> {
-    const key = `${this.base}:stray`;
+    const key = this.keys.stray;
     await this.redis.lpush(key, String(now));
     await this.redis.ltrim(key, 0, 99);
     await this.redis.pexpire(key, this.ttlMs);
@@ -89,7 +90,7 @@ export class TikTokConnections {
 
   /** How many callbacks with an unknown state arrived at or after `since`. */
   async straysSince(since: number): Promise<number> {
-    const times = await this.redis.lrange(`${this.base}:stray`, 0, 99);
+    const times = await this.redis.lrange(this.keys.stray, 0, 99);
     return times.filter((t) => Number(t) >= since).length;
   }
 }
@@ -105,7 +106,7 @@ export function tiktokAuthorizeLink(authBase: string, appKey: string, state: str
 
 /** Where the shop's identity (as last connected) is kept, next to its tokens. */
 function connectedShopKey(prefix: string, storeId: string): string {
-  return `${prefix}:{${storeId}}:tiktok:connected-shop`;
+  return tiktokKeys(prefix, storeId).connectedShop;
 }
 
 /** The TikTok shop a store was last connected to through the authorization flow, if any. */
@@ -264,7 +265,7 @@ export async function completeTikTokConnection(
   const tokenStore = new TikTokTokenStore({
     ...auth,
     redis: options.redis,
-    keyBase: `${config.queuePrefix}:{${store.id}}:tiktok`,
+    keyBase: tiktokKeyBase(config.queuePrefix, store.id),
   });
   await tokenStore.storeIssuedTokens(tokens);
   await options.redis.hset(connectedShopKey(config.queuePrefix, store.id), { ...shop, connectedAt: String(now()) });

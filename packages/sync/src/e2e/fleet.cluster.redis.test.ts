@@ -2,6 +2,7 @@
 // nothing changed but REDIS_URL (redis+cluster://...). The workers are startWorkerProcess, what
 // every worker app runs, in this process (no app processes: keeps the test light on CPU); jobs
 // go in through the QueueFactory the CLI and the scheduler use.
+import { stateKeys, storeQueueName } from '@shoptok/keys';
 import { MappingCache } from '@shoptok/ai-mapper';
 import { loadConfig, type ShoptokConfig } from '@shoptok/config';
 import { createLogger } from '@shoptok/logger';
@@ -137,8 +138,8 @@ describe('the fleet on a three-node Redis Cluster (REDIS_URL=redis+cluster://...
         const holders = async (key: string) =>
           (await Promise.all(masters.map((node) => existsOn(node, key)))).flatMap((n, i) => (n ? [i] : []));
         for (const [i, store] of f.stores.entries()) {
-          expect(await holders(`${config.queuePrefix}:{${store.id}}:state:pushed`)).toEqual([i]);
-          expect(await holders(`${config.queuePrefix}:inventory-{${store.id}}:meta`)).toEqual([i]);
+          expect(await holders(stateKeys(config.queuePrefix, store.id).pushed)).toEqual([i]);
+          expect(await holders(`${config.queuePrefix}:${storeQueueName('inventory', store.id)}:meta`)).toEqual([i]);
           // Every key of the store, BullMQ's and ours, whichever master a SCAN finds it on: one slot.
           const keys = (await Promise.all(masters.map((node) => node.keys(`${config.queuePrefix}:*{${store.id}}*`)))).flat();
           expect(keys.length).toBeGreaterThan(10);
@@ -182,7 +183,7 @@ describe('the fleet on a three-node Redis Cluster (REDIS_URL=redis+cluster://...
       // new job id, and the claim (a Lua script on the store's slot) plus the lookup keep it single.
       const { store, orders } = placed[1] as (typeof placed)[number];
       const replayed = (orders[0] as { id: string }).id;
-      await f.redis.client.hdel(`${config.queuePrefix}:{${store.id}}:state:order`, replayed);
+      await f.redis.client.hdel(stateKeys(config.queuePrefix, store.id).order, replayed);
       await finished(
         await queues.add(
           'orders',

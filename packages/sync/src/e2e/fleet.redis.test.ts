@@ -1,5 +1,6 @@
 // Issue 7 end to end: Redis, the stand-ins, the scheduler and the workers as separate
 // processes, driven the way an operator would (the CLI), over two stores.
+import { stateKeys } from '@shoptok/keys';
 import { createRedisConnection, QueueFactory, waitForRedis } from '@shoptok/queues';
 import { deleteByPattern, waitUntil } from '@shoptok/testkit';
 import { shopifyAvailable, startFleet, type Fleet, type FleetStore } from './fleet.test-helpers.js';
@@ -165,7 +166,7 @@ describe('the fleet, end to end (real Redis, stand-ins over HTTP, apps as proces
       // ... and the import of one order run a second time under a new job id, after shoptok lost
       // its record of it (a worker that died between orderCreate and writing its state).
       const replayed = (orders[1] as { id: string }).id;
-      await fleet.redis.client.hdel(`${fleet.redis.prefix}:{${store.id}}:state:order`, replayed);
+      await fleet.redis.client.hdel(stateKeys(fleet.redis.prefix, store.id).order, replayed);
       const connection = createRedisConnection({ url: fleet.redis.url, role: 'producer' });
       const queues = new QueueFactory({ connection, prefix: fleet.redis.prefix, retry: { maxRetries: 0, backoffSeconds: 1 } });
       try {

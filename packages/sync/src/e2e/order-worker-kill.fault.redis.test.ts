@@ -5,6 +5,7 @@
 //   before:  the claim is taken, the lookup by source identifier is in flight, no orderCreate yet;
 //   during:  orderCreate is in flight; Shopify runs it only after the worker died;
 //   after:   orderCreate ran (the order exists), the answer never reached shoptok.
+import { stateKeys } from '@shoptok/keys';
 import type { ShopifyFault } from '@shoptok/testkit/shopify';
 import type { AppProcess } from '@shoptok/testkit';
 import { waitUntil } from '@shoptok/testkit';
@@ -57,7 +58,7 @@ describe('fault suite: kill -9 an order-worker mid-import (apps as processes, st
   }, SLOW);
 
   const recorded = async (store: FleetStore, tiktokOrderId: string) =>
-    (await fleet.redis.client.hget(`${fleet.redis.prefix}:{${store.id}}:state:order`, tiktokOrderId)) !== null;
+    (await fleet.redis.client.hget(stateKeys(fleet.redis.prefix, store.id).order, tiktokOrderId)) !== null;
 
   /**
    * New TikTok orders in each store; the store's Shopify holds one request per kill point (two

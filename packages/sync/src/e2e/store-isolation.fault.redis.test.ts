@@ -4,6 +4,7 @@
 // order import take about as long as they do alone (measured in this test, generous factor),
 // the faulty store's jobs fail visibly with reasons, and once its APIs recover it catches up
 // with nothing lost.
+import { stateKeys } from '@shoptok/keys';
 import type { AppProcess } from '@shoptok/testkit';
 import { waitUntil } from '@shoptok/testkit';
 import { startFleet, type Fleet, type FleetStore } from './fleet.test-helpers.js';
@@ -67,8 +68,7 @@ describe('fault suite: a store that keeps failing never delays the others (share
   }, SLOW);
 
   const recorded = async (store: FleetStore, ids: readonly string[]) => {
-    const values =
-      ids.length === 0 ? [] : await fleet.redis.client.hmget(`${fleet.redis.prefix}:{${store.id}}:state:order`, ...ids);
+    const values = ids.length === 0 ? [] : await fleet.redis.client.hmget(stateKeys(fleet.redis.prefix, store.id).order, ...ids);
     return values.every((v) => v !== null);
   };
 

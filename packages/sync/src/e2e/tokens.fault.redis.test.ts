@@ -1,6 +1,7 @@
 // Fault suite (issue 10): the TikTok access token expires in the middle of a run (refreshed once
 // for the whole fleet, the run completes), and the seller revokes the authorization (that store's
 // jobs fail for good with a reason that names the fix; the other store goes on).
+import { storeQueueName } from '@shoptok/keys';
 import { waitUntil } from '@shoptok/testkit';
 import { startFleet, type Fleet, type FleetStore } from './fleet.test-helpers.js';
 import {
@@ -142,7 +143,10 @@ describe('fault suite: TikTok tokens expire and authorizations are revoked mid-r
       const result = await invariants(fleet, 'authorization revoked', orders, [b]);
       expect(result.mismatches).toEqual([]);
       expect({ missing: result.missing, duplicated: result.duplicated }).toEqual({ missing: [], duplicated: [] });
-      expect(result.failed.map((f) => f.queue).sort()).toEqual([`inventory-{${a.id}}`, `orders-{${a.id}}`]);
+      expect(result.failed.map((f) => f.queue).sort()).toEqual([
+        storeQueueName('inventory', a.id),
+        storeQueueName('orders', a.id),
+      ]);
       expect(result.counts.failedJobsWithoutReason).toBe(0);
       expect(stockMismatches(fleet, [a]).length).toBeGreaterThan(0); // a waits for the seller, visibly
     },

@@ -56,7 +56,7 @@ export function previousListingState(
 // ---- listing quota pause ------------------------------------------------------------------
 
 /**
- * Field of the store's state cursor hash (`${prefix}:{${store}}:state:cursor`) holding the
+ * Field of the store's state cursor hash (`stateKeys(prefix, store).cursor`) holding the
  * epoch ms until which creates are paused after TikTok's listing quota (12052093).
  */
 export const LISTING_PAUSE_CURSOR = 'products:listing-paused-until';

@@ -3,15 +3,18 @@ import { tiktokCategoryRecommender } from './recommend.js';
 import { ShopifyAuthError, ShopifyConfigError, type ShopifyProduct, type ShopifyVariant } from '@shoptok/shopify';
 import type { Attention, CategoryDecision, CategoryPin, ListingRecord, SkuLink } from '@shoptok/state';
 import {
+  adoptableListing,
   type AttributeDefaults,
   buildListingDraft,
   computeInventoryDiff,
   listingContentHash,
   matchCategoryRule,
   merchantAttributeValues,
+  variantMetafieldDisagreement,
   whereToSetAttribute,
   planListingChange,
   preflightListing,
+  skuConflicts,
   type ListingDraft,
   type ListingPlan,
   type ProductSelection,
@@ -288,30 +291,6 @@ export class ListingRun {
     this.attention.set(product.id, { reasons, at: this.deps.now() });
   }
 
-  // Seller SKUs are unique per TikTok shop: a SKU two variants share, or one already listed for
-  // another Shopify product, would send stock and orders to the wrong variant.
-  private skuConflicts(product: ShopifyProduct, variants: readonly ShopifyListingVariant[]): HoldReason[] {
-    const reasons: HoldReason[] = [];
-    for (const v of variants) {
-      const sku = (v.sku ?? '').trim();
-      const link = this.linkBySku.get(sku);
-      if (link && link.shopifyVariantId === v.id) continue; // this variant already owns it on TikTok
-      const others = (this.skuUsers.get(sku) ?? []).filter((u) => u.productId !== product.id);
-      if (others.length > 0) {
-        reasons.push({
-          code: 'duplicate-sku',
-          message: `SKU "${sku}" is also used by ${others.map((o) => `"${o.title}" (${o.productId})`).join(', ')}; TikTok needs each seller SKU once per shop: give each variant its own SKU.`,
-        });
-      } else if (link && link.shopifyProductId !== product.id) {
-        reasons.push({
-          code: 'sku-listed-elsewhere',
-          message: `SKU "${sku}" is already listed on TikTok (product ${link.tiktokProductId}) for Shopify product ${link.shopifyProductId}; change one of the SKUs.`,
-        });
-      }
-    }
-    return reasons;
-  }
-
   /** Current Shopify stock of the variants, through the store's inventory rules, per TikTok warehouse. */
   private async stockFor(
     product: ShopifyProduct,
@@ -356,7 +335,7 @@ export class ListingRun {
       this.report.skip('deleted-on-tiktok');
       return;
     }
-    const reasons = this.skuConflicts(product, selected);
+    const reasons: HoldReason[] = skuConflicts(product.id, selected, this.linkBySku, this.skuUsers);
 
     // Category: the merchant's pin or rule first (no AI call), else the mapper. Then attributes,
     // title and description within TikTok's limits.
@@ -392,10 +371,13 @@ export class ListingRun {
     const variantsById = new Map(product.variants.map((v) => [v.id, v]));
     const chosen = selected.map((v) => variantsById.get(v.id)).filter((v): v is ShopifyVariant => v !== undefined);
     const listable = { ...mapped, variants: chosen };
-    // The merchant's own values (metafields, options, name:value tags, store defaults) before the mapper's.
+    // The merchant's own values (product then variant metafields, options, name:value tags, store
+    // defaults) before the mapper's. Only the variants this listing sends have a say.
     const merchantValues = merchantAttributeValues(
-      product,
-      live.filter((a) => a.type === 'PRODUCT_PROPERTY').map((a) => a.name),
+      listable,
+      live
+        .filter((a) => a.type === 'PRODUCT_PROPERTY')
+        .map((a) => ({ name: a.name, multiple: a.is_multiple_selection === true })),
       mapping.draft.categoryId,
       this.attributeDefaults,
     );
@@ -431,7 +413,10 @@ export class ListingRun {
             .map((r) => {
               // A missing attribute says where the merchant sets it.
               const attr = r.code === 'attribute-required' ? liveById.get(r.field.replace('product_attributes.', '')) : undefined;
-              const where = attr ? ` ${whereToSetAttribute(this.svc.storeId, mapping.draft.categoryId, attr.name)}` : '';
+              const disagree = attr ? variantMetafieldDisagreement(listable, attr.name) : undefined;
+              const where = attr
+                ? ` ${disagree ? `${disagree} ` : ''}${whereToSetAttribute(this.svc.storeId, mapping.draft.categoryId, attr.name)}`
+                : '';
               return { code: r.code, message: `${r.message}${where}` };
             });
     };
@@ -505,26 +490,18 @@ export class ListingRun {
     product: ShopifyProduct,
     draft: ListingDraft,
   ): { record: ListingRecord } | { reasons: HoldReason[] } | undefined {
-    const links = draft.skus
-      .map((s) => this.linkBySku.get(s.sellerSku))
-      .filter((l): l is SkuLink => l?.shopifyProductId === product.id);
-    const ids = [...new Set(links.map((l) => l.tiktokProductId))];
-    if (ids.length === 0) return undefined;
-    if (ids.length > 1)
-      return {
-        reasons: [
-          {
-            code: 'sku-spread',
-            message: `The SKUs of this product are listed on several TikTok products (${ids.join(', ')}); merge them into one listing on TikTok first.`,
-          },
-        ],
-      };
+    const adopted = adoptableListing(
+      product.id,
+      draft.skus.map((s) => s.sellerSku),
+      this.linkBySku,
+    );
+    if (!adopted || 'reasons' in adopted) return adopted;
     this.report.note(
-      `Shopify product ${product.id}: adopted the existing TikTok listing ${ids[0]} (content left as it is on TikTok until the product changes in Shopify)`,
+      `Shopify product ${product.id}: adopted the existing TikTok listing ${adopted.tiktokProductId} (content left as it is on TikTok until the product changes in Shopify)`,
     );
     return {
       record: {
-        tiktokProductId: ids[0] as string,
+        tiktokProductId: adopted.tiktokProductId,
         contentHash: listingContentHash(draft),
         priceHash: '',
         status: 'ADOPTED',

@@ -2,6 +2,7 @@
 // over both stand-ins and a real Redis, the mapper's cache holding the recommendation, and the
 // stand-in's request counters saying how often TikTok was asked.
 import { ProductMapper } from '@shoptok/ai-mapper';
+import { aiRecommendationKey } from '@shoptok/keys';
 import type { JobSummary } from '@shoptok/queues';
 import type { StandInProduct } from '@shoptok/testkit/shopify';
 import type { Product as TikTokProduct } from '@shoptok/testkit/tiktok';
@@ -95,7 +96,7 @@ describe("TikTok's Recommend Category as a vote in a product run", () => {
       source: 'offline',
       reason: expect.stringContaining("TikTok's Recommend Category"),
     });
-    const keys = await h.redis.client.keys(`${h.redis.prefix}:{${STORE}}:ai:rec:*`);
+    const keys = await h.redis.client.keys(aiRecommendationKey(h.redis.prefix, STORE, '*'));
     expect(keys).toHaveLength(1);
 
     // A re-sync of the unchanged product: the recommendation comes from the cache, also for a new

@@ -91,8 +91,9 @@ export function leafProblem(rows: ReadonlyMap<string, TikTokCategory>, categoryI
 }
 
 /**
- * Checks a category a person names (a pin, a default) against the shop's live tree: undefined
- * when it is a leaf there, else why not. With its attributes, for checking attribute names.
+ * Checks a category a person names (a pin, a default) against the shop's live tree: the leaf's
+ * row (with its attributes, for checking attribute names), or the refusal as one sentence naming
+ * the store and the id. `shoptok map pin|default` and the dashboard's Pin fix both ask this.
  */
 export async function checkCategoryLeaf(
   svc: StoreServices,
@@ -101,7 +102,7 @@ export async function checkCategoryLeaf(
   const profile = await loadShopProfile(svc);
   const rows = await categoriesById(svc, profile);
   const problem = leafProblem(rows, categoryId);
-  if (problem) return { problem };
+  if (problem) return { problem: `store ${svc.storeId}: TikTok category ${categoryId}, ${problem}` };
   return {
     row: rows.get(categoryId) as TikTokCategory,
     attributes: () => svc.tiktok.getCategoryAttributes(categoryId, { categoryVersion: profile.categoryVersion }),

@@ -9,7 +9,9 @@ export type {
   StandInVariant,
 } from './catalogue.js';
 export { ADMIN_SCHEMA_PATH, loadAdminSchema } from './schema.js';
-export { startShopifyStandIn, topicHeader } from './server.js';
-export type { RequestLogEntry, ShopifyFault, ShopifyStandIn, ShopifyStandInOptions, WebhookDelivery } from './server.js';
+export { startShopifyStandIn } from './server.js';
+export type { ShopifyStandIn, ShopifyStandInOptions } from './server.js';
+export { topicHeader } from './webhooks.js';
+export type { RequestLogEntry, ShopifyFault, WebhookDelivery } from './state.js';
 export { StandInState } from './state.js';
 export type { StandInOrder, StandInWebhookSubscription } from './state.js';

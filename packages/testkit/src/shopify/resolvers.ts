@@ -1,6 +1,7 @@
 import { getNamedType, GraphQLError, parse, TypeInfo, validate, visit, visitWithTypeInfo, type GraphQLSchema } from 'graphql';
 import type { StandInMetafield, StandInProduct, StandInVariant } from './catalogue.js';
 import { gid, matches, parseGid, parseSearch, type StandInCancelJob, type StandInOrder, type StandInState } from './state.js';
+import { orderCurrencies } from './order-money.js';
 
 /** Per-request execution context. */
 export interface ExecContext {
@@ -252,6 +253,8 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
     note: o.note,
     cancelledAt: o.cancelledAt,
     cancelReason: o.cancelReason,
+    currencyCode: o.currencyCode ?? state.currencyCode,
+    presentmentCurrencyCode: o.presentmentCurrencyCode ?? o.currencyCode ?? state.currencyCode,
     cancellation: o.cancelledAt ? { __typename: 'OrderCancellation', staffNote: o.cancellation?.staffNote ?? null } : null,
     displayFulfillmentStatus: o.fulfillments.some((f) => f.status === 'SUCCESS') ? 'FULFILLED' : 'UNFULFILLED',
     fulfillments: (args: Args) =>
@@ -423,6 +426,11 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
       const o = g?.type === 'Order' ? state.orders.find((x) => x.id === g.id) : undefined;
       return o ? orderView(o) : null;
     },
+    productVariant: (args: Args) => {
+      const g = parseGid(args.id);
+      const f = g?.type === 'ProductVariant' ? state.variantById(g.id) : undefined;
+      return f ? variantView(f.product, f.variant) : null;
+    },
     productVariants: (args: Args, ctx: ExecContext) => {
       const terms = parseSearch(args.query as string | null);
       const list = state.products.flatMap((p) =>
@@ -526,6 +534,8 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
             { field: ['order', 'lineItems'], message: 'Line items must have at least one line item', code: 'INVALID' },
           ],
         };
+      const currencies = orderCurrencies(input, state.currencyCode);
+      if (!currencies.ok) return { order: null, userErrors: [currencies.error] };
       const resolved: StandInOrder['lineItems'] = [];
       const decremented: { itemId: number; locationId: number; quantity: number }[] = [];
       for (const [i, li] of lineItems.entries()) {
@@ -587,6 +597,8 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
             ((li.priceSet as { shopMoney?: { amount?: string } } | undefined)?.shopMoney?.amount as string) ??
             found?.variant.price ??
             null,
+          presentmentPrice:
+            (li.priceSet as { presentmentMoney?: { amount?: string } | null } | undefined)?.presentmentMoney?.amount ?? null,
           locationId,
         });
       }
@@ -613,6 +625,8 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
         lineItems: resolved,
         fulfillments: [],
         inventoryBehaviour: behaviour,
+        currencyCode: currencies.currencyCode,
+        presentmentCurrencyCode: currencies.presentmentCurrencyCode,
         createInput: input,
       };
       state.orders.push(order);

@@ -1,4 +1,8 @@
+import type { ServerResponse } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
 import type { Catalogue, StandInLocation, StandInProduct, StandInVariant } from './catalogue.js';
+import type { Latency } from '../latency.js';
+import { Timers } from '../timers.js';
 
 /** An order held by the stand-in. */
 export interface StandInOrder {
@@ -21,6 +25,8 @@ export interface StandInOrder {
     title: string;
     quantity: number;
     price: string | null;
+    /** The unit price in the order's presentment currency, when orderCreate gave one. */
+    presentmentPrice?: string | null;
     locationId?: number | null;
   }[];
   fulfillments: {
@@ -30,6 +36,9 @@ export interface StandInOrder {
     trackingInfo: { number: string | null; company: string | null; url: string | null }[];
   }[];
   inventoryBehaviour: string;
+  /** The order's shop currency and the currency its buyer saw (orderCreate `currency`, `presentmentCurrency`). */
+  currencyCode?: string;
+  presentmentCurrencyCode?: string;
   /** The `order` input of orderCreate as the app sent it (shipping lines, discount, transactions, taxes), for tests to read. */
   createInput?: Record<string, unknown>;
   /** Set by a cancellation: its staff note, and whether the units went back to stock. */
@@ -140,6 +149,110 @@ export class StandInState {
       for (const variant of product.variants) if (!index.has(key(variant))) index.set(key(variant), { at, variant });
     });
     return live(index.get(id));
+  }
+}
+
+// ---- the stand-in server: the shop's data above, and what the server keeps around it ------
+
+export type ShopifyFault =
+  | { kind: 'http-error'; status: number }
+  | { kind: 'timeout' }
+  | { kind: 'malformed-json' }
+  | { kind: 'reset' }
+  /** Runs the request (an order really gets created), then drops the connection unanswered. */
+  | { kind: 'lost-response'; operation?: string }
+  /**
+   * Holds the next request of `operation` unanswered until `releaseHeld()` (a request in
+   * flight when its client dies). `before-run`: not run yet; released, it runs as Shopify runs
+   * a request it got before the client went away. `after-run`: it ran (an order exists);
+   * released, only the answer goes out.
+   */
+  | { kind: 'hold'; operation: string; phase: 'before-run' | 'after-run' };
+
+export interface RequestLogEntry {
+  at: number;
+  operation: string | null;
+  /** The variables as JSON: tells a retry of one logical request from a different request. */
+  variables: string;
+  outcome: 'ok' | 'throttled' | 'graphql-error' | 'unauthorized' | 'fault';
+  requestedCost: number | null;
+  available: number | null;
+}
+
+export interface WebhookDelivery {
+  webhookId: string;
+  topic: string;
+  url: string;
+  attempts: number;
+  delivered: boolean;
+  lastStatus: number | null;
+}
+
+export interface ShopifyCounters {
+  requests: number;
+  throttled: number;
+  faults: number;
+  ordersCreated: number;
+  byOperation: Record<string, number>;
+}
+
+/** What a stand-in runs with: its options with the defaults applied. */
+export interface ShopifyServerConfig {
+  accessToken: string;
+  apiSecret: string;
+  shopDomain: string;
+  bulkDelayMs: number;
+  maxConcurrentBulkQueries: number;
+  cancelDelayMs: number;
+  webhookRetryDelaysMs: number[];
+  latencyMs: Latency | undefined;
+}
+
+/**
+ * Everything one Shopify stand-in holds, in one object: the shop's data (`store`), the cost
+ * bucket, faults and held requests, counters and the request log, webhook deliveries, and the
+ * timers of work that finishes later (bulk operations, cancel jobs, retries, delayed answers).
+ * Each module of the stand-in works on it.
+ */
+export class ShopifyServerState {
+  readonly store = new StandInState();
+  /** The leaky bucket of query cost (`at`: when `available` was last refilled). */
+  readonly bucket: { maximumAvailable: number; restoreRate: number; available: number; at: number };
+  /** Faults for the next requests, in order. */
+  readonly faults: ShopifyFault[] = [];
+  /** Requests a `hold` fault holds: calling one lets its request go on. */
+  readonly held: (() => void)[] = [];
+  /** Requests left unanswered (timeout and hold faults), destroyed on close. */
+  readonly hanging = new Set<ServerResponse>();
+  readonly counters: ShopifyCounters = { requests: 0, throttled: 0, faults: 0, ordersCreated: 0, byOperation: {} };
+  readonly requestLog: RequestLogEntry[] = [];
+  readonly deliveries: WebhookDelivery[] = [];
+  /** Every webhook (besides subscriptions) also goes here. */
+  webhookTarget: string | null = null;
+  /** The server's own base URL (bulk result files are served under it); set once it listens. */
+  baseUrl = '';
+  /** The resolvers' root value; set once at start (the resolvers' hooks need this state first). */
+  rootValue: unknown;
+  private readonly timers = new Timers();
+
+  constructor(
+    readonly config: ShopifyServerConfig,
+    readonly schema: GraphQLSchema,
+    bucket: { maximumAvailable?: number; restoreRate?: number } = {},
+  ) {
+    const maximumAvailable = bucket.maximumAvailable ?? 2000;
+    this.bucket = { maximumAvailable, restoreRate: bucket.restoreRate ?? 100, available: maximumAvailable, at: Date.now() };
+  }
+
+  /** Runs `fn` after `ms` unless the stand-in has stopped by then. */
+  later(ms: number, fn: () => void): void {
+    this.timers.later(ms, fn);
+  }
+
+  /** Nothing scheduled runs any more, and held or hanging requests are dropped. */
+  stop(): void {
+    this.timers.stop();
+    for (const res of this.hanging) res.destroy();
   }
 }
 

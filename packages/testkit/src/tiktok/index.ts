@@ -1,13 +1,10 @@
 export { sellerDecides } from './seller.js';
 export { startTikTokStandIn } from './server.js';
-export type {
-  ReceivedRequest,
-  StandInAdmin,
-  StandInCounters,
-  StandInFaults,
-  TikTokStandIn,
-  TikTokStandInOptions,
-} from './server.js';
+export type { TikTokStandIn, TikTokStandInOptions } from './server.js';
+export type { StandInAdmin } from './admin.js';
+export type { StandInCounters } from './counters.js';
+export type { StandInFaults } from './faults.js';
+export type { ReceivedRequest } from './state.js';
 export type { Cancellation, LineItem, Order, Product, SeededShop, ShopSeed, Sku } from './model.js';
 export type { CounterRow, FaultSpec, ShopState, WebhookDelivery } from './state.js';
 export type { GenerateOrdersOptions } from './orders.js';

@@ -89,3 +89,60 @@ export function emptyShop(
     refreshCount: 0,
   };
 }
+
+/** One Open API request as the stand-in received it. */
+export interface ReceivedRequest {
+  /** e.g. `POST /order/202309/orders/search`. */
+  api: string;
+  /** Bytes of the body as sent (0: no body). */
+  bodyBytes: number;
+  contentType: string;
+}
+
+/** A product waiting for its audit verdict. */
+export interface PendingAudit {
+  shop: ShopState;
+  productId: string;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * Everything one TikTok stand-in holds, in one object: the apps and shops, the credentials the
+ * auth host issued, what the gateway keeps (rate windows, counters, received requests, faults,
+ * held requests) and the audits in flight. Each module of the stand-in works on it.
+ */
+export class TikTokStandInState {
+  /** app_key -> app_secret. */
+  readonly apps = new Map<string, string>();
+  /** shop id -> shop. */
+  readonly shops = new Map<string, ShopState>();
+  readonly accessTokens = new Map<string, TokenRecord>();
+  readonly refreshTokens = new Map<string, TokenRecord>();
+  /** Single-use authorization codes for Get Token. */
+  readonly authCodes = new Map<string, TokenRecord>();
+  /** app_key -> the redirect URL registered in Partner Center. */
+  readonly redirectUrls: Map<string, string>;
+  /** Sliding 1 s window of admitted requests, per `app|shop|api`. */
+  readonly rateWindows = new Map<string, number[]>();
+  /** Request counters, per `app|shop|api`. */
+  readonly counters = new Map<string, CounterRow>();
+  /** Open API requests as received, oldest first (the last 1,000). */
+  readonly received: ReceivedRequest[] = [];
+  /** Injected faults not used up yet. */
+  faults: (FaultSpec & { left: number })[] = [];
+  /** Requests a `hold` fault holds: calling one lets its request go on. */
+  held: (() => void)[] = [];
+  /** product id -> its audit in flight. */
+  readonly pendingAudits = new Map<string, PendingAudit>();
+
+  constructor(redirectUrls: Record<string, string> = {}) {
+    this.redirectUrls = new Map(Object.entries(redirectUrls));
+  }
+
+  /** The shop with this id or cipher; throws when there is none. */
+  findShop(idOrCipher: string): ShopState {
+    const shop = this.shops.get(idOrCipher) ?? [...this.shops.values()].find((s) => s.cipher === idOrCipher);
+    if (!shop) throw new Error(`No stand-in shop ${idOrCipher}`);
+    return shop;
+  }
+}
