@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { merchantKeys } from '@shoptok/keys';
 import { createRedisConnection, waitForRedis } from '@shoptok/queues';
 import { type AppProcess, freePort, startAppProcess, type TestRedis, useTestRedis, waitUntil } from '@shoptok/testkit';
 import { startShopifyStandIn, type ShopifyStandIn } from '@shoptok/testkit/shopify';
@@ -39,7 +40,7 @@ describe('the dashboard Pin fix checks the live TikTok tree (dashboard process, 
   let connection: Redis | Cluster;
   let app: AppProcess;
   let base: string;
-  const pinKey = () => `${redis.prefix}:{${STORE}}:merchant:category-pin`;
+  const pinKey = () => merchantKeys(redis.prefix, STORE).categoryPin;
   const queued = async () => (await connection.keys(`${redis.prefix}:*products*:*requeue-*`)).length;
 
   const pin = (categoryId: string) =>
