@@ -27,16 +27,19 @@ const RETRY_TEXT = {
   standard: '`MAX_RETRIES` times from `RETRY_BACKOFF`, doubling',
 } as const;
 
-/** The catalog as one Markdown table: every job kind with its id, retry policy and sync-lag role. */
+/** The catalog as one Markdown table: every job kind with its id, retry policy, sync-lag role and handler. */
 export function renderCatalogTable(): string {
-  const rows = ['| queue (concurrency) | job kind | what | job id | retries | sync lag |', '|---|---|---|---|---|---|'];
+  const rows = [
+    '| queue (concurrency) | job kind | what | job id | retries | sync lag | handler (`@shoptok/sync`) |',
+    '|---|---|---|---|---|---|---|',
+  ];
   for (const queue of queueKeys) {
     const definition = queueCatalog[queue];
     for (const name of Object.keys(definition.jobs)) {
       const contract = jobContract(queue, name);
       if (!contract) throw new Error(`catalog: ${queue}/${name} has no contract`);
       rows.push(
-        `| ${queue} (${definition.concurrency}) | \`${name}\` | ${contract.what} | ${idOf(queue, name, contract)} | ${contract.retry}: ${RETRY_TEXT[contract.retry]} | ${contract.countsTowardLag ? 'yes' : 'no'} |`,
+        `| ${queue} (${definition.concurrency}) | \`${name}\` | ${contract.what} | ${idOf(queue, name, contract)} | ${contract.retry}: ${RETRY_TEXT[contract.retry]} | ${contract.countsTowardLag ? 'yes' : 'no'} | \`${contract.handler}\` |`,
       );
     }
   }

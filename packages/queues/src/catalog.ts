@@ -143,6 +143,11 @@ export interface JobContract<D> {
   countsTowardLag: boolean;
   /** What the kind does, one line (shown in the generated table of docs/architecture.md). */
   what: string;
+  /**
+   * The function of `@shoptok/sync` that runs it (queues may not import sync, so it is named;
+   * `packages/sync/src/handlers-catalog.test.ts` fails when no such function is exported).
+   */
+  handler: `run${string}`;
 }
 
 const domain = <D>(key: (data: D) => string): JobIdRule<D> => ({ kind: 'domain', key });
@@ -157,42 +162,65 @@ type Contracts = { [Q in QueueKey]: { [J in JobName<Q>]: JobContract<JobInput<Q,
  */
 export const jobContracts: Contracts = {
   inventory: {
-    'inventory-sync': { id: run('inventory-sync'), retry: 'standard', countsTowardLag: true, what: 'every mapped SKU' },
+    'inventory-sync': {
+      id: run('inventory-sync'),
+      retry: 'standard',
+      countsTowardLag: true,
+      what: 'every mapped SKU',
+      handler: 'runInventorySync',
+    },
     'inventory-item': {
       id: domain((d) => `item-${gidTail(d.inventoryItemId)}`),
       retry: 'eventual',
       countsTowardLag: true,
       what: "one item's stock (webhook)",
+      handler: 'runInventoryItem',
     },
   },
   products: {
-    'product-batch': { id: run('product-batch'), retry: 'standard', countsTowardLag: true, what: 'every active product' },
+    'product-batch': {
+      id: run('product-batch'),
+      retry: 'standard',
+      countsTowardLag: true,
+      what: 'every active product',
+      handler: 'runProductBatch',
+    },
     'product-sync-one': {
       id: domain((d) => `product-${gidTail(d.productId)}`),
       retry: 'standard',
       countsTowardLag: true,
       what: 'one product (webhook, CLI)',
+      handler: 'runProductSyncOne',
     },
     'listing-status': {
       id: domain((d) => `listing-${d.tiktokProductId}`),
       retry: 'standard',
       countsTowardLag: false,
       what: "one listing's review",
+      handler: 'runListingStatus',
     },
   },
   orders: {
-    'order-poll': { id: run('order-poll'), retry: 'standard', countsTowardLag: true, what: 'TikTok orders since the cursor' },
+    'order-poll': {
+      id: run('order-poll'),
+      retry: 'standard',
+      countsTowardLag: true,
+      what: 'TikTok orders since the cursor',
+      handler: 'runOrderPoll',
+    },
     'order-import': {
       id: domain((d) => `order-${d.tiktokOrderId}`),
       retry: 'eventual',
       countsTowardLag: true,
       what: 'one TikTok order into Shopify',
+      handler: 'runOrderImport',
     },
     'order-cancel': {
       id: domain((d) => `cancel-${d.origin}-${d.tiktokOrderId}`),
       retry: 'eventual',
       countsTowardLag: false,
       what: 'one cancellation to the other side',
+      handler: 'runOrderCancel',
     },
   },
   fulfilment: {
@@ -201,17 +229,31 @@ export const jobContracts: Contracts = {
       retry: 'standard',
       countsTowardLag: true,
       what: 'Shopify fulfilments since the cursor',
+      handler: 'runFulfilmentPoll',
     },
     'tracking-push': {
       id: domain((d) => `tracking-${d.tiktokOrderId}`),
       retry: 'eventual',
       countsTowardLag: true,
       what: "one order's tracking to TikTok",
+      handler: 'runTrackingPush',
     },
   },
   maintenance: {
-    reconcile: { id: run('reconcile'), retry: 'standard', countsTowardLag: false, what: 'rebuild links from both APIs' },
-    'token-refresh': { id: run('token-refresh'), retry: 'standard', countsTowardLag: false, what: 'renew the TikTok token' },
+    reconcile: {
+      id: run('reconcile'),
+      retry: 'standard',
+      countsTowardLag: false,
+      what: 'rebuild links from both APIs',
+      handler: 'runReconcile',
+    },
+    'token-refresh': {
+      id: run('token-refresh'),
+      retry: 'standard',
+      countsTowardLag: false,
+      what: 'renew the TikTok token',
+      handler: 'runTokenRefresh',
+    },
   },
 };
 
