@@ -204,7 +204,8 @@ const control = createServer((req: IncomingMessage, res: ServerResponse) => {
         shopify: {
           requests: shopify.counters.requests,
           throttled: shopify.counters.throttled,
-          costSpent: shopify.requestLog.reduce((n, e) => n + (e.outcome === 'ok' ? (e.requestedCost ?? 0) : 0), 0),
+          // What the bucket was charged: Shopify refunds the requested cost down to the actual one.
+          costSpent: shopify.requestLog.reduce((n, e) => n + (e.actualCost ?? 0), 0),
           byOperation: shopify.counters.byOperation,
         },
       };

@@ -1,5 +1,11 @@
 import type { MappingResult, ProductMapper } from '@shoptok/ai-mapper';
-import { ShopifyAuthError, ShopifyConfigError, type ShopifyProduct, type ShopifyVariant } from '@shoptok/shopify';
+import {
+  type InventoryAvailability,
+  ShopifyAuthError,
+  ShopifyConfigError,
+  type ShopifyProduct,
+  type ShopifyVariant,
+} from '@shoptok/shopify';
 import type { Attention, CategoryDecision, CategoryPin, ListingRecord, SkuLink } from '@shoptok/state';
 import {
   type AttributeDefaults,
@@ -113,6 +119,8 @@ export class ListingRun {
   /** Selected variants per seller SKU over the whole catalogue (duplicates are held back). */
   private skuUsers = new Map<string, { productId: string; variantId: string; title: string }[]>();
   private pausedUntil: number | undefined;
+  /** Stock read ahead for the run, by inventory item (`readStockAhead`). */
+  private stockRead = new Map<string, InventoryAvailability[]>();
   /** Whether a create succeeded in this run, and the first create while none has. */
   private createdOnce = false;
   private createProbe: Promise<void> | undefined;
@@ -347,12 +355,25 @@ export class ListingRun {
     return reasons;
   }
 
+  /**
+   * Reads the stock of many inventory items at once (one bulk export from 500 items on) for the
+   * products this run will create: a few points instead of one stock query per product.
+   */
+  async readStockAhead(inventoryItemIds: readonly string[]): Promise<void> {
+    const levels = await this.svc.shopify.getAvailableInventory(inventoryItemIds);
+    for (const id of inventoryItemIds) this.stockRead.set(id, []);
+    for (const level of levels) this.stockRead.get(level.inventoryItemId)?.push(level);
+  }
+
   /** Current Shopify stock of the variants, through the store's inventory rules, per TikTok warehouse. */
   private async stockFor(
     product: ShopifyProduct,
     variants: readonly ShopifyVariant[],
   ): Promise<{ inventory: Record<string, { warehouse_id: string; quantity: number }[]>; problems: HoldReason[] }> {
-    const levels = await this.svc.shopify.getAvailableInventory(variants.map((v) => v.inventoryItemId));
+    const items = variants.map((v) => v.inventoryItemId);
+    const levels = items.every((id) => this.stockRead.has(id))
+      ? items.flatMap((id) => this.stockRead.get(id) ?? [])
+      : await this.svc.shopify.getAvailableInventory(items);
     const stock: ShopifyVariantStock[] = variants.map((v) => ({
       variantId: v.id,
       productId: product.id,

@@ -68,6 +68,8 @@ export interface RequestLogEntry {
   variables: string;
   outcome: 'ok' | 'throttled' | 'graphql-error' | 'unauthorized' | 'fault';
   requestedCost: number | null;
+  /** What the bucket was charged once the query ran (Shopify refunds the rest); null when it did not run. */
+  actualCost?: number | null;
   available: number | null;
 }
 
@@ -611,6 +613,7 @@ export async function startShopifyStandIn(options: ShopifyStandInOptions = {}): 
     if ('then' in result) throw new Error('stand-in resolvers are synchronous');
     const actual = actualCost(result.data, cost, op.operation === 'mutation');
     bucket.available += cost - actual;
+    log.actualCost = actual;
     if (result.errors?.length) log.outcome = 'graphql-error';
     const pending = faults[0];
     if (pending?.kind === 'lost-response' && (!pending.operation || pending.operation === log.operation)) {
