@@ -73,7 +73,7 @@ function runDeps(svc: StoreServices, deps: ProductHandlerDeps): ListingRunDeps {
  * pages cost ~35 points a product of Shopify's 100-point-a-second bucket, which would make the
  * read, not TikTok's limits, the slowest part of listing a catalogue.
  */
-const BULK_CATALOGUE_FROM = 250;
+const BULK_CATALOGUE_FROM = 100;
 /** From this many products to create, their stock is read ahead in one go (a bulk export), not per product. */
 const STOCK_AHEAD_FROM = 100;
 
