@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import type { BenchContext, BenchScenarioResult } from './scenario.js';
 import { appRunner, repoRoot } from './fleet.js';
 import { inventoryScenarios } from './scenarios/inventory.js';
+import { productEditScenario, productListingScenario } from './scenarios/product-listing.js';
 import { productThroughputScenario } from './scenarios/product-throughput.js';
 import { webhookLatencyScenario } from './scenarios/webhook-latency.js';
 
@@ -19,6 +20,8 @@ const SCENARIO_NAMES = [
   'inventory-baseline',
   'webhook-latency',
   'product-throughput',
+  'product-listing',
+  'product-edit',
 ] as const;
 
 function usage(problem: string): never {
@@ -136,6 +139,20 @@ if (only.includes('product-throughput')) {
     results.push(...(await productThroughputScenario(ctx)));
   } catch (err) {
     failures.push(`product-throughput: ${(err as Error).stack ?? String(err)}`);
+  }
+}
+if (only.includes('product-listing')) {
+  try {
+    results.push(...(await productListingScenario(ctx)));
+  } catch (err) {
+    failures.push(`product-listing: ${(err as Error).stack ?? String(err)}`);
+  }
+}
+if (only.includes('product-edit')) {
+  try {
+    results.push(await productEditScenario(ctx));
+  } catch (err) {
+    failures.push(`product-edit: ${(err as Error).stack ?? String(err)}`);
   }
 }
 for (const result of results) printResult(result);

@@ -87,37 +87,49 @@ export class ShopifyClient {
       s.productsPageData,
     );
     const products: ShopifyProduct[] = [];
-    for (const node of data.products.nodes) {
-      const product = toProduct(node);
-      let page = node.variants.pageInfo;
-      while (page.hasNextPage) {
-        const more = await this.transport.request(
-          'ProductVariantsPage',
-          ops.PRODUCT_VARIANTS_PAGE,
-          { id: node.id, after: page.endCursor },
-          s.productVariantsPageData,
-        );
-        if (!more.data.product) break; // deleted while we paged
-        product.variants.push(...more.data.product.variants.nodes.map(toVariant));
-        page = more.data.product.variants.pageInfo;
-      }
-      // All of them: a collection missed here would make the collections filter drop the product.
-      let collections = node.collections.pageInfo;
-      while (collections.hasNextPage) {
-        const more = await this.transport.request(
-          'ProductCollectionsPage',
-          ops.PRODUCT_COLLECTIONS_PAGE,
-          { id: node.id, after: collections.endCursor },
-          s.productCollectionsPageData,
-        );
-        if (!more.data.product) break;
-        product.collections.push(...more.data.product.collections.nodes.map((c) => ({ id: c.id, handle: c.handle })));
-        collections = more.data.product.collections.pageInfo;
-      }
-      products.push(product);
-    }
+    for (const node of data.products.nodes) products.push(await this.completeProduct(node));
     if (params.variantMetafields !== false) await readVariantMetafields(this.transport, products);
     return { products, hasNextPage: data.products.pageInfo.hasNextPage, endCursor: data.products.pageInfo.endCursor };
+  }
+
+  /** One product with all its variants, collections and variant metafields; null when Shopify has no such product. */
+  async getProduct(productId: string): Promise<ShopifyProduct | null> {
+    const { data } = await this.transport.request('ProductById', ops.PRODUCT_BY_ID, { id: productId }, s.productByIdData);
+    if (!data.product) return null;
+    const product = await this.completeProduct(data.product);
+    await readVariantMetafields(this.transport, [product]);
+    return product;
+  }
+
+  /** A product node with the variants and collections past its first page read too. */
+  private async completeProduct(node: z.infer<typeof s.productsPageData>['products']['nodes'][number]): Promise<ShopifyProduct> {
+    const product = toProduct(node);
+    let page = node.variants.pageInfo;
+    while (page.hasNextPage) {
+      const more = await this.transport.request(
+        'ProductVariantsPage',
+        ops.PRODUCT_VARIANTS_PAGE,
+        { id: node.id, after: page.endCursor },
+        s.productVariantsPageData,
+      );
+      if (!more.data.product) break; // deleted while we paged
+      product.variants.push(...more.data.product.variants.nodes.map(toVariant));
+      page = more.data.product.variants.pageInfo;
+    }
+    // All of them: a collection missed here would make the collections filter drop the product.
+    let collections = node.collections.pageInfo;
+    while (collections.hasNextPage) {
+      const more = await this.transport.request(
+        'ProductCollectionsPage',
+        ops.PRODUCT_COLLECTIONS_PAGE,
+        { id: node.id, after: collections.endCursor },
+        s.productCollectionsPageData,
+      );
+      if (!more.data.product) break;
+      product.collections.push(...more.data.product.collections.nodes.map((c) => ({ id: c.id, handle: c.handle })));
+      collections = more.data.product.collections.pageInfo;
+    }
+    return product;
   }
 
   /** Every matching product, page by page (cursor pagination). */

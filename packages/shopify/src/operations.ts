@@ -110,6 +110,18 @@ export const PRODUCTS_PAGE =
   PRODUCT_FIELDS +
   VARIANT_FIELDS;
 
+/** One product by id (a webhook's product-sync-one reads only it); null when it was deleted. */
+export const PRODUCT_BY_ID =
+  gql`
+    query ProductById($id: ID!) {
+      product(id: $id) {
+        ...ProductFields
+      }
+    }
+  ` +
+  PRODUCT_FIELDS +
+  VARIANT_FIELDS;
+
 /** The variants of one product past the first page embedded in `ProductsPage`. */
 export const PRODUCT_VARIANTS_PAGE =
   gql`

@@ -61,6 +61,8 @@ export const productsPageData = z.object({
   products: z.object({ pageInfo, nodes: z.array(productNode) }),
 });
 
+export const productByIdData = z.object({ product: productNode.nullable() });
+
 export const productVariantsPageData = z.object({
   product: z.object({ variants: z.object({ pageInfo, nodes: z.array(variantNode) }) }).nullable(),
 });

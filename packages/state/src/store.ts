@@ -152,6 +152,13 @@ export class StateStore {
     return Object.entries(raw).map(([sku, value]) => decode(skuLinkSchema, this.keys.sku, sku, value) as SkuLink);
   }
 
+  /** The seller SKUs the inventory items were linked under (items never linked are left out). */
+  async skusOfInventoryItems(inventoryItemIds: readonly string[]): Promise<string[]> {
+    if (inventoryItemIds.length === 0) return [];
+    const skus = await this.redis.hmget(this.keys.item, ...inventoryItemIds);
+    return skus.filter((sku): sku is string => sku !== null);
+  }
+
   /** The link of the variant whose inventory item a Shopify stock webhook names. */
   async skuLinkForInventoryItem(inventoryItemId: string): Promise<SkuLink | undefined> {
     const sku = await this.redis.hget(this.keys.item, inventoryItemId);
@@ -239,6 +246,16 @@ export class StateStore {
 
   async clearNeedsAttention(shopifyProductId: string): Promise<void> {
     await this.redis.hdel(this.keys.attention, shopifyProductId);
+  }
+
+  /** One product's attention entry (a single-product sync reads only its own). */
+  async needsAttentionOf(shopifyProductId: string): Promise<Attention | undefined> {
+    return decode(
+      attentionSchema,
+      this.keys.attention,
+      shopifyProductId,
+      await this.redis.hget(this.keys.attention, shopifyProductId),
+    );
   }
 
   async needsAttention(): Promise<Map<string, Attention>> {

@@ -292,6 +292,12 @@ const listingRulesSchema = z.strictObject({
    */
   maxRemovalPercent: z.number().min(0).max(100).default(20),
   /**
+   * Products a listing run works on at once for this store. TikTok's per-API limit is kept by
+   * the shared pacers whatever this is; it only has to cover the calls' latency (about 8 at
+   * 50-150 ms a call).
+   */
+  concurrency: z.number().int().min(1).max(32).default(8),
+  /**
    * Category rules, in order: the first that matches a product names its TikTok leaf, and the
    * mapper is not asked. A product pinned with `shoptok map pin` ignores them.
    */

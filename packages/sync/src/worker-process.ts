@@ -18,7 +18,8 @@ import {
 import type { Worker } from 'bullmq';
 import { ProductMapper } from '@shoptok/ai-mapper';
 import { fulfilmentHandlers, inventoryHandlers, maintenanceHandlers, orderHandlers } from './handlers.js';
-import { loadCategoryIndex, loadShopProfile, productHandlers, type FetchImage } from './products/index.js';
+import { productHandlers, type FetchImage } from './products/index.js';
+import { ProductContextCache } from './products/shop-context.js';
 import { createStoreServices, type StoreServices } from './services.js';
 import { messageOf } from './summary.js';
 import { alertNotifierFromConfig } from './alerts/notifier.js';
@@ -27,25 +28,40 @@ import { withWriteDecision } from './write-mode.js';
 
 type HandlerFactory<Q extends QueueKey> = (
   svc: StoreServices,
-  deps: { config: ShoptokConfig; redis: RedisConnection; fetchImage?: FetchImage },
+  deps: { config: ShoptokConfig; redis: RedisConnection; fetchImage?: FetchImage; productContexts: ProductContextCache },
 ) => JobHandlers<Q>;
 
+/** The store's mapper over the shop's live category index, with the fleet's AI settings. */
+function productContextCache(config: ShoptokConfig, redis: RedisConnection): ProductContextCache {
+  return new ProductContextCache({
+    makeMapper: (svc, index, profile) =>
+      new ProductMapper({
+        index,
+        region: profile.region,
+        ai: { apiKey: config.openai.apiKey, model: config.openai.model, baseURL: config.openai.baseUrl },
+        cache: { redis, keyPrefix: config.queuePrefix },
+        logger: svc.logger,
+        onUsage: (usage) => svc.metrics?.aiUsage(svc.storeId, usage),
+      }),
+  });
+}
+
 /**
- * The product handlers with a mapper made for each job: its per-run AI budget starts afresh,
- * and it maps against the shop's live category tree (cached by the TikTok client).
+ * The product handlers over the store's shop context (profile, category tree, mapper and its
+ * index), which this process builds once and keeps until the tree changes, not per job.
  */
-const productHandlersPerJob: HandlerFactory<'products'> = (svc, { config, redis, fetchImage }) => {
+const productHandlersPerJob: HandlerFactory<'products'> = (svc, { fetchImage, productContexts }) => {
   const handlersForThisJob = async () => {
-    const [index, profile] = await Promise.all([loadCategoryIndex(svc), loadShopProfile(svc)]);
-    const mapper = new ProductMapper({
-      index,
-      region: profile.region,
-      ai: { apiKey: config.openai.apiKey, model: config.openai.model, baseURL: config.openai.baseUrl },
-      cache: { redis, keyPrefix: config.queuePrefix },
-      logger: svc.logger,
-      onUsage: (usage) => svc.metrics?.aiUsage(svc.storeId, usage),
+    const shop = await productContexts.get(svc);
+    return productHandlers(svc, {
+      mapper: shop.mapper,
+      fetchImage,
+      shop: {
+        profile: () => Promise.resolve(shop.profile),
+        categories: () => Promise.resolve(shop.categories),
+        warehouse: () => productContexts.warehouse(svc),
+      },
     });
-    return productHandlers(svc, { mapper, fetchImage });
   };
   return {
     'product-batch': async (data, ctx) => (await handlersForThisJob())['product-batch'](data, ctx),
@@ -108,6 +124,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     options.onOutcome?.(outcome);
   };
 
+  const productContexts = productContextCache(config, clientConnection);
   const workers: Worker[] = [];
   const services: StoreServices[] = [];
   const running = new Set<string>();
@@ -122,7 +139,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       const svc = await createStoreServices({ config, store, redis: clientConnection, queues, logger, metrics, alerts });
       services.push(svc);
       for (const queue of options.queues) {
-        const deps = { config, redis: clientConnection, fetchImage: options.fetchImage };
+        const deps = { config, redis: clientConnection, fetchImage: options.fetchImage, productContexts };
         // Each job decides for itself whether it may write (DRY_RUN, dryRun, --dry, preview).
         const handlers = withWriteDecision(queue, svc, (jobSvc) =>
           (HANDLERS[queue] as HandlerFactory<typeof queue>)(jobSvc, deps),

@@ -20,6 +20,8 @@ export interface ProductHandlerDeps {
   fetchImage?: FetchImage;
   /** Clock (tests). */
   now?: () => number;
+  /** The shop's profile, default warehouse and category rows, when the caller keeps them (the worker, per process). */
+  shop?: Pick<ListingRunDeps, 'profile' | 'warehouse' | 'categories'>;
 }
 
 /** What the product handlers read from a job: progress reporting and the job's own id. */
@@ -62,8 +64,18 @@ function runDeps(svc: StoreServices, deps: ProductHandlerDeps): ListingRunDeps {
     now,
     profile: memo(() => loadShopProfile(svc), now, SHOP_FACTS_TTL_MS),
     warehouse: memo(() => defaultWarehouseId(svc), now, SHOP_FACTS_TTL_MS),
+    ...deps.shop,
   };
 }
+
+/**
+ * From this many products on, a listing run reads the catalogue with a bulk export: product
+ * pages cost ~35 points a product of Shopify's 100-point-a-second bucket, which would make the
+ * read, not TikTok's limits, the slowest part of listing a catalogue.
+ */
+const BULK_CATALOGUE_FROM = 100;
+/** From this many products to create, their stock is read ahead in one go (a bulk export), not per product. */
+const STOCK_AHEAD_FROM = 100;
 
 /** Reads the catalogue and what the filters select from it. */
 async function catalogue(
@@ -71,7 +83,7 @@ async function catalogue(
   report: RunReport,
 ): Promise<{ products: ShopifyProduct[]; selection: ProductSelection }> {
   await report.progress('reading the Shopify catalogue', 0, 1);
-  const { products, via } = await svc.shopify.fetchCatalogue();
+  const { products, via } = await svc.shopify.fetchCatalogue({ bulkThreshold: BULK_CATALOGUE_FROM });
   svc.logger.info({ products: products.length, via }, 'catalogue read for listing');
   return { products, selection: selectionOf(svc, products) };
 }
@@ -155,39 +167,84 @@ export async function runProductBatch(
   const resumeAfter = resumeCursor ? Number((await svc.state.cursor(resumeCursor)) ?? 0) : 0;
   const todo = resumeAfter > 0 ? scope.filter((p) => numericIdOf(p.id) > resumeAfter) : scope;
   if (resumeAfter > 0) report.note(`resumed after product ${resumeAfter} (${scope.length - todo.length} done before a shutdown)`);
+  const toCreate = todo.filter((p) => selected.has(p.id) && !run.listing(p.id));
+  if (toCreate.length >= STOCK_AHEAD_FROM)
+    await run.readStockAhead(
+      toCreate.flatMap((p) => (selected.get(p.id) ?? []).map((v) => variantItem(p, v.id))).filter((id) => id !== ''),
+    );
   for (const v of selection.excludedVariants)
     if (inScope.has(v.productId) && selected.has(v.productId))
       report.skip(v.reason === 'no-sku' ? 'variant-without-sku' : 'variant-sku-excluded');
 
-  const removed: { productId: string; why: string }[] = [];
+  // Products go side by side (at most `rules.listing.concurrency`), taken in id order; the
+  // resume cursor is the last product before which every product is done.
+  const removedAt: ({ productId: string; why: string } | undefined)[] = [];
   const batchSize = Math.max(1, svc.batchSize);
-  let lastDone: string | undefined;
-  for (let i = 0; i < todo.length; i += batchSize) {
-    await report.progress('listing products on TikTok', i, todo.length);
-    if (!dryRun)
-      await saveSummaries(
-        svc,
-        todo.slice(i, i + batchSize).filter((p) => selected.has(p.id)),
-      );
-    for (const product of todo.slice(i, i + batchSize)) {
-      if (ctx?.signal?.aborted && resumeCursor) {
-        if (lastDone) await svc.state.setCursor(resumeCursor, String(numericIdOf(lastDone)));
-        throw new JobStoppedError(`after product ${lastDone ?? '(none)'}`);
-      }
-      lastDone = product.id;
-      const variants = selected.get(product.id);
-      if (variants) {
-        await run.guarded(product.id, `Shopify product ${product.id} "${product.title}"`, () =>
-          run.syncProduct(product, variants),
-        );
-        continue;
-      }
-      const why = excluded.get(product.id);
-      if (run.listing(product.id))
-        removed.push({ productId: product.id, why: `is no longer listed (${why?.message ?? 'excluded'})` });
-      else report.skip(why?.reason ?? 'excluded');
+  const done: boolean[] = todo.map(() => false);
+  let donePrefix = 0;
+  let next = 0;
+  let stopped: { error: unknown } | undefined;
+  let aborted = false;
+  let slice = -1;
+  let sliceReady: Promise<void> = Promise.resolve();
+  const take = async (): Promise<number | undefined> => {
+    if (stopped || aborted) return undefined;
+    if (ctx?.signal?.aborted && resumeCursor) {
+      aborted = true;
+      return undefined;
     }
+    const i = next++;
+    if (i >= todo.length) return undefined;
+    if (Math.floor(i / batchSize) !== slice) {
+      slice = Math.floor(i / batchSize);
+      const from = slice * batchSize;
+      sliceReady = (async () => {
+        await report.progress('listing products on TikTok', from, todo.length);
+        if (!dryRun)
+          await saveSummaries(
+            svc,
+            todo.slice(from, from + batchSize).filter((p) => selected.has(p.id)),
+          );
+      })();
+    }
+    await sliceReady;
+    return i;
+  };
+  const one = async (i: number, product: ShopifyProduct): Promise<void> => {
+    const variants = selected.get(product.id);
+    if (variants) {
+      await run.guarded(product.id, `Shopify product ${product.id} "${product.title}"`, () => run.syncProduct(product, variants));
+      return;
+    }
+    const why = excluded.get(product.id);
+    if (run.listing(product.id))
+      removedAt[i] = { productId: product.id, why: `is no longer listed (${why?.message ?? 'excluded'})` };
+    else report.skip(why?.reason ?? 'excluded');
+  };
+  const lane = async (): Promise<void> => {
+    for (;;) {
+      let i: number | undefined;
+      try {
+        i = await take();
+        if (i === undefined) return;
+        await one(i, todo[i] as ShopifyProduct);
+      } catch (error) {
+        // Rate limits, outages, settings: the job stops once the products in flight are done.
+        stopped ??= { error };
+        return;
+      }
+      done[i] = true;
+      while (donePrefix < todo.length && done[donePrefix]) donePrefix++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, svc.rules.listing.concurrency), todo.length) }, lane));
+  if (stopped) throw stopped.error;
+  if (aborted && resumeCursor) {
+    const lastDone = donePrefix > 0 ? todo[donePrefix - 1]?.id : undefined;
+    if (lastDone) await svc.state.setCursor(resumeCursor, String(numericIdOf(lastDone)));
+    throw new JobStoppedError(`after product ${lastDone ?? '(none)'}`);
   }
+  const removed = removedAt.filter((r): r is { productId: string; why: string } => r !== undefined);
 
   const fullWalk = !data.cursor && data.limit === undefined;
   if (fullWalk) {
@@ -244,9 +301,23 @@ export async function runProductSyncOne(
 ): Promise<JobSummary> {
   const report = new RunReport(ctx);
   const dryRun = data.dryRun || svc.dryRun;
-  const run = await ListingRun.start(svc, deps, report, dryRun, ctx?.job?.id);
-  // The whole catalogue: a SKU is only known to be unique against every other product.
-  const { products, selection } = await catalogue(svc, report);
+  // That product only, never the catalogue. A SKU must still be unique store-wide: Shopify's
+  // SKU search names the other products using its SKUs, and only those are read too.
+  await report.progress('reading the product from Shopify', 0, 1);
+  const one = await svc.shopify.getProduct(data.productId);
+  const skus = [...new Set((one?.variants ?? []).map((v) => (v.sku ?? '').trim()).filter((sku) => sku !== ''))];
+  const sharing = skus.length > 0 ? await svc.shopify.getVariantsBySku(skus) : [];
+  const otherIds = [...new Set(sharing.map((v) => v.productId).filter((id) => id !== data.productId))];
+  const others = (await Promise.all(otherIds.map((id) => svc.shopify.getProduct(id)))).filter(
+    (p): p is ShopifyProduct => p !== null,
+  );
+  const products = one ? [one, ...others] : [];
+  const selection = selectionOf(svc, products);
+  const run = await ListingRun.start(svc, deps, report, dryRun, ctx?.job?.id, {
+    productId: data.productId,
+    sellerSkus: skus,
+    inventoryItemIds: (one?.variants ?? []).map((v) => v.inventoryItemId),
+  });
   run.indexSkus(selection);
   const product = products.find((p) => p.id === data.productId);
   const variants = selection.selected.find((s) => s.product.id === data.productId)?.variants;
@@ -448,4 +519,9 @@ export function productHandlers(svc: StoreServices, deps: ProductHandlerDeps): J
     'product-sync-one': (data, ctx) => runProductSyncOne(svc, run, data, ctx),
     'listing-status': (data, ctx) => runListingStatus(svc, run, data, ctx),
   };
+}
+
+/** The inventory item of a product's variant ('' when the variant is not the product's). */
+function variantItem(product: ShopifyProduct, variantId: string): string {
+  return product.variants.find((v) => v.id === variantId)?.inventoryItemId ?? '';
 }

@@ -92,9 +92,11 @@ export interface UploadedImages {
 }
 
 /**
- * Uploads a product's main images in order, at most TikTok's 9, each once: the client caches
- * the TikTok `uri` by source key (the URL without query), so a known image is neither
- * downloaded nor uploaded again. A dry run uploads nothing and uses a placeholder uri.
+ * Uploads a product's main images, at most TikTok's 9, each once: the client caches the TikTok
+ * `uri` by source key (the URL without query), so a known image is neither downloaded nor
+ * uploaded again. The images go up side by side (the client's pacer keeps the upload API under
+ * TikTok's limit); the result keeps their order. A dry run uploads nothing and uses a
+ * placeholder uri.
  */
 export async function uploadMainImages(
   svc: StoreServices,
@@ -102,24 +104,39 @@ export async function uploadMainImages(
   fetchImage: FetchImage,
   dryRun: boolean,
 ): Promise<UploadedImages> {
+  const each = await Promise.allSettled(
+    urls.slice(0, MAX_MAIN_IMAGES).map(async (url) => {
+      const sourceKey = imageSourceKey(url);
+      const cached = await svc.tiktok.cachedImageFor(sourceKey, 'MAIN_IMAGE');
+      if (!cached && dryRun) return { url, sourceKey, uploaded: undefined };
+      const uploaded =
+        cached ??
+        (await svc.tiktok.uploadImage({
+          data: await fetchImage(url),
+          useCase: 'MAIN_IMAGE',
+          sourceKey,
+          fileName: sourceKey.slice(sourceKey.lastIndexOf('/') + 1) || 'image',
+        }));
+      return { url, sourceKey, uploaded };
+    }),
+  );
+  // The first failure in image order, as when they went one by one.
+  const failed = each.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
   const out: UploadedImages = { uris: {}, images: [], pending: [] };
-  for (const url of urls.slice(0, MAX_MAIN_IMAGES)) {
-    const sourceKey = imageSourceKey(url);
-    let uploaded = await svc.tiktok.cachedImageFor(sourceKey, 'MAIN_IMAGE');
-    if (!uploaded && dryRun) {
+  for (const r of each) {
+    const { url, sourceKey, uploaded } = (
+      r as PromiseFulfilledResult<{
+        url: string;
+        sourceKey: string;
+        uploaded: Awaited<ReturnType<StoreServices['tiktok']['uploadImage']>> | undefined;
+      }>
+    ).value;
+    if (!uploaded) {
       out.pending.push(url);
       out.uris[url] = `not-uploaded-yet:${sourceKey}`;
       out.images.push({ url });
       continue;
-    }
-    if (!uploaded) {
-      const data = await fetchImage(url);
-      uploaded = await svc.tiktok.uploadImage({
-        data,
-        useCase: 'MAIN_IMAGE',
-        sourceKey,
-        fileName: sourceKey.slice(sourceKey.lastIndexOf('/') + 1) || 'image',
-      });
     }
     out.uris[url] = uploaded.uri;
     out.images.push({

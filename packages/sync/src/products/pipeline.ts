@@ -1,6 +1,12 @@
 import type { MappingResult, ProductMapper } from '@shoptok/ai-mapper';
+import {
+  type InventoryAvailability,
+  ShopifyAuthError,
+  ShopifyConfigError,
+  type ShopifyProduct,
+  type ShopifyVariant,
+} from '@shoptok/shopify';
 import { tiktokCategoryRecommender } from './recommend.js';
-import { ShopifyAuthError, ShopifyConfigError, type ShopifyProduct, type ShopifyVariant } from '@shoptok/shopify';
 import type { Attention, CategoryDecision, CategoryPin, ListingRecord, SkuLink } from '@shoptok/state';
 import {
   adoptableListing,
@@ -60,6 +66,18 @@ export interface ListingRunDeps {
   profile: () => Promise<ShopProfile>;
   /** The shop's default TikTok warehouse (undefined when the rules map warehouses). */
   warehouse: () => Promise<string | undefined>;
+  /** The shop's category rows by id; default: read through the TikTok client once per run. */
+  categories?: () => Promise<ReadonlyMap<string, TikTokCategory>>;
+}
+
+/**
+ * What a run over ONE product reads of the store's state: that product's listing, attention
+ * and decision, and the SKU links of its SKUs and inventory items, instead of the whole store's.
+ */
+export interface ListingRunScope {
+  productId: string;
+  sellerSkus: readonly string[];
+  inventoryItemIds: readonly string[];
 }
 
 const PRODUCT_GONE_CODES = new Set([12052032, 12052260, 12019150]);
@@ -99,11 +117,18 @@ export function isProductGone(err: unknown): boolean {
 export class ListingRun {
   private listings = new Map<string, ListingRecord>();
   private linkBySku = new Map<string, SkuLink>();
+  /** The same links by Shopify product (seller SKU -> link): a product's links without a scan. */
+  private linksByProduct = new Map<string, Map<string, SkuLink>>();
   private attention = new Map<string, Attention>();
   /** Selected variants per seller SKU over the whole catalogue (duplicates are held back). */
   private skuUsers = new Map<string, { productId: string; variantId: string; title: string }[]>();
   private pausedUntil: number | undefined;
-  private categoryRows: Promise<Map<string, TikTokCategory>> | undefined;
+  /** Stock read ahead for the run, by inventory item (`readStockAhead`). */
+  private stockRead = new Map<string, InventoryAvailability[]>();
+  /** Whether a create succeeded in this run, and the first create while none has. */
+  private createdOnce = false;
+  private createProbe: Promise<void> | undefined;
+  private categoryRows: Promise<ReadonlyMap<string, TikTokCategory>> | undefined;
   private rulesChecked: Promise<void> | undefined;
   private pins = new Map<string, CategoryPin>();
   private decisions = new Map<string, CategoryDecision>();
@@ -125,17 +150,18 @@ export class ListingRun {
     report: RunReport,
     dryRun: boolean,
     jobId?: string,
+    scope?: ListingRunScope,
   ): Promise<ListingRun> {
     const run = new ListingRun(svc, deps, report, dryRun, jobId);
     run.shop = await deps.profile();
     const [listings, links, attention, paused, pins, storedDefaults, decisions] = await Promise.all([
-      svc.state.allListings(),
-      svc.state.allSkuLinks(),
-      svc.state.needsAttention(),
+      scope ? oneEntry(scope.productId, svc.state.listing(scope.productId)) : svc.state.allListings(),
+      scope ? scopedLinks(svc, scope) : svc.state.allSkuLinks(),
+      scope ? oneEntry(scope.productId, svc.state.needsAttentionOf(scope.productId)) : svc.state.needsAttention(),
       listingPausedUntil(svc, deps.now()),
       svc.state.categoryPins(),
       svc.state.attributeDefaults(),
-      svc.state.categoryDecisions(),
+      scope ? oneEntry(scope.productId, svc.state.categoryDecision(scope.productId)) : svc.state.categoryDecisions(),
     ]);
     run.pins = pins;
     run.decisions = decisions;
@@ -149,7 +175,7 @@ export class ListingRun {
       ...svc.rules.listing.attributes.map((a, i) => ({ ...a, from: `rules.listing.attributes[${i}]` })),
     ];
     run.listings = listings;
-    run.linkBySku = new Map(links.map((l) => [l.sellerSku, l]));
+    for (const link of links) run.setLink(link);
     run.attention = attention;
     run.pausedUntil = paused;
     if (paused)
@@ -181,11 +207,29 @@ export class ListingRun {
   }
 
   private linksOf(productId: string): SkuLink[] {
-    return [...this.linkBySku.values()].filter((l) => l.shopifyProductId === productId);
+    return [...(this.linksByProduct.get(productId)?.values() ?? [])];
   }
 
-  private categories(): Promise<Map<string, TikTokCategory>> {
-    this.categoryRows ??= categoriesById(this.svc, this.shop);
+  /** Records a link in both indexes (a SKU that moved to another product leaves the old one's). */
+  private setLink(link: SkuLink): void {
+    this.unsetLink(link.sellerSku);
+    this.linkBySku.set(link.sellerSku, link);
+    const own = this.linksByProduct.get(link.shopifyProductId) ?? new Map<string, SkuLink>();
+    own.set(link.sellerSku, link);
+    this.linksByProduct.set(link.shopifyProductId, own);
+  }
+
+  private unsetLink(sellerSku: string): void {
+    const old = this.linkBySku.get(sellerSku);
+    if (!old) return;
+    this.linkBySku.delete(sellerSku);
+    const own = this.linksByProduct.get(old.shopifyProductId);
+    own?.delete(sellerSku);
+    if (own?.size === 0) this.linksByProduct.delete(old.shopifyProductId);
+  }
+
+  private categories(): Promise<ReadonlyMap<string, TikTokCategory>> {
+    this.categoryRows ??= this.deps.categories ? this.deps.categories() : categoriesById(this.svc, this.shop);
     return this.categoryRows;
   }
 
@@ -291,12 +335,25 @@ export class ListingRun {
     this.attention.set(product.id, { reasons, at: this.deps.now() });
   }
 
+  /**
+   * Reads the stock of many inventory items at once (one bulk export from 500 items on) for the
+   * products this run will create: a few points instead of one stock query per product.
+   */
+  async readStockAhead(inventoryItemIds: readonly string[]): Promise<void> {
+    const levels = await this.svc.shopify.getAvailableInventory(inventoryItemIds);
+    for (const id of inventoryItemIds) this.stockRead.set(id, []);
+    for (const level of levels) this.stockRead.get(level.inventoryItemId)?.push(level);
+  }
+
   /** Current Shopify stock of the variants, through the store's inventory rules, per TikTok warehouse. */
   private async stockFor(
     product: ShopifyProduct,
     variants: readonly ShopifyVariant[],
   ): Promise<{ inventory: Record<string, { warehouse_id: string; quantity: number }[]>; problems: HoldReason[] }> {
-    const levels = await this.svc.shopify.getAvailableInventory(variants.map((v) => v.inventoryItemId));
+    const items = variants.map((v) => v.inventoryItemId);
+    const levels = items.every((id) => this.stockRead.has(id))
+      ? items.flatMap((id) => this.stockRead.get(id) ?? [])
+      : await this.svc.shopify.getAvailableInventory(items);
     const stock: ShopifyVariantStock[] = variants.map((v) => ({
       variantId: v.id,
       productId: product.id,
@@ -543,38 +600,50 @@ export class ListingRun {
           svc.preview?.add('create', product.id);
           return report.wouldSend('POST /product/202309/products', item, plan.body);
         }
-        let created: { product_id: string; skus: { id: string; seller_sku?: string | undefined }[] };
+        // Until one create went through in this run, creates go one at a time: a used-up daily
+        // quota is then learnt from one call, not from every product in flight.
+        const release = await this.createTurn();
         try {
-          created = await svc.tiktok.createProduct(plan.body);
-        } catch (err) {
-          if (err instanceof TikTokResponseShapeError) {
-            // TikTok answered "done" in a shape we could not read: find what it made by seller SKU.
-            const found = await this.findCreated(draft);
-            if (!found) throw err;
-            created = found;
-            svc.logger.warn(
-              { productId: product.id, tiktokProductId: found.product_id, reason: err.message },
-              'create answer unreadable; product found by seller SKU',
-            );
-          } else if (codeOf(err) === LISTING_QUOTA_CODE) {
-            this.pausedUntil = await pauseListing(svc, this.deps.now(), this.shop.region);
+          if (this.pausedUntil !== undefined) {
             report.skip('listing-quota-paused');
-            report.note(
-              `TikTok's daily listing quota is used up (code ${LISTING_QUOTA_CODE}): creating listings is paused until ${new Date(this.pausedUntil).toISOString()}; edits and price updates go on`,
-            );
-            svc.logger.warn({ pausedUntil: this.pausedUntil }, 'listing quota reached; creates paused');
             return;
-          } else {
-            throw err;
           }
+          let created: { product_id: string; skus: { id: string; seller_sku?: string | undefined }[] };
+          try {
+            created = await svc.tiktok.createProduct(plan.body);
+          } catch (err) {
+            if (err instanceof TikTokResponseShapeError) {
+              // TikTok answered "done" in a shape we could not read: find what it made by seller SKU.
+              const found = await this.findCreated(draft);
+              if (!found) throw err;
+              created = found;
+              svc.logger.warn(
+                { productId: product.id, tiktokProductId: found.product_id, reason: err.message },
+                'create answer unreadable; product found by seller SKU',
+              );
+            } else if (codeOf(err) === LISTING_QUOTA_CODE) {
+              this.pausedUntil = await pauseListing(svc, this.deps.now(), this.shop.region);
+              report.skip('listing-quota-paused');
+              report.note(
+                `TikTok's daily listing quota is used up (code ${LISTING_QUOTA_CODE}): creating listings is paused until ${new Date(this.pausedUntil).toISOString()}; edits and price updates go on`,
+              );
+              svc.logger.warn({ pausedUntil: this.pausedUntil }, 'listing quota reached; creates paused');
+              return;
+            } else {
+              throw err;
+            }
+          }
+          this.createdOnce = true;
+          const skuIds = Object.fromEntries(created.skus.filter((s) => s.seller_sku).map((s) => [s.seller_sku as string, s.id]));
+          await this.saveAfterWrite(product, draft, created.product_id, skuIds, 'PENDING');
+          svc.logger.info(
+            { productId: product.id, tiktokProductId: created.product_id, skus: draft.skus.length },
+            'listing created',
+          );
+          return this.counted();
+        } finally {
+          release?.();
         }
-        const skuIds = Object.fromEntries(created.skus.filter((s) => s.seller_sku).map((s) => [s.seller_sku as string, s.id]));
-        await this.saveAfterWrite(product, draft, created.product_id, skuIds, 'PENDING');
-        svc.logger.info(
-          { productId: product.id, tiktokProductId: created.product_id, skus: draft.skus.length },
-          'listing created',
-        );
-        return this.counted();
       }
       case 'edit': {
         if (this.dryRun) {
@@ -653,6 +722,21 @@ export class ListingRun {
     }
   }
 
+  /**
+   * Waits for this run's first create (if one is in flight and none succeeded yet) and, while
+   * no create has succeeded, makes this product's create the one others wait for.
+   */
+  private async createTurn(): Promise<(() => void) | undefined> {
+    while (!this.createdOnce && this.createProbe) await this.createProbe;
+    if (this.createdOnce) return undefined;
+    let release!: () => void;
+    this.createProbe = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.createProbe = undefined;
+      release();
+    };
+  }
+
   /** The one TikTok product holding every seller SKU of the draft, if there is one. */
   private async findCreated(
     draft: ListingDraft,
@@ -729,8 +813,8 @@ export class ListingRun {
     await svc.state.saveListing(product.id, record);
     this.listings.set(product.id, record);
     this.attention.delete(product.id);
-    for (const sku of gone) this.linkBySku.delete(sku);
-    for (const link of links) this.linkBySku.set(link.sellerSku, link);
+    for (const sku of gone) this.unsetLink(sku);
+    for (const link of links) this.setLink(link);
     await scheduleStatusPoll(svc, tiktokProductId, FIRST_POLL_DELAY_MS, this.jobId);
   }
 
@@ -802,4 +886,20 @@ export class ListingRun {
       this.counted();
     }
   }
+}
+
+/** A one-entry map of what a read found (empty when it found nothing). */
+async function oneEntry<T>(key: string, value: Promise<T | undefined>): Promise<Map<string, T>> {
+  const found = await value;
+  return found === undefined ? new Map() : new Map([[key, found]]);
+}
+
+/**
+ * The links a single-product run needs: those of the product's SKUs now, and those its
+ * variants' inventory items were linked under (a SKU renamed in Shopify since it was listed).
+ */
+async function scopedLinks(svc: StoreServices, scope: ListingRunScope): Promise<SkuLink[]> {
+  const earlierSkus = await svc.state.skusOfInventoryItems(scope.inventoryItemIds);
+  const links = await svc.state.skuLinks([...new Set([...scope.sellerSkus, ...earlierSkus])]);
+  return [...links.values()];
 }

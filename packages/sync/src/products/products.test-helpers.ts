@@ -51,6 +51,8 @@ export interface HarnessOptions {
   shopifyCurrency?: string;
   /** The store's BATCH_SIZE (default 50). */
   batchSize?: number;
+  /** Serves an image's bytes (default: an 800 x 800 PNG header at once). */
+  imageBytes?: (url: string) => Promise<Buffer>;
 }
 
 export async function startListingHarness(options: HarnessOptions): Promise<ListingHarness> {
@@ -100,7 +102,7 @@ export async function startListingHarness(options: HarnessOptions): Promise<List
     // The catalogue's CDN host does not exist here; the bytes are what the uploads need.
     fetchImage: async (url) => {
       fetched.push(url);
-      return pngBytes(800, 800);
+      return options.imageBytes ? options.imageBytes(url) : pngBytes(800, 800);
     },
     ...(options.now ? { now: options.now } : {}),
   });

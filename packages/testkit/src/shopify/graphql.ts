@@ -151,6 +151,7 @@ function runAndAnswer(s: ShopifyServerState, run: GraphqlRun, mayHoldAnswer: boo
   if ('then' in result) throw new Error('stand-in resolvers are synchronous');
   const actual = actualCost(result.data, cost, op.operation === 'mutation');
   refund(s, cost, actual);
+  log.actualCost = actual;
   if (result.errors?.length) log.outcome = 'graphql-error';
   if (takeLostResponse(s, log.operation)) {
     log.outcome = 'fault';

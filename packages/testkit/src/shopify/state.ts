@@ -176,6 +176,8 @@ export interface RequestLogEntry {
   variables: string;
   outcome: 'ok' | 'throttled' | 'graphql-error' | 'unauthorized' | 'fault';
   requestedCost: number | null;
+  /** What the bucket was charged once the query ran (Shopify refunds the rest); null when it did not run. */
+  actualCost?: number | null;
   available: number | null;
 }
 
