@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stateKeys } from '@shoptok/keys';
 import { QueueFactory } from '@shoptok/queues';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -208,7 +209,7 @@ async function listingAt(ctx: BenchContext, products: number): Promise<BenchScen
     const shopifyBound = Math.max(0, (costSpent - BUCKET.maximumAvailable) / BUCKET.restoreRate);
     const lowerBoundS = Math.max(tiktokBound, shopifyBound);
     const ratio = wallS / lowerBoundS;
-    const listings = Object.values(await fleet.redis.hgetall(`${fleet.prefix}:{${STORE}}:state:listing`)).length;
+    const listings = Object.values(await fleet.redis.hgetall(stateKeys(fleet.prefix, STORE).listing)).length;
     const created = calls['POST /product/202309/products'] ?? 0;
     // Not right afterwards: a product without a listing record, or a listing created twice.
     const wrongAfter = Math.max(0, products - listings) + Math.max(0, created - listings);
@@ -292,7 +293,7 @@ export async function productEditScenario(ctx: BenchContext): Promise<BenchScena
     const step = Math.floor(products / editCount);
     const chosen = Array.from({ length: editCount }, (_, i) => fleet.ready.productIds[i * step]!);
     for (const productId of chosen) await fleet.run('product-sync-one', { productId, trigger: 'cli' }, 120_000);
-    const records = await fleet.redis.hgetall(`${fleet.prefix}:{${STORE}}:state:listing`);
+    const records = await fleet.redis.hgetall(stateKeys(fleet.prefix, STORE).listing);
     const before = await fleet.stats();
     const load1 = loadavg()[0]!;
     let edits: EditResult[] = [];
