@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { z } from 'zod';
 import { BulkInventoryAssembler, BulkProductAssembler, toProduct, toVariant } from './bulk.js';
+import { BulkDownloadError, forEachBulkLine, type BulkLineHandler } from './bulk-download.js';
+import { parseStockExportLine, stockExportQuery, type StockExportItem } from './stock-export.js';
 import {
   ShopifyBulkBusyError,
   ShopifyBulkOperationError,
@@ -376,7 +376,7 @@ export class ShopifyClient {
    * downloads (a 100,000-SKU store's file is tens of MB: never held whole). No file when
    * nothing matched.
    */
-  private async runBulkQuery(inner: string, onLine: (line: string, lineNo: number) => void): Promise<void> {
+  private async runBulkQuery(inner: string, onLine: BulkLineHandler): Promise<void> {
     const run = await this.transport.request('BulkRunQuery', ops.BULK_RUN_QUERY, { query: inner }, s.bulkRunData);
     const payload = run.data.bulkOperationRunQuery;
     if (payload.userErrors.length > 0 || !payload.bulkOperation) {
@@ -447,7 +447,7 @@ export class ShopifyClient {
     return cancelled;
   }
 
-  private async awaitBulkQuery(id: string, onLine: (line: string, lineNo: number) => void): Promise<void> {
+  private async awaitBulkQuery(id: string, onLine: BulkLineHandler): Promise<void> {
     const deadline = Date.now() + (this.options.bulkTimeoutMs ?? 30 * 60_000);
     let polls = 0;
     for (;;) {
@@ -462,17 +462,13 @@ export class ShopifyClient {
           throw new ShopifyBulkOperationError(`Downloading bulk result ${id} failed with HTTP ${res.status}.`, true, {
             code: String(res.status),
           });
-        const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
         try {
-          let lineNo = 0;
-          for await (const line of createInterface({ input: body, crlfDelay: Infinity })) onLine(line, ++lineNo);
+          await forEachBulkLine(res.body as WebReadableStream<Uint8Array>, onLine);
         } catch (err) {
-          if (err instanceof ShopifyClientError) throw err;
+          if (!(err instanceof BulkDownloadError)) throw err; // the line handler's own error
           throw new ShopifyBulkOperationError(`Downloading bulk result ${id} broke off: ${(err as Error).message}`, true, {
             code: 'DOWNLOAD',
           });
-        } finally {
-          body.destroy();
         }
         return;
       }
@@ -515,6 +511,20 @@ export class ShopifyClient {
   }
 
   // ---- inventory ------------------------------------------------------------------------
+
+  /**
+   * Streams the store's stock: one bulk export of every inventory item with its variant, its
+   * product's status and the available stock at `locationIds` (at most
+   * STOCK_EXPORT_MAX_LOCATIONS), each item handed to `onItem` as its line downloads. A slow
+   * `onItem` holds the download, so memory stays bounded however big the store.
+   */
+  async streamStock(locationIds: readonly string[], onItem: (item: StockExportItem) => void | Promise<void>): Promise<void> {
+    const query = stockExportQuery(locationIds);
+    await this.runBulkQuery(query, (line, n) => {
+      const item = parseStockExportLine(line, n, locationIds);
+      return item ? onItem(item) : undefined;
+    });
+  }
 
   /**
    * Available quantity per location for each inventory item (unknown ids are skipped). Many

@@ -18,6 +18,8 @@ export type {
   OrderCreateOptions,
 } from './client.js';
 export { assembleBulkProducts } from './bulk.js';
+export { STOCK_EXPORT_MAX_LOCATIONS } from './stock-export.js';
+export type { StockExportItem } from './stock-export.js';
 export {
   ShopifyAuthError,
   ShopifyBulkBusyError,

@@ -28,6 +28,8 @@ export interface ApiRequest<T> {
   /** Safe to resend after a timeout or 5xx (reads, full-state writes, keyed creates). */
   idempotent: boolean;
   data: z.ZodType<T>;
+  /** Served before this process's other waiters for the same API (a webhook's one-item push during a full sync). */
+  priority?: boolean;
 }
 
 export interface TikTokHttpOptions {
@@ -91,7 +93,7 @@ export class TikTokHttp {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       // Token first, slot last: the request should leave right after it got its slot.
       const accessToken = await this.options.tokens.accessToken();
-      await this.options.pacer.acquire(operation);
+      await this.options.pacer.acquire(operation, undefined, req.priority);
       try {
         return await this.send(req, operation, accessToken, attempt);
       } catch (err) {

@@ -98,6 +98,7 @@ interface Waiter {
   deadline: number;
   signal?: AbortSignal;
   onAbort?: () => void;
+  priority?: boolean;
 }
 
 /** Per API: waiters in arrival order and whether this process is already talking to Redis for them. */
@@ -137,8 +138,13 @@ export class TikTokPacer {
     this.onGrant = options.onGrant;
   }
 
-  /** Waits for a slot for `api` (e.g. `GET /product/202309/products/{id}`); throws a rate-limit error past `maxWaitMs`. */
-  acquire(api: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits for a slot for `api` (e.g. `GET /product/202309/products/{id}`); throws a rate-limit
+   * error past `maxWaitMs`. A `priority` caller goes ahead of this process's other waiters for
+   * the API (still within the shared limit): a one-item stock push does not queue behind the
+   * calls of a full sync running in the same process.
+   */
+  acquire(api: string, signal?: AbortSignal, priority = false): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<void>((resolve, reject) => {
       const lane = this.lanes.get(api) ?? { waiters: [], pumping: false };
@@ -152,7 +158,11 @@ export class TikTokPacer {
         };
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
-      lane.waiters.push(waiter);
+      if (priority) {
+        const firstOrdinary = lane.waiters.findIndex((w) => !w.priority);
+        waiter.priority = true;
+        lane.waiters.splice(firstOrdinary < 0 ? lane.waiters.length : firstOrdinary, 0, waiter);
+      } else lane.waiters.push(waiter);
       if (!lane.pumping) void this.pump(api, lane);
     });
   }

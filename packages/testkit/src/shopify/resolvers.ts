@@ -140,6 +140,16 @@ export function rootValue(state: StandInState, hooks: ResolverHooks) {
         id: gid('InventoryItemMeasurement', itemId),
         weight: variant.weight,
       },
+      // The variant and one location's level inline (no connection): what a streamed stock export reads.
+      variant: () => {
+        const found = state.variantById(variant.id);
+        return found ? variantView(found.product, found.variant) : null;
+      },
+      inventoryLevel: (args: Args) => {
+        const g = parseGid(args.locationId);
+        const available = g?.type === 'Location' ? state.stock.get(itemId)?.get(g.id) : undefined;
+        return available === undefined ? null : levelView(itemId, g!.id, available);
+      },
       inventoryLevels: (args: Args, ctx: ExecContext) =>
         connection(
           [...(state.stock.get(itemId) ?? new Map<number, number>())].map(([loc, qty]) => levelView(itemId, loc, qty)),
