@@ -93,6 +93,28 @@ export function firstLine(child: ChildProcess, what: string, timeoutMs: number):
   });
 }
 
+/**
+ * Rejects as soon as `child` exits, naming it and where its log is: a scenario races its waits
+ * against this, so a worker that dies fails the scenario at once instead of waiting for a timeout.
+ * Call `stopping()` before stopping the child on purpose.
+ */
+export function deathOf(child: ChildProcess, what: string, logFile: string): { died: Promise<never>; stopping: () => void } {
+  let expected = false;
+  const died = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => {
+      if (!expected)
+        reject(new Error(`${what} died during the scenario (exit code ${code}, signal ${signal}); its log: ${logFile}`));
+    });
+  });
+  died.catch(() => undefined); // observed by whoever races it; never an unhandled rejection
+  return { died, stopping: () => (expected = true) };
+}
+
+/** `work`, or the first child death among `deaths`, whichever comes first. */
+export function unlessDead<T>(work: Promise<T>, deaths: readonly Promise<never>[]): Promise<T> {
+  return Promise.race([work, ...deaths]);
+}
+
 /** SIGTERM, then SIGKILL after 30 s; resolves when the child is gone. */
 export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -110,6 +132,10 @@ export interface BenchFleet {
   standIns: StandInsReady;
   storeId: string;
   worker: ChildProcess;
+  /** Rejects when the worker or the stand-ins die during the scenario. */
+  died: Promise<never>;
+  /** Adds an inventory-item job, as apps/webhooks does for a Shopify stock webhook. */
+  itemJob(inventoryItemId: string): Promise<void>;
   /** Adds an inventory-sync job and waits until it completes; wall seconds and the job's summary. */
   inventorySync(timeoutMs: number): Promise<{ wallSeconds: number; summary: Record<string, unknown> }>;
   control<T>(path: string, body?: unknown): Promise<T>;
@@ -191,6 +217,12 @@ export async function startBenchFleet(options: {
 
     const worker = runApp('apps/inventory-worker/src/main.ts', [], env, join(dir, 'worker.stderr.log'));
     children.push(worker);
+    const watches = [
+      deathOf(worker, 'the inventory worker', join(dir, 'worker.stderr.log')),
+      deathOf(standInsChild, 'the stand-ins', join(dir, 'standins.log')),
+    ];
+    const died = Promise.race(watches.map((w) => w.died));
+    died.catch(() => undefined);
     worker.stdout?.resume(); // its console log: the JSON lines also go to LOG_FILE
     const queues = new QueueFactory({ connection: redis, prefix: options.prefix, retry: { maxRetries: 0, backoffSeconds: 1 } });
     const queue = queues.queue('inventory', storeId);
@@ -203,6 +235,10 @@ export async function startBenchFleet(options: {
       storeId,
       worker,
       env,
+      died,
+      async itemJob(inventoryItemId) {
+        await queues.add('inventory', 'inventory-item', { store: storeId, dryRun: false, trigger: 'webhook', inventoryItemId });
+      },
       async inventorySync(timeoutMs) {
         const started = performance.now();
         const job = await queues.add(
@@ -211,7 +247,8 @@ export async function startBenchFleet(options: {
           { store: storeId, dryRun: false },
           { id: { run: `bench-${++runs}-${Date.now()}` } },
         );
-        const summary = (await job.waitUntilFinished(events, timeoutMs)) as Record<string, unknown>;
+        // A worker that dies fails the scenario at once (its job would only time out).
+        const summary = (await unlessDead(job.waitUntilFinished(events, timeoutMs), [died])) as Record<string, unknown>;
         return { wallSeconds: (performance.now() - started) / 1000, summary };
       },
       async control<T>(path: string, body?: unknown): Promise<T> {
@@ -224,6 +261,7 @@ export async function startBenchFleet(options: {
         return (await res.json()) as T;
       },
       async close() {
+        for (const w of watches) w.stopping();
         await events.close();
         await Promise.all([...children].reverse().map(stopChild));
         const keys = await redis.keys(`${options.prefix}:*`);
