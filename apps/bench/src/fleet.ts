@@ -43,7 +43,7 @@ export function runTs(entry: string, args: string[], env: Record<string, string>
  * as production does (`pnpm run build`; see the Dockerfile), so memory is not tsx's; otherwise
  * the TypeScript sources under tsx. The bench's own helper processes always run under tsx.
  */
-export const appRunner: { compiled: boolean; nodeOptions?: string } = { compiled: false };
+export const appRunner: { compiled: boolean; nodeOptions?: string; keepLogs?: boolean } = { compiled: false };
 
 /** Starts `entry` (repo-relative, e.g. `apps/webhooks/src/main.ts`) as its own process. */
 export function runApp(entry: string, args: string[], env: Record<string, string>, logFile: string): ChildProcess {
@@ -228,6 +228,11 @@ export async function startBenchFleet(options: {
     const queue = queues.queue('inventory', storeId);
     const events = new QueueEvents(queue.name, { connection: queueRedis, prefix: options.prefix });
     await events.waitUntilReady();
+    // Timed runs start once the worker consumes the queue (its start-up is not the sync's time).
+    for (const deadline = Date.now() + 180_000; (await unlessDead(queue.getWorkersCount(), [died])) === 0;) {
+      if (Date.now() > deadline) throw new Error('the inventory worker did not start consuming within 180 s');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     let runs = 0;
 
     return {
@@ -268,7 +273,8 @@ export async function startBenchFleet(options: {
         for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
         redis.disconnect();
         queueRedis.disconnect();
-        rmSync(dir, { recursive: true, force: true });
+        if (appRunner.keepLogs) console.log(`  logs kept in ${dir}`);
+        else rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (err) {

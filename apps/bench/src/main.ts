@@ -64,6 +64,8 @@ if (args.compiled) {
   appRunner.nodeOptions = process.env.BENCH_APP_NODE_OPTIONS;
 }
 
+// BENCH_KEEP_LOGS=1 keeps each fleet's logs (worker, stand-ins) and prints where.
+appRunner.keepLogs = process.env.BENCH_KEEP_LOGS === '1';
 // The bench is an app: it reads the environment once, here. INIT_CWD is where `pnpm bench` was typed.
 const invokedFrom = process.env.INIT_CWD ?? process.cwd();
 const outFile = resolve(invokedFrom, args.out ?? '.reports/bench.json');

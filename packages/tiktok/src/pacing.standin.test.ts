@@ -80,3 +80,19 @@ describe('priority callers', () => {
     expect(order.filter((o) => o.startsWith('ordinary'))).toEqual(Array.from({ length: 20 }, (_, i) => `ordinary-${i}`));
   });
 });
+
+describe('stale grants', () => {
+  it('a grant this process sat on past half the safety margin is stale (the call takes a fresh slot); a fresh one is not', async () => {
+    const keyPrefix = `${h.redis.prefix}:{stale-store}:tiktok:rl`;
+    const pacer = new TikTokPacer({ redis: h.redis.client, keyPrefix, safetyMarginMs: 100 });
+    const fresh = await pacer.acquire(API);
+    expect(pacer.isStale(fresh)).toBe(false);
+    const held = await pacer.acquire(API);
+    // The event loop stalls 120 ms (as in a long GC pause) between the grant and the call.
+    const until = Date.now() + 120;
+    while (Date.now() < until) {
+      // busy
+    }
+    expect(pacer.isStale(held)).toBe(true);
+  });
+});
