@@ -91,7 +91,7 @@ async function fullSync(ctx: BenchContext, fleet: BenchFleet, skus: number, ware
   }
   const usageAfter = processUsage(fleet.worker.pid!);
   // Every change made during the sync reaches TikTok (30 s at most after the sync).
-  let changes: Change[] = [];
+  let changes: Change[];
   for (const deadline = Date.now() + 30_000; ;) {
     changes = await unlessDead(fleet.control<Change[]>('/changes'), [fleet.died]);
     if (changes.every((c) => c.onTikTokAt !== null) || Date.now() > deadline) break;
