@@ -13,6 +13,7 @@ const LATENCY = { min: 50, max: 150 };
 const SKUS_PER_PRODUCT = 5;
 
 interface Stats {
+  eventLoopDelay?: { p99Ms: number; maxMs: number; over100Ms: number };
   tiktok: { total: { requests: number; rateLimited: number }; byApi: { api: string; requests: number; rateLimited: number }[] };
   shopify: { requests: number; throttled: number; byOperation: Record<string, number>; requestedCostOfAnswered: number };
 }
@@ -178,6 +179,8 @@ async function fullSync(ctx: BenchContext, fleet: BenchFleet, skus: number, ware
       skusMismatchedAfter: check.mismatched,
       workerCpuSeconds: round(usageAfter.cpuSeconds - usageBefore.cpuSeconds, 1),
       workerPeakRssMiB: round(peak, 0),
+      standInStallsOver100Ms: (after.eventLoopDelay?.over100Ms ?? 0) - (before.eventLoopDelay?.over100Ms ?? 0),
+      standInLoopDelayMaxMs: round(after.eventLoopDelay?.maxMs ?? Number.NaN, 0),
     },
     goals: {
       ratio: { target: '<= 1.15', met: ratio <= 1.15 },
