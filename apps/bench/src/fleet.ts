@@ -45,16 +45,30 @@ export function runTs(entry: string, args: string[], env: Record<string, string>
  */
 export const appRunner: { compiled: boolean; nodeOptions?: string; keepLogs?: boolean } = { compiled: false };
 
+/**
+ * The Node flags each app runs with in production (keep in step with docker-compose.yml): the
+ * inventory worker's heap is capped so V8 collects its garbage well inside a 256 MiB container;
+ * the streamed stock sync's live set is a slice, not the catalogue.
+ */
+export const PRODUCTION_NODE_FLAGS: Record<string, string[]> = {
+  'inventory-worker': ['--max-old-space-size=128'],
+};
+
 /** Starts `entry` (repo-relative, e.g. `apps/webhooks/src/main.ts`) as its own process. */
 export function runApp(entry: string, args: string[], env: Record<string, string>, logFile: string): ChildProcess {
   const dist = entry.replace(/^(apps\/[^/]+)\/src\/(.+)\.ts$/, '$1/dist/$2.js');
   if (!appRunner.compiled || !entry.startsWith('apps/') || entry.startsWith('apps/bench/') || dist === entry)
     return runTs(join(repoRoot, entry), args, env, logFile);
-  const child = spawn(process.execPath, [join(repoRoot, dist), ...args], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH, ...(appRunner.nodeOptions ? { NODE_OPTIONS: appRunner.nodeOptions } : {}), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Node flags production gives the app (docker-compose.yml `command`), e.g. the inventory worker's heap cap.
+  const child = spawn(
+    process.execPath,
+    [...(PRODUCTION_NODE_FLAGS[entry.split('/')[1] ?? ''] ?? []), join(repoRoot, dist), ...args],
+    {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, ...(appRunner.nodeOptions ? { NODE_OPTIONS: appRunner.nodeOptions } : {}), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stderr?.pipe(createWriteStream(logFile));
   return child;
 }
