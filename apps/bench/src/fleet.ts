@@ -44,18 +44,32 @@ export function runTs(entry: string, args: string[], env: Record<string, string>
  * as production does (`pnpm run build`; see the Dockerfile), so memory is not tsx's; otherwise
  * the TypeScript sources under tsx. The bench's own helper processes always run under tsx.
  */
-export const appRunner: { compiled: boolean; nodeOptions?: string } = { compiled: false };
+export const appRunner: { compiled: boolean; nodeOptions?: string; keepLogs?: boolean } = { compiled: false };
+
+/**
+ * The Node flags each app runs with in production (keep in step with docker-compose.yml): the
+ * inventory worker's heap is capped so V8 collects its garbage well inside a 256 MiB container;
+ * the streamed stock sync's live set is a slice, not the catalogue.
+ */
+export const PRODUCTION_NODE_FLAGS: Record<string, string[]> = {
+  'inventory-worker': ['--max-old-space-size=128'],
+};
 
 /** Starts `entry` (repo-relative, e.g. `apps/webhooks/src/main.ts`) as its own process. */
 export function runApp(entry: string, args: string[], env: Record<string, string>, logFile: string): ChildProcess {
   const dist = entry.replace(/^(apps\/[^/]+)\/src\/(.+)\.ts$/, '$1/dist/$2.js');
   if (!appRunner.compiled || !entry.startsWith('apps/') || entry.startsWith('apps/bench/') || dist === entry)
     return runTs(join(repoRoot, entry), args, env, logFile);
-  const child = spawn(process.execPath, [join(repoRoot, dist), ...args], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH, ...(appRunner.nodeOptions ? { NODE_OPTIONS: appRunner.nodeOptions } : {}), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // Node flags production gives the app (docker-compose.yml `command`), e.g. the inventory worker's heap cap.
+  const child = spawn(
+    process.execPath,
+    [...(PRODUCTION_NODE_FLAGS[entry.split('/')[1] ?? ''] ?? []), join(repoRoot, dist), ...args],
+    {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, ...(appRunner.nodeOptions ? { NODE_OPTIONS: appRunner.nodeOptions } : {}), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stderr?.pipe(createWriteStream(logFile));
   return child;
 }
@@ -94,6 +108,28 @@ export function firstLine(child: ChildProcess, what: string, timeoutMs: number):
   });
 }
 
+/**
+ * Rejects as soon as `child` exits, naming it and where its log is: a scenario races its waits
+ * against this, so a worker that dies fails the scenario at once instead of waiting for a timeout.
+ * Call `stopping()` before stopping the child on purpose.
+ */
+export function deathOf(child: ChildProcess, what: string, logFile: string): { died: Promise<never>; stopping: () => void } {
+  let expected = false;
+  const died = new Promise<never>((_, reject) => {
+    child.once('exit', (code, signal) => {
+      if (!expected)
+        reject(new Error(`${what} died during the scenario (exit code ${code}, signal ${signal}); its log: ${logFile}`));
+    });
+  });
+  died.catch(() => undefined); // observed by whoever races it; never an unhandled rejection
+  return { died, stopping: () => (expected = true) };
+}
+
+/** `work`, or the first child death among `deaths`, whichever comes first. */
+export function unlessDead<T>(work: Promise<T>, deaths: readonly Promise<never>[]): Promise<T> {
+  return Promise.race([work, ...deaths]);
+}
+
 /** SIGTERM, then SIGKILL after 30 s; resolves when the child is gone. */
 export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -111,6 +147,10 @@ export interface BenchFleet {
   standIns: StandInsReady;
   storeId: string;
   worker: ChildProcess;
+  /** Rejects when the worker or the stand-ins die during the scenario. */
+  died: Promise<never>;
+  /** Adds an inventory-item job, as apps/webhooks does for a Shopify stock webhook. */
+  itemJob(inventoryItemId: string): Promise<void>;
   /** Adds an inventory-sync job and waits until it completes; wall seconds and the job's summary. */
   inventorySync(timeoutMs: number): Promise<{ wallSeconds: number; summary: Record<string, unknown> }>;
   control<T>(path: string, body?: unknown): Promise<T>;
@@ -193,11 +233,22 @@ export async function startBenchFleet(options: {
 
     const worker = runApp('apps/inventory-worker/src/main.ts', [], env, join(dir, 'worker.stderr.log'));
     children.push(worker);
+    const watches = [
+      deathOf(worker, 'the inventory worker', join(dir, 'worker.stderr.log')),
+      deathOf(standInsChild, 'the stand-ins', join(dir, 'standins.log')),
+    ];
+    const died = Promise.race(watches.map((w) => w.died));
+    died.catch(() => undefined);
     worker.stdout?.resume(); // its console log: the JSON lines also go to LOG_FILE
     const queues = new QueueFactory({ connection: redis, prefix: options.prefix, retry: { maxRetries: 0, backoffSeconds: 1 } });
     const queue = queues.queue('inventory', storeId);
     const events = new QueueEvents(queue.name, { connection: queueRedis, prefix: options.prefix });
     await events.waitUntilReady();
+    // Timed runs start once the worker consumes the queue (its start-up is not the sync's time).
+    for (const deadline = Date.now() + 180_000; (await unlessDead(queue.getWorkersCount(), [died])) === 0;) {
+      if (Date.now() > deadline) throw new Error('the inventory worker did not start consuming within 180 s');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     let runs = 0;
 
     return {
@@ -205,6 +256,10 @@ export async function startBenchFleet(options: {
       storeId,
       worker,
       env,
+      died,
+      async itemJob(inventoryItemId) {
+        await queues.add('inventory', 'inventory-item', { store: storeId, dryRun: false, trigger: 'webhook', inventoryItemId });
+      },
       async inventorySync(timeoutMs) {
         const started = performance.now();
         const job = await queues.add(
@@ -213,7 +268,8 @@ export async function startBenchFleet(options: {
           { store: storeId, dryRun: false },
           { id: { run: `bench-${++runs}-${Date.now()}` } },
         );
-        const summary = (await job.waitUntilFinished(events, timeoutMs)) as Record<string, unknown>;
+        // A worker that dies fails the scenario at once (its job would only time out).
+        const summary = (await unlessDead(job.waitUntilFinished(events, timeoutMs), [died])) as Record<string, unknown>;
         return { wallSeconds: (performance.now() - started) / 1000, summary };
       },
       async control<T>(path: string, body?: unknown): Promise<T> {
@@ -226,13 +282,15 @@ export async function startBenchFleet(options: {
         return (await res.json()) as T;
       },
       async close() {
+        for (const w of watches) w.stopping();
         await events.close();
         await Promise.all([...children].reverse().map(stopChild));
         const keys = await redis.keys(`${options.prefix}:*`);
         for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
         redis.disconnect();
         queueRedis.disconnect();
-        rmSync(dir, { recursive: true, force: true });
+        if (appRunner.keepLogs) console.log(`  logs kept in ${dir}`);
+        else rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (err) {

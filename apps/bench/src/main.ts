@@ -15,7 +15,7 @@ import { productThroughputScenario } from './scenarios/product-throughput.js';
 import { webhookLatencyScenario } from './scenarios/webhook-latency.js';
 
 const SCENARIO_NAMES = [
-  'inventory-full',
+  'inventory-full', // also inventory-webhook-during-full and, at two sizes, inventory-full-scaling
   'inventory-incremental',
   'inventory-baseline',
   'webhook-latency',
@@ -67,6 +67,8 @@ if (args.compiled) {
   appRunner.nodeOptions = process.env.BENCH_APP_NODE_OPTIONS;
 }
 
+// BENCH_KEEP_LOGS=1 keeps each fleet's logs (worker, stand-ins) and prints where.
+appRunner.keepLogs = process.env.BENCH_KEEP_LOGS === '1';
 // The bench is an app: it reads the environment once, here. INIT_CWD is where `pnpm bench` was typed.
 const invokedFrom = process.env.INIT_CWD ?? process.cwd();
 const outFile = resolve(invokedFrom, args.out ?? '.reports/bench.json');
@@ -101,6 +103,18 @@ function table(rows: [string, string][]): string {
 
 function printResult(result: BenchScenarioResult): void {
   console.log(`\n== ${result.name}`);
+  const standard = (
+    [
+      ['wallS', result.wallS],
+      ['lowerBoundS', result.lowerBoundS],
+      ['ratio', result.ratio],
+      ['peakRssMiB', result.peakRssMiB],
+      ['answered429', result.answered429],
+      ['wrongAfter', result.wrongAfter],
+      ['load', result.load ? `${result.load.atStart} -> ${result.load.atEnd}` : undefined],
+    ] as const
+  ).filter(([, v]) => v !== undefined && v !== null);
+  if (standard.length > 0) console.log(`  ${standard.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(table(Object.entries(result.params).map(([k, v]) => [k, String(v)])));
   console.log('  --');
   console.log(table(Object.entries(result.figures).map(([k, v]) => [k, String(v)])));

@@ -7,9 +7,14 @@
  *   POST /change-stock     {share, seed}: changes the Shopify stock of that share of the SKUs
  *   GET  /check            SKUs whose TikTok quantity differs from what Shopify says it should be
  *   GET  /expected?skus=n  the first n SKUs with their TikTok ids and expected quantities
+ *   POST /change-one       a sale (or a restock) on a random SKU: {inventoryItemId}; the time until
+ *                          TikTok answers an inventory update showing the new quantity is recorded
+ *   GET  /changes          those changes: changedAt, onTikTokAt (null while not yet on TikTok)
  */
+import dc from 'node:diagnostics_channel';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startShopifyStandIn, type Catalogue, type StandInProduct } from '@shoptok/testkit/shopify';
 import { startTikTokStandIn } from '@shoptok/testkit/tiktok';
@@ -184,6 +189,67 @@ function tiktokQuantities(entry: Listed): Record<string, number> {
   return Object.fromEntries((sku?.inventory ?? []).map((i) => [i.warehouse_id, i.quantity]));
 }
 
+// Changes made during a run (the webhook path beside a full sync): each is settled when TikTok
+// answers an inventory update of its product that shows the new quantity.
+interface Change {
+  sale: boolean;
+  changedAt: number;
+  onTikTokAt: number | null;
+}
+const changes: Change[] = [];
+const pendingChanges = new Map<string, { entry: Listed; quantity: number; change: Change }[]>();
+const pendingSkus = new Set<string>();
+const UPDATE = /\/product\/202309\/products\/(\d+)\/inventory\/update/;
+dc.subscribe('http.server.response.finish', (message) => {
+  const { request } = message as { request: IncomingMessage };
+  const m = UPDATE.exec(request.url ?? '');
+  const waiting = m ? pendingChanges.get(m[1]!) : undefined;
+  if (!waiting) return;
+  const at = Date.now();
+  for (const w of [...waiting]) {
+    if (tiktokQuantities(w.entry)[warehouseIds[0]!] !== w.quantity) continue;
+    w.change.onTikTokAt = at;
+    waiting.splice(waiting.indexOf(w), 1);
+    pendingSkus.delete(w.entry.sellerSku);
+  }
+  if (waiting.length === 0) pendingChanges.delete(m![1]!);
+});
+
+/** A sale (80 %) or restock on a random SKU with no change in flight, at the first location (feeds warehouse 0). */
+function changeOne(): { inventoryItemId: string } | undefined {
+  let entry: Listed | undefined;
+  for (let tries = 0; tries < 20 && (!entry || pendingSkus.has(entry.sellerSku)); tries++)
+    entry = listed[Math.floor(Math.random() * listed.length)];
+  if (!entry || pendingSkus.has(entry.sellerSku)) return undefined;
+  const levels = shopify.state.stock.get(entry.itemId)!;
+  const location = locations[0]!.id;
+  const current = levels.get(location) ?? 0;
+  const sale = current > 0 && Math.random() < 0.8;
+  levels.set(location, sale ? current - 1 : current + 1 + Math.floor(Math.random() * 5));
+  const change: Change = { sale, changedAt: Date.now(), onTikTokAt: null };
+  changes.push(change);
+  pendingSkus.add(entry.sellerSku);
+  const list = pendingChanges.get(entry.tiktokProductId) ?? [];
+  list.push({ entry, quantity: expected(entry.itemId)[warehouseIds[0]!]!, change });
+  pendingChanges.set(entry.tiktokProductId, list);
+  return { inventoryItemId: `gid://shopify/InventoryItem/${entry.itemId}` };
+}
+
+// Stalls of the event loop over 100 ms, counted from a 20 ms timer (the histogram has no counts by bucket).
+let stallCount = 0;
+let lastTick = performance.now();
+setInterval(() => {
+  const now = performance.now();
+  if (now - lastTick > 120) stallCount += 1;
+  lastTick = now;
+}, 20).unref();
+const stalls = () => stallCount;
+
+// How late this process's event loop ran (a loaded machine descheduling it): the TikTok stand-in
+// counts a call against the 1 s window when its handler runs, so a stall here bunches arrivals.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
 const control = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://bench');
   const chunks: Buffer[] = [];
@@ -197,6 +263,7 @@ const control = createServer((req, res) => {
       const rows = tiktok.counters.rows();
       const costSpent = shopify.requestLog.reduce((n, e) => n + (e.outcome === 'ok' ? (e.requestedCost ?? 0) : 0), 0);
       return reply({
+        eventLoopDelay: { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6, over100Ms: stalls() },
         tiktok: {
           total: tiktok.counters.total(),
           byApi: rows.map((r) => ({ api: r.api, requests: r.requests, rateLimited: r.rateLimited })),
@@ -224,6 +291,8 @@ const control = createServer((req, res) => {
       }
       return reply({ changed: changed.length });
     }
+    if (url.pathname === '/change-one' && req.method === 'POST') return reply(changeOne() ?? {});
+    if (url.pathname === '/changes') return reply(changes);
     if (url.pathname === '/check') {
       let mismatched = 0;
       for (const entry of listed) {

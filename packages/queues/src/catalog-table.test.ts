@@ -11,6 +11,6 @@ describe('the catalog table in docs/architecture.md', () => {
   it('lists every job kind with its id and retry class', () => {
     const table = renderCatalogTable();
     expect(table).toContain('| orders (2) | `order-import` | one TikTok order into Shopify | `glow-order-5764` | eventual:');
-    expect(table).toContain('| inventory (1) | `inventory-sync` | every mapped SKU | `glow-inventory-sync-<run>` | standard:');
+    expect(table).toContain('| inventory (4) | `inventory-sync` | every mapped SKU | `glow-inventory-sync-<run>` | standard:');
   });
 });

@@ -24,8 +24,9 @@ const limit = z.number().int().positive().optional();
  */
 export const queueCatalog = {
   inventory: {
-    description: 'Shopify stock to TikTok: only what changed, one TikTok call per product.',
-    concurrency: 1,
+    description:
+      "Shopify stock to TikTok: only what changed, one TikTok call per product. A webhook's one-item job runs beside a full sync (one full sync per store at a time; pushes of one product are ordered by read time).",
+    concurrency: 4,
     jobs: {
       /** Every mapped SKU of the store (the scheduled safety net). */
       'inventory-sync': z.object({ ...common, limit }),

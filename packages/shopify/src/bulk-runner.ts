@@ -1,9 +1,8 @@
 import { shopifyKeys } from '@shoptok/keys';
-import { createInterface } from 'node:readline';
-import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { type ClientContext, sleep } from './context.js';
-import { ShopifyBulkBusyError, ShopifyBulkOperationError, ShopifyClientError, ShopifyUserError } from './errors.js';
+import { BulkDownloadError, forEachBulkLine, type BulkLineHandler } from './bulk-download.js';
+import { ShopifyBulkBusyError, ShopifyBulkOperationError, ShopifyUserError } from './errors.js';
 import * as ops from './operations.js';
 import * as s from './schemas.js';
 
@@ -32,7 +31,7 @@ export class BulkQueryRunner {
    * downloads (a 100,000-SKU store's file is tens of MB: never held whole). No file when
    * nothing matched.
    */
-  async run(inner: string, onLine: (line: string, lineNo: number) => void): Promise<void> {
+  async run(inner: string, onLine: BulkLineHandler): Promise<void> {
     const run = await this.transport.request('BulkRunQuery', ops.BULK_RUN_QUERY, { query: inner }, s.bulkRunData);
     const payload = run.data.bulkOperationRunQuery;
     if (payload.userErrors.length > 0 || !payload.bulkOperation) {
@@ -103,7 +102,7 @@ export class BulkQueryRunner {
     return cancelled;
   }
 
-  private async awaitBulkQuery(id: string, onLine: (line: string, lineNo: number) => void): Promise<void> {
+  private async awaitBulkQuery(id: string, onLine: BulkLineHandler): Promise<void> {
     const deadline = Date.now() + (this.options.bulkTimeoutMs ?? 30 * 60_000);
     let polls = 0;
     for (;;) {
@@ -118,17 +117,13 @@ export class BulkQueryRunner {
           throw new ShopifyBulkOperationError(`Downloading bulk result ${id} failed with HTTP ${res.status}.`, true, {
             code: String(res.status),
           });
-        const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
         try {
-          let lineNo = 0;
-          for await (const line of createInterface({ input: body, crlfDelay: Infinity })) onLine(line, ++lineNo);
+          await forEachBulkLine(res.body as WebReadableStream<Uint8Array>, onLine);
         } catch (err) {
-          if (err instanceof ShopifyClientError) throw err;
+          if (!(err instanceof BulkDownloadError)) throw err; // the line handler's own error
           throw new ShopifyBulkOperationError(`Downloading bulk result ${id} broke off: ${(err as Error).message}`, true, {
             code: 'DOWNLOAD',
           });
-        } finally {
-          body.destroy();
         }
         return;
       }

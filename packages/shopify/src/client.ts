@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { BulkInventoryAssembler, BulkProductAssembler, toProduct, toVariant } from './bulk.js';
 import { BulkQueryRunner } from './bulk-runner.js';
+import { parseStockExportLine, stockExportQuery, type StockExportItem } from './stock-export.js';
 import type { ClientContext, ShopifyClientOptions } from './context.js';
 import { ShopifyClientError } from './errors.js';
 import * as ops from './operations.js';
@@ -197,6 +198,20 @@ export class ShopifyClient {
   }
 
   // ---- inventory ------------------------------------------------------------------------
+
+  /**
+   * Streams the store's stock: one bulk export of every inventory item with its variant, its
+   * product's status and the available stock at `locationIds` (at most
+   * STOCK_EXPORT_MAX_LOCATIONS), each item handed to `onItem` as its line downloads. A slow
+   * `onItem` holds the download, so memory stays bounded however big the store.
+   */
+  async streamStock(locationIds: readonly string[], onItem: (item: StockExportItem) => void | Promise<void>): Promise<void> {
+    const query = stockExportQuery(locationIds);
+    await this.bulk.run(query, (line, n) => {
+      const item = parseStockExportLine(line, n, locationIds);
+      return item ? onItem(item) : undefined;
+    });
+  }
 
   /**
    * Available quantity per location for each inventory item (unknown ids are skipped). Many

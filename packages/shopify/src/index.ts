@@ -29,6 +29,8 @@ export type {
   OrderCreateVariables,
 } from './order-input.js';
 export { assembleBulkProducts } from './bulk.js';
+export { STOCK_EXPORT_MAX_LOCATIONS } from './stock-export.js';
+export type { StockExportItem } from './stock-export.js';
 export {
   ShopifyAuthError,
   ShopifyBulkBusyError,

@@ -54,6 +54,7 @@ export type StateRecordOf<H extends StateRecordHash> = z.output<(typeof recordSc
 
 // Deletes a claim only if it still holds our token.
 const RELEASE_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const EXTEND_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end return 0`;
 
 /** A record in Redis that no longer parses (written by another version, or damaged). */
 export class StateRecordError extends Error {
@@ -163,6 +164,40 @@ export class StateStore {
   async skuLinkForInventoryItem(inventoryItemId: string): Promise<SkuLink | undefined> {
     const sku = await this.redis.hget(this.keys.item, inventoryItemId);
     return sku ? (await this.skuLinks([sku])).get(sku) : undefined;
+  }
+
+  /**
+   * The links of these inventory items (one round trip for the index, one for the links), keyed
+   * by item id. A link is returned only when it names that item itself.
+   */
+  async skuLinksForInventoryItems(inventoryItemIds: readonly string[]): Promise<Map<string, SkuLink>> {
+    const out = new Map<string, SkuLink>();
+    if (inventoryItemIds.length === 0) return out;
+    const skus = await this.redis.hmget(this.keys.item, ...inventoryItemIds);
+    const wanted = [...new Set(skus.filter((s): s is string => Boolean(s)))];
+    const links = await this.skuLinks(wanted);
+    inventoryItemIds.forEach((id, i) => {
+      const link = skus[i] ? links.get(skus[i]) : undefined;
+      if (link && link.shopifyInventoryItemId === id) out.set(id, link);
+    });
+    return out;
+  }
+
+  /** How many SKU links the store has. */
+  async countSkuLinks(): Promise<number> {
+    return await this.redis.hlen(this.keys.sku);
+  }
+
+  /** Every SKU link, about `batch` at a time (HSCAN: never the whole hash in memory at once). */
+  async *scanSkuLinks(batch = 1000): AsyncGenerator<SkuLink[]> {
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscan(this.keys.sku, cursor, 'COUNT', batch);
+      cursor = next;
+      const links: SkuLink[] = [];
+      for (let i = 0; i < flat.length; i += 2) links.push(decode(skuLinkSchema, this.keys.sku, flat[i]!, flat[i + 1]) as SkuLink);
+      if (links.length > 0) yield links;
+    } while (cursor !== '0');
   }
 
   // --- What TikTok last got --------------------------------------------------------------
@@ -415,6 +450,11 @@ export class StateStore {
   /** Releases a claim only while it is still ours (it may have lapsed and been taken by another). */
   async releaseClaim(name: string, token: string): Promise<void> {
     await this.redis.eval(RELEASE_CLAIM, 1, this.claimKey(name), token);
+  }
+
+  /** Extends a claim that is still ours by `ttlMs` from now; false when it lapsed or another holds it. */
+  async extendClaim(name: string, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.eval(EXTEND_CLAIM, 1, this.claimKey(name), token, String(Math.max(1, Math.round(ttlMs))))) === 1;
   }
 
   private claimKey(name: string): string {

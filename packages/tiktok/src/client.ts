@@ -404,13 +404,18 @@ export class TikTokShopClient {
    * Sets stock of SKUs of one product; every warehouse of each SKU must be listed. TikTok may
    * answer `code: 0` and still refuse some SKUs: those come back as `errors`.
    */
-  async updateInventory(productId: string, skus: TikTokInventoryUpdate[]): Promise<{ errors: TikTokItemError[] }> {
+  async updateInventory(
+    productId: string,
+    skus: TikTokInventoryUpdate[],
+    options: { priority?: boolean } = {},
+  ): Promise<{ errors: TikTokItemError[] }> {
     const json = { skus: parseInput(inventoryUpdateSchema, skus, 'inventory update') };
     return this.call(
       this.req('POST', '/product/202309/products/{product_id}/inventory/update', s.batchResultSchema, {
         params: { product_id: productId },
         json,
         idempotent: true,
+        priority: options.priority,
       }),
     );
   }

@@ -28,6 +28,8 @@ export interface ApiRequest<T> {
   /** Safe to resend after a timeout or 5xx (reads, full-state writes, keyed creates). */
   idempotent: boolean;
   data: z.ZodType<T>;
+  /** Served before this process's other waiters for the same API (a webhook's one-item push during a full sync). */
+  priority?: boolean;
 }
 
 export interface TikTokHttpOptions {
@@ -69,6 +71,9 @@ const envelopeSchema = z.object({
   data: z.unknown().optional(),
 });
 
+/** Fresh slots one call takes at most after stale grants (a machine that stays starved sends anyway). */
+const MAX_FRESH_SLOTS = 3;
+
 // 429 answers carry no documented wait; TikTok recommends random exponential backoff (§4).
 const RATE_LIMIT_BASE_WAIT_MS = 1_000;
 
@@ -91,7 +96,12 @@ export class TikTokHttp {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       // Token first, slot last: the request should leave right after it got its slot.
       const accessToken = await this.options.tokens.accessToken();
-      await this.options.pacer.acquire(operation);
+      let grantedAt = await this.options.pacer.acquire(operation, undefined, req.priority);
+      // A grant this process sat on (GC pause, starved CPU) would leave bunched with later ones: take a fresh slot.
+      for (let fresh = 0; fresh < MAX_FRESH_SLOTS && this.options.pacer.isStale(grantedAt); fresh++) {
+        this.options.logger?.debug({ operation }, 'tiktok slot granted too long ago: taking a fresh one');
+        grantedAt = await this.options.pacer.acquire(operation, undefined, req.priority);
+      }
       try {
         return await this.send(req, operation, accessToken, attempt);
       } catch (err) {

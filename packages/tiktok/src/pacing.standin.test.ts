@@ -64,3 +64,35 @@ describe('sliding-window pacer', () => {
     }
   });
 });
+
+describe('priority callers', () => {
+  it("a priority caller is served before this process's waiting ordinary callers, within the same limit", async () => {
+    const keyPrefix = `${h.redis.prefix}:{priority-store}:tiktok:rl`;
+    const pacer = new TikTokPacer({ redis: h.redis.client, keyPrefix, qps: 10, burst: 1 });
+    const order: string[] = [];
+    // Twenty ordinary callers queue up (2 s of slots at 10 QPS); then one priority caller arrives.
+    const ordinary = Array.from({ length: 20 }, (_, i) => pacer.acquire(API).then(() => order.push(`ordinary-${i}`)));
+    await new Promise((resolve) => setImmediate(resolve));
+    const urgent = pacer.acquire(API, undefined, true).then(() => order.push('priority'));
+    await Promise.all([...ordinary, urgent]);
+    // Granted within the next few slots, not after the twenty.
+    expect(order.indexOf('priority')).toBeLessThan(5);
+    expect(order.filter((o) => o.startsWith('ordinary'))).toEqual(Array.from({ length: 20 }, (_, i) => `ordinary-${i}`));
+  });
+});
+
+describe('stale grants', () => {
+  it('a grant this process sat on past half the safety margin is stale (the call takes a fresh slot); a fresh one is not', async () => {
+    const keyPrefix = `${h.redis.prefix}:{stale-store}:tiktok:rl`;
+    const pacer = new TikTokPacer({ redis: h.redis.client, keyPrefix, safetyMarginMs: 100 });
+    const fresh = await pacer.acquire(API);
+    expect(pacer.isStale(fresh)).toBe(false);
+    const held = await pacer.acquire(API);
+    // The event loop stalls 120 ms (as in a long GC pause) between the grant and the call.
+    const until = Date.now() + 120;
+    while (Date.now() < until) {
+      // busy
+    }
+    expect(pacer.isStale(held)).toBe(true);
+  });
+});

@@ -94,11 +94,13 @@ const ACQUIRE_SHA = sha1(ACQUIRE_LUA);
 const BLOCK_SHA = sha1(BLOCK_LUA);
 
 interface Waiter {
-  resolve: () => void;
+  /** Told the Redis time (ms) of the grant. */
+  resolve: (grantedAt: number) => void;
   reject: (err: Error) => void;
   deadline: number;
   signal?: AbortSignal;
   onAbort?: () => void;
+  priority?: boolean;
 }
 
 /** Per API: waiters in arrival order and whether this process is already talking to Redis for them. */
@@ -118,6 +120,7 @@ export class TikTokPacer {
   private readonly keys: ReturnType<typeof tiktokPacingKeys>;
   private readonly qps: number;
   private readonly windowMs: number;
+  private readonly staleAfterMs: number;
   private readonly maxWaitMs: number;
   private readonly burst: number;
   private readonly onGrant: TikTokPacerOptions['onGrant'];
@@ -127,21 +130,28 @@ export class TikTokPacer {
   // Members of the log must be unique across the fleet: a random process id and a counter.
   private readonly processId = randomBytes(6).toString('hex');
   private grants = 0;
+  private clockOffsetMs = Number.POSITIVE_INFINITY;
 
   constructor(options: TikTokPacerOptions) {
     this.redis = options.redis;
     this.keys = tiktokPacingKeys(options.keyPrefix);
     this.qps = Math.max(1, Math.floor(options.qps ?? 50));
     this.windowMs = 1000 + Math.max(0, options.safetyMarginMs ?? DEFAULT_SAFETY_MARGIN_MS);
+    this.staleAfterMs = Math.max(10, (this.windowMs - 1000) / 2);
     this.burst = Math.max(1, Math.min(this.qps, Math.floor(options.burst ?? 5)));
     this.maxWaitMs = options.maxWaitMs ?? 10_000;
     this.onGrant = options.onGrant;
   }
 
-  /** Waits for a slot for `api` (e.g. `GET /product/202309/products/{id}`); throws a rate-limit error past `maxWaitMs`. */
-  acquire(api: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits for a slot for `api` (e.g. `GET /product/202309/products/{id}`); throws a rate-limit
+   * error past `maxWaitMs`. A `priority` caller goes ahead of this process's other waiters for
+   * the API (still within the shared limit): a one-item stock push does not queue behind the
+   * calls of a full sync running in the same process.
+   */
+  acquire(api: string, signal?: AbortSignal, priority = false): Promise<number> {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<number>((resolve, reject) => {
       const lane = this.lanes.get(api) ?? { waiters: [], pumping: false };
       this.lanes.set(api, lane);
       const waiter: Waiter = { resolve, reject, deadline: Date.now() + this.maxWaitMs, signal };
@@ -153,9 +163,25 @@ export class TikTokPacer {
         };
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
-      lane.waiters.push(waiter);
+      if (priority) {
+        const firstOrdinary = lane.waiters.findIndex((w) => !w.priority);
+        waiter.priority = true;
+        lane.waiters.splice(firstOrdinary < 0 ? lane.waiters.length : firstOrdinary, 0, waiter);
+      } else lane.waiters.push(waiter);
       if (!lane.pumping) void this.pump(api, lane);
     });
+  }
+
+  /**
+   * Whether a grant (its Redis time, as `acquire` resolved it) is too old to use: this process
+   * stalled between the grant and the call (a long GC pause, a CPU-starved machine) by more than
+   * half the safety margin. The log dates the slot at the grant; a call leaving that late would
+   * reach TikTok bunched with the calls granted after it and can make 51 in one of TikTok's
+   * seconds (the 429s of the 100,000-SKU run). Such a call asks for a fresh slot instead.
+   */
+  isStale(grantedAt: number): boolean {
+    if (!Number.isFinite(this.clockOffsetMs) || grantedAt <= 0) return false;
+    return Date.now() - grantedAt - this.clockOffsetMs > this.staleAfterMs;
   }
 
   /** After a 429, holds every process off this API for `ms` (TikTok asks for random exponential backoff). */
@@ -179,20 +205,21 @@ export class TikTokPacer {
       while (lane.waiters.length > 0) {
         let granted: number;
         let waitMs: number;
+        let grantedAt: number;
         try {
           // Warm-up: a process's first calls leave slowly (new connections, cold code) and may
           // reach TikTok hundreds of ms after their grant. Their log entries are dated that much
           // later, so they hold their slot until they surely arrived.
           const warm = this.grantedSoFar.get(api) ?? 0;
           const lateMs = warm < WARM_UP_CALLS ? WARM_UP_LATE_MS : 0;
-          [granted, waitMs] = await this.tryAcquire(api, lane.waiters.length, lateMs);
+          [granted, waitMs, grantedAt] = await this.tryAcquire(api, lane.waiters.length, lateMs);
           if (lateMs > 0) this.grantedSoFar.set(api, warm + granted);
         } catch (err) {
           // Redis trouble: every waiter learns it now rather than hanging.
           for (const w of lane.waiters.splice(0)) settle(w, err as Error);
           return;
         }
-        for (const w of lane.waiters.splice(0, granted)) settle(w);
+        for (const w of lane.waiters.splice(0, granted)) settle(w, undefined, grantedAt);
         if (lane.waiters.length === 0) break;
         const now = Date.now();
         // Those whose wait would end past their deadline hand it to the worker (rate-limit error: no attempt spent).
@@ -218,7 +245,7 @@ export class TikTokPacer {
     }
   }
 
-  private async tryAcquire(api: string, wanted: number, lateMs: number): Promise<[number, number]> {
+  private async tryAcquire(api: string, wanted: number, lateMs: number): Promise<[number, number, number]> {
     const id = `${this.processId}:${++this.grants}`;
     const [granted, waitMs, at] = (await this.run(
       ACQUIRE_LUA,
@@ -235,7 +262,10 @@ export class TikTokPacer {
       ],
     )) as [number, number, number];
     if (granted > 0) this.onGrant?.(api, Number(at), Number(granted));
-    return [Number(granted), Number(waitMs)];
+    // Redis's clock as seen from here: the smallest (local receipt - Redis time) so far is the
+    // skew between the clocks plus the quickest reply's trip; later replies are as slow or slower.
+    if (Number(at) > 0) this.clockOffsetMs = Math.min(this.clockOffsetMs, Date.now() - Number(at));
+    return [Number(granted), Number(waitMs), Number(at)];
   }
 
   /** EVALSHA of the script Redis caches; EVAL when Redis does not know it yet (first call, restart, failover). */
@@ -249,10 +279,10 @@ export class TikTokPacer {
   }
 }
 
-function settle(w: Waiter, err?: Error): void {
+function settle(w: Waiter, err?: Error, grantedAt = 0): void {
   if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
   if (err) w.reject(err);
-  else w.resolve();
+  else w.resolve(grantedAt);
 }
 
 /** Resolves after `ms`, or rejects early when `signal` aborts. */
