@@ -56,6 +56,21 @@ export function toProduct(node: z.infer<typeof productNode>): ShopifyProduct {
 const GID_TYPE = /^gid:\/\/shopify\/([A-Za-z]+)\//;
 
 /**
+ * Line `lineNo` (1-based) of a bulk export's JSONL, parsed; undefined for a blank line, and with
+ * `childrenOnly` for a line without a parent (a cheap test skips those without parsing them).
+ * Throws {@link ShopifyResponseShapeError} naming `what` and the line when it is not JSON.
+ */
+export function bulkJsonLine(line: string, lineNo: number, what: string, childrenOnly = false): unknown {
+  const text = line.trim();
+  if (!text || (childrenOnly && !text.includes('"__parentId"'))) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ShopifyResponseShapeError(`Bulk ${what} line ${lineNo} is not JSON.`);
+  }
+}
+
+/**
  * Assembles products from a bulk export's JSONL, one line at a time as the file downloads: one
  * line per object, children after their parent with `__parentId` (variants, media, collections,
  * metafields). Lines of
@@ -71,14 +86,8 @@ export class BulkProductAssembler {
 
   /** Takes line `lineNo` (1-based) of the file; throws {@link ShopifyResponseShapeError} on a bad line. */
   add(line: string, lineNo: number): void {
-    const text = line.trim();
-    if (!text) return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new ShopifyResponseShapeError(`Bulk export line ${lineNo} is not JSON.`);
-    }
+    const raw = bulkJsonLine(line, lineNo, 'export');
+    if (raw === undefined) return;
     const id = z.object({ id: z.string() }).safeParse(raw);
     const type = id.success ? GID_TYPE.exec(id.data.id)?.[1] : undefined;
     const parse = <S extends z.ZodType>(schema: S): z.infer<S> => {
@@ -156,15 +165,9 @@ export class BulkInventoryAssembler {
 
   /** Takes line `lineNo` (1-based) of the file; throws {@link ShopifyResponseShapeError} on a bad line. */
   add(line: string, lineNo: number): void {
-    const text = line.trim();
-    // Only level lines have a parent; a cheap test skips item lines without parsing them.
-    if (!text || !text.includes('"__parentId"')) return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new ShopifyResponseShapeError(`Bulk inventory line ${lineNo} is not JSON.`);
-    }
+    // Only level lines have a parent.
+    const raw = bulkJsonLine(line, lineNo, 'inventory', true);
+    if (raw === undefined) return;
     const level = bulkLevelLine.safeParse(raw);
     if (!level.success)
       throw new ShopifyResponseShapeError(`Bulk inventory line ${lineNo} has an unexpected shape: ${level.error.message}`);

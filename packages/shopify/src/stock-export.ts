@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bulkJsonLine } from './bulk.js';
 import { ShopifyResponseShapeError } from './errors.js';
 import { gql } from './gql.js';
 
@@ -88,14 +89,8 @@ const lineSchema = z.object({
 
 /** Parses line `lineNo` of a stock export for `locationIds` (the order the query asked them in); undefined for a blank line or an item without a variant. */
 export function parseStockExportLine(line: string, lineNo: number, locationIds: readonly string[]): StockExportItem | undefined {
-  const text = line.trim();
-  if (!text) return undefined;
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    throw new ShopifyResponseShapeError(`Bulk stock line ${lineNo} is not JSON.`);
-  }
+  const raw = bulkJsonLine(line, lineNo, 'stock') as Record<string, unknown> | undefined;
+  if (raw === undefined) return undefined;
   const item = lineSchema.safeParse(raw);
   if (!item.success)
     throw new ShopifyResponseShapeError(`Bulk stock line ${lineNo} has an unexpected shape: ${item.error.message}`);

@@ -1,3 +1,4 @@
+import { bulkJsonLine } from './bulk.js';
 import { ShopifyResponseShapeError } from './errors.js';
 import * as ops from './operations.js';
 import * as s from './schemas.js';
@@ -69,15 +70,9 @@ export class BulkVariantMetafieldAssembler {
 
   /** Takes line `lineNo` (1-based) of the file; throws {@link ShopifyResponseShapeError} on a bad line. */
   add(line: string, lineNo: number): void {
-    const text = line.trim();
     // Variant lines (no parent) carry nothing we need.
-    if (!text || !text.includes('"__parentId"')) return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      throw new ShopifyResponseShapeError(`Bulk variant metafield line ${lineNo} is not JSON.`);
-    }
+    const raw = bulkJsonLine(line, lineNo, 'variant metafield', true);
+    if (raw === undefined) return;
     const id = s.bulkVariantIdLine.safeParse(raw);
     if (!id.success || GID_TYPE.exec(id.data.id)?.[1] !== 'Metafield') return;
     const m = s.bulkMetafieldLine.safeParse(raw);
