@@ -168,7 +168,7 @@ describe('full stock sync of a big store, streamed (real Redis, stand-ins over H
     expect(again.changed).toBe(0);
   });
 
-  it("a webhook's one-item job lands while a full sync runs, and a second full sync leaves the first to finish", async () => {
+  it("a webhook's one-item job lands while a full sync runs, and a second full sync waits for the first, then runs", async () => {
     // Every SKU changes, so the full sync has a call for every product (several seconds at this latency).
     for (const item of listed.values()) for (const loc of shopify.state.locations) shopify.setStock(item, loc.id, 5);
     let fullDone = false;
@@ -183,9 +183,10 @@ describe('full stock sync of a big store, streamed (real Redis, stand-ins over H
     const callsBefore = inventoryCalls();
     await waitUntil(() => inventoryCalls() > callsBefore + 5, { what: 'the full sync to be pushing' });
 
-    const second = await runInventorySync(svc, { dryRun: false });
-    expect(second.pushed).toBe(0);
-    expect(second.notes.join(' ')).toMatch(/already running/);
+    let secondDoneWhileFullRan: boolean | undefined;
+    const second = runInventorySync(svc, { dryRun: false }).finally(() => {
+      secondDoneWhileFullRan = !fullDone;
+    });
 
     // A sale on the last listed SKU: its job must not wait for the full sync.
     const [sku, item] = [...listed].at(-1)!;
@@ -199,6 +200,14 @@ describe('full stock sync of a big store, streamed (real Redis, stand-ins over H
     // The full sync read 5 before the sale; the one-item job's newer number stays on TikTok.
     expect(tiktokQuantity(sku)).toBe(expected(item));
     expect(result.failed).toBe(0);
+    expect(wrong()).toEqual([]);
+
+    // The second full sync ran only after the first, and found nothing left to send.
+    const secondResult = await second;
+    expect(secondDoneWhileFullRan).toBe(false);
+    expect(secondResult.notes.join(' ')).toMatch(/already running: this run waited/);
+    expect(secondResult.failed).toBe(0);
+    expect(secondResult.pushed).toBe(0);
     expect(wrong()).toEqual([]);
   });
 });

@@ -437,26 +437,37 @@ export async function runInventorySync(
   const dryRun = data.dryRun || svc.dryRun;
   // One full sync of a store at a time: the inventory queue runs several jobs at once (so a
   // webhook's one-item job never waits behind a full sync), and two full syncs would only halve
-  // each other's share of TikTok's rate limit. A second one finds the first running and ends.
-  const claim = await svc.state.claim(FULL_SYNC_CLAIM, FULL_SYNC_CLAIM_MS);
+  // each other's share of TikTok's rate limit. A second one waits for the first, then runs (it
+  // sends only what changed meanwhile): whoever queued it (`enqueue inventory --wait`) is told
+  // it is done only once the store's stock is in step.
+  let claim = await svc.state.claim(FULL_SYNC_CLAIM, FULL_SYNC_CLAIM_MS);
   if (!('token' in claim)) {
-    report.note('a full stock sync of this store is already running: this run left it to finish');
-    return report.summary;
+    report.note('a full stock sync of this store was already running: this run waited for it');
+    await report.progress('waiting for the running full stock sync of this store', 0, 1);
+    while ('heldForMs' in claim) {
+      stopIfAborted(ctx?.signal, 'while waiting for the running full stock sync');
+      const heldForMs = claim.heldForMs;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(FULL_SYNC_WAIT_POLL_MS, heldForMs + 1)));
+      claim = await svc.state.claim(FULL_SYNC_CLAIM, FULL_SYNC_CLAIM_MS);
+    }
   }
+  const token = claim.token;
   const renew = setInterval(() => {
-    void svc.state.extendClaim(FULL_SYNC_CLAIM, claim.token, FULL_SYNC_CLAIM_MS).catch(() => undefined);
+    void svc.state.extendClaim(FULL_SYNC_CLAIM, token, FULL_SYNC_CLAIM_MS).catch(() => undefined);
   }, FULL_SYNC_CLAIM_MS / 3);
   try {
     return await fullInventorySync(svc, data, dryRun, report, ctx?.signal);
   } finally {
     clearInterval(renew);
-    await svc.state.releaseClaim(FULL_SYNC_CLAIM, claim.token).catch(() => undefined);
+    await svc.state.releaseClaim(FULL_SYNC_CLAIM, token).catch(() => undefined);
   }
 }
 
 const FULL_SYNC_CLAIM = 'inventory-full-sync';
 /** A dead worker's full-sync claim lapses after this; a live one renews it every third of it. */
 const FULL_SYNC_CLAIM_MS = 60_000;
+/** How often a waiting full sync looks whether the running one has finished. */
+const FULL_SYNC_WAIT_POLL_MS = 500;
 
 async function fullInventorySync(
   svc: StoreServices,
