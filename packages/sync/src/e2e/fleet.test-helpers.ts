@@ -79,6 +79,8 @@ export async function startFleet(
     rotateRefreshToken?: boolean;
     /** Each store's `mode` in the stores file; unnamed stores are live (these tests are about live behaviour). */
     modes?: Record<string, 'preview' | 'live' | 'unset'>;
+    /** Every store's `rules.listing.concurrency` (products a batch lists side by side); the default when unset. */
+    listingConcurrency?: number;
   } = {},
 ): Promise<Fleet> {
   const redis = await useTestRedis('fleet', { url: options.redisUrl });
@@ -149,7 +151,7 @@ export async function startFleet(
       `  - id: ${store.id}`,
       `    shopify: { store: ${store.shopify.shopDomain}, tokenEnv: ${envName}_SHOPIFY_TOKEN, apiSecretEnv: ${envName}_SHOPIFY_SECRET, apiBase: "${store.shopify.url}" }`,
       `    tiktok: { accessTokenEnv: ${envName}_TT_ACCESS, refreshTokenEnv: ${envName}_TT_REFRESH, shopCipher: ${shop.cipher} }`,
-      `    rules: { shipping: { carrierOverrides: {} } }`,
+      `    rules: { shipping: { carrierOverrides: {} }${options.listingConcurrency ? `, listing: { concurrency: ${options.listingConcurrency} }` : ''} }`,
     );
     const mode = options.modes?.[store.id] ?? 'live';
     if (mode !== 'unset') lines.push(`    mode: ${mode}`);

@@ -26,7 +26,11 @@ const CREATE = 'POST /product/202309/products';
 // A dead worker's job is handed to the next one within ~3 s (a starved event loop on a busy
 // machine may look like a stall too: allow a few).
 const FAST_RECOVERY = { JOB_LOCK_SECONDS: '3', JOB_MAX_STALLED: '5' };
-const PRODUCTS = scaled(16, 80);
+// Enough products that creates are still left for the second kill however many the side-by-side
+// lanes finish while the first create is held (under load they finish at different paces).
+const PRODUCTS = scaled(30, 80);
+/** Products listed side by side: more than one (the kills land while others are in flight), few enough to leave work for both kills. */
+const LISTING_CONCURRENCY = 3;
 
 /** Shopify's image CDN on loopback: a PNG header saying 800 x 800 for any path (all TikTok measures). */
 async function startImageServer(): Promise<{ url: string; close(): Promise<void> }> {
@@ -53,7 +57,7 @@ describe('fault suite: kill -9 a product-worker mid-batch (apps as processes, st
 
   beforeAll(async () => {
     images = await startImageServer();
-    fleet = await startFleet({ productsPerStore: 8 });
+    fleet = await startFleet({ productsPerStore: 8, listingConcurrency: LISTING_CONCURRENCY });
     store = fleet.stores[0] as FleetStore;
     // A merchant new to TikTok Shop: a Shopify catalogue with images, nothing listed yet.
     const catalogue = generateCatalogue({ products: PRODUCTS, seed: 300, locations: 2 });
