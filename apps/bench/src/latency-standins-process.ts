@@ -9,41 +9,23 @@
  * A change is "on TikTok" when an inventory update of its product has been answered and the
  * TikTok stand-in holds the quantity Shopify now has (observed on the update's answer).
  */
-import dc from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { startShopifyStandIn, type ShopifyStandIn, type StandInProduct } from '@shoptok/testkit/shopify';
+import { prng, startShopifyStandIn, type ShopifyStandIn, type StandInProduct } from '@shoptok/testkit/shopify';
 import { startTikTokStandIn } from '@shoptok/testkit/tiktok';
 import { z } from 'zod';
+import * as plumbing from './standins-plumbing.js';
+import { listOnTikTok, sizedProduct, StockChangesInFlight, type SkuLink } from './stock-standins.js';
 
-export const latencyStandInsConfigSchema = z.object({
+export const latencyStandInsConfigSchema = plumbing.standInLimitsSchema.extend({
   stores: z.number().int().min(1),
   skusPerStore: z.number().int().min(1),
   skusPerProduct: z.number().int().min(1),
-  latencyMs: z.object({ min: z.number(), max: z.number() }),
-  tiktokQps: z.number().positive(),
-  shopifyBucket: z.object({ maximumAvailable: z.number(), restoreRate: z.number() }),
-  seed: z.number().int(),
   linksFile: z.string(),
 });
 export type LatencyStandInsConfig = z.infer<typeof latencyStandInsConfigSchema>;
 
-export interface LatencyStandInsReady {
-  tiktokUrl: string;
-  tiktokAuthUrl: string;
-  appKey: string;
-  appSecret: string;
-  stores: {
-    id: string;
-    shopifyUrl: string;
-    shopifyDomain: string;
-    shopifyToken: string;
-    shopifySecret: string;
-    cipher: string;
-    accessToken: string;
-    refreshToken: string;
-  }[];
+export interface LatencyStandInsReady extends plumbing.TikTokAppReady {
+  stores: (plumbing.StoreReady & { id: string })[];
   controlUrl: string;
 }
 
@@ -55,18 +37,11 @@ export interface ChangeResult {
   onTikTokAt: number | null;
 }
 
-const config = latencyStandInsConfigSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
+const config = plumbing.readConfig(latencyStandInsConfigSchema);
 const appKey = 'bench-latency-app';
 const appSecret = 'bench-latency-secret-0123456789';
 
-let seed = config.seed >>> 0;
-const random = () => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+const random = prng(config.seed);
 
 const location = { id: 9_100_000, name: 'Main' };
 const warehouseId = '7400000000000000001';
@@ -90,83 +65,52 @@ interface Sku {
 }
 const skus: Sku[] = [];
 const shopifies: ShopifyStandIn[] = [];
-const links: { store: string; links: Record<string, string>[] }[] = [];
+const links: { store: string; links: SkuLink[] }[] = [];
 let nextId = 20_000_000;
 const now = new Date().toISOString();
 for (let s = 0; s < config.stores; s++) {
   const shop = tiktok.shops[s]!;
   const products: StandInProduct[] = [];
   const stock = new Map<number, Map<number, number>>();
-  const storeLinks: Record<string, string>[] = [];
+  const storeLinks: SkuLink[] = [];
   for (let p = 0; p * config.skusPerProduct < config.skusPerStore; p++) {
     const count = Math.min(config.skusPerProduct, config.skusPerStore - p * config.skusPerProduct);
-    const product: StandInProduct = {
-      id: nextId++,
-      title: `Latency product ${s}-${p}`,
-      handle: `latency-${s}-${p}`,
-      status: 'ACTIVE',
-      vendor: 'Bench',
-      productType: 'T-Shirts',
-      tags: [],
-      descriptionHtml: '<p>Bench</p>',
-      createdAt: now,
-      updatedAt: now,
-      options: [{ name: 'Size', values: Array.from({ length: count }, (_, v) => `S${v}`) }],
-      media: [],
-      variants: [],
-    };
-    const quantities: number[] = [];
-    for (let v = 0; v < count; v++) {
-      const itemId = nextId++;
-      product.variants.push({
-        id: nextId++,
-        title: `S${v}`,
-        sku: `LAT-${s}-${p}-${v}`,
-        price: '19.00',
-        compareAtPrice: null,
-        barcode: null,
-        position: v + 1,
-        selectedOptions: [{ name: 'Size', value: `S${v}` }],
-        inventoryItemId: itemId,
-        tracked: true,
-        weight: { unit: 'GRAMS', value: 200 },
-      });
+    const product = sizedProduct(
+      () => nextId++,
+      {
+        title: `Latency product ${s}-${p}`,
+        handle: `latency-${s}-${p}`,
+        descriptionHtml: '<p>Bench</p>',
+        sku: (v) => `LAT-${s}-${p}-${v}`,
+      },
+      count,
+      now,
+    );
+    const quantities = product.variants.map((v) => {
       const q = 20 + Math.floor(random() * 40);
-      quantities.push(q);
-      stock.set(itemId, new Map([[location.id, q]]));
-    }
+      stock.set(v.inventoryItemId, new Map([[location.id, q]]));
+      return q;
+    });
     products.push(product);
     // Listed and in step, as after a full sync: only the changes below are left to push.
     let skuId = BigInt(1_732_000_000_000_000_000) + BigInt(nextId);
-    const ttSkus = product.variants.map((v, i) => ({
-      id: String(skuId++),
-      seller_sku: v.sku!,
-      price: { amount: v.price, currency: 'GBP' },
-      inventory: [{ warehouse_id: warehouseId, quantity: quantities[i]! }],
-      sales_attributes: [{ name: 'Size', value_name: v.title }],
-    }));
-    const seeded = tiktok.admin.seedProduct(shop.shopId, {
-      title: `${product.title} on TikTok Shop`,
-      category_id: '601226',
-      status: 'ACTIVATE',
-      skus: ttSkus,
-    });
+    const productLinks = listOnTikTok(
+      tiktok,
+      shop.shopId,
+      product,
+      () => String(skuId++),
+      (i) => [{ warehouse_id: warehouseId, quantity: quantities[i]! }],
+    );
     product.variants.forEach((v, i) => {
+      const link = productLinks[i]!;
       skus.push({
         store: s,
-        sellerSku: v.sku!,
+        sellerSku: link.sellerSku,
         itemId: v.inventoryItemId,
-        tiktokProductId: seeded.id,
-        tiktokSkuId: ttSkus[i]!.id,
+        tiktokProductId: link.tiktokProductId,
+        tiktokSkuId: link.tiktokSkuId,
       });
-      storeLinks.push({
-        sellerSku: v.sku!,
-        shopifyProductId: `gid://shopify/Product/${product.id}`,
-        shopifyVariantId: `gid://shopify/ProductVariant/${v.id}`,
-        shopifyInventoryItemId: `gid://shopify/InventoryItem/${v.inventoryItemId}`,
-        tiktokProductId: seeded.id,
-        tiktokSkuId: ttSkus[i]!.id,
-      });
+      storeLinks.push(link);
     });
   }
   const shopify = await startShopifyStandIn({
@@ -182,39 +126,19 @@ for (let s = 0; s < config.stores; s++) {
 }
 writeFileSync(config.linksFile, JSON.stringify(links));
 
-// Changes waiting to show on TikTok, by TikTok product id.
+// Changes waiting to show on TikTok: settled on the answer of an inventory update of their product.
 const results: ChangeResult[] = [];
-const pending = new Map<string, { sku: Sku; quantity: number; result: ChangeResult }[]>();
-const pendingSkus = new Set<string>();
+const inFlight = new StockChangesInFlight();
 
 function tiktokQuantity(sku: Sku): number | undefined {
   const product = tiktok.admin.getProduct(tiktok.shops[sku.store]!.shopId, sku.tiktokProductId);
   return product?.skus.find((x) => x.id === sku.tiktokSkuId)?.inventory.find((i) => i.warehouse_id === warehouseId)?.quantity;
 }
 
-// Every answered inventory update: settle the changes of that product TikTok now shows.
-const UPDATE = /\/product\/202309\/products\/(\d+)\/inventory\/update/;
-dc.subscribe('http.server.response.finish', (message) => {
-  const { request } = message as { request: IncomingMessage };
-  const m = UPDATE.exec(request.url ?? '');
-  const waiting = m ? pending.get(m[1]!) : undefined;
-  if (!waiting) return;
-  const at = Date.now();
-  for (const entry of [...waiting]) {
-    if (tiktokQuantity(entry.sku) !== entry.quantity) continue;
-    entry.result.onTikTokAt = at;
-    waiting.splice(waiting.indexOf(entry), 1);
-    pendingSkus.delete(entry.sku.sellerSku);
-  }
-  if (waiting.length === 0) pending.delete(m![1]!);
-});
-
 function changeOne(): void {
   // A SKU with no change in flight, so each measured change has one quantity to look for.
-  let sku: Sku | undefined;
-  for (let tries = 0; tries < 20 && (!sku || pendingSkus.has(sku.sellerSku)); tries++)
-    sku = skus[Math.floor(random() * skus.length)];
-  if (!sku || pendingSkus.has(sku.sellerSku)) return;
+  const sku = inFlight.pickIdle(skus, random);
+  if (!sku) return;
   const shopify = shopifies[sku.store]!;
   const current = shopify.state.stock.get(sku.itemId)?.get(location.id) ?? 0;
   // Mostly sales (stock down: the oversell case), some restocks.
@@ -222,10 +146,7 @@ function changeOne(): void {
   const quantity = sale ? current - 1 : current + 1 + Math.floor(random() * 5);
   const result: ChangeResult = { store: `lat-${sku.store + 1}`, sale, changedAt: Date.now(), onTikTokAt: null };
   results.push(result);
-  pendingSkus.add(sku.sellerSku);
-  const list = pending.get(sku.tiktokProductId) ?? [];
-  list.push({ sku, quantity, result });
-  pending.set(sku.tiktokProductId, list);
+  inFlight.add(sku.tiktokProductId, sku.sellerSku, result, () => tiktokQuantity(sku) === quantity);
   shopify.setStock(sku.itemId, location.id, quantity); // sends inventory_levels/update
 }
 
@@ -245,62 +166,32 @@ function drive(perMinute: number, seconds: number): void {
   tick();
 }
 
-async function body(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-}
-
-const control = createServer((req: IncomingMessage, res: ServerResponse) => {
-  const reply = (value: unknown) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(value));
-  };
-  void (async () => {
-    if (req.url === '/target' && req.method === 'POST') {
-      const { url } = z.object({ url: z.string() }).parse(await body(req));
-      for (const s of shopifies) s.setWebhookTarget(url);
-      return reply({ ok: true });
-    }
-    if (req.url === '/drive' && req.method === 'POST') {
-      const { perMinute, seconds } = z
-        .object({ perMinute: z.number().positive(), seconds: z.number().positive() })
-        .parse(await body(req));
-      drive(perMinute, seconds);
-      return reply({ ok: true });
-    }
-    if (req.url === '/results') return reply({ driving: driving !== undefined, results });
-    res.writeHead(404);
-    res.end();
-  })().catch((err: Error) => {
-    res.writeHead(400);
-    res.end(err.message);
-  });
+const control = await plumbing.serveControl(async ({ method, url, body }) => {
+  if (url.pathname === '/target' && method === 'POST') {
+    const { url: target } = z.object({ url: z.string() }).parse(await body());
+    for (const s of shopifies) s.setWebhookTarget(target);
+    return { ok: true };
+  }
+  if (url.pathname === '/drive' && method === 'POST') {
+    const { perMinute, seconds } = z
+      .object({ perMinute: z.number().positive(), seconds: z.number().positive() })
+      .parse(await body());
+    drive(perMinute, seconds);
+    return { ok: true };
+  }
+  if (url.pathname === '/results') return { driving: driving !== undefined, results };
+  return undefined;
 });
-await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
 
 const ready: LatencyStandInsReady = {
-  tiktokUrl: tiktok.url,
-  tiktokAuthUrl: tiktok.authUrl,
-  appKey,
-  appSecret,
-  stores: shopifies.map((s, i) => ({
-    id: `lat-${i + 1}`,
-    shopifyUrl: s.url,
-    shopifyDomain: s.shopDomain,
-    shopifyToken: s.accessToken,
-    shopifySecret: s.apiSecret,
-    cipher: tiktok.shops[i]!.cipher,
-    accessToken: tiktok.shops[i]!.tokens.accessToken,
-    refreshToken: tiktok.shops[i]!.tokens.refreshToken,
-  })),
-  controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
+  ...plumbing.tiktokAppReady(tiktok, appKey, appSecret),
+  stores: shopifies.map((s, i) => ({ id: `lat-${i + 1}`, ...plumbing.storeReady(s, tiktok.shops[i]!) })),
+  controlUrl: control.url,
 };
-console.log(JSON.stringify(ready));
-const stop = () => {
-  if (driving) clearTimeout(driving);
-  control.close();
-  void Promise.all([tiktok.close(), ...shopifies.map((s) => s.close())]).then(() => process.exit(0));
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+plumbing.announceReady(ready, {
+  servers: [control.server],
+  standIns: [tiktok, ...shopifies],
+  beforeClose: () => {
+    if (driving) clearTimeout(driving);
+  },
+});

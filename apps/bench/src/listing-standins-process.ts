@@ -10,32 +10,17 @@
  *   GET  /edits   per edit: ms from the change until TikTok answered the call that shows it
  */
 import dc from 'node:diagnostics_channel';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { generateCatalogue, startShopifyStandIn, type StandInProduct } from '@shoptok/testkit/shopify';
+import type { IncomingMessage } from 'node:http';
+import { startShopifyStandIn, type StandInProduct } from '@shoptok/testkit/shopify';
 import { startTikTokStandIn } from '@shoptok/testkit/tiktok';
 import { z } from 'zod';
+import * as plumbing from './standins-plumbing.js';
 
-export const listingStandInsConfigSchema = z.object({
+export const listingStandInsConfigSchema = plumbing.standInLimitsSchema.extend({
   products: z.number().int().positive(),
-  latencyMs: z.object({ min: z.number(), max: z.number() }),
-  tiktokQps: z.number().positive(),
-  shopifyBucket: z.object({ maximumAvailable: z.number(), restoreRate: z.number() }),
-  seed: z.number().int(),
 });
 
-export interface ListingStandInsReady {
-  tiktokUrl: string;
-  tiktokAuthUrl: string;
-  appKey: string;
-  appSecret: string;
-  cipher: string;
-  accessToken: string;
-  refreshToken: string;
-  shopifyUrl: string;
-  shopifyDomain: string;
-  shopifyToken: string;
-  shopifySecret: string;
+export interface ListingStandInsReady extends plumbing.TikTokAppReady, plumbing.StoreReady {
   controlUrl: string;
   /** Shopify product gids in catalogue order. */
   productIds: string[];
@@ -54,44 +39,18 @@ export interface EditResult {
   onTikTokAt: number | null;
 }
 
-const config = listingStandInsConfigSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
+const config = plumbing.readConfig(listingStandInsConfigSchema);
 const appKey = 'bench-listing-app';
 const appSecret = 'bench-listing-secret-0123456789';
 const SKUS_PER_PRODUCT = 5;
 const IMAGES_PER_PRODUCT = 4;
 const SIZES = ['XS', 'S', 'M', 'L', 'XL'];
 
-// A PNG header of 800 x 800 is all the TikTok stand-in measures.
-function png(salt: number): Buffer {
-  const b = Buffer.alloc(37);
-  b.writeUInt32BE(0x89504e47, 0);
-  b.writeUInt32BE(0x0d0a1a0a, 4);
-  b.writeUInt32BE(13, 8);
-  b.write('IHDR', 12, 'ascii');
-  b.writeUInt32BE(800, 16);
-  b.writeUInt32BE(800, 20);
-  b.writeUInt8(8, 24);
-  b.writeUInt8(2, 25);
-  b.writeUInt32BE(salt >>> 0, 33);
-  return b;
-}
-const images = createServer((req, res) => {
-  const n = Number(/(\d+)/.exec(req.url ?? '')?.[1] ?? 0);
-  res.writeHead(200, { 'content-type': 'image/png' });
-  res.end(png(n));
-});
-await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
-const imageBase = `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
+const images = await plumbing.serveImages();
 
 // Realistic titles and categories from the generator, reshaped to 5 SKUs and 4 images each; every
 // product is listable (its material stated, stock tracked), so each costs the calls of a listing.
-const generated = generateCatalogue({
-  products: config.products,
-  seed: config.seed,
-  locations: 1,
-  noSkuRate: 0,
-  duplicateSkuRate: 0,
-});
+const generated = plumbing.cleanCatalogue(config.products, config.seed);
 const location = generated.locations[0]!;
 const stock = new Map<number, Map<number, number>>();
 let variantId = 60_000_000;
@@ -123,7 +82,7 @@ const products: StandInProduct[] = generated.products.map((p, n) => {
     options: [{ name: 'Size', values: SIZES.slice(0, SKUS_PER_PRODUCT) }],
     media: Array.from({ length: IMAGES_PER_PRODUCT }, (_, k) => {
       const id = ++mediaId;
-      return { id, url: `${imageBase}/img/${id}.png`, alt: k === 0 ? p.title : null };
+      return { id, url: `${images.base}/img/${id}.png`, alt: k === 0 ? p.title : null };
     }),
     variants,
   };
@@ -183,76 +142,43 @@ function edit(productId: string, tiktokProductId: string, kind: 'price' | 'title
   }
 }
 
-async function body(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-}
-
-const control = createServer((req: IncomingMessage, res: ServerResponse) => {
-  const reply = (value: unknown) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(value));
-  };
-  void (async () => {
-    if (req.url === '/stats') {
-      const rows = tiktok.counters.rows();
-      const byApi: Record<string, number> = {};
-      for (const r of rows) byApi[r.api] = (byApi[r.api] ?? 0) + r.ok;
-      const stats: ListingStats = {
-        tiktok: { byApi, rateLimited: tiktok.counters.total().rateLimited },
-        shopify: {
-          requests: shopify.counters.requests,
-          throttled: shopify.counters.throttled,
-          // What the bucket was charged: Shopify refunds the requested cost down to the actual one.
-          costSpent: shopify.requestLog.reduce((n, e) => n + (e.actualCost ?? 0), 0),
-          byOperation: shopify.counters.byOperation,
-        },
-      };
-      return reply(stats);
-    }
-    if (req.url === '/target' && req.method === 'POST') {
-      const { url } = z.object({ url: z.string() }).parse(await body(req));
-      shopify.setWebhookTarget(url);
-      return reply({ ok: true });
-    }
-    if (req.url === '/edit' && req.method === 'POST') {
-      const e = z
-        .object({ productId: z.string(), tiktokProductId: z.string(), kind: z.enum(['price', 'title']) })
-        .parse(await body(req));
-      edit(e.productId, e.tiktokProductId, e.kind);
-      return reply({ ok: true });
-    }
-    if (req.url === '/edits') return reply(edits);
-    res.writeHead(404);
-    res.end();
-  })().catch((err: Error) => {
-    res.writeHead(400);
-    res.end(err.message);
-  });
+const control = await plumbing.serveControl(async ({ method, url, body }) => {
+  if (url.pathname === '/stats') {
+    const rows = tiktok.counters.rows();
+    const byApi: Record<string, number> = {};
+    for (const r of rows) byApi[r.api] = (byApi[r.api] ?? 0) + r.ok;
+    const stats: ListingStats = {
+      tiktok: { byApi, rateLimited: tiktok.counters.total().rateLimited },
+      shopify: {
+        requests: shopify.counters.requests,
+        throttled: shopify.counters.throttled,
+        // What the bucket was charged: Shopify refunds the requested cost down to the actual one.
+        costSpent: shopify.requestLog.reduce((n, e) => n + (e.actualCost ?? 0), 0),
+        byOperation: shopify.counters.byOperation,
+      },
+    };
+    return stats;
+  }
+  if (url.pathname === '/target' && method === 'POST') {
+    const { url: target } = z.object({ url: z.string() }).parse(await body());
+    shopify.setWebhookTarget(target);
+    return { ok: true };
+  }
+  if (url.pathname === '/edit' && method === 'POST') {
+    const e = z
+      .object({ productId: z.string(), tiktokProductId: z.string(), kind: z.enum(['price', 'title']) })
+      .parse(await body());
+    edit(e.productId, e.tiktokProductId, e.kind);
+    return { ok: true };
+  }
+  if (url.pathname === '/edits') return edits;
+  return undefined;
 });
-await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
 
 const ready: ListingStandInsReady = {
-  tiktokUrl: tiktok.url,
-  tiktokAuthUrl: tiktok.authUrl,
-  appKey,
-  appSecret,
-  cipher: shop.cipher,
-  accessToken: shop.tokens.accessToken,
-  refreshToken: shop.tokens.refreshToken,
-  shopifyUrl: shopify.url,
-  shopifyDomain: shopify.shopDomain,
-  shopifyToken: shopify.accessToken,
-  shopifySecret: shopify.apiSecret,
-  controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
+  ...plumbing.tiktokAppReady(tiktok, appKey, appSecret),
+  ...plumbing.storeReady(shopify, shop),
+  controlUrl: control.url,
   productIds: products.map((p) => `gid://shopify/Product/${p.id}`),
 };
-console.log(JSON.stringify(ready));
-const stop = () => {
-  control.close();
-  images.close();
-  void Promise.all([tiktok.close(), shopify.close()]).then(() => process.exit(0));
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+plumbing.announceReady(ready, { servers: [control.server, images.server], standIns: [tiktok, shopify] });

@@ -11,60 +11,37 @@
  *                          TikTok answers an inventory update showing the new quantity is recorded
  *   GET  /changes          those changes: changedAt, onTikTokAt (null while not yet on TikTok)
  */
-import dc from 'node:diagnostics_channel';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { startShopifyStandIn, type Catalogue, type StandInProduct } from '@shoptok/testkit/shopify';
+import { prng, startShopifyStandIn, type Catalogue, type StandInProduct } from '@shoptok/testkit/shopify';
 import { startTikTokStandIn } from '@shoptok/testkit/tiktok';
 import { z } from 'zod';
+import * as plumbing from './standins-plumbing.js';
+import { listOnTikTok, sizedProduct, StockChangesInFlight } from './stock-standins.js';
 
-export const standInsConfigSchema = z.object({
+export const standInsConfigSchema = plumbing.standInLimitsSchema.extend({
   skus: z.number().int().positive(),
   skusPerProduct: z.number().int().positive(),
   locations: z.number().int().min(1),
   /** TikTok warehouses; with more than one, Shopify location i feeds warehouse i mod warehouses. */
   warehouses: z.number().int().min(1),
-  latencyMs: z.object({ min: z.number(), max: z.number() }),
-  tiktokQps: z.number().positive(),
-  shopifyBucket: z.object({ maximumAvailable: z.number(), restoreRate: z.number() }),
-  seed: z.number().int(),
   linksFile: z.string(),
 });
 export type StandInsConfig = z.infer<typeof standInsConfigSchema>;
 
 /** What the process prints once it is ready. */
-export interface StandInsReady {
-  tiktokUrl: string;
-  tiktokAuthUrl: string;
-  appKey: string;
-  appSecret: string;
-  cipher: string;
-  accessToken: string;
-  refreshToken: string;
+export interface StandInsReady extends plumbing.TikTokAppReady, plumbing.StoreReady {
   warehouseIds: string[];
   locationIds: number[];
-  shopifyUrl: string;
-  shopifyDomain: string;
-  shopifyToken: string;
-  shopifySecret: string;
   controlUrl: string;
 }
 
-const config = standInsConfigSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
+const config = plumbing.readConfig(standInsConfigSchema);
 const appKey = 'bench-app';
 const appSecret = 'bench-app-secret-0123456789';
 
-// A small deterministic PRNG so a seed always gives the same stock.
-let state = config.seed >>> 0;
-const random = () => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// A deterministic PRNG so a seed always gives the same stock.
+let random = prng(config.seed);
 
 const locations = Array.from({ length: config.locations }, (_, i) => ({ id: 9_000_000 + i, name: `Location ${i + 1}` }));
 const products: StandInProduct[] = [];
@@ -72,40 +49,20 @@ const stock = new Map<number, Map<number, number>>();
 let nextId = 10_000_000;
 const now = new Date().toISOString();
 for (let p = 0; p * config.skusPerProduct < config.skus; p++) {
-  const id = nextId++;
   const count = Math.min(config.skusPerProduct, config.skus - p * config.skusPerProduct);
-  const product: StandInProduct = {
-    id,
-    title: `Bench product ${p}`,
-    handle: `bench-product-${p}`,
-    status: 'ACTIVE',
-    vendor: 'Bench',
-    productType: 'T-Shirts',
-    tags: [],
-    descriptionHtml: '<p>Bench product</p>',
-    createdAt: now,
-    updatedAt: now,
-    options: [{ name: 'Size', values: Array.from({ length: count }, (_, v) => `S${v}`) }],
-    media: [],
-    variants: [],
-  };
-  for (let v = 0; v < count; v++) {
-    const itemId = nextId++;
-    product.variants.push({
-      id: nextId++,
-      title: `S${v}`,
-      sku: `BENCH-${p}-${v}`,
-      price: '19.00',
-      compareAtPrice: null,
-      barcode: null,
-      position: v + 1,
-      selectedOptions: [{ name: 'Size', value: `S${v}` }],
-      inventoryItemId: itemId,
-      tracked: true,
-      weight: { unit: 'GRAMS', value: 200 },
-    });
-    stock.set(itemId, new Map(locations.map((l) => [l.id, Math.floor(random() * 40)])));
-  }
+  const product = sizedProduct(
+    () => nextId++,
+    {
+      title: `Bench product ${p}`,
+      handle: `bench-product-${p}`,
+      descriptionHtml: '<p>Bench product</p>',
+      sku: (v) => `BENCH-${p}-${v}`,
+    },
+    count,
+    now,
+  );
+  for (const v of product.variants)
+    stock.set(v.inventoryItemId, new Map(locations.map((l) => [l.id, Math.floor(random() * 40)])));
   products.push(product);
 }
 const catalogue: Catalogue = { products, locations, stock };
@@ -144,30 +101,22 @@ const listed: Listed[] = [];
 const links: Record<string, string>[] = [];
 let skuId = 1_731_000_000_000_000_000n;
 for (const product of products) {
-  const skus = product.variants.map((v) => ({
-    id: String(skuId++),
-    seller_sku: v.sku!,
-    price: { amount: v.price, currency: 'GBP' },
-    inventory: warehouseIds.map((w) => ({ warehouse_id: w, quantity: 0 })),
-    sales_attributes: [{ name: 'Size', value_name: v.title }],
-  }));
-  const seeded = tiktok.admin.seedProduct(shop.shopId, {
-    title: `${product.title} on TikTok Shop`,
-    category_id: '601226',
-    status: 'ACTIVATE',
-    skus,
-  });
+  const productLinks = listOnTikTok(
+    tiktok,
+    shop.shopId,
+    product,
+    () => String(skuId++),
+    () => warehouseIds.map((w) => ({ warehouse_id: w, quantity: 0 })),
+  );
   product.variants.forEach((v, i) => {
-    const sku = skus[i]!;
-    listed.push({ sellerSku: v.sku!, itemId: v.inventoryItemId, tiktokProductId: seeded.id, tiktokSkuId: sku.id });
-    links.push({
-      sellerSku: v.sku!,
-      shopifyProductId: `gid://shopify/Product/${product.id}`,
-      shopifyVariantId: `gid://shopify/ProductVariant/${v.id}`,
-      shopifyInventoryItemId: `gid://shopify/InventoryItem/${v.inventoryItemId}`,
-      tiktokProductId: seeded.id,
-      tiktokSkuId: sku.id,
+    const link = productLinks[i]!;
+    listed.push({
+      sellerSku: link.sellerSku,
+      itemId: v.inventoryItemId,
+      tiktokProductId: link.tiktokProductId,
+      tiktokSkuId: link.tiktokSkuId,
     });
+    links.push(link);
   });
 }
 writeFileSync(config.linksFile, JSON.stringify(links));
@@ -197,30 +146,12 @@ interface Change {
   onTikTokAt: number | null;
 }
 const changes: Change[] = [];
-const pendingChanges = new Map<string, { entry: Listed; quantity: number; change: Change }[]>();
-const pendingSkus = new Set<string>();
-const UPDATE = /\/product\/202309\/products\/(\d+)\/inventory\/update/;
-dc.subscribe('http.server.response.finish', (message) => {
-  const { request } = message as { request: IncomingMessage };
-  const m = UPDATE.exec(request.url ?? '');
-  const waiting = m ? pendingChanges.get(m[1]!) : undefined;
-  if (!waiting) return;
-  const at = Date.now();
-  for (const w of [...waiting]) {
-    if (tiktokQuantities(w.entry)[warehouseIds[0]!] !== w.quantity) continue;
-    w.change.onTikTokAt = at;
-    waiting.splice(waiting.indexOf(w), 1);
-    pendingSkus.delete(w.entry.sellerSku);
-  }
-  if (waiting.length === 0) pendingChanges.delete(m![1]!);
-});
+const inFlight = new StockChangesInFlight();
 
 /** A sale (80 %) or restock on a random SKU with no change in flight, at the first location (feeds warehouse 0). */
 function changeOne(): { inventoryItemId: string } | undefined {
-  let entry: Listed | undefined;
-  for (let tries = 0; tries < 20 && (!entry || pendingSkus.has(entry.sellerSku)); tries++)
-    entry = listed[Math.floor(Math.random() * listed.length)];
-  if (!entry || pendingSkus.has(entry.sellerSku)) return undefined;
+  const entry = inFlight.pickIdle(listed, Math.random);
+  if (!entry) return undefined;
   const levels = shopify.state.stock.get(entry.itemId)!;
   const location = locations[0]!.id;
   const current = levels.get(location) ?? 0;
@@ -228,10 +159,8 @@ function changeOne(): { inventoryItemId: string } | undefined {
   levels.set(location, sale ? current - 1 : current + 1 + Math.floor(Math.random() * 5));
   const change: Change = { sale, changedAt: Date.now(), onTikTokAt: null };
   changes.push(change);
-  pendingSkus.add(entry.sellerSku);
-  const list = pendingChanges.get(entry.tiktokProductId) ?? [];
-  list.push({ entry, quantity: expected(entry.itemId)[warehouseIds[0]!]!, change });
-  pendingChanges.set(entry.tiktokProductId, list);
+  const quantity = expected(entry.itemId)[warehouseIds[0]!]!;
+  inFlight.add(entry.tiktokProductId, entry.sellerSku, change, () => tiktokQuantities(entry)[warehouseIds[0]!] === quantity);
   return { inventoryItemId: `gid://shopify/InventoryItem/${entry.itemId}` };
 }
 
@@ -250,88 +179,60 @@ const stalls = () => stallCount;
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
 
-const control = createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://bench');
-  const chunks: Buffer[] = [];
-  req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
-    const reply = (body: unknown) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+const control = await plumbing.serveControl(async ({ method, url, body }) => {
+  if (url.pathname === '/stats') {
+    const rows = tiktok.counters.rows();
+    const costSpent = shopify.requestLog.reduce((n, e) => n + (e.outcome === 'ok' ? (e.requestedCost ?? 0) : 0), 0);
+    return {
+      eventLoopDelay: { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6, over100Ms: stalls() },
+      tiktok: {
+        total: tiktok.counters.total(),
+        byApi: rows.map((r) => ({ api: r.api, requests: r.requests, rateLimited: r.rateLimited })),
+      },
+      shopify: {
+        requests: shopify.counters.requests,
+        throttled: shopify.counters.throttled,
+        byOperation: shopify.counters.byOperation,
+        requestedCostOfAnswered: costSpent,
+      },
     };
-    if (url.pathname === '/stats') {
-      const rows = tiktok.counters.rows();
-      const costSpent = shopify.requestLog.reduce((n, e) => n + (e.outcome === 'ok' ? (e.requestedCost ?? 0) : 0), 0);
-      return reply({
-        eventLoopDelay: { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6, over100Ms: stalls() },
-        tiktok: {
-          total: tiktok.counters.total(),
-          byApi: rows.map((r) => ({ api: r.api, requests: r.requests, rateLimited: r.rateLimited })),
-        },
-        shopify: {
-          requests: shopify.counters.requests,
-          throttled: shopify.counters.throttled,
-          byOperation: shopify.counters.byOperation,
-          requestedCostOfAnswered: costSpent,
-        },
-      });
+  }
+  if (url.pathname === '/change-stock' && method === 'POST') {
+    const { share, seed } = z.object({ share: z.number().min(0).max(1), seed: z.number().int() }).parse(await body());
+    random = prng(seed);
+    const changed: string[] = [];
+    for (const entry of listed) {
+      if (random() >= share) continue;
+      const levels = shopify.state.stock.get(entry.itemId)!;
+      const location = locations[0]!.id;
+      levels.set(location, (levels.get(location) ?? 0) + 1 + Math.floor(random() * 5));
+      changed.push(entry.sellerSku);
     }
-    if (url.pathname === '/change-stock' && req.method === 'POST') {
-      const body = z
-        .object({ share: z.number().min(0).max(1), seed: z.number().int() })
-        .parse(JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'));
-      state = body.seed >>> 0;
-      const changed: string[] = [];
-      for (const entry of listed) {
-        if (random() >= body.share) continue;
-        const levels = shopify.state.stock.get(entry.itemId)!;
-        const location = locations[0]!.id;
-        levels.set(location, (levels.get(location) ?? 0) + 1 + Math.floor(random() * 5));
-        changed.push(entry.sellerSku);
-      }
-      return reply({ changed: changed.length });
+    return { changed: changed.length };
+  }
+  if (url.pathname === '/change-one' && method === 'POST') return changeOne() ?? {};
+  if (url.pathname === '/changes') return changes;
+  if (url.pathname === '/check') {
+    let mismatched = 0;
+    for (const entry of listed) {
+      const want = expected(entry.itemId);
+      const got = tiktokQuantities(entry);
+      if (Object.entries(want).some(([w, q]) => got[w] !== q)) mismatched++;
     }
-    if (url.pathname === '/change-one' && req.method === 'POST') return reply(changeOne() ?? {});
-    if (url.pathname === '/changes') return reply(changes);
-    if (url.pathname === '/check') {
-      let mismatched = 0;
-      for (const entry of listed) {
-        const want = expected(entry.itemId);
-        const got = tiktokQuantities(entry);
-        if (Object.entries(want).some(([w, q]) => got[w] !== q)) mismatched++;
-      }
-      return reply({ skus: listed.length, mismatched });
-    }
-    if (url.pathname === '/expected') {
-      const n = Number(url.searchParams.get('skus') ?? '0');
-      return reply(listed.slice(0, n).map((e) => ({ ...e, warehouses: expected(e.itemId) })));
-    }
-    res.writeHead(404);
-    res.end();
-  });
+    return { skus: listed.length, mismatched };
+  }
+  if (url.pathname === '/expected') {
+    const n = Number(url.searchParams.get('skus') ?? '0');
+    return listed.slice(0, n).map((e) => ({ ...e, warehouses: expected(e.itemId) }));
+  }
+  return undefined;
 });
-await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
 
 const ready: StandInsReady = {
-  tiktokUrl: tiktok.url,
-  tiktokAuthUrl: tiktok.authUrl,
-  appKey,
-  appSecret,
-  cipher: shop.cipher,
-  accessToken: shop.tokens.accessToken,
-  refreshToken: shop.tokens.refreshToken,
+  ...plumbing.tiktokAppReady(tiktok, appKey, appSecret),
+  ...plumbing.storeReady(shopify, shop),
   warehouseIds,
   locationIds: locations.map((l) => l.id),
-  shopifyUrl: shopify.url,
-  shopifyDomain: shopify.shopDomain,
-  shopifyToken: shopify.accessToken,
-  shopifySecret: shopify.apiSecret,
-  controlUrl: `http://127.0.0.1:${(control.address() as AddressInfo).port}`,
+  controlUrl: control.url,
 };
-console.log(JSON.stringify(ready));
-const stop = () => {
-  control.close();
-  void Promise.all([tiktok.close(), shopify.close()]).then(() => process.exit(0));
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+plumbing.announceReady(ready, { servers: [control.server], standIns: [tiktok, shopify] });

@@ -4,17 +4,15 @@
 //   Shopify cost at the bucket's rate); at two sizes, with the ratio between them;
 // - product-edit: one product edited in Shopify on a 10,000-product store -> products/update
 //   webhook -> apps/webhooks -> product-sync-one -> price update or edit on TikTok.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { stateKeys } from '@shoptok/keys';
-import { QueueFactory } from '@shoptok/queues';
-import { QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
-import { firstLine, processUsage, runApp, stopChild, waitForHealth } from '../fleet.js';
+import type { Redis } from 'ioredis';
+import { processUsage, runApp, waitForHealth } from '../fleet.js';
 import type { EditResult, ListingStandInsReady, ListingStats } from '../listing-standins-process.js';
 import type { BenchContext, BenchScenarioResult } from '../scenario.js';
+import { appEnv, startProductWorker, startScratch, startStandIns, writeSingleStore } from './scenario-fleet.js';
 import { quantile } from './webhook-latency.js';
 
 const LATENCY = { min: 50, max: 150 };
@@ -56,62 +54,21 @@ async function startListingFleet(
   products: number,
   options: { webhooks: boolean },
 ): Promise<ListingFleet & { webhooksPort?: number }> {
-  const dir = mkdtempSync(join(tmpdir(), `shoptok-bench-${label}-`));
-  const prefix = `bench-${process.pid}-${label}`;
-  const standIns = runApp(
-    'apps/bench/src/listing-standins-process.ts',
-    [JSON.stringify({ products, latencyMs: LATENCY, tiktokQps: TIKTOK_QPS, shopifyBucket: BUCKET, seed: 23 })],
-    {},
-    join(dir, 'standins.log'),
-  );
-  const children = [standIns];
-  const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: 3 });
-  const queueRedis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
-  const cleanup = async (failed: boolean) => {
-    await Promise.all([...children].reverse().map(stopChild));
-    const keys = await redis.keys(`${prefix}:*`);
-    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-    redis.disconnect();
-    queueRedis.disconnect();
-    if (failed) ctx.log(`  logs kept in ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
-  };
+  const scratch = startScratch(ctx, label);
+  const { dir, prefix, redis } = scratch;
   try {
-    const ready = JSON.parse(await firstLine(standIns, 'the listing stand-ins', 300_000)) as ListingStandInsReady;
-    const env: Record<string, string> = {
-      REDIS_URL: ctx.redisUrl,
-      QUEUE_PREFIX: prefix,
-      STORES_FILE: join(dir, 'stores.json'),
-      TIKTOK_APP_KEY: ready.appKey,
-      TIKTOK_SECRET: ready.appSecret,
-      TIKTOK_API_BASE: ready.tiktokUrl,
-      TIKTOK_AUTH_BASE: ready.tiktokAuthUrl,
-      BENCH_SHOPIFY_TOKEN: ready.shopifyToken,
-      BENCH_SHOPIFY_SECRET: ready.shopifySecret,
-      BENCH_TT_ACCESS: ready.accessToken,
-      BENCH_TT_REFRESH: ready.refreshToken,
-      LOG_LEVEL: 'warn',
-      LOG_FILE: join(dir, 'fleet.log'),
-      HEALTH_PORT: '0',
-    };
-    const stores = {
-      stores: [
-        {
-          id: STORE,
-          shopify: {
-            store: ready.shopifyDomain,
-            tokenEnv: 'BENCH_SHOPIFY_TOKEN',
-            apiSecretEnv: 'BENCH_SHOPIFY_SECRET',
-            apiBase: ready.shopifyUrl,
-          },
-          tiktok: { accessTokenEnv: 'BENCH_TT_ACCESS', refreshTokenEnv: 'BENCH_TT_REFRESH', shopCipher: ready.cipher },
-          // Furniture needs package dimensions Shopify does not have: the store states them once.
-          rules: { listing: { defaultPackageDimensions: { length: 30, width: 20, height: 10, unit: 'CENTIMETER' } } },
-          mode: 'live', // the bench measures what a live store sends
-        },
-      ],
-    };
-    writeFileSync(env.STORES_FILE!, JSON.stringify(stores, null, 2));
+    const ready = await startStandIns<ListingStandInsReady>(
+      scratch,
+      'apps/bench/src/listing-standins-process.ts',
+      { products, latencyMs: LATENCY, tiktokQps: TIKTOK_QPS, shopifyBucket: BUCKET, seed: 23 },
+      'the listing stand-ins',
+      300_000,
+    );
+    const env = { ...appEnv(ctx, prefix, dir, ready, join(dir, 'fleet.log')), HEALTH_PORT: '0' };
+    writeSingleStore(env, STORE, ready, {
+      // Furniture needs package dimensions Shopify does not have: the store states them once.
+      rules: { listing: { defaultPackageDimensions: { length: 30, width: 20, height: 10, unit: 'CENTIMETER' } } },
+    });
     let webhooksPort: number | undefined;
     if (options.webhooks) {
       webhooksPort = await freePort();
@@ -121,16 +78,11 @@ async function startListingFleet(
         { ...env, WEBHOOKS_PORT: String(webhooksPort) },
         join(dir, 'webhooks.log'),
       );
-      children.push(webhooks);
+      scratch.children.push(webhooks);
       webhooks.stdout?.resume();
       await waitForHealth(`http://127.0.0.1:${webhooksPort}/healthz`, 120_000);
     }
-    const worker = runApp('apps/product-worker/src/main.ts', [], env, join(dir, 'worker.stderr.log'));
-    children.push(worker);
-    worker.stdout?.resume();
-    const queues = new QueueFactory({ connection: redis, prefix, retry: { maxRetries: 0, backoffSeconds: 1 } });
-    const events = new QueueEvents(queues.queue('products', STORE).name, { connection: queueRedis, prefix });
-    await events.waitUntilReady();
+    const { worker, queues, events } = await startProductWorker(scratch, env, STORE);
     let runs = 0;
     const fleet: ListingFleet & { webhooksPort?: number } = {
       ready,
@@ -171,12 +123,12 @@ async function startListingFleet(
       },
       async close(failed) {
         await events.close();
-        await cleanup(failed);
+        await scratch.close(failed);
       },
     };
     return fleet;
   } catch (err) {
-    await cleanup(true);
+    await scratch.close(true);
     throw err;
   }
 }

@@ -1,15 +1,11 @@
 // Scenario 4: Shopify products to TikTok listings through the real product worker, with the
 // offline mapper and with the AI mapper against a fake OpenAI answering in 400-1200 ms; a second
 // sync of the same catalogue shows what the mapper cache saves.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { QueueFactory } from '@shoptok/queues';
-import { QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
-import { firstLine, runApp, stopChild } from '../fleet.js';
 import type { ProductStandInsReady } from '../product-standins-process.js';
 import type { BenchContext, BenchScenarioResult } from '../scenario.js';
+import { appEnv, startProductWorker, startScratch, startStandIns, writeSingleStore } from './scenario-fleet.js';
 
 const LATENCY = { min: 50, max: 150 };
 const AI_LATENCY = { min: 400, max: 1200 };
@@ -23,61 +19,26 @@ interface Stats {
 }
 
 async function runOnce(ctx: BenchContext, mapper: 'offline' | 'ai', products: number): Promise<BenchScenarioResult> {
-  const dir = mkdtempSync(join(tmpdir(), `shoptok-bench-products-${mapper}-`));
-  const prefix = `bench-${process.pid}-products-${mapper}`;
+  const scratch = startScratch(ctx, `products-${mapper}`);
+  const { dir, prefix } = scratch;
   const store = 'bench-products';
-  const standIns = runApp(
-    'apps/bench/src/product-standins-process.ts',
-    [JSON.stringify({ products, latencyMs: LATENCY, aiLatencyMs: AI_LATENCY, tiktokQps: 50, seed: 21 })],
-    {},
-    join(dir, 'standins.log'),
-  );
-  const children = [standIns];
-  const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: 3 });
-  const queueRedis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
   let failed = true;
   try {
-    const ready = JSON.parse(await firstLine(standIns, 'the product stand-ins', 120_000)) as ProductStandInsReady;
+    const ready = await startStandIns<ProductStandInsReady>(
+      scratch,
+      'apps/bench/src/product-standins-process.ts',
+      { products, latencyMs: LATENCY, aiLatencyMs: AI_LATENCY, tiktokQps: 50, seed: 21 },
+      'the product stand-ins',
+      120_000,
+    );
     const stats = async () => (await (await fetch(`${ready.controlUrl}/stats`)).json()) as Stats;
     const env: Record<string, string> = {
-      REDIS_URL: ctx.redisUrl,
-      QUEUE_PREFIX: prefix,
-      STORES_FILE: join(dir, 'stores.json'),
-      TIKTOK_APP_KEY: ready.appKey,
-      TIKTOK_SECRET: ready.appSecret,
-      TIKTOK_API_BASE: ready.tiktokUrl,
-      TIKTOK_AUTH_BASE: ready.tiktokAuthUrl,
-      BENCH_SHOPIFY_TOKEN: ready.shopifyToken,
-      BENCH_SHOPIFY_SECRET: ready.shopifySecret,
-      BENCH_TT_ACCESS: ready.accessToken,
-      BENCH_TT_REFRESH: ready.refreshToken,
-      LOG_LEVEL: 'warn',
-      LOG_FILE: join(dir, 'worker.log'),
+      ...appEnv(ctx, prefix, dir, ready, join(dir, 'worker.log')),
       HEALTH_PORT: '0',
       ...(mapper === 'ai' ? { OPENAI_API_KEY: ready.openaiApiKey, OPENAI_BASE_URL: ready.openaiBaseUrl } : {}),
     };
-    const stores = {
-      stores: [
-        {
-          id: store,
-          shopify: {
-            store: ready.shopifyDomain,
-            tokenEnv: 'BENCH_SHOPIFY_TOKEN',
-            apiSecretEnv: 'BENCH_SHOPIFY_SECRET',
-            apiBase: ready.shopifyUrl,
-          },
-          tiktok: { accessTokenEnv: 'BENCH_TT_ACCESS', refreshTokenEnv: 'BENCH_TT_REFRESH', shopCipher: ready.cipher },
-          mode: 'live', // the bench measures what a live store sends
-        },
-      ],
-    };
-    writeFileSync(env.STORES_FILE!, JSON.stringify(stores, null, 2));
-    const worker = runApp('apps/product-worker/src/main.ts', [], env, join(dir, 'worker.stderr.log'));
-    children.push(worker);
-    worker.stdout?.resume();
-    const queues = new QueueFactory({ connection: redis, prefix, retry: { maxRetries: 0, backoffSeconds: 1 } });
-    const events = new QueueEvents(queues.queue('products', store).name, { connection: queueRedis, prefix });
-    await events.waitUntilReady();
+    writeSingleStore(env, store, ready);
+    const { queues, events } = await startProductWorker(scratch, env, store);
     const sync = async (n: number) => {
       const before = await stats();
       const started = performance.now();
@@ -144,14 +105,8 @@ async function runOnce(ctx: BenchContext, mapper: 'offline' | 'ai', products: nu
       ],
     };
   } finally {
-    await Promise.all([...children].reverse().map(stopChild));
-    const keys = await redis.keys(`${prefix}:*`);
-    for (let i = 0; i < keys.length; i += 1000) await redis.del(...keys.slice(i, i + 1000));
-    // The mapper cache shared across stores lives under the prefix too.
-    redis.disconnect();
-    queueRedis.disconnect();
-    if (failed) ctx.log(`  logs kept in ${dir}`);
-    else rmSync(dir, { recursive: true, force: true });
+    // The mapper cache shared across stores lives under the prefix too: deleted with it.
+    await scratch.close(failed);
   }
 }
 

@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { deathOf, firstLine, runApp, stopChild, unlessDead, waitForHealth } from '../fleet.js';
 import type { ChangeResult, LatencyStandInsReady } from '../latency-standins-process.js';
 import type { BenchContext, BenchScenarioResult } from '../scenario.js';
+import { appEnv } from './scenario-fleet.js';
 
 const LATENCY = { min: 50, max: 150 };
 const POLL_INTERVAL_SECONDS = 300;
@@ -80,17 +81,7 @@ export async function webhookLatencyScenario(ctx: BenchContext): Promise<BenchSc
         )
       ).json()) as T;
     const port = await freePort();
-    const env: Record<string, string> = {
-      REDIS_URL: ctx.redisUrl,
-      QUEUE_PREFIX: prefix,
-      STORES_FILE: join(dir, 'stores.json'),
-      TIKTOK_APP_KEY: ready.appKey,
-      TIKTOK_SECRET: ready.appSecret,
-      TIKTOK_API_BASE: ready.tiktokUrl,
-      TIKTOK_AUTH_BASE: ready.tiktokAuthUrl,
-      LOG_LEVEL: 'warn',
-      LOG_FILE: join(dir, 'fleet.log'),
-    };
+    const env = appEnv(ctx, prefix, dir, ready, join(dir, 'fleet.log'));
     const storeEntries = ready.stores.map((s, i) => {
       env[`LAT${i}_SHOPIFY_TOKEN`] = s.shopifyToken;
       env[`LAT${i}_SHOPIFY_SECRET`] = s.shopifySecret;
