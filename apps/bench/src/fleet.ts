@@ -49,10 +49,13 @@ export const appRunner: { compiled: boolean; nodeOptions?: string; keepLogs?: bo
 /**
  * The Node flags each app runs with in production (keep in step with docker-compose.yml): the
  * inventory worker's heap is capped so V8 collects its garbage well inside a 256 MiB container;
- * the streamed stock sync's live set is a slice, not the catalogue.
+ * the streamed stock sync's live set is a slice, not the catalogue. The young generation is
+ * capped too: left alone, V8 grew it to 2 x 64 MiB under the sync's allocation rate (most of the
+ * RSS), and with it that close to the heap limit ran a major GC every ~150 ms (measured
+ * 2026-12-02, about half the worker's CPU).
  */
 export const PRODUCTION_NODE_FLAGS: Record<string, string[]> = {
-  'inventory-worker': ['--max-old-space-size=128'],
+  'inventory-worker': ['--max-old-space-size=128', '--max-semi-space-size=16'],
 };
 
 /** Starts `entry` (repo-relative, e.g. `apps/webhooks/src/main.ts`) as its own process. */

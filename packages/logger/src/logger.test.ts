@@ -51,6 +51,37 @@ describe('createLogger', () => {
     expect(out.lines()).toHaveLength(1);
   });
 
+  it('never holds more than its bound of unwritten console output: lines past it are dropped, then counted', async () => {
+    // A console reader that has stopped reading (a stalled pipe): nothing is written until released.
+    const written: string[] = [];
+    let release: (() => void) | undefined;
+    const stalled = new Writable({
+      highWaterMark: 1_000, // so that it emits 'drain' once released
+      write(chunk, _enc, cb) {
+        written.push(String(chunk));
+        if (release) cb();
+        else release = () => cb();
+      },
+    });
+    const logger = createLogger({ console: stalled, pretty: false, consoleBufferBytes: 10_000 });
+    for (let i = 0; i < 1_000; i++) logger.info({ i, sku: `SKU-${i}` }, 'stock change');
+    expect(stalled.writableLength).toBeLessThanOrEqual(10_000);
+    expect(stalled.writableLength).toBeGreaterThan(5_000);
+    const drained = new Promise((resolve) => stalled.once('drain', resolve));
+    release?.();
+    await drained;
+    logger.info('after the stall');
+    const lines = written
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const note = lines.find((l) => l.droppedLines !== undefined);
+    const kept = lines.filter((l) => l.msg === 'stock change').length;
+    expect(note?.droppedLines).toBe(1_000 - kept);
+    expect(lines.at(-1)?.msg).toBe('after the stall');
+  });
+
   it('redacts secrets in fields at any depth, in headers, in messages and in errors', () => {
     const out = capture();
     const secrets = ['shpat_0123456789abcdef0123', 'tiktok-app-secret-value', 'ROW_access_token_value'];

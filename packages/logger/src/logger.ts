@@ -31,6 +31,41 @@ export interface CreateLoggerOptions {
   console?: Writable | DestinationStream | false;
   /** Fields on every line, e.g. `{ app: 'inventory-worker' }`. */
   base?: Record<string, unknown>;
+  /** Console output waiting to be written, at most (see boundedConsole); default 4 MiB. */
+  consoleBufferBytes?: number;
+}
+
+/**
+ * Console lines waiting at most, in bytes. stdout on a pipe (a container's log driver) is
+ * written asynchronously: when the reader is slower than the process logs, Node keeps every
+ * unwritten line in memory, and a 100,000-SKU stock sync once grew its heap that way.
+ */
+const CONSOLE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The console as a stream that never holds more than `maxBytes` unwritten: past that, lines are
+ * dropped (the log file, written synchronously, still has them) and counted; the next line that
+ * fits says how many were dropped.
+ */
+function boundedConsole(target: Writable | DestinationStream, maxBytes: number): DestinationStream {
+  const pending = () => (target as Partial<Writable>).writableLength ?? 0;
+  let dropped = 0;
+  return {
+    write(chunk: string) {
+      if (pending() + chunk.length > maxBytes) {
+        dropped += 1;
+        return;
+      }
+      if (dropped > 0) {
+        const note = { level: 'warn', time: new Date().toISOString(), pid: process.pid, droppedLines: dropped };
+        target.write(
+          `${JSON.stringify({ ...note, msg: 'console output could not keep up: log lines dropped here (a LOG_FILE still has them)' })}\n`,
+        );
+        dropped = 0;
+      }
+      target.write(chunk);
+    },
+  };
 }
 
 /** Fields a child logger carries so every line says which store, queue and job it is about. */
@@ -56,7 +91,7 @@ export function createLogger(options: CreateLoggerOptions = {}): Logger {
       level: level as pino.Level,
       stream: usePretty
         ? pretty({ colorize: true, destination: target as Writable, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
-        : (target as DestinationStream),
+        : boundedConsole(target, options.consoleBufferBytes ?? CONSOLE_BUFFER_BYTES),
     });
   }
   if (options.file && options.rotation) {

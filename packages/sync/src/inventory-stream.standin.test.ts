@@ -1,5 +1,6 @@
 // The full stock sync of a big store streams Shopify's stock export (real Redis, both stand-ins
 // over HTTP, the real handlers), and a webhook's one-item job runs beside it.
+import { Writable } from 'node:stream';
 import type { StoreConfig } from '@shoptok/config';
 import { createLogger } from '@shoptok/logger';
 import { createRedisConnection, QueueFactory } from '@shoptok/queues';
@@ -12,7 +13,18 @@ import { createStoreServices, type StoreServices } from './services.js';
 
 const STORE = 'streamed-stock';
 const WAREHOUSE = '770000000000000031';
-const logger = createLogger({ level: 'silent', console: false });
+/** Every log line, parsed: what a merchant reads about why a SKU changed. */
+const logged: Record<string, unknown>[] = [];
+const logger = createLogger({
+  level: 'debug',
+  pretty: false,
+  console: new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logged.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  }),
+});
 
 describe('full stock sync of a big store, streamed (real Redis, stand-ins over HTTP)', () => {
   let redis: TestRedis;
@@ -148,7 +160,9 @@ describe('full stock sync of a big store, streamed (real Redis, stand-ins over H
     shopify.state.stock.delete(deletedFrom.variant.inventoryItemId);
 
     const before = operations();
+    const linesBefore = logged.length;
     const run = await runInventorySync(svc, { dryRun: false });
+    const runLines = logged.slice(linesBefore);
     const after = operations();
     const used = Object.fromEntries(
       Object.entries(after)
@@ -161,6 +175,17 @@ describe('full stock sync of a big store, streamed (real Redis, stand-ins over H
     expect(wrong()).toEqual([]);
     expect(run.pushed).toBe(3 + archived.variants.filter((v) => listed.has(v.sku ?? '')).length + 1);
     expect(run.failed).toBe(0);
+    // Why each SKU changed: one info line per slice (counted by reason, a bounded sample by SKU),
+    // each SKU's own line at debug only (a 100,000-SKU store would log 200,000 info lines).
+    const summaries = runLines.filter((l) => String(l.msg).startsWith('stock changes'));
+    expect(summaries.every((l) => l.level === 'info')).toBe(true);
+    const byReason = (reason: string) => summaries.reduce((n, l) => n + ((l.byReason as Record<string, number>)[reason] ?? 0), 0);
+    expect(byReason('variant-deleted')).toBe(1);
+    expect(byReason('product-inactive')).toBeGreaterThan(0);
+    const perSku = runLines.filter((l) => l.msg === 'stock change');
+    expect(perSku.length).toBe(summaries.reduce((n, l) => n + (l.changes as number), 0));
+    expect(perSku.every((l) => l.level === 'debug')).toBe(true);
+    expect(summaries.flatMap((l) => l.sample as { sku: string }[]).length).toBeLessThanOrEqual(20 * summaries.length);
 
     // Nothing changed since: the next run sends nothing.
     const again = await runInventorySync(svc, { dryRun: false });
@@ -191,7 +216,12 @@ describe('full stock sync of a big store, streamed (real Redis, stand-ins over H
     // A sale on the last listed SKU: its job must not wait for the full sync.
     const [sku, item] = [...listed].at(-1)!;
     shopify.setStock(item, shopify.state.locations[0]!.id, 1);
+    const linesBefore = logged.length;
     const one = await runInventoryItem(svc, { dryRun: false, inventoryItemId: `gid://shopify/InventoryItem/${item}` });
+    // A one-item job logs its SKU's change at info, as it always did.
+    expect(logged.slice(linesBefore).filter((l) => l.msg === 'stock change' && l.sku === sku && l.level === 'info')).not.toEqual(
+      [],
+    );
     expect(fullDone).toBe(false);
     expect(one.pushed).toBe(1);
     expect(tiktokQuantity(sku)).toBe(expected(item));

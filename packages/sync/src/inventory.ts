@@ -1,4 +1,9 @@
-import { STOCK_EXPORT_MAX_LOCATIONS, type ShopifyProduct, type StockExportItem } from '@shoptok/shopify';
+import {
+  STOCK_EXPORT_MAX_LOCATIONS,
+  type InventoryAvailability,
+  type ShopifyProduct,
+  type StockExportItem,
+} from '@shoptok/shopify';
 import {
   computeInventoryDiff,
   type InventoryDiff,
@@ -129,6 +134,32 @@ async function lastPushedOf(svc: StoreServices, links: readonly SkuLink[]): Prom
 }
 
 /**
+ * At which level each SKU's "stock change" line is logged: `info` for a one-item job and a small
+ * store's sync; `debug` for a streamed full sync, which logs one `info` summary per slice instead
+ * (200,000 lines at info for a 100,000-SKU store would cost more CPU and memory than the sync).
+ */
+type ChangeLog = 'info' | 'debug';
+
+/** Changes a slice's summary line lists by SKU (the rest are counted by reason). */
+const CHANGE_SAMPLE = 20;
+
+/** One `info` line for a slice's changes: counts by reason and the first few, bounded whatever the slice. */
+function logChangeSummary(svc: StoreServices, diff: InventoryDiff): void {
+  const byReason: Record<string, number> = {};
+  const sample: { sku: string; warehouse: string; from: number | null; to: number; reason: string }[] = [];
+  let changes = 0;
+  for (const update of diff.updates)
+    for (const c of update.changes) {
+      changes += 1;
+      byReason[c.reason] = (byReason[c.reason] ?? 0) + 1;
+      if (sample.length < CHANGE_SAMPLE)
+        sample.push({ sku: c.sellerSku, warehouse: c.warehouseId, from: c.from, to: c.to, reason: c.reason });
+    }
+  if (changes === 0) return;
+  svc.logger.info({ changes, products: diff.updates.length, byReason, sample }, 'stock changes (each SKU at LOG_LEVEL=debug)');
+}
+
+/**
  * Sends one TikTok product's stock update (or records it in a dry run), in order with any other
  * job pushing that product (see pushInOrder). `readAt`: the Shopify numbers behind it are at least
  * this fresh; a push never overwrites a number read later.
@@ -140,9 +171,10 @@ async function pushUpdate(
   dryRun: boolean,
   report: RunReport,
   priority: boolean,
+  changeLog: ChangeLog,
 ): Promise<void> {
   for (const change of update.changes) {
-    svc.logger.info(
+    svc.logger[changeLog](
       {
         sku: change.sellerSku,
         warehouse: change.warehouseId,
@@ -291,7 +323,12 @@ async function pushStock(
   links: SkuLink[],
   dryRun: boolean,
   report: RunReport,
-  options: { signal?: AbortSignal; priority?: boolean } = {},
+  options: {
+    signal?: AbortSignal;
+    priority?: boolean;
+    /** Shopify's levels already being read (and when that read started), e.g. beside the variant read. */
+    levelsRead?: { readAt: number; levels: Promise<InventoryAvailability[]> };
+  } = {},
 ): Promise<void> {
   const inventoryItemOf = new Map<string, string>();
   for (const link of links) inventoryItemOf.set(link.shopifyVariantId, link.shopifyInventoryItemId);
@@ -302,8 +339,12 @@ async function pushStock(
   // Settle both even when the Shopify read throws first (no unhandled rejection behind it).
   void Promise.allSettled([pushedRead, warehouseRead]);
   // Taken before the read: the levels are at least this fresh (see pushInOrder).
-  const readAt = Date.now();
-  const levels = itemIds.length > 0 ? await svc.shopify.getAvailableInventory(itemIds) : [];
+  const readAt = options.levelsRead?.readAt ?? Date.now();
+  const levels = options.levelsRead
+    ? await options.levelsRead.levels
+    : itemIds.length > 0
+      ? await svc.shopify.getAvailableInventory(itemIds)
+      : [];
   const levelsByItem = new Map<string, { locationId: string; available: number }[]>();
   for (const level of levels) {
     const list = levelsByItem.get(level.inventoryItemId) ?? [];
@@ -318,7 +359,7 @@ async function pushStock(
   );
   account(report, diff, links.length);
   const lanes = new PushLanes(
-    (update) => pushUpdate(svc, update, readAt, dryRun, report, options.priority ?? false),
+    (update) => pushUpdate(svc, update, readAt, dryRun, report, options.priority ?? false, 'info'),
     report,
     Math.max(1, diff.updates.length),
     options.signal,
@@ -342,6 +383,36 @@ function stockOf(item: StockExportItem): ShopifyVariantStock {
     tracked: item.tracked,
     levels: item.levels,
   };
+}
+
+/**
+ * The inventory item ids a streamed sync has seen, held for the whole run (to find deleted
+ * variants afterwards): a Shopify gid's number as a number (a few bytes, not a ~40-character
+ * string, and never a slice that keeps a chunk of the export alive); anything else as a string.
+ */
+class SeenIds {
+  private readonly numbers = new Set<number>();
+  private readonly others = new Set<string>();
+
+  add(id: string): void {
+    const n = SeenIds.numberOf(id);
+    if (n === undefined) this.others.add(id);
+    else this.numbers.add(n);
+  }
+
+  has(id: string): boolean {
+    const n = SeenIds.numberOf(id);
+    return n === undefined ? this.others.has(id) : this.numbers.has(n);
+  }
+
+  get size(): number {
+    return this.numbers.size + this.others.size;
+  }
+
+  private static numberOf(id: string): number | undefined {
+    const match = /^gid:\/\/shopify\/InventoryItem\/(\d{1,15})$/.exec(id);
+    return match ? Number(match[1]) : undefined;
+  }
 }
 
 /** The Shopify locations whose stock reaches TikTok: those the rules map, else every active one. */
@@ -370,12 +441,12 @@ async function streamInventorySync(
   // Taken before the export starts: every number in it is at least this fresh (see pushInOrder).
   const readAt = Date.now();
   const lanes = new PushLanes(
-    (update) => pushUpdate(svc, update, readAt, dryRun, report, false),
+    (update) => pushUpdate(svc, update, readAt, dryRun, report, false, 'debug'),
     report,
     STREAM_QUEUE_UPDATES,
     signal,
   );
-  const seen = new Set<string>();
+  const seen = new SeenIds();
   let noWarehouseReported = false;
   const diffAndQueue = async (variants: ShopifyVariantStock[], links: SkuLink[]) => {
     const diff = computeInventoryDiff(
@@ -388,6 +459,7 @@ async function streamInventorySync(
       noWarehouseReported = true;
     }
     account(report, diff, links.length);
+    logChangeSummary(svc, diff);
     for (const update of diff.updates) await lanes.add(update);
   };
   let slice: StockExportItem[] = [];
@@ -522,6 +594,10 @@ export async function runInventoryItem(
     report.note(`inventory item ${data.inventoryItemId} is not linked to a TikTok SKU`);
     return report.summary;
   }
+  // Its stock is read beside the variant (two Shopify round trips at once, not one after the other).
+  const readAt = Date.now();
+  const levels = svc.shopify.getAvailableInventory([link.shopifyInventoryItemId]);
+  void levels.catch(() => undefined); // awaited in pushStock; settled even if the variant read throws first
   // Read the variant fresh: it may have been archived, untracked or deleted since it was linked.
   const variants: ShopifyVariantStock[] = (await svc.shopify.getVariantsBySku([link.sellerSku]))
     .filter((v) => v.id === link.shopifyVariantId)
@@ -534,6 +610,10 @@ export async function runInventoryItem(
       levels: [],
     }));
   // Ahead of a full sync's calls in the pacer: a sale should reach TikTok in about a second.
-  await pushStock(svc, variants, [link], data.dryRun || svc.dryRun, report, { priority: true });
+  await pushStock(svc, variants, [link], data.dryRun || svc.dryRun, report, {
+    priority: true,
+    // A deleted variant has no levels to use: its links' stock goes to zero as before.
+    levelsRead: { readAt, levels: variants.length > 0 ? levels : Promise.resolve([]) },
+  });
   return report.summary;
 }
