@@ -73,6 +73,8 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
   let shopId: string;
   const notifiers: AlertNotifier[] = [];
   const workers: Worker[] = [];
+  /** SKUs both sides sell: an order of these imports (GHOST-SKU is TikTok's only). */
+  const importableSkus: string[] = [];
 
   const connection = (role: 'client' | 'worker') => {
     const c = createRedisConnection({ url: redis.url, role, name: `test-alerts-${role}` });
@@ -130,6 +132,7 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
     for (const product of shopify.state.products.filter((p) => p.status === 'ACTIVE')) {
       const variants = product.variants.filter((v) => v.sku && seen.get(v.sku) === 1);
       if (variants.length === 0) continue;
+      importableSkus.push(...variants.map((v) => v.sku as string));
       tts.admin.seedProduct(shopId, {
         title: product.title.padEnd(25, '.'),
         category_id: '601226',
@@ -362,12 +365,14 @@ describe('alerts (real Redis, stand-ins and a webhook receiver over HTTP)', () =
       count: 1,
       status: 'AWAITING_SHIPMENT',
       shipWithinSeconds: 2 * 3600,
+      sellerSkus: importableSkus,
       maxSkus: 1,
     });
     const [relaxed] = tts.admin.generateOrders(shopId, {
       count: 1,
       status: 'AWAITING_SHIPMENT',
       shipWithinSeconds: 3 * 86_400,
+      sellerSkus: importableSkus,
       maxSkus: 1,
     });
     for (const o of [urgent!, relaxed!]) await runOrderImport(svc, { dryRun: false, tiktokOrderId: o.id });
