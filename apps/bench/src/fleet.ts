@@ -31,7 +31,9 @@ export function processUsage(pid: number): { cpuSeconds: number; peakRssMiB: num
 export function runTs(entry: string, args: string[], env: Record<string, string>, logFile: string): ChildProcess {
   const child = spawn(process.execPath, ['--conditions=shoptok-source', '--import', tsxLoader, entry, ...args], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH, ...env },
+    // BENCH_HELPER_NODE_OPTIONS: node options for the bench's own processes (e.g. a GC or
+    // event-loop tracer preloaded with --import, writing to stderr: stdout carries the ready line).
+    env: { PATH: process.env.PATH, ...(process.env.BENCH_HELPER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_HELPER_NODE_OPTIONS } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(logFile);
@@ -265,7 +267,12 @@ export async function startBenchFleet(options: {
       env,
       died,
       async itemJob(inventoryItemId) {
-        await queues.add('inventory', 'inventory-item', { store: storeId, dryRun: false, trigger: 'webhook', inventoryItemId });
+        // The id apps/webhooks gives the first change of an item in its 1 s burst window
+        // (`-w<bucket>-lead`). Without the window, a second change of the same item in one run
+        // would carry the id of the first, completed job, which BullMQ keeps and so ignores the add.
+        const occasion = { window: `w${Math.floor(Date.now() / 1000)}`, lead: true };
+        const data = { store: storeId, dryRun: false, trigger: 'webhook' as const, inventoryItemId };
+        await queues.add('inventory', 'inventory-item', data, { id: occasion });
       },
       async inventorySync(timeoutMs) {
         const started = performance.now();

@@ -11,6 +11,8 @@
  *                          TikTok answers an inventory update showing the new quantity is recorded
  *   GET  /changes          those changes: changedAt, onTikTokAt (null while not yet on TikTok)
  */
+import dc from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { writeFileSync } from 'node:fs';
 import { prng, startShopifyStandIn, type Catalogue, type StandInProduct } from '@shoptok/testkit/shopify';
@@ -167,12 +169,45 @@ function changeOne(): { inventoryItemId: string } | undefined {
 // Stalls of the event loop over 100 ms, counted from a 20 ms timer (the histogram has no counts by bucket).
 let stallCount = 0;
 let lastTick = performance.now();
+/** The latest stalls over 50 ms: when each ended and how long it was (performance.now() ms). */
+const recentStalls: { endedAt: number; ms: number }[] = [];
 setInterval(() => {
   const now = performance.now();
   if (now - lastTick > 120) stallCount += 1;
+  if (now - lastTick > 70) {
+    recentStalls.push({ endedAt: now, ms: now - lastTick - 20 });
+    if (recentStalls.length > 100) recentStalls.shift();
+  }
   lastTick = now;
 }, 20).unref();
 const stalls = () => stallCount;
+
+// Why a 429 happened. The stand-in counts a call when its handler runs; here each inventory update
+// is also timed when Node parsed its headers. For each 429: how many updates reached the HTTP layer
+// in the second before it, and whether this process had just stalled (a stall delays the handlers
+// of calls that arrived evenly) or the calls really came bunched (the client sent them so).
+const INVENTORY_UPDATE = /\/inventory\/update/;
+const arrivals: number[] = [];
+const arrivedAt = new WeakMap<IncomingMessage, number>();
+const rateLimitedCalls: { at: string; updatesArrivedInSecondBefore: number; stallInSecondBeforeMs: number }[] = [];
+dc.subscribe('http.server.request.start', (message) => {
+  const { request } = message as { request: IncomingMessage };
+  if (!INVENTORY_UPDATE.test(request.url ?? '')) return;
+  const at = performance.now();
+  arrivedAt.set(request, at);
+  arrivals.push(at);
+  if (arrivals.length > 400) arrivals.shift();
+});
+dc.subscribe('http.server.response.finish', (message) => {
+  const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
+  const at = arrivedAt.get(request);
+  if (at === undefined || response.statusCode !== 429 || rateLimitedCalls.length >= 50) return;
+  rateLimitedCalls.push({
+    at: new Date(Date.now() - (performance.now() - at)).toISOString(),
+    updatesArrivedInSecondBefore: arrivals.filter((t) => t > at - 1000 && t <= at).length,
+    stallInSecondBeforeMs: Math.round(Math.max(0, ...recentStalls.filter((s) => s.endedAt > at - 1000 && s.endedAt <= at + 20).map((s) => s.ms))),
+  });
+});
 
 // How late this process's event loop ran (a loaded machine descheduling it): the TikTok stand-in
 // counts a call against the 1 s window when its handler runs, so a stall here bunches arrivals.
@@ -183,8 +218,11 @@ const control = await plumbing.serveControl(async ({ method, url, body }) => {
   if (url.pathname === '/stats') {
     const rows = tiktok.counters.rows();
     const costSpent = shopify.requestLog.reduce((n, e) => n + (e.outcome === 'ok' ? (e.requestedCost ?? 0) : 0), 0);
+    const eventLoopDelay = { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6, over100Ms: stalls() };
+    loopDelay.reset(); // the next reading's max is since this one (the start-up's seeding is not a run's stall)
     return {
-      eventLoopDelay: { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6, over100Ms: stalls() },
+      eventLoopDelay,
+      rateLimitedCalls,
       tiktok: {
         total: tiktok.counters.total(),
         byApi: rows.map((r) => ({ api: r.api, requests: r.requests, rateLimited: r.rateLimited })),

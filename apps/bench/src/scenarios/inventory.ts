@@ -14,6 +14,8 @@ const SKUS_PER_PRODUCT = 5;
 
 interface Stats {
   eventLoopDelay?: { p99Ms: number; maxMs: number; over100Ms: number };
+  /** Each 429 of an inventory update: updates that reached the stand-in's HTTP layer in the second before, and its longest stall then. */
+  rateLimitedCalls?: { at: string; updatesArrivedInSecondBefore: number; stallInSecondBeforeMs: number }[];
   tiktok: { total: { requests: number; rateLimited: number }; byApi: { api: string; requests: number; rateLimited: number }[] };
   shopify: { requests: number; throttled: number; byOperation: Record<string, number>; requestedCostOfAnswered: number };
 }
@@ -194,6 +196,11 @@ async function fullSync(ctx: BenchContext, fleet: BenchFleet, skus: number, ware
       'SKU links are written to Redis before the run (as after shoptok listed the catalogue); the worker reads the whole catalogue and its stock from Shopify',
       'worker CPU = utime+stime of the worker process during the job (/proc/<pid>/stat); peak RSS = VmHWM of the worker process since it started',
       `stock changes arrive during the sync (${CHANGES_PER_MINUTE_DURING_SYNC} a minute, see inventory-webhook-during-full): their one-item calls are part of the calls and the lower bound`,
+      'standInLoopDelayMaxMs: the longest the stand-ins process did not run its event loop during the sync (its handlers, which count calls against the limit, ran that much late)',
+      ...(after.rateLimitedCalls ?? []).slice(before.rateLimitedCalls?.length ?? 0).map(
+        (c) =>
+          `429 at ${c.at}: ${c.updatesArrivedInSecondBefore} inventory updates reached the stand-in's HTTP layer in the second before it (the limit is ${TIKTOK_QPS}); its event loop's longest stall in that second: ${c.stallInSecondBeforeMs} ms`,
+      ),
     ],
   };
   return [full, duringSync];
