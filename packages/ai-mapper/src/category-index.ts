@@ -384,6 +384,7 @@ const PATH_COVERAGE_WEIGHT = 0.2;
 const COMMON_TERM_SHARE = 0.02;
 const COMMON_TERM_WEIGHT = 0.5;
 const DESCRIPTION_NAMES_WEIGHT = 1.2;
+const DESCRIPTION_HEAD_WEIGHT = 1.2;
 
 /** Every term the product states anywhere, with its retail synonyms. */
 function mentionedTerms(product: MapperProduct, vocabulary: ReadonlySet<string>): Set<string> {
@@ -456,6 +457,13 @@ function productSignals(product: MapperProduct, vocabulary: ReadonlySet<string>)
   if (taxonomy.length === 0 && !named(product.title)) {
     const firstSentence = text.split(/[.!?](?:\s|$)/)[0] ?? '';
     if (firstSentence.trim()) signals.push({ text: firstSentence, weight: DESCRIPTION_NAMES_WEIGHT, names: true });
+    // Its head noun names the thing ("A two-slice toaster with wide slots" -> toaster), as
+    // the title's head noun does. Dev: 72.0 % -> 73.3 % (the same for weights 0.8 to 1.6; 0.4: 72.6 %).
+    const noun = titleHead(firstSentence)
+      .split(/\s+/)
+      .filter((w) => /^\p{L}{3,}$/u.test(w))
+      .at(-1);
+    if (noun) signals.push({ text: noun, weight: DESCRIPTION_HEAD_WEIGHT, names: true });
   }
   return signals;
 }

@@ -45,6 +45,15 @@ describe('fallback mapper', () => {
     expect(leaf({ title: 'Ceramic Coffee Mug 350ml', productType: 'Mug' })).toBe('Kitchenware > Drinkware > Mugs');
   });
 
+  it("reads a vague title's product from the head noun of the description's first sentence", () => {
+    const { draft } = map({
+      title: 'Golden Hour',
+      descriptionHtml: '<p>A rechargeable bedside lamp with a warm dimmable glow for reading.</p>',
+    });
+    // Without the head noun, "bedside" won: Furniture > Bedside Tables.
+    expect(draft.categoryPath.slice(0, 2)).toEqual(['Home Improvement', 'Lights & Lighting']);
+  });
+
   it('uses the Shopify taxonomy category as a strong signal when the title is vague', () => {
     const result = map({ title: 'The Classic', category: { fullName: 'Apparel & Accessories > Shoes > Sneakers' } });
     expect(result.draft.categoryPath.slice(0, 1)).toEqual(['Shoes']);
