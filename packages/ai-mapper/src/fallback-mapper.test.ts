@@ -31,6 +31,29 @@ describe('fallback mapper', () => {
     );
   });
 
+  it('reads listings in other languages through the CLDR lexicon (none of these matched before it)', () => {
+    const leaf = (p: MapperProductInput) => map(p).draft.categoryPath.join(' > ');
+    expect(leaf({ title: 'Kerze Lavendel im Glas', productType: 'Kerze' })).toBe('Home Supplies > Home Decor > Candles');
+    expect(leaf({ title: 'Zaino per bambini', productType: 'Zaino' })).toBe('Luggage & Bags > Functional Bags > Backpacks');
+    expect(leaf({ title: 'Sukienka letnia w kwiaty', productType: 'Sukienka' })).toBe(
+      "Womenswear & Underwear > Women's Dresses > Casual Dresses",
+    );
+    // "homme" and "mujer" translate to man and woman: the gender prior reads them too.
+    expect(leaf({ title: 'Montre homme cuir' })).toBe("Fashion Accessories > Watches & Accessories > Men's Watches");
+    expect(leaf({ title: 'Bolso de piel para mujer' })).toBe("Luggage & Bags > Women's Bags > Handbags");
+    // An English word is never translated, even when a foreign language spells it the same way.
+    expect(leaf({ title: 'Ceramic Coffee Mug 350ml', productType: 'Mug' })).toBe('Kitchenware > Drinkware > Mugs');
+  });
+
+  it("reads a vague title's product from the head noun of the description's first sentence", () => {
+    const { draft } = map({
+      title: 'Golden Hour',
+      descriptionHtml: '<p>A rechargeable bedside lamp with a warm dimmable glow for reading.</p>',
+    });
+    // Without the head noun, "bedside" won: Furniture > Bedside Tables.
+    expect(draft.categoryPath.slice(0, 2)).toEqual(['Home Improvement', 'Lights & Lighting']);
+  });
+
   it('uses the Shopify taxonomy category as a strong signal when the title is vague', () => {
     const result = map({ title: 'The Classic', category: { fullName: 'Apparel & Accessories > Shoes > Sneakers' } });
     expect(result.draft.categoryPath.slice(0, 1)).toEqual(['Shoes']);
