@@ -69,14 +69,18 @@ function wordNetTerms(term: string): { term: string; weight: number }[] {
 // How much a WordNet relation counts next to the merchant's own word (1) and a retail synonym (0.7).
 const WORDNET_WEIGHT = 0.5;
 
-let lexicon: Map<string, { term: string; weight: number }[]> | undefined;
+// Stemmed foreign term -> its raw "english:weight ..." pairs (several words may share a stem).
+// Kept as strings and parsed per lookup: only words no English data knows are looked up, and a
+// map of strings costs the product worker a third of what a map of parsed relations does.
+let lexicon: Map<string, string> | undefined;
+const parsedTranslations = new Map<string, { term: string; weight: number }[]>();
 
 /**
  * Foreign words and the English words they translate to, from the Unicode CLDR emoji
  * annotations (data/cldr-lexicon-extract.json, built by scripts/build-cldr-lexicon-extract.mjs):
  * "bougie" -> candle, "zaino" -> backpack, "koszulka" -> tshirt. Keyed by stemmed term. Loaded once.
  */
-function lexiconRelations(): Map<string, { term: string; weight: number }[]> {
+function lexiconRelations(term: string): { term: string; weight: number }[] {
   if (!lexicon) {
     const raw = JSON.parse(readFileSync(new URL('../data/cldr-lexicon-extract.json', import.meta.url), 'utf8')) as {
       words: Record<string, string>;
@@ -84,18 +88,21 @@ function lexiconRelations(): Map<string, { term: string; weight: number }[]> {
     lexicon = new Map();
     for (const [word, translated] of Object.entries(raw.words)) {
       const key = stem(word);
-      const merged = new Map((lexicon.get(key) ?? []).map((r) => [r.term, r.weight]));
-      for (const pair of translated.split(' ')) {
-        const [english = '', weight = '0'] = pair.split(':');
-        for (const term of terms(english)) merged.set(term, Math.max(merged.get(term) ?? 0, Number(weight) / 100));
-      }
-      lexicon.set(
-        key,
-        [...merged].map(([term, weight]) => ({ term, weight })),
-      );
+      const before = lexicon.get(key);
+      lexicon.set(key, before ? `${before} ${translated}` : translated);
     }
   }
-  return lexicon;
+  const cached = parsedTranslations.get(term);
+  if (cached) return cached;
+  const merged = new Map<string, number>();
+  for (const pair of (lexicon.get(term) ?? '').split(' ')) {
+    if (!pair) continue;
+    const [english = '', weight = '0'] = pair.split(':');
+    for (const t of terms(english)) merged.set(t, Math.max(merged.get(t) ?? 0, Number(weight) / 100));
+  }
+  const relations = [...merged].map(([t, weight]) => ({ term: t, weight }));
+  if (parsedTranslations.size < 5_000) parsedTranslations.set(term, relations);
+  return relations;
 }
 
 // How much a translation counts next to the merchant's own word (1).
@@ -109,7 +116,7 @@ function isEnglish(term: string, vocabulary: ReadonlySet<string>): boolean {
 /** The English terms a foreign term translates to (none for an English word). */
 function translations(term: string, vocabulary: ReadonlySet<string>): { term: string; weight: number }[] {
   if (isEnglish(term, vocabulary)) return [];
-  return lexiconRelations().get(term) ?? [];
+  return lexiconRelations(term);
 }
 
 const SYNONYM_TERMS = new Map<string, string[]>(Object.entries(WORD_SYNONYMS).map(([k, v]) => [stem(k), terms(v)]));
