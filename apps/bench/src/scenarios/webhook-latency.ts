@@ -41,7 +41,7 @@ export async function webhookLatencyScenario(ctx: BenchContext): Promise<BenchSc
   // Issue 20: 50 stores and 2,000 changes a minute (the quick run keeps the earlier 20 and 400).
   const stores = ctx.quick ? 20 : 50;
   const perMinute = ctx.quick ? 400 : 2000;
-  const seconds = ctx.quick ? 30 : 90;
+  const seconds = ctx.quick ? 20 : 90;
   const skusPerStore = 100;
   const dir = mkdtempSync(join(tmpdir(), 'shoptok-bench-latency-'));
   const prefix = `bench-${process.pid}-latency`;
