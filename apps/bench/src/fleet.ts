@@ -33,7 +33,11 @@ export function runTs(entry: string, args: string[], env: Record<string, string>
     cwd: repoRoot,
     // BENCH_HELPER_NODE_OPTIONS: node options for the bench's own processes (e.g. a GC or
     // event-loop tracer preloaded with --import, writing to stderr: stdout carries the ready line).
-    env: { PATH: process.env.PATH, ...(process.env.BENCH_HELPER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_HELPER_NODE_OPTIONS } : {}), ...env },
+    env: {
+      PATH: process.env.PATH,
+      ...(process.env.BENCH_HELPER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_HELPER_NODE_OPTIONS } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(logFile);

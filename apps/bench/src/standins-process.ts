@@ -3,23 +3,27 @@
  * measured alone: a TikTok shop and a Shopify store seeded with `skus` SKUs (`skusPerProduct`
  * a product), the real limits and a simulated latency. Prints one JSON line (urls, tokens,
  * cipher) and serves a small control API for the bench on 127.0.0.1:
- *   GET  /stats            request counters of both stand-ins (429s, THROTTLED, cost spent)
+ *   GET  /stats            request counters of both stand-ins (429s, THROTTLED, cost spent), the
+ *                          event loop delay of the TikTok thread and of the main thread
  *   POST /change-stock     {share, seed}: changes the Shopify stock of that share of the SKUs
  *   GET  /check            SKUs whose TikTok quantity differs from what Shopify says it should be
  *   GET  /expected?skus=n  the first n SKUs with their TikTok ids and expected quantities
  *   POST /change-one       a sale (or a restock) on a random SKU: {inventoryItemId}; the time until
  *                          TikTok answers an inventory update showing the new quantity is recorded
  *   GET  /changes          those changes: changedAt, onTikTokAt (null while not yet on TikTok)
+ * The TikTok stand-in runs in a worker thread (tiktok-thread.ts), so this thread's GC and bulk
+ * exports (the Shopify store of every SKU) cannot delay its handlers; real TikTok shares no heap
+ * with a Shopify store.
  */
-import dc from 'node:diagnostics_channel';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { prng, startShopifyStandIn, type Catalogue, type StandInProduct } from '@shoptok/testkit/shopify';
-import { startTikTokStandIn } from '@shoptok/testkit/tiktok';
 import { z } from 'zod';
+import { watchLoop } from './loop-watch.js';
 import * as plumbing from './standins-plumbing.js';
-import { listOnTikTok, sizedProduct, StockChangesInFlight } from './stock-standins.js';
+import { pickIdle, sizedProduct } from './stock-standins.js';
+import type { FromThread, Replies, TikTokThreadConfig, ToThread } from './tiktok-thread-protocol.js';
 
 export const standInsConfigSchema = plumbing.standInLimitsSchema.extend({
   skus: z.number().int().positive(),
@@ -39,6 +43,53 @@ export interface StandInsReady extends plumbing.TikTokAppReady, plumbing.StoreRe
 }
 
 const config = plumbing.readConfig(standInsConfigSchema);
+
+type Ask = { [K in ToThread['kind']]: Omit<Extract<ToThread, { kind: K }>, 'id'> }[ToThread['kind']];
+
+/**
+ * Starts the TikTok thread and waits for its stand-in. The thread inherits this process's
+ * execArgv (tsx's --import, --conditions=shoptok-source), so its TypeScript entry loads as ours.
+ */
+async function startTikTokThread(threadConfig: TikTokThreadConfig) {
+  const worker = new Worker(new URL('./tiktok-thread.ts', import.meta.url), { workerData: threadConfig });
+  // A dead thread is a dead stand-in: exit so the bench sees it (stderr carries the error).
+  worker.on('error', (err) => {
+    console.error('TikTok thread failed:', err);
+    process.exit(1);
+  });
+  const waiting = new Map<number, (value: unknown) => void>();
+  let landed: (m: Extract<FromThread, { kind: 'landed' }>) => void = () => undefined;
+  let nextId = 0;
+  const ready = new Promise<Extract<FromThread, { kind: 'ready' }>>((resolve) =>
+    worker.on('message', (message: FromThread) => {
+      if (message.kind === 'ready') resolve(message);
+      else if (message.kind === 'landed') landed(message);
+      else {
+        waiting.get(message.id)?.(message.value);
+        waiting.delete(message.id);
+      }
+    }),
+  );
+  return {
+    ready: await ready,
+    ask<K extends ToThread['kind']>(request: Ask & { kind: K }): Promise<Replies[K]> {
+      const id = nextId++;
+      return new Promise((resolve) => {
+        waiting.set(id, resolve as (value: unknown) => void);
+        worker.postMessage({ ...request, id });
+      });
+    },
+    onLanded(listener: typeof landed) {
+      landed = listener;
+    },
+    /** Closes the stand-in and waits for the thread to exit. */
+    async close() {
+      const exited = once(worker, 'exit');
+      worker.postMessage({ kind: 'close', id: nextId++ } satisfies ToThread);
+      await exited;
+    },
+  };
+}
 const appKey = 'bench-app';
 const appSecret = 'bench-app-secret-0123456789';
 
@@ -70,17 +121,12 @@ for (let p = 0; p * config.skusPerProduct < config.skus; p++) {
 const catalogue: Catalogue = { products, locations, stock };
 
 const warehouseIds = Array.from({ length: config.warehouses }, (_, i) => `7300000000000000${String(i).padStart(2, '0')}`);
-const tiktok = await startTikTokStandIn({
+const tiktok = await startTikTokThread({
   qps: config.tiktokQps,
   latencyMs: config.latencyMs,
-  shops: [
-    {
-      appKey,
-      appSecret,
-      name: 'Bench Shop',
-      warehouses: warehouseIds.map((id, i) => ({ id, name: `Warehouse ${i + 1}`, isDefault: i === 0 })),
-    },
-  ],
+  appKey,
+  appSecret,
+  warehouseIds,
 });
 const shopify = await startShopifyStandIn({
   shopDomain: 'bench-store.myshopify.com',
@@ -90,37 +136,39 @@ const shopify = await startShopifyStandIn({
   bucket: config.shopifyBucket,
   latencyMs: config.latencyMs,
 });
-const shop = tiktok.shops[0]!;
 
-// Every variant listed on TikTok with stock 0: the first sync has every SKU to push.
+// Every variant listed on TikTok with stock 0 (in the thread, from what listing reads of a product).
 interface Listed {
   sellerSku: string;
   itemId: number;
   tiktokProductId: string;
   tiktokSkuId: string;
 }
-const listed: Listed[] = [];
-const links: Record<string, string>[] = [];
-let skuId = 1_731_000_000_000_000_000n;
-for (const product of products) {
-  const productLinks = listOnTikTok(
-    tiktok,
-    shop.shopId,
-    product,
-    () => String(skuId++),
-    () => warehouseIds.map((w) => ({ warehouse_id: w, quantity: 0 })),
-  );
-  product.variants.forEach((v, i) => {
-    const link = productLinks[i]!;
-    listed.push({
+const links = await tiktok.ask({
+  kind: 'seed',
+  products: products.map((p) => ({
+    id: p.id,
+    title: p.title,
+    variants: p.variants.map((v) => ({
+      id: v.id,
+      sku: v.sku,
+      price: v.price,
+      title: v.title,
+      inventoryItemId: v.inventoryItemId,
+    })),
+  })),
+});
+const listed: Listed[] = products
+  .flatMap((p) => p.variants)
+  .map((v, i) => {
+    const link = links[i]!;
+    return {
       sellerSku: link.sellerSku,
       itemId: v.inventoryItemId,
       tiktokProductId: link.tiktokProductId,
       tiktokSkuId: link.tiktokSkuId,
-    });
-    links.push(link);
+    };
   });
-}
 writeFileSync(config.linksFile, JSON.stringify(links));
 
 /** What TikTok should show per warehouse for an item (default rules: no buffer, never below 0). */
@@ -134,99 +182,59 @@ function expected(itemId: number): Record<string, number> {
   return out;
 }
 
-function tiktokQuantities(entry: Listed): Record<string, number> {
-  const product = tiktok.admin.getProduct(shop.shopId, entry.tiktokProductId);
-  const sku = product?.skus.find((s) => s.id === entry.tiktokSkuId);
-  return Object.fromEntries((sku?.inventory ?? []).map((i) => [i.warehouse_id, i.quantity]));
-}
-
 // Changes made during a run (the webhook path beside a full sync): each is settled when TikTok
-// answers an inventory update of its product that shows the new quantity.
+// answers an inventory update of its product that shows the new quantity. The thread watches the
+// updates (diagnostics_channel is per thread) and tells when; the SKUs in flight are kept here,
+// where the next change is picked.
 interface Change {
   sale: boolean;
   changedAt: number;
   onTikTokAt: number | null;
 }
 const changes: Change[] = [];
-const inFlight = new StockChangesInFlight();
+const skusInFlight = new Set<string>();
+tiktok.onLanded(({ change, sellerSku, at }) => {
+  changes[change]!.onTikTokAt = at;
+  skusInFlight.delete(sellerSku);
+});
 
 /** A sale (80 %) or restock on a random SKU with no change in flight, at the first location (feeds warehouse 0). */
-function changeOne(): { inventoryItemId: string } | undefined {
-  const entry = inFlight.pickIdle(listed, Math.random);
+async function changeOne(): Promise<{ inventoryItemId: string } | undefined> {
+  const entry = pickIdle(listed, Math.random, skusInFlight);
   if (!entry) return undefined;
   const levels = shopify.state.stock.get(entry.itemId)!;
   const location = locations[0]!.id;
   const current = levels.get(location) ?? 0;
   const sale = current > 0 && Math.random() < 0.8;
   levels.set(location, sale ? current - 1 : current + 1 + Math.floor(Math.random() * 5));
-  const change: Change = { sale, changedAt: Date.now(), onTikTokAt: null };
-  changes.push(change);
-  const quantity = expected(entry.itemId)[warehouseIds[0]!]!;
-  inFlight.add(entry.tiktokProductId, entry.sellerSku, change, () => tiktokQuantities(entry)[warehouseIds[0]!] === quantity);
+  skusInFlight.add(entry.sellerSku);
+  changes.push({ sale, changedAt: Date.now(), onTikTokAt: null });
+  // Answered once the thread watches it: the bench adds the item's job only after this answer.
+  await tiktok.ask({
+    kind: 'watch',
+    change: changes.length - 1,
+    tiktokProductId: entry.tiktokProductId,
+    tiktokSkuId: entry.tiktokSkuId,
+    sellerSku: entry.sellerSku,
+    warehouseId: warehouseIds[0]!,
+    quantity: expected(entry.itemId)[warehouseIds[0]!]!,
+  });
   return { inventoryItemId: `gid://shopify/InventoryItem/${entry.itemId}` };
 }
 
-// Stalls of the event loop over 100 ms, counted from a 20 ms timer (the histogram has no counts by bucket).
-let stallCount = 0;
-let lastTick = performance.now();
-/** The latest stalls over 50 ms: when each ended and how long it was (performance.now() ms). */
-const recentStalls: { endedAt: number; ms: number }[] = [];
-setInterval(() => {
-  const now = performance.now();
-  if (now - lastTick > 120) stallCount += 1;
-  if (now - lastTick > 70) {
-    recentStalls.push({ endedAt: now, ms: now - lastTick - 20 });
-    if (recentStalls.length > 100) recentStalls.shift();
-  }
-  lastTick = now;
-}, 20).unref();
-const stalls = () => stallCount;
-
-// Why a 429 happened. The stand-in counts a call when its handler runs; here each inventory update
-// is also timed when Node parsed its headers. For each 429: how many updates reached the HTTP layer
-// in the second before it, and whether this process had just stalled (a stall delays the handlers
-// of calls that arrived evenly) or the calls really came bunched (the client sent them so).
-const INVENTORY_UPDATE = /\/inventory\/update/;
-const arrivals: number[] = [];
-const arrivedAt = new WeakMap<IncomingMessage, number>();
-const rateLimitedCalls: { at: string; updatesArrivedInSecondBefore: number; stallInSecondBeforeMs: number }[] = [];
-dc.subscribe('http.server.request.start', (message) => {
-  const { request } = message as { request: IncomingMessage };
-  if (!INVENTORY_UPDATE.test(request.url ?? '')) return;
-  const at = performance.now();
-  arrivedAt.set(request, at);
-  arrivals.push(at);
-  if (arrivals.length > 400) arrivals.shift();
-});
-dc.subscribe('http.server.response.finish', (message) => {
-  const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
-  const at = arrivedAt.get(request);
-  if (at === undefined || response.statusCode !== 429 || rateLimitedCalls.length >= 50) return;
-  rateLimitedCalls.push({
-    at: new Date(Date.now() - (performance.now() - at)).toISOString(),
-    updatesArrivedInSecondBefore: arrivals.filter((t) => t > at - 1000 && t <= at).length,
-    stallInSecondBeforeMs: Math.round(Math.max(0, ...recentStalls.filter((s) => s.endedAt > at - 1000 && s.endedAt <= at + 20).map((s) => s.ms))),
-  });
-});
-
-// How late this process's event loop ran (a loaded machine descheduling it): the TikTok stand-in
-// counts a call against the 1 s window when its handler runs, so a stall here bunches arrivals.
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-loopDelay.enable();
+// This thread's loop (the Shopify stand-in: its GCs and bulk exports); TikTok's is the thread's.
+const mainLoop = watchLoop();
 
 const control = await plumbing.serveControl(async ({ method, url, body }) => {
   if (url.pathname === '/stats') {
-    const rows = tiktok.counters.rows();
     const costSpent = shopify.requestLog.reduce((n, e) => n + (e.outcome === 'ok' ? (e.requestedCost ?? 0) : 0), 0);
-    const eventLoopDelay = { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6, over100Ms: stalls() };
-    loopDelay.reset(); // the next reading's max is since this one (the start-up's seeding is not a run's stall)
+    // Each loop delay reading is since the previous one (the start-up's seeding is not a run's stall).
+    const { eventLoopDelay, rateLimitedCalls, total, byApi } = await tiktok.ask({ kind: 'stats' });
     return {
       eventLoopDelay,
+      mainEventLoopDelay: mainLoop.reading(),
       rateLimitedCalls,
-      tiktok: {
-        total: tiktok.counters.total(),
-        byApi: rows.map((r) => ({ api: r.api, requests: r.requests, rateLimited: r.rateLimited })),
-      },
+      tiktok: { total, byApi },
       shopify: {
         requests: shopify.counters.requests,
         throttled: shopify.counters.throttled,
@@ -248,15 +256,15 @@ const control = await plumbing.serveControl(async ({ method, url, body }) => {
     }
     return { changed: changed.length };
   }
-  if (url.pathname === '/change-one' && method === 'POST') return changeOne() ?? {};
+  if (url.pathname === '/change-one' && method === 'POST') return (await changeOne()) ?? {};
   if (url.pathname === '/changes') return changes;
   if (url.pathname === '/check') {
-    let mismatched = 0;
-    for (const entry of listed) {
-      const want = expected(entry.itemId);
-      const got = tiktokQuantities(entry);
-      if (Object.entries(want).some(([w, q]) => got[w] !== q)) mismatched++;
-    }
+    const skus = listed.map((e) => ({
+      tiktokProductId: e.tiktokProductId,
+      tiktokSkuId: e.tiktokSkuId,
+      want: expected(e.itemId),
+    }));
+    const { mismatched } = await tiktok.ask({ kind: 'check', skus });
     return { skus: listed.length, mismatched };
   }
   if (url.pathname === '/expected') {
@@ -267,8 +275,8 @@ const control = await plumbing.serveControl(async ({ method, url, body }) => {
 });
 
 const ready: StandInsReady = {
-  ...plumbing.tiktokAppReady(tiktok, appKey, appSecret),
-  ...plumbing.storeReady(shopify, shop),
+  ...tiktok.ready.app,
+  ...plumbing.storeReady(shopify, tiktok.ready.shop),
   warehouseIds,
   locationIds: locations.map((l) => l.id),
   controlUrl: control.url,

@@ -5,7 +5,7 @@
  */
 import dc from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
-import type { StandInProduct } from '@shoptok/testkit/shopify';
+import type { StandInProduct, StandInVariant } from '@shoptok/testkit/shopify';
 import type { TikTokStandIn } from '@shoptok/testkit/tiktok';
 
 /**
@@ -62,6 +62,11 @@ export interface SkuLink extends Record<string, string> {
   tiktokSkuId: string;
 }
 
+/** What listing a product on TikTok reads of it (small enough to post to another thread). */
+export interface ListableProduct extends Pick<StandInProduct, 'id' | 'title'> {
+  variants: Pick<StandInVariant, 'id' | 'sku' | 'price' | 'title' | 'inventoryItemId'>[];
+}
+
 /**
  * Lists `product` on the TikTok shop, a SKU per variant (ids from `nextSkuId`, stock
  * `inventory(i)` of variant i), and returns each variant's link.
@@ -69,7 +74,7 @@ export interface SkuLink extends Record<string, string> {
 export function listOnTikTok(
   tiktok: TikTokStandIn,
   shopId: string,
-  product: StandInProduct,
+  product: ListableProduct,
   nextSkuId: () => string,
   inventory: (i: number) => { warehouse_id: string; quantity: number }[],
 ): SkuLink[] {
@@ -100,6 +105,19 @@ interface InFlight {
   sellerSku: string;
   change: { onTikTokAt: number | null };
   shown: () => boolean;
+  landed?: (at: number) => void;
+}
+
+/** A random one of `entries` whose SKU is not in `busy` (20 tries), or undefined. */
+export function pickIdle<T extends { sellerSku: string }>(
+  entries: readonly T[],
+  random: () => number,
+  busy: ReadonlySet<string>,
+): T | undefined {
+  let entry: T | undefined;
+  for (let tries = 0; tries < 20 && (!entry || busy.has(entry.sellerSku)); tries++)
+    entry = entries[Math.floor(random() * entries.length)];
+  return entry && !busy.has(entry.sellerSku) ? entry : undefined;
 }
 
 /**
@@ -123,6 +141,7 @@ export class StockChangesInFlight {
       for (const w of [...waiting]) {
         if (!w.shown()) continue;
         w.change.onTikTokAt = at;
+        w.landed?.(at);
         waiting.splice(waiting.indexOf(w), 1);
         this.skus.delete(w.sellerSku);
       }
@@ -132,17 +151,23 @@ export class StockChangesInFlight {
 
   /** A random one of `entries` with no change in flight (20 tries), or undefined. */
   pickIdle<T extends { sellerSku: string }>(entries: readonly T[], random: () => number): T | undefined {
-    let entry: T | undefined;
-    for (let tries = 0; tries < 20 && (!entry || this.skus.has(entry.sellerSku)); tries++)
-      entry = entries[Math.floor(random() * entries.length)];
-    return entry && !this.skus.has(entry.sellerSku) ? entry : undefined;
+    return pickIdle(entries, random, this.skus);
   }
 
-  /** Waits for `change` of `sellerSku` to show on TikTok: settled once `shown()` holds on an answered update. */
-  add(tiktokProductId: string, sellerSku: string, change: { onTikTokAt: number | null }, shown: () => boolean): void {
+  /**
+   * Waits for `change` of `sellerSku` to show on TikTok: settled once `shown()` holds on an
+   * answered update; `landed` is then told when (for a watcher in another thread than the change).
+   */
+  add(
+    tiktokProductId: string,
+    sellerSku: string,
+    change: { onTikTokAt: number | null },
+    shown: () => boolean,
+    landed?: (at: number) => void,
+  ): void {
     this.skus.add(sellerSku);
     const list = this.byProduct.get(tiktokProductId) ?? [];
-    list.push({ sellerSku, change, shown });
+    list.push({ sellerSku, change, shown, landed });
     this.byProduct.set(tiktokProductId, list);
   }
 }
