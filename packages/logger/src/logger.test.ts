@@ -143,7 +143,15 @@ describe('log file rotation (pino-roll)', () => {
   /** Writes `count` lines, yielding between them so writes reach the file as a running app's would. */
   async function writeLines(file: string, count: number, from = 0): Promise<void> {
     const logger = createLogger({ file, console: false, rotation: { maxBytes: MAX_BYTES, maxFiles: MAX_FILES } });
-    for (let i = from; i < from + count; i++) {
+    // pino-roll opens its file asynchronously; what is logged before lands in one burst, which rolls
+    // once at most (a busy machine opened it only after all 60 lines once). A running app's file is
+    // open: wait for the first line to be in it.
+    logger.info(line(from), 'a line');
+    await until(
+      () => rotatedLogFiles(file).some((f) => readFileSync(f, 'utf8').includes(`"i":${from},`)),
+      'the log file to be open',
+    );
+    for (let i = from + 1; i < from + count; i++) {
       logger.info(line(i), 'a line');
       await new Promise((resolve) => setImmediate(resolve));
     }
