@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stateKeys } from '@shoptok/keys';
-import { QueueFactory } from '@shoptok/queues';
+import { burstWindow, QueueFactory } from '@shoptok/queues';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { StandInsConfig, StandInsReady } from './standins-process.js';
@@ -271,10 +271,10 @@ export async function startBenchFleet(options: {
       env,
       died,
       async itemJob(inventoryItemId) {
-        // The id apps/webhooks gives the first change of an item in its 1 s burst window
+        // The id apps/webhooks gives the first change of an item in its burst window
         // (`-w<bucket>-lead`). Without the window, a second change of the same item in one run
         // would carry the id of the first, completed job, which BullMQ keeps and so ignores the add.
-        const occasion = { window: `w${Math.floor(Date.now() / 1000)}`, lead: true };
+        const occasion = { window: burstWindow(Date.now()).window, lead: true };
         const data = { store: storeId, dryRun: false, trigger: 'webhook' as const, inventoryItemId };
         await queues.add('inventory', 'inventory-item', data, { id: occasion });
       },

@@ -1,5 +1,8 @@
 import type { JobIdOccasion, JobInput, JobName, QueueKey } from '@shoptok/queues';
-import { jobIdFor } from '@shoptok/queues';
+import { burstWindow, jobIdFor } from '@shoptok/queues';
+
+// The burst window is part of the job id: the catalog owns it (the bench builds the same ids).
+export { BURST_WINDOW_MS, burstWindow } from '@shoptok/queues';
 import {
   fulfillmentWebhook,
   inventoryItemGid,
@@ -50,20 +53,6 @@ export type WebhookPlan =
       authorization?: 'expiring' | 'revoked';
     }
   | { jobs: []; problem: string; note?: undefined; operatorAction?: undefined; authorization?: undefined };
-
-/** Burst window: every change inside one window joins one job that runs when the window ends. */
-export const BURST_WINDOW_MS = 1_000;
-
-/**
- * The burst window (`w<bucket>`, part of the job id) and delay for a change seen at `now`. The job of window k runs at the end
- * of window k, so it runs after every change that joined it: a burst makes one job and the
- * latest change is never dropped (the job reads fresh data when it runs). Ids that stay
- * stable forever would swallow later changes while BullMQ keeps the completed job.
- */
-export function burstWindow(now: number, windowMs = BURST_WINDOW_MS): { window: string; delayMs: number } {
-  const bucket = Math.floor(now / windowMs);
-  return { window: `w${bucket}`, delayMs: (bucket + 1) * windowMs - now };
-}
 
 /** One planned job; `w` joins it to a burst window (held until the window ends), without `w` it is the domain job. */
 function job<Q extends QueueKey, J extends JobName<Q>>(

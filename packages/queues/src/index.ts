@@ -1,4 +1,6 @@
 export {
+  BURST_WINDOW_MS,
+  burstWindow,
   jobContract,
   jobContracts,
   jobIdFor,
